@@ -1,0 +1,118 @@
+package dev.portcullis.gateway;
+
+import dev.portcullis.policy.CacheSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The gateway's configuration: one immutable value built at start-up, validated with every error
+ * reported at once.
+ *
+ * @param bind address to listen on
+ * @param httpsPort HTTPS port, 0 for a free one
+ * @param httpPort plain-HTTP port, 0 for a free one, {@code null} for none
+ * @param dataDir the embedded database, repositories, TLS material and admin token
+ * @param repositoriesDir where bare repositories live ({@code null}: {@code <dataDir>/repositories}); nodes share it
+ * @param tlsCert PEM certificate chain, or {@code null} to use a generated self-signed one
+ * @param tlsKey PEM private key, with {@code tlsCert}
+ * @param dbUrl a JDBC URL, or {@code null} for the embedded H2 store under {@code dataDir}
+ * @param auditFile a JSON-lines file that also receives every audit event, or {@code null}
+ * @param anonymousRead whether public repositories can be read without credentials
+ */
+public record GatewayConfig(
+    String bind,
+    int httpsPort,
+    Integer httpPort,
+    Path dataDir,
+    Path repositoriesDir,
+    Path tlsCert,
+    Path tlsKey,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    boolean anonymousRead,
+    CacheSettings caches,
+    Duration lastUsedFlushInterval,
+    int maxThreads,
+    Limits limits,
+    Path auditFile) {
+
+  public GatewayConfig {
+    List<String> errors = new ArrayList<>();
+    if (bind == null || bind.isBlank()) {
+      errors.add("--bind must name an address");
+    }
+    if (httpsPort < 0 || httpsPort > 65535) {
+      errors.add("--port must be 0–65535, not " + httpsPort);
+    }
+    if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
+      errors.add("--http-port must be 0–65535, not " + httpPort);
+    }
+    if (httpPort != null && httpPort != 0 && httpPort == httpsPort) {
+      errors.add("--http-port and --port must differ");
+    }
+    if (dataDir == null) {
+      errors.add("--data must be given");
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      errors.add("--tls-cert and --tls-key go together");
+    }
+    if (dbUrl != null && !dbUrl.startsWith("jdbc:")) {
+      errors.add("--db must be a JDBC URL (jdbc:postgresql://host/db), not " + dbUrl);
+    }
+    if (caches == null) {
+      errors.add("cache settings are required");
+    }
+    if (lastUsedFlushInterval == null || lastUsedFlushInterval.isNegative() || lastUsedFlushInterval.isZero()) {
+      errors.add("the last-used flush interval must be positive");
+    }
+    if (limits == null) {
+      errors.add("limits are required");
+    }
+    if (maxThreads < 8 || maxThreads > 10_000) {
+      errors.add("--max-threads must be 8–10000, not " + maxThreads);
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", errors));
+    }
+  }
+
+  /** Defaults for a data directory: HTTPS on 8443 on loopback, embedded store. */
+  public static GatewayConfig defaults(Path dataDir) {
+    return new GatewayConfig("127.0.0.1", 8443, null, dataDir, null, null, null, null, null, null, true,
+        CacheSettings.DEFAULT, Duration.ofSeconds(10), 200, Limits.DEFAULT, null);
+  }
+
+  public GatewayConfig withPorts(int https, Integer http) {
+    return new GatewayConfig(bind, https, http, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymousRead, caches,
+        lastUsedFlushInterval, maxThreads, limits, auditFile);
+  }
+
+  public GatewayConfig withAnonymousRead(boolean anonymous) {
+    return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymous, caches,
+        lastUsedFlushInterval, maxThreads, limits, auditFile);
+  }
+
+  public GatewayConfig withAuditFile(Path file) {
+    return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymousRead,
+        caches, lastUsedFlushInterval, maxThreads, limits, file);
+  }
+
+  public GatewayConfig withLimits(Limits l) {
+    return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymousRead,
+        caches, lastUsedFlushInterval, maxThreads, l, auditFile);
+  }
+
+  public GatewayConfig withStore(String url, String user, String password, Path repositories) {
+    return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositories, tlsCert, tlsKey, url, user, password, anonymousRead, caches,
+        lastUsedFlushInterval, maxThreads, limits, auditFile);
+  }
+
+  @Override
+  public String toString() {
+    return "GatewayConfig[bind=" + bind + ", port=" + httpsPort + ", httpPort=" + httpPort + ", data=" + dataDir
+        + ", db=" + (dbUrl == null ? "embedded" : dbUrl) + ", anonymousRead=" + anonymousRead + "]";
+  }
+}

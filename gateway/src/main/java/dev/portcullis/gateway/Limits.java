@@ -1,0 +1,48 @@
+package dev.portcullis.gateway;
+
+import dev.portcullis.policy.FailedAuthLimiter;
+import java.time.Duration;
+
+/**
+ * Request limits: push sizes (JGit's receive-pack limits), the failed-authentication limiter and
+ * the slowest a client may send or read before its connection is dropped.
+ *
+ * @param maxPackBytes largest pack a push may send, 0 = no limit
+ * @param maxObjectBytes largest single object in a push, 0 = no limit
+ * @param auditEachRead write an audit row for every allowed read instead of one counted row per
+ *     token, repository, client and minute
+ * @param maxRequestDuration the longest one git request may take before its connection is closed
+ * @param minDataRateBytesPerSecond slowest acceptable request body / response read rate, 0 = off (the
+ *     default: Jetty measures the rate from the start of the request, so under load it also cuts
+ *     small requests that merely waited in a queue; the idle timeout bounds a stalled client)
+ */
+public record Limits(long maxPackBytes, long maxObjectBytes, FailedAuthLimiter.Settings failedAuth, long minDataRateBytesPerSecond,
+    Duration idleTimeout, Duration maxRequestDuration, boolean auditEachRead) {
+  public static final Limits DEFAULT =
+      new Limits(2L * 1024 * 1024 * 1024, 512L * 1024 * 1024, FailedAuthLimiter.Settings.DEFAULT, 0, Duration.ofSeconds(60),
+          Duration.ofHours(1), false);
+
+  public Limits {
+    if (maxPackBytes < 0 || maxObjectBytes < 0 || minDataRateBytesPerSecond < 0) {
+      throw new IllegalArgumentException("limits are 0 (off) or positive");
+    }
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("the idle timeout must be positive");
+    }
+    if (maxRequestDuration.isNegative() || maxRequestDuration.isZero()) {
+      throw new IllegalArgumentException("the longest request duration must be positive");
+    }
+  }
+
+  /** Limits with the default longest request duration (one hour). */
+  public Limits(long maxPackBytes, long maxObjectBytes, FailedAuthLimiter.Settings failedAuth, long minDataRateBytesPerSecond,
+      Duration idleTimeout) {
+    this(maxPackBytes, maxObjectBytes, failedAuth, minDataRateBytesPerSecond, idleTimeout, Duration.ofHours(1), false);
+  }
+
+  /** Limits with the given longest request duration, allowed reads counted per minute. */
+  public Limits(long maxPackBytes, long maxObjectBytes, FailedAuthLimiter.Settings failedAuth, long minDataRateBytesPerSecond,
+      Duration idleTimeout, Duration maxRequestDuration) {
+    this(maxPackBytes, maxObjectBytes, failedAuth, minDataRateBytesPerSecond, idleTimeout, maxRequestDuration, false);
+  }
+}

@@ -1,0 +1,762 @@
+package dev.portcullis.gateway.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.policy.AccessService;
+import dev.portcullis.policy.AccessToken;
+import dev.portcullis.policy.Actor;
+import dev.portcullis.policy.AuditEvent;
+import dev.portcullis.policy.AuditLog;
+import dev.portcullis.policy.AuditQuery;
+import dev.portcullis.policy.CreatedToken;
+import dev.portcullis.policy.Credential;
+import dev.portcullis.policy.Enterprise;
+import dev.portcullis.policy.FailedAuthLimiter;
+import dev.portcullis.policy.EnterprisePolicy;
+import dev.portcullis.policy.Grant;
+import dev.portcullis.policy.GrantListing;
+import dev.portcullis.policy.GrantQuery;
+import dev.portcullis.policy.Page;
+import dev.portcullis.policy.Management;
+import dev.portcullis.policy.NewToken;
+import dev.portcullis.policy.OrgPolicy;
+import dev.portcullis.policy.OrgRole;
+import dev.portcullis.policy.Organization;
+import dev.portcullis.policy.Owner;
+import dev.portcullis.policy.PolicyException;
+import dev.portcullis.policy.RepoPermission;
+import dev.portcullis.policy.Repository;
+import dev.portcullis.policy.StoreUnavailableException;
+import dev.portcullis.policy.TokenKind;
+import dev.portcullis.policy.User;
+import dev.portcullis.policy.Visibility;
+import dev.portcullis.repos.RepositoryStorage;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST API under {@code /api/v3}: JSON, GitHub's error shape, {@code Bearer} and {@code token}
+ * authorization schemes. Routes are matched on the raw (undecoded) path.
+ */
+public final class ApiServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger("portcullis.api");
+  static final String PREFIX = "/api/v3";
+  private static final String DOCS = "https://docs.github.com/rest";
+  private static final int MAX_BODY = 1 << 20;
+  private static final String SEG = "([^/]+)";
+
+  /** What a handler gets. */
+  static final class Call {
+    final HttpServletRequest request;
+    final List<String> params;
+    private final ApiServlet api;
+    private Actor actor;
+    private JsonNode body;
+
+    Call(ApiServlet api, HttpServletRequest request, List<String> params) {
+      this.api = api;
+      this.request = request;
+      this.params = params;
+    }
+
+    String param(int i) {
+      return params.get(i);
+    }
+
+    long longParam(int i, String what) {
+      try {
+        return Long.parseLong(params.get(i));
+      } catch (NumberFormatException e) {
+        throw new ApiException(404, "Not Found: " + what + " must be an integer id");
+      }
+    }
+
+    Actor actor() {
+      if (actor == null) {
+        actor = api.authenticate(request);
+      }
+      return actor;
+    }
+
+    JsonBody body(String resource) {
+      if (body == null) {
+        body = api.readJson(request, false);
+      }
+      return new JsonBody(body, resource);
+    }
+
+    /** The body, or {@code null} when the request has none (bodies are optional on some PUTs). */
+    JsonBody optionalBody(String resource) {
+      if (body == null) {
+        body = api.readJson(request, true);
+      }
+      return body.isMissingNode() ? null : new JsonBody(body, resource);
+    }
+  }
+
+  /** A handler's answer: status, optional JSON and optional {@code Link} header. */
+  record Reply(int status, JsonNode json, String link) {
+    Reply(int status, JsonNode json) {
+      this(status, json, null);
+    }
+  }
+
+  @FunctionalInterface
+  interface Handler {
+    Reply handle(Call call) throws IOException;
+  }
+
+  private record Route(String method, Pattern pattern, Handler handler) {}
+
+  private final transient Management management;
+  private final transient FailedAuthLimiter limiter;
+  private final transient AuditLog audit;
+  private final transient AccessService access;
+  private final transient RepositoryStorage storage;
+  private final transient Clock clock;
+  private final transient ObjectMapper json = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private final transient List<Route> routes = new ArrayList<>();
+  private final transient GithubShapes shapes = new GithubShapes(json);
+
+  public ApiServlet(Management management, AccessService access, RepositoryStorage storage, Clock clock, FailedAuthLimiter limiter,
+      AuditLog audit) {
+    this.limiter = limiter;
+    this.audit = audit;
+    this.management = management;
+    this.access = access;
+    this.storage = storage;
+    this.clock = clock;
+    routes();
+  }
+
+  private void route(String method, String path, Handler h) {
+    routes.add(new Route(method, Pattern.compile(path.replace("{}", SEG)), h));
+  }
+
+  private void routes() {
+    route("GET", "/user", c -> ok(userJson(c.actor().user(), c)));
+    route("POST", "/admin/users", this::createUser);
+    route("PUT", "/users/{}/suspended", c -> suspend(c, true));
+    route("DELETE", "/users/{}/suspended", c -> suspend(c, false));
+    route("POST", "/admin/enterprises", this::createEnterprise);
+    route("PUT", "/enterprises/{}/personal-access-token-policy", this::enterprisePolicy);
+    route("POST", "/admin/organizations", this::createOrganization);
+    route("PUT", "/orgs/{}/personal-access-token-policy", this::orgPolicy);
+    route("PUT", "/orgs/{}/memberships/{}", this::setMembership);
+    route("DELETE", "/orgs/{}/memberships/{}", this::removeMembership);
+    route("PUT", "/orgs/{}/base-permission", this::basePermission);
+    route("POST", "/orgs/{}/repos", c -> createRepo(c, management.organization(c.param(0)).login()));
+    route("POST", "/admin/users/{}/repos", c -> createRepo(c, management.user(c.param(0)).login()));
+    route("PUT", "/repos/{}/{}/collaborators/{}", this::setCollaborator);
+    route("DELETE", "/repos/{}/{}/collaborators/{}", this::removeCollaborator);
+    route("POST", "/admin/users/{}/personal-access-tokens", this::createToken);
+    route("GET", "/admin/users/{}/personal-access-tokens", this::listTokens);
+    route("DELETE", "/admin/personal-access-tokens/{}", this::deleteToken);
+    route("GET", "/orgs/{}/personal-access-token-requests", c -> listGrants(c, true));
+    route("GET", "/orgs/{}/personal-access-token-requests/{}/repositories", c -> grantRepositories(c, true));
+    route("GET", "/orgs/{}/personal-access-tokens", c -> listGrants(c, false));
+    route("GET", "/orgs/{}/personal-access-tokens/{}/repositories", c -> grantRepositories(c, false));
+    route("POST", "/orgs/{}/personal-access-token-requests/{}", this::reviewRequest);
+    route("POST", "/orgs/{}/personal-access-token-requests", this::reviewRequests);
+    route("POST", "/orgs/{}/personal-access-tokens/{}", this::revokeGrant);
+    route("POST", "/orgs/{}/personal-access-tokens", this::revokeGrants);
+    route("POST", "/credentials/revoke", this::revokeCredentials);
+    route("GET", "/admin/audit-log", this::auditLog);
+  }
+
+  // ------------------------------------------------------------------ dispatch
+
+  @Override
+  protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+    String uri = req.getRequestURI();
+    String path = uri.startsWith(PREFIX) ? uri.substring(PREFIX.length()) : uri;
+    if (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    Reply reply;
+    try {
+      reply = dispatch(req, path);
+    } catch (ApiException e) {
+      reply = error(e.status, e.getMessage(), e.errors);
+    } catch (PolicyException e) {
+      int status = switch (e.kind()) {
+        case NOT_FOUND -> 404;
+        case FORBIDDEN -> 403;
+        case INVALID -> 422;
+      };
+      reply = error(status, e.getMessage(), e.errors());
+    } catch (StoreUnavailableException e) {
+      LOG.warn("store unavailable for {} {}: {}", req.getMethod(), path, e.getMessage());
+      res.setHeader("Retry-After", "5");
+      reply = error(503, "The gateway cannot reach its store right now; try again shortly.", List.of());
+    } catch (org.eclipse.jetty.http.HttpException.RuntimeException e) {
+      // Jetty's own verdict on the request (a body too slow or too large, a broken chunk): a 4xx.
+      int status = e.getCode() >= 400 && e.getCode() < 500 ? e.getCode() : 400;
+      reply = error(status, "Bad request: " + (e.getReason() == null ? "the request could not be read" : e.getReason()), List.of());
+    } catch (RuntimeException e) {
+      // A bug: log it with its stack, answer without one.
+      LOG.error("internal error on {} {}", req.getMethod(), path, e);
+      reply = error(500, "Internal error; the gateway logged the details.", List.of());
+    }
+    if (reply.link() != null) {
+      res.setHeader("Link", reply.link());
+    }
+    if (reply.status() == 401) {
+      res.setHeader("WWW-Authenticate", "Basic realm=\"Portcullis\"");
+    }
+    if (reply.status() == 429) {
+      res.setHeader("Retry-After", Long.toString(limiter.retryAfterSeconds()));
+    }
+    res.setStatus(reply.status());
+    if (reply.json() != null) {
+      byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(reply.json());
+      res.setContentType("application/json; charset=utf-8");
+      res.setContentLength(bytes.length);
+      res.getOutputStream().write(bytes);
+    }
+  }
+
+  private Reply dispatch(HttpServletRequest req, String path) throws IOException {
+    boolean pathMatched = false;
+    for (Route r : routes) {
+      Matcher m = r.pattern().matcher(path);
+      if (!m.matches()) {
+        continue;
+      }
+      pathMatched = true;
+      if (!r.method().equals(req.getMethod())) {
+        continue;
+      }
+      List<String> params = new ArrayList<>();
+      for (int i = 1; i <= m.groupCount(); i++) {
+        params.add(decode(m.group(i)));
+      }
+      return r.handler().handle(new Call(this, req, params));
+    }
+    if (pathMatched) {
+      throw new ApiException(405, "Method " + req.getMethod() + " is not allowed on " + PREFIX + path);
+    }
+    throw new ApiException(404, "Not Found");
+  }
+
+  private static String decode(String segment) {
+    String d;
+    try {
+      d = URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, "Malformed percent-encoding in the path");
+    }
+    for (int i = 0; i < d.length(); i++) {
+      if (Character.isISOControl(d.charAt(i))) {
+        throw new ApiException(400, "Control characters are not allowed in the path");
+      }
+    }
+    return d;
+  }
+
+  private Actor authenticate(HttpServletRequest req) {
+    String address = req.getRemoteAddr();
+    if (limiter.addressBlocked(address)) {
+      throw new ApiException(429, "Too many failed authentication attempts from " + address
+          + ": this address is temporarily blocked. Try again in " + limiter.retryAfterSeconds() + " seconds.");
+    }
+    Credential c = access.authenticate(dev.portcullis.gateway.git.GitAccessFilter.authorization(req));
+    if (c instanceof Credential.None) {
+      throw new ApiException(401, "Requires authentication");
+    }
+    if (!(c instanceof Credential.Token t)) {
+      limiter.failure(address, null);
+      throw new ApiException(401, "Bad credentials");
+    }
+    Instant now = clock.instant();
+    if (t.token().deleted() || t.token().expired(now) || t.user().suspended()) {
+      limiter.failure(address, t.token().digest());
+      throw new ApiException(401, "Bad credentials");
+    }
+    limiter.success(address);
+    return Actor.of(t.user(), t.token());
+  }
+
+  private JsonNode readJson(HttpServletRequest req, boolean optional) {
+    try (InputStream in = req.getInputStream()) {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      byte[] chunk = new byte[8192];
+      int n;
+      while ((n = in.read(chunk)) > 0) {
+        buf.write(chunk, 0, n);
+        if (buf.size() > MAX_BODY) {
+          throw new ApiException(413, "Request body larger than " + MAX_BODY + " bytes");
+        }
+      }
+      if (buf.size() == 0) {
+        if (optional) {
+          return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+        throw new ApiException(400, "Body should be a JSON object");
+      }
+      return json.readTree(buf.toByteArray());
+    } catch (JsonProcessingException e) {
+      throw new ApiException(400, "Problems parsing JSON");
+    } catch (IOException e) {
+      throw new ApiException(400, "Could not read the request body");
+    }
+  }
+
+  private Reply error(int status, String message, List<PolicyException.FieldError> errors) {
+    ObjectNode o = json.createObjectNode();
+    o.put("message", message);
+    o.put("documentation_url", DOCS);
+    if (!errors.isEmpty()) {
+      ArrayNode arr = o.putArray("errors");
+      for (PolicyException.FieldError e : errors) {
+        ObjectNode x = arr.addObject();
+        if (e.resource() != null) {
+          x.put("resource", e.resource());
+        }
+        if (e.field() != null) {
+          x.put("field", e.field());
+        }
+        x.put("code", e.code());
+        if (e.message() != null) {
+          x.put("message", e.message());
+        }
+      }
+    }
+    o.put("status", Integer.toString(status));
+    return new Reply(status, o);
+  }
+
+  private static Reply ok(JsonNode body) {
+    return new Reply(200, body);
+  }
+
+  private static Reply created(JsonNode body) {
+    return new Reply(201, body);
+  }
+
+  private static final Reply NO_CONTENT = new Reply(204, null);
+
+  // ------------------------------------------------------------------ JSON shapes
+
+  static String baseUrl(HttpServletRequest req) {
+    StringBuilder sb = new StringBuilder().append(req.getScheme()).append("://").append(req.getServerName());
+    int port = req.getServerPort();
+    boolean defaultPort = ("https".equals(req.getScheme()) && port == 443) || ("http".equals(req.getScheme()) && port == 80);
+    if (!defaultPort) {
+      sb.append(':').append(port);
+    }
+    return sb.toString();
+  }
+
+  private static String ts(Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  ObjectNode userJson(User u, Call c) {
+    String base = baseUrl(c.request);
+    ObjectNode o = json.createObjectNode();
+    o.put("login", u.login());
+    o.put("id", u.id());
+    o.put("type", "User");
+    o.put("site_admin", u.siteAdmin());
+    o.put("suspended_at", ts(u.suspendedAt()));
+    o.put("url", base + PREFIX + "/users/" + u.login());
+    o.put("created_at", ts(u.createdAt()));
+    return o;
+  }
+
+  private ObjectNode orgJson(Organization org, Call c) {
+    ObjectNode o = json.createObjectNode();
+    o.put("login", org.login());
+    o.put("id", org.id());
+    o.put("type", "Organization");
+    o.put("url", baseUrl(c.request) + PREFIX + "/orgs/" + org.login());
+    o.put("base_permission", org.basePermission().apiName());
+    o.put("created_at", ts(org.createdAt()));
+    return o;
+  }
+
+  private ObjectNode repoJson(Repository r, Call c) {
+    String base = baseUrl(c.request);
+    ObjectNode o = json.createObjectNode();
+    o.put("id", r.id());
+    o.put("name", r.name());
+    o.put("full_name", r.fullName());
+    ObjectNode owner = o.putObject("owner");
+    owner.put("login", r.ownerLogin());
+    owner.put("id", r.ownerId());
+    o.put("private", r.visibility() != Visibility.PUBLIC);
+    o.put("visibility", r.visibility().apiName());
+    o.put("clone_url", base + "/" + r.fullName() + ".git");
+    o.put("url", base + PREFIX + "/repos/" + r.fullName());
+    o.put("created_at", ts(r.createdAt()));
+    return o;
+  }
+
+  private ObjectNode enterprisePolicyJson(EnterprisePolicy p) {
+    ObjectNode o = json.createObjectNode();
+    o.put("fine_grained_access", p.fineGrainedAccess().apiName());
+    o.put("classic_access", p.classicAccess().apiName());
+    o.put("fine_grained_approval", p.fineGrainedApproval().apiName());
+    o.putPOJO("fine_grained_max_lifetime_days", p.fineGrainedMaxLifetimeDays());
+    o.putPOJO("classic_max_lifetime_days", p.classicMaxLifetimeDays());
+    return o;
+  }
+
+  private ObjectNode orgPolicyJson(OrgPolicy p) {
+    ObjectNode o = json.createObjectNode();
+    o.put("fine_grained_access", p.fineGrainedAccess().apiName());
+    o.put("classic_access", p.classicAccess().apiName());
+    o.put("fine_grained_approval", p.fineGrainedApproval().apiName());
+    o.putPOJO("fine_grained_max_lifetime_days", p.fineGrainedMaxLifetimeDays());
+    o.putPOJO("classic_max_lifetime_days", p.classicMaxLifetimeDays());
+    return o;
+  }
+
+  private ObjectNode tokenJson(AccessToken t, Grant grant) {
+    ObjectNode o = json.createObjectNode();
+    o.put("id", t.id());
+    o.put("type", t.kind().apiName());
+    o.put("name", t.name());
+    o.put("description", t.description());
+    o.put("created_at", ts(t.createdAt()));
+    o.put("expires_at", ts(t.expiresAt()));
+    o.put("last_used_at", ts(t.lastUsedAt()));
+    if (t.kind() == TokenKind.CLASSIC) {
+      ArrayNode s = o.putArray("scopes");
+      t.scopes().stream().sorted().forEach(s::add);
+    } else {
+      o.put("resource_owner", management.ownerById(t.resourceOwnerId()).map(Owner::login).orElse(null));
+      o.put("repository_selection", t.repositorySelection().apiName());
+      ArrayNode repos = o.putArray("repositories");
+      t.repositoryIds().stream().sorted()
+          .forEach(id -> management.repositoryById(id).ifPresent(r -> repos.add(r.name())));
+      ObjectNode perms = o.putObject("permissions");
+      t.permissions().entrySet().stream().sorted(Map.Entry.comparingByKey())
+          .forEach(e -> perms.put(e.getKey(), e.getValue().apiName()));
+    }
+    if (grant != null) {
+      ObjectNode g = o.putObject("request");
+      g.put("id", grant.id());
+      g.put("status", grant.status().apiName());
+    }
+    return o;
+  }
+
+  // ------------------------------------------------------------------ handlers
+
+  private Reply createUser(Call c) {
+    Actor a = c.actor();
+    JsonBody b = c.body("User").only("login");
+    return created(userJson(management.createUser(a, b.requiredString("login")), c));
+  }
+
+  private Reply suspend(Call c, boolean suspended) {
+    Actor a = c.actor();
+    management.setSuspended(a, c.param(0), suspended);
+    return NO_CONTENT;
+  }
+
+  private Reply createEnterprise(Call c) {
+    Actor a = c.actor();
+    JsonBody b = c.body("Enterprise").only("slug");
+    Enterprise e = management.createEnterprise(a, b.requiredString("slug"));
+    ObjectNode o = json.createObjectNode();
+    o.put("id", e.id());
+    o.put("slug", e.slug());
+    o.set("personal_access_token_policy", enterprisePolicyJson(e.policy()));
+    return created(o);
+  }
+
+  private Reply enterprisePolicy(Call c) {
+    Actor a = c.actor();
+    Map<String, Object> patch = c.body("EnterprisePolicy").patch();
+    return ok(enterprisePolicyJson(management.updateEnterprisePolicy(a, c.param(0), patch)));
+  }
+
+  private Reply createOrganization(Call c) {
+    Actor a = c.actor();
+    JsonBody b = c.body("Organization").only("login", "admin", "enterprise");
+    Organization o = management.createOrganization(a, b.requiredString("login"), b.requiredString("admin"), b.string("enterprise"));
+    return created(orgJson(o, c));
+  }
+
+  private Reply orgPolicy(Call c) {
+    Actor a = c.actor();
+    Map<String, Object> patch = c.body("OrganizationPolicy").patch();
+    return ok(orgPolicyJson(management.updateOrgPolicy(a, c.param(0), patch)));
+  }
+
+  private Reply setMembership(Call c) {
+    Actor a = c.actor();
+    JsonBody b = c.optionalBody("Membership");
+    String role = b == null ? null : b.only("role").string("role");
+    OrgRole r = management.setMembership(a, c.param(0), c.param(1), role);
+    ObjectNode o = json.createObjectNode();
+    o.put("state", "active");
+    o.put("role", r.apiName());
+    o.put("organization", c.param(0));
+    o.put("user", c.param(1));
+    return ok(o);
+  }
+
+  private Reply removeMembership(Call c) {
+    management.removeMembership(c.actor(), c.param(0), c.param(1));
+    return NO_CONTENT;
+  }
+
+  private Reply basePermission(Call c) {
+    Actor a = c.actor();
+    String p = c.body("Organization").only("permission").requiredString("permission");
+    management.setBasePermission(a, c.param(0), p);
+    ObjectNode o = json.createObjectNode();
+    o.put("organization", c.param(0));
+    o.put("base_permission", p);
+    return ok(o);
+  }
+
+  private Reply createRepo(Call c, String owner) {
+    Actor a = c.actor();
+    JsonBody b = c.body("Repository").only("name", "visibility", "private", "description");
+    String visibility = b.string("visibility");
+    if (visibility == null && b.has("private")) {
+      JsonNode p = c.body.get("private");
+      if (!p.isBoolean()) {
+        throw ApiException.invalid("Repository", "private", "invalid", "private must be a boolean");
+      }
+      visibility = p.asBoolean() ? "private" : "public";
+    }
+    Repository r = management.createRepository(a, owner, b.requiredString("name"), visibility, storage::create);
+    return created(repoJson(r, c));
+  }
+
+  private Reply setCollaborator(Call c) {
+    Actor a = c.actor();
+    JsonBody b = c.optionalBody("Collaborator");
+    String permission = b == null ? null : b.only("permission").string("permission");
+    RepoPermission p = management.setCollaborator(a, c.param(0), c.param(1), c.param(2), permission);
+    ObjectNode o = json.createObjectNode();
+    o.put("repository", c.param(0) + "/" + c.param(1));
+    o.put("user", c.param(2));
+    o.put("permission", p.apiName());
+    return created(o);
+  }
+
+  private Reply removeCollaborator(Call c) {
+    management.removeCollaborator(c.actor(), c.param(0), c.param(1), c.param(2));
+    return NO_CONTENT;
+  }
+
+  private Reply createToken(Call c) {
+    Actor a = c.actor();
+    JsonBody b = c.body("PersonalAccessToken").only(
+        "type", "name", "description", "expires_in", "scopes", "resource_owner", "repository_selection",
+        "repositories", "permissions", "reason");
+    NewToken req = new NewToken(
+        b.string("type"), b.string("name"), b.string("description"), b.integer("expires_in"), b.strings("scopes"),
+        b.string("resource_owner"), b.string("repository_selection"), b.strings("repositories"),
+        b.stringMap("permissions"), b.string("reason"));
+    CreatedToken t = management.createToken(a, c.param(0), req);
+    ObjectNode o = tokenJson(t.token(), t.grant());
+    // The plaintext leaves the gateway here, once, and nowhere else.
+    o.put("token", t.plaintext());
+    return created(o);
+  }
+
+  private Reply listTokens(Call c) {
+    List<AccessToken> tokens = management.tokensOf(c.actor(), c.param(0));
+    ArrayNode arr = json.createArrayNode();
+    for (AccessToken t : tokens) {
+      arr.add(tokenJson(t, t.kind() == TokenKind.FINE_GRAINED ? management.grantOfToken(t.id()).orElse(null) : null));
+    }
+    return ok(arr);
+  }
+
+  private Reply deleteToken(Call c) {
+    Actor a = c.actor();
+    management.deleteToken(a, c.longParam(0, "personal access token id"));
+    return NO_CONTENT;
+  }
+
+  private static boolean reviewAction(JsonBody b) {
+    String action = b.requiredString("action");
+    if (!action.equals("approve") && !action.equals("deny")) {
+      throw ApiException.invalid("PersonalAccessTokenRequest", "action", "invalid", "action must be approve or deny");
+    }
+    return action.equals("approve");
+  }
+
+  private Reply reviewRequest(Call c) {
+    Actor a = c.actor();
+    long id = c.longParam(1, "pat_request_id");
+    JsonBody b = c.body("PersonalAccessTokenRequest").only("action", "reason");
+    management.reviewRequest(a, c.param(0), id, reviewAction(b), b.string("reason"));
+    return NO_CONTENT;
+  }
+
+  private Reply reviewRequests(Call c) {
+    Actor a = c.actor();
+    JsonBody b = c.body("PersonalAccessTokenRequest").only("pat_request_ids", "action", "reason");
+    boolean approve = reviewAction(b);
+    List<Long> ids = b.longs("pat_request_ids", 1, 100);
+    if (ids == null) {
+      throw ApiException.invalid("PersonalAccessTokenRequest", "pat_request_ids", "missing_field", "pat_request_ids is required");
+    }
+    management.reviewRequests(a, c.param(0), ids, approve, b.string("reason"));
+    return new Reply(202, json.createObjectNode());
+  }
+
+  private static void revokeAction(JsonBody b) {
+    if (!"revoke".equals(b.requiredString("action"))) {
+      throw ApiException.invalid("PersonalAccessTokenGrant", "action", "invalid", "action must be revoke");
+    }
+  }
+
+  private Reply revokeGrant(Call c) {
+    Actor a = c.actor();
+    long id = c.longParam(1, "pat_id");
+    JsonBody b = c.body("PersonalAccessTokenGrant").only("action");
+    revokeAction(b);
+    management.revokeGrant(a, c.param(0), id);
+    return NO_CONTENT;
+  }
+
+  private Reply revokeGrants(Call c) {
+    Actor a = c.actor();
+    JsonBody b = c.body("PersonalAccessTokenGrant").only("action", "pat_ids");
+    revokeAction(b);
+    List<Long> ids = b.longs("pat_ids", 1, 100);
+    if (ids == null) {
+      throw ApiException.invalid("PersonalAccessTokenGrant", "pat_ids", "missing_field", "pat_ids is required");
+    }
+    management.revokeGrants(a, c.param(0), ids);
+    return new Reply(202, json.createObjectNode());
+  }
+
+  // ------------------------------------------------------------------ GitHub's org token listings
+
+  private Reply listGrants(Call c, boolean requests) {
+    Actor a = c.actor();
+    // GitHub authorizes before it validates: a stranger learns nothing from a 422.
+    Organization target = management.organization(c.param(0));
+    management.requireOrgOwner(a, target, requests ? "organization_personal_access_token_requests" : "organization_personal_access_tokens",
+        dev.portcullis.policy.PermissionLevel.READ);
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    q.oneOf("sort", "created_at", "created_at");
+    boolean asc = q.oneOf("direction", "desc", "asc", "desc").equals("asc");
+    GrantQuery query = new GrantQuery(
+        q.array("owner", 10), q.single("repository"), q.single("permission"), q.dateTime("last_used_before"),
+        q.dateTime("last_used_after"), q.longArray("token_id", 50), asc, q.page(), q.perPage());
+    String org = management.organization(c.param(0)).login();
+    Page<GrantListing> page = management.listGrants(a, org, requests, query);
+    String base = baseUrl(c.request);
+    Instant now = clock.instant();
+    ArrayNode arr = json.createArrayNode();
+    for (GrantListing l : page.items()) {
+      arr.add(requests ? shapes.grantRequest(l, org, base, now) : shapes.grant(l, org, base, now));
+    }
+    return new Reply(200, arr, link(c.request, page));
+  }
+
+  private Reply grantRepositories(Call c, boolean request) {
+    Actor a = c.actor();
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    long id = c.longParam(1, request ? "pat_request_id" : "pat_id");
+    Organization org = management.organization(c.param(0));
+    // These two operations document no 422: bad paging values fall back to the defaults.
+    Page<Repository> page = management.grantRepositories(a, org.login(), request, id, q.lenientPage(), q.lenientPerPage());
+    String base = baseUrl(c.request);
+    ArrayNode arr = json.createArrayNode();
+    for (Repository r : page.items()) {
+      arr.add(shapes.minimalRepository(r, org, base));
+    }
+    return new Reply(200, arr, link(c.request, page));
+  }
+
+  /**
+   * GitHub's {@code Link} header: absolute URLs keeping every other query parameter; first page
+   * has next/last, middle pages add prev/first, the last page has prev/first. Omitted when
+   * everything fits on one page.
+   */
+  static String link(HttpServletRequest req, Page<?> page) {
+    int last = page.lastPage();
+    if (last <= 1 && page.page() <= 1) {
+      return null;
+    }
+    String base = baseUrl(req) + req.getRequestURI();
+    StringBuilder keep = new StringBuilder();
+    String raw = req.getQueryString();
+    if (raw != null) {
+      for (String pair : raw.split("&")) {
+        if (!pair.isEmpty() && !pair.startsWith("page=")) {
+          keep.append(pair).append('&');
+        }
+      }
+    }
+    List<String> parts = new ArrayList<>();
+    java.util.function.IntFunction<String> url = p -> "<" + base + "?" + keep + "page=" + p + ">";
+    if (page.page() < last) {
+      parts.add(url.apply(page.page() + 1) + "; rel=\"next\"");
+      parts.add(url.apply(last) + "; rel=\"last\"");
+    }
+    if (page.page() > 1) {
+      parts.add(url.apply(1) + "; rel=\"first\"");
+      parts.add(url.apply(Math.min(page.page() - 1, last)) + "; rel=\"prev\"");
+    }
+    return String.join(", ", parts);
+  }
+
+  private Reply auditLog(Call c) {
+    management.requireSiteAdmin(c.actor());
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    String kind = q.single("kind");
+    if (kind != null && !kind.equals("decision") && !kind.equals("admin")) {
+      throw ApiException.invalid("Query", "kind", "invalid", "kind must be decision or admin");
+    }
+    String outcome = q.single("outcome");
+    if (outcome != null && !List.of("allow", "deny", "ok").contains(outcome)) {
+      throw ApiException.invalid("Query", "outcome", "invalid", "outcome must be allow, deny or ok");
+    }
+    List<Long> tokenIds = q.longArray("token_id", 1);
+    AuditQuery query = new AuditQuery(kind, q.single("user"), tokenIds == null || tokenIds.isEmpty() ? null : tokenIds.get(0),
+        q.single("repository"), outcome, q.dateTime("after"), q.dateTime("before"), q.page(), q.perPage());
+    Page<AuditEvent> page = audit.query(query);
+    ArrayNode arr = json.createArrayNode();
+    for (AuditEvent e : page.items()) {
+      arr.add(dev.portcullis.gateway.AuditJson.toJson(json, e));
+    }
+    return new Reply(200, arr, link(c.request, page));
+  }
+
+  private Reply revokeCredentials(Call c) {
+    JsonBody b = c.body("Credentials").only("credentials");
+    List<String> creds = b.strings("credentials");
+    if (creds == null || creds.isEmpty() || creds.size() > 1000) {
+      throw ApiException.invalid("Credentials", "credentials", "invalid", "credentials must be an array of 1–1000 tokens");
+    }
+    management.revokeCredentials(creds);
+    return new Reply(202, json.createObjectNode());
+  }
+
+}

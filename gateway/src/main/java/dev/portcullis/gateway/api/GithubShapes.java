@@ -1,0 +1,178 @@
+package dev.portcullis.gateway.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.policy.AccessToken;
+import dev.portcullis.policy.FineGrainedPermissions;
+import dev.portcullis.policy.GrantListing;
+import dev.portcullis.policy.Owner;
+import dev.portcullis.policy.Organization;
+import dev.portcullis.policy.PermissionLevel;
+import dev.portcullis.policy.Repository;
+import dev.portcullis.policy.Visibility;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * GitHub's response shapes from shared/contract ({@code simple-user}, {@code minimal-repository},
+ * {@code organization-programmatic-access-grant[-request]}), with URLs pointing at this gateway.
+ */
+final class GithubShapes {
+  private final ObjectMapper json;
+
+  GithubShapes(ObjectMapper json) {
+    this.json = json;
+  }
+
+  private static String nodeId(String kind, long id) {
+    return Base64.getEncoder().withoutPadding().encodeToString((kind + ":" + id).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code simple-user}; organizations use the same shape with type {@code Organization}. */
+  ObjectNode simpleUser(Owner owner, boolean siteAdmin, String base) {
+    boolean org = owner instanceof Organization;
+    String api = base + ApiServlet.PREFIX + (org ? "/orgs/" : "/users/") + owner.login();
+    String users = base + ApiServlet.PREFIX + "/users/" + owner.login();
+    ObjectNode o = json.createObjectNode();
+    o.put("login", owner.login());
+    o.put("id", owner.id());
+    o.put("node_id", nodeId(org ? "Organization" : "User", owner.id()));
+    o.put("avatar_url", base + "/avatars/" + owner.login());
+    o.put("gravatar_id", "");
+    o.put("url", api);
+    o.put("html_url", base + "/" + owner.login());
+    o.put("followers_url", users + "/followers");
+    o.put("following_url", users + "/following{/other_user}");
+    o.put("gists_url", users + "/gists{/gist_id}");
+    o.put("starred_url", users + "/starred{/owner}{/repo}");
+    o.put("subscriptions_url", users + "/subscriptions");
+    o.put("organizations_url", users + "/orgs");
+    o.put("repos_url", api + "/repos");
+    o.put("events_url", users + "/events{/privacy}");
+    o.put("received_events_url", users + "/received_events");
+    o.put("type", org ? "Organization" : "User");
+    o.put("site_admin", siteAdmin);
+    o.put("user_view_type", "public");
+    return o;
+  }
+
+  /** {@code minimal-repository}: all 46 required fields, plus the useful optional ones. */
+  ObjectNode minimalRepository(Repository r, Owner owner, String base) {
+    String api = base + ApiServlet.PREFIX + "/repos/" + r.fullName();
+    ObjectNode o = json.createObjectNode();
+    o.put("id", r.id());
+    o.put("node_id", nodeId("Repository", r.id()));
+    o.put("name", r.name());
+    o.put("full_name", r.fullName());
+    o.set("owner", simpleUser(owner, false, base));
+    o.put("private", r.visibility() != Visibility.PUBLIC);
+    o.put("html_url", base + "/" + r.fullName());
+    o.putNull("description");
+    o.put("fork", false);
+    o.put("url", api);
+    o.put("archive_url", api + "/{archive_format}{/ref}");
+    o.put("assignees_url", api + "/assignees{/user}");
+    o.put("blobs_url", api + "/git/blobs{/sha}");
+    o.put("branches_url", api + "/branches{/branch}");
+    o.put("collaborators_url", api + "/collaborators{/collaborator}");
+    o.put("comments_url", api + "/comments{/number}");
+    o.put("commits_url", api + "/commits{/sha}");
+    o.put("compare_url", api + "/compare/{base}...{head}");
+    o.put("contents_url", api + "/contents/{+path}");
+    o.put("contributors_url", api + "/contributors");
+    o.put("deployments_url", api + "/deployments");
+    o.put("downloads_url", api + "/downloads");
+    o.put("events_url", api + "/events");
+    o.put("forks_url", api + "/forks");
+    o.put("git_commits_url", api + "/git/commits{/sha}");
+    o.put("git_refs_url", api + "/git/refs{/sha}");
+    o.put("git_tags_url", api + "/git/tags{/sha}");
+    o.put("hooks_url", api + "/hooks");
+    o.put("issue_comment_url", api + "/issues/comments{/number}");
+    o.put("issue_events_url", api + "/issues/events{/number}");
+    o.put("issues_url", api + "/issues{/number}");
+    o.put("keys_url", api + "/keys{/key_id}");
+    o.put("labels_url", api + "/labels{/name}");
+    o.put("languages_url", api + "/languages");
+    o.put("merges_url", api + "/merges");
+    o.put("milestones_url", api + "/milestones{/number}");
+    o.put("notifications_url", api + "/notifications{?since,all,participating}");
+    o.put("pulls_url", api + "/pulls{/number}");
+    o.put("releases_url", api + "/releases{/id}");
+    o.put("stargazers_url", api + "/stargazers");
+    o.put("statuses_url", api + "/statuses/{sha}");
+    o.put("subscribers_url", api + "/subscribers");
+    o.put("subscription_url", api + "/subscription");
+    o.put("tags_url", api + "/tags");
+    o.put("teams_url", api + "/teams");
+    o.put("trees_url", api + "/git/trees{/sha}");
+    o.put("clone_url", base + "/" + r.fullName() + ".git");
+    o.put("default_branch", "main");
+    o.put("visibility", r.visibility().apiName());
+    o.put("archived", false);
+    o.put("disabled", false);
+    o.put("created_at", r.createdAt().toString());
+    return o;
+  }
+
+  /** The fields shared by requests and grants. */
+  private ObjectNode grantCommon(GrantListing l, long id, String repositoriesUrl, String base, Instant now) {
+    AccessToken t = l.token();
+    ObjectNode o = json.createObjectNode();
+    o.put("id", id);
+    o.set("owner", simpleUser(l.owner(), l.owner().siteAdmin(), base));
+    o.put("repository_selection", t.repositorySelection().apiName());
+    o.put("repositories_url", repositoriesUrl);
+    ObjectNode perms = o.putObject("permissions");
+    Map<String, String> org = new TreeMap<>();
+    Map<String, String> repo = new TreeMap<>();
+    Map<String, String> other = new TreeMap<>();
+    for (Map.Entry<String, PermissionLevel> e : t.permissions().entrySet()) {
+      FineGrainedPermissions.Definition d = FineGrainedPermissions.get(e.getKey());
+      Map<String, String> target = d == null ? other : switch (d.category()) {
+        case ORGANIZATION -> org;
+        case REPOSITORY -> repo;
+        case ACCOUNT -> other;
+      };
+      target.put(e.getKey(), e.getValue().apiName());
+    }
+    if (!org.isEmpty()) {
+      org.forEach(perms.putObject("organization")::put);
+    }
+    if (!repo.isEmpty()) {
+      repo.forEach(perms.putObject("repository")::put);
+    }
+    if (!other.isEmpty()) {
+      other.forEach(perms.putObject("other")::put);
+    }
+    o.put("token_id", t.id());
+    o.put("token_name", t.name());
+    o.put("token_expired", t.expired(now));
+    o.put("token_expires_at", t.expiresAt() == null ? null : t.expiresAt().toString());
+    o.put("token_last_used_at", l.lastUsedAt() == null ? null : l.lastUsedAt().toString());
+    return o;
+  }
+
+  /** {@code organization-programmatic-access-grant-request}: {@code id} is the request id. */
+  ObjectNode grantRequest(GrantListing l, String org, String base, Instant now) {
+    long id = l.grant().id();
+    String reposUrl = base + ApiServlet.PREFIX + "/orgs/" + org + "/personal-access-token-requests/" + id + "/repositories";
+    ObjectNode o = grantCommon(l, id, reposUrl, base, now);
+    o.put("reason", l.grant().reason());
+    o.put("created_at", l.grant().createdAt().toString());
+    return o;
+  }
+
+  /** {@code organization-programmatic-access-grant}: {@code id} is the token id ({@code pat_id}). */
+  ObjectNode grant(GrantListing l, String org, String base, Instant now) {
+    long id = l.token().id();
+    String reposUrl = base + ApiServlet.PREFIX + "/orgs/" + org + "/personal-access-tokens/" + id + "/repositories";
+    ObjectNode o = grantCommon(l, id, reposUrl, base, now);
+    Instant granted = l.grant().accessGrantedAt() != null ? l.grant().accessGrantedAt() : l.grant().createdAt();
+    o.put("access_granted_at", granted.toString());
+    return o;
+  }
+}

@@ -1,0 +1,524 @@
+package dev.portcullis.gateway.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * A thin client of the gateway's REST API for the command line: one request per command, JSON in
+ * and out, GitHub's error shape turned into {@code error: <status> <message>} on stderr.
+ *
+ * <p>TLS trusts the JDK's trust store plus the gateway's own CA certificate ({@code --cacert}, by
+ * default {@code ca=} from {@code gateway.properties}), so a self-signed gateway works without
+ * touching the JDK. Output goes through picocli's {@code getOut()}/{@code getErr()} writers, which
+ * tests replace. The token is sent in the {@code Authorization} header and written nowhere else.
+ */
+final class ApiClient {
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  static final String ACCEPT = "application/vnd.github+json";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Exit codes: success, API or connection error, usage error. */
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+
+  private final URI root;
+  private final String token;
+  private final HttpClient http;
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final Path dataDir;
+
+  private ApiClient(URI root, String token, HttpClient http, PrintWriter out, PrintWriter err, Path dataDir) {
+    this.root = root;
+    this.token = token;
+    this.http = http;
+    this.out = out;
+    this.err = err;
+    this.dataDir = dataDir;
+  }
+
+  /**
+   * A client for the gateway {@code options} point at; {@code authenticate} false sends no token
+   * (and needs none).
+   */
+  static ApiClient open(ClientOptions options, PrintWriter out, PrintWriter err, boolean authenticate) {
+    URI root = options.apiRoot();
+    String token = authenticate ? options.token() : null;
+    HttpClient.Builder b = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(CONNECT_TIMEOUT)
+        .followRedirects(HttpClient.Redirect.NEVER);
+    Path ca = options.caFile();
+    if (ca != null && "https".equalsIgnoreCase(root.getScheme())) {
+      b.sslContext(sslContext(ca));
+    }
+    return new ApiClient(root, token, b.build(), out, err, options.data);
+  }
+
+  // ------------------------------------------------------------------ TLS
+
+  /** An SSL context trusting {@code caFile}'s certificates and everything the JDK trusts. */
+  static SSLContext sslContext(Path caFile) {
+    Collection<? extends Certificate> certs;
+    try (InputStream in = Files.newInputStream(caFile)) {
+      certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+    } catch (IOException e) {
+      throw new Failure("cannot read the CA certificate " + caFile + " (--cacert): " + e);
+    } catch (CertificateException e) {
+      throw new Failure("the CA file " + caFile + " (--cacert) holds no readable PEM certificate: " + e.getMessage());
+    }
+    if (certs.isEmpty()) {
+      throw new Failure("the CA file " + caFile + " (--cacert) holds no certificate");
+    }
+    try {
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      int i = 0;
+      for (Certificate c : certs) {
+        store.setCertificateEntry("portcullis-ca-" + i++, c);
+      }
+      TrustManagerFactory own = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      own.init(store);
+      TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      jdk.init((KeyStore) null);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, new TrustManager[] {new EitherTrustManager(extended(own), extended(jdk))}, null);
+      return ctx;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new Failure("cannot set up TLS trust with " + caFile + ": " + e);
+    }
+  }
+
+  private static X509ExtendedTrustManager extended(TrustManagerFactory f) {
+    for (TrustManager tm : f.getTrustManagers()) {
+      if (tm instanceof X509ExtendedTrustManager x) {
+        return x;
+      }
+    }
+    throw new IllegalStateException("no X509ExtendedTrustManager from " + f.getAlgorithm());
+  }
+
+  /**
+   * Trusts a server chain when the gateway's CA or the JDK's trust store does. Both delegates are
+   * extended trust managers, so host name verification stays theirs.
+   */
+  private static final class EitherTrustManager extends X509ExtendedTrustManager {
+    private final X509ExtendedTrustManager first;
+    private final X509ExtendedTrustManager second;
+
+    EitherTrustManager(X509ExtendedTrustManager first, X509ExtendedTrustManager second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @FunctionalInterface
+    private interface Check {
+      void check(X509ExtendedTrustManager tm) throws CertificateException;
+    }
+
+    private void either(Check c) throws CertificateException {
+      try {
+        c.check(first);
+      } catch (CertificateException e) {
+        try {
+          c.check(second);
+        } catch (CertificateException e2) {
+          e2.addSuppressed(e);
+          throw e2;
+        }
+      }
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      either(tm -> tm.checkServerTrusted(chain, authType));
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      either(tm -> tm.checkServerTrusted(chain, authType, socket));
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      either(tm -> tm.checkServerTrusted(chain, authType, engine));
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      either(tm -> tm.checkClientTrusted(chain, authType));
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      either(tm -> tm.checkClientTrusted(chain, authType, socket));
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      either(tm -> tm.checkClientTrusted(chain, authType, engine));
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      List<X509Certificate> all = new ArrayList<>(List.of(first.getAcceptedIssuers()));
+      all.addAll(List.of(second.getAcceptedIssuers()));
+      return all.toArray(new X509Certificate[0]);
+    }
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  /** An answer: status and body (JSON when it parsed as JSON, else {@code null} with the text kept). */
+  record Response(int status, JsonNode json, String text) {
+    boolean ok() {
+      return status >= 200 && status < 300;
+    }
+  }
+
+  /** A URL path segment, percent-encoded (spaces as {@code %20}, never {@code +}). */
+  static String seg(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  static ObjectNode object() {
+    return JSON.createObjectNode();
+  }
+
+  static ArrayNode array() {
+    return JSON.createArrayNode();
+  }
+
+  /**
+   * Sends one request. {@code path} is relative to {@code /api/v3} and already encoded (see
+   * {@link #seg}); {@code body} may be {@code null}.
+   *
+   * @throws Failure when the gateway cannot be reached or does not answer
+   */
+  Response send(String method, String path, JsonNode body) {
+    URI uri = URI.create(root + path);
+    HttpRequest.Builder r = HttpRequest.newBuilder(uri)
+        .timeout(REQUEST_TIMEOUT)
+        .header("Accept", ACCEPT)
+        .header("User-Agent", "portcullis-cli");
+    if (token != null) {
+      r.header("Authorization", "token " + token);
+    }
+    if (body != null) {
+      byte[] bytes;
+      try {
+        bytes = JSON.writeValueAsBytes(body);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot serialize a request body", e);
+      }
+      r.header("Content-Type", "application/json; charset=utf-8");
+      r.method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
+    } else {
+      r.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<String> res;
+    try {
+      res = http.send(r.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure("interrupted while waiting for " + base());
+    } catch (IOException e) {
+      throw new Failure(describe(e));
+    }
+    String text = res.body() == null ? "" : res.body();
+    JsonNode json = null;
+    if (!text.isBlank()) {
+      try {
+        json = JSON.readTree(text);
+      } catch (JsonProcessingException e) {
+        json = null;
+      }
+    }
+    return new Response(res.statusCode(), json, text);
+  }
+
+  /** The gateway's base URL (without {@code /api/v3}), for messages. */
+  private String base() {
+    String s = root.toString();
+    return s.endsWith("/api/v3") ? s.substring(0, s.length() - "/api/v3".length()) : s;
+  }
+
+  private String describe(IOException e) {
+    String url = base();
+    if (causedBy(e, HttpConnectTimeoutException.class)) {
+      return "timed out after " + CONNECT_TIMEOUT.toSeconds() + " s connecting to the gateway at " + url
+          + ". Is the URL right, and is the gateway running?";
+    }
+    if (causedBy(e, ConnectException.class)) {
+      return "cannot connect to the gateway at " + url + " (connection refused). Is it running? Start it with "
+          + "'bin/gateway serve --data " + dataDir + "', or pass --url with the right address.";
+    }
+    if (causedBy(e, HttpTimeoutException.class)) {
+      return "the gateway at " + url + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s";
+    }
+    if (causedBy(e, SSLHandshakeException.class) || causedBy(e, SSLException.class)) {
+      return "TLS with " + url + " failed: " + rootMessage(e) + ". If the gateway uses its own certificate, pass "
+          + "--cacert with its CA file (by default ca= from " + dataDir.resolve("gateway.properties") + ").";
+    }
+    return "cannot talk to the gateway at " + url + ": " + rootMessage(e);
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+  }
+
+  // ------------------------------------------------------------------ output
+
+  /**
+   * Reports an answer: a JSON body pretty-printed on stdout, {@code confirmation} (if any) on
+   * stderr for a 2xx without a body, {@code error: …} on stderr for anything else.
+   *
+   * @return the exit code
+   */
+  int report(Response r, String confirmation) {
+    if (!r.ok()) {
+      printError(r);
+      return FAILED;
+    }
+    if (r.json() != null) {
+      printJson(r.json());
+    } else if (!r.text().isBlank()) {
+      out.println(r.text().strip());
+      out.flush();
+    }
+    if (confirmation != null && (r.json() == null || isEmptyObject(r.json()))) {
+      err.println(confirmation);
+      err.flush();
+    }
+    return OK;
+  }
+
+  /** Sends a request and reports its answer; returns the exit code. */
+  int call(String method, String path, JsonNode body, String confirmation) {
+    return report(send(method, path, body), confirmation);
+  }
+
+  private static boolean isEmptyObject(JsonNode n) {
+    return n.isObject() && n.isEmpty();
+  }
+
+  void printJson(JsonNode n) {
+    try {
+      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot print JSON", e);
+    }
+    out.flush();
+  }
+
+  /** Prints {@code error: <status> <message>} and each of GitHub's {@code errors[].message}. */
+  void printError(Response r) {
+    String message = null;
+    if (r.json() != null && r.json().hasNonNull("message")) {
+      message = r.json().get("message").asText();
+    }
+    if (message == null) {
+      String t = r.text().strip();
+      message = t.isEmpty() || t.startsWith("<") ? reason(r.status()) : firstLine(t);
+    }
+    err.println("error: " + r.status() + " " + message);
+    if (r.json() != null && r.json().path("errors").isArray()) {
+      for (JsonNode e : r.json().get("errors")) {
+        String m = e.hasNonNull("message") ? e.get("message").asText()
+            : (e.path("field").asText("") + " " + e.path("code").asText("")).strip();
+        if (e.isTextual()) {
+          m = e.asText();
+        }
+        if (!m.isEmpty()) {
+          err.println("  - " + m);
+        }
+      }
+    }
+    if (r.status() == 401) {
+      err.println("  (check the API token: --token, env " + ClientOptions.TOKEN_ENV + ", or --token-file, by default "
+          + dataDir.resolve("admin-token") + ")");
+    }
+    err.flush();
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl).strip();
+  }
+
+  private static String reason(int status) {
+    return switch (status) {
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 409 -> "Conflict";
+      case 413 -> "Payload Too Large";
+      case 422 -> "Unprocessable Entity";
+      case 500 -> "Internal Server Error";
+      case 502 -> "Bad Gateway";
+      case 503 -> "Service Unavailable";
+      default -> "HTTP error";
+    };
+  }
+
+  PrintWriter out() {
+    return out;
+  }
+
+  PrintWriter err() {
+    return err;
+  }
+
+  // ------------------------------------------------------------------ failures and the command base
+
+  /** The gateway could not be reached, or the client is not configured: a message for stderr, exit 1. */
+  static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Failure(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * The base of every client subcommand: the shared options, a client built from them, and the
+   * mapping of failures to exit codes (usage errors are picocli's {@link ParameterException}, exit 2).
+   */
+  abstract static class Subcommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin ClientOptions client;
+
+    /** Whether the call needs the API token (every call but {@code credentials revoke}). */
+    boolean authenticated() {
+      return true;
+    }
+
+    /** Checks the arguments before anything is read or sent; throws {@link ParameterException}. */
+    void validate() {}
+
+    /** Runs the command; returns the exit code. */
+    abstract int run(ApiClient api);
+
+    @Override
+    public final Integer call() {
+      PrintWriter err = spec.commandLine().getErr();
+      try {
+        validate();
+        ApiClient api = open(client, spec.commandLine().getOut(), err, authenticated());
+        return run(api);
+      } catch (Failure f) {
+        err.println("error: " + f.getMessage());
+        err.flush();
+        return FAILED;
+      }
+    }
+
+    /** A usage error naming the bad value: picocli prints it with the usage and exits 2. */
+    ParameterException usage(String message) {
+      return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** {@code value} when it is one of {@code allowed}, else a usage error naming {@code option}. */
+    String oneOf(String option, String value, Set<String> allowed) {
+      if (value != null && !allowed.contains(value)) {
+        throw usage("Invalid value for option '" + option + "': '" + value + "' (expected one of "
+            + String.join(", ", allowed.stream().sorted().toList()) + ")");
+      }
+      return value;
+    }
+
+    /**
+     * Puts a max lifetime into a policy patch: nothing when {@code value} is {@code null}, JSON
+     * {@code null} for {@code none}, else the number of days.
+     */
+    void putLifetime(ObjectNode patch, String field, String option, String value) {
+      if (value == null) {
+        return;
+      }
+      if (value.equalsIgnoreCase("none")) {
+        patch.putNull(field);
+        return;
+      }
+      try {
+        patch.put(field, Integer.parseInt(value.strip()));
+      } catch (NumberFormatException e) {
+        throw usage("Invalid value for option '" + option + "': '" + value + "' (expected a number of days or 'none')");
+      }
+    }
+
+    /** Puts {@code value} unless it is {@code null}. */
+    static void putIf(ObjectNode o, String field, String value) {
+      if (value != null) {
+        o.put(field, value);
+      }
+    }
+
+    /** Splits {@code OWNER/NAME}. */
+    String[] ownerAndName(String param, String value) {
+      int slash = value.indexOf('/');
+      if (slash <= 0 || slash == value.length() - 1 || value.indexOf('/', slash + 1) >= 0) {
+        throw usage("Invalid value for " + param + ": '" + value + "' (expected OWNER/NAME)");
+      }
+      return new String[] {value.substring(0, slash), value.substring(slash + 1)};
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.portcullis.gateway.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code gateway repo}: create repositories and manage their collaborators. */
+@Command(
+    name = "repo",
+    mixinStandardHelpOptions = true,
+    description = "Create repositories and manage their collaborators.",
+    subcommands = {RepoCommand.Create.class, RepoCommand.AddCollaborator.class, RepoCommand.RemoveCollaborator.class})
+final class RepoCommand implements Runnable {
+  static final Set<String> VISIBILITIES = Set.of("public", "private", "internal");
+  static final Set<String> PERMISSIONS = Set.of("pull", "triage", "push", "maintain", "admin");
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: create, add-collaborator or remove-collaborator");
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = {
+        "Create a repository and its bare Git repository.",
+        "Uses POST /orgs/{owner}/repos, and POST /admin/users/{owner}/repos when OWNER is not an organization",
+        "(the organization route answers 404) or --user is given."
+      })
+  static final class Create extends ApiClient.Subcommand {
+    @Parameters(paramLabel = "OWNER/NAME", description = "the owning organization or user, and the repository's name")
+    String fullName;
+
+    @Option(names = "--visibility", paramLabel = "VISIBILITY",
+        description = "public, private or internal (internal: organizations of an enterprise only); the gateway's default is public")
+    String visibility;
+
+    @Option(names = "--user", description = "OWNER is a user: go straight to the site-administrator route for user-owned repositories")
+    boolean user;
+
+    private String[] parts;
+
+    @Override
+    void validate() {
+      parts = ownerAndName("OWNER/NAME", fullName);
+      oneOf("--visibility", visibility, VISIBILITIES);
+    }
+
+    @Override
+    int run(ApiClient api) {
+      ObjectNode body = ApiClient.object().put("name", parts[1]);
+      putIf(body, "visibility", visibility);
+      String userRoute = "/admin/users/" + ApiClient.seg(parts[0]) + "/repos";
+      if (user) {
+        return api.call("POST", userRoute, body, null);
+      }
+      ApiClient.Response r = api.send("POST", "/orgs/" + ApiClient.seg(parts[0]) + "/repos", body);
+      if (r.status() == 404) {
+        r = api.send("POST", userRoute, body);
+      }
+      return api.report(r, null);
+    }
+  }
+
+  @Command(name = "add-collaborator", mixinStandardHelpOptions = true,
+      description = "Give a user access to a repository, or change it (PUT /repos/{owner}/{repo}/collaborators/{login}).")
+  static final class AddCollaborator extends ApiClient.Subcommand {
+    @Parameters(index = "0", paramLabel = "OWNER/NAME", description = "the repository")
+    String fullName;
+
+    @Parameters(index = "1", paramLabel = "LOGIN", description = "the user")
+    String login;
+
+    @Option(names = "--permission", paramLabel = "PERMISSION",
+        description = "pull, triage, push, maintain or admin (the gateway's default is push)")
+    String permission;
+
+    private String[] parts;
+
+    @Override
+    void validate() {
+      parts = ownerAndName("OWNER/NAME", fullName);
+      oneOf("--permission", permission, PERMISSIONS);
+    }
+
+    @Override
+    int run(ApiClient api) {
+      ObjectNode body = ApiClient.object();
+      putIf(body, "permission", permission);
+      return api.call("PUT", "/repos/" + ApiClient.seg(parts[0]) + "/" + ApiClient.seg(parts[1]) + "/collaborators/"
+          + ApiClient.seg(login), body, null);
+    }
+  }
+
+  @Command(name = "remove-collaborator", mixinStandardHelpOptions = true,
+      description = "Take a collaborator's access away (DELETE /repos/{owner}/{repo}/collaborators/{login}).")
+  static final class RemoveCollaborator extends ApiClient.Subcommand {
+    @Parameters(index = "0", paramLabel = "OWNER/NAME", description = "the repository")
+    String fullName;
+
+    @Parameters(index = "1", paramLabel = "LOGIN", description = "the collaborator to remove")
+    String login;
+
+    private String[] parts;
+
+    @Override
+    void validate() {
+      parts = ownerAndName("OWNER/NAME", fullName);
+    }
+
+    @Override
+    int run(ApiClient api) {
+      return api.call("DELETE", "/repos/" + ApiClient.seg(parts[0]) + "/" + ApiClient.seg(parts[1]) + "/collaborators/"
+          + ApiClient.seg(login), null, "removed " + login + " from " + fullName);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.portcullis.gateway.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code gateway user}: create, suspend and unsuspend users (site administrators). */
+@Command(
+    name = "user",
+    mixinStandardHelpOptions = true,
+    description = "Create, suspend and unsuspend users (needs a site administrator's token).",
+    subcommands = {UserCommand.Create.class, UserCommand.Suspend.class, UserCommand.Unsuspend.class})
+final class UserCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: create, suspend or unsuspend");
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create a user (POST /admin/users); prints the new user as JSON.")
+  static final class Create extends ApiClient.Subcommand {
+    @Parameters(paramLabel = "LOGIN", description = "the new user's login")
+    String login;
+
+    @Override
+    int run(ApiClient api) {
+      return api.call("POST", "/admin/users", ApiClient.object().put("login", login), null);
+    }
+  }
+
+  @Command(name = "suspend", mixinStandardHelpOptions = true,
+      description = "Suspend a user (PUT /users/{login}/suspended): their tokens stop working on the next request.")
+  static final class Suspend extends ApiClient.Subcommand {
+    @Parameters(paramLabel = "LOGIN", description = "the user to suspend")
+    String login;
+
+    @Override
+    int run(ApiClient api) {
+      return api.call("PUT", "/users/" + ApiClient.seg(login) + "/suspended", null, "suspended " + login);
+    }
+  }
+
+  @Command(name = "unsuspend", mixinStandardHelpOptions = true,
+      description = "Lift a user's suspension (DELETE /users/{login}/suspended).")
+  static final class Unsuspend extends ApiClient.Subcommand {
+    @Parameters(paramLabel = "LOGIN", description = "the user to unsuspend")
+    String login;
+
+    @Override
+    int run(ApiClient api) {
+      return api.call("DELETE", "/users/" + ApiClient.seg(login) + "/suspended", null, "unsuspended " + login);
+    }
+  }
+}

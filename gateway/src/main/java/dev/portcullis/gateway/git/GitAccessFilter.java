@@ -1,0 +1,369 @@
+package dev.portcullis.gateway.git;
+
+import dev.portcullis.gateway.GatewayMetrics;
+import dev.portcullis.policy.AccessService;
+import dev.portcullis.policy.AuditLog;
+import dev.portcullis.policy.AuthorizationHeader;
+import dev.portcullis.policy.Credential;
+import dev.portcullis.policy.Decision;
+import dev.portcullis.policy.FailedAuthLimiter;
+import dev.portcullis.policy.StoreUnavailableException;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.time.Clock;
+import java.util.Enumeration;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * In front of JGit's {@code GitServlet}: classifies the request exactly, applies the
+ * failed-authentication limiter, authenticates the {@code Authorization} header, runs the access
+ * decision and either answers (401 with a Basic challenge, 403/404 with a one-line
+ * {@code text/plain} reason that git prints as {@code remote: …}, 429 for a blocked address, 503
+ * when the store is unreachable) or hands the request on with the authenticated user set, so that
+ * receive-pack accepts it.
+ */
+public final class GitAccessFilter implements Filter {
+  /** Request attribute carrying the decided-on {@link dev.portcullis.policy.Repository}. */
+  public static final String REPOSITORY_ATTRIBUTE = GitAccessFilter.class.getName() + ".repository";
+
+  private static final Logger LOG = LoggerFactory.getLogger("portcullis.git");
+
+  private final AccessService access;
+  private final FailedAuthLimiter limiter;
+  private final GatewayMetrics metrics;
+  private final AuditLog audit;
+  private final Clock clock;
+  private final String realm;
+  private final java.util.function.Consumer<dev.portcullis.policy.Repository> pushed;
+  private final java.util.concurrent.ScheduledExecutorService watchdog;
+  private final long maxRequestNanos;
+
+  public GitAccessFilter(AccessService access, FailedAuthLimiter limiter, GatewayMetrics metrics, AuditLog audit, Clock clock,
+      String realm, java.util.function.Consumer<dev.portcullis.policy.Repository> pushed,
+      java.util.concurrent.ScheduledExecutorService watchdog, java.time.Duration maxRequestDuration) {
+    this.pushed = pushed;
+    this.watchdog = watchdog;
+    this.maxRequestNanos = maxRequestDuration.toNanos();
+    this.access = access;
+    this.limiter = limiter;
+    this.metrics = metrics;
+    this.audit = audit;
+    this.clock = clock;
+    this.realm = realm;
+  }
+
+  @Override
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+    HttpServletRequest request = (HttpServletRequest) req;
+    HttpServletResponse response = (HttpServletResponse) res;
+    long start = System.nanoTime();
+    GitRequest git = GitRequest.classify(request.getMethod(), request.getRequestURI(), request.getQueryString());
+    if (git == null) {
+      send(response, 404, "Not found: only smart-HTTP git requests (info/refs, git-upload-pack, git-receive-pack) and /api/v3 are served.");
+      return;
+    }
+    String address = request.getRemoteAddr();
+    if (limiter.addressBlocked(address)) {
+      throttle(response, "Too many failed authentication attempts from " + address
+          + ": this address is temporarily blocked. Try again in " + limiter.retryAfterSeconds() + " seconds.");
+      return;
+    }
+    AccessService.AccessCheck check;
+    try {
+      Credential credential = access.authenticate(authorization(request));
+      if (credential instanceof Credential.Token t && limiter.digestBlocked(t.token().digest())) {
+        throttle(response, "Too many failed authentication attempts with this token: it is temporarily blocked. Try again in "
+            + limiter.retryAfterSeconds() + " seconds.");
+        return;
+      }
+      check = access.check(credential, git.owner(), git.name(), git.operation());
+    } catch (StoreUnavailableException e) {
+      metrics.storeUnavailable();
+      LOG.warn("git {} {}/{} store unavailable: {}", git.service(), git.owner(), git.name(), e.getMessage());
+      response.setHeader("Retry-After", "5");
+      send(response, 503, "The gateway cannot reach its store right now; try again shortly.");
+      return;
+    }
+    Decision decision = check.decision();
+    metrics.decided(decision, System.nanoTime() - start);
+    Credential credential = check.credential();
+    Credential.Token token = credential instanceof Credential.Token t ? t : null;
+    if (decision instanceof Decision.Denied d) {
+      if (d.status() == 401) {
+        // git's first, credential-less request is how it learns to authenticate: never counted.
+        if (!(credential instanceof Credential.None)) {
+          limiter.failure(address, token == null ? null : token.token().digest());
+        }
+        response.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\"");
+      } else if (token != null) {
+        limiter.success(address);
+      }
+      send(response, d.status(), d.message());
+      metrics.gitRequest(git.service(), d.status(), 0, 0);
+      record(git, token, decision, d.status(), address);
+      log(git, token, decision, d.status(), start, 0, 0);
+      return;
+    }
+    if (token != null) {
+      limiter.success(address);
+    }
+    request.setAttribute(REPOSITORY_ATTRIBUTE, check.repository());
+    CountingRequest forward = new CountingRequest(request, token == null ? null : token.user().login());
+    // Only a request JGit would read (its content type; JGit answers anything else 415 unread).
+    if (!git.advertisement() && git.operation() == dev.portcullis.policy.GitOperation.WRITE
+        && "application/x-git-receive-pack-request".equals(request.getContentType())
+        && request.getHeader("Content-Encoding") == null) {
+      ReceivePackPrelude.Result prelude = ReceivePackPrelude.read(request.getInputStream());
+      if (prelude.problem() != null) {
+        send(response, 400, "malformed git-receive-pack request: " + prelude.problem());
+        metrics.gitRequest(git.service(), 400, 0, 0);
+        log(git, token, decision, 400, start, 0, 0);
+        return;
+      }
+      forward.replay(prelude.bytes());
+    }
+    CountingResponse counted = new CountingResponse(response);
+    // A client that keeps trickling bytes never trips the idle timeout: past the longest request
+    // duration its connection is closed, which ends the blocked read or write.
+    java.util.concurrent.ScheduledFuture<?> deadline = watchdog.schedule(
+        () -> abort(request, git), maxRequestNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    try {
+      chain.doFilter(forward, counted);
+    } finally {
+      deadline.cancel(false);
+      metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
+      record(git, token, decision, counted.getStatus(), address);
+      if (!git.advertisement() && git.operation() == dev.portcullis.policy.GitOperation.WRITE && counted.getStatus() == 200) {
+        pushed.accept(check.repository());
+      }
+      log(git, token, decision, counted.getStatus(), start, forward.bytes(), counted.bytes());
+    }
+  }
+
+  private void record(GitRequest git, Credential.Token token, Decision d, int status, String address) {
+    audit.recordDecision(clock.instant(), token == null ? null : token.user().login(), token == null ? null : token.token(),
+        git.owner() + "/" + git.name(), git.operation(), d, status, address);
+  }
+
+  private static void abort(HttpServletRequest request, GitRequest git) {
+    LOG.warn("git {} {}/{} exceeded the longest request duration; closing its connection", git.service(), git.owner(), git.name());
+    org.eclipse.jetty.ee10.servlet.ServletContextRequest core =
+        org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(request);
+    if (core != null) {
+      core.getConnectionMetaData().getConnection().getEndPoint().close();
+    }
+  }
+
+  private void throttle(HttpServletResponse response, String message) throws IOException {
+    metrics.throttled();
+    response.setHeader("Retry-After", Long.toString(limiter.retryAfterSeconds()));
+    send(response, 429, message);
+  }
+
+  /** The single {@code Authorization} header; two or more are malformed. Shared with the REST API. */
+  public static AuthorizationHeader authorization(HttpServletRequest request) {
+    Enumeration<String> values = request.getHeaders("Authorization");
+    if (values == null || !values.hasMoreElements()) {
+      return AuthorizationHeader.ABSENT;
+    }
+    String first = values.nextElement();
+    if (values.hasMoreElements()) {
+      return new AuthorizationHeader.Malformed("repeated Authorization header");
+    }
+    return AuthorizationHeader.parse(first);
+  }
+
+  private static void log(GitRequest git, Credential.Token token, Decision d, int status, long start, long in, long out) {
+    if (LOG.isInfoEnabled()) {
+      LOG.info(
+          "git service={} repo={}/{} op={} user={} token_id={} decision={} reason={} status={} bytes_in={} bytes_out={} duration_ms={}",
+          git.advertisement() ? git.service() + "/info-refs" : git.service(),
+          git.owner(),
+          git.name(),
+          git.operation().name().toLowerCase(Locale.ROOT),
+          token == null ? "-" : token.user().login(),
+          token == null ? "-" : token.token().id(),
+          d.allowed() ? "allow" : "deny",
+          d.reason().name().toLowerCase(Locale.ROOT),
+          status,
+          in,
+          out,
+          (System.nanoTime() - start) / 1_000_000);
+    }
+  }
+
+  static void send(HttpServletResponse response, int status, String message) throws IOException {
+    byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType("text/plain; charset=utf-8");
+    response.setHeader("Cache-Control", "no-cache, max-age=0, must-revalidate");
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+  /** The request as JGit sees it: the authenticated login as remote user; body bytes counted. */
+  private static final class CountingRequest extends HttpServletRequestWrapper {
+    private final String login;
+    private ServletInputStream in;
+    private long bytes;
+    /** Bytes already read from the body (the checked receive-pack commands), read again first. */
+    private byte[] replay;
+    private int replayed;
+
+    void replay(byte[] prefix) {
+      this.replay = prefix;
+      this.bytes = prefix.length;
+    }
+
+    CountingRequest(HttpServletRequest request, String login) {
+      super(request);
+      this.login = login;
+    }
+
+    long bytes() {
+      return bytes;
+    }
+
+    @Override
+    public String getRemoteUser() {
+      return login;
+    }
+
+    @Override
+    public Principal getUserPrincipal() {
+      return login == null ? null : () -> login;
+    }
+
+    @Override
+    public String getAuthType() {
+      return login == null ? null : HttpServletRequest.BASIC_AUTH;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() throws IOException {
+      if (in == null) {
+        ServletInputStream raw = super.getInputStream();
+        in = new ServletInputStream() {
+          @Override
+          public int read() throws IOException {
+            if (replay != null && replayed < replay.length) {
+              return replay[replayed++] & 0xff;
+            }
+            int b = raw.read();
+            if (b >= 0) {
+              bytes++;
+            }
+            return b;
+          }
+
+          @Override
+          public int read(byte[] buf, int off, int len) throws IOException {
+            if (replay != null && replayed < replay.length) {
+              int n = Math.min(len, replay.length - replayed);
+              System.arraycopy(replay, replayed, buf, off, n);
+              replayed += n;
+              return n;
+            }
+            int n = raw.read(buf, off, len);
+            if (n > 0) {
+              bytes += n;
+            }
+            return n;
+          }
+
+          @Override
+          public boolean isFinished() {
+            return (replay == null || replayed >= replay.length) && raw.isFinished();
+          }
+
+          @Override
+          public int available() throws IOException {
+            return replay != null && replayed < replay.length ? replay.length - replayed : raw.available();
+          }
+
+          @Override
+          public boolean isReady() {
+            return raw.isReady();
+          }
+
+          @Override
+          public void setReadListener(ReadListener l) {
+            raw.setReadListener(l);
+          }
+        };
+      }
+      return in;
+    }
+  }
+
+  /** Counts the bytes JGit writes. */
+  private static final class CountingResponse extends HttpServletResponseWrapper {
+    private ServletOutputStream out;
+    private long bytes;
+
+    CountingResponse(HttpServletResponse response) {
+      super(response);
+    }
+
+    long bytes() {
+      return bytes;
+    }
+
+    @Override
+    public ServletOutputStream getOutputStream() throws IOException {
+      if (out == null) {
+        ServletOutputStream raw = super.getOutputStream();
+        out = new ServletOutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            raw.write(b);
+            bytes++;
+          }
+
+          @Override
+          public void write(byte[] buf, int off, int len) throws IOException {
+            raw.write(buf, off, len);
+            bytes += len;
+          }
+
+          @Override
+          public void flush() throws IOException {
+            raw.flush();
+          }
+
+          @Override
+          public void close() throws IOException {
+            raw.close();
+          }
+
+          @Override
+          public boolean isReady() {
+            return raw.isReady();
+          }
+
+          @Override
+          public void setWriteListener(WriteListener l) {
+            raw.setWriteListener(l);
+          }
+        };
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,645 @@
+package dev.portcullis.gateway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.gateway.Gateway;
+import dev.portcullis.gateway.GatewayConfig;
+import dev.portcullis.gateway.tls.TlsMaterial;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The client subcommands against a real gateway started in-process on free loopback ports, run
+ * through picocli exactly as {@code bin/gateway} runs them, with stdout and stderr captured through
+ * {@link CommandLine#setOut} / {@link CommandLine#setErr}.
+ */
+class CliClientTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AtomicInteger SEQ = new AtomicInteger();
+
+  @TempDir static Path data;
+
+  private static Gateway gateway;
+  private static String adminToken;
+  private static Properties endpoint;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = Gateway.start(GatewayConfig.defaults(data).withPorts(0, 0));
+    adminToken = Files.readString(data.resolve(Gateway.ADMIN_TOKEN_FILE), StandardCharsets.UTF_8).strip();
+    endpoint = new Properties();
+    endpoint.load(new StringReader(Files.readString(data.resolve(Gateway.ENDPOINT_FILE), StandardCharsets.UTF_8)));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  /** One command's outcome. */
+  record Run(int code, String out, String err) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(out);
+      } catch (Exception e) {
+        throw new AssertionError("stdout is not JSON: " + out + "\nstderr: " + err, e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  /** Runs {@code gateway ARGS... --data <data>} and checks the admin token was printed nowhere. */
+  private static Run run(String... args) {
+    List<String> full = new ArrayList<>(Arrays.asList(args));
+    full.add("--data");
+    full.add(data.toString());
+    return runRaw(full.toArray(new String[0]));
+  }
+
+  private static Run runRaw(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    Run r = new Run(code, out.toString(), err.toString());
+    assertFalse(r.out().contains(adminToken) || r.err().contains(adminToken), "the admin token leaked: " + r);
+    return r;
+  }
+
+  private static Run ok(String... args) {
+    Run r = run(args);
+    assertEquals(0, r.code(), () -> String.join(" ", args) + " → " + r);
+    return r;
+  }
+
+  private static String unique(String prefix) {
+    return prefix + SEQ.incrementAndGet();
+  }
+
+  private static int closedPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  // ------------------------------------------------------------------ users
+
+  @Test
+  void createsAUserAndReportsTheDuplicate() {
+    String login = unique("alice");
+    Run created = ok("user", "create", login);
+    assertEquals(login, created.json().get("login").asText());
+    assertEquals("", created.err());
+
+    Run again = run("user", "create", login);
+    assertEquals(1, again.code(), again::toString);
+    assertTrue(again.err().startsWith("error: 422 Validation Failed"), again::toString);
+    assertTrue(again.err().contains("  - the login '" + login + "' is already taken"), again::toString);
+    assertEquals("", again.out());
+  }
+
+  @Test
+  void suspendsAndUnsuspends() {
+    String login = unique("sus");
+    ok("user", "create", login);
+    Run s = ok("user", "suspend", login);
+    assertEquals("", s.out());
+    assertTrue(s.err().contains("suspended " + login), s::toString);
+    ok("user", "unsuspend", login);
+    Run missing = run("user", "suspend", unique("nobody"));
+    assertEquals(1, missing.code(), missing::toString);
+    assertTrue(missing.err().startsWith("error: 404 "), missing::toString);
+  }
+
+  // ------------------------------------------------------------------ TLS and connection
+
+  @Test
+  void talksHttpsTrustingTheCaFileFromGatewayProperties() {
+    assertTrue(endpoint.getProperty("url").startsWith("https://"), endpoint::toString);
+    // Only --data: url= and ca= come from gateway.properties, the token from admin-token.
+    Run r = ok("user", "create", unique("tls"));
+    assertEquals("User", r.json().get("type").asText());
+    assertTrue(r.json().get("url").asText().startsWith(endpoint.getProperty("url") + "/api/v3/users/"), r::toString);
+  }
+
+  @Test
+  void refusesAServerItDoesNotTrust(@TempDir Path other) throws Exception {
+    Path otherCa = TlsMaterial.selfSigned(other).certificateFile();
+    Run r = run("user", "create", unique("untrusted"), "--cacert", otherCa.toString());
+    assertEquals(1, r.code(), r::toString);
+    assertTrue(r.err().startsWith("error: TLS with " + endpoint.getProperty("url")), r::toString);
+    assertTrue(r.err().contains("--cacert"), r::toString);
+  }
+
+  @Test
+  void talksPlainHttpWithUrl() {
+    String httpUrl = endpoint.getProperty("http_url");
+    assertTrue(httpUrl.startsWith("http://"), endpoint::toString);
+    Run r = ok("user", "create", unique("plain"), "--url", httpUrl + "/");
+    assertTrue(r.json().get("url").asText().startsWith(httpUrl + "/api/v3/users/"), r::toString);
+  }
+
+  @Test
+  void explainsAClosedPort() throws Exception {
+    String url = "http://127.0.0.1:" + closedPort();
+    Run r = run("user", "create", unique("nowhere"), "--url", url);
+    assertEquals(1, r.code(), r::toString);
+    assertTrue(r.err().contains("cannot connect to the gateway at " + url), r::toString);
+    assertTrue(r.err().contains("bin/gateway serve"), r::toString);
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void explainsAMissingDataDirectory(@TempDir Path empty) {
+    Run r = runRaw("user", "create", "x", "--data", empty.toString());
+    assertEquals(1, r.code(), r::toString);
+    assertTrue(r.err().contains("gateway.properties") && r.err().contains("bin/gateway serve"), r::toString);
+  }
+
+  @Test
+  void reportsABadToken() {
+    Run r = run("user", "create", unique("badtoken"), "--token", "pcc_notarealtoken");
+    assertEquals(1, r.code(), r::toString);
+    assertTrue(r.err().startsWith("error: 401 Bad credentials"), r::toString);
+    assertFalse(r.err().contains("pcc_notarealtoken"), r::toString);
+  }
+
+  @Test
+  void readsTheTokenFromTokenFile(@TempDir Path dir) throws Exception {
+    String login = unique("filed");
+    ok("user", "create", login);
+    String plaintext = ok("token", "create", login, "--type", "classic", "--name", "mine", "-q").out().strip();
+    Path file = dir.resolve("token");
+    Files.writeString(file, plaintext + "\n");
+    Run r = run("user", "create", unique("nope"), "--token-file", file.toString());
+    assertEquals(1, r.code(), r::toString);
+    assertTrue(r.err().startsWith("error: 403 Must be a site administrator"), r::toString);
+    assertFalse(r.err().contains(plaintext), r::toString);
+  }
+
+  // ------------------------------------------------------------------ organizations and repositories
+
+  @Test
+  void createsOrganizationsAndRepositories() {
+    String owner = unique("owner");
+    String member = unique("member");
+    String org = unique("org");
+    ok("user", "create", owner);
+    ok("user", "create", member);
+
+    Run o = ok("org", "create", org, "--admin", owner);
+    assertEquals(org, o.json().get("login").asText());
+    assertEquals("Organization", o.json().get("type").asText());
+
+    Run repo = ok("repo", "create", org + "/widgets", "--visibility", "private");
+    assertEquals(org + "/widgets", repo.json().get("full_name").asText());
+    assertEquals("private", repo.json().get("visibility").asText());
+
+    Run userRepo = ok("repo", "create", owner + "/dotfiles");
+    assertEquals(owner + "/dotfiles", userRepo.json().get("full_name").asText());
+    assertEquals(owner, userRepo.json().get("owner").get("login").asText());
+    Run forced = ok("repo", "create", owner + "/notes", "--user");
+    assertEquals(owner + "/notes", forced.json().get("full_name").asText());
+
+    Run dup = run("repo", "create", org + "/widgets");
+    assertEquals(1, dup.code(), dup::toString);
+    assertTrue(dup.err().contains("name already exists"), dup::toString);
+
+    Run m = ok("org", "add-member", org, member, "--role", "member");
+    assertEquals("member", m.json().get("role").asText());
+    Run bp = ok("org", "base-permission", org, "read");
+    assertEquals("read", bp.json().get("base_permission").asText());
+    Run c = ok("repo", "add-collaborator", org + "/widgets", member, "--permission", "triage");
+    assertEquals("triage", c.json().get("permission").asText());
+    Run rc = ok("repo", "remove-collaborator", org + "/widgets", member);
+    assertEquals("", rc.out());
+    ok("org", "remove-member", org, member);
+    Run gone = run("org", "remove-member", org, member);
+    assertEquals(1, gone.code(), gone::toString);
+    assertTrue(gone.err().startsWith("error: 404 "), gone::toString);
+
+    assertEquals(2, run("repo", "create", "no-slash").code());
+    assertEquals(2, run("org", "base-permission", org, "superuser").code());
+  }
+
+  // ------------------------------------------------------------------ policies
+
+  @Test
+  void updatesEnterpriseAndOrganizationPolicies() {
+    String slug = unique("ent");
+    Run e = ok("enterprise", "create", slug);
+    assertEquals(slug, e.json().get("slug").asText());
+
+    Run p = ok("enterprise", "policy", slug, "--classic-access", "restricted", "--fine-grained-max-lifetime", "30");
+    assertEquals("restricted", p.json().get("classic_access").asText());
+    assertEquals(30, p.json().get("fine_grained_max_lifetime_days").asInt());
+    assertEquals("org_configures", p.json().get("fine_grained_access").asText());
+
+    Run cleared = ok("enterprise", "policy", slug, "--fine-grained-max-lifetime", "none");
+    assertTrue(cleared.json().get("fine_grained_max_lifetime_days").isNull(), cleared::toString);
+    assertEquals("restricted", cleared.json().get("classic_access").asText(), "fields left out keep their value");
+
+    String admin = unique("orgadmin");
+    String org = unique("porg");
+    ok("user", "create", admin);
+    ok("org", "create", org, "--admin", admin, "--enterprise", slug);
+    Run op = ok("org", "policy", org, "--fine-grained-approval", "not_required", "--classic-max-lifetime", "10");
+    assertEquals("not_required", op.json().get("fine_grained_approval").asText());
+    assertEquals(10, op.json().get("classic_max_lifetime_days").asInt());
+    Run oc = ok("org", "policy", org, "--classic-max-lifetime", "none");
+    assertTrue(oc.json().get("classic_max_lifetime_days").isNull(), oc::toString);
+    assertEquals("not_required", oc.json().get("fine_grained_approval").asText());
+
+    Run bad = run("org", "policy", org, "--fine-grained-access", "org_configures");
+    assertEquals(2, bad.code(), bad::toString);
+    assertEquals(2, run("enterprise", "policy", slug, "--classic-max-lifetime", "forever").code());
+    Run range = run("enterprise", "policy", slug, "--classic-max-lifetime", "999");
+    assertEquals(1, range.code(), range::toString);
+    assertTrue(range.err().contains("classic_max_lifetime_days must be null or an integer 1–366"), range::toString);
+  }
+
+  // ------------------------------------------------------------------ tokens
+
+  @Test
+  void createsListsAndDeletesTokens() {
+    String login = unique("dev");
+    ok("user", "create", login);
+
+    Run classic = ok("token", "create", login, "--type", "classic", "--name", "ci", "--scope", "repo", "--expires-in", "30",
+        "--quiet");
+    String plaintext = classic.out().strip();
+    assertEquals(42, plaintext.length(), classic::toString);
+    assertTrue(plaintext.startsWith("pcc_"), classic::toString);
+    assertEquals(plaintext + System.lineSeparator(), classic.out());
+
+    Run fine = ok("token", "create", login, "--type", "fine_grained", "--name", "laptop", "--repository-selection", "all",
+        "--permission", "contents=write", "-q");
+    String finePlain = fine.out().strip();
+    assertEquals(42, finePlain.length(), fine::toString);
+    assertTrue(finePlain.startsWith("pcf_"), fine::toString);
+
+    Run full = ok("token", "create", login, "--type", "classic", "--name", "full", "--expires-in", "none");
+    assertTrue(full.json().get("token").asText().startsWith("pcc_"), full::toString);
+    assertTrue(full.json().get("expires_at").isNull(), full::toString);
+    long fullId = full.json().get("id").asLong();
+
+    Run list = ok("token", "list", login);
+    assertEquals(3, list.json().size(), list::toString);
+    assertTrue(list.out().contains("\"laptop\"") && list.out().contains("\"ci\""), list::toString);
+    assertFalse(list.out().contains(plaintext), "no plaintext in a listing");
+    assertFalse(list.out().contains(finePlain), "no plaintext in a listing");
+    assertFalse(list.out().contains(full.json().get("token").asText()), "no plaintext in a listing");
+    list.json().forEach(t -> assertFalse(t.has("token"), t::toString));
+
+    Run del = ok("token", "delete", Long.toString(fullId));
+    assertEquals("", del.out());
+    assertEquals(1, run("token", "delete", Long.toString(fullId)).code());
+    assertEquals(2, ok("token", "list", login).json().size());
+
+    Run scopeless = run("token", "create", login, "--type", "classic", "--name", "x", "--scope", "no-such-scope");
+    assertEquals(1, scopeless.code(), scopeless::toString);
+    assertTrue(scopeless.err().contains("  - unknown scope 'no-such-scope'"), scopeless::toString);
+  }
+
+  @Test
+  void rejectsAPermissionWithoutALevel() {
+    Run r = run("token", "create", "anyone", "--type", "fine_grained", "--name", "n", "--permission", "contents");
+    assertEquals(2, r.code(), r::toString);
+    assertTrue(r.err().contains("NAME=LEVEL"), r::toString);
+    assertEquals(2, run("token", "create", "anyone", "--type", "shiny", "--name", "n").code());
+    assertEquals(2, run("token", "create", "anyone", "--name", "n").code(), "--type is required");
+    assertEquals(2, run("token", "delete", "twelve").code());
+  }
+
+  // ------------------------------------------------------------------ approvals and grants
+
+  /** An organization with the default policy (approval required), its owner, and a plain member. */
+  private static String[] orgWithMember() {
+    String owner = unique("own");
+    String member = unique("mem");
+    String org = unique("appr");
+    ok("user", "create", owner);
+    ok("user", "create", member);
+    ok("org", "create", org, "--admin", owner);
+    ok("org", "add-member", org, member);
+    return new String[] {org, member};
+  }
+
+  private static JsonNode pendingToken(String org, String member, String name) {
+    Run t = ok("token", "create", member, "--type", "fine_grained", "--name", name, "--resource-owner", org,
+        "--repository-selection", "all", "--permission", "contents=read", "--expires-in", "30", "--reason", "builds");
+    JsonNode json = t.json();
+    assertEquals("pending", json.get("request").get("status").asText(), t::toString);
+    assertTrue(json.get("request").get("id").asLong() > 0, t::toString);
+    return json;
+  }
+
+  @Test
+  void approvesAPendingRequestThenRevokesTheGrant() {
+    String[] om = orgWithMember();
+    String org = om[0];
+    JsonNode token = pendingToken(org, om[1], "deploy");
+    String requestId = token.get("request").get("id").asText();
+    String tokenId = token.get("id").asText();
+
+    Run approve = ok("request", "approve", org, requestId, "--reason", "looks fine");
+    assertEquals("", approve.out());
+    assertTrue(approve.err().contains("approved request " + requestId), approve::toString);
+    JsonNode listed = ok("token", "list", om[1]).json().get(0);
+    assertEquals("approved", listed.get("request").get("status").asText(), listed::toString);
+
+    Run again = run("request", "approve", org, requestId);
+    assertEquals(1, again.code(), again::toString);
+    assertTrue(again.err().startsWith("error: 422 "), again::toString);
+
+    ok("grant", "revoke", org, tokenId);
+    Run twice = run("grant", "revoke", org, tokenId);
+    assertEquals(1, twice.code(), twice::toString);
+    assertTrue(twice.err().startsWith("error: 404 "), twice::toString);
+  }
+
+  @Test
+  void reviewsAndRevokesInBulk() {
+    String[] om = orgWithMember();
+    String org = om[0];
+    JsonNode a = pendingToken(org, om[1], "a");
+    JsonNode b = pendingToken(org, om[1], "b");
+    JsonNode c = pendingToken(org, om[1], "c");
+
+    ok("request", "deny", org, a.get("request").get("id").asText(), b.get("request").get("id").asText(), "--reason", "no");
+    ok("request", "approve", org, c.get("request").get("id").asText());
+    Run denied = run("grant", "revoke", org, a.get("id").asText(), c.get("id").asText());
+    assertEquals(1, denied.code(), "all or nothing: a was denied, so nothing is revoked: " + denied);
+    ok("grant", "revoke", org, c.get("id").asText());
+  }
+
+  // ------------------------------------------------------------------ listings of requests and grants
+
+  /** The ids of a JSON array printed on stdout, in order. */
+  private static List<Long> ids(Run r) {
+    List<Long> out = new ArrayList<>();
+    r.json().forEach(n -> out.add(n.get("id").asLong()));
+    return out;
+  }
+
+  private static java.util.Set<String> names(Run r) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    r.json().forEach(n -> out.add(n.get("name").asText()));
+    return out;
+  }
+
+  /** A fine-grained token of {@code login} on {@code org}; {@code extra} are more 'token create' options. */
+  private static JsonNode orgToken(String login, String org, String... extra) {
+    List<String> args = new ArrayList<>(List.of("token", "create", login, "--type", "fine_grained", "--name", unique("n"),
+        "--resource-owner", org, "--expires-in", "30"));
+    args.addAll(Arrays.asList(extra));
+    return ok(args.toArray(new String[0])).json();
+  }
+
+  /** A real git request with the token (info/refs of upload-pack), so the gateway records its use. */
+  private static void gitUse(String login, String token, String repoPath) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String basic = java.util.Base64.getEncoder().encodeToString((login + ":" + token).getBytes(StandardCharsets.UTF_8));
+    var res = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(endpoint.getProperty("http_url") + "/" + repoPath + ".git/info/refs?service=git-upload-pack"))
+            .header("Authorization", "Basic " + basic).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, res.statusCode(), res::body);
+  }
+
+  @Test
+  void listsRequestsWithFiltersPagesAndAll() {
+    String owner = unique("lown");
+    String m1 = unique("lmem");
+    String m2 = unique("lmem");
+    String org = unique("lorg");
+    ok("user", "create", owner);
+    ok("user", "create", m1);
+    ok("user", "create", m2);
+    ok("org", "create", org, "--admin", owner);
+    ok("org", "add-member", org, m1);
+    ok("org", "add-member", org, m2);
+    ok("repo", "create", org + "/a", "--visibility", "private");
+    ok("repo", "create", org + "/b", "--visibility", "private");
+    List<JsonNode> t = List.of(
+        orgToken(m1, org, "--repository-selection", "all", "--permission", "contents=read"),
+        orgToken(m1, org, "--repository-selection", "subset", "--repository", "a", "--permission", "contents=write"),
+        orgToken(m2, org, "--repository-selection", "all", "--permission", "issues=read"),
+        orgToken(m2, org, "--repository-selection", "subset", "--repository", "b", "--permission", "contents=read"),
+        orgToken(m1, org, "--repository-selection", "none"));
+    List<Long> requestIds = t.stream().map(x -> x.get("request").get("id").asLong()).toList();
+    List<Long> newestFirst = new ArrayList<>(requestIds);
+    java.util.Collections.reverse(newestFirst);
+
+    Run all = ok("request", "list", org);
+    assertEquals(newestFirst, ids(all), all::toString);
+    assertEquals("", all.err());
+    assertEquals(requestIds, ids(ok("request", "list", org, "--direction", "asc")));
+
+    Run page1 = ok("request", "list", org, "--per-page", "2");
+    assertEquals(newestFirst.subList(0, 2), ids(page1));
+    assertTrue(page1.err().contains("--page 2") && page1.err().contains("--all"), page1::toString);
+    Run page3 = ok("request", "list", org, "--per-page", "2", "--page", "3");
+    assertEquals(newestFirst.subList(4, 5), ids(page3));
+    assertEquals("", page3.err(), "no hint on the last page");
+    Run walked = ok("request", "list", org, "--per-page", "2", "--all");
+    assertEquals(newestFirst, ids(walked), "--all follows Link rel=\"next\" through 3 pages");
+    assertEquals(newestFirst.subList(2, 5), ids(ok("request", "list", org, "--per-page", "2", "--page", "2", "--all")));
+    assertEquals(List.of(), ids(ok("request", "list", org, "--page", "9")));
+
+    assertEquals(List.of(requestIds.get(3), requestIds.get(2)), ids(ok("request", "list", org, "--owner", m2)));
+    assertEquals(newestFirst, ids(ok("request", "list", org, "--owner", m1, "--owner", m2, "--per-page", "1", "--all")));
+    assertEquals(List.of(requestIds.get(2), requestIds.get(1), requestIds.get(0)),
+        ids(ok("request", "list", org, "--repository", "a")));
+    assertEquals(List.of(requestIds.get(3), requestIds.get(1), requestIds.get(0)),
+        ids(ok("request", "list", org, "--permission", "contents_read")));
+    assertEquals(List.of(requestIds.get(1)),
+        ids(ok("request", "list", org, "--permission", "contents_read", "--repository", "a", "--owner", m1, "--direction", "asc",
+            "--token-id", t.get(1).get("id").asText(), "--token-id", t.get(4).get("id").asText())));
+    assertEquals(List.of(), ids(ok("request", "list", org, "--last-used-after", "2020-01-01T00:00:00Z")));
+
+    // The repositories a request asks for.
+    assertEquals(java.util.Set.of("a", "b"), names(ok("request", "repositories", org, requestIds.get(0).toString())));
+    assertEquals(java.util.Set.of("a", "b"),
+        names(ok("request", "repositories", org, requestIds.get(0).toString(), "--per-page", "1", "--all")));
+    assertEquals(java.util.Set.of("a"), names(ok("request", "repositories", org, requestIds.get(1).toString())));
+    assertEquals(0, ok("request", "repositories", org, requestIds.get(4).toString()).json().size());
+
+    // Usage errors (exit 2) are caught before anything is sent; API errors are exit 1.
+    assertEquals(2, run("request", "list", org, "--direction", "up").code());
+    assertEquals(2, run("request", "list", org, "--per-page", "0").code());
+    assertEquals(2, run("request", "list", org, "--per-page", "101").code());
+    assertEquals(2, run("request", "list", org, "--page", "0").code());
+    Run when = run("grant", "list", org, "--last-used-before", "yesterday");
+    assertEquals(2, when.code(), when::toString);
+    assertTrue(when.err().contains("ISO 8601"), when::toString);
+    List<String> eleven = new ArrayList<>(List.of("request", "list", org));
+    for (int i = 0; i < 11; i++) {
+      eleven.add("--owner");
+      eleven.add("u" + i);
+    }
+    Run tooMany = run(eleven.toArray(new String[0]));
+    assertEquals(1, tooMany.code(), tooMany::toString);
+    assertTrue(tooMany.err().startsWith("error: 422 "), tooMany::toString);
+    assertTrue(tooMany.err().contains("owner takes at most 10 values"), tooMany::toString);
+    assertEquals("", tooMany.out());
+    Run missing = run("request", "list", unique("noorg"));
+    assertEquals(1, missing.code(), missing::toString);
+    assertTrue(missing.err().startsWith("error: 404 "), missing::toString);
+    Run gone = run("request", "repositories", org, "99999999");
+    assertEquals(1, gone.code(), gone::toString);
+    assertTrue(gone.err().startsWith("error: 404 "), gone::toString);
+    assertEquals(2, run("request", "repositories", org, "twelve").code());
+  }
+
+  @Test
+  void listsGrantsTheirRepositoriesAndLastUse() throws Exception {
+    String owner = unique("gown");
+    String dev = unique("gmem");
+    String org = unique("gorg");
+    ok("user", "create", owner);
+    ok("user", "create", dev);
+    ok("org", "create", org, "--admin", owner);
+    ok("org", "add-member", org, dev);
+    ok("repo", "create", org + "/a", "--visibility", "private");
+    ok("repo", "create", org + "/b", "--visibility", "private");
+    JsonNode used = orgToken(dev, org, "--repository-selection", "all", "--permission", "contents=read");
+    JsonNode idle = orgToken(dev, org, "--repository-selection", "subset", "--repository", "b", "--permission", "contents=read");
+    JsonNode pending = orgToken(dev, org, "--repository-selection", "all", "--permission", "contents=read");
+    assertEquals(List.of(), ids(ok("grant", "list", org)));
+    ok("request", "approve", org, used.get("request").get("id").asText(), idle.get("request").get("id").asText());
+
+    List<Long> grantIds = List.of(idle.get("id").asLong(), used.get("id").asLong());
+    assertEquals(grantIds, ids(ok("grant", "list", org)), "newest first; the pending request is no grant");
+    assertEquals(grantIds, ids(ok("grant", "list", org, "--per-page", "1", "--all")));
+    assertEquals(List.of(used.get("id").asLong()), ids(ok("grant", "list", org, "--direction", "asc", "--per-page", "1")));
+    assertEquals(grantIds, ids(ok("grant", "list", org, "--repository", "b")));
+    assertEquals(List.of(used.get("id").asLong()), ids(ok("grant", "list", org, "--repository", "a", "--owner", dev)));
+    assertEquals(List.of(idle.get("id").asLong()), ids(ok("grant", "list", org, "--token-id", idle.get("id").asText(),
+        "--permission", "contents_read")));
+    assertEquals(java.util.Set.of("a", "b"), names(ok("grant", "repositories", org, used.get("id").asText())));
+    assertEquals(java.util.Set.of("b"), names(ok("grant", "repositories", org, idle.get("id").asText(), "--per-page", "1", "--all")));
+
+    // Real git use shows in token_last_used_at, and the last-used filters honour it.
+    String before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minusSeconds(1).toString();
+    gitUse(dev, used.get("token").asText(), org + "/a");
+    String after = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(2).toString();
+    Run listed = ok("grant", "list", org);
+    JsonNode usedRow = listed.json().get(1);
+    assertEquals(used.get("id").asLong(), usedRow.get("id").asLong());
+    assertFalse(usedRow.get("token_last_used_at").isNull(), listed::toString);
+    assertTrue(listed.json().get(0).get("token_last_used_at").isNull(), listed::toString);
+    assertEquals(List.of(used.get("id").asLong()), ids(ok("grant", "list", org, "--last-used-after", before)));
+    assertEquals(List.of(used.get("id").asLong()), ids(ok("grant", "list", org, "--last-used-before", after,
+        "--last-used-after", before)));
+    assertEquals(List.of(), ids(ok("grant", "list", org, "--last-used-before", before)));
+    assertEquals(List.of(), ids(ok("grant", "list", org, "--last-used-after", after)));
+
+    ok("grant", "revoke", org, used.get("id").asText());
+    assertEquals(List.of(idle.get("id").asLong()), ids(ok("grant", "list", org)));
+    Run revoked = run("grant", "repositories", org, used.get("id").asText());
+    assertEquals(1, revoked.code(), revoked::toString);
+    assertTrue(revoked.err().startsWith("error: 404 "), revoked::toString);
+    assertEquals(List.of(pending.get("request").get("id").asLong()), ids(ok("request", "list", org)));
+  }
+
+  @Test
+  void nextLinksAreFollowedOnlyUnderTheApiRoot() {
+    java.net.URI root = java.net.URI.create("https://gw.example:8443/api/v3");
+    assertEquals("/orgs/o/personal-access-tokens?per_page=2&page=3", RequestCommand.Paged.next(root,
+        "<https://gw.example:8443/api/v3/orgs/o/personal-access-tokens?per_page=2&page=3>; rel=\"next\", "
+            + "<https://gw.example:8443/api/v3/orgs/o/personal-access-tokens?per_page=2&page=9>; rel=\"last\""));
+    assertEquals("/orgs/o/x?owner=a,b&page=2", RequestCommand.Paged.next(root,
+        "<https://gw.example:8443/api/v3/orgs/o/x?owner=a,b&page=1>; rel=\"prev\", <http://other:1/api/v3/orgs/o/x?owner=a,b&page=2>; rel=\"next\""),
+        "only the path and query are kept: the token goes to the configured gateway only");
+    assertEquals(null, RequestCommand.Paged.next(root, "<https://gw.example:8443/api/v3/x?page=1>; rel=\"prev\""));
+    assertEquals(null, RequestCommand.Paged.next(root, null));
+    Throwable outside = org.junit.jupiter.api.Assertions.assertThrows(ApiClient.Failure.class,
+        () -> RequestCommand.Paged.next(root, "<https://gw.example:8443/elsewhere?page=2>; rel=\"next\""));
+    assertTrue(outside.getMessage().contains("outside its API"), outside::getMessage);
+  }
+
+  // ------------------------------------------------------------------ credentials
+
+  @Test
+  void revokesCredentialsReadFromStandardInput() {
+    String login = unique("leaky");
+    ok("user", "create", login);
+    String plaintext = ok("token", "create", login, "--type", "classic", "--name", "leaked", "-q").out().strip();
+
+    // A non-admin's token is refused with 403 while it is valid, and 401 once revoked.
+    Run before = run("token", "list", login, "--token", plaintext);
+    assertEquals(1, before.code(), before::toString);
+    assertTrue(before.err().startsWith("error: 403 "), before::toString);
+
+    InputStream stdin = System.in;
+    Run revoked;
+    try {
+      System.setIn(new ByteArrayInputStream(("# leaked in a log\n" + plaintext + "\n\n").getBytes(StandardCharsets.UTF_8)));
+      revoked = run("credentials", "revoke");
+    } finally {
+      System.setIn(stdin);
+    }
+    assertEquals(0, revoked.code(), revoked::toString);
+    assertFalse(revoked.out().contains(plaintext) || revoked.err().contains(plaintext), revoked::toString);
+    assertTrue(revoked.err().contains("submitted 1 credential"), revoked::toString);
+
+    Run after = run("token", "list", login, "--token", plaintext);
+    assertEquals(1, after.code(), after::toString);
+    assertTrue(after.err().startsWith("error: 401 "), after::toString);
+    assertEquals(0, ok("token", "list", login).json().size());
+  }
+
+  @Test
+  void credentialsRevokeNeedsNoTokenButSomeInput(@TempDir Path elsewhere) throws Exception {
+    // No admin-token in this data directory: revoking needs only the endpoint.
+    Files.copy(data.resolve(Gateway.ENDPOINT_FILE), elsewhere.resolve(Gateway.ENDPOINT_FILE));
+    Run r = runRaw("credentials", "revoke", "pcc_not_a_real_token", "--data", elsewhere.toString());
+    assertEquals(0, r.code(), r::toString);
+
+    InputStream stdin = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream(new byte[0]));
+      assertEquals(2, run("credentials", "revoke").code());
+    } finally {
+      System.setIn(stdin);
+    }
+  }
+
+  @Test
+  void aBareCommandGroupIsAUsageError() {
+    assertEquals(2, runRaw("org").code());
+    Run help = runRaw("token", "create", "--help");
+    assertEquals(0, help.code());
+    assertTrue(help.out().contains("--permission=NAME=LEVEL"), help::toString);
+  }
+}

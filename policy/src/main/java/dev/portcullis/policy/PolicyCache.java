@@ -1,0 +1,147 @@
+package dev.portcullis.policy;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Caffeine caches around every input of the access decision, keyed by token digest and by ids,
+ * never by plaintext. Unknown keys are cached too (a random well-formed token that does not exist
+ * cannot come to exist). {@link #apply} drops exactly what a write changed.
+ */
+public final class PolicyCache {
+  /** What a login names. */
+  public record OwnerRef(long id, boolean organization) {}
+
+  /** An organization with its effective token policy. */
+  public record OrgEntry(Organization organization, EffectivePolicy policy) {}
+
+  private record RepoKey(long ownerId, String name) {}
+
+  private final PolicyStore store;
+  private final StampedCache<TokenDigest, Optional<AccessToken>> tokens;
+  private final StampedCache<Long, Optional<User>> users;
+  private final StampedCache<String, Optional<OwnerRef>> owners;
+  private final StampedCache<Long, Optional<OrgEntry>> orgs;
+  private final StampedCache<RepoKey, Optional<Repository>> repos;
+  private final StampedCache<Long, Map<Long, OrgRole>> memberships;
+  private final StampedCache<Long, Map<Long, RepoPermission>> collaborations;
+  private final StampedCache<Long, Optional<Grant>> grants;
+
+  public PolicyCache(PolicyStore store, CacheSettings settings, Ticker ticker) {
+    this.store = store;
+    AtomicLong clock = new AtomicLong();
+    long n = settings.maximumEntries();
+    var ttl = settings.expireAfterWrite();
+    // Each cache owns its loader, so a lookup allocates no lambda.
+    tokens = new StampedCache<>("tokens", settings.maximumTokens(), ttl, ticker, clock, store::tokenByDigest);
+    users = new StampedCache<>("users", n, ttl, ticker, clock, store::userById);
+    owners = new StampedCache<>("owners", n, ttl, ticker, clock,
+        k -> store.ownerByLogin(k).map(o -> new OwnerRef(o.id(), o instanceof Organization)));
+    orgs = new StampedCache<>("organizations", n, ttl, ticker, clock,
+        k -> store.organizationById(k).map(o -> {
+          Enterprise e = o.enterpriseId() == null ? null : store.enterpriseById(o.enterpriseId()).orElse(null);
+          return new OrgEntry(o, EffectivePolicy.of(o, e));
+        }));
+    repos = new StampedCache<>("repositories", n, ttl, ticker, clock, k -> store.repository(k.ownerId(), k.name()));
+    memberships = new StampedCache<>("memberships", n, ttl, ticker, clock, store::membershipsOfUser);
+    collaborations = new StampedCache<>("collaborations", n, ttl, ticker, clock, store::collaborationsOfUser);
+    grants = new StampedCache<>("grants", n, ttl, ticker, clock, store::grantOfToken);
+  }
+
+  public Optional<AccessToken> token(TokenDigest digest) {
+    return tokens.get(digest);
+  }
+
+  public Optional<User> user(long id) {
+    return users.get(id);
+  }
+
+  public Optional<OwnerRef> owner(String login) {
+    return owners.get(login.toLowerCase(Locale.ROOT));
+  }
+
+  public Optional<OrgEntry> organization(long id) {
+    return orgs.get(id);
+  }
+
+  public Optional<Repository> repository(long ownerId, String name) {
+    return repos.get(new RepoKey(ownerId, name.toLowerCase(Locale.ROOT)));
+  }
+
+  public Map<Long, OrgRole> memberships(long userId) {
+    return memberships.get(userId);
+  }
+
+  public Map<Long, RepoPermission> collaborations(long userId) {
+    return collaborations.get(userId);
+  }
+
+  public Optional<Grant> grant(long tokenId) {
+    return grants.get(tokenId);
+  }
+
+  /** Drops the entries a committed write changed. */
+  public void apply(Invalidation event) {
+    if (event instanceof Invalidation.TokenChanged t) {
+      tokens.invalidate(t.digest());
+      grants.invalidate(t.tokenId());
+    } else if (event instanceof Invalidation.UserChanged u) {
+      users.invalidate(u.userId());
+    } else if (event instanceof Invalidation.OwnerCreated o) {
+      owners.invalidate(o.login().toLowerCase(Locale.ROOT));
+    } else if (event instanceof Invalidation.OrganizationChanged o) {
+      orgs.invalidate(o.orgId());
+    } else if (event instanceof Invalidation.EnterpriseChanged) {
+      orgs.invalidateAll();
+    } else if (event instanceof Invalidation.MembershipChanged m) {
+      memberships.invalidate(m.userId());
+    } else if (event instanceof Invalidation.CollaboratorChanged c) {
+      collaborations.invalidate(c.userId());
+    } else if (event instanceof Invalidation.RepositoryChanged r) {
+      repos.invalidate(new RepoKey(r.ownerId(), r.name().toLowerCase(Locale.ROOT)));
+    } else if (event instanceof Invalidation.GrantChanged g) {
+      grants.invalidate(g.tokenId());
+    }
+  }
+
+  /**
+   * Stops (or resumes) caching: while change events from other nodes cannot be received, every
+   * decision reads the store. Turning it on drops everything cached.
+   */
+  public void bypass(boolean on) {
+    for (StampedCache<?, ?> c : all()) {
+      c.bypass(on);
+    }
+  }
+
+  private List<StampedCache<?, ?>> all() {
+    return List.of(tokens, users, owners, orgs, repos, memberships, collaborations, grants);
+  }
+
+  /** Hit rate and size of each cache, for metrics and the load tester. */
+  public Map<String, double[]> stats() {
+    Map<String, double[]> m = new java.util.LinkedHashMap<>();
+    String[] names = {"tokens", "users", "owners", "organizations", "repositories", "memberships", "collaborations", "grants"};
+    List<StampedCache<?, ?>> caches = all();
+    for (int i = 0; i < names.length; i++) {
+      m.put(names[i], new double[] {caches.get(i).hitRate(), caches.get(i).estimatedSize()});
+    }
+    return m;
+  }
+
+  /** Drops everything (used when change events may have been missed). */
+  public void invalidateAll() {
+    tokens.invalidateAll();
+    users.invalidateAll();
+    owners.invalidateAll();
+    orgs.invalidateAll();
+    repos.invalidateAll();
+    memberships.invalidateAll();
+    collaborations.invalidateAll();
+    grants.invalidateAll();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.portcullis.policy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * The SHA-256 of a token's plaintext: the only form in which a token is stored, cached or logged.
+ * Immutable; equality is by content so it can key caches.
+ */
+public final class TokenDigest {
+  private static final HexFormat HEX = HexFormat.of();
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("the JDK always has SHA-256", e);
+            }
+          });
+
+  /** 32 bytes, never exposed mutable. */
+  private final byte[] bytes;
+
+  private final int hash;
+
+  private TokenDigest(byte[] bytes) {
+    if (bytes.length != 32) {
+      throw new IllegalArgumentException("a SHA-256 digest has 32 bytes, not " + bytes.length);
+    }
+    this.bytes = bytes;
+    this.hash = Arrays.hashCode(bytes);
+  }
+
+  /** Hashes a token plaintext (ASCII). */
+  public static TokenDigest of(CharSequence plaintext) {
+    byte[] in = new byte[plaintext.length()];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = (byte) plaintext.charAt(i);
+    }
+    MessageDigest md = SHA256.get();
+    return new TokenDigest(md.digest(in));
+  }
+
+  /** Hashes a token's ASCII bytes (see {@link TokenFormat#ascii}). */
+  public static TokenDigest ofAscii(byte[] ascii) {
+    return new TokenDigest(SHA256.get().digest(ascii));
+  }
+
+  /** Hashes a token plaintext given as UTF-8 bytes. */
+  public static TokenDigest ofUtf8(String plaintext) {
+    return new TokenDigest(SHA256.get().digest(plaintext.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Parses the 64-character lowercase hex form kept in the store. */
+  public static TokenDigest fromHex(String hex) {
+    if (hex == null || hex.length() != 64) {
+      throw new IllegalArgumentException("a token digest is 64 hex characters");
+    }
+    return new TokenDigest(HEX.parseHex(hex));
+  }
+
+  /** Lowercase hex, as stored (and as GitHub's {@code hashed_token} in audit logs is base64 of it). */
+  public String hex() {
+    return HEX.formatHex(bytes);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TokenDigest other && MessageDigest.isEqual(bytes, other.bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return "TokenDigest[" + hex().substring(0, 12) + "…]";
+  }
+}

@@ -1,0 +1,470 @@
+package dev.portcullis.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JDBC store against a real embedded H2 database, migrated by Flyway. */
+class JdbcPolicyStoreTest {
+  private static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  @TempDir Path dir;
+  private Database db;
+  private PolicyStore store;
+
+  @BeforeEach
+  void open() {
+    db = Database.embedded(dir.resolve("db"));
+    store = PolicyStores.jdbc(db.dataSource());
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  private static AccessToken classic(User u, Instant created, Instant expires, String... scopes) {
+    return new AccessToken(0, u.id(), TokenKind.CLASSIC, TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM)), "laptop",
+        "for the laptop", created, expires, null, null, Set.of(scopes), null, null, Set.of(), Map.of());
+  }
+
+  private static AccessToken fineGrained(User u, Owner ro, RepositorySelection sel, Set<Long> repos, Map<String, PermissionLevel> perms) {
+    return new AccessToken(0, u.id(), TokenKind.FINE_GRAINED, TokenDigest.of(TokenFormat.generate(TokenKind.FINE_GRAINED, RANDOM)), "ci",
+        null, T0, T0.plus(Duration.ofDays(30)), null, null, Set.of(), ro.id(), sel, repos, perms);
+  }
+
+  private Repository repo(Owner owner, String name, Visibility v) {
+    return store.createRepository(owner.id(), name, v, T0, r -> {});
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  @Test
+  void usersReadBackByIdAndLoginCaseInsensitively() {
+    User alice = store.createUser("Alice", false, T0);
+    User admin = store.createUser("root", true, T0);
+    assertEquals("Alice", alice.login());
+    assertEquals(Optional.of(alice), store.userById(alice.id()));
+    assertEquals(Optional.of(alice), store.ownerByLogin("alice"));
+    assertEquals(Optional.of(alice), store.ownerByLogin("ALICE"));
+    assertEquals(Optional.of(alice), store.ownerByLogin("Alice"));
+    assertTrue(store.userById(admin.id()).orElseThrow().siteAdmin());
+    assertFalse(alice.suspended());
+    assertEquals(Optional.empty(), store.ownerByLogin("bob"));
+    assertEquals(Optional.empty(), store.userById(9999));
+  }
+
+  @Test
+  void duplicateLoginIsInvalidWhateverTheCase() {
+    store.createUser("alice", false, T0);
+    PolicyException e = assertThrows(PolicyException.class, () -> store.createUser("ALICE", false, T0));
+    assertEquals(PolicyException.Kind.INVALID, e.kind());
+    assertEquals("already_exists", e.errors().get(0).code());
+    User admin = store.createUser("owner", false, T0);
+    PolicyException org = assertThrows(PolicyException.class, () -> store.createOrganization("Alice", null, admin.id(), T0));
+    assertEquals(PolicyException.Kind.INVALID, org.kind(), "users and organizations share one namespace");
+    assertTrue(store.ownerByLogin("alice").orElseThrow() instanceof User);
+  }
+
+  @Test
+  void suspendAndUnsuspend() {
+    User u = store.createUser("u", false, T0);
+    assertTrue(store.setSuspended(u.id(), T0.plusSeconds(5)));
+    assertEquals(T0.plusSeconds(5), store.userById(u.id()).orElseThrow().suspendedAt());
+    assertTrue(store.setSuspended(u.id(), null));
+    assertNull(store.userById(u.id()).orElseThrow().suspendedAt());
+    assertFalse(store.setSuspended(424242, T0), "no such user");
+  }
+
+  @Test
+  void enterpriseAndItsPolicy() {
+    Enterprise e = store.createEnterprise("Globex", T0);
+    assertEquals(EnterprisePolicy.DEFAULT, e.policy());
+    assertEquals(Optional.of(e), store.enterpriseById(e.id()));
+    assertEquals(Optional.of(e), store.enterpriseBySlug("globex"));
+    assertEquals(Optional.of(e), store.enterpriseBySlug("GLOBEX"));
+    EnterprisePolicy p =
+        new EnterprisePolicy(EnterprisePolicy.Access.RESTRICTED, EnterprisePolicy.Access.ALLOWED, EnterprisePolicy.Approval.DISABLED, 30, 366);
+    store.updateEnterprisePolicy(e.id(), p);
+    assertEquals(p, store.enterpriseById(e.id()).orElseThrow().policy());
+    store.updateEnterprisePolicy(e.id(), EnterprisePolicy.DEFAULT);
+    assertEquals(EnterprisePolicy.DEFAULT, store.enterpriseById(e.id()).orElseThrow().policy(), "null clears a max lifetime");
+    assertThrows(PolicyException.class, () -> store.createEnterprise("globex", T0));
+  }
+
+  @Test
+  void organizationWithFirstOwnerPolicyAndBasePermission() {
+    Enterprise e = store.createEnterprise("globex", T0);
+    User alice = store.createUser("alice", false, T0);
+    Organization acme = store.createOrganization("Acme", e.id(), alice.id(), T0);
+    assertEquals(e.id(), acme.enterpriseId());
+    assertEquals(BasePermission.READ, acme.basePermission());
+    assertEquals(OrgPolicy.DEFAULT, acme.policy());
+    assertEquals(Optional.of(acme), store.organizationById(acme.id()));
+    assertEquals(Optional.of(acme), store.ownerByLogin("acme"));
+    assertEquals(Map.of(acme.id(), OrgRole.ADMIN), store.membershipsOfUser(alice.id()));
+    assertEquals(Optional.empty(), store.userById(acme.id()), "an org is not a user");
+    assertEquals(Optional.empty(), store.organizationById(alice.id()), "a user is not an org");
+
+    OrgPolicy p = new OrgPolicy(OrgPolicy.Access.RESTRICTED, OrgPolicy.Access.RESTRICTED, OrgPolicy.Approval.NOT_REQUIRED, 7, 90);
+    store.updateOrgPolicy(acme.id(), p);
+    store.setBasePermission(acme.id(), BasePermission.NONE);
+    Organization back = store.organizationById(acme.id()).orElseThrow();
+    assertEquals(p, back.policy());
+    assertEquals(BasePermission.NONE, back.basePermission());
+
+    Organization solo = store.createOrganization("solo", null, alice.id(), T0);
+    assertNull(store.organizationById(solo.id()).orElseThrow().enterpriseId());
+  }
+
+  @Test
+  void memberships() {
+    User alice = store.createUser("alice", false, T0);
+    User bob = store.createUser("bob", false, T0);
+    Organization acme = store.createOrganization("acme", null, alice.id(), T0);
+    Organization widgets = store.createOrganization("widgets", null, alice.id(), T0);
+    assertEquals(Map.of(), store.membershipsOfUser(bob.id()));
+    store.setMembership(acme.id(), bob.id(), OrgRole.MEMBER, T0);
+    store.setMembership(widgets.id(), bob.id(), OrgRole.ADMIN, T0);
+    assertEquals(Map.of(acme.id(), OrgRole.MEMBER, widgets.id(), OrgRole.ADMIN), store.membershipsOfUser(bob.id()));
+    store.setMembership(acme.id(), bob.id(), OrgRole.ADMIN, T0);
+    assertEquals(OrgRole.ADMIN, store.membershipsOfUser(bob.id()).get(acme.id()), "setting again changes the role");
+    assertTrue(store.removeMembership(acme.id(), bob.id()));
+    assertFalse(store.removeMembership(acme.id(), bob.id()));
+    assertEquals(Map.of(widgets.id(), OrgRole.ADMIN), store.membershipsOfUser(bob.id()));
+  }
+
+  // ---------------------------------------------------------------- repositories
+
+  @Test
+  void repositoriesReadBackCaseInsensitively() {
+    User alice = store.createUser("alice", false, T0);
+    Organization acme = store.createOrganization("Acme", null, alice.id(), T0);
+    Repository app = repo(acme, "App", Visibility.PRIVATE);
+    Repository dots = repo(alice, "dots", Visibility.PUBLIC);
+    assertEquals("Acme/App", app.fullName());
+    assertEquals(Optional.of(app), store.repository(acme.id(), "app"));
+    assertEquals(Optional.of(app), store.repository(acme.id(), "APP"));
+    assertEquals(Optional.of(app), store.repositoryById(app.id()));
+    assertEquals(Optional.of(dots), store.repository(alice.id(), "dots"));
+    assertEquals(Optional.empty(), store.repository(alice.id(), "app"), "repositories are per owner");
+    assertEquals(Visibility.PUBLIC, dots.visibility());
+    Repository same = repo(alice, "app", Visibility.INTERNAL);
+    assertNotEquals(app.id(), same.id());
+    PolicyException dup = assertThrows(PolicyException.class, () -> repo(acme, "APP", Visibility.PUBLIC));
+    assertEquals(PolicyException.Kind.INVALID, dup.kind());
+  }
+
+  @Test
+  void createRepositoryRollsBackWhenBeforeCommitThrows() {
+    User alice = store.createUser("alice", false, T0);
+    List<Repository> seen = new ArrayList<>();
+    IllegalStateException boom = new IllegalStateException("disk full");
+    IllegalStateException thrown =
+        assertThrows(IllegalStateException.class,
+            () -> store.createRepository(alice.id(), "app", Visibility.PRIVATE, T0, r -> {
+              seen.add(r);
+              throw boom;
+            }));
+    assertSame(boom, thrown, "the callback's own exception reaches the caller");
+    assertEquals(1, seen.size(), "the callback saw the repository inside the transaction");
+    assertEquals(Optional.empty(), store.repository(alice.id(), "app"), "the row must not exist");
+    assertEquals(Optional.empty(), store.repositoryById(seen.get(0).id()));
+    // And the name is free again.
+    Repository app = repo(alice, "app", Visibility.PRIVATE);
+    assertEquals(Optional.of(app), store.repository(alice.id(), "app"));
+  }
+
+  @Test
+  void collaborators() {
+    User alice = store.createUser("alice", false, T0);
+    User bob = store.createUser("bob", false, T0);
+    Repository a = repo(alice, "a", Visibility.PRIVATE);
+    Repository b = repo(alice, "b", Visibility.PRIVATE);
+    store.setCollaborator(a.id(), bob.id(), RepoPermission.READ);
+    store.setCollaborator(b.id(), bob.id(), RepoPermission.MAINTAIN);
+    assertEquals(Map.of(a.id(), RepoPermission.READ, b.id(), RepoPermission.MAINTAIN), store.collaborationsOfUser(bob.id()));
+    for (RepoPermission p : new RepoPermission[] {RepoPermission.TRIAGE, RepoPermission.WRITE, RepoPermission.ADMIN}) {
+      store.setCollaborator(a.id(), bob.id(), p);
+      assertEquals(p, store.collaborationsOfUser(bob.id()).get(a.id()));
+    }
+    assertTrue(store.removeCollaborator(a.id(), bob.id()));
+    assertFalse(store.removeCollaborator(a.id(), bob.id()));
+    assertEquals(Map.of(b.id(), RepoPermission.MAINTAIN), store.collaborationsOfUser(bob.id()));
+  }
+
+  // ---------------------------------------------------------------- tokens and grants
+
+  @Test
+  void classicTokenReadsBackByDigestAndId() {
+    User alice = store.createUser("alice", false, T0);
+    AccessToken t = classic(alice, T0, T0.plus(Duration.ofDays(7)), "repo", "workflow", "admin:org");
+    PolicyStore.StoredToken st = store.insertToken(t, null, null, null);
+    assertNull(st.grant());
+    AccessToken stored = st.token();
+    assertTrue(stored.id() > 0);
+    AccessToken back = store.tokenByDigest(t.digest()).orElseThrow();
+    assertEquals(stored, back);
+    assertEquals(back, store.tokenById(stored.id()).orElseThrow());
+    assertEquals(TokenKind.CLASSIC, back.kind());
+    assertEquals(Set.of("repo", "workflow", "admin:org"), back.scopes());
+    assertEquals("for the laptop", back.description());
+    assertEquals(T0, back.createdAt());
+    assertEquals(T0.plus(Duration.ofDays(7)), back.expiresAt());
+    assertNull(back.resourceOwnerId());
+    assertNull(back.repositorySelection());
+    assertNull(back.lastUsedAt());
+    assertFalse(back.deleted());
+    assertEquals(Optional.empty(), store.grantOfToken(back.id()));
+  }
+
+  @Test
+  void classicTokenWithoutScopesOrExpiry() {
+    User alice = store.createUser("alice", false, T0);
+    AccessToken t = classic(alice, T0, null);
+    store.insertToken(t, null, null, null);
+    AccessToken back = store.tokenByDigest(t.digest()).orElseThrow();
+    assertEquals(Set.of(), back.scopes());
+    assertNull(back.expiresAt());
+  }
+
+  @Test
+  void fineGrainedTokensWithSubsetAndGrant() {
+    User alice = store.createUser("alice", false, T0);
+    User bob = store.createUser("bob", false, T0);
+    Organization acme = store.createOrganization("acme", null, alice.id(), T0);
+    store.setMembership(acme.id(), bob.id(), OrgRole.MEMBER, T0);
+    Repository app = repo(acme, "app", Visibility.PRIVATE);
+    Repository lib = repo(acme, "lib", Visibility.PRIVATE);
+    repo(acme, "other", Visibility.PRIVATE);
+
+    Map<String, PermissionLevel> perms =
+        Map.of("metadata", PermissionLevel.READ, "contents", PermissionLevel.WRITE, "organization_projects", PermissionLevel.ADMIN);
+    AccessToken t = fineGrained(bob, acme, RepositorySelection.SUBSET, Set.of(app.id(), lib.id()), perms);
+    PolicyStore.StoredToken st = store.insertToken(t, acme.id(), GrantStatus.PENDING, "need it for CI");
+    AccessToken back = store.tokenByDigest(t.digest()).orElseThrow();
+    assertEquals(st.token(), back);
+    assertEquals(TokenKind.FINE_GRAINED, back.kind());
+    assertEquals(acme.id(), back.resourceOwnerId());
+    assertEquals(RepositorySelection.SUBSET, back.repositorySelection());
+    assertEquals(Set.of(app.id(), lib.id()), back.repositoryIds());
+    assertEquals(perms, back.permissions());
+    assertEquals(Set.of(), back.scopes());
+
+    Grant g = st.grant();
+    assertEquals(GrantStatus.PENDING, g.status());
+    assertEquals(back.id(), g.tokenId());
+    assertEquals(acme.id(), g.orgId());
+    assertEquals("need it for CI", g.reason());
+    assertNull(g.accessGrantedAt());
+    assertEquals(Optional.of(g), store.grantOfToken(back.id()));
+    assertEquals(Optional.of(g), store.grantById(g.id()));
+
+    AccessToken all = fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
+    PolicyStore.StoredToken approved = store.insertToken(all, acme.id(), GrantStatus.APPROVED, null);
+    assertEquals(GrantStatus.APPROVED, approved.grant().status());
+    assertEquals(T0, approved.grant().accessGrantedAt());
+    assertEquals(Set.of(), store.tokenById(approved.token().id()).orElseThrow().repositoryIds());
+    assertNotEquals(g.id(), approved.grant().id());
+
+    AccessToken own = fineGrained(bob, bob, RepositorySelection.NONE, Set.of(), Map.of("metadata", PermissionLevel.READ));
+    PolicyStore.StoredToken userOwned = store.insertToken(own, null, null, null);
+    assertNull(userOwned.grant());
+    assertEquals(RepositorySelection.NONE, store.tokenById(userOwned.token().id()).orElseThrow().repositorySelection());
+  }
+
+  @Test
+  void tokensOfUserListsLiveTokensOnly() {
+    User alice = store.createUser("alice", false, T0);
+    User bob = store.createUser("bob", false, T0);
+    AccessToken a1 = store.insertToken(classic(alice, T0, null, "repo"), null, null, null).token();
+    AccessToken a2 = store.insertToken(classic(alice, T0, null), null, null, null).token();
+    store.insertToken(classic(bob, T0, null), null, null, null);
+    assertEquals(List.of(a1, a2), store.tokensOfUser(alice.id()));
+    assertTrue(store.deleteToken(a1.id(), T0.plusSeconds(1)));
+    assertEquals(List.of(a2), store.tokensOfUser(alice.id()));
+  }
+
+  @Test
+  void deleteTokenMarksItDeletedOnce() {
+    User alice = store.createUser("alice", false, T0);
+    AccessToken t = store.insertToken(classic(alice, T0, null, "repo"), null, null, null).token();
+    assertTrue(store.deleteToken(t.id(), T0.plusSeconds(10)));
+    AccessToken back = store.tokenByDigest(t.digest()).orElseThrow();
+    assertTrue(back.deleted(), "deleted tokens stay findable so the decision can say so");
+    assertEquals(T0.plusSeconds(10), back.deletedAt());
+    assertFalse(store.deleteToken(t.id(), T0.plusSeconds(20)), "already deleted");
+    assertEquals(T0.plusSeconds(10), store.tokenById(t.id()).orElseThrow().deletedAt(), "the first deletion time stays");
+    assertFalse(store.deleteToken(987654, T0), "no such token");
+  }
+
+  @Test
+  void duplicateDigestIsRefused() {
+    User alice = store.createUser("alice", false, T0);
+    AccessToken t = classic(alice, T0, null);
+    store.insertToken(t, null, null, null);
+    assertThrows(PolicyException.class, () -> store.insertToken(t, null, null, null));
+    assertEquals(1, store.tokensOfUser(alice.id()).size());
+  }
+
+  @Test
+  void updateGrantStatusIsCompareAndSet() {
+    User alice = store.createUser("alice", false, T0);
+    User bob = store.createUser("bob", false, T0);
+    Organization acme = store.createOrganization("acme", null, alice.id(), T0);
+    AccessToken t = fineGrained(bob, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
+    Grant g = store.insertToken(t, acme.id(), GrantStatus.PENDING, null).grant();
+
+    assertFalse(store.updateGrantStatus(g.id(), GrantStatus.APPROVED, GrantStatus.REVOKED, alice.id(), null, T0), "not approved yet");
+    assertEquals(GrantStatus.PENDING, store.grantById(g.id()).orElseThrow().status());
+
+    Instant reviewed = T0.plusSeconds(60);
+    assertTrue(store.updateGrantStatus(g.id(), GrantStatus.PENDING, GrantStatus.APPROVED, alice.id(), "fine", reviewed));
+    Grant approved = store.grantById(g.id()).orElseThrow();
+    assertEquals(GrantStatus.APPROVED, approved.status());
+    assertEquals(reviewed, approved.reviewedAt());
+    assertEquals("fine", approved.reviewReason());
+    assertEquals(reviewed, approved.accessGrantedAt());
+
+    assertFalse(store.updateGrantStatus(g.id(), GrantStatus.PENDING, GrantStatus.DENIED, alice.id(), null, T0), "a second reviewer loses");
+    assertEquals(GrantStatus.APPROVED, store.grantById(g.id()).orElseThrow().status());
+
+    Instant revoked = T0.plusSeconds(120);
+    assertTrue(store.updateGrantStatus(g.id(), GrantStatus.APPROVED, GrantStatus.REVOKED, null, null, revoked));
+    Grant r = store.grantById(g.id()).orElseThrow();
+    assertEquals(GrantStatus.REVOKED, r.status());
+    assertEquals(reviewed, r.accessGrantedAt(), "revoking keeps when access was granted");
+    assertEquals(revoked, r.reviewedAt());
+    assertFalse(store.updateGrantStatus(424242, GrantStatus.PENDING, GrantStatus.APPROVED, null, null, T0), "no such grant");
+  }
+
+  @Test
+  void denyLeavesAccessGrantedAtEmpty() {
+    User alice = store.createUser("alice", false, T0);
+    Organization acme = store.createOrganization("acme", null, alice.id(), T0);
+    AccessToken t = fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
+    Grant g = store.insertToken(t, acme.id(), GrantStatus.PENDING, null).grant();
+    assertTrue(store.updateGrantStatus(g.id(), GrantStatus.PENDING, GrantStatus.DENIED, alice.id(), "too broad", T0.plusSeconds(5)));
+    Grant d = store.grantById(g.id()).orElseThrow();
+    assertEquals(GrantStatus.DENIED, d.status());
+    assertNull(d.accessGrantedAt());
+    assertEquals("too broad", d.reviewReason());
+  }
+
+  @Test
+  void concurrentReviewersOnlyOneWins() throws Exception {
+    User alice = store.createUser("alice", false, T0);
+    Organization acme = store.createOrganization("acme", null, alice.id(), T0);
+    AccessToken t = fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
+    Grant g = store.insertToken(t, acme.id(), GrantStatus.PENDING, null).grant();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        GrantStatus next = i % 2 == 0 ? GrantStatus.APPROVED : GrantStatus.DENIED;
+        Callable<Boolean> review = () -> {
+          go.await();
+          return store.updateGrantStatus(g.id(), GrantStatus.PENDING, next, alice.id(), null, T0);
+        };
+        results.add(pool.submit(review));
+      }
+      go.countDown();
+      int winners = 0;
+      for (Future<Boolean> f : results) {
+        winners += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertEquals(1, winners);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void grantsOfOrganizationListsLiveTokensOnlyInIdOrder() {
+    User alice = store.createUser("alice", false, T0);
+    Organization acme = store.createOrganization("acme", null, alice.id(), T0);
+    Organization other = store.createOrganization("other", null, alice.id(), T0);
+    Map<String, PermissionLevel> meta = Map.of("metadata", PermissionLevel.READ);
+    PolicyStore.StoredToken a = store.insertToken(fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta), acme.id(), GrantStatus.PENDING, null);
+    PolicyStore.StoredToken b = store.insertToken(fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta), acme.id(), GrantStatus.APPROVED, null);
+    PolicyStore.StoredToken gone = store.insertToken(fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta), acme.id(), GrantStatus.APPROVED, null);
+    store.insertToken(fineGrained(alice, other, RepositorySelection.ALL, Set.of(), meta), other.id(), GrantStatus.APPROVED, null);
+    store.deleteToken(gone.token().id(), T0);
+    List<PolicyStore.GrantRow> rows = store.grantsOfOrganization(acme.id());
+    assertEquals(List.of(new PolicyStore.GrantRow(a.grant(), a.token()), new PolicyStore.GrantRow(b.grant(), b.token())), rows);
+  }
+
+  @Test
+  void repositoriesOfOwnerByName() {
+    User alice = store.createUser("alice", false, T0);
+    Repository b = repo(alice, "beta", Visibility.PUBLIC);
+    Repository a = repo(alice, "Alpha", Visibility.PRIVATE);
+    Repository c = repo(alice, "gamma", Visibility.PRIVATE);
+    User bob = store.createUser("bob", false, T0);
+    repo(bob, "zeta", Visibility.PUBLIC);
+    assertEquals(List.of(a, b, c), store.repositoriesOfOwner(alice.id()));
+    assertEquals(List.of(), store.repositoriesOfOwner(424242));
+  }
+
+  @Test
+  void recordLastUsedOnlyMovesForward() {
+    User alice = store.createUser("alice", false, T0);
+    AccessToken a = store.insertToken(classic(alice, T0, null), null, null, null).token();
+    AccessToken b = store.insertToken(classic(alice, T0, null), null, null, null).token();
+    store.recordLastUsed(Map.of());
+    store.recordLastUsed(Map.of(a.id(), T0.plusSeconds(100), b.id(), T0.plusSeconds(50)));
+    assertEquals(T0.plusSeconds(100), store.tokenById(a.id()).orElseThrow().lastUsedAt());
+    assertEquals(T0.plusSeconds(50), store.tokenById(b.id()).orElseThrow().lastUsedAt());
+    store.recordLastUsed(Map.of(a.id(), T0.plusSeconds(10), b.id(), T0.plusSeconds(70)));
+    assertEquals(T0.plusSeconds(100), store.tokenById(a.id()).orElseThrow().lastUsedAt(), "an older time never overwrites");
+    assertEquals(T0.plusSeconds(70), store.tokenById(b.id()).orElseThrow().lastUsedAt());
+    store.recordLastUsed(Map.of(a.id(), T0.plusSeconds(100)));
+    assertEquals(T0.plusSeconds(100), store.tokenById(a.id()).orElseThrow().lastUsedAt());
+    store.recordLastUsed(Map.of(987654L, T0)); // an unknown id is ignored
+  }
+
+  @Test
+  void dataSurvivesReopening() {
+    User alice = store.createUser("alice", false, T0);
+    AccessToken t = store.insertToken(classic(alice, T0, null, "repo"), null, null, null).token();
+    db.close();
+    db = Database.embedded(dir.resolve("db"));
+    store = PolicyStores.jdbc(db.dataSource());
+    assertEquals(Optional.of(alice), store.userById(alice.id()));
+    assertEquals(t, store.tokenByDigest(t.digest()).orElseThrow());
+  }
+
+  @Test
+  void unreachableStoreIsStoreUnavailable() {
+    db.close();
+    assertThrows(StoreUnavailableException.class, () -> store.userById(1));
+    // Reopen so @AfterEach has something to close.
+    db = Database.embedded(dir.resolve("db"));
+  }
+}

@@ -1,0 +1,176 @@
+package dev.portcullis.policy.bench;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.portcullis.policy.AccessEvaluator;
+import dev.portcullis.policy.AccessService;
+import dev.portcullis.policy.AuthorizationHeader;
+import dev.portcullis.policy.CacheSettings;
+import dev.portcullis.policy.Credential;
+import dev.portcullis.policy.Decision;
+import dev.portcullis.policy.GitOperation;
+import dev.portcullis.policy.LastUsedRecorder;
+import dev.portcullis.policy.PolicyCache;
+import dev.portcullis.policy.TokenDigest;
+import dev.portcullis.policy.TokenFormat;
+import dev.portcullis.policy.TokenKind;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The warm decision (issue 4, target p99 ≤ 2 µs): parse the {@code Authorization} header → {@link
+ * AccessService#authenticate} (format, checksum, SHA-256, cached token and user) → {@link
+ * AccessService#check} (cached inputs, pure evaluator, last-used note), against a real {@link
+ * PolicyCache} over the embedded H2 store of {@link BenchWorld}, rotating over every token in a
+ * shuffled order. Every request is allowed (checked at setup).
+ *
+ * <p>{@code baseline_sha256_chm} is the floor the decision is compared with: SHA-256 of the same
+ * plaintext plus one {@link ConcurrentHashMap} lookup of the digest. The other methods split the
+ * decision into its parts ({@code part_*}: one step of {@code authenticate} alone).
+ *
+ * <p>The caches use a one-hour expiry here so that the measured path is purely warm; with the
+ * default 30 s expiry each active token (and user, membership… entry) is reloaded from the store once
+ * every 30 s on a request thread — that is the cold path, measured by {@link ColdLookupBenchmark}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class DecisionBenchmark {
+  @Param({"10000"})
+  public int tokens;
+
+  private BenchWorld world;
+  private LastUsedRecorder lastUsed;
+  private AccessService access;
+  private Clock clock;
+
+  /** Per request (shuffled): header, plaintext, repository name, the credential it authenticates to. */
+  private String[] headers;
+  private String[] plaintexts;
+  private String[] repoNames;
+  private Credential[] credentials;
+  private TokenDigest[] digests;
+  private ConcurrentHashMap<ByteBuffer, Object> baselineMap;
+  private PolicyCache cache;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    world = BenchWorld.shared(tokens, 1);
+    clock = Clock.systemUTC();
+    cache = new PolicyCache(world.store(), new CacheSettings(200_000, 50_000, Duration.ofHours(1)), Ticker.systemTicker());
+    lastUsed = new LastUsedRecorder(world.store(), Duration.ofMinutes(1));
+    access = new AccessService(cache, new AccessEvaluator(true), lastUsed, clock);
+
+    List<BenchWorld.Sample> samples = new ArrayList<>(world.samples());
+    Collections.shuffle(samples, new Random(42));
+    int n = samples.size();
+    headers = new String[n];
+    plaintexts = new String[n];
+    repoNames = new String[n];
+    credentials = new Credential[n];
+    digests = new TokenDigest[n];
+    baselineMap = new ConcurrentHashMap<>(2 * n);
+    MessageDigest sha = Cursor.sha256();
+    for (int i = 0; i < n; i++) {
+      BenchWorld.Sample s = samples.get(i);
+      headers[i] = s.basicHeader();
+      plaintexts[i] = s.plaintext();
+      repoNames[i] = s.repoName();
+      // Warms every cache and proves the path decides "allowed" for every request.
+      Credential c = access.authenticate(AuthorizationHeader.parse(headers[i]));
+      Decision d = access.check(c, BenchWorld.ORG, repoNames[i], GitOperation.READ).decision();
+      if (!(c instanceof Credential.Token) || !d.allowed()) {
+        throw new IllegalStateException("request " + i + " of the benchmark world is not allowed: " + c + " → " + d);
+      }
+      credentials[i] = c;
+      digests[i] = s.digest();
+      baselineMap.put(ByteBuffer.wrap(sha.digest(s.plaintext().getBytes(StandardCharsets.US_ASCII))), c);
+    }
+    // Steady state of the last-used recorder: uses already written this minute are dropped cheaply.
+    lastUsed.flush(clock.instant());
+  }
+
+  /** As the gateway's scheduler does every 10 s (outside the measurement here). */
+  @Setup(Level.Iteration)
+  public void flushLastUsed() {
+    lastUsed.flush(clock.instant());
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    world.close();
+  }
+
+  /** The floor: SHA-256 of the plaintext and one ConcurrentHashMap lookup by digest. */
+  @Benchmark
+  public Object baseline_sha256_chm(Cursor c) {
+    String t = plaintexts[c.next(plaintexts.length)];
+    byte[] d = c.sha.digest(t.getBytes(StandardCharsets.US_ASCII));
+    return baselineMap.get(ByteBuffer.wrap(d));
+  }
+
+  /** {@link AuthorizationHeader#parse} alone (Basic: base64 and UTF-8 decoding, split). */
+  @Benchmark
+  public AuthorizationHeader parse_header(Cursor c) {
+    return AuthorizationHeader.parse(headers[c.next(headers.length)]);
+  }
+
+  /** Parse + authenticate: format and checksum, SHA-256, token and user from the caches. */
+  @Benchmark
+  public Credential authenticate(Cursor c) {
+    return access.authenticate(AuthorizationHeader.parse(headers[c.next(headers.length)]));
+  }
+
+  /** {@link AccessService#check} alone for an authenticated credential: inputs from the caches, evaluator, last-used note. */
+  @Benchmark
+  public AccessService.AccessCheck check(Cursor c) {
+    int i = c.next(credentials.length);
+    return access.check(credentials[i], BenchWorld.ORG, repoNames[i], GitOperation.READ);
+  }
+
+  /** {@link TokenFormat#kindOf}: length, prefix, alphabet and CRC32 checksum. */
+  @Benchmark
+  public TokenKind part_format_check(Cursor c) {
+    return TokenFormat.kindOf(plaintexts[c.next(plaintexts.length)]);
+  }
+
+  /** {@link TokenDigest#of}: SHA-256 of the plaintext as the product computes it. */
+  @Benchmark
+  public TokenDigest part_sha256(Cursor c) {
+    return TokenDigest.of(plaintexts[c.next(plaintexts.length)]);
+  }
+
+  /** One warm {@link PolicyCache} lookup (the token by digest): one of the seven or eight a decision makes. */
+  @Benchmark
+  public Object part_cache_lookup(Cursor c) {
+    return cache.token(digests[c.next(digests.length)]);
+  }
+
+  /** The whole warm decision, as {@code GitAccessFilter} runs it: the benchmark of the target. */
+  @Benchmark
+  public Decision decision(Cursor c) {
+    int i = c.next(headers.length);
+    Credential credential = access.authenticate(AuthorizationHeader.parse(headers[i]));
+    return access.check(credential, BenchWorld.ORG, repoNames[i], GitOperation.READ).decision();
+  }
+}

@@ -1,0 +1,230 @@
+package dev.portcullis.repos;
+
+import dev.portcullis.policy.Repository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.RepositoryCache;
+import org.eclipse.jgit.lib.TreeFormatter;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.storage.file.WindowCacheConfig;
+import org.eclipse.jgit.transport.ReceivePack;
+import org.eclipse.jgit.transport.UploadPack;
+import org.eclipse.jgit.util.FS;
+
+/**
+ * Bare repositories on disk under one root: {@code <root>/<owner>/<name>.git}, lowercase.
+ *
+ * <p>Paths are built only from a {@link Repository} record of the store, whose owner login and name
+ * were validated at creation (letters, digits, {@code . - _}, never {@code .} or {@code ..}); the
+ * resolved path is checked to lie under the root all the same. Nothing a URL says reaches the file
+ * system.
+ */
+public final class RepositoryStorage {
+  private final Path root;
+
+  public RepositoryStorage(Path root) {
+    try {
+      Files.createDirectories(root);
+      this.root = root.toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the repositories directory " + root, e);
+    }
+  }
+
+  /**
+   * Raises JGit's desktop-sized window cache defaults to server sizes, once per process.
+   *
+   * @param packedGitLimitBytes how much pack data JGit may keep mapped
+   */
+  public static void configureJGit(long packedGitLimitBytes) {
+    WindowCacheConfig cfg = new WindowCacheConfig();
+    cfg.setPackedGitLimit(packedGitLimitBytes);
+    cfg.setPackedGitWindowSize(64 * 1024);
+    cfg.setDeltaBaseCacheLimit(32 * 1024 * 1024);
+    cfg.setStreamFileThreshold(16 * 1024 * 1024);
+    cfg.install();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** Where {@code repo} lives. */
+  public Path pathOf(Repository repo) {
+    String owner = repo.ownerLogin().toLowerCase(Locale.ROOT);
+    String name = repo.name().toLowerCase(Locale.ROOT);
+    if (!safe(owner) || !safe(name)) {
+      throw new IllegalArgumentException("unsafe repository path component in " + repo.fullName());
+    }
+    Path p = root.resolve(owner).resolve(name + ".git").normalize();
+    if (!p.startsWith(root)) {
+      throw new IllegalArgumentException("repository path escapes the root: " + repo.fullName());
+    }
+    return p;
+  }
+
+  private static boolean safe(String s) {
+    if (s.isEmpty() || s.equals(".") || s.equals("..")) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Creates the bare repository (default branch {@code main}). A directory left by an earlier
+   * creation whose store transaction rolled back is reused if it holds no refs.
+   */
+  public void create(Repository repo) {
+    Path p = pathOf(repo);
+    try {
+      if (Files.exists(p)) {
+        try (org.eclipse.jgit.lib.Repository existing = openUncached(p)) {
+          if (!existing.getRefDatabase().getRefs().isEmpty()) {
+            throw new IllegalStateException("a repository with refs already exists at " + root.relativize(p));
+          }
+        }
+        return;
+      }
+      Files.createDirectories(p.getParent());
+      try (Git git = Git.init().setBare(true).setDirectory(p.toFile()).setInitialBranch("main").call()) {
+        StoredConfig cfg = git.getRepository().getConfig();
+        cfg.setBoolean("receive", null, "fsckObjects", true);
+        cfg.setBoolean("uploadpack", null, "allowFilter", true);
+        cfg.setBoolean("repack", null, "writeBitmaps", true);
+        // No garbage collection inside a push: it packs refs under locks that racing pushes then
+        // hit. The gateway runs it in the background instead (see gc()).
+        cfg.setBoolean("receive", null, "autogc", false);
+        cfg.save();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create repository " + repo.fullName(), e);
+    } catch (GitAPIException e) {
+      throw new IllegalStateException("cannot create repository " + repo.fullName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static org.eclipse.jgit.lib.Repository openUncached(Path p) throws IOException {
+    return RepositoryCache.FileKey.exact(p.toFile(), FS.DETECTED).open(true);
+  }
+
+  /**
+   * Opens {@code repo} through JGit's {@link RepositoryCache}, so handles (and their pack indexes)
+   * are shared between requests. The caller closes the handle it got.
+   */
+  public org.eclipse.jgit.lib.Repository open(Repository repo) throws IOException {
+    return RepositoryCache.open(RepositoryCache.FileKey.exact(pathOf(repo).toFile(), FS.DETECTED), true);
+  }
+
+  /**
+   * Commits a single {@code README.md} to {@code main} of an empty repository (demo data); does
+   * nothing if the repository already has commits.
+   */
+  public void seedReadme(Repository repo, String text) throws IOException {
+    try (org.eclipse.jgit.lib.Repository db = open(repo); ObjectInserter ins = db.newObjectInserter()) {
+      if (db.exactRef("refs/heads/main") != null) {
+        return;
+      }
+      ObjectId blob = ins.insert(Constants.OBJ_BLOB, text.getBytes(StandardCharsets.UTF_8));
+      TreeFormatter tree = new TreeFormatter();
+      tree.append("README.md", FileMode.REGULAR_FILE, blob);
+      ObjectId treeId = ins.insert(tree);
+      PersonIdent who = new PersonIdent("Portcullis", "portcullis@localhost");
+      CommitBuilder commit = new CommitBuilder();
+      commit.setTreeId(treeId);
+      commit.setAuthor(who);
+      commit.setCommitter(who);
+      commit.setMessage("Initial commit\n");
+      ObjectId commitId = ins.insert(commit);
+      ins.flush();
+      RefUpdate ru = db.updateRef("refs/heads/main");
+      ru.setNewObjectId(commitId);
+      ru.setExpectedOldObjectId(ObjectId.zeroId());
+      RefUpdate.Result r = ru.update();
+      if (r != RefUpdate.Result.NEW) {
+        throw new IOException("could not create main in " + repo.fullName() + ": " + r);
+      }
+    }
+  }
+
+  /**
+   * Repacks a repository with bitmaps and packs its refs (JGit's GC; safe while it is being served:
+   * old packs are kept until they expire). Returns the number of packs afterwards.
+   */
+  public int gc(Repository repo) throws IOException {
+    try (org.eclipse.jgit.lib.Repository db = open(repo)) {
+      if (!(db instanceof org.eclipse.jgit.internal.storage.file.FileRepository file)) {
+        return -1;
+      }
+      org.eclipse.jgit.internal.storage.file.GC gc = new org.eclipse.jgit.internal.storage.file.GC(file);
+      gc.setAuto(false);
+      try {
+        gc.gc().get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IOException("gc of " + repo.fullName() + " failed: " + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("gc of " + repo.fullName() + " interrupted", e);
+      } catch (java.text.ParseException | GitAPIException e) {
+        throw new IOException("gc of " + repo.fullName() + " failed: " + e.getMessage(), e);
+      }
+      return file.getObjectDatabase().getPacks().size();
+    }
+  }
+
+  /**
+   * Removes lock files older than {@code olderThan}: a process killed in the middle of a ref update
+   * or a pack receipt leaves {@code refs/heads/x.lock}, {@code packed-refs.lock} or
+   * {@code pack-….keep.lock} behind, and JGit, like git, then refuses every later update of that
+   * ref. Returns how many were removed.
+   */
+  public int removeStaleLocks(java.time.Duration olderThan) throws IOException {
+    long cutoff = System.currentTimeMillis() - olderThan.toMillis();
+    int[] removed = {0};
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        String name = p.getFileName().toString();
+        // JGit's lock files: refs, packed-refs, config, and a pack's .keep while it is received.
+        if (name.endsWith(".lock") && Files.isRegularFile(p) && Files.getLastModifiedTime(p).toMillis() <= cutoff) {
+          Files.deleteIfExists(p);
+          removed[0]++;
+        }
+      }
+    }
+    return removed[0];
+  }
+
+  /** Server settings for fetches. */
+  public static void configure(UploadPack up) {
+    up.setTimeout(600);
+  }
+
+  /** Server settings for pushes: objects are checked, updates are atomic when the client asks. */
+  public static void configure(ReceivePack rp) {
+    rp.setTimeout(600);
+    rp.setCheckReceivedObjects(true);
+    rp.setAllowCreates(true);
+    rp.setAllowDeletes(true);
+    rp.setAllowNonFastForwards(true);
+    rp.setAtomic(true);
+  }
+}
