@@ -190,13 +190,25 @@ class AuditAndMetricsTest {
       for (int i = 0; i < 3; i++) {
         assertTrue(git.run(dir, "ls-remote", url).ok());
       }
-      assertTrue(g.audit().flush(Duration.ofSeconds(10)));
-      JsonNode rows = a.expect(200, "GET", "/admin/audit-log?kind=decision&outcome=allow&token_id=" + t.get("id").asLong(), null);
+      // An allowed request is recorded once JGit has answered, and JGit may have sent the last
+      // byte (and git exited) just before that: wait, bounded, for the asynchronous rows.
       // Protocol v2: each ls-remote is two allowed requests (info/refs and the ls-refs command).
+      String query = "/admin/audit-log?kind=decision&outcome=allow&token_id=" + t.get("id").asLong();
+      JsonNode rows = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      do {
+        assertTrue(g.audit().flush(Duration.ofSeconds(10)));
+        rows = a.expect(200, "GET", query, null);
+      } while (rows.size() < 6 && System.nanoTime() < deadline && sleep(20));
       assertEquals(6, rows.size(), rows::toString);
       for (JsonNode r : rows) {
         assertEquals(1, r.get("count").asInt());
       }
     }
+  }
+
+  private static boolean sleep(long millis) throws InterruptedException {
+    Thread.sleep(millis);
+    return true;
   }
 }
