@@ -1,6 +1,7 @@
 package dev.portcullis.policy;
 
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,17 +27,23 @@ public final class AccessService {
 
   /** Authenticates a parsed {@code Authorization} header. */
   public Credential authenticate(AuthorizationHeader header) {
-    if (header instanceof AuthorizationHeader.Absent) {
-      return Credential.NONE;
-    }
+    String token = presentedToken(header);
+    return token == null ? header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID
+        : authenticateToken(token);
+  }
+
+  /**
+   * The token a header presents, or {@code null} when it presents none: absent, malformed, or
+   * Basic without a username (GitHub requires one although it is not used to authenticate).
+   */
+  private static String presentedToken(AuthorizationHeader header) {
     if (header instanceof AuthorizationHeader.Basic b) {
-      // GitHub requires a username although it is not used to authenticate.
-      return b.username().isEmpty() ? Credential.INVALID : authenticateToken(b.password());
+      return b.username().isEmpty() ? null : b.password();
     }
     if (header instanceof AuthorizationHeader.BearerToken t) {
-      return authenticateToken(t.token());
+      return t.token();
     }
-    return Credential.INVALID;
+    return null;
   }
 
   /**
@@ -44,16 +51,70 @@ public final class AccessService {
    * or the store.
    */
   public Credential authenticateToken(String plaintext) {
+    TokenDigest digest = digestOf(plaintext);
+    return digest == null ? Credential.INVALID : authenticate(digest, null);
+  }
+
+  /** The digest of a well-formed token, or {@code null} for a wrong format or checksum. */
+  private static TokenDigest digestOf(String plaintext) {
     byte[] ascii = TokenFormat.ascii(plaintext);
-    if (TokenFormat.kindOfAscii(ascii) == null) {
-      return Credential.INVALID;
-    }
-    Optional<AccessToken> token = cache.token(TokenDigest.ofAscii(ascii));
+    return TokenFormat.kindOfAscii(ascii) == null ? null : TokenDigest.ofAscii(ascii);
+  }
+
+  private Credential authenticate(TokenDigest digest, StampedCache.Age age) {
+    Optional<AccessToken> token = cache.token(digest, age);
     if (token.isEmpty()) {
       return Credential.INVALID;
     }
-    Optional<User> user = cache.user(token.get().userId());
+    Optional<User> user = cache.user(token.get().userId(), age);
     return user.isEmpty() ? Credential.INVALID : new Credential.Token(token.get(), user.get());
+  }
+
+  /**
+   * Authenticates and decides a git request in one step, as the gateway does: a token's inputs for a
+   * repository are kept joined (one cache lookup instead of eight) until any change is applied or the
+   * oldest entry they came from expires. Unlike {@link #check}, records no use: call {@link
+   * #recordUse} once the request is let through.
+   */
+  public AccessCheck decide(AuthorizationHeader header, String owner, String name, GitOperation op) {
+    String token = presentedToken(header);
+    if (token == null) {
+      Credential c = header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
+      return decide(c, c instanceof Credential.Invalid ? AccessInputs.unknownRepository(c) : inputs(c, owner, name), op);
+    }
+    TokenDigest digest = digestOf(token);
+    if (digest == null) {
+      return decide(Credential.INVALID, AccessInputs.unknownRepository(Credential.INVALID), op);
+    }
+    // The generation is read before anything is gathered: inputs gathered while a change is
+    // applied are filed under the older generation and never served after it.
+    long gen = cache.generation();
+    PolicyCache.JoinedKey key = new PolicyCache.JoinedKey(digest, owner.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT));
+    PolicyCache.Joined joined = cache.joined(key, gen);
+    if (joined != null) {
+      return decide(joined.inputs().credential(), joined.inputs(), op);
+    }
+    StampedCache.Age age = new StampedCache.Age();
+    Credential c = authenticate(digest, age);
+    if (c instanceof Credential.Invalid) {
+      return decide(c, AccessInputs.unknownRepository(c), op);
+    }
+    AccessInputs in = inputs(c, owner, name, age);
+    if (in.repository() != null) {
+      cache.join(key, gen, age, in);
+    }
+    return decide(c, in, op);
+  }
+
+  private AccessCheck decide(Credential credential, AccessInputs in, GitOperation op) {
+    return new AccessCheck(evaluator.decide(in, op, clock.instant()), credential, in.repository());
+  }
+
+  /** Notes an allowed token request's use (flushed to {@code last_used_at} in batches). */
+  public void recordUse(AccessCheck check) {
+    if (check.decision().allowed() && check.credential() instanceof Credential.Token t) {
+      lastUsed.record(t.token().id(), clock.instant());
+    }
   }
 
   /** Decides a git request for {@code owner/name}. */
@@ -73,11 +134,15 @@ public final class AccessService {
 
   /** Gathers the decision's inputs from the caches. */
   public AccessInputs inputs(Credential credential, String owner, String name) {
-    Optional<PolicyCache.OwnerRef> ref = cache.owner(owner);
+    return inputs(credential, owner, name, null);
+  }
+
+  private AccessInputs inputs(Credential credential, String owner, String name, StampedCache.Age age) {
+    Optional<PolicyCache.OwnerRef> ref = cache.owner(owner, age);
     if (ref.isEmpty()) {
       return AccessInputs.unknownRepository(credential);
     }
-    Optional<Repository> repo = cache.repository(ref.get().id(), name);
+    Optional<Repository> repo = cache.repository(ref.get().id(), name, age);
     if (repo.isEmpty()) {
       return AccessInputs.unknownRepository(credential);
     }
@@ -85,7 +150,7 @@ public final class AccessService {
     Organization org = null;
     EffectivePolicy policy = null;
     if (ref.get().organization()) {
-      Optional<PolicyCache.OrgEntry> entry = cache.organization(r.ownerId());
+      Optional<PolicyCache.OrgEntry> entry = cache.organization(r.ownerId(), age);
       if (entry.isEmpty()) {
         return AccessInputs.unknownRepository(credential);
       }
@@ -96,13 +161,13 @@ public final class AccessService {
       return new AccessInputs(credential, r, org, policy, null, null, false, null);
     }
     long userId = t.user().id();
-    Map<Long, OrgRole> roles = cache.memberships(userId);
+    Map<Long, OrgRole> roles = cache.memberships(userId, age);
     OrgRole role = org == null ? null : roles.get(org.id());
-    RepoPermission collab = cache.collaborations(userId).get(r.id());
+    RepoPermission collab = cache.collaborations(userId, age).get(r.id());
     boolean enterpriseMember = false;
     if (org != null && org.enterpriseId() != null && r.visibility() == Visibility.INTERNAL) {
       for (Long orgId : roles.keySet()) {
-        Optional<PolicyCache.OrgEntry> other = cache.organization(orgId);
+        Optional<PolicyCache.OrgEntry> other = cache.organization(orgId, age);
         if (other.isPresent() && org.enterpriseId().equals(other.get().organization().enterpriseId())) {
           enterpriseMember = true;
           break;
@@ -111,7 +176,7 @@ public final class AccessService {
     }
     Grant grant = null;
     if (org != null && t.token().kind() == TokenKind.FINE_GRAINED) {
-      grant = cache.grant(t.token().id()).orElse(null);
+      grant = cache.grant(t.token().id(), age).orElse(null);
     }
     return new AccessInputs(credential, r, org, policy, role, collab, enterpriseMember, grant);
   }

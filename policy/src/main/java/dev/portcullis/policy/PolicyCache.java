@@ -1,5 +1,7 @@
 package dev.portcullis.policy;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +23,15 @@ public final class PolicyCache {
 
   private record RepoKey(long ownerId, String name) {}
 
+  /** A token (by digest) addressing a repository (owner and name lowercased). */
+  record JoinedKey(TokenDigest digest, String owner, String name) {}
+
+  /**
+   * A token's whole decision input for one repository, joined from the caches below: valid while
+   * {@link #generation} is unchanged, and expiring when the oldest entry it was built from would.
+   */
+  record Joined(long generation, long expiresAt, AccessInputs inputs) {}
+
   private final PolicyStore store;
   private final StampedCache<TokenDigest, Optional<AccessToken>> tokens;
   private final StampedCache<Long, Optional<User>> users;
@@ -30,6 +41,12 @@ public final class PolicyCache {
   private final StampedCache<Long, Map<Long, OrgRole>> memberships;
   private final StampedCache<Long, Map<Long, RepoPermission>> collaborations;
   private final StampedCache<Long, Optional<Grant>> grants;
+  private final Cache<JoinedKey, Joined> joined;
+  /** Rises after every change applied (and every flush): a joined entry of an older one is stale. */
+  private final AtomicLong generation = new AtomicLong();
+  private final Ticker ticker;
+  private final long ttlNanos;
+  private volatile boolean bypass;
 
   public PolicyCache(PolicyStore store, CacheSettings settings, Ticker ticker) {
     this.store = store;
@@ -50,6 +67,72 @@ public final class PolicyCache {
     memberships = new StampedCache<>("memberships", n, ttl, ticker, clock, store::membershipsOfUser);
     collaborations = new StampedCache<>("collaborations", n, ttl, ticker, clock, store::collaborationsOfUser);
     grants = new StampedCache<>("grants", n, ttl, ticker, clock, store::grantOfToken);
+    this.ticker = ticker;
+    this.ttlNanos = ttl.toNanos();
+    joined = Caffeine.newBuilder()
+        .maximumSize(settings.maximumTokens())
+        // Caffeine drops an entry a cache period after it was joined; joined() refuses it earlier,
+        // once the oldest entry it was built from has expired.
+        .expireAfterWrite(ttl)
+        .ticker(ticker)
+        // Maintenance (replaying reads into the eviction policy every few reads) runs on the
+        // calling thread: handing it to the common pool wakes a parked worker, which costs more.
+        .executor(Runnable::run)
+        .recordStats()
+        .build();
+  }
+
+  /** The current change generation; read it before gathering what a {@link Joined} is built from. */
+  long generation() {
+    return generation.get();
+  }
+
+  /** A joined entry still valid in generation {@code gen}, or {@code null}. */
+  Joined joined(JoinedKey key, long gen) {
+    if (bypass) {
+      return null;
+    }
+    Joined j = joined.getIfPresent(key);
+    return j != null && j.generation() == gen && ticker.read() - j.expiresAt() < 0 ? j : null;
+  }
+
+  /** Keeps inputs gathered (through the {@code age}-taking lookups) in generation {@code gen}. */
+  void join(JoinedKey key, long gen, StampedCache.Age age, AccessInputs inputs) {
+    if (!bypass && age.oldest() != Long.MAX_VALUE) {
+      joined.put(key, new Joined(gen, age.oldest() + ttlNanos, inputs));
+    }
+  }
+
+  Optional<AccessToken> token(TokenDigest digest, StampedCache.Age age) {
+    return tokens.get(digest, age);
+  }
+
+  Optional<User> user(long id, StampedCache.Age age) {
+    return users.get(id, age);
+  }
+
+  Optional<OwnerRef> owner(String login, StampedCache.Age age) {
+    return owners.get(login.toLowerCase(Locale.ROOT), age);
+  }
+
+  Optional<OrgEntry> organization(long id, StampedCache.Age age) {
+    return orgs.get(id, age);
+  }
+
+  Optional<Repository> repository(long ownerId, String name, StampedCache.Age age) {
+    return repos.get(new RepoKey(ownerId, name.toLowerCase(Locale.ROOT)), age);
+  }
+
+  Map<Long, OrgRole> memberships(long userId, StampedCache.Age age) {
+    return memberships.get(userId, age);
+  }
+
+  Map<Long, RepoPermission> collaborations(long userId, StampedCache.Age age) {
+    return collaborations.get(userId, age);
+  }
+
+  Optional<Grant> grant(long tokenId, StampedCache.Age age) {
+    return grants.get(tokenId, age);
   }
 
   public Optional<AccessToken> token(TokenDigest digest) {
@@ -84,8 +167,17 @@ public final class PolicyCache {
     return grants.get(tokenId);
   }
 
-  /** Drops the entries a committed write changed. */
+  /** Drops the entries a committed write changed (and with them every joined entry). */
   public void apply(Invalidation event) {
+    try {
+      drop(event);
+    } finally {
+      // After the drop: a joined entry gathered before it carries an older generation.
+      generation.incrementAndGet();
+    }
+  }
+
+  private void drop(Invalidation event) {
     if (event instanceof Invalidation.TokenChanged t) {
       tokens.invalidate(t.digest());
       grants.invalidate(t.tokenId());
@@ -113,8 +205,13 @@ public final class PolicyCache {
    * decision reads the store. Turning it on drops everything cached.
    */
   public void bypass(boolean on) {
+    bypass = on;
     for (StampedCache<?, ?> c : all()) {
       c.bypass(on);
+    }
+    generation.incrementAndGet();
+    if (on) {
+      joined.invalidateAll();
     }
   }
 
@@ -130,6 +227,7 @@ public final class PolicyCache {
     for (int i = 0; i < names.length; i++) {
       m.put(names[i], new double[] {caches.get(i).hitRate(), caches.get(i).estimatedSize()});
     }
+    m.put("joined", new double[] {joined.stats().hitRate(), joined.estimatedSize()});
     return m;
   }
 
@@ -143,5 +241,7 @@ public final class PolicyCache {
     memberships.invalidateAll();
     collaborations.invalidateAll();
     grants.invalidateAll();
+    generation.incrementAndGet();
+    joined.invalidateAll();
   }
 }

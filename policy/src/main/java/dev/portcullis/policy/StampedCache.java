@@ -15,9 +15,11 @@ import java.util.function.Function;
  * (the removal waits for a running load of that key).
  */
 final class StampedCache<K, V> {
-  private record Stamped<V>(long stamp, V value) {}
+  /** A value with the write-clock reading and the ticker time (nanoseconds) of its load. */
+  private record Stamped<V>(long stamp, long loaded, V value) {}
 
   private final Cache<K, Stamped<V>> cache;
+  private final Ticker ticker;
   private final AtomicLong clock;
   /** Only ever rises (two concurrent invalidateAll calls must not lower it). */
   private final AtomicLong floor = new AtomicLong();
@@ -44,20 +46,36 @@ final class StampedCache<K, V> {
             .ticker(ticker)
             .recordStats()
             .build();
+    this.ticker = ticker;
     this.clock = clock;
   }
 
   /** The value for {@code key}, loaded with the cache's own loader (no per-call lambda). */
   V get(K key) {
-    return bypass ? loader.apply(key) : stamped(key, stampedLoader);
+    return bypass ? loader.apply(key) : stamped(key, stampedLoader).value();
+  }
+
+  /**
+   * As {@link #get(Object)}, also noting in {@code age} (when not null) when the returned value was
+   * loaded, so that something built from several entries can expire with the oldest of them.
+   */
+  V get(K key, Age age) {
+    if (bypass) {
+      return loader.apply(key);
+    }
+    Stamped<V> s = stamped(key, stampedLoader);
+    if (age != null) {
+      age.saw(s.loaded());
+    }
+    return s.value();
   }
 
   /** The value for {@code key}, loaded with {@code loader} on a miss. */
   V get(K key, Function<? super K, ? extends V> loader) {
-    return bypass ? loader.apply(key) : stamped(key, k -> load(k, loader));
+    return bypass ? loader.apply(key) : stamped(key, k -> load(k, loader)).value();
   }
 
-  private V stamped(K key, Function<K, Stamped<V>> stampedLoader) {
+  private Stamped<V> stamped(K key, Function<K, Stamped<V>> stampedLoader) {
     Stamped<V> s = cache.get(key, stampedLoader);
     // A value loaded from data older than the last invalidateAll is dropped and loaded again; a
     // fresh load reads the clock after the floor was raised, so this ends.
@@ -65,12 +83,13 @@ final class StampedCache<K, V> {
       cache.asMap().remove(key, s);
       s = cache.get(key, stampedLoader);
     }
-    return s.value();
+    return s;
   }
 
   private Stamped<V> load(K key, Function<? super K, ? extends V> loader) {
     long stamp = clock.get();
-    return new Stamped<>(stamp, loader.apply(key));
+    long loaded = ticker.read();
+    return new Stamped<>(stamp, loaded, loader.apply(key));
   }
 
   void invalidate(K key) {
@@ -80,6 +99,21 @@ final class StampedCache<K, V> {
   void invalidateAll() {
     floor.accumulateAndGet(clock.incrementAndGet(), Math::max);
     cache.invalidateAll();
+  }
+
+  /** The oldest load time (ticker nanoseconds) among the entries one computation read. */
+  static final class Age {
+    private long oldest = Long.MAX_VALUE;
+
+    void saw(long loaded) {
+      if (loaded < oldest) {
+        oldest = loaded;
+      }
+    }
+
+    long oldest() {
+      return oldest;
+    }
   }
 
   void bypass(boolean on) {

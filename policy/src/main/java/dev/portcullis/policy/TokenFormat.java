@@ -33,7 +33,7 @@ public final class TokenFormat {
 
   /**
    * The kind of a well-formed token, or {@code null} when the length, prefix, alphabet or checksum
-   * is wrong. Runs in a few hundred nanoseconds and allocates nothing.
+   * is wrong. Touches no store; well under a microsecond.
    */
   public static TokenKind kindOf(CharSequence s) {
     return s == null ? null : kindOfAscii(ascii(s));
@@ -41,20 +41,11 @@ public final class TokenFormat {
 
   /** Base62 value of each ASCII character, -1 for anything else. */
   private static final byte[] B62 = new byte[128];
-  /** The CRC-32 (IEEE, as java.util.zip.CRC32) lookup table. */
-  private static final int[] CRC_TABLE = new int[256];
 
   static {
     java.util.Arrays.fill(B62, (byte) -1);
     for (int i = 0; i < BASE62.length; i++) {
       B62[BASE62[i]] = (byte) i;
-    }
-    for (int n = 0; n < 256; n++) {
-      int c = n;
-      for (int k = 0; k < 8; k++) {
-        c = (c & 1) != 0 ? 0xEDB88320 ^ (c >>> 1) : c >>> 1;
-      }
-      CRC_TABLE[n] = c;
     }
   }
 
@@ -78,8 +69,8 @@ public final class TokenFormat {
   }
 
   /**
-   * The kind of a well-formed token given as its {@link #ascii} bytes, or {@code null}. A
-   * table-driven CRC-32 computed in the same pass as the alphabet check: no allocation.
+   * The kind of a well-formed token given as its {@link #ascii} bytes, or {@code null}: prefix,
+   * alphabet, then the CRC-32 of prefix and random part against the checksum characters.
    */
   public static TokenKind kindOfAscii(byte[] b) {
     if (b == null || b.length != LENGTH || b[0] != 'p' || b[1] != 'c' || b[3] != '_') {
@@ -90,15 +81,16 @@ public final class TokenFormat {
       return null;
     }
     int body = LENGTH - CHECKSUM_LENGTH;
-    int crc = ~0;
-    for (int i = 0; i < body; i++) {
+    for (int i = 4; i < body; i++) {
       int v = b[i];
-      if (v < 0 || (i >= 4 && B62[v] < 0)) {
+      if (v < 0 || B62[v] < 0) {
         return null;
       }
-      crc = CRC_TABLE[(crc ^ v) & 0xff] ^ (crc >>> 8);
     }
-    long expected = ~crc & 0xffffffffL;
+    // The JDK's CRC32 over a byte range is a HotSpot intrinsic (carry-less multiply on x86 and ARM).
+    CRC32 crc = new CRC32();
+    crc.update(b, 0, body);
+    long expected = crc.getValue();
     long actual = 0;
     for (int i = body; i < LENGTH; i++) {
       int v = b[i] < 0 ? -1 : B62[b[i]];

@@ -549,9 +549,18 @@ class ManagementTest {
   }
 
   /** One git request, as the gateway makes it: parse the header, authenticate, decide. */
+  /**
+   * Decides through both paths of {@link AccessService}: the gateway's {@code decide} (joined inputs,
+   * kept across requests) first, then {@code authenticate} + {@code check} (the individual caches);
+   * they must agree on every request.
+   */
   private Decision check(String plaintext, String owner, String repo, GitOperation op) {
-    Credential c = service.authenticate(AuthorizationHeader.parse(basic(plaintext)));
-    return service.check(c, owner, repo, op).decision();
+    AuthorizationHeader header = AuthorizationHeader.parse(basic(plaintext));
+    Decision joined = service.decide(header, owner, repo, op).decision();
+    Credential c = service.authenticate(header);
+    Decision separate = service.check(c, owner, repo, op).decision();
+    assertEquals(separate, joined, "decide (joined inputs) and authenticate + check disagree");
+    return joined;
   }
 
   private void assertAllowed(String plaintext, String repo, GitOperation op) {
@@ -572,6 +581,68 @@ class ManagementTest {
     int loads = cacheStore.calls("tokenByDigest");
     assertAllowed(plaintext, repo, op);
     assertEquals(loads, cacheStore.calls("tokenByDigest"), "the second request is served from the cache");
+  }
+
+  @Nested
+  @DisplayName("joined inputs (the gateway's one-lookup path)")
+  class JoinedInputs {
+    private Decision decide(String plaintext, String repo) {
+      return service.decide(AuthorizationHeader.parse(basic(plaintext)), "acme", repo, GitOperation.READ).decision();
+    }
+
+    @Test
+    void aWarmRequestIsServedFromOneJoinedEntry() {
+      CreatedToken t = create("bob", classic(30, "repo"));
+      assertTrue(decide(t.plaintext(), "app").allowed());
+      double before = cache.stats().get("joined")[0];
+      for (int i = 0; i < 10; i++) {
+        assertTrue(decide(t.plaintext(), "App").allowed(), "names match case-insensitively");
+      }
+      assertTrue(cache.stats().get("joined")[0] > before, "the joined entry is hit");
+      assertEquals(1, cacheStore.calls("tokenByDigest"));
+    }
+
+    @Test
+    void expiresWithTheOldestEntryItWasBuiltFrom() {
+      CreatedToken t = create("bob", classic(30, "repo"));
+      // The token and user entries are loaded at 0 s by the REST-style authentication...
+      assertInstanceOf(Credential.Token.class, service.authenticate(AuthorizationHeader.parse(basic(t.plaintext()))));
+      ticker.advance(Duration.ofSeconds(20));
+      // ...and joined at 20 s with repository entries loaded then.
+      assertTrue(decide(t.plaintext(), "app").allowed());
+      assertTrue(decide(t.plaintext(), "app").allowed());
+      assertEquals(1, cacheStore.calls("tokenByDigest"));
+      // At 31 s the token entry has expired (30 s after its load): so has the joined entry.
+      ticker.advance(Duration.ofSeconds(11));
+      assertTrue(decide(t.plaintext(), "app").allowed());
+      assertEquals(2, cacheStore.calls("tokenByDigest"), "the joined entry outlived the token entry it holds");
+    }
+
+    @Test
+    void bypassReadsTheStoreForEveryRequest() {
+      CreatedToken t = create("bob", classic(30, "repo"));
+      assertTrue(decide(t.plaintext(), "app").allowed());
+      assertTrue(decide(t.plaintext(), "app").allowed());
+      cache.bypass(true);
+      int before = cacheStore.calls("tokenByDigest");
+      assertTrue(decide(t.plaintext(), "app").allowed());
+      assertTrue(decide(t.plaintext(), "app").allowed());
+      assertEquals(before + 2, cacheStore.calls("tokenByDigest"));
+      cache.bypass(false);
+      assertTrue(decide(t.plaintext(), "app").allowed());
+      assertTrue(decide(t.plaintext(), "app").allowed());
+      assertEquals(before + 3, cacheStore.calls("tokenByDigest"));
+    }
+
+    @Test
+    void unknownRepositoriesAndInvalidTokensAreNotJoined() {
+      CreatedToken t = create("bob", classic(30, "repo"));
+      for (int i = 0; i < 5; i++) {
+        assertFalse(decide(t.plaintext(), "nope-" + i).allowed());
+        assertFalse(decide("pcc_" + "A".repeat(38), "app").allowed());
+      }
+      assertEquals(0, cache.stats().get("joined")[1]);
+    }
   }
 
   @Nested

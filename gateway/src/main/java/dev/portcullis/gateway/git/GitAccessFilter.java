@@ -86,13 +86,13 @@ public final class GitAccessFilter implements Filter {
     }
     AccessService.AccessCheck check;
     try {
-      Credential credential = access.authenticate(authorization(request));
-      if (credential instanceof Credential.Token t && limiter.digestBlocked(t.token().digest())) {
+      check = access.decide(authorization(request), git.owner(), git.name(), git.operation());
+      if (check.credential() instanceof Credential.Token t && limiter.digestBlocked(t.token().digest())) {
         throttle(response, "Too many failed authentication attempts with this token: it is temporarily blocked. Try again in "
             + limiter.retryAfterSeconds() + " seconds.");
         return;
       }
-      check = access.check(credential, git.owner(), git.name(), git.operation());
+      access.recordUse(check);
     } catch (StoreUnavailableException e) {
       metrics.storeUnavailable();
       LOG.warn("git {} {}/{} store unavailable: {}", git.service(), git.owner(), git.name(), e.getMessage());

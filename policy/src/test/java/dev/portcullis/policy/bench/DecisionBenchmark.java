@@ -99,6 +99,7 @@ public class DecisionBenchmark {
       // Warms every cache and proves the path decides "allowed" for every request.
       Credential c = access.authenticate(AuthorizationHeader.parse(headers[i]));
       Decision d = access.check(c, BenchWorld.ORG, repoNames[i], GitOperation.READ).decision();
+      access.decide(AuthorizationHeader.parse(headers[i]), BenchWorld.ORG, repoNames[i], GitOperation.READ);
       if (!(c instanceof Credential.Token) || !d.allowed()) {
         throw new IllegalStateException("request " + i + " of the benchmark world is not allowed: " + c + " → " + d);
       }
@@ -166,9 +167,25 @@ public class DecisionBenchmark {
     return cache.token(digests[c.next(digests.length)]);
   }
 
-  /** The whole warm decision, as {@code GitAccessFilter} runs it: the benchmark of the target. */
+  /**
+   * The whole warm decision, as {@code GitAccessFilter} runs it ({@link AccessService#decide}: the
+   * token's joined inputs for the repository, one cache lookup; then the last-used note): the
+   * benchmark of the target.
+   */
   @Benchmark
   public Decision decision(Cursor c) {
+    int i = c.next(headers.length);
+    AccessService.AccessCheck check = access.decide(AuthorizationHeader.parse(headers[i]), BenchWorld.ORG, repoNames[i], GitOperation.READ);
+    access.recordUse(check);
+    return check.decision();
+  }
+
+  /**
+   * The same decision through the individual caches ({@code authenticate} + {@code check}: eight
+   * lookups), as the gateway runs it when the joined entry is missing or stale (after any change).
+   */
+  @Benchmark
+  public Decision decision_separate_caches(Cursor c) {
     int i = c.next(headers.length);
     Credential credential = access.authenticate(AuthorizationHeader.parse(headers[i]));
     return access.check(credential, BenchWorld.ORG, repoNames[i], GitOperation.READ).decision();
