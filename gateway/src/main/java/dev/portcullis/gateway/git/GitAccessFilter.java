@@ -60,6 +60,10 @@ public final class GitAccessFilter implements Filter {
     this.pushed = pushed;
     this.watchdog = watchdog;
     this.maxRequestNanos = maxRequestDuration.toNanos();
+    // One sweep over the requests in flight, a few times per longest duration (at most each second),
+    // instead of a timer scheduled and cancelled per request.
+    long period = Math.max(10_000_000L, Math.min(1_000_000_000L, maxRequestNanos / 4));
+    watchdog.scheduleWithFixedDelay(this::sweep, period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
     this.access = access;
     this.limiter = limiter;
     this.metrics = metrics;
@@ -141,12 +145,12 @@ public final class GitAccessFilter implements Filter {
     CountingResponse counted = new CountingResponse(response);
     // A client that keeps trickling bytes never trips the idle timeout: past the longest request
     // duration its connection is closed, which ends the blocked read or write.
-    java.util.concurrent.ScheduledFuture<?> deadline = watchdog.schedule(
-        () -> abort(request, git), maxRequestNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    InFlight running = new InFlight(request, git, start + maxRequestNanos);
+    inFlight.add(running);
     try {
       chain.doFilter(forward, counted);
     } finally {
-      deadline.cancel(false);
+      inFlight.remove(running);
       metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
       record(git, token, decision, counted.getStatus(), address);
       if (!git.advertisement() && git.operation() == dev.portcullis.policy.GitOperation.WRITE && counted.getStatus() == 200) {
@@ -159,6 +163,35 @@ public final class GitAccessFilter implements Filter {
   private void record(GitRequest git, Credential.Token token, Decision d, int status, String address) {
     audit.recordDecision(clock.instant(), token == null ? null : token.user().login(), token == null ? null : token.token(),
         git.owner() + "/" + git.name(), git.operation(), d, status, address);
+  }
+
+  /** A request handed to JGit, with the time (nanoTime) past which its connection is closed; identity equality. */
+  private static final class InFlight {
+    final HttpServletRequest request;
+    final GitRequest git;
+    final long deadline;
+
+    InFlight(HttpServletRequest request, GitRequest git, long deadline) {
+      this.request = request;
+      this.git = git;
+      this.deadline = deadline;
+    }
+  }
+
+  private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Closes the connection of every request past its deadline (run by the watchdog). */
+  private void sweep() {
+    long now = System.nanoTime();
+    for (InFlight r : inFlight) {
+      if (now - r.deadline >= 0 && inFlight.remove(r)) {
+        try {
+          abort(r.request, r.git);
+        } catch (RuntimeException e) {
+          LOG.warn("could not close an overlong git request's connection: {}", e.toString());
+        }
+      }
+    }
   }
 
   private static void abort(HttpServletRequest request, GitRequest git) {
@@ -189,22 +222,29 @@ public final class GitAccessFilter implements Filter {
     return AuthorizationHeader.parse(first);
   }
 
+  private static final String[] REASONS = java.util.Arrays.stream(Decision.Reason.values())
+      .map(r -> r.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+
+  /** The per-request line, built here (no placeholder formatting, no boxing) and logged as is. */
   private static void log(GitRequest git, Credential.Token token, Decision d, int status, long start, long in, long out) {
     if (LOG.isInfoEnabled()) {
-      LOG.info(
-          "git service={} repo={}/{} op={} user={} token_id={} decision={} reason={} status={} bytes_in={} bytes_out={} duration_ms={}",
-          git.advertisement() ? git.service() + "/info-refs" : git.service(),
-          git.owner(),
-          git.name(),
-          git.operation().name().toLowerCase(Locale.ROOT),
-          token == null ? "-" : token.user().login(),
-          token == null ? "-" : token.token().id(),
-          d.allowed() ? "allow" : "deny",
-          d.reason().name().toLowerCase(Locale.ROOT),
-          status,
-          in,
-          out,
-          (System.nanoTime() - start) / 1_000_000);
+      StringBuilder b = new StringBuilder(224)
+          .append("git service=").append(git.service()).append(git.advertisement() ? "/info-refs" : "")
+          .append(" repo=").append(git.owner()).append('/').append(git.name())
+          .append(" op=").append(git.operation() == dev.portcullis.policy.GitOperation.READ ? "read" : "write")
+          .append(" user=");
+      if (token == null) {
+        b.append("- token_id=-");
+      } else {
+        b.append(token.user().login()).append(" token_id=").append(token.token().id());
+      }
+      b.append(" decision=").append(d.allowed() ? "allow" : "deny")
+          .append(" reason=").append(REASONS[d.reason().ordinal()])
+          .append(" status=").append(status)
+          .append(" bytes_in=").append(in)
+          .append(" bytes_out=").append(out)
+          .append(" duration_ms=").append((System.nanoTime() - start) / 1_000_000);
+      LOG.info(b.toString());
     }
   }
 
