@@ -213,7 +213,18 @@ public final class AuditLog implements AutoCloseable {
         ps.setInt(15, e.occurrences());
         ps.addBatch();
       }
-      ps.executeBatch();
+      // One transaction per batch: a batch is written whole or not at all (so a retry after a
+      // failure never duplicates rows), and the store commits once instead of once per row.
+      c.setAutoCommit(false);
+      try {
+        ps.executeBatch();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
     }
     written.addAndGet(batch.size());
     for (Consumer<List<AuditEvent>> sink : sinks) {
