@@ -3,29 +3,55 @@ package dev.portcullis.repos;
 import dev.portcullis.policy.Repository;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Background garbage collection of the repositories that received pushes: every push adds a pack,
- * and clones are fastest from one pack with bitmaps. Runs on its own thread, one repository at a
- * time, never inside a push.
+ * and every pack is one more index to search for each object a later fetch or push looks up, so a
+ * busy repository slows down pack by pack. A repository is collected once it has received {@code
+ * pushLimit} pushes (as git's {@code gc.autoPackLimit}, 50 by default), and any repository pushed to
+ * at all is collected at the next interval. Runs on its own thread, one repository at a time, never
+ * inside a push.
  */
 public final class RepositoryMaintenance implements AutoCloseable {
+  /** Pushes after which a repository is collected without waiting for the interval. */
+  public static final int DEFAULT_PUSH_LIMIT = 50;
+
   private static final Logger LOG = LoggerFactory.getLogger(RepositoryMaintenance.class);
 
+  /** A repository's pushes since its last collection; {@code queued} while a collection is due or running. */
+  private static final class Pushed {
+    final Repository repo;
+    final AtomicInteger pushes = new AtomicInteger();
+    final AtomicBoolean queued = new AtomicBoolean();
+
+    Pushed(Repository repo) {
+      this.repo = repo;
+    }
+  }
+
   private final RepositoryStorage storage;
-  private final ConcurrentHashMap<Long, Repository> touched = new ConcurrentHashMap<>();
+  private final int pushLimit;
+  private final ConcurrentHashMap<Long, Pushed> pushed = new ConcurrentHashMap<>();
   private final ScheduledExecutorService thread;
 
   public RepositoryMaintenance(RepositoryStorage storage, Duration interval) {
+    this(storage, interval, DEFAULT_PUSH_LIMIT);
+  }
+
+  public RepositoryMaintenance(RepositoryStorage storage, Duration interval, int pushLimit) {
+    if (pushLimit < 1) {
+      throw new IllegalArgumentException("the push limit must be positive, not " + pushLimit);
+    }
     this.storage = storage;
+    this.pushLimit = pushLimit;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "portcullis-repo-gc");
       t.setDaemon(true);
@@ -36,32 +62,44 @@ public final class RepositoryMaintenance implements AutoCloseable {
     thread.scheduleWithFixedDelay(this::runOnce, ms, ms, TimeUnit.MILLISECONDS);
   }
 
-  /** Notes that {@code repo} received a push. */
+  /** Notes that {@code repo} received a push; past the push limit, queues its collection. */
   public void touched(Repository repo) {
-    touched.put(repo.id(), repo);
-  }
-
-  /** Collects every touched repository now; returns how many were collected. */
-  public int runOnce() {
-    List<Repository> due = new ArrayList<>();
-    for (Long id : touched.keySet()) {
-      Repository r = touched.remove(id);
-      if (r != null) {
-        due.add(r);
+    Pushed p = pushed.computeIfAbsent(repo.id(), k -> new Pushed(repo));
+    if (p.pushes.incrementAndGet() >= pushLimit && p.queued.compareAndSet(false, true)) {
+      try {
+        thread.execute(() -> collect(p));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        p.queued.set(false); // closed
       }
     }
+  }
+
+  /** Collects every repository pushed to since its last collection now; returns how many were collected. */
+  public int runOnce() {
     int done = 0;
-    for (Repository r : due) {
-      try {
-        long start = System.nanoTime();
-        int packs = storage.gc(r);
+    for (Pushed p : pushed.values()) {
+      if (p.pushes.get() > 0 && p.queued.compareAndSet(false, true) && collect(p)) {
         done++;
-        LOG.info("gc {}: {} pack(s) left, {} ms", r.fullName(), packs, (System.nanoTime() - start) / 1_000_000);
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("gc {} failed: {}", r.fullName(), e.getMessage());
       }
     }
     return done;
+  }
+
+  private boolean collect(Pushed p) {
+    try {
+      // Pushes from here on count toward the next collection.
+      int pushes = p.pushes.getAndSet(0);
+      long start = System.nanoTime();
+      int packs = storage.gc(p.repo);
+      LOG.info("gc {} after {} push(es): {} pack(s) left, {} ms", p.repo.fullName(), pushes, packs,
+          (System.nanoTime() - start) / 1_000_000);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("gc {} failed: {}", p.repo.fullName(), e.getMessage());
+      return false;
+    } finally {
+      p.queued.set(false);
+    }
   }
 
   @Override

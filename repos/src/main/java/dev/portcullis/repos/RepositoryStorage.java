@@ -167,8 +167,8 @@ public final class RepositoryStorage {
   }
 
   /**
-   * Repacks a repository with bitmaps and packs its refs (JGit's GC; safe while it is being served:
-   * old packs are kept until they expire). Returns the number of packs afterwards.
+   * Repacks a repository with bitmaps and packs its refs (JGit's GC, safe while it is being served:
+   * readers keep open packs, and a pack being received is kept). Returns the number of packs afterwards.
    */
   public int gc(Repository repo) throws IOException {
     try (org.eclipse.jgit.lib.Repository db = open(repo)) {
@@ -177,6 +177,10 @@ public final class RepositoryStorage {
       }
       org.eclipse.jgit.internal.storage.file.GC gc = new org.eclipse.jgit.internal.storage.file.GC(file);
       gc.setAuto(false);
+      // The packs the new one replaces are deleted at once, as `git repack -d` does, not an hour later
+      // (JGit's default): every pack left is one more index each object lookup of a push searches.
+      // A push still receiving holds its pack's .keep file, which GC never deletes.
+      gc.setPackExpire(java.time.Instant.now());
       try {
         gc.gc().get();
       } catch (java.util.concurrent.ExecutionException e) {

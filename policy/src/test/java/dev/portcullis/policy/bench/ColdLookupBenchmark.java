@@ -6,7 +6,6 @@ import dev.portcullis.policy.AccessService;
 import dev.portcullis.policy.AccessToken;
 import dev.portcullis.policy.AuthorizationHeader;
 import dev.portcullis.policy.CacheSettings;
-import dev.portcullis.policy.Credential;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.GitOperation;
 import dev.portcullis.policy.Invalidation;
@@ -141,9 +140,11 @@ public class ColdLookupBenchmark {
     world.close();
   }
 
+  /** As the gateway decides: {@link AccessService#decide} (joined inputs), then the last-used note. */
   private static Decision decide(AccessService access, String header, String repo) {
-    Credential c = access.authenticate(AuthorizationHeader.parse(header));
-    return access.check(c, BenchWorld.ORG, repo, GitOperation.READ).decision();
+    AccessService.AccessCheck check = access.decide(AuthorizationHeader.parse(header), BenchWorld.ORG, repo, GitOperation.READ);
+    access.recordUse(check);
+    return check.decision();
   }
 
   @Benchmark
@@ -165,7 +166,8 @@ public class ColdLookupBenchmark {
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public Decision cold_decision(Cursor c) {
     int i = c.next(coldHeaders.length);
-    // Drop the token's entry (the grant, keyed by token id, stays cached): the lookup below misses.
+    // Drop the token's entry (the grant, keyed by token id, stays cached; the change makes every
+    // joined entry stale): the token lookup below misses and its inputs are joined again.
     coldCache.apply(new Invalidation.TokenChanged(coldDigests[i], -1));
     return decide(coldAccess, coldHeaders[i], coldRepos[i]);
   }
