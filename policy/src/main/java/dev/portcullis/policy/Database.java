@@ -53,9 +53,8 @@ public final class Database implements AutoCloseable {
     }
     // WRITE_DELAY=0: a commit is on disk before the call that made it returns, so an acknowledged
     // revocation survives a killed process (H2's default delays writes by 500 ms).
-    // CACHE_SIZE=65536 (KiB): a 64 MiB page cache instead of H2's 16 MiB keeps more of a large token
-    // table and its digest index in memory, so cold lookups in a store of a million tokens rarely
-    // read pages back.
+    // CACHE_SIZE=65536 (KiB): a 64 MiB page cache instead of H2's 16 MiB, for more of a large token
+    // table and its digest index in memory.
     String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portcullis")
         + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;CACHE_SIZE=65536";
     return new Database(url, "sa", "", 8);
