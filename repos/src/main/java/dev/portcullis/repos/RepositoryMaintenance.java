@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * Background garbage collection of the repositories that received pushes: every push adds a pack,
  * and every pack is one more index to search for each object a later fetch or push looks up, so a
  * busy repository slows down pack by pack. A repository is collected once it has received {@code
- * pushLimit} pushes (as git's {@code gc.autoPackLimit}, 50 by default), and any repository pushed to
- * at all is collected at the next interval. Runs on its own thread, one repository at a time, never
- * inside a push.
+ * pushLimit} pushes (as git's {@code gc.autoPackLimit}, 50 by default) but no sooner than nine times
+ * its last collection's duration after it, and any repository pushed to at all is collected at the
+ * next interval. Runs on its own thread, one repository at a time, never inside a push.
  */
 public final class RepositoryMaintenance implements AutoCloseable {
   /** Pushes after which a repository is collected without waiting for the interval. */
@@ -26,11 +26,20 @@ public final class RepositoryMaintenance implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RepositoryMaintenance.class);
 
+  /**
+   * How much longer than a collection took to wait before the next one of the same repository: a
+   * collection repacks every object, so on a repository that takes pushes faster than it can be
+   * collected, collections take at most a tenth of the maintenance thread's time.
+   */
+  private static final int SPACING = 9;
+
   /** A repository's pushes since its last collection; {@code queued} while a collection is due or running. */
   private static final class Pushed {
     final Repository repo;
     final AtomicInteger pushes = new AtomicInteger();
     final AtomicBoolean queued = new AtomicBoolean();
+    /** {@code System.nanoTime()} before which no push-triggered collection starts. */
+    volatile long notBefore = System.nanoTime();
 
     Pushed(Repository repo) {
       this.repo = repo;
@@ -67,7 +76,7 @@ public final class RepositoryMaintenance implements AutoCloseable {
     Pushed p = pushed.computeIfAbsent(repo.id(), k -> new Pushed(repo));
     if (p.pushes.incrementAndGet() >= pushLimit && p.queued.compareAndSet(false, true)) {
       try {
-        thread.execute(() -> collect(p));
+        thread.schedule(() -> collect(p), Math.max(0, p.notBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         p.queued.set(false); // closed
       }
@@ -91,8 +100,9 @@ public final class RepositoryMaintenance implements AutoCloseable {
       int pushes = p.pushes.getAndSet(0);
       long start = System.nanoTime();
       int packs = storage.gc(p.repo);
-      LOG.info("gc {} after {} push(es): {} pack(s) left, {} ms", p.repo.fullName(), pushes, packs,
-          (System.nanoTime() - start) / 1_000_000);
+      long end = System.nanoTime();
+      p.notBefore = end + SPACING * (end - start);
+      LOG.info("gc {} after {} push(es): {} pack(s) left, {} ms", p.repo.fullName(), pushes, packs, (end - start) / 1_000_000);
       return true;
     } catch (IOException | RuntimeException e) {
       LOG.warn("gc {} failed: {}", p.repo.fullName(), e.getMessage());
