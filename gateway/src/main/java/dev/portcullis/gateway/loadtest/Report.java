@@ -245,8 +245,8 @@ final class Report {
     stats.errors().entrySet().stream().limit(8).forEach(e -> sb.append("\n  ").append(e.getValue()).append("  ").append(e.getKey()));
     sb.append('\n');
     if (stats.errors().keySet().stream().anyMatch(k -> k.startsWith("push: protocol: push rejected: fetch first"))) {
-      sb.append("  note: every client pushes to its own branch, so a 'fetch first' refusal is the server failing to lock the\n"
-          + "  ref, e.g. while JGit's auto-GC (receive.autogc, past gc.autoPackLimit packs) packs refs\n");
+      sb.append("  note: every client pushes to its own branch, so a 'fetch first' refusal means the branch moved after the\n"
+          + "  client read it: most often its own earlier push, which timed out here but which the server still completed\n");
     }
     sb.append(String.format(Locale.ROOT, "bad tokens (rate %.2f): %d refused (%s), accepted: %d%n", config.badTokenRate(),
         stats.total(Stats.Category.BAD_TOKEN).getTotalCount(), join(stats.refusals(Stats.Category.BAD_TOKEN)),
