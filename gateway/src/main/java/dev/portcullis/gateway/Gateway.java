@@ -112,7 +112,9 @@ public final class Gateway implements AutoCloseable {
     this.management = new Management(store, bus::publish, clock, new SecureRandom(), lastUsed::pendingFor, audit::record);
     this.access = new AccessService(cache, new AccessEvaluator(config.anonymousRead()), lastUsed, clock);
     RepositoryStorage.configureJGit(256L * 1024 * 1024);
-    this.storage = new RepositoryStorage(config.repositoriesDir() != null ? config.repositoriesDir() : data.resolve("repositories"));
+    // On PostgreSQL, nodes may share the repositories: replaced packs then stay an hour (JGit's default).
+    this.storage = new RepositoryStorage(config.repositoriesDir() != null ? config.repositoriesDir() : data.resolve("repositories"),
+        config.dbUrl() == null ? Duration.ZERO : Duration.ofHours(1));
     this.maintenance = new RepositoryMaintenance(storage, Duration.ofMinutes(10));
     // A killed process may have left lock files. A single node owns its repositories, so every lock
     // is stale at start; nodes sharing storage only clear locks no live update could still hold.

@@ -34,8 +34,20 @@ import org.eclipse.jgit.util.FS;
  */
 public final class RepositoryStorage {
   private final Path root;
+  private final java.time.Duration replacedPackGrace;
 
+  /** Repositories under {@code root}, used by this process alone. */
   public RepositoryStorage(Path root) {
+    this(root, java.time.Duration.ZERO);
+  }
+
+  /**
+   * Repositories under {@code root}; a repack deletes the packs it replaced once they are {@code
+   * replacedPackGrace} old: zero when only this process reads them, longer when other nodes share
+   * the storage (over NFS, a node deleting a pack another node is reading breaks that read).
+   */
+  public RepositoryStorage(Path root, java.time.Duration replacedPackGrace) {
+    this.replacedPackGrace = replacedPackGrace;
     try {
       Files.createDirectories(root);
       this.root = root.toRealPath();
@@ -177,10 +189,10 @@ public final class RepositoryStorage {
       }
       org.eclipse.jgit.internal.storage.file.GC gc = new org.eclipse.jgit.internal.storage.file.GC(file);
       gc.setAuto(false);
-      // The packs the new one replaces are deleted at once, as `git repack -d` does, not an hour later
-      // (JGit's default): every pack left is one more index each object lookup of a push searches.
-      // A push still receiving holds its pack's .keep file, which GC never deletes.
-      gc.setPackExpire(java.time.Instant.now());
+      // On a single node the packs the new one replaces are deleted at once, as `git repack -d` does,
+      // not an hour later (JGit's default): every pack left is one more index each object lookup of
+      // a push searches. A push still receiving holds its pack's .keep file, which GC never deletes.
+      gc.setPackExpire(java.time.Instant.now().minus(replacedPackGrace));
       try {
         gc.gc().get();
       } catch (java.util.concurrent.ExecutionException e) {
