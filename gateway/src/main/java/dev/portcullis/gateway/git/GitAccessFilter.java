@@ -42,6 +42,9 @@ public final class GitAccessFilter implements Filter {
   /** Request attribute carrying the decided-on {@link dev.portcullis.policy.Repository}. */
   public static final String REPOSITORY_ATTRIBUTE = GitAccessFilter.class.getName() + ".repository";
 
+  /** Request attribute set (to {@code TRUE}) by receive-pack when a push changed at least one ref. */
+  public static final String PUSH_APPLIED_ATTRIBUTE = GitAccessFilter.class.getName() + ".pushApplied";
+
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.git");
 
   private final AccessService access;
@@ -153,7 +156,7 @@ public final class GitAccessFilter implements Filter {
       inFlight.remove(running);
       metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
       record(git, token, decision, counted.getStatus(), address);
-      if (!git.advertisement() && git.operation() == dev.portcullis.policy.GitOperation.WRITE && counted.getStatus() == 200) {
+      if (Boolean.TRUE.equals(request.getAttribute(PUSH_APPLIED_ATTRIBUTE))) {
         pushed.accept(check.repository());
       }
       log(git, token, decision, counted.getStatus(), start, forward.bytes(), counted.bytes());

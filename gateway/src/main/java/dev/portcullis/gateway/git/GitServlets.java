@@ -79,6 +79,13 @@ public final class GitServlets {
             rp.setMaxObjectSizeLimit(limits.maxObjectBytes());
           }
           rp.setRefLogIdent(new PersonIdent(user, user + "@portcullis"));
+          // JGit passes the commands that succeeded: a push that changed a ref (and so may have
+          // added a pack) counts toward the repository's next GC; a refused or failed one does not.
+          rp.setPostReceiveHook((pack, commands) -> {
+            if (!commands.isEmpty()) {
+              req.setAttribute(GitAccessFilter.PUSH_APPLIED_ATTRIBUTE, Boolean.TRUE);
+            }
+          });
           return rp;
         });
     return servlet;
