@@ -100,6 +100,11 @@ public record GatewayConfig(
         caches, lastUsedFlushInterval, maxThreads, limits, file);
   }
 
+  public GatewayConfig withCaches(CacheSettings c) {
+    return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymousRead,
+        c, lastUsedFlushInterval, maxThreads, limits, auditFile);
+  }
+
   public GatewayConfig withLimits(Limits l) {
     return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymousRead,
         caches, lastUsedFlushInterval, maxThreads, l, auditFile);

@@ -49,7 +49,7 @@ final class ServerOptions {
   @Option(names = "--cache-max-entries", description = "entries of each other decision-input cache (default ${DEFAULT-VALUE})", defaultValue = "50000")
   long cacheMaxEntries;
 
-  @Option(names = "--cache-ttl-seconds", description = "backstop lifetime of any cache entry (default ${DEFAULT-VALUE})", defaultValue = "30")
+  @Option(names = "--cache-ttl-seconds", description = "backstop lifetime of any cache entry (default ${DEFAULT-VALUE})", defaultValue = "300")
   long cacheTtlSeconds;
 
   @Option(names = "--max-threads", description = "HTTP worker threads (default ${DEFAULT-VALUE})", defaultValue = "200")

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code PORTCULLIS_REQUIRE_POSTGRES=1}.
  */
 class FailClosedTest {
-  /** The default backstop lifetime of any cache entry (CacheSettings.DEFAULT / --cache-ttl-seconds). */
+  /** The backstop lifetime of any cache entry (--cache-ttl-seconds) in this test. */
   private static final Duration CACHE_TTL = Duration.ofSeconds(30);
 
   @TempDir Path tmp;
@@ -133,6 +133,7 @@ class FailClosedTest {
   private Outcome outage() throws Exception {
     db = Hardening.createPgDatabaseOrSkip("portcullis_failclosed", "the fail-closed test on PostgreSQL");
     gw = Gateway.start(GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0)
+        .withCaches(new dev.portcullis.policy.CacheSettings(200_000, 50_000, CACHE_TTL))
         .withStore(Hardening.PG_SERVER + db, "postgres", null, null));
     String admin = Hardening.adminToken(tmp.resolve("data"));
     Hardening.Api api = new Hardening.Api(gw.httpUrl(), admin);
