@@ -605,15 +605,16 @@ class ManagementTest {
     @Test
     void expiresWithTheOldestEntryItWasBuiltFrom() {
       CreatedToken t = create("bob", classic(30, "repo"));
-      // The token and user entries are loaded at 0 s by the REST-style authentication...
+      Duration ttl = CacheSettings.DEFAULT.expireAfterWrite();
+      // The token and user entries are loaded at 0 by the REST-style authentication...
       assertInstanceOf(Credential.Token.class, service.authenticate(AuthorizationHeader.parse(basic(t.plaintext()))));
-      ticker.advance(Duration.ofSeconds(20));
-      // ...and joined at 20 s with repository entries loaded then.
+      ticker.advance(ttl.multipliedBy(2).dividedBy(3));
+      // ...and joined two thirds of the expiry later, with repository entries loaded then.
       assertTrue(decide(t.plaintext(), "app").allowed());
       assertTrue(decide(t.plaintext(), "app").allowed());
       assertEquals(1, cacheStore.calls("tokenByDigest"));
-      // At 31 s the token entry has expired (30 s after its load): so has the joined entry.
-      ticker.advance(Duration.ofSeconds(11));
+      // Just past the expiry the token entry has expired: so has the joined entry.
+      ticker.advance(ttl.dividedBy(3).plusSeconds(1));
       assertTrue(decide(t.plaintext(), "app").allowed());
       assertEquals(2, cacheStore.calls("tokenByDigest"), "the joined entry outlived the token entry it holds");
     }
