@@ -112,13 +112,15 @@ public final class Gateway implements AutoCloseable {
     this.management = new Management(store, bus::publish, clock, new SecureRandom(), lastUsed::pendingFor, audit::record);
     this.access = new AccessService(cache, new AccessEvaluator(config.anonymousRead()), lastUsed, clock);
     RepositoryStorage.configureJGit(256L * 1024 * 1024);
-    // On PostgreSQL, nodes may share the repositories: replaced packs then stay an hour (JGit's default).
+    // On PostgreSQL, nodes may share the repositories; the embedded store means one node owns them.
+    boolean sharedStorage = config.dbUrl() != null;
+    // Replaced packs then stay an hour (JGit's default), so no node deletes a pack another is reading.
     this.storage = new RepositoryStorage(config.repositoriesDir() != null ? config.repositoriesDir() : data.resolve("repositories"),
-        config.dbUrl() == null ? Duration.ZERO : Duration.ofHours(1));
+        sharedStorage ? Duration.ofHours(1) : Duration.ZERO);
     this.maintenance = new RepositoryMaintenance(storage, Duration.ofMinutes(10));
     // A killed process may have left lock files. A single node owns its repositories, so every lock
     // is stale at start; nodes sharing storage only clear locks no live update could still hold.
-    int locks = storage.removeStaleLocks(config.dbUrl() == null ? Duration.ZERO : Duration.ofMinutes(10));
+    int locks = storage.removeStaleLocks(sharedStorage ? Duration.ofMinutes(10) : Duration.ZERO);
     if (locks > 0) {
       LOG.warn("removed {} stale lock file(s) left by an earlier crash", locks);
     }

@@ -10,8 +10,10 @@ import java.util.Optional;
  * repository), both from cached inputs, ending in the pure {@link AccessEvaluator}.
  */
 public final class AccessService {
-  /** The decision with what it was made about; {@code repository} is null when unknown. */
-  public record AccessCheck(Decision decision, Credential credential, Repository repository) {}
+  /**
+   * The decision with what it was made about and when; {@code repository} is null when unknown.
+   */
+  public record AccessCheck(Decision decision, Credential credential, Repository repository, java.time.Instant at) {}
 
   private final PolicyCache cache;
   private final AccessEvaluator evaluator;
@@ -80,11 +82,11 @@ public final class AccessService {
     String token = presentedToken(header);
     if (token == null) {
       Credential c = header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
-      return decide(c, c instanceof Credential.Invalid ? AccessInputs.unknownRepository(c) : inputs(c, owner, name), op);
+      return decide(c, inputsUnlessInvalid(c, owner, name, null), op);
     }
     TokenDigest digest = digestOf(token);
     if (digest == null) {
-      return decide(Credential.INVALID, AccessInputs.unknownRepository(Credential.INVALID), op);
+      return decide(Credential.INVALID, inputsUnlessInvalid(Credential.INVALID, owner, name, null), op);
     }
     // The generation is read before anything is gathered: inputs gathered while a change is
     // applied are filed under the older generation and never served after it.
@@ -96,10 +98,7 @@ public final class AccessService {
     }
     StampedCache.Age age = new StampedCache.Age();
     Credential c = authenticate(digest, age);
-    if (c instanceof Credential.Invalid) {
-      return decide(c, AccessInputs.unknownRepository(c), op);
-    }
-    AccessInputs in = inputs(c, owner, name, age);
+    AccessInputs in = inputsUnlessInvalid(c, owner, name, age);
     if (in.repository() != null) {
       cache.join(key, gen, age, in);
     }
@@ -107,29 +106,30 @@ public final class AccessService {
   }
 
   private AccessCheck decide(Credential credential, AccessInputs in, GitOperation op) {
-    return new AccessCheck(evaluator.decide(in, op, clock.instant()), credential, in.repository());
+    java.time.Instant now = clock.instant();
+    return new AccessCheck(evaluator.decide(in, op, now), credential, in.repository(), now);
   }
 
-  /** Notes an allowed token request's use (flushed to {@code last_used_at} in batches). */
+  /** Notes an allowed token request's use at its decision's time (flushed to {@code last_used_at} in batches). */
   public void recordUse(AccessCheck check) {
     if (check.decision().allowed() && check.credential() instanceof Credential.Token t) {
-      lastUsed.record(t.token().id(), clock.instant());
+      lastUsed.record(t.token().id(), check.at());
     }
   }
 
-  /** Decides a git request for {@code owner/name}. */
+  /** Decides a git request for {@code owner/name} from the individual caches, and records the use. */
   public AccessCheck check(Credential credential, String owner, String name, GitOperation op) {
-    // Invalid credentials are refused whatever the repository: no lookup at all (so garbage costs
-    // nothing and gets its 401 even while the store is down).
-    AccessInputs in = credential instanceof Credential.Invalid
-        ? AccessInputs.unknownRepository(credential)
-        : inputs(credential, owner, name);
-    java.time.Instant now = clock.instant();
-    Decision d = evaluator.decide(in, op, now);
-    if (d.allowed() && credential instanceof Credential.Token t) {
-      lastUsed.record(t.token().id(), now);
-    }
-    return new AccessCheck(d, credential, in.repository());
+    AccessCheck check = decide(credential, inputsUnlessInvalid(credential, owner, name, null), op);
+    recordUse(check);
+    return check;
+  }
+
+  /**
+   * Invalid credentials are refused whatever the repository: no lookup at all (so garbage costs
+   * nothing and gets its 401 even while the store is down).
+   */
+  private AccessInputs inputsUnlessInvalid(Credential credential, String owner, String name, StampedCache.Age age) {
+    return credential instanceof Credential.Invalid ? AccessInputs.unknownRepository(credential) : inputs(credential, owner, name, age);
   }
 
   /** Gathers the decision's inputs from the caches. */

@@ -103,6 +103,40 @@ public final class PolicyCache {
     }
   }
 
+  public Optional<AccessToken> token(TokenDigest digest) {
+    return token(digest, null);
+  }
+
+  public Optional<User> user(long id) {
+    return user(id, null);
+  }
+
+  public Optional<OwnerRef> owner(String login) {
+    return owner(login, null);
+  }
+
+  public Optional<OrgEntry> organization(long id) {
+    return organization(id, null);
+  }
+
+  public Optional<Repository> repository(long ownerId, String name) {
+    return repository(ownerId, name, null);
+  }
+
+  public Map<Long, OrgRole> memberships(long userId) {
+    return memberships(userId, null);
+  }
+
+  public Map<Long, RepoPermission> collaborations(long userId) {
+    return collaborations(userId, null);
+  }
+
+  public Optional<Grant> grant(long tokenId) {
+    return grant(tokenId, null);
+  }
+
+  // The lookups themselves; {@code age}, when not null, notes when each returned entry was loaded.
+
   Optional<AccessToken> token(TokenDigest digest, StampedCache.Age age) {
     return tokens.get(digest, age);
   }
@@ -133,38 +167,6 @@ public final class PolicyCache {
 
   Optional<Grant> grant(long tokenId, StampedCache.Age age) {
     return grants.get(tokenId, age);
-  }
-
-  public Optional<AccessToken> token(TokenDigest digest) {
-    return tokens.get(digest);
-  }
-
-  public Optional<User> user(long id) {
-    return users.get(id);
-  }
-
-  public Optional<OwnerRef> owner(String login) {
-    return owners.get(login.toLowerCase(Locale.ROOT));
-  }
-
-  public Optional<OrgEntry> organization(long id) {
-    return orgs.get(id);
-  }
-
-  public Optional<Repository> repository(long ownerId, String name) {
-    return repos.get(new RepoKey(ownerId, name.toLowerCase(Locale.ROOT)));
-  }
-
-  public Map<Long, OrgRole> memberships(long userId) {
-    return memberships.get(userId);
-  }
-
-  public Map<Long, RepoPermission> collaborations(long userId) {
-    return collaborations.get(userId);
-  }
-
-  public Optional<Grant> grant(long tokenId) {
-    return grants.get(tokenId);
   }
 
   /** Drops the entries a committed write changed (and with them every joined entry). */

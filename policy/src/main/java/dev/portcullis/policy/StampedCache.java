@@ -52,7 +52,7 @@ final class StampedCache<K, V> {
 
   /** The value for {@code key}, loaded with the cache's own loader (no per-call lambda). */
   V get(K key) {
-    return bypass ? loader.apply(key) : stamped(key, stampedLoader).value();
+    return get(key, (Age) null);
   }
 
   /**

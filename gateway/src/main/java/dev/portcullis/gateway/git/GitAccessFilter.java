@@ -54,25 +54,25 @@ public final class GitAccessFilter implements Filter {
   private final Clock clock;
   private final String realm;
   private final java.util.function.Consumer<dev.portcullis.policy.Repository> pushed;
-  private final java.util.concurrent.ScheduledExecutorService watchdog;
   private final long maxRequestNanos;
+  /** Requests handed to JGit and not yet finished, swept by the watchdog. */
+  private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public GitAccessFilter(AccessService access, FailedAuthLimiter limiter, GatewayMetrics metrics, AuditLog audit, Clock clock,
       String realm, java.util.function.Consumer<dev.portcullis.policy.Repository> pushed,
       java.util.concurrent.ScheduledExecutorService watchdog, java.time.Duration maxRequestDuration) {
     this.pushed = pushed;
-    this.watchdog = watchdog;
     this.maxRequestNanos = maxRequestDuration.toNanos();
-    // One sweep over the requests in flight, a few times per longest duration (at most each second),
-    // instead of a timer scheduled and cancelled per request.
-    long period = Math.max(10_000_000L, Math.min(1_000_000_000L, maxRequestNanos / 4));
-    watchdog.scheduleWithFixedDelay(this::sweep, period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
     this.access = access;
     this.limiter = limiter;
     this.metrics = metrics;
     this.audit = audit;
     this.clock = clock;
     this.realm = realm;
+    // One sweep over the requests in flight, a few times per longest duration (at most each second),
+    // instead of a timer scheduled and cancelled per request.
+    long period = Math.max(10_000_000L, Math.min(1_000_000_000L, maxRequestNanos / 4));
+    watchdog.scheduleWithFixedDelay(this::sweep, period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -180,8 +180,6 @@ public final class GitAccessFilter implements Filter {
       this.deadline = deadline;
     }
   }
-
-  private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Closes the connection of every request past its deadline (run by the watchdog). */
   private void sweep() {
