@@ -32,6 +32,16 @@ final class LoadLoop {
     double perSecond() {
       return ok * 1e9 / nanos;
     }
+
+    /** Two runs as one: counts and times added, histograms merged, the first error kept. */
+    Result plus(Result other) {
+      Histogram h = micros.copy();
+      h.add(other.micros);
+      Map<Integer, Long> statuses = new TreeMap<>(otherStatuses);
+      other.otherStatuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
+      return new Result(ok + other.ok, failed + other.failed, reconnects + other.reconnects, nanos + other.nanos, h, statuses,
+          firstError != null ? firstError : other.firstError);
+    }
   }
 
   /**
