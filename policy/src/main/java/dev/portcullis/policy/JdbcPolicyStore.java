@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
-/** The JDBC {@link PolicyStore}: portable SQL for H2 and PostgreSQL. */
+/** The JDBC {@link PolicyStore}: portable SQL for H2 and PostgreSQL (one upsert apart). */
 final class JdbcPolicyStore implements PolicyStore {
   private static final String TOKEN_COLUMNS =
       "id, user_id, kind, digest, name, description, created_at, expires_at, last_used_at, deleted_at, "
@@ -33,6 +33,7 @@ final class JdbcPolicyStore implements PolicyStore {
       "r.id, r.owner_id, a.login, r.name, r.visibility, r.created_at";
 
   private final DataSource dataSource;
+  private volatile Boolean postgres;
 
   JdbcPolicyStore(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -288,7 +289,8 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   private Optional<AccessToken> token(Connection c, String where, Object arg) throws SQLException {
-    try (PreparedStatement ps = prepare(c, "SELECT " + TOKEN_COLUMNS + " FROM tokens WHERE " + where, arg);
+    try (PreparedStatement ps = prepare(c, "SELECT " + TOKEN_COLUMNS + " FROM tokens LEFT JOIN token_last_used ON token_id = id WHERE "
+        + where, arg);
         ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return Optional.empty();
@@ -697,20 +699,35 @@ final class JdbcPolicyStore implements PolicyStore {
     }
     tx(
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")) {
+          // Only for tokens that exist, and a time only ever moves forward. PostgreSQL's upsert is
+          // safe against another node inserting the same token's row at the same moment.
+          String sql = postgres(c)
+              ? "INSERT INTO token_last_used (token_id, last_used_at) SELECT id, ? FROM tokens WHERE id = ? "
+                  + "ON CONFLICT (token_id) DO UPDATE SET last_used_at = EXCLUDED.last_used_at "
+                  + "WHERE token_last_used.last_used_at < EXCLUDED.last_used_at"
+              : "MERGE INTO token_last_used u USING (SELECT id, CAST(? AS TIMESTAMP WITH TIME ZONE) AS at FROM tokens WHERE id = ?) s "
+                  + "ON u.token_id = s.id WHEN MATCHED AND u.last_used_at < s.at THEN UPDATE SET last_used_at = s.at "
+                  + "WHEN NOT MATCHED THEN INSERT (token_id, last_used_at) VALUES (s.id, s.at)";
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (Map.Entry<Long, Instant> e : lastUsed.entrySet()) {
-              OffsetDateTime t = OffsetDateTime.ofInstant(e.getValue(), ZoneOffset.UTC);
-              ps.setObject(1, t);
+              ps.setObject(1, OffsetDateTime.ofInstant(e.getValue(), ZoneOffset.UTC));
               ps.setLong(2, e.getKey());
-              ps.setObject(3, t);
               ps.addBatch();
             }
             ps.executeBatch();
           }
           return null;
         });
+  }
+
+  /** Whether the store is PostgreSQL (else H2): asked once. */
+  private boolean postgres(Connection c) throws SQLException {
+    Boolean pg = postgres;
+    if (pg == null) {
+      pg = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+      postgres = pg;
+    }
+    return pg;
   }
 
 }

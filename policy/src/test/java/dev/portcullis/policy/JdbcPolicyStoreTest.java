@@ -434,19 +434,63 @@ class JdbcPolicyStoreTest {
 
   @Test
   void recordLastUsedOnlyMovesForward() {
+    lastUsedMovesForward(store, db.dataSource());
+  }
+
+  /** Shared with the PostgreSQL test: the two stores write last-used times with different SQL. */
+  static void lastUsedMovesForward(PolicyStore store, javax.sql.DataSource dataSource) {
     User alice = store.createUser("alice", false, T0);
     AccessToken a = store.insertToken(classic(alice, T0, null), null, null, null).token();
     AccessToken b = store.insertToken(classic(alice, T0, null), null, null, null).token();
+    AccessToken idle = store.insertToken(classic(alice, T0, null), null, null, null).token();
     store.recordLastUsed(Map.of());
     store.recordLastUsed(Map.of(a.id(), T0.plusSeconds(100), b.id(), T0.plusSeconds(50)));
     assertEquals(T0.plusSeconds(100), store.tokenById(a.id()).orElseThrow().lastUsedAt());
     assertEquals(T0.plusSeconds(50), store.tokenById(b.id()).orElseThrow().lastUsedAt());
+    assertEquals(T0.plusSeconds(100), store.tokenByDigest(a.digest()).orElseThrow().lastUsedAt(), "by digest too");
     store.recordLastUsed(Map.of(a.id(), T0.plusSeconds(10), b.id(), T0.plusSeconds(70)));
     assertEquals(T0.plusSeconds(100), store.tokenById(a.id()).orElseThrow().lastUsedAt(), "an older time never overwrites");
     assertEquals(T0.plusSeconds(70), store.tokenById(b.id()).orElseThrow().lastUsedAt());
     store.recordLastUsed(Map.of(a.id(), T0.plusSeconds(100)));
     assertEquals(T0.plusSeconds(100), store.tokenById(a.id()).orElseThrow().lastUsedAt());
-    store.recordLastUsed(Map.of(987654L, T0)); // an unknown id is ignored
+    assertNull(store.tokenById(idle.id()).orElseThrow().lastUsedAt(), "an unused token has none");
+    long unknown = idle.id() + 1000;
+    store.recordLastUsed(Map.of(unknown, T0, a.id(), T0.plusSeconds(200))); // an unknown id is ignored, the rest written
+    assertEquals(T0.plusSeconds(200), store.tokenById(a.id()).orElseThrow().lastUsedAt());
+    try (java.sql.Connection c = dataSource.getConnection();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT token_id FROM token_last_used ORDER BY token_id")) {
+      List<Long> rows = new ArrayList<>();
+      while (rs.next()) {
+        rows.add(rs.getLong(1));
+      }
+      assertEquals(List.of(a.id(), b.id()), rows, "a row per used token, none for the unknown id");
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void lastUsedTimesSurviveTheMoveToTheirOwnTable() throws Exception {
+    // The schema as of V3 (last_used_at on the tokens row), a used and an unused token, then the rest.
+    String url = "jdbc:h2:file:" + dir.resolve("old").toAbsolutePath().resolve("portcullis") + ";DB_CLOSE_ON_EXIT=FALSE";
+    org.flywaydb.core.Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("3").load().migrate();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("INSERT INTO accounts (id, login, login_key, type, created_at) VALUES (7, 'alice', 'alice', 'User', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00Z')");
+      st.execute("INSERT INTO tokens (id, user_id, kind, digest, name, created_at, last_used_at, scopes, permissions) VALUES "
+          + "(1, 7, 'classic', '" + "a".repeat(64) + "', 'used', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00Z', "
+          + "TIMESTAMP WITH TIME ZONE '2025-03-02 11:30:00Z', 'repo', ''), "
+          + "(2, 7, 'classic', '" + "b".repeat(64) + "', 'unused', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00Z', NULL, 'repo', '')");
+    }
+    try (Database migrated = Database.embedded(dir.resolve("old"))) {
+      PolicyStore old = PolicyStores.jdbc(migrated.dataSource());
+      assertEquals(Instant.parse("2025-03-02T11:30:00Z"), old.tokenById(1).orElseThrow().lastUsedAt());
+      assertNull(old.tokenById(2).orElseThrow().lastUsedAt());
+      old.recordLastUsed(Map.of(1L, Instant.parse("2025-03-03T09:00:00Z"), 2L, Instant.parse("2025-03-03T09:00:00Z")));
+      assertEquals(Instant.parse("2025-03-03T09:00:00Z"), old.tokenById(1).orElseThrow().lastUsedAt());
+      assertEquals(Instant.parse("2025-03-03T09:00:00Z"), old.tokenById(2).orElseThrow().lastUsedAt());
+    }
   }
 
   @Test

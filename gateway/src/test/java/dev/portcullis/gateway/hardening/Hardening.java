@@ -224,9 +224,9 @@ final class Hardening {
   // ------------------------------------------------------------------ snapshots
 
   /**
-   * Every table's row count and a digest of its rows (ignoring {@code last_used_at}, which real use
-   * legitimately moves); {@code audit_events} counts only admin events (decisions are logged for
-   * every request, refusals included, by design).
+   * Every table's row count and a digest of its rows (ignoring {@code token_last_used}, which real
+   * use legitimately writes); {@code audit_events} counts only admin events (decisions are logged
+   * for every request, refusals included, by design).
    */
   static Map<String, String> tableSnapshot(Connection c) throws SQLException {
     List<String> tables = new ArrayList<>();
@@ -242,6 +242,9 @@ final class Hardening {
     for (String t : tables) {
       String lower = t.toLowerCase(Locale.ROOT);
       try (Statement s = c.createStatement()) {
+        if (lower.equals("token_last_used")) {
+          continue;
+        }
         if (lower.equals("audit_events")) {
           try (ResultSet rs = s.executeQuery("SELECT count(*) FROM \"" + t + "\" WHERE kind = 'admin'")) {
             rs.next();
@@ -255,9 +258,6 @@ final class Hardening {
           while (rs.next()) {
             StringBuilder row = new StringBuilder();
             for (int i = 1; i <= md.getColumnCount(); i++) {
-              if (md.getColumnName(i).equalsIgnoreCase("last_used_at")) {
-                continue;
-              }
               row.append(md.getColumnName(i).toLowerCase(Locale.ROOT)).append('=').append(rs.getString(i)).append('\u0001');
             }
             rows.add(row.toString());
