@@ -13,12 +13,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Background garbage collection of the repositories that received pushes: every push adds a pack,
- * and every pack is one more index to search for each object a later fetch or push looks up, so a
- * busy repository slows down pack by pack. A repository is collected once it has received {@code
- * pushLimit} pushes (as git's {@code gc.autoPackLimit}, 50 by default) but no sooner than nine times
- * its last collection's duration after it, and any repository pushed to at all is collected at the
- * next interval. Runs on its own thread, one repository at a time, never inside a push.
+ * Background maintenance of the repositories that received pushes: every push adds a pack, and
+ * every pack is one more index to search for each object a later fetch or push looks up, so a busy
+ * repository slows down pack by pack.
+ *
+ * <ul>
+ *   <li>After {@code pushLimit} pushes (as git's {@code gc.autoPackLimit}, 50 by default) a
+ *       repository's small packs are rolled into one ({@link RepositoryStorage#consolidate}, as
+ *       {@code git repack --geometric=2 -d}): work in proportion to those packs, not to the
+ *       repository. Where nodes share the repositories (no consolidation), it is collected instead.
+ *   <li>Every {@code interval}, each repository pushed to since its last collection is collected:
+ *       JGit's full GC (one pack, packed refs, bitmaps, unreachable objects pruned).
+ *   <li>A push-triggered job starts no sooner than nine times the repository's last job's duration
+ *       after it.
+ * </ul>
+ *
+ * Runs on its own thread, one repository at a time, never inside a push.
  */
 public final class RepositoryMaintenance implements AutoCloseable {
   /** Pushes after which a repository is collected without waiting for the interval. */
@@ -33,10 +43,13 @@ public final class RepositoryMaintenance implements AutoCloseable {
    */
   private static final int SPACING = 9;
 
-  /** A repository's pushes since its last collection; {@code queued} while a collection is due or running. */
+  /** A repository's pushes since its last job; {@code queued} while a job is due or running. */
   private static final class Pushed {
     final Repository repo;
+    /** Pushes since the last consolidation or collection. */
     final AtomicInteger pushes = new AtomicInteger();
+    /** Whether it was pushed to since its last (full) collection. */
+    final AtomicBoolean uncollected = new AtomicBoolean();
     final AtomicBoolean queued = new AtomicBoolean();
     /** {@code System.nanoTime()} before which no push-triggered collection starts. */
     volatile long notBefore = System.nanoTime();
@@ -74,9 +87,10 @@ public final class RepositoryMaintenance implements AutoCloseable {
   /** Notes that {@code repo} received a push; past the push limit, queues its collection. */
   public void touched(Repository repo) {
     Pushed p = pushed.computeIfAbsent(repo.id(), k -> new Pushed(repo));
+    p.uncollected.set(true);
     if (p.pushes.incrementAndGet() >= pushLimit && p.queued.compareAndSet(false, true)) {
       try {
-        thread.schedule(() -> collect(p), Math.max(0, p.notBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
+        thread.schedule(() -> consolidate(p), Math.max(0, p.notBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         p.queued.set(false); // closed
       }
@@ -87,17 +101,40 @@ public final class RepositoryMaintenance implements AutoCloseable {
   public int runOnce() {
     int done = 0;
     for (Pushed p : pushed.values()) {
-      if (p.pushes.get() > 0 && p.queued.compareAndSet(false, true) && collect(p)) {
+      if (p.uncollected.get() && p.queued.compareAndSet(false, true) && collect(p)) {
         done++;
       }
     }
     return done;
   }
 
+  /** Rolls up the small packs of a repository at its push limit; collects it where that does not apply. */
+  private void consolidate(Pushed p) {
+    try {
+      int pushes = p.pushes.getAndSet(0);
+      long start = System.nanoTime();
+      int[] packs = storage.consolidate(p.repo);
+      if (packs == null) {
+        p.pushes.addAndGet(pushes);
+        collect(p);
+        return;
+      }
+      long end = System.nanoTime();
+      p.notBefore = end + SPACING * (end - start);
+      LOG.info("consolidated {} after {} push(es): {} pack(s) → {}, {} ms", p.repo.fullName(), pushes, packs[0], packs[1],
+          (end - start) / 1_000_000);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("pack consolidation of {} failed: {}", p.repo.fullName(), e.getMessage());
+    } finally {
+      p.queued.set(false);
+    }
+  }
+
   private boolean collect(Pushed p) {
     try {
       // Pushes from here on count toward the next collection.
       int pushes = p.pushes.getAndSet(0);
+      p.uncollected.set(false);
       long start = System.nanoTime();
       int packs = storage.gc(p.repo);
       long end = System.nanoTime();
@@ -105,6 +142,7 @@ public final class RepositoryMaintenance implements AutoCloseable {
       LOG.info("gc {} after {} push(es): {} pack(s) left, {} ms", p.repo.fullName(), pushes, packs, (end - start) / 1_000_000);
       return true;
     } catch (IOException | RuntimeException e) {
+      p.uncollected.set(true);
       LOG.warn("gc {} failed: {}", p.repo.fullName(), e.getMessage());
       return false;
     } finally {

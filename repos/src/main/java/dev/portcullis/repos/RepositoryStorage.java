@@ -208,6 +208,25 @@ public final class RepositoryStorage {
   }
 
   /**
+   * Rolls the repository's small packs into one ({@link PackConsolidation}, factor 2); returns its
+   * packs before and after, or null where it does not apply: only a single node consolidates, since
+   * the packs it replaces are deleted at once, while nodes sharing the repositories keep replaced
+   * packs for the grace period and collect them with a full GC.
+   */
+  public int[] consolidate(Repository repo) throws IOException {
+    if (!replacedPackGrace.isZero()) {
+      return null;
+    }
+    try (org.eclipse.jgit.lib.Repository db = open(repo)) {
+      if (!(db instanceof org.eclipse.jgit.internal.storage.file.FileRepository file)) {
+        return null;
+      }
+      PackConsolidation.Result r = PackConsolidation.run(file, 2);
+      return new int[] {r.packsBefore(), r.packsAfter()};
+    }
+  }
+
+  /**
    * Removes lock files older than {@code olderThan}: a process killed in the middle of a ref update
    * or a pack receipt leaves {@code refs/heads/x.lock}, {@code packed-refs.lock} or
    * {@code pack-….keep.lock} behind, and JGit, like git, then refuses every later update of that

@@ -22,7 +22,7 @@ import org.eclipse.jgit.lib.TreeFormatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A repository is collected once it has received the push limit's worth of pushes, without waiting for the interval. */
+/** What the push limit and the interval start: a consolidation or a full collection. */
 class RepositoryMaintenanceTest {
   @TempDir Path dir;
 
@@ -56,8 +56,21 @@ class RepositoryMaintenanceTest {
     }
   }
 
+  private static void awaitPacks(RepositoryStorage storage, Repository repo, int n) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (packs(storage, repo) != n && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+  }
+
+  private static int looseObjects(RepositoryStorage storage, Repository repo) throws IOException {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(storage.pathOf(repo).resolve("objects"))) {
+      return (int) files.filter(f -> f.getParent().getFileName().toString().matches("[0-9a-f]{2}")).count();
+    }
+  }
+
   @Test
-  void collectsARepositoryAtThePushLimit() throws Exception {
+  void consolidatesARepositoryAtThePushLimitAndCollectsItAtTheInterval() throws Exception {
     RepositoryStorage storage = new RepositoryStorage(dir);
     Repository repo = new Repository(1, 1, "acme", "app", Visibility.PRIVATE, Instant.now());
     storage.create(repo);
@@ -67,18 +80,38 @@ class RepositoryMaintenanceTest {
         addPack(storage, repo, i);
         maintenance.touched(repo);
       }
-      assertEquals(3, packs(storage, repo), "below the limit, the interval decides");
+      assertEquals(3, packs(storage, repo), "below the limit, nothing runs");
       addPack(storage, repo, 3);
       maintenance.touched(repo);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (packs(storage, repo) != 1 && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertEquals(1, packs(storage, repo), "the fourth push queued a collection into one pack");
+      awaitPacks(storage, repo, 1);
+      assertEquals(1, packs(storage, repo), "the fourth push queued a consolidation of the four packs into one");
+      assertTrue(looseObjects(storage, repo) > 0, "a consolidation leaves loose objects to the collection");
+      assertEquals(1, maintenance.runOnce(), "the interval still collects a repository pushed to since its last collection");
+      assertEquals(0, looseObjects(storage, repo), "the collection packed the loose objects");
       assertEquals(0, maintenance.runOnce(), "nothing pushed since");
       addPack(storage, repo, 4);
       maintenance.touched(repo);
       assertTrue(maintenance.runOnce() == 1 && packs(storage, repo) == 1, "the interval collects what is left");
+    }
+  }
+
+  @Test
+  void whereNodesShareTheRepositoriesThePushLimitCollectsInstead() throws Exception {
+    RepositoryStorage storage = new RepositoryStorage(dir, Duration.ofHours(1));
+    Repository repo = new Repository(1, 1, "acme", "app", Visibility.PRIVATE, Instant.now());
+    storage.create(repo);
+    storage.seedReadme(repo, "hello\n");
+    try (RepositoryMaintenance maintenance = new RepositoryMaintenance(storage, Duration.ofHours(1), 2)) {
+      for (int i = 0; i < 2; i++) {
+        addPack(storage, repo, i);
+        maintenance.touched(repo);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (looseObjects(storage, repo) > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(0, looseObjects(storage, repo), "a full collection ran (it packs the loose objects; a consolidation does not)");
+      assertEquals(0, maintenance.runOnce(), "and counts as the interval's collection");
     }
   }
 }
