@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *       repository. Where nodes share the repositories (no consolidation), it is collected instead.
  *   <li>Every {@code interval}, each repository pushed to since its last collection is collected:
  *       JGit's full GC (one pack, packed refs, bitmaps, unreachable objects pruned).
- *   <li>A push-triggered job starts no sooner than nine times the repository's last job's duration
- *       after it.
+ *   <li>A push-triggered consolidation starts no sooner than the last one's duration after it (at
+ *       most half the thread's time); a push-triggered collection no sooner than nine times the
+ *       last collection's duration.
  * </ul>
  *
  * Runs on its own thread, one repository at a time, never inside a push.
@@ -37,7 +38,8 @@ public final class RepositoryMaintenance implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RepositoryMaintenance.class);
 
   /**
-   * How much longer than a collection took to wait before the next one of the same repository: a
+   * How much longer than a collection took to wait before the next push-triggered collection of the
+   * same repository (where nodes share the repositories and pushes trigger full collections): a
    * collection repacks every object, so on a repository that takes pushes faster than it can be
    * collected, collections take at most a tenth of the maintenance thread's time.
    */
@@ -120,7 +122,9 @@ public final class RepositoryMaintenance implements AutoCloseable {
         return;
       }
       long end = System.nanoTime();
-      p.notBefore = end + SPACING * (end - start);
+      // Its cost follows the packs that piled up: waiting longer after a long one would let more
+      // pile up. At most half the maintenance thread's time.
+      p.notBefore = end + (end - start);
       LOG.info("consolidated {} after {} push(es): {} pack(s) → {}, {} ms", p.repo.fullName(), pushes, packs[0], packs[1],
           (end - start) / 1_000_000);
     } catch (IOException | RuntimeException e) {

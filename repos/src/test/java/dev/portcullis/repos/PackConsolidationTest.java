@@ -19,15 +19,9 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.eclipse.jgit.internal.storage.file.Pack;
 import org.eclipse.jgit.internal.storage.file.PackIndex;
-import org.eclipse.jgit.internal.storage.file.PackInserter;
 import org.eclipse.jgit.internal.storage.pack.PackExt;
-import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.PersonIdent;
-import org.eclipse.jgit.lib.RefUpdate;
-import org.eclipse.jgit.lib.TreeFormatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,31 +37,6 @@ class PackConsolidationTest {
     assertEquals(0, PackConsolidation.rollUpCount(new long[] {1, 2, 6, 20}, 2), "already geometric: nothing");
     assertEquals(3, PackConsolidation.rollUpCount(new long[] {1, 2, 5, 20}, 2), "5 < 2 × (1 + 2): the first three");
     assertEquals(2, PackConsolidation.rollUpCount(new long[] {4, 4, 100, 1_000}, 2));
-  }
-
-  /** A pack with one commit (and its tree and blob) on main, as a push leaves. */
-  private static ObjectId push(FileRepository db, int i) throws IOException {
-    try (PackInserter ins = db.getObjectDatabase().newPackInserter()) {
-      ObjectId parent = db.resolve("refs/heads/main");
-      ObjectId blob = ins.insert(Constants.OBJ_BLOB, ("change " + i + "\n").repeat(1 + i % 7).getBytes(StandardCharsets.UTF_8));
-      TreeFormatter tree = new TreeFormatter();
-      tree.append("file" + i, FileMode.REGULAR_FILE, blob);
-      CommitBuilder commit = new CommitBuilder();
-      commit.setTreeId(ins.insert(tree));
-      if (parent != null) {
-        commit.setParentId(parent);
-      }
-      PersonIdent who = new PersonIdent("Test", "test@localhost");
-      commit.setAuthor(who);
-      commit.setCommitter(who);
-      commit.setMessage("change " + i + "\n");
-      ObjectId id = ins.insert(commit);
-      ins.flush();
-      RefUpdate ru = db.updateRef("refs/heads/main");
-      ru.setNewObjectId(id);
-      ru.update();
-      return id;
-    }
   }
 
   private static Set<ObjectId> objects(FileRepository db) throws IOException {
@@ -104,7 +73,7 @@ class PackConsolidationTest {
     try (org.eclipse.jgit.lib.Repository opened = storage.open(repo)) {
       FileRepository db = (FileRepository) opened;
       for (int i = 0; i < 100; i++) {
-        commits.add(push(db, i));
+        commits.add(TestPushes.push(db, i));
       }
     }
     // A base pack: the full GC puts everything so far into one pack of 300 objects.
@@ -113,10 +82,10 @@ class PackConsolidationTest {
     try {
       assertEquals(1, db.getObjectDatabase().getPacks().size());
       for (int i = 100; i < 130; i++) {
-        commits.add(push(db, i));
+        commits.add(TestPushes.push(db, i));
       }
       // A push still receiving holds a .keep file: its pack is never touched.
-      commits.add(push(db, 130));
+      commits.add(TestPushes.push(db, 130));
       Pack newest = db.getObjectDatabase().getPacks().stream()
           .filter(p -> {
             try {
@@ -154,8 +123,8 @@ class PackConsolidationTest {
       gitFsck(path);
 
       assertArrayEquals(new int[] {3, 3}, storage.consolidate(repo), "3, 90 and 300 objects: already geometric, nothing to do");
-      commits.add(push(db, 131));
-      commits.add(push(db, 132));
+      commits.add(TestPushes.push(db, 131));
+      commits.add(TestPushes.push(db, 132));
       assertArrayEquals(new int[] {5, 3}, storage.consolidate(repo), "the three small packs become one; 90 and 300 stay");
       for (ObjectId c : commits) {
         assertEquals(Constants.OBJ_COMMIT, db.open(c).getType());

@@ -6,19 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.policy.Repository;
 import dev.portcullis.policy.Visibility;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import org.eclipse.jgit.internal.storage.file.FileRepository;
-import org.eclipse.jgit.internal.storage.file.PackInserter;
-import org.eclipse.jgit.lib.CommitBuilder;
-import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.PersonIdent;
-import org.eclipse.jgit.lib.RefUpdate;
-import org.eclipse.jgit.lib.TreeFormatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,26 +25,17 @@ class RepositoryMaintenanceTest {
 
   /** One more pack with a commit on main, as a push leaves (reachable: GC keeps unreachable packs an hour). */
   private static void addPack(RepositoryStorage storage, Repository repo, int i) throws IOException {
-    try (org.eclipse.jgit.lib.Repository db = storage.open(repo);
-        PackInserter ins = ((FileRepository) db).getObjectDatabase().newPackInserter()) {
-      ObjectId parent = db.resolve("refs/heads/main");
-      ObjectId blob = ins.insert(Constants.OBJ_BLOB, ("change " + i + "\n").getBytes(StandardCharsets.UTF_8));
-      TreeFormatter tree = new TreeFormatter();
-      tree.append("file" + i, FileMode.REGULAR_FILE, blob);
-      CommitBuilder commit = new CommitBuilder();
-      commit.setTreeId(ins.insert(tree));
-      commit.setParentId(parent);
-      PersonIdent who = new PersonIdent("Test", "test@localhost");
-      commit.setAuthor(who);
-      commit.setCommitter(who);
-      commit.setMessage("change " + i + "\n");
-      ObjectId id = ins.insert(commit);
-      ins.flush();
-      RefUpdate ru = db.updateRef("refs/heads/main");
-      ru.setNewObjectId(id);
-      ru.setExpectedOldObjectId(parent);
-      assertEquals(RefUpdate.Result.FAST_FORWARD, ru.update());
+    try (org.eclipse.jgit.lib.Repository db = storage.open(repo)) {
+      TestPushes.push((FileRepository) db, i);
     }
+  }
+
+  /** acme/app with a seeded README (loose objects, which only a full collection packs). */
+  private static Repository seeded(RepositoryStorage storage) throws IOException {
+    Repository repo = new Repository(1, 1, "acme", "app", Visibility.PRIVATE, Instant.now());
+    storage.create(repo);
+    storage.seedReadme(repo, "hello\n");
+    return repo;
   }
 
   private static void awaitPacks(RepositoryStorage storage, Repository repo, int n) throws Exception {
@@ -72,9 +54,7 @@ class RepositoryMaintenanceTest {
   @Test
   void consolidatesARepositoryAtThePushLimitAndCollectsItAtTheInterval() throws Exception {
     RepositoryStorage storage = new RepositoryStorage(dir);
-    Repository repo = new Repository(1, 1, "acme", "app", Visibility.PRIVATE, Instant.now());
-    storage.create(repo);
-    storage.seedReadme(repo, "hello\n");
+    Repository repo = seeded(storage);
     try (RepositoryMaintenance maintenance = new RepositoryMaintenance(storage, Duration.ofHours(1), 4)) {
       for (int i = 0; i < 3; i++) {
         addPack(storage, repo, i);
@@ -98,9 +78,7 @@ class RepositoryMaintenanceTest {
   @Test
   void whereNodesShareTheRepositoriesThePushLimitCollectsInstead() throws Exception {
     RepositoryStorage storage = new RepositoryStorage(dir, Duration.ofHours(1));
-    Repository repo = new Repository(1, 1, "acme", "app", Visibility.PRIVATE, Instant.now());
-    storage.create(repo);
-    storage.seedReadme(repo, "hello\n");
+    Repository repo = seeded(storage);
     try (RepositoryMaintenance maintenance = new RepositoryMaintenance(storage, Duration.ofHours(1), 2)) {
       for (int i = 0; i < 2; i++) {
         addPack(storage, repo, i);
