@@ -3,6 +3,8 @@ package dev.portcullis.gateway.loadtest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,7 +34,8 @@ import org.eclipse.jgit.storage.pack.PackConfig;
  * server has it), so nothing of the server's history is needed here.
  */
 final class PushPackBuilder {
-  private static final PersonIdent WHO = new PersonIdent("Portcullis load test", "loadtest@portcullis.invalid");
+  private static final String NAME = "Portcullis load test";
+  private static final String EMAIL = "loadtest@portcullis.invalid";
 
   /** A pack and the commit it makes the new tip. */
   record PushPack(ObjectId commit, byte[] pack) {}
@@ -51,7 +54,7 @@ final class PushPackBuilder {
       TreeFormatter tree = new TreeFormatter();
       tree.append(path, FileMode.REGULAR_FILE, blob);
       ObjectId treeId = ins.insert(tree);
-      commit = ins.insert(commit(treeId, parent, message));
+      commit = ins.insert(commit(treeId, parent, message, Instant.now()));
       ins.flush();
       objects.add(commit);
       objects.add(treeId);
@@ -75,6 +78,8 @@ final class PushPackBuilder {
     TreeMap<String, ObjectId> current = new TreeMap<>();
     List<ObjectId> objects = new ArrayList<>();
     ObjectId parent = ObjectId.zeroId();
+    // One second apart, the last one now.
+    Instant first = Instant.now().minusSeconds(commits - 1L);
     try (ObjectInserter ins = repo.newObjectInserter()) {
       for (int i = 0; i < commits; i++) {
         String path = "data/file-" + (i % files) + ".txt";
@@ -82,7 +87,7 @@ final class PushPackBuilder {
         current.put(path, blob);
         objects.add(blob);
         ObjectId tree = insertTree(ins, current, objects);
-        parent = ins.insert(commit(tree, parent, "load test seed commit " + (i + 1) + "\n"));
+        parent = ins.insert(commit(tree, parent, "load test seed commit " + (i + 1) + "\n", first.plusSeconds(i)));
         objects.add(parent);
       }
       ins.flush();
@@ -106,14 +111,21 @@ final class PushPackBuilder {
     return rootTree;
   }
 
-  private static CommitBuilder commit(ObjectId tree, ObjectId parent, String message) {
+  /**
+   * A commit made {@code when}, as a git client makes it. Commits all made at one instant (as they
+   * were when one identity served them all) are not what clients send, and they defeat the
+   * date-ordered walks of the server: JGit's connectivity check of every push then walked the
+   * repository's whole history, since it cannot stop while the next commit is as new as the last.
+   */
+  private static CommitBuilder commit(ObjectId tree, ObjectId parent, String message, Instant when) {
     CommitBuilder c = new CommitBuilder();
     c.setTreeId(tree);
     if (!ObjectId.zeroId().equals(parent)) {
       c.setParentId(parent);
     }
-    c.setAuthor(WHO);
-    c.setCommitter(WHO);
+    PersonIdent who = new PersonIdent(NAME, EMAIL, when, ZoneOffset.UTC);
+    c.setAuthor(who);
+    c.setCommitter(who);
     c.setMessage(message);
     return c;
   }

@@ -121,6 +121,7 @@ class SmartHttpProtocolTest {
 
   @Test
   void pushPacksAreValidPacksHoldingExactlyTheNewObjects() throws Exception {
+    long before = System.currentTimeMillis() / 1000;
     PushPackBuilder.PushPack first = PushPackBuilder.singleCommit(ObjectId.zeroId(), "client-1.txt", "one\n", "first\n");
     PushPackBuilder.PushPack second = PushPackBuilder.singleCommit(first.commit(), "client-1.txt", "two\n", "second\n");
     InMemoryRepository server = new InMemoryRepository(new DfsRepositoryDescription("server"));
@@ -131,6 +132,10 @@ class SmartHttpProtocolTest {
       assertEquals(1, tip.getParentCount());
       assertEquals(first.commit(), tip.getParent(0));
       assertEquals("second\n", tip.getFullMessage());
+      // Made now, as a client makes them: a server's date-ordered walks depend on it.
+      long after = System.currentTimeMillis() / 1000;
+      assertTrue(tip.getCommitTime() >= before && tip.getCommitTime() <= after, "commit time " + tip.getCommitTime());
+      assertEquals(tip.getCommitTime(), tip.getAuthorIdent().getWhenAsInstant().getEpochSecond());
     }
     PushPackBuilder.PushPack history = PushPackBuilder.history(5, 3, 8 * 1024, 1);
     InMemoryRepository seeded = new InMemoryRepository(new DfsRepositoryDescription("seeded"));
@@ -138,9 +143,12 @@ class SmartHttpProtocolTest {
     try (RevWalk walk = new RevWalk(seeded)) {
       walk.markStart(walk.parseCommit(history.commit()));
       int n = 0;
+      int newer = Integer.MAX_VALUE;
       for (RevCommit c : walk) {
         n++;
         assertTrue(c.getFullMessage().startsWith("load test seed commit"));
+        assertTrue(c.getCommitTime() < newer, "each seed commit older than its child");
+        newer = c.getCommitTime();
       }
       assertEquals(5, n);
     }
