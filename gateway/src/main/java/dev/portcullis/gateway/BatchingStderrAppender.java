@@ -85,10 +85,7 @@ public final class BatchingStderrAppender extends UnsynchronizedAppenderBase<ILo
 
   @Override
   protected void append(ILoggingEvent event) {
-    if (!isStarted()) {
-      return;
-    }
-    // The message, thread name and MDC are taken now: the event is encoded later, elsewhere.
+    // (doAppend has already refused the event if the appender is stopped.) The message, thread name and MDC are taken now: the event is encoded later, elsewhere.
     event.prepareForDeferredProcessing();
     if (!queue.offer(event)) {
       dropped.incrementAndGet();

@@ -86,7 +86,7 @@ public final class AccessService {
     }
     TokenDigest digest = digestOf(token);
     if (digest == null) {
-      return decide(Credential.INVALID, inputsUnlessInvalid(Credential.INVALID, owner, name, null), op);
+      return decide(Credential.INVALID, AccessInputs.unknownRepository(Credential.INVALID), op);
     }
     // The generation is read before anything is gathered: inputs gathered while a change is
     // applied are filed under the older generation and never served after it.

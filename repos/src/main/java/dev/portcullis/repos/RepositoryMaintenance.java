@@ -92,7 +92,8 @@ public final class RepositoryMaintenance implements AutoCloseable {
     p.uncollected.set(true);
     if (p.pushes.incrementAndGet() >= pushLimit && p.queued.compareAndSet(false, true)) {
       try {
-        thread.schedule(() -> consolidate(p), Math.max(0, p.notBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
+        Runnable job = storage.consolidates() ? () -> consolidate(p) : () -> collect(p);
+        thread.schedule(job, Math.max(0, p.notBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         p.queued.set(false); // closed
       }
@@ -110,23 +111,18 @@ public final class RepositoryMaintenance implements AutoCloseable {
     return done;
   }
 
-  /** Rolls up the small packs of a repository at its push limit; collects it where that does not apply. */
+  /** Rolls up the small packs of a repository at its push limit. */
   private void consolidate(Pushed p) {
     try {
       int pushes = p.pushes.getAndSet(0);
       long start = System.nanoTime();
-      int[] packs = storage.consolidate(p.repo);
-      if (packs == null) {
-        p.pushes.addAndGet(pushes);
-        collect(p);
-        return;
-      }
+      PackConsolidation.Result r = storage.consolidate(p.repo);
       long end = System.nanoTime();
       // Its cost follows the packs that piled up: waiting longer after a long one would let more
       // pile up. At most half the maintenance thread's time.
       p.notBefore = end + (end - start);
-      LOG.info("consolidated {} after {} push(es): {} pack(s) → {}, {} ms", p.repo.fullName(), pushes, packs[0], packs[1],
-          (end - start) / 1_000_000);
+      LOG.info("consolidated {} after {} push(es): {} pack(s) → {}, {} ms", p.repo.fullName(), pushes, r.packsBefore(),
+          r.packsAfter(), (end - start) / 1_000_000);
     } catch (IOException | RuntimeException e) {
       LOG.warn("pack consolidation of {} failed: {}", p.repo.fullName(), e.getMessage());
     } finally {

@@ -208,21 +208,27 @@ public final class RepositoryStorage {
   }
 
   /**
-   * Rolls the repository's small packs into one ({@link PackConsolidation}, factor 2); returns its
-   * packs before and after, or null where it does not apply: only a single node consolidates, since
-   * the packs it replaces are deleted at once, while nodes sharing the repositories keep replaced
+   * Whether pushes are answered with {@link #consolidate}: only on a single node, since the packs a
+   * consolidation replaces are deleted at once, while nodes sharing the repositories keep replaced
    * packs for the grace period and collect them with a full GC.
    */
-  public int[] consolidate(Repository repo) throws IOException {
-    if (!replacedPackGrace.isZero()) {
+  public boolean consolidates() {
+    return replacedPackGrace.isZero();
+  }
+
+  /**
+   * Rolls the repository's small packs into one ({@link PackConsolidation}, factor 2); returns what
+   * it did, or null where it does not apply (see {@link #consolidates}).
+   */
+  PackConsolidation.Result consolidate(Repository repo) throws IOException {
+    if (!consolidates()) {
       return null;
     }
     try (org.eclipse.jgit.lib.Repository db = open(repo)) {
       if (!(db instanceof org.eclipse.jgit.internal.storage.file.FileRepository file)) {
         return null;
       }
-      PackConsolidation.Result r = PackConsolidation.run(file, 2);
-      return new int[] {r.packsBefore(), r.packsAfter()};
+      return PackConsolidation.run(file, 2);
     }
   }
 

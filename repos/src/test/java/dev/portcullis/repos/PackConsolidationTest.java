@@ -39,6 +39,11 @@ class PackConsolidationTest {
     assertEquals(2, PackConsolidation.rollUpCount(new long[] {4, 4, 100, 1_000}, 2));
   }
 
+  /** Packs before and after a consolidation. */
+  private static int[] packs(PackConsolidation.Result r) {
+    return new int[] {r.packsBefore(), r.packsAfter()};
+  }
+
   private static Set<ObjectId> objects(FileRepository db) throws IOException {
     Set<ObjectId> all = new HashSet<>();
     for (Pack p : db.getObjectDatabase().getPacks()) {
@@ -100,8 +105,7 @@ class PackConsolidationTest {
       List<String> filesBefore = packFiles(db);
       assertEquals(32, filesBefore.size());
 
-      int[] packs = storage.consolidate(repo);
-      assertArrayEquals(new int[] {32, 3}, packs, "the base pack, the kept pack and one for the 30 other pushes");
+      assertArrayEquals(new int[] {32, 3}, packs(storage.consolidate(repo)), "the base pack, the kept pack and one for the 30 other pushes");
       assertEquals(before, objects(db), "every object is still in a pack");
       List<String> filesAfter = packFiles(db);
       assertEquals(3, filesAfter.size(), filesAfter::toString);
@@ -122,10 +126,10 @@ class PackConsolidationTest {
       Files.delete(keep);
       gitFsck(path);
 
-      assertArrayEquals(new int[] {3, 3}, storage.consolidate(repo), "3, 90 and 300 objects: already geometric, nothing to do");
+      assertArrayEquals(new int[] {3, 3}, packs(storage.consolidate(repo)), "3, 90 and 300 objects: already geometric, nothing to do");
       commits.add(TestPushes.push(db, 131));
       commits.add(TestPushes.push(db, 132));
-      assertArrayEquals(new int[] {5, 3}, storage.consolidate(repo), "the three small packs become one; 90 and 300 stay");
+      assertArrayEquals(new int[] {5, 3}, packs(storage.consolidate(repo)), "the three small packs become one; 90 and 300 stay");
       for (ObjectId c : commits) {
         assertEquals(Constants.OBJ_COMMIT, db.open(c).getType());
       }

@@ -156,7 +156,8 @@ public final class GitAccessFilter implements Filter {
       inFlight.remove(running);
       metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
       record(git, token, decision, counted.getStatus(), address);
-      if (Boolean.TRUE.equals(request.getAttribute(PUSH_APPLIED_ATTRIBUTE))) {
+      if (git.operation() == dev.portcullis.policy.GitOperation.WRITE && !git.advertisement()
+          && Boolean.TRUE.equals(request.getAttribute(PUSH_APPLIED_ATTRIBUTE))) {
         pushed.accept(check.repository());
       }
       log(git, token, decision, counted.getStatus(), start, forward.bytes(), counted.bytes());
