@@ -101,6 +101,16 @@ public final class AccessEvaluator {
     return AUTHORIZED;
   }
 
+  /**
+   * The one instant at which time alone can change a decision on {@code in}, or {@code null} when
+   * none: the token's expiry. Rule 1's expiry check is the only place {@link #decide} reads {@code
+   * now}, so two decisions on the same inputs and operation agree whenever both times are on the
+   * same side of this instant (which is what lets {@link AccessService} reuse them).
+   */
+  static Instant changesAt(AccessInputs in) {
+    return in.credential() instanceof Credential.Token t ? t.token().expiresAt() : null;
+  }
+
   /** Rule 4: the user's own permission on the repository. */
   static RepoPermission permission(User user, AccessInputs in) {
     Repository repo = in.repository();

@@ -1,6 +1,7 @@
 package dev.portcullis.policy;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,84 @@ public final class AccessService {
   /**
    * The decision with what it was made about and when; {@code repository} is null when unknown.
    */
-  public record AccessCheck(Decision decision, Credential credential, Repository repository, java.time.Instant at) {}
+  public static final class AccessCheck {
+    private final Decision decision;
+    private final Credential credential;
+    private final Repository repository;
+    private final Instant at;
+    /** The joined entry the decision came from, or {@code null}: where its uses are noted. */
+    private final Prepared prepared;
+
+    AccessCheck(Decision decision, Credential credential, Repository repository, Instant at, Prepared prepared) {
+      this.decision = decision;
+      this.credential = credential;
+      this.repository = repository;
+      this.at = at;
+      this.prepared = prepared;
+    }
+
+    public Decision decision() {
+      return decision;
+    }
+
+    public Credential credential() {
+      return credential;
+    }
+
+    /** The addressed repository, or {@code null} when it does not exist (or was not looked up). */
+    public Repository repository() {
+      return repository;
+    }
+
+    /** When the decision was made. */
+    public Instant at() {
+      return at;
+    }
+
+    @Override
+    public String toString() {
+      return "AccessCheck[" + decision + ", " + credential + ", " + (repository == null ? "-" : repository.fullName()) + ", " + at + "]";
+    }
+  }
+
+  /**
+   * A token's inputs for one repository with the evaluator's decision on them for each operation,
+   * made at one instant: what a warm request reuses instead of evaluating again. The evaluator is a
+   * pure function of the inputs, the operation and the time, and the time enters it only through the
+   * token's expiry ({@link AccessEvaluator#changesAt}); so a decision holds for as long as the clock
+   * stays on the side of that instant on which it was made (either way: a clock set back is
+   * re-evaluated too). The inputs themselves are kept only while no change has been applied since
+   * they were gathered ({@link PolicyCache#joined}).
+   */
+  static final class Prepared {
+    final AccessInputs inputs;
+    private final Decision read;
+    private final Decision write;
+    private final Instant changesAt;
+    private final boolean decidedAtOrAfter;
+    /**
+     * When (epoch milliseconds) a use through this entry was last handed to the {@link
+     * LastUsedRecorder}; later uses within its granularity are not. A race at worst hands a use over
+     * twice, which the recorder absorbs.
+     */
+    volatile long usedAt;
+
+    Prepared(AccessInputs inputs, AccessEvaluator evaluator, Instant now) {
+      this.inputs = inputs;
+      this.read = evaluator.decide(inputs, GitOperation.READ, now);
+      this.write = evaluator.decide(inputs, GitOperation.WRITE, now);
+      this.changesAt = AccessEvaluator.changesAt(inputs);
+      this.decidedAtOrAfter = changesAt != null && !now.isBefore(changesAt);
+    }
+
+    /** The decision for {@code op} at {@code now}, or {@code null} when the clock has crossed {@code changesAt} since. */
+    Decision decision(GitOperation op, Instant now) {
+      if (changesAt != null && !now.isBefore(changesAt) != decidedAtOrAfter) {
+        return null;
+      }
+      return op == GitOperation.READ ? read : write;
+    }
+  }
 
   private final PolicyCache cache;
   private final AccessEvaluator evaluator;
@@ -94,25 +172,44 @@ public final class AccessService {
     PolicyCache.JoinedKey key = new PolicyCache.JoinedKey(digest, owner.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT));
     PolicyCache.Joined joined = cache.joined(key, gen);
     if (joined != null) {
-      return decide(joined.inputs().credential(), joined.inputs(), op);
+      Prepared p = joined.prepared();
+      Instant now = clock.instant();
+      Decision d = p.decision(op, now);
+      return new AccessCheck(d != null ? d : evaluator.decide(p.inputs, op, now), p.inputs.credential(), p.inputs.repository(), now, p);
     }
     StampedCache.Age age = new StampedCache.Age();
     Credential c = authenticate(digest, age);
     AccessInputs in = inputsUnlessInvalid(c, owner, name, age);
-    if (in.repository() != null) {
-      cache.join(key, gen, age, in);
+    if (in.repository() == null) {
+      return decide(c, in, op);
     }
-    return decide(c, in, op);
+    Instant now = clock.instant();
+    Prepared p = new Prepared(in, evaluator, now);
+    cache.join(key, gen, age, p);
+    return new AccessCheck(p.decision(op, now), c, in.repository(), now, p);
   }
 
   private AccessCheck decide(Credential credential, AccessInputs in, GitOperation op) {
-    java.time.Instant now = clock.instant();
-    return new AccessCheck(evaluator.decide(in, op, now), credential, in.repository(), now);
+    Instant now = clock.instant();
+    return new AccessCheck(evaluator.decide(in, op, now), credential, in.repository(), now, null);
   }
 
-  /** Notes an allowed token request's use at its decision's time (flushed to {@code last_used_at} in batches). */
+  /**
+   * Notes an allowed token request's use at its decision's time (flushed to {@code last_used_at} in
+   * batches). A warm request whose joined entry handed a use over within the recorder's granularity
+   * is not handed over again, so the common case costs one comparison.
+   */
   public void recordUse(AccessCheck check) {
     if (check.decision().allowed() && check.credential() instanceof Credential.Token t) {
+      Prepared p = check.prepared;
+      if (p != null) {
+        long ms = check.at().toEpochMilli();
+        long since = ms - p.usedAt;
+        if (since >= 0 && since < lastUsed.granularityMillis()) {
+          return;
+        }
+        p.usedAt = ms;
+      }
       lastUsed.record(t.token().id(), check.at());
     }
   }

@@ -28,6 +28,11 @@ public final class LastUsedRecorder {
     this.granularityMillis = granularity.toMillis();
   }
 
+  /** Uses closer together than this (milliseconds) may be noted as one. */
+  public long granularityMillis() {
+    return granularityMillis;
+  }
+
   /** Notes a use; cheap and lock-free on the common path. */
   public void record(long tokenId, Instant when) {
     Instant last = written.get(tokenId);

@@ -27,10 +27,11 @@ public final class PolicyCache {
   record JoinedKey(TokenDigest digest, String owner, String name) {}
 
   /**
-   * A token's whole decision input for one repository, joined from the caches below: valid while
-   * {@link #generation} is unchanged, and expiring when the oldest entry it was built from would.
+   * A token's whole decision input for one repository, joined from the caches below (with the
+   * decisions made on it): valid while {@link #generation} is unchanged, and expiring when the
+   * oldest entry it was built from would.
    */
-  record Joined(long generation, long expiresAt, AccessInputs inputs) {}
+  record Joined(long generation, long expiresAt, AccessService.Prepared prepared) {}
 
   private final PolicyStore store;
   private final StampedCache<TokenDigest, Optional<AccessToken>> tokens;
@@ -97,9 +98,9 @@ public final class PolicyCache {
   }
 
   /** Keeps inputs gathered (through the {@code age}-taking lookups) in generation {@code gen}. */
-  void join(JoinedKey key, long gen, StampedCache.Age age, AccessInputs inputs) {
+  void join(JoinedKey key, long gen, StampedCache.Age age, AccessService.Prepared prepared) {
     if (!bypass && age.oldest() != Long.MAX_VALUE) {
-      joined.put(key, new Joined(gen, age.oldest() + ttlNanos, inputs));
+      joined.put(key, new Joined(gen, age.oldest() + ttlNanos, prepared));
     }
   }
 

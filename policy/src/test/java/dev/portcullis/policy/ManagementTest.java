@@ -885,6 +885,32 @@ class ManagementTest {
     assertEquals(START, store.tokenById(t.token().id()).orElseThrow().lastUsedAt());
   }
 
+  /** The gateway's path (decide, then recordUse): warm uses are noted once per minute, and again after it. */
+  @Test
+  void warmUsesAreNotedOncePerMinuteAndAgainAfterIt() {
+    CreatedToken t = create("bob", classic(30, "repo"));
+    CreatedToken denied = create("carol", classic(30, "repo"));
+    long id = t.token().id();
+    AuthorizationHeader h = AuthorizationHeader.parse(basic(t.plaintext()));
+    AuthorizationHeader d = AuthorizationHeader.parse(basic(denied.plaintext()));
+    for (int i = 0; i < 3; i++) {
+      service.recordUse(service.decide(h, "acme", "app", GitOperation.READ));
+      service.recordUse(service.decide(d, "acme", "app", GitOperation.READ));
+    }
+    assertEquals(START, recorder.pendingFor(id));
+    assertNull(recorder.pendingFor(denied.token().id()), "a denied request is no use");
+    assertEquals(1, recorder.flush(START));
+    clock.advance(Duration.ofSeconds(30));
+    service.recordUse(service.decide(h, "acme", "app", GitOperation.READ));
+    assertNull(recorder.pendingFor(id), "within a minute of the written use");
+    clock.advance(Duration.ofSeconds(31));
+    service.recordUse(service.decide(h, "acme", "app", GitOperation.READ));
+    assertEquals(START.plusSeconds(61), recorder.pendingFor(id), "a minute later the use is noted again");
+    assertEquals(1, recorder.flush(clock.instant()));
+    assertEquals(START.plusSeconds(61), store.tokenById(id).orElseThrow().lastUsedAt());
+    assertEquals(2, cacheStore.calls("tokenByDigest"), "one load per token: every later request was a warm one");
+  }
+
   @Test
   void internalRepoReadableByMembersOfAnotherOrgOfTheEnterpriseThroughTheService() {
     mgmt.createOrganization(Actor.SYSTEM, "widgets", "carol", "globex");
