@@ -107,21 +107,28 @@ public final class AccessService {
 
   /** Authenticates a parsed {@code Authorization} header. */
   public Credential authenticate(AuthorizationHeader header) {
-    String token = presentedToken(header);
-    return token == null ? header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID
-        : authenticateToken(token);
+    TokenDigest digest = presentedDigest(header);
+    return digest != null ? authenticate(digest, null) : header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
   }
 
   /**
-   * The token a header presents, or {@code null} when it presents none: absent, malformed, or
-   * Basic without a username (GitHub requires one although it is not used to authenticate).
+   * The digest of the well-formed token a header presents, or {@code null} when it presents none
+   * (absent, malformed, Basic without a username: GitHub requires one although it is not used to
+   * authenticate) or one with the wrong format or checksum, which never reaches the cache or the
+   * store. Basic credentials are checked and hashed as the bytes they were decoded to.
    */
-  private static String presentedToken(AuthorizationHeader header) {
+  private static TokenDigest presentedDigest(AuthorizationHeader header) {
     if (header instanceof AuthorizationHeader.Basic b) {
-      return b.username().isEmpty() ? null : b.password();
+      if (!b.hasUsername()) {
+        return null;
+      }
+      byte[] bytes = b.decoded();
+      int offset = b.passwordOffset();
+      int length = bytes.length - offset;
+      return TokenFormat.kindOfAscii(bytes, offset, length) == null ? null : TokenDigest.ofAscii(bytes, offset, length);
     }
     if (header instanceof AuthorizationHeader.BearerToken t) {
-      return t.token();
+      return digestOf(t.token());
     }
     return null;
   }
@@ -157,14 +164,10 @@ public final class AccessService {
    * #recordUse} once the request is let through.
    */
   public AccessCheck decide(AuthorizationHeader header, String owner, String name, GitOperation op) {
-    String token = presentedToken(header);
-    if (token == null) {
+    TokenDigest digest = presentedDigest(header);
+    if (digest == null) {
       Credential c = header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
       return decide(c, inputsUnlessInvalid(c, owner, name, null), op);
-    }
-    TokenDigest digest = digestOf(token);
-    if (digest == null) {
-      return decide(Credential.INVALID, AccessInputs.unknownRepository(Credential.INVALID), op);
     }
     // The generation is read before anything is gathered: inputs gathered while a change is
     // applied are filed under the older generation and never served after it.

@@ -15,11 +15,55 @@ public sealed interface AuthorizationHeader {
   /** A header that cannot be understood: bad scheme, bad base64, no colon, control bytes. */
   record Malformed(String problem) implements AuthorizationHeader {}
 
-  /** Basic credentials; {@code toString} hides the password. */
-  record Basic(String username, String password) implements AuthorizationHeader {
+  /**
+   * Basic credentials, kept as decoded ({@code username:password}, UTF-8): the service reads a
+   * token's bytes from here without making strings of them. {@code toString} hides the password.
+   */
+  final class Basic implements AuthorizationHeader {
+    private final byte[] decoded;
+    private final int colon;
+    private final boolean ascii;
+
+    private Basic(byte[] decoded, int colon, boolean ascii) {
+      this.decoded = decoded;
+      this.colon = colon;
+      this.ascii = ascii;
+    }
+
+    public String username() {
+      return new String(decoded, 0, colon, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+    }
+
+    public String password() {
+      return new String(decoded, colon + 1, decoded.length - colon - 1, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+    }
+
+    boolean hasUsername() {
+      return colon > 0;
+    }
+
+    /** The decoded credentials (not a copy: never to be changed); the password starts at {@link #passwordOffset}. */
+    byte[] decoded() {
+      return decoded;
+    }
+
+    int passwordOffset() {
+      return colon + 1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Basic b && java.util.Arrays.equals(decoded, b.decoded);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(decoded);
+    }
+
     @Override
     public String toString() {
-      return "Basic[username=" + username + "]";
+      return "Basic[username=" + username() + "]";
     }
   }
 
@@ -47,16 +91,10 @@ public sealed interface AuthorizationHeader {
     if (space <= 0) {
       return new Malformed("Authorization header has no scheme");
     }
-    String rest = value.substring(space + 1).strip();
     if (space == 5 && value.regionMatches(true, 0, "Basic", 0, 5)) {
-      byte[] decoded;
-      try {
-        decoded = Base64.getDecoder().decode(rest);
-      } catch (IllegalArgumentException e) {
-        return new Malformed("Basic credentials are not valid base64");
-      }
-      return basic(decoded);
+      return basic(value, space + 1);
     }
+    String rest = value.substring(space + 1).strip();
     if ((space == 6 && value.regionMatches(true, 0, "Bearer", 0, 6)) || (space == 5 && value.regionMatches(true, 0, "token", 0, 5))) {
       if (rest.isEmpty() || !printable(rest)) {
         return new Malformed("bearer token is empty or has control characters");
@@ -66,39 +104,68 @@ public sealed interface AuthorizationHeader {
     return new Malformed("unsupported Authorization scheme");
   }
 
-  private static AuthorizationHeader basic(byte[] decoded) {
-    String s;
+  /** Basic credentials: the base64 from {@code from} (surrounding whitespace ignored), decoded. */
+  private static AuthorizationHeader basic(String value, int from) {
+    int to = value.length();
+    while (from < to && Character.isWhitespace(value.charAt(from))) {
+      from++;
+    }
+    while (to > from && Character.isWhitespace(value.charAt(to - 1))) {
+      to--;
+    }
+    // Base64 is ASCII: anything else is refused here, as the decoder would refuse it.
+    byte[] encoded = new byte[to - from];
+    for (int i = from; i < to; i++) {
+      char c = value.charAt(i);
+      if (c >= 0x80) {
+        return new Malformed("Basic credentials are not valid base64");
+      }
+      encoded[i - from] = (byte) c;
+    }
+    byte[] decoded;
+    try {
+      decoded = Base64.getDecoder().decode(encoded);
+    } catch (IllegalArgumentException e) {
+      return new Malformed("Basic credentials are not valid base64");
+    }
+    // One pass: ASCII or not, control bytes, the first colon.
     boolean ascii = true;
-    for (byte b : decoded) {
-      if (b < 0) {
+    boolean control = false;
+    int colon = -1;
+    for (int i = 0; i < decoded.length; i++) {
+      int b = decoded[i] & 0xff;
+      if (b >= 0x80) {
         ascii = false;
-        break;
+      } else if (b < 0x20 || b == 0x7f) {
+        control = true;
+      } else if (b == ':' && colon < 0) {
+        colon = i;
       }
     }
-    if (ascii) {
-      // The common case (git sends ASCII usernames and tokens): no decoder needed.
-      s = new String(decoded, StandardCharsets.ISO_8859_1);
-    } else {
-      try {
-        s =
-            StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                .decode(java.nio.ByteBuffer.wrap(decoded))
-                .toString();
-      } catch (java.nio.charset.CharacterCodingException e) {
-        return new Malformed("Basic credentials are not valid UTF-8");
-      }
+    if (!ascii && !validUtf8(decoded)) {
+      return new Malformed("Basic credentials are not valid UTF-8");
     }
-    int colon = s.indexOf(':');
     if (colon < 0) {
       return new Malformed("Basic credentials have no colon");
     }
-    if (!printable(s)) {
+    if (control) {
       return new Malformed("Basic credentials contain control characters");
     }
-    return new Basic(s.substring(0, colon), s.substring(colon + 1));
+    return new Basic(decoded, colon, ascii);
+  }
+
+  /** Whether the bytes are well-formed UTF-8 (which has no control characters among its multi-byte sequences). */
+  private static boolean validUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes));
+      return true;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return false;
+    }
   }
 
   private static boolean printable(String s) {

@@ -50,6 +50,13 @@ public final class TokenDigest {
     return new TokenDigest(SHA256.get().digest(ascii));
   }
 
+  /** Hashes the {@code length} ASCII bytes of a token in {@code b} from {@code offset}. */
+  public static TokenDigest ofAscii(byte[] b, int offset, int length) {
+    MessageDigest md = SHA256.get();
+    md.update(b, offset, length);
+    return new TokenDigest(md.digest());
+  }
+
   /** Hashes a token plaintext given as UTF-8 bytes. */
   public static TokenDigest ofUtf8(String plaintext) {
     return new TokenDigest(SHA256.get().digest(plaintext.getBytes(StandardCharsets.UTF_8)));

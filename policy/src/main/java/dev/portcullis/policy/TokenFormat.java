@@ -73,27 +73,33 @@ public final class TokenFormat {
    * alphabet, then the CRC-32 of prefix and random part against the checksum characters.
    */
   public static TokenKind kindOfAscii(byte[] b) {
-    if (b == null || b.length != LENGTH || b[0] != 'p' || b[1] != 'c' || b[3] != '_') {
+    return b == null ? null : kindOfAscii(b, 0, b.length);
+  }
+
+  /** As {@link #kindOfAscii(byte[])}, for the {@code length} bytes of {@code b} from {@code offset}. */
+  public static TokenKind kindOfAscii(byte[] b, int offset, int length) {
+    int o = offset;
+    if (length != LENGTH || b[o] != 'p' || b[o + 1] != 'c' || b[o + 3] != '_') {
       return null;
     }
-    TokenKind kind = b[2] == 'f' ? TokenKind.FINE_GRAINED : b[2] == 'c' ? TokenKind.CLASSIC : null;
+    TokenKind kind = b[o + 2] == 'f' ? TokenKind.FINE_GRAINED : b[o + 2] == 'c' ? TokenKind.CLASSIC : null;
     if (kind == null) {
       return null;
     }
     int body = LENGTH - CHECKSUM_LENGTH;
     for (int i = 4; i < body; i++) {
-      int v = b[i];
+      int v = b[o + i];
       if (v < 0 || B62[v] < 0) {
         return null;
       }
     }
     // The JDK's CRC32 over a byte range is a HotSpot intrinsic (carry-less multiply on x86 and ARM).
     CRC32 crc = new CRC32();
-    crc.update(b, 0, body);
+    crc.update(b, o, body);
     long expected = crc.getValue();
     long actual = 0;
     for (int i = body; i < LENGTH; i++) {
-      int v = b[i] < 0 ? -1 : B62[b[i]];
+      int v = b[o + i] < 0 ? -1 : B62[b[o + i]];
       if (v < 0) {
         return null;
       }

@@ -63,6 +63,23 @@ class AuthorizationHeaderTest {
   }
 
   @Test
+  void basicSurroundingWhitespaceIsIgnoredAndNonAsciiBase64Refused() {
+    String encoded = Base64.getEncoder().encodeToString(("git:" + TOKEN).getBytes(StandardCharsets.UTF_8));
+    var b = assertInstanceOf(AuthorizationHeader.Basic.class, AuthorizationHeader.parse("Basic  \t" + encoded + " \t"));
+    assertEquals(TOKEN, b.password());
+    assertInstanceOf(AuthorizationHeader.Malformed.class, AuthorizationHeader.parse("Basic " + encoded.substring(0, 4) + "é" + encoded.substring(4)));
+    assertInstanceOf(AuthorizationHeader.Malformed.class, AuthorizationHeader.parse("Basic " + encoded + "\u0100"));
+  }
+
+  @Test
+  void basicUtf8PasswordAndEquality() {
+    var b = assertInstanceOf(AuthorizationHeader.Basic.class, AuthorizationHeader.parse(basic("jürgen:pässwörd")));
+    assertEquals("pässwörd", b.password());
+    assertEquals(b, AuthorizationHeader.parse(basic("jürgen:pässwörd")));
+    assertFalse(b.equals(AuthorizationHeader.parse(basic("jürgen:passwort"))));
+  }
+
+  @Test
   void basicWithoutColon() {
     var m = assertInstanceOf(AuthorizationHeader.Malformed.class, AuthorizationHeader.parse(basic("justatoken" + TOKEN)));
     assertFalse(m.problem().contains(TOKEN));

@@ -22,6 +22,8 @@ class TokenDigestTest {
     byte[] expected = MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.US_ASCII));
     assertEquals(HexFormat.of().formatHex(expected), TokenDigest.of(t).hex());
     assertEquals(TokenDigest.of(t), TokenDigest.ofUtf8(t), "ASCII and UTF-8 agree on a token");
+    byte[] framed = ("user:" + t + "!").getBytes(StandardCharsets.US_ASCII);
+    assertEquals(TokenDigest.of(t), TokenDigest.ofAscii(framed, 5, 42), "a token inside a larger array");
   }
 
   @Test

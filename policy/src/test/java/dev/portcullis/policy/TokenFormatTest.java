@@ -130,6 +130,17 @@ class TokenFormatTest {
   }
 
   @Test
+  void kindOfAsciiReadsATokenInsideALargerArray() {
+    String t = TokenFormat.generate(TokenKind.FINE_GRAINED, RANDOM);
+    byte[] framed = ("git:" + t + "xyz").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertEquals(TokenKind.FINE_GRAINED, TokenFormat.kindOfAscii(framed, 4, 42));
+    assertNull(TokenFormat.kindOfAscii(framed, 4, 43), "the length must be exactly 42");
+    assertNull(TokenFormat.kindOfAscii(framed, 5, 42), "one byte off");
+    framed[4 + 20] ^= 1;
+    assertNull(TokenFormat.kindOfAscii(framed, 4, 42), "a changed character fails the checksum");
+  }
+
+  @Test
   void kindOfAcceptsAnyCharSequence() {
     String t = TokenFormat.generate(TokenKind.CLASSIC, RANDOM);
     assertEquals(TokenKind.CLASSIC, TokenFormat.kindOf(new StringBuilder(t)));
