@@ -63,11 +63,16 @@ public final class AccessService {
    * re-evaluated too). The inputs themselves are kept only while no change has been applied since
    * they were gathered ({@link PolicyCache#joined}).
    */
-  static final class Prepared {
+  static final class Prepared extends PolicyCache.Joined {
     final AccessInputs inputs;
+    private final Credential credential;
+    private final Repository repository;
     private final Decision read;
     private final Decision write;
-    private final Instant changesAt;
+    /** {@link AccessEvaluator#changesAt}, held as its parts (no pointer to follow); {@code hasEdge} false when none. */
+    private final boolean hasEdge;
+    private final long edgeSeconds;
+    private final int edgeNanos;
     private final boolean decidedAtOrAfter;
     /**
      * When (epoch milliseconds) a use through this entry was last handed to the {@link
@@ -78,15 +83,25 @@ public final class AccessService {
 
     Prepared(AccessInputs inputs, AccessEvaluator evaluator, Instant now) {
       this.inputs = inputs;
+      this.credential = inputs.credential();
+      this.repository = inputs.repository();
       this.read = evaluator.decide(inputs, GitOperation.READ, now);
       this.write = evaluator.decide(inputs, GitOperation.WRITE, now);
-      this.changesAt = AccessEvaluator.changesAt(inputs);
-      this.decidedAtOrAfter = changesAt != null && !now.isBefore(changesAt);
+      Instant edge = AccessEvaluator.changesAt(inputs);
+      this.hasEdge = edge != null;
+      this.edgeSeconds = edge == null ? 0 : edge.getEpochSecond();
+      this.edgeNanos = edge == null ? 0 : edge.getNano();
+      this.decidedAtOrAfter = atOrAfterEdge(now);
+    }
+
+    private boolean atOrAfterEdge(Instant now) {
+      long s = now.getEpochSecond();
+      return hasEdge && (s > edgeSeconds || (s == edgeSeconds && now.getNano() >= edgeNanos));
     }
 
     /** The decision for {@code op} at {@code now}, or {@code null} when the clock has crossed {@code changesAt} since. */
     Decision decision(GitOperation op, Instant now) {
-      if (changesAt != null && !now.isBefore(changesAt) != decidedAtOrAfter) {
+      if (hasEdge && atOrAfterEdge(now) != decidedAtOrAfter) {
         return null;
       }
       return op == GitOperation.READ ? read : write;
@@ -173,12 +188,11 @@ public final class AccessService {
     // applied are filed under the older generation and never served after it.
     long gen = cache.generation();
     PolicyCache.JoinedKey key = new PolicyCache.JoinedKey(digest, owner.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT));
-    PolicyCache.Joined joined = cache.joined(key, gen);
-    if (joined != null) {
-      Prepared p = joined.prepared();
+    Prepared p = (Prepared) cache.joined(key, gen);
+    if (p != null) {
       Instant now = clock.instant();
       Decision d = p.decision(op, now);
-      return new AccessCheck(d != null ? d : evaluator.decide(p.inputs, op, now), p.inputs.credential(), p.inputs.repository(), now, p);
+      return new AccessCheck(d != null ? d : evaluator.decide(p.inputs, op, now), p.credential, p.repository, now, p);
     }
     StampedCache.Age age = new StampedCache.Age();
     Credential c = authenticate(digest, age);
@@ -187,9 +201,9 @@ public final class AccessService {
       return decide(c, in, op);
     }
     Instant now = clock.instant();
-    Prepared p = new Prepared(in, evaluator, now);
-    cache.join(key, gen, age, p);
-    return new AccessCheck(p.decision(op, now), c, in.repository(), now, p);
+    Prepared prepared = new Prepared(in, evaluator, now);
+    cache.join(key, gen, age, prepared);
+    return new AccessCheck(prepared.decision(op, now), c, in.repository(), now, prepared);
   }
 
   private AccessCheck decide(Credential credential, AccessInputs in, GitOperation op) {

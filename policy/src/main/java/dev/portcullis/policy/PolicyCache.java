@@ -23,15 +23,56 @@ public final class PolicyCache {
 
   private record RepoKey(long ownerId, String name) {}
 
-  /** A token (by digest) addressing a repository (owner and name lowercased). */
-  record JoinedKey(TokenDigest digest, String owner, String name) {}
+  /**
+   * A token (by digest) addressing a repository (owner and name lowercased). The digest is held as
+   * four longs, so that a lookup compares it without following a pointer.
+   */
+  static final class JoinedKey {
+    private final long d0;
+    private final long d1;
+    private final long d2;
+    private final long d3;
+    private final String owner;
+    private final String name;
+    private final int hash;
+
+    JoinedKey(TokenDigest digest, String owner, String name) {
+      this.d0 = digest.longAt(0);
+      this.d1 = digest.longAt(1);
+      this.d2 = digest.longAt(2);
+      this.d3 = digest.longAt(3);
+      this.owner = owner;
+      this.name = name;
+      this.hash = (digest.hashCode() * 31 + owner.hashCode()) * 31 + name.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof JoinedKey k && d0 == k.d0 && d1 == k.d1 && d2 == k.d2 && d3 == k.d3
+          && owner.equals(k.owner) && name.equals(k.name);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public String toString() {
+      return "JoinedKey[" + Long.toHexString(d0) + "…, " + owner + "/" + name + "]";
+    }
+  }
 
   /**
-   * A token's whole decision input for one repository, joined from the caches below (with the
-   * decisions made on it): valid while {@link #generation} is unchanged, and expiring when the
-   * oldest entry it was built from would.
+   * What the joined cache keeps: a token's whole decision input for one repository, joined from the
+   * caches below ({@link AccessService.Prepared}). Valid while {@link #generation} is unchanged, and
+   * expiring when the oldest entry it was built from would; both are set by {@link #join} before the
+   * entry is published.
    */
-  record Joined(long generation, long expiresAt, AccessService.Prepared prepared) {}
+  abstract static class Joined {
+    private long generation;
+    private long expiresAt;
+  }
 
   private final PolicyStore store;
   private final StampedCache<TokenDigest, Optional<AccessToken>> tokens;
@@ -94,13 +135,15 @@ public final class PolicyCache {
       return null;
     }
     Joined j = joined.getIfPresent(key);
-    return j != null && j.generation() == gen && ticker.read() - j.expiresAt() < 0 ? j : null;
+    return j != null && j.generation == gen && ticker.read() - j.expiresAt < 0 ? j : null;
   }
 
   /** Keeps inputs gathered (through the {@code age}-taking lookups) in generation {@code gen}. */
-  void join(JoinedKey key, long gen, StampedCache.Age age, AccessService.Prepared prepared) {
+  void join(JoinedKey key, long gen, StampedCache.Age age, Joined entry) {
     if (!bypass && age.oldest() != Long.MAX_VALUE) {
-      joined.put(key, new Joined(gen, age.oldest() + ttlNanos, prepared));
+      entry.generation = gen;
+      entry.expiresAt = age.oldest() + ttlNanos;
+      joined.put(key, entry);
     }
   }
 

@@ -1,5 +1,8 @@
 package dev.portcullis.policy;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,6 +15,7 @@ import java.util.HexFormat;
  */
 public final class TokenDigest {
   private static final HexFormat HEX = HexFormat.of();
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final ThreadLocal<MessageDigest> SHA256 =
       ThreadLocal.withInitial(
           () -> {
@@ -68,6 +72,11 @@ public final class TokenDigest {
       throw new IllegalArgumentException("a token digest is 64 hex characters");
     }
     return new TokenDigest(HEX.parseHex(hex));
+  }
+
+  /** The digest's {@code index}th 8 bytes (0–3), big-endian. */
+  long longAt(int index) {
+    return (long) LONGS.get(bytes, index * 8);
   }
 
   /** Lowercase hex, as stored (and as GitHub's {@code hashed_token} in audit logs is base64 of it). */

@@ -27,6 +27,16 @@ class TokenDigestTest {
   }
 
   @Test
+  void longsAreTheDigestsBytesInOrder() throws Exception {
+    String t = TokenFormat.generate(TokenKind.CLASSIC, RANDOM);
+    java.nio.ByteBuffer expected = java.nio.ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.US_ASCII)));
+    TokenDigest d = TokenDigest.of(t);
+    for (int i = 0; i < 4; i++) {
+      assertEquals(expected.getLong(8 * i), d.longAt(i), "long " + i);
+    }
+  }
+
+  @Test
   void hexRoundTrip() {
     for (int i = 0; i < 100; i++) {
       TokenDigest d = TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM));
