@@ -1,6 +1,8 @@
 package dev.portcullis.policy;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -53,12 +55,12 @@ public sealed interface AuthorizationHeader {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Basic b && java.util.Arrays.equals(decoded, b.decoded);
+      return o instanceof Basic b && Arrays.equals(decoded, b.decoded);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Arrays.hashCode(decoded);
+      return Arrays.hashCode(decoded);
     }
 
     @Override
@@ -106,25 +108,20 @@ public sealed interface AuthorizationHeader {
 
   /** Basic credentials: the base64 from {@code from} (surrounding whitespace ignored), decoded. */
   private static AuthorizationHeader basic(String value, int from) {
-    int to = value.length();
-    while (from < to && Character.isWhitespace(value.charAt(from))) {
+    // Base64 is ASCII; a character outside ISO-8859-1 becomes '?' here, and any non-ASCII byte is
+    // refused by the decoder.
+    byte[] all = value.getBytes(StandardCharsets.ISO_8859_1);
+    int to = all.length;
+    while (from < to && Character.isWhitespace(all[from])) {
       from++;
     }
-    while (to > from && Character.isWhitespace(value.charAt(to - 1))) {
+    while (to > from && Character.isWhitespace(all[to - 1])) {
       to--;
-    }
-    // Base64 is ASCII: anything else is refused here, as the decoder would refuse it.
-    byte[] encoded = new byte[to - from];
-    for (int i = from; i < to; i++) {
-      char c = value.charAt(i);
-      if (c >= 0x80) {
-        return new Malformed("Basic credentials are not valid base64");
-      }
-      encoded[i - from] = (byte) c;
     }
     byte[] decoded;
     try {
-      decoded = Base64.getDecoder().decode(encoded);
+      ByteBuffer out = Base64.getDecoder().decode(ByteBuffer.wrap(all, from, to - from));
+      decoded = out.remaining() == out.array().length ? out.array() : Arrays.copyOfRange(out.array(), out.position(), out.limit());
     } catch (IllegalArgumentException e) {
       return new Malformed("Basic credentials are not valid base64");
     }
@@ -161,7 +158,7 @@ public sealed interface AuthorizationHeader {
           .newDecoder()
           .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
           .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(bytes));
+          .decode(ByteBuffer.wrap(bytes));
       return true;
     } catch (java.nio.charset.CharacterCodingException e) {
       return false;

@@ -2,6 +2,7 @@ package dev.portcullis.policy;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.List;
 import java.util.Locale;
@@ -86,7 +87,6 @@ public final class PolicyCache {
   private final Cache<JoinedKey, Joined> joined;
   /** Rises after every change applied (and every flush): a joined entry of an older one is stale. */
   private final AtomicLong generation = new AtomicLong();
-  private final Ticker ticker;
   private final long ttlNanos;
   private volatile boolean bypass;
 
@@ -109,13 +109,27 @@ public final class PolicyCache {
     memberships = new StampedCache<>("memberships", n, ttl, ticker, clock, store::membershipsOfUser);
     collaborations = new StampedCache<>("collaborations", n, ttl, ticker, clock, store::collaborationsOfUser);
     grants = new StampedCache<>("grants", n, ttl, ticker, clock, store::grantOfToken);
-    this.ticker = ticker;
     this.ttlNanos = ttl.toNanos();
     joined = Caffeine.newBuilder()
         .maximumSize(settings.maximumTokens())
-        // Caffeine drops an entry a cache period after it was joined; joined() refuses it earlier,
-        // once the oldest entry it was built from has expired.
-        .expireAfterWrite(ttl)
+        // An entry expires when the oldest entry it was built from does (set by join()): Caffeine
+        // checks that on every read with its one ticker reading.
+        .expireAfter(new Expiry<JoinedKey, Joined>() {
+          @Override
+          public long expireAfterCreate(JoinedKey key, Joined value, long currentTime) {
+            return value.expiresAt - currentTime;
+          }
+
+          @Override
+          public long expireAfterUpdate(JoinedKey key, Joined value, long currentTime, long currentDuration) {
+            return value.expiresAt - currentTime;
+          }
+
+          @Override
+          public long expireAfterRead(JoinedKey key, Joined value, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+        })
         .ticker(ticker)
         // Maintenance (replaying reads into the eviction policy every few reads) runs on the
         // calling thread: handing it to the common pool wakes a parked worker, which costs more.
@@ -135,7 +149,7 @@ public final class PolicyCache {
       return null;
     }
     Joined j = joined.getIfPresent(key);
-    return j != null && j.generation == gen && ticker.read() - j.expiresAt < 0 ? j : null;
+    return j != null && j.generation == gen ? j : null;
   }
 
   /** Keeps inputs gathered (through the {@code age}-taking lookups) in generation {@code gen}. */

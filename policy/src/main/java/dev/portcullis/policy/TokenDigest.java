@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -36,7 +35,10 @@ public final class TokenDigest {
       throw new IllegalArgumentException("a SHA-256 digest has 32 bytes, not " + bytes.length);
     }
     this.bytes = bytes;
-    this.hash = Arrays.hashCode(bytes);
+    // The bytes are a SHA-256 output: folding its four words keeps all of it at a fraction of
+    // Arrays.hashCode's cost (32 dependent multiply-adds).
+    long x = (long) LONGS.get(bytes, 0) ^ (long) LONGS.get(bytes, 8) ^ (long) LONGS.get(bytes, 16) ^ (long) LONGS.get(bytes, 24);
+    this.hash = (int) (x ^ (x >>> 32));
   }
 
   /** Hashes a token plaintext (ASCII). */

@@ -168,14 +168,17 @@ public class DecisionBenchmark {
   }
 
   /**
-   * The whole warm decision, as {@code GitAccessFilter} runs it ({@link AccessService#decide}: the
-   * token's joined inputs for the repository, one cache lookup; then the last-used note): the
-   * benchmark of the target.
+   * The whole warm decision, as {@code GitAccessFilter} runs it ({@link AccessService#decide}: parse
+   * the header, check the token's format and checksum, SHA-256, one cache lookup of the token's
+   * joined entry for the repository, which holds the evaluator's decision on its inputs; then the
+   * last-used note): the benchmark of the target.
    */
   @Benchmark
   public Decision decision(Cursor c) {
     int i = c.next(headers.length);
-    AccessService.AccessCheck check = access.decide(AuthorizationHeader.parse(headers[i]), BenchWorld.ORG, repoNames[i], GitOperation.READ);
+    // Owner and name are new strings, as the gateway cuts them from each request's path: their
+    // hashes are computed and their contents compared, as there.
+    AccessService.AccessCheck check = access.decide(AuthorizationHeader.parse(headers[i]), new String(BenchWorld.ORG), new String(repoNames[i]), GitOperation.READ);
     access.recordUse(check);
     return check.decision();
   }
