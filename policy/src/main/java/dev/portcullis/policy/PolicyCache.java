@@ -2,7 +2,6 @@ package dev.portcullis.policy;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +35,26 @@ public final class PolicyCache {
     private final String owner;
     private final String name;
     private final int hash;
+
+    private JoinedKey(long d0, long d1, long d2, long d3, String owner, String name, int hash) {
+      this.d0 = d0;
+      this.d1 = d1;
+      this.d2 = d2;
+      this.d3 = d3;
+      this.owner = owner;
+      this.name = name;
+      this.hash = hash;
+    }
+
+    /**
+     * The same key with owner and name as the JVM's one shared copy of each string, as it is kept:
+     * every token's entry for a repository then points to the same two strings, which stay in the
+     * processor's caches, rather than to its own copies, which a lookup comparing them would have
+     * to fetch from memory. Only names of existing repositories are kept, so the set is bounded.
+     */
+    JoinedKey shared() {
+      return new JoinedKey(d0, d1, d2, d3, owner.intern(), name.intern(), hash);
+    }
 
     JoinedKey(TokenDigest digest, String owner, String name) {
       this.d0 = digest.longAt(0);
@@ -87,6 +106,7 @@ public final class PolicyCache {
   private final Cache<JoinedKey, Joined> joined;
   /** Rises after every change applied (and every flush): a joined entry of an older one is stale. */
   private final AtomicLong generation = new AtomicLong();
+  private final Ticker ticker;
   private final long ttlNanos;
   private volatile boolean bypass;
 
@@ -109,27 +129,16 @@ public final class PolicyCache {
     memberships = new StampedCache<>("memberships", n, ttl, ticker, clock, store::membershipsOfUser);
     collaborations = new StampedCache<>("collaborations", n, ttl, ticker, clock, store::collaborationsOfUser);
     grants = new StampedCache<>("grants", n, ttl, ticker, clock, store::grantOfToken);
+    this.ticker = ticker;
     this.ttlNanos = ttl.toNanos();
     joined = Caffeine.newBuilder()
         .maximumSize(settings.maximumTokens())
-        // An entry expires when the oldest entry it was built from does (set by join()): Caffeine
-        // checks that on every read with its one ticker reading.
-        .expireAfter(new Expiry<JoinedKey, Joined>() {
-          @Override
-          public long expireAfterCreate(JoinedKey key, Joined value, long currentTime) {
-            return value.expiresAt - currentTime;
-          }
-
-          @Override
-          public long expireAfterUpdate(JoinedKey key, Joined value, long currentTime, long currentDuration) {
-            return value.expiresAt - currentTime;
-          }
-
-          @Override
-          public long expireAfterRead(JoinedKey key, Joined value, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
+        // Caffeine drops an entry a cache period after it was joined; joined() refuses it earlier,
+        // once the oldest entry it was built from has expired. A fixed expiry, unlike a variable
+        // one (Caffeine's expireAfter), lets Caffeine skip buffering reads while the cache is under
+        // half full, so no lookup in 16 pays for replaying them into the eviction policy: with a
+        // variable expiry the warm decision's p99 was 1.9 µs instead of 1.0 µs.
+        .expireAfterWrite(ttl)
         .ticker(ticker)
         // Maintenance (replaying reads into the eviction policy every few reads) runs on the
         // calling thread: handing it to the common pool wakes a parked worker, which costs more.
@@ -149,7 +158,7 @@ public final class PolicyCache {
       return null;
     }
     Joined j = joined.getIfPresent(key);
-    return j != null && j.generation == gen ? j : null;
+    return j != null && j.generation == gen && ticker.read() - j.expiresAt < 0 ? j : null;
   }
 
   /** Keeps inputs gathered (through the {@code age}-taking lookups) in generation {@code gen}. */
@@ -157,7 +166,7 @@ public final class PolicyCache {
     if (!bypass && age.oldest() != Long.MAX_VALUE) {
       entry.generation = gen;
       entry.expiresAt = age.oldest() + ttlNanos;
-      joined.put(key, entry);
+      joined.put(key.shared(), entry);
     }
   }
 
