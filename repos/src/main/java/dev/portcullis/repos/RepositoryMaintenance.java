@@ -45,14 +45,26 @@ public final class RepositoryMaintenance implements AutoCloseable {
    */
   private static final int SPACING = 9;
 
-  /** A repository's pushes since its last job; {@code queued} while a job is due or running. */
+  /** No job of the repository is queued or running. */
+  private static final int IDLE = 0;
+  /** A push-triggered job is queued (it may be waiting for its spacing). */
+  private static final int QUEUED = 1;
+  /** A job (push-triggered or the interval's collection) is running. */
+  private static final int RUNNING = 2;
+
+  /** A repository's pushes since its last job, and whether a job is queued or running. */
   private static final class Pushed {
     final Repository repo;
     /** Pushes since the last consolidation or collection. */
     final AtomicInteger pushes = new AtomicInteger();
     /** Whether it was pushed to since its last (full) collection. */
     final AtomicBoolean uncollected = new AtomicBoolean();
-    final AtomicBoolean queued = new AtomicBoolean();
+    /**
+     * {@link #IDLE}, {@link #QUEUED} or {@link #RUNNING}. A job runs only after moving it to
+     * RUNNING, so two never work on one repository at once; the interval's collection may take
+     * over a queued job (the queued one then finds it taken and does nothing).
+     */
+    final AtomicInteger state = new AtomicInteger(IDLE);
     /** {@code System.nanoTime()} before which no push-triggered collection starts. */
     volatile long notBefore = System.nanoTime();
 
@@ -71,17 +83,22 @@ public final class RepositoryMaintenance implements AutoCloseable {
   }
 
   public RepositoryMaintenance(RepositoryStorage storage, Duration interval, int pushLimit) {
+    this(storage, interval, pushLimit, Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "portcullis-repo-gc");
+      t.setDaemon(true);
+      t.setPriority(Thread.MIN_PRIORITY);
+      return t;
+    }));
+  }
+
+  /** With the single thread that runs every job (shut down by {@link #close}). */
+  RepositoryMaintenance(RepositoryStorage storage, Duration interval, int pushLimit, ScheduledExecutorService thread) {
     if (pushLimit < 1) {
       throw new IllegalArgumentException("the push limit must be positive, not " + pushLimit);
     }
     this.storage = storage;
     this.pushLimit = pushLimit;
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "portcullis-repo-gc");
-      t.setDaemon(true);
-      t.setPriority(Thread.MIN_PRIORITY);
-      return t;
-    });
+    this.thread = thread;
     long ms = interval.toMillis();
     thread.scheduleWithFixedDelay(this::runOnce, ms, ms, TimeUnit.MILLISECONDS);
   }
@@ -90,22 +107,48 @@ public final class RepositoryMaintenance implements AutoCloseable {
   public void touched(Repository repo) {
     Pushed p = pushed.computeIfAbsent(repo.id(), k -> new Pushed(repo));
     p.uncollected.set(true);
-    if (p.pushes.incrementAndGet() >= pushLimit && p.queued.compareAndSet(false, true)) {
+    if (p.pushes.incrementAndGet() >= pushLimit && p.state.compareAndSet(IDLE, QUEUED)) {
       try {
-        Runnable job = storage.consolidates() ? () -> consolidate(p) : () -> collect(p);
-        thread.schedule(job, Math.max(0, p.notBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
+        thread.schedule(() -> pushJob(p), Math.max(0, p.notBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        p.queued.set(false); // closed
+        p.state.set(IDLE); // closed
       }
     }
   }
 
-  /** Collects every repository pushed to since its last collection now; returns how many were collected. */
+  /** The job a push queued, unless the interval's collection took it over meanwhile. */
+  private void pushJob(Pushed p) {
+    if (!p.state.compareAndSet(QUEUED, RUNNING)) {
+      return;
+    }
+    try {
+      if (storage.consolidates()) {
+        consolidate(p);
+      } else {
+        collect(p);
+      }
+    } finally {
+      p.state.set(IDLE);
+    }
+  }
+
+  /**
+   * Collects every repository pushed to since its last collection now, including one whose
+   * push-triggered job is queued (the collection does all that job would); returns how many were
+   * collected. A repository whose job is running at this moment waits for the next interval (on
+   * the maintenance thread, where the interval runs, none is).
+   */
   public int runOnce() {
     int done = 0;
     for (Pushed p : pushed.values()) {
-      if (p.uncollected.get() && p.queued.compareAndSet(false, true) && collect(p)) {
-        done++;
+      if (p.uncollected.get() && (p.state.compareAndSet(IDLE, RUNNING) || p.state.compareAndSet(QUEUED, RUNNING))) {
+        try {
+          if (collect(p)) {
+            done++;
+          }
+        } finally {
+          p.state.set(IDLE);
+        }
       }
     }
     return done;
@@ -125,8 +168,6 @@ public final class RepositoryMaintenance implements AutoCloseable {
           r.packsAfter(), (end - start) / 1_000_000);
     } catch (IOException | RuntimeException e) {
       LOG.warn("pack consolidation of {} failed: {}", p.repo.fullName(), e.getMessage());
-    } finally {
-      p.queued.set(false);
     }
   }
 
@@ -145,8 +186,6 @@ public final class RepositoryMaintenance implements AutoCloseable {
       p.uncollected.set(true);
       LOG.warn("gc {} failed: {}", p.repo.fullName(), e.getMessage());
       return false;
-    } finally {
-      p.queued.set(false);
     }
   }
 

@@ -76,6 +76,42 @@ class RepositoryMaintenanceTest {
   }
 
   @Test
+  void theIntervalCollectsARepositoryWhoseConsolidationIsWaiting() throws Exception {
+    RepositoryStorage storage = new RepositoryStorage(dir);
+    Repository repo = seeded(storage);
+    java.util.concurrent.ScheduledExecutorService thread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (RepositoryMaintenance maintenance = new RepositoryMaintenance(storage, Duration.ofHours(1), 2, thread)) {
+      // The maintenance thread is busy, so the consolidation the pushes queue waits.
+      thread.submit(() -> {
+        release.await();
+        return null;
+      });
+      for (int i = 0; i < 2; i++) {
+        addPack(storage, repo, i);
+        maintenance.touched(repo);
+      }
+      assertEquals(2, packs(storage, repo), "the consolidation is waiting");
+      assertEquals(1, maintenance.runOnce(), "the interval collects it all the same");
+      assertEquals(1, packs(storage, repo));
+      assertEquals(0, looseObjects(storage, repo), "a full collection ran");
+      release.countDown();
+      thread.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(1, packs(storage, repo), "still one pack once the waiting job has had its turn");
+      for (int i = 2; i < 4; i++) {
+        addPack(storage, repo, i);
+        maintenance.touched(repo);
+      }
+      assertEquals(3, packs(storage, repo));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (packs(storage, repo) > 2 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(packs(storage, repo) <= 2, "later pushes queue a consolidation again (the two new packs rolled up)");
+    }
+  }
+
+  @Test
   void whereNodesShareTheRepositoriesThePushLimitCollectsInstead() throws Exception {
     RepositoryStorage storage = new RepositoryStorage(dir, Duration.ofHours(1));
     Repository repo = seeded(storage);
