@@ -148,13 +148,19 @@ final class PackConsolidation {
     }
   }
 
-  /** The index first (a pack without one is invisible to git and JGit), then the pack and the rest. */
+  /**
+   * The pack first, then its index and the rest, as JGit's GC deletes a pack. A reader still
+   * holding the pack in its list that now fails to open it finds the pack file gone, and JGit drops
+   * it from the list quietly (a debug line). Deleting the index first left a moment in which the
+   * pack file still existed: JGit then takes the missing index for a transient error, logs it at
+   * ERROR with a stack trace and keeps trying the pack (5 such lines in a 3-minute push-heavy load).
+   * An index without its pack, like a pack without its index, is skipped by JGit's directory scan.
+   */
   private static void delete(Pack p) throws IOException {
     var file = p.getPackFile();
-    Files.deleteIfExists(file.create(PackExt.INDEX).toPath());
     Files.deleteIfExists(file.create(PackExt.PACK).toPath());
     for (PackExt ext : PackExt.values()) {
-      if (ext != PackExt.KEEP) {
+      if (ext != PackExt.KEEP && ext != PackExt.PACK) {
         Files.deleteIfExists(file.create(ext).toPath());
       }
     }
