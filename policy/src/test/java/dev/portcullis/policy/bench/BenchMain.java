@@ -176,6 +176,9 @@ public final class BenchMain {
       double p99ns = toNanos(r.p99, r.unit);
       out.println();
       out.printf(Locale.ROOT, "Target: warm decision p99 ≤ 2 µs → measured p99 %.2f µs: %s%n", p99ns / 1000, p99ns <= 2000 ? "MET" : "NOT MET");
+      rows.stream().filter(b -> b.name.startsWith("bad_") && b.mode == Mode.SampleTime).forEach(b -> out.printf(Locale.ROOT,
+          "Bad token %-15s p50 %.0f ns, p99 %.0f ns: %s of the warm decision at p50, %s at p99 (refused with 401; no store call in any iteration)%n",
+          b.name.substring(4), toNanos(b.p50, b.unit), toNanos(b.p99, b.unit), ratio(b.p50, r.p50), ratio(b.p99, r.p99)));
     });
     return buf.toString(StandardCharsets.UTF_8);
   }

@@ -45,11 +45,12 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>{@code baseline_sha256_chm} is the floor the decision is compared with: SHA-256 of the same
  * plaintext plus one {@link ConcurrentHashMap} lookup of the digest. The other methods split the
- * decision into its parts ({@code part_*}: one step of {@code authenticate} alone).
+ * decision into its parts ({@code part_*}: one step of {@code authenticate} alone); {@code bad_*}
+ * decide the bad tokens a load test mixes in (a typo, and a well-formed token never issued).
  *
  * <p>The caches use a one-hour expiry here so that the measured path is purely warm; with the
- * default 30 s expiry each active token (and user, membership… entry) is reloaded from the store once
- * every 30 s on a request thread — that is the cold path, measured by {@link ColdLookupBenchmark}.
+ * default 5-minute expiry each active token (and user, membership… entry) is reloaded from the store once
+ * every 5 minutes on a request thread — that is the cold path, measured by {@link ColdLookupBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -72,12 +73,20 @@ public class DecisionBenchmark {
   private TokenDigest[] digests;
   private ConcurrentHashMap<ByteBuffer, Object> baselineMap;
   private PolicyCache cache;
+  /** The store as the caches see it, counting calls: a warm iteration must make none. */
+  private CountingPolicyStore counting;
+  private int storeCallsAfterSetup;
+  /** Per request: the same header with one character of the token changed (its checksum fails). */
+  private String[] wrongChecksumHeaders;
+  /** Per request: a well-formed token that does not exist (its digest is negatively cached after setup). */
+  private String[] unknownHeaders;
 
   @Setup(Level.Trial)
   public void setUp() {
     world = BenchWorld.shared(tokens, 1);
     clock = Clock.systemUTC();
-    cache = new PolicyCache(world.store(), new CacheSettings(200_000, 50_000, Duration.ofHours(1)), Ticker.systemTicker());
+    counting = new CountingPolicyStore(world.store());
+    cache = new PolicyCache(counting.store(), new CacheSettings(200_000, 50_000, Duration.ofHours(1)), Ticker.systemTicker());
     lastUsed = new LastUsedRecorder(world.store(), Duration.ofMinutes(1));
     access = new AccessService(cache, new AccessEvaluator(true), lastUsed, clock);
 
@@ -107,14 +116,56 @@ public class DecisionBenchmark {
       digests[i] = s.digest();
       baselineMap.put(ByteBuffer.wrap(sha.digest(s.plaintext().getBytes(StandardCharsets.US_ASCII))), c);
     }
+    badTokens(samples);
+    storeCallsAfterSetup = counting.totalCalls();
     // Steady state of the last-used recorder: uses already written this minute are dropped cheaply.
     lastUsed.flush(clock.instant());
+  }
+
+  /**
+   * The bad tokens of {@code --bad-token-rate}, one of each kind per request: a typo (one character
+   * of the random part changed, so the checksum fails) and a well-formed token that was never
+   * issued. Each is decided once here and must be refused with 401 (so the unknown ones sit in the
+   * cache as known-absent, as they do in a gateway after their first use).
+   */
+  private void badTokens(List<BenchWorld.Sample> samples) {
+    int n = samples.size();
+    wrongChecksumHeaders = new String[n];
+    unknownHeaders = new String[n];
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    for (int i = 0; i < n; i++) {
+      BenchWorld.Sample s = samples.get(i);
+      char[] typo = s.plaintext().toCharArray();
+      int at = 4 + (i % 32);
+      typo[at] = typo[at] == 'a' ? 'b' : 'a';
+      String unknown = TokenFormat.generate(s.kind(), random);
+      if (TokenFormat.kindOf(new String(typo)) != null || TokenFormat.kindOf(unknown) == null) {
+        throw new IllegalStateException("bad token " + i + " is not what the benchmark needs");
+      }
+      wrongChecksumHeaders[i] = BenchWorld.basic(s.login(), new String(typo));
+      unknownHeaders[i] = BenchWorld.basic(s.login(), unknown);
+      for (String h : new String[] {wrongChecksumHeaders[i], unknownHeaders[i]}) {
+        AccessService.AccessCheck c = access.decide(AuthorizationHeader.parse(h), BenchWorld.ORG, repoNames[i], GitOperation.READ);
+        if (!(c.decision() instanceof Decision.Denied d) || d.status() != 401) {
+          throw new IllegalStateException("bad token " + i + " was not refused with 401: " + c.decision());
+        }
+      }
+    }
   }
 
   /** As the gateway's scheduler does every 10 s (outside the measurement here). */
   @Setup(Level.Iteration)
   public void flushLastUsed() {
     lastUsed.flush(clock.instant());
+  }
+
+  /** Every benchmark here is warm: none may reach the store (bad tokens included). */
+  @TearDown(Level.Iteration)
+  public void noStoreCalls() {
+    int n = counting.totalCalls() - storeCallsAfterSetup;
+    if (n != 0) {
+      throw new IllegalStateException(n + " store calls during a warm iteration: " + counting.snapshot());
+    }
   }
 
   @TearDown(Level.Trial)
@@ -181,6 +232,28 @@ public class DecisionBenchmark {
     AccessService.AccessCheck check = access.decide(AuthorizationHeader.parse(headers[i]), new String(BenchWorld.ORG), new String(repoNames[i]), GitOperation.READ);
     access.recordUse(check);
     return check.decision();
+  }
+
+  /**
+   * A token with a typo (wrong checksum), as the gateway decides it: parse, format and checksum,
+   * refused with 401 without a cache or store lookup.
+   */
+  @Benchmark
+  public Decision bad_wrong_checksum(Cursor c) {
+    int i = c.next(wrongChecksumHeaders.length);
+    return access.decide(AuthorizationHeader.parse(wrongChecksumHeaders[i]), new String(BenchWorld.ORG), new String(repoNames[i]),
+        GitOperation.READ).decision();
+  }
+
+  /**
+   * A well-formed token that was never issued, after its first use: parse, format and checksum,
+   * SHA-256 and one cache lookup that finds it known-absent; refused with 401.
+   */
+  @Benchmark
+  public Decision bad_unknown_token(Cursor c) {
+    int i = c.next(unknownHeaders.length);
+    return access.decide(AuthorizationHeader.parse(unknownHeaders[i]), new String(BenchWorld.ORG), new String(repoNames[i]),
+        GitOperation.READ).decision();
   }
 
   /**
