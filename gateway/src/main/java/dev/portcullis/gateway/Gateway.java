@@ -152,6 +152,10 @@ public final class Gateway implements AutoCloseable {
     http.setSendXPoweredBy(false);
     http.setRequestHeaderSize(16 * 1024);
     http.setResponseHeaderSize(16 * 1024);
+    // Jetty keeps the Authorization fields a connection sent and, by default, matches a new one
+    // against them ignoring letter case: a credential differing from an earlier one on the same
+    // connection only in case would be handed over as the earlier one (HeaderCacheTest).
+    http.setHeaderCacheCaseSensitive(true);
     // A client that sends or reads slower than this cannot hold a thread for long.
     http.setMinRequestDataRate(config.limits().minDataRateBytesPerSecond());
     http.setMinResponseDataRate(config.limits().minDataRateBytesPerSecond());

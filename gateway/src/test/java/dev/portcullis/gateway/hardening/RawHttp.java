@@ -158,6 +158,39 @@ final class RawHttp {
     }
   }
 
+  /**
+   * One kept-alive connection for several requests in turn: each {@link #exchange} sends a whole
+   * request head and reads exactly one response (by {@code Content-Length} or chunks).
+   */
+  static final class KeepAlive implements AutoCloseable {
+    private final Socket socket = new Socket();
+
+    KeepAlive(int port) throws IOException {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      socket.setSoTimeout(10_000);
+    }
+
+    Response exchange(String head) throws IOException {
+      socket.getOutputStream().write(latin1(head));
+      socket.getOutputStream().flush();
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      InputStream in = socket.getInputStream();
+      int b;
+      while (!complete(buf.toByteArray())) {
+        if ((b = in.read()) < 0) {
+          return parse(buf.toByteArray(), "the server closed the connection");
+        }
+        buf.write(b);
+      }
+      return parse(buf.toByteArray(), null);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
   /** Whether a whole response (by Content-Length or a final chunk) has arrived. */
   private static boolean complete(byte[] raw) {
     int end = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
