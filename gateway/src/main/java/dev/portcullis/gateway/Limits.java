@@ -9,8 +9,9 @@ import java.time.Duration;
  *
  * @param maxPackBytes largest pack a push may send, 0 = no limit
  * @param maxObjectBytes largest single object in a push, 0 = no limit
- * @param auditEachRead write an audit row for every allowed read instead of one counted row per
- *     token, repository, client and minute
+ * @param auditEachRead write an audit row for every allowed read and every refusal of a request
+ *     without a valid credential, instead of one counted row per token (or reason), repository,
+ *     client and minute
  * @param maxRequestDuration the longest one git request may take before its connection is closed
  * @param minDataRateBytesPerSecond slowest acceptable request body / response read rate, 0 = off (the
  *     default: Jetty measures the rate from the start of the request, so under load it also cuts

@@ -175,6 +175,78 @@ class AuditAndMetricsTest {
     }
   }
 
+  /** An {@code info/refs} request with the given {@code Authorization} value (none when null); its status. */
+  private int infoRefs(String url, String authorization) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + "/info/refs?service=git-upload-pack"));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static String basic(String password) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString(("carol:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void refusalsWithoutAValidCredentialAreCountedNotRowsEach() throws Exception {
+    expect(201, "POST", "/admin/users", Map.of("login", "carol"));
+    expect(201, "POST", "/admin/users/carol/repos", Map.of("name", "bad", "visibility", "private"));
+    JsonNode t = expect(201, "POST", "/admin/users/carol/personal-access-tokens",
+        Map.of("type", "classic", "name", "t", "scopes", List.of("repo"), "expires_in", 30));
+    String token = t.get("token").asText();
+    secrets.add(token);
+    String url = gateway.httpUrl() + "/carol/bad.git";
+    char[] typo = token.toCharArray();
+    typo[10] = typo[10] == 'a' ? 'b' : 'a';
+    String unknown = dev.portcullis.policy.TokenFormat.generate(dev.portcullis.policy.TokenKind.CLASSIC, new java.security.SecureRandom());
+    // Fewer than the failed-authentication limit (50 by default), so every one is a 401.
+    int each = 10;
+    for (int i = 0; i < each; i++) {
+      assertEquals(401, infoRefs(url, null));
+      assertEquals(401, infoRefs(url, basic(new String(typo))));
+      assertEquals(401, infoRefs(url, basic(unknown)));
+      assertEquals(401, infoRefs(url, basic("not a token " + i)));
+      assertEquals(200, infoRefs(url, basic(token)));
+    }
+    // A valid token refused by a policy still gets a row of its own.
+    expect(204, "PUT", "/users/carol/suspended", null);
+    assertEquals(401, infoRefs(url, basic(token)));
+    expect(204, "DELETE", "/users/carol/suspended", null);
+    assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
+
+    JsonNode rows = expect(200, "GET", "/admin/audit-log?kind=decision&outcome=deny&repository=carol/bad&per_page=100", null);
+    long noCredentials = 0;
+    long invalid = 0;
+    int invalidRows = 0;
+    int suspendedRows = 0;
+    for (JsonNode r : rows) {
+      assertEquals(401, r.get("status").asInt(), r::toString);
+      assertEquals("read", r.get("operation").asText(), r::toString);
+      assertEquals("127.0.0.1", r.get("client_address").asText(), r::toString);
+      switch (r.get("reason").asText()) {
+        case "no_credentials" -> noCredentials += r.get("count").asInt();
+        case "invalid_credentials" -> {
+          assertTrue(r.path("token_id").isMissingNode() || r.path("token_id").isNull(), r::toString);
+          assertTrue(r.path("actor").isMissingNode() || r.path("actor").isNull(), r::toString);
+          invalid += r.get("count").asInt();
+          invalidRows++;
+        }
+        case "user_suspended" -> {
+          assertEquals(1, r.get("count").asInt(), r::toString);
+          assertEquals(t.get("id").asLong(), r.get("token_id").asLong(), r::toString);
+          suspendedRows++;
+        }
+        default -> throw new AssertionError("unexpected refusal " + r);
+      }
+    }
+    assertEquals(each, noCredentials, rows::toString);
+    assertEquals(3L * each, invalid, rows::toString);
+    // One counted row per minute (two when the loop crossed a minute), not one per request.
+    assertTrue(invalidRows >= 1 && invalidRows <= 2, rows::toString);
+    assertEquals(1, suspendedRows, rows::toString);
+  }
+
   @Test
   void everyAllowedReadCanBeItsOwnRow() throws Exception {
     Limits each = new Limits(0, 0, dev.portcullis.policy.FailedAuthLimiter.Settings.DEFAULT, 0, Duration.ofSeconds(30),
@@ -202,6 +274,13 @@ class AuditAndMetricsTest {
       } while (rows.size() < 6 && System.nanoTime() < deadline && sleep(20));
       assertEquals(6, rows.size(), rows::toString);
       for (JsonNode r : rows) {
+        assertEquals(1, r.get("count").asInt());
+      }
+      // So is every refusal: git's credential-less first request of each ls-remote.
+      JsonNode refusals = a.expect(200, "GET", "/admin/audit-log?kind=decision&outcome=deny&repository=dora/r", null);
+      assertEquals(3, refusals.size(), refusals::toString);
+      for (JsonNode r : refusals) {
+        assertEquals("no_credentials", r.get("reason").asText());
         assertEquals(1, r.get("count").asInt());
       }
     }

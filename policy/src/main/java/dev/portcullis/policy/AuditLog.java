@@ -38,6 +38,7 @@ public final class AuditLog implements AutoCloseable {
   private final Thread writer;
   private final Object flushLock = new Object();
   private volatile boolean closed;
+  /** Whether repeats are counted: allowed reads, and refusals of requests with no valid credential. */
   private final boolean countReads;
   /** Set by flush() and close(): write the counted reads of the current minute too. */
   private volatile boolean forceReads;
@@ -47,8 +48,9 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * @param countReads count allowed reads per token, repository, client and minute (one row with a
-   *     count) instead of writing a row for each
+   * @param countReads count allowed reads per token, repository, client and minute, and refusals of
+   *     requests without a valid credential per repository, client, reason and minute (one row with
+   *     a count each) instead of writing a row for each
    */
   public AuditLog(DataSource dataSource, int capacity, List<Consumer<List<AuditEvent>>> sinks, boolean countReads) {
     this.countReads = countReads;
@@ -60,54 +62,103 @@ public final class AuditLog implements AutoCloseable {
     writer.start();
   }
 
-  /** What identifies a counted allowed read: one row per token, repository, client and minute. */
-  private record ReadKey(long minute, String actor, long tokenId, String repository, int status, String address) {}
+  /**
+   * What identifies a counted decision: an allowed read (per token, repository, client and minute;
+   * {@code reason} null) or a refusal of a request without a valid credential (per repository,
+   * operation, reason, client and minute; no actor, {@code tokenId} -1).
+   */
+  private record CountKey(long minute, String actor, long tokenId, String repository, String operation, boolean allowed, String reason,
+      int status, String address) {}
 
-  /** A counted read: the token (for its hashed form, computed when written) and how often. */
-  private static final class ReadCount {
+  /** A counted decision: the token, if any (for its hashed form, computed when written), and how often. */
+  private static final class Count {
     final AccessToken token;
     final java.util.concurrent.atomic.LongAdder n = new java.util.concurrent.atomic.LongAdder();
 
-    ReadCount(AccessToken token) {
+    Count(AccessToken token) {
       this.token = token;
     }
   }
 
-  private final java.util.concurrent.ConcurrentHashMap<ReadKey, ReadCount> reads = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * Most refusal keys counted at once (per minute, as they are written every minute). Past it a
+   * refusal is queued as its own row, where a full queue drops it: a flood of bad credentials from
+   * many addresses cannot grow the map without bound.
+   */
+  private static final int MAX_REFUSAL_KEYS = 50_000;
+
+  private static final String[] REASONS = java.util.Arrays.stream(Decision.Reason.values())
+      .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+
+  private final java.util.concurrent.ConcurrentHashMap<CountKey, Count> reads = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger refusalKeys = new java.util.concurrent.atomic.AtomicInteger();
   private volatile long flushedMinute;
 
   /**
-   * Records a git decision. Denials and writes become a row each; an allowed read is counted in
-   * memory and written as one row per token, repository, client and minute (with the count), so a
-   * busy gateway writes rows per minute, not per clone. The request path only touches a map.
+   * Records a git decision. Writes, and denials of a valid token, become a row each. An allowed
+   * read is counted in memory and written as one row per token, repository, client and minute
+   * (with the count), so a busy gateway writes rows per minute, not per clone. So is a 401 to a
+   * request without a valid credential (git's first, credential-less request of every operation,
+   * a mistyped or unknown token, garbage), per repository, operation, reason, client and minute:
+   * such a request names no token worth a row of its own, and a flood of them costs a map update
+   * each instead of filling the queue that admin changes and other decisions wait in. The request
+   * path only touches a map.
    */
   public void recordDecision(Instant at, String actor, AccessToken token, String repository, GitOperation op, Decision d,
       int status, String clientAddress) {
-    if (countReads && d.allowed() && op == GitOperation.READ && status < 400) {
-      // Keyed by token id, never by the token record (whose hash would walk its scopes and permissions).
-      ReadKey k = new ReadKey(at.getEpochSecond() / 60, actor, token == null ? -1 : token.id(), repository, status, clientAddress);
-      ReadCount c = reads.get(k);
-      if (c == null) {
-        c = reads.computeIfAbsent(k, x -> new ReadCount(token));
+    if (countReads) {
+      if (d.allowed() && op == GitOperation.READ && status < 400) {
+        // Keyed by token id, never by the token record (whose hash would walk its scopes and permissions).
+        count(new CountKey(at.getEpochSecond() / 60, actor, token == null ? -1 : token.id(), repository, "read", true, null, status,
+            clientAddress), token);
+        return;
       }
-      c.n.increment();
-      return;
+      if (token == null && status == 401 && !d.allowed()) {
+        CountKey k = refusalKey(at, repository, op, d, clientAddress);
+        if (refusalKeys.get() < MAX_REFUSAL_KEYS || reads.containsKey(k)) {
+          if (count(k, null)) {
+            refusalKeys.incrementAndGet();
+          }
+          return;
+        }
+      }
     }
     record(AuditEvent.decision(at, actor, token, repository, op, d, status, clientAddress));
   }
 
-  /** Moves counted reads of minutes before {@code beforeMinute} into {@code batch}. */
+  private static CountKey refusalKey(Instant at, String repository, GitOperation op, Decision d, String clientAddress) {
+    return new CountKey(at.getEpochSecond() / 60, null, -1, repository, op == GitOperation.READ ? "read" : "write", false,
+        REASONS[d.reason().ordinal()], 401, clientAddress);
+  }
+
+  /** Counts one occurrence of {@code k}; true when the key is new. */
+  private boolean count(CountKey k, AccessToken token) {
+    Count c = reads.get(k);
+    if (c != null) {
+      c.n.increment();
+      return false;
+    }
+    Count fresh = new Count(token);
+    Count earlier = reads.putIfAbsent(k, fresh);
+    (earlier == null ? fresh : earlier).n.increment();
+    return earlier == null;
+  }
+
+  /** Moves counted decisions of minutes before {@code beforeMinute} into {@code batch}. */
   private void drainReads(long beforeMinute, List<AuditEvent> batch) {
     for (var it = reads.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
-      ReadKey k = e.getKey();
+      CountKey k = e.getKey();
       if (k.minute() < beforeMinute) {
         it.remove();
+        if (!k.allowed()) {
+          refusalKeys.decrementAndGet();
+        }
         long n = e.getValue().n.sum();
         AccessToken t = e.getValue().token;
         batch.add(new AuditEvent(0, Instant.ofEpochSecond(k.minute() * 60), "decision", k.actor(), t == null ? null : t.id(),
-            t == null ? null : AuditEvent.hashedToken(t.digest()), k.repository(), "read", "allow", null, k.status(),
-            k.address(), null, null, null, (int) Math.min(Integer.MAX_VALUE, n)));
+            t == null ? null : AuditEvent.hashedToken(t.digest()), k.repository(), k.operation(), k.allowed() ? "allow" : "deny",
+            k.reason(), k.status(), k.address(), null, null, null, (int) Math.min(Integer.MAX_VALUE, n)));
       }
     }
   }

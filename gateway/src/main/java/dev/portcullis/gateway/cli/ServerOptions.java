@@ -76,7 +76,8 @@ final class ServerOptions {
   @Option(names = "--max-request-seconds", description = "the longest a git request may take before its connection is closed (default ${DEFAULT-VALUE})", defaultValue = "3600")
   long maxRequestSeconds;
 
-  @Option(names = "--audit-each-read", description = "audit every allowed read as its own row (default: one row per token, repository, client and minute with a count)")
+  @Option(names = "--audit-each-read", description = "audit every allowed read, and every refusal of a request without a valid credential, as its own row (default: "
+      + "one row with a count per token, repository, client and minute for reads, per repository, reason, client and minute for those refusals)")
   boolean auditEachRead;
 
   @Option(names = "--audit-file", description = "also append every audit event to this JSON-lines file")
