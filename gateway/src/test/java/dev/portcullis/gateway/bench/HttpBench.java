@@ -8,6 +8,7 @@ import dev.portcullis.policy.CreatedToken;
 import dev.portcullis.policy.Management;
 import dev.portcullis.policy.NewToken;
 import dev.portcullis.policy.Repository;
+import dev.portcullis.policy.TokenFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,6 +57,9 @@ import org.slf4j.LoggerFactory;
  *       sustained rate that counts it.
  *   <li>Reports each server's CPU time per request ({@link CpuUse}), steadier than throughput on a
  *       small machine.
+ *   <li>A bad-token round on the gateway alone: slices of good tokens only alternating with slices
+ *       where every other request carries a bad token (a typo, or a well-formed token never
+ *       issued), to show what a bad token costs and that good requests do not slow down.
  *   <li>One extra round each with the gateway's per-request log line off, to show its cost.
  *   <li>{@code git clone} (full, with checkout) {@code --clones} times and {@code git push} of 3 new
  *       commits {@code --pushes} times through each server, alternating, after one untimed warm-up
@@ -62,7 +67,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * Options (defaults): {@code --rounds 3 --seconds 10 --slice-seconds 2 --warmup-seconds 10 --connections 16 --tokens
- * 10000 --users 1000 --commits 2000 --clones 11 --pushes 11 --protocol 2 --git true --log-round true}.
+ * 10000 --users 1000 --commits 2000 --clones 11 --pushes 11 --protocol 2 --git true --log-round true
+ * --bad-round true}.
  * Results go to stdout and {@code target/bench/http.txt}; the gateway's own log goes to stderr.
  */
 public final class HttpBench {
@@ -73,12 +79,13 @@ public final class HttpBench {
   private HttpBench() {}
 
   record Options(int rounds, int seconds, int sliceSeconds, int warmupSeconds, int connections, int tokens, int users, int commits, int clones,
-      int pushes, int protocol, boolean git, boolean logRound) {
+      int pushes, int protocol, boolean git, boolean logRound, boolean badRound) {
     static Options parse(String[] args) {
       Map<String, String> m = new java.util.HashMap<>(Map.ofEntries(
           Map.entry("rounds", "3"), Map.entry("seconds", "10"), Map.entry("slice-seconds", "2"), Map.entry("warmup-seconds", "10"), Map.entry("connections", "16"),
           Map.entry("tokens", "10000"), Map.entry("users", "1000"), Map.entry("commits", "2000"), Map.entry("clones", "11"),
-          Map.entry("pushes", "11"), Map.entry("protocol", "2"), Map.entry("git", "true"), Map.entry("log-round", "true")));
+          Map.entry("pushes", "11"), Map.entry("protocol", "2"), Map.entry("git", "true"), Map.entry("log-round", "true"),
+          Map.entry("bad-round", "true")));
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (!a.startsWith("--") || !m.containsKey(a.substring(2)) || i + 1 >= args.length) {
@@ -89,7 +96,7 @@ public final class HttpBench {
       Options o = new Options(num(m, "rounds", 1, 20), num(m, "seconds", 1, 300), num(m, "slice-seconds", 1, 300), num(m, "warmup-seconds", 1, 300),
           num(m, "connections", 1, 256), num(m, "tokens", 1, 200_000), num(m, "users", 1, 100_000), num(m, "commits", 1, 100_000),
           num(m, "clones", 0, 50), num(m, "pushes", 0, 50), num(m, "protocol", 0, 2), Boolean.parseBoolean(m.get("git")),
-          Boolean.parseBoolean(m.get("log-round")));
+          Boolean.parseBoolean(m.get("log-round")), Boolean.parseBoolean(m.get("bad-round")));
       if (o.protocol == 1) {
         throw new IllegalArgumentException("--protocol is 0 or 2");
       }
@@ -236,6 +243,11 @@ public final class HttpBench {
         say("  CPU per request: gateway %s | bare %s", gwCpu.perRequest(true, g.ok() + g.failed()), bareCpu.perRequest(false, b.ok() + b.failed()));
       }
 
+      BadRound badRound = null;
+      if (o.badRound) {
+        badRound = badTokenRound(o, gateway, gwPort, gwRequests, mixedRequests(gwPort, path, tokens, o));
+      }
+
       double[] quiet = null;
       if (o.logRound) {
         ch.qos.logback.classic.Logger gitLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("portcullis.git");
@@ -264,7 +276,7 @@ public final class HttpBench {
         git = gitTimes(o, tmp, gateway.httpUrl(), bare.url(), ownerToken, built);
       }
 
-      String summary = summary(o, built, rounds, totals, failures, drainNanos, gwAll, bareAll, cpu, quiet, git, storeNote);
+      String summary = summary(o, built, rounds, totals, failures, drainNanos, gwAll, bareAll, cpu, quiet, badRound, git, storeNote);
       OUT.println();
       OUT.print(summary);
       Path dir = Path.of(System.getProperty("bench.dir", "target/bench"));
@@ -345,6 +357,118 @@ public final class HttpBench {
       out[i] = req.getBytes(StandardCharsets.US_ASCII);
     }
     return out;
+  }
+
+  /** Requests, with a mark on those that carry a bad token. */
+  private record Mixed(byte[][] requests, boolean[] bad) {}
+
+  /**
+   * The gateway's requests with every other one carrying a bad token instead, half of them a typo
+   * of a real token (wrong checksum) and half a well-formed token that was never issued. Connection
+   * {@code t} of the load loop sends requests {@code t, t+connections, …}, so the array is laid out
+   * in blocks of {@code connections}, good and bad in turn: each connection alternates good and bad.
+   */
+  private static Mixed mixedRequests(int port, String path, List<Tok> tokens, Options o) {
+    SecureRandom random = new SecureRandom();
+    int c = o.connections;
+    int n = Math.max(c, tokens.size() / c * c);
+    List<Tok> mixed = new ArrayList<>(2 * n);
+    boolean[] bad = new boolean[2 * n];
+    for (int i = 0; i < 2 * n; i++) {
+      int block = i / c;
+      Tok t = tokens.get(((block / 2) * c + i % c) % tokens.size());
+      bad[i] = block % 2 == 1;
+      if (!bad[i]) {
+        mixed.add(t);
+        continue;
+      }
+      String token;
+      if (i % 2 == 0) {
+        char[] typo = t.plaintext().toCharArray();
+        int at = 4 + (i / 2) % 32;
+        typo[at] = typo[at] == 'a' ? 'b' : 'a';
+        token = new String(typo);
+      } else {
+        token = TokenFormat.generate(TokenFormat.kindOf(t.plaintext()), random);
+      }
+      mixed.add(new Tok(t.login(), token));
+    }
+    return new Mixed(requests(port, path, mixed, o.protocol), bad);
+  }
+
+  /** The bad-token round's two sides: good tokens only, and every other request bad. */
+  private record BadRound(LoadLoop.Result clean, LoadLoop.Result mixed, CpuUse.Snapshot cleanCpu, CpuUse.Snapshot mixedCpu) {
+    void print(PrintStream out, Options o) {
+      long cleanN = clean.ok() + clean.failed();
+      long goodN = mixed.ok() + mixed.failed();
+      long badN = mixed.bad().count();
+      double good = (cleanCpu.gateway() + cleanCpu.background()) / 1e3 / Math.max(1, cleanN);
+      double all = (mixedCpu.gateway() + mixedCpu.background()) / 1e3;
+      // The mixed slices' CPU less what their good requests cost in the clean slices.
+      double bad = badN == 0 ? Double.NaN : (all - goodN * good) / badN;
+      out.println();
+      out.printf(Locale.ROOT, "== Bad tokens: every other request with a bad token (half typos, half never issued) vs good tokens only; gateway, "
+          + "%d connections, %d s each in alternating %d s slices, the audit queue drained after each slice ==%n", o.connections, o.seconds,
+          Math.min(o.sliceSeconds, o.seconds));
+      out.printf(Locale.ROOT, "%-20s %11s %11s %22s %22s %s%n", "slices", "good 200/s", "bad 401/s", "good p50/p99/p99.9 ms",
+          "bad p50/p99/p99.9 ms", "CPU per request (µs)");
+      out.printf(Locale.ROOT, "%-20s %,11.1f %11s %22s %22s %s%n", "good tokens only", clean.perSecond(), "-", pcts(clean.micros()), "-",
+          cleanCpu.perRequest(true, cleanN));
+      out.printf(Locale.ROOT, "%-20s %,11.1f %,11.1f %22s %22s %s%n", "every other one bad", mixed.perSecond(),
+          mixed.bad().statuses().getOrDefault(401, 0L) * 1e9 / mixed.nanos(), pcts(mixed.micros()), pcts(mixed.bad().micros()),
+          mixedCpu.perRequest(true, goodN + badN));
+      out.printf(Locale.ROOT, "good requests not answered 200: %d %s (good only), %d %s (mixed); bad requests' answers %s, accepted: %d%n",
+          clean.failed(), clean.otherStatuses(), mixed.failed(), mixed.otherStatuses(), mixed.bad().statuses(), mixed.bad().accepted());
+      out.printf(Locale.ROOT, "a bad request costs ≈ %.1f µs of the gateway's CPU = %.2f× a good one; good requests' latency with bad ones "
+          + "interleaved: p50 %.2f×, p99 %.2f× of good-only%n", bad, bad / good,
+          ratio(mixed.micros(), clean.micros(), 50), ratio(mixed.micros(), clean.micros(), 99));
+    }
+
+    private static double ratio(Histogram a, Histogram b, double p) {
+      return a.getValueAtPercentile(p) / (double) Math.max(1, b.getValueAtPercentile(p));
+    }
+
+    private static String pcts(Histogram h) {
+      return h.getTotalCount() == 0 ? "-" : String.format(Locale.ROOT, "%.2f / %.2f / %.2f", h.getValueAtPercentile(50) / 1e3,
+          h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3);
+    }
+  }
+
+  /**
+   * Good-only slices alternating with mixed ones (every other request bad) on the gateway, after a
+   * warm-up of the mixed requests (a never-issued token reaches the store once, then is known
+   * absent). The audit rows of a slice (one per refused request) are written before the next one
+   * starts and their CPU counted with it.
+   */
+  private static BadRound badTokenRound(Options o, Gateway gateway, int port, byte[][] good, Mixed mixed) throws InterruptedException {
+    LoadLoop.Result warm = LoadLoop.run(port, mixed.requests(), mixed.bad(), o.connections, Duration.ofSeconds(o.warmupSeconds));
+    drainAudit(gateway);
+    say("warm-up bad-token mix %,10.1f good req/s%s; bad: %s", warm.perSecond(), errorNote(warm), warm.bad().statuses());
+    int slices = Math.max(1, o.seconds / o.sliceSeconds);
+    Duration slice = Duration.ofMillis(o.seconds * 1000L / slices);
+    LoadLoop.Result clean = null;
+    LoadLoop.Result mix = null;
+    CpuUse.Snapshot cleanCpu = CpuUse.Snapshot.ZERO;
+    CpuUse.Snapshot mixCpu = CpuUse.Snapshot.ZERO;
+    for (int i = 0; i < 2 * slices; i++) {
+      boolean withBad = i % 2 == 1;
+      CpuUse.Snapshot before = CpuUse.now();
+      LoadLoop.Result r = withBad
+          ? LoadLoop.run(port, mixed.requests(), mixed.bad(), o.connections, slice)
+          : LoadLoop.run(port, good, o.connections, slice);
+      drainAudit(gateway);
+      CpuUse.Snapshot used = CpuUse.now().minus(before);
+      if (withBad) {
+        mix = mix == null ? r : mix.plus(r);
+        mixCpu = mixCpu.plus(used);
+      } else {
+        clean = clean == null ? r : clean.plus(r);
+        cleanCpu = cleanCpu.plus(used);
+      }
+    }
+    say("bad-token round: good only %,10.1f req/s%s | every other one bad %,10.1f good req/s%s, bad: %s", clean.perSecond(),
+        errorNote(clean), mix.perSecond(), errorNote(mix), mix.bad().statuses());
+    return new BadRound(clean, mix, cleanCpu, mixCpu);
   }
 
   /** Both servers answer 200 with the same advertisement; the gateway refuses a request without credentials. */
@@ -438,7 +562,7 @@ public final class HttpBench {
   // ---------------------------------------------------------------- report
 
   private static String summary(Options o, BenchRepo.Built built, List<double[]> rounds, long[] totals, long[] failures, long drainNanos,
-      Histogram gwAll, Histogram bareAll, CpuUse.Snapshot[] cpu, double[] quiet, GitTimes git, String storeNote) {
+      Histogram gwAll, Histogram bareAll, CpuUse.Snapshot[] cpu, double[] quiet, BadRound badRound, GitTimes git, String storeNote) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
     out.printf(Locale.ROOT, "== Authenticated GET /%s/%s.git/info/refs?service=git-upload-pack (protocol v%d) ==%n", ORG, REPO, o.protocol);
@@ -476,6 +600,9 @@ public final class HttpBench {
     if (quiet != null) {
       out.printf(Locale.ROOT, "With the per-request 'portcullis.git' INFO log line off (one round each): gateway %,.1f (sustained %,.1f), bare %,.1f"
           + " req/s, ratio %.3f (sustained %.3f)%n", quiet[0], quiet[2], quiet[1], quiet[0] / quiet[1], quiet[2] / quiet[1]);
+    }
+    if (badRound != null) {
+      badRound.print(out, o);
     }
     if (git != null) {
       out.println();

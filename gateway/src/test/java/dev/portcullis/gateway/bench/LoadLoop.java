@@ -27,8 +27,13 @@ final class LoadLoop {
 
   private LoadLoop() {}
 
-  /** What one run did. */
-  record Result(long ok, long failed, long reconnects, long nanos, Histogram micros, Map<Integer, Long> otherStatuses, String firstError) {
+  /**
+   * What one run did. {@code ok}, {@code failed}, {@code micros} and {@code otherStatuses} count the
+   * good requests (all of them unless some were marked bad); {@code bad} the ones marked bad.
+   */
+  record Result(long ok, long failed, long reconnects, long nanos, Histogram micros, Map<Integer, Long> otherStatuses, String firstError,
+      Bad bad) {
+    /** Good requests answered 200, per second. */
     double perSecond() {
       return ok * 1e9 / nanos;
     }
@@ -40,7 +45,26 @@ final class LoadLoop {
       Map<Integer, Long> statuses = new TreeMap<>(otherStatuses);
       other.otherStatuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
       return new Result(ok + other.ok, failed + other.failed, reconnects + other.reconnects, nanos + other.nanos, h, statuses,
-          firstError != null ? firstError : other.firstError);
+          firstError != null ? firstError : other.firstError, bad.plus(other.bad));
+    }
+  }
+
+  /** The answers to the requests marked bad: their latencies, their statuses, and how many were 200 (accepted). */
+  record Bad(Histogram micros, Map<Integer, Long> statuses, long accepted) {
+    static Bad empty() {
+      return new Bad(new Histogram(MAX_LATENCY_MICROS, 3), new TreeMap<>(), 0);
+    }
+
+    long count() {
+      return micros.getTotalCount();
+    }
+
+    Bad plus(Bad other) {
+      Histogram h = micros.copy();
+      h.add(other.micros);
+      Map<Integer, Long> s = new TreeMap<>(statuses);
+      other.statuses.forEach((k, v) -> s.merge(k, v, Long::sum));
+      return new Bad(h, s, accepted + other.accepted);
     }
   }
 
@@ -49,13 +73,24 @@ final class LoadLoop {
    * (cycling), so every request of the array is used in turn.
    */
   static Result run(int port, byte[][] requests, int connections, Duration duration) throws InterruptedException {
+    return run(port, requests, null, connections, duration);
+  }
+
+  /**
+   * As {@link #run(int, byte[][], int, Duration)}, with {@code bad[i]} marking request {@code i} as
+   * one that must be refused: its answer is counted apart ({@link Result#bad}), never as a good one.
+   */
+  static Result run(int port, byte[][] requests, boolean[] bad, int connections, Duration duration) throws InterruptedException {
+    if (bad != null && bad.length != requests.length) {
+      throw new IllegalArgumentException("one bad mark per request");
+    }
     Worker[] workers = new Worker[connections];
     CountDownLatch ready = new CountDownLatch(connections);
     CountDownLatch go = new CountDownLatch(1);
     CountDownLatch done = new CountDownLatch(connections);
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < connections; t++) {
-      workers[t] = new Worker(port, requests, t, connections, ready, go, done);
+      workers[t] = new Worker(port, requests, bad, t, connections, ready, go, done);
       Thread th = new Thread(workers[t], "load-" + t);
       th.setDaemon(true);
       threads.add(th);
@@ -77,6 +112,7 @@ final class LoadLoop {
     long reconnects = 0;
     Histogram h = new Histogram(MAX_LATENCY_MICROS, 3);
     Map<Integer, Long> statuses = new TreeMap<>();
+    Bad badAnswers = Bad.empty();
     String firstError = finished ? null : "some connections did not finish in time";
     for (Worker w : workers) {
       end = Math.max(end, w.endNanos);
@@ -85,6 +121,7 @@ final class LoadLoop {
       reconnects += w.reconnects;
       h.add(w.histogram);
       w.statuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
+      badAnswers = badAnswers.plus(new Bad(w.badHistogram, w.badStatuses, w.badAccepted));
       if (firstError == null && w.error != null) {
         firstError = w.error;
       }
@@ -93,13 +130,14 @@ final class LoadLoop {
       threads.forEach(Thread::interrupt);
       end = System.nanoTime();
     }
-    return new Result(ok, failed, reconnects, Math.max(1, end - start), h, statuses, firstError);
+    return new Result(ok, failed, reconnects, Math.max(1, end - start), h, statuses, firstError, badAnswers);
   }
 
   /** One connection's loop. */
   private static final class Worker implements Runnable {
     private final int port;
     private final byte[][] requests;
+    private final boolean[] bad;
     private final int first;
     private final int stride;
     private final CountDownLatch ready;
@@ -107,6 +145,9 @@ final class LoadLoop {
     private final CountDownLatch done;
     private final Histogram histogram = new Histogram(MAX_LATENCY_MICROS, 3);
     private final Map<Integer, Long> statuses = new TreeMap<>();
+    private final Histogram badHistogram = new Histogram(MAX_LATENCY_MICROS, 3);
+    private final Map<Integer, Long> badStatuses = new TreeMap<>();
+    private long badAccepted;
     volatile long deadline;
     long endNanos;
     long ok;
@@ -118,9 +159,10 @@ final class LoadLoop {
     private OutputStream out;
     private Reader in;
 
-    Worker(int port, byte[][] requests, int first, int stride, CountDownLatch ready, CountDownLatch go, CountDownLatch done) {
+    Worker(int port, byte[][] requests, boolean[] bad, int first, int stride, CountDownLatch ready, CountDownLatch go, CountDownLatch done) {
       this.port = port;
       this.requests = requests;
+      this.bad = bad;
       this.first = first;
       this.stride = stride;
       this.ready = ready;
@@ -173,10 +215,18 @@ final class LoadLoop {
             connect();
             continue;
           }
-          histogram.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, (t1 - t0) / 1_000)));
-          if (status == 200) {
+          long micros = Math.min(MAX_LATENCY_MICROS, Math.max(0, (t1 - t0) / 1_000));
+          if (bad != null && bad[i]) {
+            badHistogram.recordValue(micros);
+            badStatuses.merge(status, 1L, Long::sum);
+            if (status == 200) {
+              badAccepted++;
+            }
+          } else if (status == 200) {
+            histogram.recordValue(micros);
             ok++;
           } else {
+            histogram.recordValue(micros);
             failed++;
             statuses.merge(status, 1L, Long::sum);
           }
