@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * Options (defaults): {@code --rounds 3 --seconds 10 --slice-seconds 2 --warmup-seconds 10 --connections 16 --tokens
- * 10000 --users 1000 --commits 2000 --clones 11 --pushes 11 --protocol 2 --git true --log-round true
+ * 10000 --users 1000 --commits 2000 --clones 11 --pushes 31 --protocol 2 --git true --log-round true
  * --bad-round true}.
  * Results go to stdout and {@code target/bench/http.txt}; the gateway's own log goes to stderr.
  */
@@ -84,7 +84,7 @@ public final class HttpBench {
       Map<String, String> m = new java.util.HashMap<>(Map.ofEntries(
           Map.entry("rounds", "3"), Map.entry("seconds", "10"), Map.entry("slice-seconds", "2"), Map.entry("warmup-seconds", "10"), Map.entry("connections", "16"),
           Map.entry("tokens", "10000"), Map.entry("users", "1000"), Map.entry("commits", "2000"), Map.entry("clones", "11"),
-          Map.entry("pushes", "11"), Map.entry("protocol", "2"), Map.entry("git", "true"), Map.entry("log-round", "true"),
+          Map.entry("pushes", "31"), Map.entry("protocol", "2"), Map.entry("git", "true"), Map.entry("log-round", "true"),
           Map.entry("bad-round", "true")));
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
