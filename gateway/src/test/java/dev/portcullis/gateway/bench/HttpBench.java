@@ -192,12 +192,10 @@ public final class HttpBench {
       CpuUse.Snapshot[] cpu = new CpuUse.Snapshot[2]; // gateway's rounds, bare's rounds
       for (int r = 0; r < o.rounds; r++) {
         boolean gatewayFirst = r % 2 == 0;
-        LoadLoop.Result g = null;
-        LoadLoop.Result b = null;
+        Side gwSide = new Side();
+        Side bareSide = new Side();
         double drain = 0;
         int backlog = 0;
-        CpuUse.Snapshot gwCpu = CpuUse.Snapshot.ZERO;
-        CpuUse.Snapshot bareCpu = CpuUse.Snapshot.ZERO;
         // Short slices, alternating, so both servers see the same machine: a small shared machine's
         // speed drifts by tens of percent over seconds.
         int slices = Math.max(1, o.seconds / o.sliceSeconds);
@@ -206,15 +204,12 @@ public final class HttpBench {
           boolean gw = (i % 2 == 0) == gatewayFirst;
           CpuUse.Snapshot before = CpuUse.now();
           LoadLoop.Result res = LoadLoop.run(gw ? gwPort : barePort, gw ? gwRequests : bareRequests, o.connections, slice);
-          CpuUse.Snapshot used = CpuUse.now().minus(before);
-          if (gw) {
-            g = g == null ? res : g.plus(res);
-            gwCpu = gwCpu.plus(used);
-          } else {
-            b = b == null ? res : b.plus(res);
-            bareCpu = bareCpu.plus(used);
-          }
+          (gw ? gwSide : bareSide).add(res, CpuUse.now().minus(before));
         }
+        LoadLoop.Result g = gwSide.result;
+        LoadLoop.Result b = bareSide.result;
+        CpuUse.Snapshot gwCpu = gwSide.cpu;
+        CpuUse.Snapshot bareCpu = bareSide.cpu;
         // The audit rows queued by the round are its work: written before the next round (and the
         // gateway's background CPU, whenever it ran, is the gateway's).
         CpuUse.Snapshot before = CpuUse.now();
@@ -359,6 +354,17 @@ public final class HttpBench {
     return out;
   }
 
+  /** One side of alternating slices: what its slices did, and the CPU they used. */
+  private static final class Side {
+    LoadLoop.Result result;
+    CpuUse.Snapshot cpu = CpuUse.Snapshot.ZERO;
+
+    void add(LoadLoop.Result r, CpuUse.Snapshot used) {
+      result = result == null ? r : result.plus(r);
+      cpu = cpu.plus(used);
+    }
+  }
+
   /** Requests, with a mark on those that carry a bad token. */
   private record Mixed(byte[][] requests, boolean[] bad) {}
 
@@ -446,10 +452,8 @@ public final class HttpBench {
     say("warm-up bad-token mix %,10.1f good req/s%s; bad: %s", warm.perSecond(), errorNote(warm), warm.bad().statuses());
     int slices = Math.max(1, o.seconds / o.sliceSeconds);
     Duration slice = Duration.ofMillis(o.seconds * 1000L / slices);
-    LoadLoop.Result clean = null;
-    LoadLoop.Result mix = null;
-    CpuUse.Snapshot cleanCpu = CpuUse.Snapshot.ZERO;
-    CpuUse.Snapshot mixCpu = CpuUse.Snapshot.ZERO;
+    Side clean = new Side();
+    Side mix = new Side();
     for (int i = 0; i < 2 * slices; i++) {
       boolean withBad = i % 2 == 1;
       CpuUse.Snapshot before = CpuUse.now();
@@ -457,18 +461,11 @@ public final class HttpBench {
           ? LoadLoop.run(port, mixed.requests(), mixed.bad(), o.connections, slice)
           : LoadLoop.run(port, good, o.connections, slice);
       drainAudit(gateway);
-      CpuUse.Snapshot used = CpuUse.now().minus(before);
-      if (withBad) {
-        mix = mix == null ? r : mix.plus(r);
-        mixCpu = mixCpu.plus(used);
-      } else {
-        clean = clean == null ? r : clean.plus(r);
-        cleanCpu = cleanCpu.plus(used);
-      }
+      (withBad ? mix : clean).add(r, CpuUse.now().minus(before));
     }
-    say("bad-token round: good only %,10.1f req/s%s | every other one bad %,10.1f good req/s%s, bad: %s", clean.perSecond(),
-        errorNote(clean), mix.perSecond(), errorNote(mix), mix.bad().statuses());
-    return new BadRound(clean, mix, cleanCpu, mixCpu);
+    say("bad-token round: good only %,10.1f req/s%s | every other one bad %,10.1f good req/s%s, bad: %s", clean.result.perSecond(),
+        errorNote(clean.result), mix.result.perSecond(), errorNote(mix.result), mix.result.bad().statuses());
+    return new BadRound(clean.result, mix.result, clean.cpu, mix.cpu);
   }
 
   /** Both servers answer 200 with the same advertisement; the gateway refuses a request without credentials. */
