@@ -40,7 +40,7 @@ public final class AuditLog implements AutoCloseable {
   private volatile boolean closed;
   /** Whether repeats are counted: allowed reads, and refusals of requests with no valid credential. */
   private final boolean countReads;
-  /** Set by flush() and close(): write the counted reads of the current minute too. */
+  /** Set by flush() and close(): write the counted decisions of the current minute too. */
   private volatile boolean forceReads;
 
   public AuditLog(DataSource dataSource, int capacity, List<Consumer<List<AuditEvent>>> sinks) {
@@ -90,7 +90,7 @@ public final class AuditLog implements AutoCloseable {
   private static final String[] REASONS = java.util.Arrays.stream(Decision.Reason.values())
       .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
 
-  private final java.util.concurrent.ConcurrentHashMap<CountKey, Count> reads = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<CountKey, Count> counts = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicInteger refusalKeys = new java.util.concurrent.atomic.AtomicInteger();
   private volatile long flushedMinute;
 
@@ -115,7 +115,7 @@ public final class AuditLog implements AutoCloseable {
       }
       if (token == null && status == 401 && !d.allowed()) {
         CountKey k = refusalKey(at, repository, op, d, clientAddress);
-        if (refusalKeys.get() < MAX_REFUSAL_KEYS || reads.containsKey(k)) {
+        if (refusalKeys.get() < MAX_REFUSAL_KEYS || counts.containsKey(k)) {
           if (count(k, null)) {
             refusalKeys.incrementAndGet();
           }
@@ -133,20 +133,20 @@ public final class AuditLog implements AutoCloseable {
 
   /** Counts one occurrence of {@code k}; true when the key is new. */
   private boolean count(CountKey k, AccessToken token) {
-    Count c = reads.get(k);
+    Count c = counts.get(k);
     if (c != null) {
       c.n.increment();
       return false;
     }
     Count fresh = new Count(token);
-    Count earlier = reads.putIfAbsent(k, fresh);
+    Count earlier = counts.putIfAbsent(k, fresh);
     (earlier == null ? fresh : earlier).n.increment();
     return earlier == null;
   }
 
   /** Moves counted decisions of minutes before {@code beforeMinute} into {@code batch}. */
-  private void drainReads(long beforeMinute, List<AuditEvent> batch) {
-    for (var it = reads.entrySet().iterator(); it.hasNext(); ) {
+  private void drainCounts(long beforeMinute, List<AuditEvent> batch) {
+    for (var it = counts.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
       CountKey k = e.getKey();
       if (k.minute() < beforeMinute) {
@@ -186,14 +186,14 @@ public final class AuditLog implements AutoCloseable {
 
   private void run() {
     List<AuditEvent> batch = new ArrayList<>(BATCH);
-    while (!closed || !queue.isEmpty() || !batch.isEmpty() || !reads.isEmpty()) {
+    while (!closed || !queue.isEmpty() || !batch.isEmpty() || !counts.isEmpty()) {
       try {
         if (batch.isEmpty()) {
           boolean force = forceReads || closed;
           long minute = force ? Long.MAX_VALUE : System.currentTimeMillis() / 60_000;
           if (force || minute > flushedMinute) {
             forceReads = false;
-            drainReads(minute, batch);
+            drainCounts(minute, batch);
             if (!force) {
               flushedMinute = minute;
             }
@@ -226,7 +226,7 @@ public final class AuditLog implements AutoCloseable {
           break;
         }
         if (closed) {
-          LOG.error("dropping {} audit events at shutdown: the store is unreachable", batch.size() + queue.size() + reads.size());
+          LOG.error("dropping {} audit events at shutdown: the store is unreachable", batch.size() + queue.size() + counts.size());
           break;
         }
       }
@@ -298,9 +298,9 @@ public final class AuditLog implements AutoCloseable {
   /** Waits (bounded) until everything queued so far is written; true if it was. */
   public boolean flush(Duration timeout) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
-    // Hand the counted reads to the writer now, then wait for the queue to drain.
+    // Hand the counted decisions to the writer now, then wait for the queue to drain.
     List<AuditEvent> counted = new ArrayList<>();
-    drainReads(Long.MAX_VALUE, counted);
+    drainCounts(Long.MAX_VALUE, counted);
     for (AuditEvent e : counted) {
       record(e);
     }
