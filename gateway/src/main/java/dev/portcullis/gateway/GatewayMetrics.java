@@ -11,7 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
@@ -38,7 +37,7 @@ public final class GatewayMetrics {
       decisions.put(r, Counter.builder("portcullis.decisions")
           .description("Access decisions by outcome and reason")
           .tag("outcome", allowed ? "allow" : "deny")
-          .tag("reason", r.name().toLowerCase(Locale.ROOT))
+          .tag("reason", r.label())
           .register(registry));
     }
     decisionTime = Timer.builder("portcullis.decision")

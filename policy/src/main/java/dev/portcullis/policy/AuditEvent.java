@@ -57,7 +57,7 @@ public record AuditEvent(
     return new AuditEvent(0, at, "decision", actor, token == null ? null : token.id(),
         token == null ? null : hashedToken(token.digest()), repository,
         op.name().toLowerCase(java.util.Locale.ROOT), d.allowed() ? "allow" : "deny",
-        d.reason().name().toLowerCase(java.util.Locale.ROOT), status, clientAddress, null, null, null, 1);
+        d.reason().label(), status, clientAddress, null, null, null, 1);
   }
 
   /** An admin change. {@code before}/{@code after} are short JSON documents (or null). */

@@ -87,9 +87,6 @@ public final class AuditLog implements AutoCloseable {
    */
   private static final int MAX_REFUSAL_KEYS = 50_000;
 
-  private static final String[] REASONS = java.util.Arrays.stream(Decision.Reason.values())
-      .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
-
   private final java.util.concurrent.ConcurrentHashMap<CountKey, Count> counts = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicInteger refusalKeys = new java.util.concurrent.atomic.AtomicInteger();
   private volatile long flushedMinute;
@@ -128,7 +125,7 @@ public final class AuditLog implements AutoCloseable {
 
   private static CountKey refusalKey(Instant at, String repository, GitOperation op, Decision d, String clientAddress) {
     return new CountKey(at.getEpochSecond() / 60, null, -1, repository, op == GitOperation.READ ? "read" : "write", false,
-        REASONS[d.reason().ordinal()], 401, clientAddress);
+        d.reason().label(), 401, clientAddress);
   }
 
   /** Counts one occurrence of {@code k}; true when the key is new. */

@@ -30,7 +30,14 @@ public sealed interface Decision {
     GRANT_DENIED,
     GRANT_PENDING,
     MISSING_PERMISSION,
-    NO_PUSH_PERMISSION
+    NO_PUSH_PERMISSION;
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The lowercase name logs, audit rows and metrics carry, e.g. {@code invalid_credentials}. */
+    public String label() {
+      return label;
+    }
   }
 
   Reason reason();

@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Clock;
 import java.util.Enumeration;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,9 +223,6 @@ public final class GitAccessFilter implements Filter {
     return AuthorizationHeader.parse(first);
   }
 
-  private static final String[] REASONS = java.util.Arrays.stream(Decision.Reason.values())
-      .map(r -> r.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
-
   /** The per-request line, built here (no placeholder formatting, no boxing) and logged as is. */
   private static void log(GitRequest git, Credential.Token token, Decision d, int status, long start, long in, long out) {
     if (LOG.isInfoEnabled()) {
@@ -241,7 +237,7 @@ public final class GitAccessFilter implements Filter {
         b.append(token.user().login()).append(" token_id=").append(token.token().id());
       }
       b.append(" decision=").append(d.allowed() ? "allow" : "deny")
-          .append(" reason=").append(REASONS[d.reason().ordinal()])
+          .append(" reason=").append(d.reason().label())
           .append(" status=").append(status)
           .append(" bytes_in=").append(in)
           .append(" bytes_out=").append(out)
