@@ -7,17 +7,21 @@ import java.nio.file.Path;
 import java.io.IOException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * The connection pool and the schema: an embedded H2 database under the data directory by default,
  * or any JDBC URL. Migrations run at open, so a node always serves the schema it was built for.
  */
 public final class Database implements AutoCloseable {
+  /** Where the policy schema's SQL migrations are; {@link #policyJavaMigrations} has the rest. */
+  static final String POLICY_MIGRATIONS = "classpath:db/migration";
+
   private final HikariDataSource dataSource;
   private final String url;
 
   private Database(String url, String user, String password, int poolSize) {
-    this(url, user, password, poolSize, "classpath:db/migration");
+    this(url, user, password, poolSize, POLICY_MIGRATIONS);
   }
 
   private Database(String url, String user, String password, int poolSize, String migrations) {
@@ -37,11 +41,16 @@ public final class Database implements AutoCloseable {
     cfg.setInitializationFailTimeout(10_000);
     this.dataSource = new HikariDataSource(cfg);
     this.url = url;
-    Flyway.configure()
-        .dataSource(dataSource)
-        .locations(migrations)
-        .load()
-        .migrate();
+    var flyway = Flyway.configure().dataSource(dataSource).locations(migrations);
+    if (POLICY_MIGRATIONS.equals(migrations)) {
+      flyway.javaMigrations(policyJavaMigrations());
+    }
+    flyway.load().migrate();
+  }
+
+  /** The policy schema's migrations written in Java (they compute what SQL cannot portably). */
+  static JavaMigration[] policyJavaMigrations() {
+    return new JavaMigration[] {new TokensByLookupKey()};
   }
 
   /** The embedded H2 store in {@code dir} (created if needed). */

@@ -174,6 +174,21 @@ final class JdbcPolicyStore implements PolicyStore {
     }
   }
 
+  /**
+   * {@link #insert} of a tokens row; a unique-key violation there can only be the lookup key (the id
+   * is generated), which the caller answers by issuing another plaintext.
+   */
+  private static long insertTokenRow(Connection c, String sql, Object... args) throws SQLException {
+    try {
+      return insert(c, sql, args);
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        throw new PolicyStore.LookupKeyTaken();
+      }
+      throw e;
+    }
+  }
+
   private static Instant instant(ResultSet rs, String col) throws SQLException {
     OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
@@ -288,9 +303,9 @@ final class JdbcPolicyStore implements PolicyStore {
         list(c, rs -> rs.getLong(1), "SELECT repo_id FROM token_repositories WHERE token_id = ?", tokenId));
   }
 
-  private Optional<AccessToken> token(Connection c, String where, Object arg) throws SQLException {
+  private Optional<AccessToken> token(Connection c, String where, Object... args) throws SQLException {
     try (PreparedStatement ps = prepare(c, "SELECT " + TOKEN_COLUMNS + " FROM tokens LEFT JOIN token_last_used ON token_id = id WHERE "
-        + where, arg);
+        + where, args);
         ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return Optional.empty();
@@ -305,7 +320,8 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public Optional<AccessToken> tokenByDigest(TokenDigest digest) {
-    return read(c -> token(c, "digest = ?", digest.hex()));
+    // By the lookup key (the embedded store's row key, see TokensByLookupKey), then the whole digest.
+    return read(c -> token(c, "lookup_key = ? AND digest = ?", digest.lookupKey(), digest.hex()));
   }
 
   @Override
@@ -619,10 +635,11 @@ final class JdbcPolicyStore implements PolicyStore {
     return tx(
         c -> {
           long id =
-              insert(
+              insertTokenRow(
                   c,
-                  "INSERT INTO tokens (user_id, kind, digest, name, description, created_at, expires_at, scopes, "
-                      + "resource_owner_id, repository_selection, permissions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  "INSERT INTO tokens (lookup_key, user_id, kind, digest, name, description, created_at, expires_at, scopes, "
+                      + "resource_owner_id, repository_selection, permissions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  t.digest().lookupKey(),
                   t.userId(),
                   t.kind().apiName(),
                   t.digest().hex(),

@@ -456,9 +456,6 @@ public final class Management {
     failIf(errors);
     Instant created = now();
     Instant expires = req.expiresIn() == null ? null : created.plus(Duration.ofDays(req.expiresIn()));
-    String plaintext = TokenFormat.generate(kind, random);
-    TokenDigest digest = TokenDigest.of(plaintext);
-
     if (kind == TokenKind.CLASSIC) {
       Set<String> scopes = new HashSet<>();
       if (req.repositorySelection() != null || req.resourceOwner() != null || req.permissions() != null || req.repositories() != null) {
@@ -474,11 +471,10 @@ public final class Management {
         }
       }
       failIf(errors);
-      AccessToken t = new AccessToken(0, user.id(), kind, digest, req.name(), req.description(), created, expires, null, null,
-          scopes, null, null, Set.of(), Map.of());
-      PolicyStore.StoredToken st = store.insertToken(t, null, null, null);
-      audit(actor, "token.create", "user:" + user.login(), null, JsonText.of(st.token()));
-      return new CreatedToken(st.token(), plaintext, null);
+      Issued issued = issue(kind, digest -> new AccessToken(0, user.id(), kind, digest, req.name(), req.description(), created, expires,
+          null, null, scopes, null, null, Set.of(), Map.of()), null, null, null);
+      audit(actor, "token.create", "user:" + user.login(), null, JsonText.of(issued.stored().token()));
+      return new CreatedToken(issued.stored().token(), issued.plaintext(), null);
     }
 
     // Fine-grained.
@@ -554,15 +550,40 @@ public final class Management {
       }
     }
     failIf(errors);
-    AccessToken t = new AccessToken(0, user.id(), kind, digest, req.name(), req.description(), created, expires, null, null,
-        Set.of(), resourceOwner.id(), selection, repoIds, perms);
     GrantStatus initial = null;
     if (org != null) {
       initial = policy.approvalRequired() && role != OrgRole.ADMIN ? GrantStatus.PENDING : GrantStatus.APPROVED;
     }
-    PolicyStore.StoredToken st = store.insertToken(t, org == null ? null : org.id(), initial, req.reason());
+    long ownerId = resourceOwner.id();
+    Issued issued = issue(kind, digest -> new AccessToken(0, user.id(), kind, digest, req.name(), req.description(), created, expires,
+        null, null, Set.of(), ownerId, selection, repoIds, perms), org == null ? null : org.id(), initial, req.reason());
+    PolicyStore.StoredToken st = issued.stored();
     audit(actor, "token.create", "user:" + user.login(), null, JsonText.of(st.token()));
-    return new CreatedToken(st.token(), plaintext, st.grant());
+    return new CreatedToken(st.token(), issued.plaintext(), st.grant());
+  }
+
+  /** A stored token and the plaintext it was issued with. */
+  private record Issued(PolicyStore.StoredToken stored, String plaintext) {}
+
+  /** How many plaintexts are tried when each one's lookup key is taken (each time about 10^-13). */
+  private static final int ISSUE_ATTEMPTS = 3;
+
+  /**
+   * Generates a plaintext and stores the token {@code build} makes of its digest; when another token
+   * has the same lookup key (the digest's first 8 bytes, unique in the store), generates another.
+   */
+  private Issued issue(TokenKind kind, java.util.function.Function<TokenDigest, AccessToken> build, Long grantOrgId,
+      GrantStatus initial, String reason) {
+    for (int attempt = 1; ; attempt++) {
+      String plaintext = TokenFormat.generate(kind, random);
+      try {
+        return new Issued(store.insertToken(build.apply(TokenDigest.of(plaintext)), grantOrgId, initial, reason), plaintext);
+      } catch (PolicyStore.LookupKeyTaken e) {
+        if (attempt == ISSUE_ATTEMPTS) {
+          throw new StoreUnavailableException("could not issue a token: " + ISSUE_ATTEMPTS + " generated tokens all had taken lookup keys", e);
+        }
+      }
+    }
   }
 
   public List<AccessToken> tokensOf(Actor actor, String login) {

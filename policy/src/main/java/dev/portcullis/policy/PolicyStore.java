@@ -91,6 +91,8 @@ public interface PolicyStore {
   /**
    * Inserts a token and, for a fine-grained token aimed at an organization, its grant with the
    * given initial status, in one transaction.
+   *
+   * @throws LookupKeyTaken when another token has the same lookup key (nothing is written)
    */
   StoredToken insertToken(AccessToken token, Long grantOrgId, GrantStatus initialStatus, String reason);
 
@@ -105,6 +107,19 @@ public interface PolicyStore {
 
   /** Writes a batch of last-used times, each only if later than what is stored. */
   void recordLastUsed(Map<Long, Instant> lastUsedByTokenId);
+
+  /**
+   * Thrown by {@link #insertToken} when another token's digest begins with the same 8 bytes ({@link
+   * TokenDigest#lookupKey}, unique in the store). Nothing was written; the issuer generates another
+   * plaintext. About one chance in 10^13 per token with a million in the store.
+   */
+  final class LookupKeyTaken extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public LookupKeyTaken() {
+      super("another token has the same lookup key", null, false, false);
+    }
+  }
 
   /** A token with its grant, as inserted. */
   record StoredToken(AccessToken token, Grant grant) {}

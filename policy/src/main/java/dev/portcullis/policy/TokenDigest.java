@@ -81,6 +81,16 @@ public final class TokenDigest {
     return (long) LONGS.get(bytes, index * 8);
   }
 
+  /**
+   * The digest's first 8 bytes as a big-endian signed long: the key by which the store finds a
+   * token (the embedded store keeps the tokens table in this key's order, so a lookup is one
+   * descent of one tree with long keys). Not unique by itself in principle: the store refuses a
+   * second token with the same key, and the issuer then generates another plaintext.
+   */
+  public long lookupKey() {
+    return longAt(0);
+  }
+
   /** Lowercase hex, as stored (and as GitHub's {@code hashed_token} in audit logs is base64 of it). */
   public String hex() {
     return HEX.formatHex(bytes);

@@ -324,12 +324,44 @@ class JdbcPolicyStoreTest {
   }
 
   @Test
-  void duplicateDigestIsRefused() {
+  void aSecondTokenWithTheSameLookupKeyIsRefusedAndWritesNothing() {
     User alice = store.createUser("alice", false, T0);
+    Organization acme = store.createOrganization("acme", null, alice.id(), T0);
     AccessToken t = classic(alice, T0, null);
     store.insertToken(t, null, null, null);
-    assertThrows(PolicyException.class, () -> store.insertToken(t, null, null, null));
-    assertEquals(1, store.tokensOfUser(alice.id()).size());
+    assertThrows(PolicyStore.LookupKeyTaken.class, () -> store.insertToken(t, null, null, null), "the same digest");
+    // Another digest that begins with the same 8 bytes: the same lookup key.
+    TokenDigest twin = sameLookupKey(t.digest());
+    assertEquals(t.digest().lookupKey(), twin.lookupKey());
+    AccessToken fg = fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
+    AccessToken clash = new AccessToken(0, fg.userId(), fg.kind(), twin, fg.name(), fg.description(), fg.createdAt(), fg.expiresAt(),
+        null, null, fg.scopes(), fg.resourceOwnerId(), fg.repositorySelection(), fg.repositoryIds(), fg.permissions());
+    assertThrows(PolicyStore.LookupKeyTaken.class, () -> store.insertToken(clash, acme.id(), GrantStatus.PENDING, "why"));
+    assertEquals(1, store.tokensOfUser(alice.id()).size(), "no token row");
+    assertEquals(0, count("SELECT COUNT(*) FROM token_grants"), "no grant row: the insert was one transaction");
+    // A lookup finds a token by its key and then checks the whole digest.
+    assertEquals(Optional.empty(), store.tokenByDigest(twin), "same lookup key, other digest: not this token");
+    assertEquals(t.digest(), store.tokenByDigest(t.digest()).orElseThrow().digest());
+  }
+
+  /** A digest that shares {@code d}'s first 8 bytes and differs in every other. */
+  static TokenDigest sameLookupKey(TokenDigest d) {
+    StringBuilder rest = new StringBuilder();
+    for (char ch : d.hex().substring(16).toCharArray()) {
+      rest.append(ch == 'f' ? '0' : 'f');
+    }
+    return TokenDigest.fromHex(d.hex().substring(0, 16) + rest);
+  }
+
+  private long count(String sql) {
+    try (java.sql.Connection c = db.dataSource().getConnection();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
@@ -490,6 +522,69 @@ class JdbcPolicyStoreTest {
       old.recordLastUsed(Map.of(1L, Instant.parse("2025-03-03T09:00:00Z"), 2L, Instant.parse("2025-03-03T09:00:00Z")));
       assertEquals(Instant.parse("2025-03-03T09:00:00Z"), old.tokenById(1).orElseThrow().lastUsedAt());
       assertEquals(Instant.parse("2025-03-03T09:00:00Z"), old.tokenById(2).orElseThrow().lastUsedAt());
+    }
+  }
+
+  @Test
+  void tokensMoveToLookupKeysWithTheirIdsGrantsAndRepositories() throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("v4").toAbsolutePath().resolve("portcullis") + ";DB_CLOSE_ON_EXIT=FALSE";
+    tokensMoveToLookupKeys(url, "sa", () -> Database.embedded(dir.resolve("v4")));
+  }
+
+  /**
+   * Schema version 4 with tokens (ids from the identity, one with a repository, one with a grant)
+   * at {@code url}, then every migration through {@code open}: each token is found by its digest
+   * with its id, repositories and grant; the foreign keys still hold; new tokens get new ids; equal
+   * lookup keys are refused. Shared with {@code PostgresStoreTest}.
+   */
+  static void tokensMoveToLookupKeys(String url, String user, java.util.function.Supplier<Database> open) throws Exception {
+    org.flywaydb.core.Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("4").load().migrate();
+    List<TokenDigest> digests = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      digests.add(TokenDigest.of(TokenFormat.generate(TokenKind.FINE_GRAINED, RANDOM)));
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, "");
+        java.sql.Statement st = c.createStatement()) {
+      String at = "TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00+00:00'";
+      st.execute("INSERT INTO accounts (login, login_key, type, created_at) VALUES ('alice', 'alice', 'User', " + at + ")");
+      st.execute("INSERT INTO accounts (login, login_key, type, base_permission, fine_grained_access, classic_access, "
+          + "fine_grained_approval, created_at) VALUES ('acme', 'acme', 'Organization', 'read', 'allowed', 'allowed', 'required', " + at + ")");
+      st.execute("INSERT INTO repositories (owner_id, name, name_key, visibility, created_at) "
+          + "SELECT id, 'app', 'app', 'private', " + at + " FROM accounts WHERE login = 'acme'");
+      for (int i = 0; i < 3; i++) {
+        st.execute("INSERT INTO tokens (user_id, kind, digest, name, created_at, scopes, resource_owner_id, repository_selection, permissions) "
+            + "SELECT u.id, 'fine_grained', '" + digests.get(i).hex() + "', 'token" + i + "', " + at + ", '', o.id, "
+            + (i == 1 ? "'subset'" : "'all'") + ", 'contents:read' FROM accounts u, accounts o WHERE u.login = 'alice' AND o.login = 'acme'");
+      }
+      st.execute("INSERT INTO token_repositories (token_id, repo_id) SELECT t.id, r.id FROM tokens t, repositories r WHERE t.name = 'token1'");
+      st.execute("INSERT INTO token_grants (token_id, org_id, status, created_at) "
+          + "SELECT t.id, t.resource_owner_id, 'pending', " + at + " FROM tokens t WHERE t.name = 'token2'");
+    }
+    try (Database migrated = open.get()) {
+      PolicyStore s = PolicyStores.jdbc(migrated.dataSource());
+      long repoId = s.repositoriesOfOwner(s.ownerByLogin("acme").orElseThrow().id()).get(0).id();
+      long maxId = 0;
+      for (int i = 0; i < 3; i++) {
+        AccessToken t = s.tokenByDigest(digests.get(i)).orElseThrow(() -> new AssertionError("a migrated token is found by its digest"));
+        assertEquals("token" + i, t.name());
+        assertEquals(t, s.tokenById(t.id()).orElseThrow(), "and by its id");
+        assertEquals(i == 1 ? Set.of(repoId) : Set.of(), t.repositoryIds());
+        maxId = Math.max(maxId, t.id());
+      }
+      long grantOf = s.tokenByDigest(digests.get(2)).orElseThrow().id();
+      assertEquals(List.of(grantOf), s.grantsOfOrganization(s.ownerByLogin("acme").orElseThrow().id()).stream()
+          .map(g -> g.grant().tokenId()).toList(), "the grant is still the token's");
+      User alice = s.userById(s.ownerByLogin("alice").orElseThrow().id()).orElseThrow();
+      AccessToken fresh = s.insertToken(classic(alice, T0, null, "repo"), null, null, null).token();
+      assertTrue(fresh.id() > maxId, "a new token's id " + fresh.id() + " comes after the migrated ones (" + maxId + ")");
+      AccessToken twin = new AccessToken(0, alice.id(), TokenKind.CLASSIC, sameLookupKey(digests.get(0)), "twin", null, T0, null, null, null,
+          Set.of("repo"), null, null, Set.of(), Map.of());
+      assertThrows(PolicyStore.LookupKeyTaken.class, () -> s.insertToken(twin, null, null, null), "lookup keys are unique");
+      try (java.sql.Connection c = migrated.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+        java.sql.SQLException e = assertThrows(java.sql.SQLException.class,
+            () -> st.execute("INSERT INTO token_repositories (token_id, repo_id) VALUES (" + (fresh.id() + 1000) + ", " + repoId + ")"));
+        assertTrue(e.getSQLState().startsWith("23"), "the foreign key to tokens still holds: " + e.getSQLState());
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.portcullis.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -177,6 +178,31 @@ class ManagementTest {
     assertFieldError(e, field);
     assertEquals("Validation Failed", e.getMessage());
     assertEquals(List.of(), mgmt.tokensOf(Actor.SYSTEM, login), "nothing was stored");
+  }
+
+  @Test
+  void aTokenWhoseLookupKeyIsTakenIsIssuedAgainWithAnotherPlaintext() throws Exception {
+    // Two issuers whose generators are seeded alike: the second's first token is the first's, so its
+    // lookup key (and digest) is taken, and it issues its next plaintext instead.
+    Management first = new Management(store, cache::apply, clock, seeded());
+    Management second = new Management(store, cache::apply, clock, seeded());
+    for (NewToken req : List.of(classic(30, "repo"), fineGrainedOn("acme", "read"))) {
+      CreatedToken a = first.createToken(Actor.SYSTEM, "bob", req);
+      CreatedToken b = second.createToken(Actor.SYSTEM, "bob", req);
+      assertNotEquals(a.plaintext(), b.plaintext(), "another plaintext was issued");
+      assertEquals(b.token().digest(), TokenDigest.of(b.plaintext()), "the stored digest is the issued plaintext's");
+      assertEquals(a.token().id(), store.tokenByDigest(TokenDigest.of(a.plaintext())).orElseThrow().id());
+      assertEquals(b.token().id(), store.tokenByDigest(TokenDigest.of(b.plaintext())).orElseThrow().id());
+      assertEquals(req.permissions() == null ? null : GrantStatus.PENDING, b.grant() == null ? null : b.grant().status(),
+          "the second token has its own grant");
+    }
+    assertEquals(4, mgmt.tokensOf(Actor.SYSTEM, "bob").size());
+  }
+
+  private static SecureRandom seeded() throws Exception {
+    SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
+    r.setSeed(42);
+    return r;
   }
 
   @Test

@@ -63,6 +63,21 @@ class PostgresStoreTest {
   }
 
   @Test
+  void tokensMoveToLookupKeysWithTheirIdsGrantsAndRepositories() throws Exception {
+    String other = database + "_v4";
+    try (Connection c = admin(); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + other);
+    }
+    try {
+      JdbcPolicyStoreTest.tokensMoveToLookupKeys(SERVER + other, "postgres", () -> Database.open(SERVER + other, "postgres", null, 2));
+    } finally {
+      try (Connection c = admin(); Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + other);
+      }
+    }
+  }
+
+  @Test
   void lastUsedTimesOnlyMoveForwardAndOnlyForExistingTokens() {
     JdbcPolicyStoreTest.lastUsedMovesForward(PolicyStores.jdbc(db.dataSource()), db.dataSource());
   }

@@ -34,6 +34,8 @@ class TokenDigestTest {
     for (int i = 0; i < 4; i++) {
       assertEquals(expected.getLong(8 * i), d.longAt(i), "long " + i);
     }
+    assertEquals(expected.getLong(0), d.lookupKey(), "the lookup key is the first 8 bytes, big-endian");
+    assertEquals(Long.parseUnsignedLong(d.hex().substring(0, 16), 16), d.lookupKey(), "the first 16 hex digits");
   }
 
   @Test

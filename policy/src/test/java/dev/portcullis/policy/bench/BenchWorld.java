@@ -167,7 +167,7 @@ public final class BenchWorld implements AutoCloseable {
   }
 
   /** One generated token: its index (which decides kind, user and repository) and digest. */
-  private record Generated(int index, String hex) {}
+  private record Generated(int index, TokenDigest digest) {}
 
   /**
    * Generates the world's tokens deterministically; keeps a {@link Sample} of every {@code
@@ -187,7 +187,7 @@ public final class BenchWorld implements AutoCloseable {
       String plaintext = TokenFormat.generate(kind, random);
       TokenDigest digest = TokenDigest.of(plaintext);
       if (all != null) {
-        all.add(new Generated(i, digest.hex()));
+        all.add(new Generated(i, digest));
       }
       if (i % keepEvery == 0) {
         samples.add(new Sample(i, plaintext, digest, logins.get(i % USERS), repoNames.get(i % REPOS), kind));
@@ -204,12 +204,13 @@ public final class BenchWorld implements AutoCloseable {
       int keepEvery, Instant now) {
     List<Generated> all = new ArrayList<>(tokens);
     List<Sample> samples = generate(tokens, keepEvery, users.stream().map(User::login).toList(), repos.stream().map(Repository::name).toList(), all);
-    all.sort(Comparator.comparing(Generated::hex));
+    // Inserted in the order they were generated, so in no order of their digests or lookup keys, as
+    // tokens issued over time are (sorting them first would pack the store's trees unrealistically).
     OffsetDateTime created = OffsetDateTime.ofInstant(now.minus(Duration.ofDays(1)), ZoneOffset.UTC);
     OffsetDateTime expires = OffsetDateTime.ofInstant(now.plus(Duration.ofDays(89)), ZoneOffset.UTC);
     String sql =
         "INSERT INTO tokens (user_id, kind, digest, name, created_at, expires_at, scopes, resource_owner_id, "
-            + "repository_selection, permissions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "repository_selection, permissions, lookup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     try (Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -218,7 +219,8 @@ public final class BenchWorld implements AutoCloseable {
           TokenKind kind = kindOf(g.index());
           ps.setLong(1, users.get(g.index() % USERS).id());
           ps.setString(2, kind.apiName());
-          ps.setString(3, g.hex());
+          ps.setString(3, g.digest().hex());
+          ps.setLong(11, g.digest().lookupKey());
           ps.setString(4, "bench-" + g.index());
           ps.setObject(5, created);
           ps.setObject(6, expires);
