@@ -538,6 +538,38 @@ class JdbcPolicyStoreTest {
    * lookup keys are refused. Shared with {@code PostgresStoreTest}.
    */
   static void tokensMoveToLookupKeys(String url, String user, java.util.function.Supplier<Database> open) throws Exception {
+    List<TokenDigest> digests = v4WithTokens(url, user);
+    try (Database migrated = open.get()) {
+      assertMovedToLookupKeys(migrated, digests);
+    }
+  }
+
+  @Test
+  void anInterruptedMoveToLookupKeysIsFinishedAtTheNextStart() throws Exception {
+    // Stopped while copying: a partial tokens_keyed beside the whole old table.
+    String copying = "jdbc:h2:file:" + dir.resolve("copying").toAbsolutePath().resolve("portcullis") + ";DB_CLOSE_ON_EXIT=FALSE";
+    List<TokenDigest> a = v4WithTokens(copying, "sa");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(copying, "sa", "");
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE tokens_keyed (lookup_key BIGINT PRIMARY KEY, id BIGINT)");
+      st.execute("INSERT INTO tokens_keyed VALUES (1, 1)");
+    }
+    try (Database migrated = Database.embedded(dir.resolve("copying"))) {
+      assertMovedToLookupKeys(migrated, a);
+    }
+    // Stopped after the copy replaced the old table, before the rename.
+    String copied = "jdbc:h2:file:" + dir.resolve("copied").toAbsolutePath().resolve("portcullis") + ";DB_CLOSE_ON_EXIT=FALSE";
+    List<TokenDigest> b = v4WithTokens(copied, "sa");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(copied, "sa", "")) {
+      TokensByLookupKey.rebuild(c);
+    }
+    try (Database migrated = Database.embedded(dir.resolve("copied"))) {
+      assertMovedToLookupKeys(migrated, b);
+    }
+  }
+
+  /** Schema version 4 at {@code url} with three tokens of alice's on acme's repositories; their digests. */
+  private static List<TokenDigest> v4WithTokens(String url, String user) throws Exception {
     org.flywaydb.core.Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("4").load().migrate();
     List<TokenDigest> digests = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -560,7 +592,11 @@ class JdbcPolicyStoreTest {
       st.execute("INSERT INTO token_grants (token_id, org_id, status, created_at) "
           + "SELECT t.id, t.resource_owner_id, 'pending', " + at + " FROM tokens t WHERE t.name = 'token2'");
     }
-    try (Database migrated = open.get()) {
+    return digests;
+  }
+
+  private static void assertMovedToLookupKeys(Database migrated, List<TokenDigest> digests) throws Exception {
+    {
       PolicyStore s = PolicyStores.jdbc(migrated.dataSource());
       long repoId = s.repositoriesOfOwner(s.ownerByLogin("acme").orElseThrow().id()).get(0).id();
       long maxId = 0;
