@@ -625,6 +625,12 @@ class JdbcPolicyStoreTest {
   }
 
   @Test
+  void h2DoesNotInternWhatItDecodes() {
+    // Set by Database's class initializer before H2 loads (see there: the cold lookup's cost).
+    assertEquals("false", System.getProperty("h2.objectCache"));
+  }
+
+  @Test
   void dataSurvivesReopening() {
     User alice = store.createUser("alice", false, T0);
     AccessToken t = store.insertToken(classic(alice, T0, null, "repo"), null, null, null).token();
