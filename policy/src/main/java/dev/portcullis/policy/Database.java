@@ -25,17 +25,15 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Where the policy schema's SQL migrations are; {@link #policyJavaMigrations} has the rest. */
-  static final String POLICY_MIGRATIONS = "classpath:db/migration";
-
   private final HikariDataSource dataSource;
   private final String url;
 
   private Database(String url, String user, String password, int poolSize) {
-    this(url, user, password, poolSize, POLICY_MIGRATIONS);
+    // The policy schema: SQL migrations, and those written in Java (they compute what SQL cannot portably).
+    this(url, user, password, poolSize, "classpath:db/migration", new TokensByLookupKey());
   }
 
-  private Database(String url, String user, String password, int poolSize, String migrations) {
+  private Database(String url, String user, String password, int poolSize, String migrations, JavaMigration... javaMigrations) {
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(url);
     if (user != null) {
@@ -52,16 +50,12 @@ public final class Database implements AutoCloseable {
     cfg.setInitializationFailTimeout(10_000);
     this.dataSource = new HikariDataSource(cfg);
     this.url = url;
-    var flyway = Flyway.configure().dataSource(dataSource).locations(migrations);
-    if (POLICY_MIGRATIONS.equals(migrations)) {
-      flyway.javaMigrations(policyJavaMigrations());
-    }
-    flyway.load().migrate();
-  }
-
-  /** The policy schema's migrations written in Java (they compute what SQL cannot portably). */
-  static JavaMigration[] policyJavaMigrations() {
-    return new JavaMigration[] {new TokensByLookupKey()};
+    Flyway.configure()
+        .dataSource(dataSource)
+        .locations(migrations)
+        .javaMigrations(javaMigrations)
+        .load()
+        .migrate();
   }
 
   /** The embedded H2 store in {@code dir} (created if needed). */

@@ -75,7 +75,7 @@ final class TokensByLookupKey implements JavaMigration {
   private static void migratePostgres(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("ALTER TABLE tokens ADD COLUMN lookup_key BIGINT");
-      fillLookupKeys(c, "tokens");
+      fillLookupKeys(c);
       st.execute("ALTER TABLE tokens ALTER COLUMN lookup_key SET NOT NULL");
       try {
         st.execute("ALTER TABLE tokens ADD CONSTRAINT tokens_lookup_key UNIQUE (lookup_key)");
@@ -184,11 +184,11 @@ final class TokensByLookupKey implements JavaMigration {
     return e;
   }
 
-  /** Sets {@code lookup_key} of every row of {@code table} from its digest. */
-  private static void fillLookupKeys(Connection c, String table) throws SQLException {
+  /** Sets {@code lookup_key} of every token from its digest (PostgreSQL: the table stays). */
+  private static void fillLookupKeys(Connection c) throws SQLException {
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT id, digest FROM " + table + " ORDER BY id");
-        PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET lookup_key = ? WHERE id = ?")) {
+        ResultSet rs = st.executeQuery("SELECT id, digest FROM tokens ORDER BY id");
+        PreparedStatement ps = c.prepareStatement("UPDATE tokens SET lookup_key = ? WHERE id = ?")) {
       int n = 0;
       while (rs.next()) {
         ps.setLong(1, key(rs.getString(2), rs.getLong(1)));
@@ -210,21 +210,21 @@ final class TokensByLookupKey implements JavaMigration {
     }
   }
 
-  private static boolean tableExists(Connection c, String name) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = CURRENT_SCHEMA AND TABLE_NAME = ?")) {
-      ps.setString(1, name);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && rs.getLong(1) > 0;
-      }
-    }
+  private static boolean tableExists(Connection c, String table) throws SQLException {
+    return exists(c, "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = CURRENT_SCHEMA AND TABLE_NAME = ?", table);
   }
 
   private static boolean columnExists(Connection c, String table, String column) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS "
-        + "WHERE TABLE_SCHEMA = CURRENT_SCHEMA AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
-      ps.setString(1, table);
-      ps.setString(2, column);
+    return exists(c, "SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS "
+        + "WHERE TABLE_SCHEMA = CURRENT_SCHEMA AND TABLE_NAME = ? AND COLUMN_NAME = ?", table, column);
+  }
+
+  /** Whether the {@code COUNT(*)} query {@code sql} counts anything. */
+  private static boolean exists(Connection c, String sql, String... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setString(i + 1, args[i]);
+      }
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() && rs.getLong(1) > 0;
       }

@@ -596,31 +596,29 @@ class JdbcPolicyStoreTest {
   }
 
   private static void assertMovedToLookupKeys(Database migrated, List<TokenDigest> digests) throws Exception {
-    {
-      PolicyStore s = PolicyStores.jdbc(migrated.dataSource());
-      long repoId = s.repositoriesOfOwner(s.ownerByLogin("acme").orElseThrow().id()).get(0).id();
-      long maxId = 0;
-      for (int i = 0; i < 3; i++) {
-        AccessToken t = s.tokenByDigest(digests.get(i)).orElseThrow(() -> new AssertionError("a migrated token is found by its digest"));
-        assertEquals("token" + i, t.name());
-        assertEquals(t, s.tokenById(t.id()).orElseThrow(), "and by its id");
-        assertEquals(i == 1 ? Set.of(repoId) : Set.of(), t.repositoryIds());
-        maxId = Math.max(maxId, t.id());
-      }
-      long grantOf = s.tokenByDigest(digests.get(2)).orElseThrow().id();
-      assertEquals(List.of(grantOf), s.grantsOfOrganization(s.ownerByLogin("acme").orElseThrow().id()).stream()
-          .map(g -> g.grant().tokenId()).toList(), "the grant is still the token's");
-      User alice = s.userById(s.ownerByLogin("alice").orElseThrow().id()).orElseThrow();
-      AccessToken fresh = s.insertToken(classic(alice, T0, null, "repo"), null, null, null).token();
-      assertTrue(fresh.id() > maxId, "a new token's id " + fresh.id() + " comes after the migrated ones (" + maxId + ")");
-      AccessToken twin = new AccessToken(0, alice.id(), TokenKind.CLASSIC, sameLookupKey(digests.get(0)), "twin", null, T0, null, null, null,
-          Set.of("repo"), null, null, Set.of(), Map.of());
-      assertThrows(PolicyStore.LookupKeyTaken.class, () -> s.insertToken(twin, null, null, null), "lookup keys are unique");
-      try (java.sql.Connection c = migrated.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
-        java.sql.SQLException e = assertThrows(java.sql.SQLException.class,
-            () -> st.execute("INSERT INTO token_repositories (token_id, repo_id) VALUES (" + (fresh.id() + 1000) + ", " + repoId + ")"));
-        assertTrue(e.getSQLState().startsWith("23"), "the foreign key to tokens still holds: " + e.getSQLState());
-      }
+    PolicyStore s = PolicyStores.jdbc(migrated.dataSource());
+    long repoId = s.repositoriesOfOwner(s.ownerByLogin("acme").orElseThrow().id()).get(0).id();
+    long maxId = 0;
+    for (int i = 0; i < 3; i++) {
+      AccessToken t = s.tokenByDigest(digests.get(i)).orElseThrow(() -> new AssertionError("a migrated token is found by its digest"));
+      assertEquals("token" + i, t.name());
+      assertEquals(t, s.tokenById(t.id()).orElseThrow(), "and by its id");
+      assertEquals(i == 1 ? Set.of(repoId) : Set.of(), t.repositoryIds());
+      maxId = Math.max(maxId, t.id());
+    }
+    long grantOf = s.tokenByDigest(digests.get(2)).orElseThrow().id();
+    assertEquals(List.of(grantOf), s.grantsOfOrganization(s.ownerByLogin("acme").orElseThrow().id()).stream()
+        .map(g -> g.grant().tokenId()).toList(), "the grant is still the token's");
+    User alice = s.userById(s.ownerByLogin("alice").orElseThrow().id()).orElseThrow();
+    AccessToken fresh = s.insertToken(classic(alice, T0, null, "repo"), null, null, null).token();
+    assertTrue(fresh.id() > maxId, "a new token's id " + fresh.id() + " comes after the migrated ones (" + maxId + ")");
+    AccessToken twin = new AccessToken(0, alice.id(), TokenKind.CLASSIC, sameLookupKey(digests.get(0)), "twin", null, T0, null, null, null,
+        Set.of("repo"), null, null, Set.of(), Map.of());
+    assertThrows(PolicyStore.LookupKeyTaken.class, () -> s.insertToken(twin, null, null, null), "lookup keys are unique");
+    try (java.sql.Connection c = migrated.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+      java.sql.SQLException e = assertThrows(java.sql.SQLException.class,
+          () -> st.execute("INSERT INTO token_repositories (token_id, repo_id) VALUES (" + (fresh.id() + 1000) + ", " + repoId + ")"));
+      assertTrue(e.getSQLState().startsWith("23"), "the foreign key to tokens still holds: " + e.getSQLState());
     }
   }
 
