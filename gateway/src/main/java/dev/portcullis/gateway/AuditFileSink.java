@@ -1,7 +1,7 @@
 package dev.portcullis.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.policy.AuditEvent;
+import dev.portcullis.policy.audit.AuditEvent;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package dev.portcullis.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portcullis.policy.AuditEvent;
+import dev.portcullis.policy.audit.AuditEvent;
 
 /** The JSON form of an audit event, shared by the API and the JSON-lines file. */
 public final class AuditJson {

@@ -4,19 +4,11 @@ import dev.portcullis.gateway.api.ApiServlet;
 import dev.portcullis.gateway.git.GitAccessFilter;
 import dev.portcullis.gateway.git.GitServlets;
 import dev.portcullis.gateway.tls.TlsMaterial;
-import dev.portcullis.policy.AccessEvaluator;
-import dev.portcullis.policy.AccessService;
-import dev.portcullis.policy.AuditLog;
-import dev.portcullis.policy.ChangeBus;
-import dev.portcullis.policy.PostgresChangeBus;
-import dev.portcullis.policy.CreatedToken;
-import dev.portcullis.policy.Database;
-import dev.portcullis.policy.FailedAuthLimiter;
-import dev.portcullis.policy.LastUsedRecorder;
-import dev.portcullis.policy.Management;
-import dev.portcullis.policy.PolicyCache;
-import dev.portcullis.policy.PolicyStore;
-import dev.portcullis.policy.PolicyStores;
+import dev.portcullis.policy.Policy;
+import dev.portcullis.policy.access.AccessService;
+import dev.portcullis.policy.admin.CreatedToken;
+import dev.portcullis.policy.admin.Admin;
+import dev.portcullis.policy.audit.AuditLog;
 import dev.portcullis.repos.RepositoryMaintenance;
 import dev.portcullis.repos.RepositoryStorage;
 import jakarta.servlet.DispatcherType;
@@ -27,14 +19,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -59,25 +50,17 @@ public final class Gateway implements AutoCloseable {
   public static final String ENDPOINT_FILE = "gateway.properties";
 
   private final GatewayConfig config;
-  private final Database database;
-  private final PolicyCache cache;
-  private final ChangeBus bus;
-  private final Management management;
-  private final AccessService access;
+  private final Policy policy;
   private final RepositoryStorage storage;
   private final RepositoryMaintenance maintenance;
-  private final LastUsedRecorder lastUsed;
   private final ScheduledExecutorService scheduler;
   private final Server server;
   private final ServerConnector httpsConnector;
   private final ServerConnector httpConnector;
   private final TlsMaterial tls;
-  private final FailedAuthLimiter limiter;
   private final SslContextFactory.Server ssl;
   private volatile String tlsStamp;
   private volatile TlsMaterial currentTls;
-  private final AuditLog audit;
-  private final Database auditDatabase;
   private final AuditFileSink auditFile;
   private final GatewayMetrics metrics;
   private final Optional<CreatedToken> bootstrapToken;
@@ -87,30 +70,10 @@ public final class Gateway implements AutoCloseable {
     Path data = config.dataDir().toAbsolutePath();
     Files.createDirectories(data);
     Clock clock = Clock.systemUTC();
-    this.database = config.dbUrl() == null
-        ? Database.embedded(data.resolve("db"))
-        : Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), 16);
-    PolicyStore store = PolicyStores.jdbc(database.dataSource());
-    this.cache = new PolicyCache(store, config.caches(), com.github.benmanes.caffeine.cache.Ticker.systemTicker());
-    this.lastUsed = new LastUsedRecorder(store, Duration.ofMinutes(1));
-    if (config.dbUrl() != null && config.dbUrl().startsWith("jdbc:postgresql:")) {
-      PostgresChangeBus pg = new PostgresChangeBus(cache, database.dataSource(), config.dbUrl(), config.dbUser(), config.dbPassword());
-      if (!pg.awaitConnected(Duration.ofSeconds(10))) {
-        LOG.warn("the change listener is not connected yet; serving from the store without caching until it is");
-      }
-      this.bus = pg;
-    } else {
-      if (config.dbUrl() != null) {
-        LOG.warn("change events are only shared between nodes on PostgreSQL; run a single node on {}", config.dbUrl());
-      }
-      this.bus = ChangeBus.local(cache);
-    }
     this.auditFile = config.auditFile() == null ? null : new AuditFileSink(config.auditFile());
-    this.auditDatabase = config.dbUrl() == null ? Database.embeddedAudit(data.resolve("db")) : null;
-    this.audit = new AuditLog((auditDatabase != null ? auditDatabase : database).dataSource(), 100_000,
-        auditFile == null ? List.of() : List.of(auditFile), !config.limits().auditEachRead());
-    this.management = new Management(store, bus::publish, clock, new SecureRandom(), lastUsed::pendingFor, audit::record);
-    this.access = new AccessService(cache, new AccessEvaluator(config.anonymousRead()), lastUsed, clock);
+    this.policy = Policy.open(new Policy.Settings(data, config.dbUrl(), config.dbUser(), config.dbPassword(), config.caches(),
+        config.anonymousRead(), !config.limits().auditEachRead(), auditFile == null ? List.of() : List.of(auditFile),
+        config.limits().failedAuth()), clock);
     RepositoryStorage.configureJGit(256L * 1024 * 1024);
     // On PostgreSQL, nodes may share the repositories; the embedded store means one node owns them.
     boolean sharedStorage = config.dbUrl() != null;
@@ -127,7 +90,7 @@ public final class Gateway implements AutoCloseable {
     this.tls = config.tlsCert() == null
         ? TlsMaterial.selfSigned(data.resolve("tls"))
         : TlsMaterial.fromPem(config.tlsCert(), config.tlsKey());
-    this.bootstrapToken = management.bootstrapAdmin();
+    this.bootstrapToken = policy.admin().bootstrapAdmin();
     bootstrapToken.ifPresent(t -> writeSecret(data.resolve(ADMIN_TOKEN_FILE), t.plaintext()));
 
     ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
@@ -135,14 +98,11 @@ public final class Gateway implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    // Every git request schedules a deadline and cancels it when done: cancelled ones must leave the queue.
-    timers.setRemoveOnCancelPolicy(true);
     this.scheduler = timers;
     long every = config.lastUsedFlushInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(() -> lastUsed.flush(clock.instant()), every, every, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(policy::flushLastUsed, every, every, TimeUnit.MILLISECONDS);
 
-    this.limiter = new FailedAuthLimiter(config.limits().failedAuth(), com.github.benmanes.caffeine.cache.Ticker.systemTicker());
-    this.metrics = new GatewayMetrics(cache, database.dataSource());
+    this.metrics = new GatewayMetrics(policy.cache(), policy.dataSource());
 
     QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
     threads.setName("portcullis-http");
@@ -188,13 +148,13 @@ public final class Gateway implements AutoCloseable {
 
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
     context.setContextPath("/");
-    context.addServlet(new ServletHolder("api", new ApiServlet(management, access, storage, clock, limiter, audit)), "/api/v3/*");
+    context.addServlet(new ServletHolder("api", new ApiServlet(policy.admin(), policy.access(), storage, clock, policy.limiter(), policy.audit())), "/api/v3/*");
     context.addServlet(new ServletHolder("git", GitServlets.create(storage, config.limits())), "/*");
     context.addServlet(new ServletHolder("metrics", new MetricsServlet(metrics)), "/metrics");
-    ServletHolder health = new ServletHolder("health", new HealthServlet(database.dataSource(), bus::connected));
+    ServletHolder health = new ServletHolder("health", new HealthServlet(policy.dataSource(), policy::changesConnected));
     context.addServlet(health, "/healthz");
     context.addServlet(health, "/readyz");
-    FilterHolder filter = new FilterHolder(new GitAccessFilter(access, limiter, metrics, audit, clock, "Portcullis", maintenance::touched,
+    FilterHolder filter = new FilterHolder(new GitAccessFilter(policy.access(), policy.limiter(), metrics, policy.audit(), clock, "Portcullis", maintenance::touched,
         scheduler, config.limits().maxRequestDuration()));
     filter.setName("git-access");
     context.getServletHandler().addFilter(filter, filterMapping(filter));
@@ -266,7 +226,7 @@ public final class Gateway implements AutoCloseable {
     }
     g.writeEndpoint();
     LOG.info("Portcullis listening: {}{} (data {}, store {})", g.httpsUrl(),
-        g.httpConnector == null ? "" : " and " + g.httpUrl(), config.dataDir(), g.database.url().replaceAll("password=[^;&]*", "password=…"));
+        g.httpConnector == null ? "" : " and " + g.httpUrl(), config.dataDir(), g.policy.storeUrl().replaceAll("password=[^;&]*", "password=…"));
     return g;
   }
 
@@ -321,17 +281,17 @@ public final class Gateway implements AutoCloseable {
     return tls.certificateFile();
   }
 
-  public Management management() {
-    return management;
+  public Admin admin() {
+    return policy.admin();
   }
 
   public AccessService access() {
-    return access;
+    return policy.access();
   }
 
   /** Whether change events from other nodes are received (readiness). */
   public boolean changeListenerConnected() {
-    return bus.connected();
+    return policy.changesConnected();
   }
 
   /** Background repository GC (tests run it at once). */
@@ -341,11 +301,7 @@ public final class Gateway implements AutoCloseable {
 
   /** The audit log (tests flush it). */
   public AuditLog audit() {
-    return audit;
-  }
-
-  public PolicyCache cache() {
-    return cache;
+    return policy.audit();
   }
 
   public RepositoryStorage storage() {
@@ -359,7 +315,7 @@ public final class Gateway implements AutoCloseable {
 
   /** Flushes pending last-used times now (tests, shutdown). */
   public int flushLastUsed() {
-    return lastUsed.flush(Clock.systemUTC().instant());
+    return policy.flushLastUsed();
   }
 
   public void join() throws InterruptedException {
@@ -375,19 +331,9 @@ public final class Gateway implements AutoCloseable {
     }
     scheduler.shutdownNow();
     maintenance.close();
-    bus.close();
-    audit.close();
-    if (auditDatabase != null) {
-      auditDatabase.close();
-    }
+    policy.close();
     if (auditFile != null) {
       auditFile.close();
     }
-    try {
-      lastUsed.flush(Clock.systemUTC().instant());
-    } catch (RuntimeException e) {
-      LOG.warn("could not flush last-used times at shutdown: {}", e.toString());
-    }
-    database.close();
   }
 }

@@ -1,6 +1,6 @@
 package dev.portcullis.gateway;
 
-import dev.portcullis.policy.CacheSettings;
+import dev.portcullis.policy.access.CacheSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package dev.portcullis.gateway;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import dev.portcullis.policy.Decision;
-import dev.portcullis.policy.PolicyCache;
+import dev.portcullis.policy.access.PolicyCache;
+import dev.portcullis.policy.decision.Decision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;

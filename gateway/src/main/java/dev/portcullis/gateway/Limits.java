@@ -1,6 +1,6 @@
 package dev.portcullis.gateway;
 
-import dev.portcullis.policy.FailedAuthLimiter;
+import dev.portcullis.policy.access.FailedAuthLimiter;
 import java.time.Duration;
 
 /**

@@ -1,7 +1,7 @@
 package dev.portcullis.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.portcullis.policy.Repository;
+import dev.portcullis.policy.model.Repository;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +49,7 @@ final class ApiFixtures {
   /** Creates an organization repository with one commit on main; returns {@code org/name}. */
   String repo(String org, String name, String visibility) {
     JsonNode r = admin.expect(201, "POST", "/orgs/" + org + "/repos", Map.of("name", name, "visibility", visibility));
-    Repository repo = gateway.management().repository(org, r.get("name").asText());
+    Repository repo = gateway.admin().directory().repository(org, r.get("name").asText());
     try {
       gateway.storage().seedReadme(repo, "# " + repo.fullName() + "\n");
     } catch (java.io.IOException e) {

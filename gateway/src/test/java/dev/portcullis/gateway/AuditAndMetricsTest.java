@@ -199,7 +199,7 @@ class AuditAndMetricsTest {
     String url = gateway.httpUrl() + "/carol/bad.git";
     char[] typo = token.toCharArray();
     typo[10] = typo[10] == 'a' ? 'b' : 'a';
-    String unknown = dev.portcullis.policy.TokenFormat.generate(dev.portcullis.policy.TokenKind.CLASSIC, new java.security.SecureRandom());
+    String unknown = dev.portcullis.policy.token.TokenFormat.generate(dev.portcullis.policy.token.TokenKind.CLASSIC, new java.security.SecureRandom());
     // Fewer than the failed-authentication limit (50 by default), so every one is a 401.
     int each = 10;
     for (int i = 0; i < each; i++) {
@@ -249,7 +249,7 @@ class AuditAndMetricsTest {
 
   @Test
   void everyAllowedReadCanBeItsOwnRow() throws Exception {
-    Limits each = new Limits(0, 0, dev.portcullis.policy.FailedAuthLimiter.Settings.DEFAULT, 0, Duration.ofSeconds(30),
+    Limits each = new Limits(0, 0, dev.portcullis.policy.access.FailedAuthLimiter.Settings.DEFAULT, 0, Duration.ofSeconds(30),
         Duration.ofHours(1), true);
     try (Gateway g = Gateway.start(GatewayConfig.defaults(tmp.resolve("each")).withPorts(0, 0).withLimits(each))) {
       TestApi a = new TestApi(g.httpUrl(), Files.readString(tmp.resolve("each/admin-token")).strip());

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.portcullis.policy.Repository;
+import dev.portcullis.policy.model.Repository;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,7 +110,7 @@ class GitEndToEndTest {
   private String repo(String owner, String name, String visibility, boolean orgOwned) throws IOException {
     String path = orgOwned ? "/orgs/" + owner + "/repos" : "/admin/users/" + owner + "/repos";
     JsonNode r = api.expect(201, "POST", path, Map.of("name", name, "visibility", visibility));
-    Repository repo = gateway.management().repository(owner, r.get("name").asText());
+    Repository repo = gateway.admin().directory().repository(owner, r.get("name").asText());
     gateway.storage().seedReadme(repo, "# " + repo.fullName() + "\n");
     return owner + "/" + name;
   }
@@ -434,7 +434,7 @@ class GitEndToEndTest {
       assertTrue(r.ok(), r::toString);
     }
     assertTrue(gateway.maintenance().runOnce() >= 1, "the pushed repository is collected");
-    Path packs = gateway.storage().pathOf(gateway.management().repository(owner, "busy")).resolve("objects/pack");
+    Path packs = gateway.storage().pathOf(gateway.admin().directory().repository(owner, "busy")).resolve("objects/pack");
     try (Stream<Path> files = Files.list(packs)) {
       List<String> names = files.map(p -> p.getFileName().toString()).toList();
       // The old packs stay until they expire (JGit's prune delay); one new pack holds everything, with a bitmap.

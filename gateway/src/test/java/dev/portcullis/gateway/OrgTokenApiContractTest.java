@@ -18,8 +18,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portcullis.policy.TokenFormat;
-import dev.portcullis.policy.TokenKind;
+import dev.portcullis.policy.token.TokenFormat;
+import dev.portcullis.policy.token.TokenKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -1083,6 +1083,12 @@ class OrgTokenApiContractTest {
     for (Map.Entry<Object, String> c : revokeBulk.entrySet()) {
       Resp r = expect(422, post(grants(o.org()), c.getKey(), o.ownerToken()));
       assertEquals(c.getValue(), r.json().get("errors").get(0).get("field").asText(), r::toString);
+    }
+    // No body at all reads as {} (what Octokit's updatePatAccess({org, pat_id}) sends): 422 naming the missing field.
+    for (String[] c : new String[][] {{one, "action"}, {bulk, "action"}, {revokeOne, "action"}, {grants(o.org()), "action"}}) {
+      Resp r = expect(422, post(c[0], null, o.ownerToken()));
+      assertEquals(c[1], r.json().get("errors").get(0).get("field").asText(), r::toString);
+      assertEquals("missing_field", r.json().get("errors").get(0).get("code").asText(), r::toString);
     }
     assertEquals(new TreeSet<>(List.of(tokenId(r1), tokenId(r2))),
         new TreeSet<>(expect(200, get(grants(o.org()), o.ownerToken())).ids()), "refused revocations change nothing");

@@ -3,7 +3,7 @@ package dev.portcullis.gateway;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.policy.FailedAuthLimiter;
+import dev.portcullis.policy.access.FailedAuthLimiter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

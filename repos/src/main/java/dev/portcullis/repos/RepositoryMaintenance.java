@@ -1,6 +1,6 @@
 package dev.portcullis.repos;
 
-import dev.portcullis.policy.Repository;
+import dev.portcullis.policy.model.Repository;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;

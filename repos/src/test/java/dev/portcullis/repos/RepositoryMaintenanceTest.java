@@ -3,8 +3,8 @@ package dev.portcullis.repos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.policy.Repository;
-import dev.portcullis.policy.Visibility;
+import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.model.Visibility;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.portcullis.gateway.api;
 
-import dev.portcullis.policy.PolicyException;
+import dev.portcullis.policy.model.PolicyException;
 import java.util.List;
 
 /** An HTTP-level API error (bad JSON, no credentials, unknown route) in GitHub's error shape. */

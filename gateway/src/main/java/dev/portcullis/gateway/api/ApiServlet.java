@@ -5,34 +5,36 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portcullis.policy.AccessService;
-import dev.portcullis.policy.AccessToken;
-import dev.portcullis.policy.Actor;
-import dev.portcullis.policy.AuditEvent;
-import dev.portcullis.policy.AuditLog;
-import dev.portcullis.policy.AuditQuery;
-import dev.portcullis.policy.CreatedToken;
-import dev.portcullis.policy.Credential;
-import dev.portcullis.policy.Enterprise;
-import dev.portcullis.policy.FailedAuthLimiter;
-import dev.portcullis.policy.EnterprisePolicy;
-import dev.portcullis.policy.Grant;
-import dev.portcullis.policy.GrantListing;
-import dev.portcullis.policy.GrantQuery;
-import dev.portcullis.policy.Page;
-import dev.portcullis.policy.Management;
-import dev.portcullis.policy.NewToken;
-import dev.portcullis.policy.OrgPolicy;
-import dev.portcullis.policy.OrgRole;
-import dev.portcullis.policy.Organization;
-import dev.portcullis.policy.Owner;
-import dev.portcullis.policy.PolicyException;
-import dev.portcullis.policy.RepoPermission;
-import dev.portcullis.policy.Repository;
-import dev.portcullis.policy.StoreUnavailableException;
-import dev.portcullis.policy.TokenKind;
-import dev.portcullis.policy.User;
-import dev.portcullis.policy.Visibility;
+import dev.portcullis.policy.access.AccessService;
+import dev.portcullis.policy.access.FailedAuthLimiter;
+import dev.portcullis.policy.admin.CreatedToken;
+import dev.portcullis.policy.admin.GrantListing;
+import dev.portcullis.policy.admin.GrantQuery;
+import dev.portcullis.policy.admin.Admin;
+import dev.portcullis.policy.admin.NewToken;
+import dev.portcullis.policy.audit.AuditEvent;
+import dev.portcullis.policy.audit.AuditLog;
+import dev.portcullis.policy.audit.AuditQuery;
+import dev.portcullis.policy.decision.AccessEvaluator;
+import dev.portcullis.policy.decision.Credential;
+import dev.portcullis.policy.model.AccessToken;
+import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.Enterprise;
+import dev.portcullis.policy.model.EnterprisePolicy;
+import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.OrgPolicy;
+import dev.portcullis.policy.model.OrgRole;
+import dev.portcullis.policy.model.Organization;
+import dev.portcullis.policy.model.Owner;
+import dev.portcullis.policy.model.Page;
+import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.RepoPermission;
+import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.model.Visibility;
+import dev.portcullis.policy.store.StoreConstraintException;
+import dev.portcullis.policy.store.StoreUnavailableException;
+import dev.portcullis.policy.token.TokenKind;
 import dev.portcullis.repos.RepositoryStorage;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -60,7 +62,7 @@ public final class ApiServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.api");
   static final String PREFIX = "/api/v3";
-  private static final String DOCS = "https://docs.github.com/rest";
+  static final String DOCS = "https://docs.github.com/rest";
   private static final int MAX_BODY = 1 << 20;
   private static final String SEG = "([^/]+)";
 
@@ -97,17 +99,32 @@ public final class ApiServlet extends HttpServlet {
       return actor;
     }
 
+    /** The JSON object the request carries; an absent body is {@code {}}, as GitHub reads it. */
     JsonBody body(String resource) {
       if (body == null) {
-        body = api.readJson(request, false);
+        body = api.readJson(request);
       }
-      return new JsonBody(body, resource);
+      return body.isMissingNode() ? new JsonBody(api.json.createObjectNode(), resource) : new JsonBody(body, resource);
+    }
+
+    /**
+     * A partial update's fields. Unlike {@link #body}, it needs a body: an absent one would be a
+     * change of nothing, audited as a change.
+     */
+    Map<String, Object> patch(String resource) {
+      if (body == null) {
+        body = api.readJson(request);
+      }
+      if (body.isMissingNode()) {
+        throw new ApiException(400, "Body should be a JSON object");
+      }
+      return new JsonBody(body, resource).patch();
     }
 
     /** The body, or {@code null} when the request has none (bodies are optional on some PUTs). */
     JsonBody optionalBody(String resource) {
       if (body == null) {
-        body = api.readJson(request, true);
+        body = api.readJson(request);
       }
       return body.isMissingNode() ? null : new JsonBody(body, resource);
     }
@@ -127,19 +144,19 @@ public final class ApiServlet extends HttpServlet {
 
   private record Route(String method, Pattern pattern, Handler handler) {}
 
-  private final transient Management management;
+  private final transient Admin management;
   private final transient FailedAuthLimiter limiter;
   private final transient AuditLog audit;
   private final transient AccessService access;
   private final transient RepositoryStorage storage;
   private final transient Clock clock;
-  private final transient ObjectMapper json = new ObjectMapper()
+  final transient ObjectMapper json = new ObjectMapper()
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private final transient List<Route> routes = new ArrayList<>();
   private final transient GithubShapes shapes = new GithubShapes(json);
 
-  public ApiServlet(Management management, AccessService access, RepositoryStorage storage, Clock clock, FailedAuthLimiter limiter,
+  public ApiServlet(Admin management, AccessService access, RepositoryStorage storage, Clock clock, FailedAuthLimiter limiter,
       AuditLog audit) {
     this.limiter = limiter;
     this.audit = audit;
@@ -155,7 +172,7 @@ public final class ApiServlet extends HttpServlet {
   }
 
   private void routes() {
-    route("GET", "/user", c -> ok(userJson(c.actor().user(), c)));
+    route("GET", "/user", c -> ok(shapes.user(c.actor().user(), baseUrl(c.request))));
     route("POST", "/admin/users", this::createUser);
     route("PUT", "/users/{}/suspended", c -> suspend(c, true));
     route("DELETE", "/users/{}/suspended", c -> suspend(c, false));
@@ -166,8 +183,8 @@ public final class ApiServlet extends HttpServlet {
     route("PUT", "/orgs/{}/memberships/{}", this::setMembership);
     route("DELETE", "/orgs/{}/memberships/{}", this::removeMembership);
     route("PUT", "/orgs/{}/base-permission", this::basePermission);
-    route("POST", "/orgs/{}/repos", c -> createRepo(c, management.organization(c.param(0)).login()));
-    route("POST", "/admin/users/{}/repos", c -> createRepo(c, management.user(c.param(0)).login()));
+    route("POST", "/orgs/{}/repos", c -> createRepo(c, management.directory().organization(c.param(0)).login()));
+    route("POST", "/admin/users/{}/repos", c -> createRepo(c, management.directory().user(c.param(0)).login()));
     route("PUT", "/repos/{}/{}/collaborators/{}", this::setCollaborator);
     route("DELETE", "/repos/{}/{}/collaborators/{}", this::removeCollaborator);
     route("POST", "/admin/users/{}/personal-access-tokens", this::createToken);
@@ -206,6 +223,11 @@ public final class ApiServlet extends HttpServlet {
         case INVALID -> 422;
       };
       reply = error(status, e.getMessage(), e.errors());
+    } catch (StoreConstraintException e) {
+      // A unique key taken by a concurrent creation, or a value the store cannot hold: the same
+      // validation error as one caught before the write.
+      String code = e.kind() == StoreConstraintException.Kind.DUPLICATE ? "already_exists" : "invalid";
+      reply = error(422, "Validation Failed", List.of(new PolicyException.FieldError(null, null, code, e.getMessage())));
     } catch (StoreUnavailableException e) {
       LOG.warn("store unavailable for {} {}: {}", req.getMethod(), path, e.getMessage());
       res.setHeader("Retry-After", "5");
@@ -277,9 +299,9 @@ public final class ApiServlet extends HttpServlet {
 
   private Actor authenticate(HttpServletRequest req) {
     String address = req.getRemoteAddr();
-    if (limiter.addressBlocked(address)) {
-      throw new ApiException(429, "Too many failed authentication attempts from " + address
-          + ": this address is temporarily blocked. Try again in " + limiter.retryAfterSeconds() + " seconds.");
+    String blocked = limiter.addressRefusal(address);
+    if (blocked != null) {
+      throw new ApiException(429, blocked);
     }
     Credential c = access.authenticate(dev.portcullis.gateway.git.GitAccessFilter.authorization(req));
     if (c instanceof Credential.None) {
@@ -289,8 +311,7 @@ public final class ApiServlet extends HttpServlet {
       limiter.failure(address, null);
       throw new ApiException(401, "Bad credentials");
     }
-    Instant now = clock.instant();
-    if (t.token().deleted() || t.token().expired(now) || t.user().suspended()) {
+    if (AccessEvaluator.unusable(t, clock.instant()) != null) {
       limiter.failure(address, t.token().digest());
       throw new ApiException(401, "Bad credentials");
     }
@@ -298,7 +319,7 @@ public final class ApiServlet extends HttpServlet {
     return Actor.of(t.user(), t.token());
   }
 
-  private JsonNode readJson(HttpServletRequest req, boolean optional) {
+  private JsonNode readJson(HttpServletRequest req) {
     try (InputStream in = req.getInputStream()) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       byte[] chunk = new byte[8192];
@@ -310,10 +331,7 @@ public final class ApiServlet extends HttpServlet {
         }
       }
       if (buf.size() == 0) {
-        if (optional) {
-          return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-        }
-        throw new ApiException(400, "Body should be a JSON object");
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
       }
       return json.readTree(buf.toByteArray());
     } catch (JsonProcessingException e) {
@@ -324,27 +342,7 @@ public final class ApiServlet extends HttpServlet {
   }
 
   private Reply error(int status, String message, List<PolicyException.FieldError> errors) {
-    ObjectNode o = json.createObjectNode();
-    o.put("message", message);
-    o.put("documentation_url", DOCS);
-    if (!errors.isEmpty()) {
-      ArrayNode arr = o.putArray("errors");
-      for (PolicyException.FieldError e : errors) {
-        ObjectNode x = arr.addObject();
-        if (e.resource() != null) {
-          x.put("resource", e.resource());
-        }
-        if (e.field() != null) {
-          x.put("field", e.field());
-        }
-        x.put("code", e.code());
-        if (e.message() != null) {
-          x.put("message", e.message());
-        }
-      }
-    }
-    o.put("status", Integer.toString(status));
-    return new Reply(status, o);
+    return new Reply(status, shapes.error(status, message, errors));
   }
 
   private static Reply ok(JsonNode body) {
@@ -369,171 +367,64 @@ public final class ApiServlet extends HttpServlet {
     return sb.toString();
   }
 
-  private static String ts(Instant t) {
-    return t == null ? null : t.toString();
-  }
-
-  ObjectNode userJson(User u, Call c) {
-    String base = baseUrl(c.request);
-    ObjectNode o = json.createObjectNode();
-    o.put("login", u.login());
-    o.put("id", u.id());
-    o.put("type", "User");
-    o.put("site_admin", u.siteAdmin());
-    o.put("suspended_at", ts(u.suspendedAt()));
-    o.put("url", base + PREFIX + "/users/" + u.login());
-    o.put("created_at", ts(u.createdAt()));
-    return o;
-  }
-
-  private ObjectNode orgJson(Organization org, Call c) {
-    ObjectNode o = json.createObjectNode();
-    o.put("login", org.login());
-    o.put("id", org.id());
-    o.put("type", "Organization");
-    o.put("url", baseUrl(c.request) + PREFIX + "/orgs/" + org.login());
-    o.put("base_permission", org.basePermission().apiName());
-    o.put("created_at", ts(org.createdAt()));
-    return o;
-  }
-
-  private ObjectNode repoJson(Repository r, Call c) {
-    String base = baseUrl(c.request);
-    ObjectNode o = json.createObjectNode();
-    o.put("id", r.id());
-    o.put("name", r.name());
-    o.put("full_name", r.fullName());
-    ObjectNode owner = o.putObject("owner");
-    owner.put("login", r.ownerLogin());
-    owner.put("id", r.ownerId());
-    o.put("private", r.visibility() != Visibility.PUBLIC);
-    o.put("visibility", r.visibility().apiName());
-    o.put("clone_url", base + "/" + r.fullName() + ".git");
-    o.put("url", base + PREFIX + "/repos/" + r.fullName());
-    o.put("created_at", ts(r.createdAt()));
-    return o;
-  }
-
-  private ObjectNode enterprisePolicyJson(EnterprisePolicy p) {
-    ObjectNode o = json.createObjectNode();
-    o.put("fine_grained_access", p.fineGrainedAccess().apiName());
-    o.put("classic_access", p.classicAccess().apiName());
-    o.put("fine_grained_approval", p.fineGrainedApproval().apiName());
-    o.putPOJO("fine_grained_max_lifetime_days", p.fineGrainedMaxLifetimeDays());
-    o.putPOJO("classic_max_lifetime_days", p.classicMaxLifetimeDays());
-    return o;
-  }
-
-  private ObjectNode orgPolicyJson(OrgPolicy p) {
-    ObjectNode o = json.createObjectNode();
-    o.put("fine_grained_access", p.fineGrainedAccess().apiName());
-    o.put("classic_access", p.classicAccess().apiName());
-    o.put("fine_grained_approval", p.fineGrainedApproval().apiName());
-    o.putPOJO("fine_grained_max_lifetime_days", p.fineGrainedMaxLifetimeDays());
-    o.putPOJO("classic_max_lifetime_days", p.classicMaxLifetimeDays());
-    return o;
-  }
-
-  private ObjectNode tokenJson(AccessToken t, Grant grant) {
-    ObjectNode o = json.createObjectNode();
-    o.put("id", t.id());
-    o.put("type", t.kind().apiName());
-    o.put("name", t.name());
-    o.put("description", t.description());
-    o.put("created_at", ts(t.createdAt()));
-    o.put("expires_at", ts(t.expiresAt()));
-    o.put("last_used_at", ts(t.lastUsedAt()));
-    if (t.kind() == TokenKind.CLASSIC) {
-      ArrayNode s = o.putArray("scopes");
-      t.scopes().stream().sorted().forEach(s::add);
-    } else {
-      o.put("resource_owner", management.ownerById(t.resourceOwnerId()).map(Owner::login).orElse(null));
-      o.put("repository_selection", t.repositorySelection().apiName());
-      ArrayNode repos = o.putArray("repositories");
-      t.repositoryIds().stream().sorted()
-          .forEach(id -> management.repositoryById(id).ifPresent(r -> repos.add(r.name())));
-      ObjectNode perms = o.putObject("permissions");
-      t.permissions().entrySet().stream().sorted(Map.Entry.comparingByKey())
-          .forEach(e -> perms.put(e.getKey(), e.getValue().apiName()));
-    }
-    if (grant != null) {
-      ObjectNode g = o.putObject("request");
-      g.put("id", grant.id());
-      g.put("status", grant.status().apiName());
-    }
-    return o;
-  }
-
   // ------------------------------------------------------------------ handlers
 
   private Reply createUser(Call c) {
     Actor a = c.actor();
     JsonBody b = c.body("User").only("login");
-    return created(userJson(management.createUser(a, b.requiredString("login")), c));
+    return created(shapes.user(management.accounts().createUser(a, b.requiredString("login")), baseUrl(c.request)));
   }
 
   private Reply suspend(Call c, boolean suspended) {
     Actor a = c.actor();
-    management.setSuspended(a, c.param(0), suspended);
+    management.accounts().setSuspended(a, c.param(0), suspended);
     return NO_CONTENT;
   }
 
   private Reply createEnterprise(Call c) {
     Actor a = c.actor();
     JsonBody b = c.body("Enterprise").only("slug");
-    Enterprise e = management.createEnterprise(a, b.requiredString("slug"));
-    ObjectNode o = json.createObjectNode();
-    o.put("id", e.id());
-    o.put("slug", e.slug());
-    o.set("personal_access_token_policy", enterprisePolicyJson(e.policy()));
-    return created(o);
+    Enterprise e = management.accounts().createEnterprise(a, b.requiredString("slug"));
+    return created(shapes.enterprise(e));
   }
 
   private Reply enterprisePolicy(Call c) {
     Actor a = c.actor();
-    Map<String, Object> patch = c.body("EnterprisePolicy").patch();
-    return ok(enterprisePolicyJson(management.updateEnterprisePolicy(a, c.param(0), patch)));
+    Map<String, Object> patch = c.patch("EnterprisePolicy");
+    return ok(shapes.enterprisePolicy(management.policies().updateEnterprisePolicy(a, c.param(0), patch)));
   }
 
   private Reply createOrganization(Call c) {
     Actor a = c.actor();
     JsonBody b = c.body("Organization").only("login", "admin", "enterprise");
-    Organization o = management.createOrganization(a, b.requiredString("login"), b.requiredString("admin"), b.string("enterprise"));
-    return created(orgJson(o, c));
+    Organization o = management.accounts().createOrganization(a, b.requiredString("login"), b.requiredString("admin"), b.string("enterprise"));
+    return created(shapes.organization(o, baseUrl(c.request)));
   }
 
   private Reply orgPolicy(Call c) {
     Actor a = c.actor();
-    Map<String, Object> patch = c.body("OrganizationPolicy").patch();
-    return ok(orgPolicyJson(management.updateOrgPolicy(a, c.param(0), patch)));
+    Map<String, Object> patch = c.patch("OrganizationPolicy");
+    return ok(shapes.orgPolicy(management.policies().updateOrgPolicy(a, c.param(0), patch)));
   }
 
   private Reply setMembership(Call c) {
     Actor a = c.actor();
     JsonBody b = c.optionalBody("Membership");
     String role = b == null ? null : b.only("role").string("role");
-    OrgRole r = management.setMembership(a, c.param(0), c.param(1), role);
-    ObjectNode o = json.createObjectNode();
-    o.put("state", "active");
-    o.put("role", r.apiName());
-    o.put("organization", c.param(0));
-    o.put("user", c.param(1));
-    return ok(o);
+    OrgRole r = management.accounts().setMembership(a, c.param(0), c.param(1), role);
+    return ok(shapes.membership(c.param(0), c.param(1), r));
   }
 
   private Reply removeMembership(Call c) {
-    management.removeMembership(c.actor(), c.param(0), c.param(1));
+    management.accounts().removeMembership(c.actor(), c.param(0), c.param(1));
     return NO_CONTENT;
   }
 
   private Reply basePermission(Call c) {
     Actor a = c.actor();
     String p = c.body("Organization").only("permission").requiredString("permission");
-    management.setBasePermission(a, c.param(0), p);
-    ObjectNode o = json.createObjectNode();
-    o.put("organization", c.param(0));
-    o.put("base_permission", p);
-    return ok(o);
+    management.accounts().setBasePermission(a, c.param(0), p);
+    return ok(shapes.basePermission(c.param(0), p));
   }
 
   private Reply createRepo(Call c, String owner) {
@@ -547,24 +438,20 @@ public final class ApiServlet extends HttpServlet {
       }
       visibility = p.asBoolean() ? "private" : "public";
     }
-    Repository r = management.createRepository(a, owner, b.requiredString("name"), visibility, storage::create);
-    return created(repoJson(r, c));
+    Repository r = management.repositories().createRepository(a, owner, b.requiredString("name"), visibility, storage::create);
+    return created(shapes.repository(r, baseUrl(c.request)));
   }
 
   private Reply setCollaborator(Call c) {
     Actor a = c.actor();
     JsonBody b = c.optionalBody("Collaborator");
     String permission = b == null ? null : b.only("permission").string("permission");
-    RepoPermission p = management.setCollaborator(a, c.param(0), c.param(1), c.param(2), permission);
-    ObjectNode o = json.createObjectNode();
-    o.put("repository", c.param(0) + "/" + c.param(1));
-    o.put("user", c.param(2));
-    o.put("permission", p.apiName());
-    return created(o);
+    RepoPermission p = management.repositories().setCollaborator(a, c.param(0), c.param(1), c.param(2), permission);
+    return created(shapes.collaborator(c.param(0) + "/" + c.param(1), c.param(2), p));
   }
 
   private Reply removeCollaborator(Call c) {
-    management.removeCollaborator(c.actor(), c.param(0), c.param(1), c.param(2));
+    management.repositories().removeCollaborator(c.actor(), c.param(0), c.param(1), c.param(2));
     return NO_CONTENT;
   }
 
@@ -577,7 +464,7 @@ public final class ApiServlet extends HttpServlet {
         b.string("type"), b.string("name"), b.string("description"), b.integer("expires_in"), b.strings("scopes"),
         b.string("resource_owner"), b.string("repository_selection"), b.strings("repositories"),
         b.stringMap("permissions"), b.string("reason"));
-    CreatedToken t = management.createToken(a, c.param(0), req);
+    CreatedToken t = management.tokens().createToken(a, c.param(0), req);
     ObjectNode o = tokenJson(t.token(), t.grant());
     // The plaintext leaves the gateway here, once, and nowhere else.
     o.put("token", t.plaintext());
@@ -585,18 +472,29 @@ public final class ApiServlet extends HttpServlet {
   }
 
   private Reply listTokens(Call c) {
-    List<AccessToken> tokens = management.tokensOf(c.actor(), c.param(0));
+    List<AccessToken> tokens = management.tokens().tokensOf(c.actor(), c.param(0));
     ArrayNode arr = json.createArrayNode();
     for (AccessToken t : tokens) {
-      arr.add(tokenJson(t, t.kind() == TokenKind.FINE_GRAINED ? management.grantOfToken(t.id()).orElse(null) : null));
+      arr.add(tokenJson(t, t.kind() == TokenKind.FINE_GRAINED ? management.directory().grantOfToken(t.id()).orElse(null) : null));
     }
     return ok(arr);
   }
 
   private Reply deleteToken(Call c) {
     Actor a = c.actor();
-    management.deleteToken(a, c.longParam(0, "personal access token id"));
+    management.tokens().deleteToken(a, c.longParam(0, "personal access token id"));
     return NO_CONTENT;
+  }
+
+  /** A token's JSON with its resource owner's login and its repositories' names looked up. */
+  private ObjectNode tokenJson(AccessToken t, Grant grant) {
+    if (t.kind() != TokenKind.FINE_GRAINED) {
+      return shapes.token(t, grant, null, List.of());
+    }
+    String owner = management.directory().ownerById(t.resourceOwnerId()).map(Owner::login).orElse(null);
+    List<String> repos = new ArrayList<>();
+    t.repositoryIds().stream().sorted().forEach(id -> management.directory().repositoryById(id).ifPresent(r -> repos.add(r.name())));
+    return shapes.token(t, grant, owner, repos);
   }
 
   private static boolean reviewAction(JsonBody b) {
@@ -611,7 +509,7 @@ public final class ApiServlet extends HttpServlet {
     Actor a = c.actor();
     long id = c.longParam(1, "pat_request_id");
     JsonBody b = c.body("PersonalAccessTokenRequest").only("action", "reason");
-    management.reviewRequest(a, c.param(0), id, reviewAction(b), b.string("reason"));
+    management.reviews().reviewRequest(a, c.param(0), id, reviewAction(b), b.string("reason"));
     return NO_CONTENT;
   }
 
@@ -623,8 +521,8 @@ public final class ApiServlet extends HttpServlet {
     if (ids == null) {
       throw ApiException.invalid("PersonalAccessTokenRequest", "pat_request_ids", "missing_field", "pat_request_ids is required");
     }
-    management.reviewRequests(a, c.param(0), ids, approve, b.string("reason"));
-    return new Reply(202, json.createObjectNode());
+    management.reviews().reviewRequests(a, c.param(0), ids, approve, b.string("reason"));
+    return new Reply(202, shapes.accepted());
   }
 
   private static void revokeAction(JsonBody b) {
@@ -638,7 +536,7 @@ public final class ApiServlet extends HttpServlet {
     long id = c.longParam(1, "pat_id");
     JsonBody b = c.body("PersonalAccessTokenGrant").only("action");
     revokeAction(b);
-    management.revokeGrant(a, c.param(0), id);
+    management.reviews().revokeGrant(a, c.param(0), id);
     return NO_CONTENT;
   }
 
@@ -650,8 +548,8 @@ public final class ApiServlet extends HttpServlet {
     if (ids == null) {
       throw ApiException.invalid("PersonalAccessTokenGrant", "pat_ids", "missing_field", "pat_ids is required");
     }
-    management.revokeGrants(a, c.param(0), ids);
-    return new Reply(202, json.createObjectNode());
+    management.reviews().revokeGrants(a, c.param(0), ids);
+    return new Reply(202, shapes.accepted());
   }
 
   // ------------------------------------------------------------------ GitHub's org token listings
@@ -659,17 +557,17 @@ public final class ApiServlet extends HttpServlet {
   private Reply listGrants(Call c, boolean requests) {
     Actor a = c.actor();
     // GitHub authorizes before it validates: a stranger learns nothing from a 422.
-    Organization target = management.organization(c.param(0));
-    management.requireOrgOwner(a, target, requests ? "organization_personal_access_token_requests" : "organization_personal_access_tokens",
-        dev.portcullis.policy.PermissionLevel.READ);
+    Organization target = management.directory().organization(c.param(0));
+    management.callers().requireOrgOwner(a, target, requests ? "organization_personal_access_token_requests" : "organization_personal_access_tokens",
+        dev.portcullis.policy.model.PermissionLevel.READ);
     QueryParams q = new QueryParams(c.request.getQueryString());
     q.oneOf("sort", "created_at", "created_at");
     boolean asc = q.oneOf("direction", "desc", "asc", "desc").equals("asc");
     GrantQuery query = new GrantQuery(
         q.array("owner", 10), q.single("repository"), q.single("permission"), q.dateTime("last_used_before"),
         q.dateTime("last_used_after"), q.longArray("token_id", 50), asc, q.page(), q.perPage());
-    String org = management.organization(c.param(0)).login();
-    Page<GrantListing> page = management.listGrants(a, org, requests, query);
+    String org = management.directory().organization(c.param(0)).login();
+    Page<GrantListing> page = management.grants().listGrants(a, org, requests, query);
     String base = baseUrl(c.request);
     Instant now = clock.instant();
     ArrayNode arr = json.createArrayNode();
@@ -683,9 +581,9 @@ public final class ApiServlet extends HttpServlet {
     Actor a = c.actor();
     QueryParams q = new QueryParams(c.request.getQueryString());
     long id = c.longParam(1, request ? "pat_request_id" : "pat_id");
-    Organization org = management.organization(c.param(0));
+    Organization org = management.directory().organization(c.param(0));
     // These two operations document no 422: bad paging values fall back to the defaults.
-    Page<Repository> page = management.grantRepositories(a, org.login(), request, id, q.lenientPage(), q.lenientPerPage());
+    Page<Repository> page = management.grants().grantRepositories(a, org.login(), request, id, q.lenientPage(), q.lenientPerPage());
     String base = baseUrl(c.request);
     ArrayNode arr = json.createArrayNode();
     for (Repository r : page.items()) {
@@ -728,7 +626,7 @@ public final class ApiServlet extends HttpServlet {
   }
 
   private Reply auditLog(Call c) {
-    management.requireSiteAdmin(c.actor());
+    management.callers().requireSiteAdmin(c.actor());
     QueryParams q = new QueryParams(c.request.getQueryString());
     String kind = q.single("kind");
     if (kind != null && !kind.equals("decision") && !kind.equals("admin")) {
@@ -755,8 +653,8 @@ public final class ApiServlet extends HttpServlet {
     if (creds == null || creds.isEmpty() || creds.size() > 1000) {
       throw ApiException.invalid("Credentials", "credentials", "invalid", "credentials must be an array of 1–1000 tokens");
     }
-    management.revokeCredentials(creds);
-    return new Reply(202, json.createObjectNode());
+    management.tokens().revokeCredentials(creds);
+    return new Reply(202, shapes.accepted());
   }
 
 }

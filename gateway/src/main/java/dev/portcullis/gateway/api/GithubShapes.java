@@ -1,18 +1,29 @@
 package dev.portcullis.gateway.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.policy.model.RepoPermission;
+import dev.portcullis.policy.model.OrgRole;
+import dev.portcullis.policy.model.Enterprise;
+import dev.portcullis.policy.token.TokenKind;
+import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.OrgPolicy;
+import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.EnterprisePolicy;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portcullis.policy.AccessToken;
-import dev.portcullis.policy.FineGrainedPermissions;
-import dev.portcullis.policy.GrantListing;
-import dev.portcullis.policy.Owner;
-import dev.portcullis.policy.Organization;
-import dev.portcullis.policy.PermissionLevel;
-import dev.portcullis.policy.Repository;
-import dev.portcullis.policy.Visibility;
+import dev.portcullis.policy.admin.GrantListing;
+import dev.portcullis.policy.model.AccessToken;
+import dev.portcullis.policy.model.FineGrainedPermissions;
+import dev.portcullis.policy.model.Organization;
+import dev.portcullis.policy.model.Owner;
+import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.model.Visibility;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -174,5 +185,170 @@ final class GithubShapes {
     Instant granted = l.grant().accessGrantedAt() != null ? l.grant().accessGrantedAt() : l.grant().createdAt();
     o.put("access_granted_at", granted.toString());
     return o;
+  }
+
+  private static String ts(Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  /** A user as {@code POST /admin/users} and {@code GET /user} answer. */
+  ObjectNode user(User u, String base) {
+    ObjectNode o = json.createObjectNode();
+    o.put("login", u.login());
+    o.put("id", u.id());
+    o.put("type", "User");
+    o.put("site_admin", u.siteAdmin());
+    o.put("suspended_at", ts(u.suspendedAt()));
+    o.put("url", base + ApiServlet.PREFIX + "/users/" + u.login());
+    o.put("created_at", ts(u.createdAt()));
+    return o;
+  }
+
+  /** An organization as {@code POST /admin/organizations} answers. */
+  ObjectNode organization(Organization org, String base) {
+    ObjectNode o = json.createObjectNode();
+    o.put("login", org.login());
+    o.put("id", org.id());
+    o.put("type", "Organization");
+    o.put("url", base + ApiServlet.PREFIX + "/orgs/" + org.login());
+    o.put("base_permission", org.basePermission().apiName());
+    o.put("created_at", ts(org.createdAt()));
+    return o;
+  }
+
+  /** A repository as its creation answers. */
+  ObjectNode repository(Repository r, String base) {
+    ObjectNode o = json.createObjectNode();
+    o.put("id", r.id());
+    o.put("name", r.name());
+    o.put("full_name", r.fullName());
+    ObjectNode owner = o.putObject("owner");
+    owner.put("login", r.ownerLogin());
+    owner.put("id", r.ownerId());
+    o.put("private", r.visibility() != Visibility.PUBLIC);
+    o.put("visibility", r.visibility().apiName());
+    o.put("clone_url", base + "/" + r.fullName() + ".git");
+    o.put("url", base + ApiServlet.PREFIX + "/repos/" + r.fullName());
+    o.put("created_at", ts(r.createdAt()));
+    return o;
+  }
+
+  /** An enterprise's token policy, every field. */
+  ObjectNode enterprisePolicy(EnterprisePolicy p) {
+    ObjectNode o = json.createObjectNode();
+    o.put("fine_grained_access", p.fineGrainedAccess().apiName());
+    o.put("classic_access", p.classicAccess().apiName());
+    o.put("fine_grained_approval", p.fineGrainedApproval().apiName());
+    o.putPOJO("fine_grained_max_lifetime_days", p.fineGrainedMaxLifetimeDays());
+    o.putPOJO("classic_max_lifetime_days", p.classicMaxLifetimeDays());
+    return o;
+  }
+
+  /** An organization's own token policy, every field. */
+  ObjectNode orgPolicy(OrgPolicy p) {
+    ObjectNode o = json.createObjectNode();
+    o.put("fine_grained_access", p.fineGrainedAccess().apiName());
+    o.put("classic_access", p.classicAccess().apiName());
+    o.put("fine_grained_approval", p.fineGrainedApproval().apiName());
+    o.putPOJO("fine_grained_max_lifetime_days", p.fineGrainedMaxLifetimeDays());
+    o.putPOJO("classic_max_lifetime_days", p.classicMaxLifetimeDays());
+    return o;
+  }
+
+  /**
+   * A token as the admin endpoints show it, never its secret: {@code resourceOwner} and
+   * {@code repositoryNames} are a fine-grained token's, resolved by the caller.
+   */
+  ObjectNode token(AccessToken t, Grant grant, String resourceOwner, List<String> repositoryNames) {
+    ObjectNode o = json.createObjectNode();
+    o.put("id", t.id());
+    o.put("type", t.kind().apiName());
+    o.put("name", t.name());
+    o.put("description", t.description());
+    o.put("created_at", ts(t.createdAt()));
+    o.put("expires_at", ts(t.expiresAt()));
+    o.put("last_used_at", ts(t.lastUsedAt()));
+    if (t.kind() == TokenKind.CLASSIC) {
+      ArrayNode s = o.putArray("scopes");
+      t.scopes().stream().sorted().forEach(s::add);
+    } else {
+      o.put("resource_owner", resourceOwner);
+      o.put("repository_selection", t.repositorySelection().apiName());
+      ArrayNode repos = o.putArray("repositories");
+      repositoryNames.forEach(repos::add);
+      ObjectNode perms = o.putObject("permissions");
+      t.permissions().entrySet().stream().sorted(Map.Entry.comparingByKey())
+          .forEach(e -> perms.put(e.getKey(), e.getValue().apiName()));
+    }
+    if (grant != null) {
+      ObjectNode g = o.putObject("request");
+      g.put("id", grant.id());
+      g.put("status", grant.status().apiName());
+    }
+    return o;
+  }
+
+  /** GitHub's error shape: message, documentation URL, field errors, status. */
+  ObjectNode error(int status, String message, List<PolicyException.FieldError> errors) {
+    ObjectNode o = json.createObjectNode();
+    o.put("message", message);
+    o.put("documentation_url", ApiServlet.DOCS);
+    if (!errors.isEmpty()) {
+      ArrayNode arr = o.putArray("errors");
+      for (PolicyException.FieldError e : errors) {
+        ObjectNode x = arr.addObject();
+        if (e.resource() != null) {
+          x.put("resource", e.resource());
+        }
+        if (e.field() != null) {
+          x.put("field", e.field());
+        }
+        x.put("code", e.code());
+        if (e.message() != null) {
+          x.put("message", e.message());
+        }
+      }
+    }
+    o.put("status", Integer.toString(status));
+    return o;
+  }
+
+  /** An enterprise with its policy, as its creation answers. */
+  ObjectNode enterprise(Enterprise e) {
+    ObjectNode o = json.createObjectNode();
+    o.put("id", e.id());
+    o.put("slug", e.slug());
+    o.set("personal_access_token_policy", enterprisePolicy(e.policy()));
+    return o;
+  }
+
+  /** GitHub's {@code org-membership}, reduced to what the gateway keeps. */
+  ObjectNode membership(String org, String login, OrgRole role) {
+    ObjectNode o = json.createObjectNode();
+    o.put("state", "active");
+    o.put("role", role.apiName());
+    o.put("organization", org);
+    o.put("user", login);
+    return o;
+  }
+
+  ObjectNode basePermission(String org, String permission) {
+    ObjectNode o = json.createObjectNode();
+    o.put("organization", org);
+    o.put("base_permission", permission);
+    return o;
+  }
+
+  ObjectNode collaborator(String repository, String login, RepoPermission permission) {
+    ObjectNode o = json.createObjectNode();
+    o.put("repository", repository);
+    o.put("user", login);
+    o.put("permission", permission.apiName());
+    return o;
+  }
+
+  /** The empty object of a {@code 202 Accepted}. */
+  ObjectNode accepted() {
+    return json.createObjectNode();
   }
 }

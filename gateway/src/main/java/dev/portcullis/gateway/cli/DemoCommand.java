@@ -2,11 +2,11 @@ package dev.portcullis.gateway.cli;
 
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayConfig;
-import dev.portcullis.policy.Actor;
-import dev.portcullis.policy.CreatedToken;
-import dev.portcullis.policy.Management;
-import dev.portcullis.policy.NewToken;
-import dev.portcullis.policy.Repository;
+import dev.portcullis.policy.admin.CreatedToken;
+import dev.portcullis.policy.admin.Admin;
+import dev.portcullis.policy.admin.NewToken;
+import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.Repository;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,30 +39,30 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   static void seed(Gateway gateway) throws Exception {
-    Management m = gateway.management();
+    Admin m = gateway.admin();
     Actor a = Actor.SYSTEM;
-    if (m.findUser("alice").isEmpty()) {
-      m.createUser(a, "alice");
-      m.createUser(a, "bob");
-      m.createUser(a, "carol");
-      m.createEnterprise(a, "acme-corp");
-      m.createOrganization(a, "acme", "alice", "acme-corp");
-      m.createOrganization(a, "acme-labs", "carol", "acme-corp");
-      m.setMembership(a, "acme", "bob", "member");
-      Repository app = m.createRepository(a, "acme", "app", "private", gateway.storage()::create);
-      Repository site = m.createRepository(a, "acme", "website", "public", gateway.storage()::create);
-      Repository handbook = m.createRepository(a, "acme", "handbook", "internal", gateway.storage()::create);
-      Repository dotfiles = m.createRepository(a, "alice", "dotfiles", "private", gateway.storage()::create);
+    if (m.directory().findUser("alice").isEmpty()) {
+      m.accounts().createUser(a, "alice");
+      m.accounts().createUser(a, "bob");
+      m.accounts().createUser(a, "carol");
+      m.accounts().createEnterprise(a, "acme-corp");
+      m.accounts().createOrganization(a, "acme", "alice", "acme-corp");
+      m.accounts().createOrganization(a, "acme-labs", "carol", "acme-corp");
+      m.accounts().setMembership(a, "acme", "bob", "member");
+      Repository app = m.repositories().createRepository(a, "acme", "app", "private", gateway.storage()::create);
+      Repository site = m.repositories().createRepository(a, "acme", "website", "public", gateway.storage()::create);
+      Repository handbook = m.repositories().createRepository(a, "acme", "handbook", "internal", gateway.storage()::create);
+      Repository dotfiles = m.repositories().createRepository(a, "alice", "dotfiles", "private", gateway.storage()::create);
       for (Repository r : List.of(app, site, handbook, dotfiles)) {
         gateway.storage().seedReadme(r, "# " + r.fullName() + "\n\nServed by Portcullis.\n");
       }
     }
     String stamp = Long.toString(System.currentTimeMillis() / 1000);
-    CreatedToken aliceClassic = m.createToken(a, "alice", new NewToken("classic", "demo classic " + stamp, null, 30,
+    CreatedToken aliceClassic = m.tokens().createToken(a, "alice", new NewToken("classic", "demo classic " + stamp, null, 30,
         List.of("repo"), null, null, null, null, null));
-    CreatedToken bobFine = m.createToken(a, "bob", new NewToken("fine_grained", "demo fine-grained " + stamp, null, 30,
+    CreatedToken bobFine = m.tokens().createToken(a, "bob", new NewToken("fine_grained", "demo fine-grained " + stamp, null, 30,
         null, "acme", "all", null, Map.of("contents", "write"), "demo: work on acme/app"));
-    CreatedToken carolClassic = m.createToken(a, "carol", new NewToken("classic", "demo internal " + stamp, null, 30,
+    CreatedToken carolClassic = m.tokens().createToken(a, "carol", new NewToken("classic", "demo internal " + stamp, null, 30,
         List.of("repo"), null, null, null, null, null));
 
     String base = gateway.httpsUrl();

@@ -2,8 +2,8 @@ package dev.portcullis.gateway.cli;
 
 import dev.portcullis.gateway.GatewayConfig;
 import dev.portcullis.gateway.Limits;
-import dev.portcullis.policy.FailedAuthLimiter;
-import dev.portcullis.policy.CacheSettings;
+import dev.portcullis.policy.access.CacheSettings;
+import dev.portcullis.policy.access.FailedAuthLimiter;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;

@@ -1,13 +1,13 @@
 package dev.portcullis.gateway.git;
 
 import dev.portcullis.gateway.GatewayMetrics;
-import dev.portcullis.policy.AccessService;
-import dev.portcullis.policy.AuditLog;
-import dev.portcullis.policy.AuthorizationHeader;
-import dev.portcullis.policy.Credential;
-import dev.portcullis.policy.Decision;
-import dev.portcullis.policy.FailedAuthLimiter;
-import dev.portcullis.policy.StoreUnavailableException;
+import dev.portcullis.policy.access.AccessService;
+import dev.portcullis.policy.access.FailedAuthLimiter;
+import dev.portcullis.policy.audit.AuditLog;
+import dev.portcullis.policy.decision.Credential;
+import dev.portcullis.policy.decision.Decision;
+import dev.portcullis.policy.store.StoreUnavailableException;
+import dev.portcullis.policy.token.AuthorizationHeader;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * receive-pack accepts it.
  */
 public final class GitAccessFilter implements Filter {
-  /** Request attribute carrying the decided-on {@link dev.portcullis.policy.Repository}. */
+  /** Request attribute carrying the decided-on {@link dev.portcullis.policy.model.Repository}. */
   public static final String REPOSITORY_ATTRIBUTE = GitAccessFilter.class.getName() + ".repository";
 
   /** Request attribute set (to {@code TRUE}) by receive-pack when a push changed at least one ref. */
@@ -52,13 +52,13 @@ public final class GitAccessFilter implements Filter {
   private final AuditLog audit;
   private final Clock clock;
   private final String realm;
-  private final java.util.function.Consumer<dev.portcullis.policy.Repository> pushed;
+  private final java.util.function.Consumer<dev.portcullis.policy.model.Repository> pushed;
   private final long maxRequestNanos;
   /** Requests handed to JGit and not yet finished, swept by the watchdog. */
   private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public GitAccessFilter(AccessService access, FailedAuthLimiter limiter, GatewayMetrics metrics, AuditLog audit, Clock clock,
-      String realm, java.util.function.Consumer<dev.portcullis.policy.Repository> pushed,
+      String realm, java.util.function.Consumer<dev.portcullis.policy.model.Repository> pushed,
       java.util.concurrent.ScheduledExecutorService watchdog, java.time.Duration maxRequestDuration) {
     this.pushed = pushed;
     this.maxRequestNanos = maxRequestDuration.toNanos();
@@ -85,17 +85,17 @@ public final class GitAccessFilter implements Filter {
       return;
     }
     String address = request.getRemoteAddr();
-    if (limiter.addressBlocked(address)) {
-      throttle(response, "Too many failed authentication attempts from " + address
-          + ": this address is temporarily blocked. Try again in " + limiter.retryAfterSeconds() + " seconds.");
+    String blocked = limiter.addressRefusal(address);
+    if (blocked != null) {
+      throttle(response, blocked);
       return;
     }
     AccessService.AccessCheck check;
     try {
       check = access.decide(authorization(request), git.owner(), git.name(), git.operation());
-      if (check.credential() instanceof Credential.Token t && limiter.digestBlocked(t.token().digest())) {
-        throttle(response, "Too many failed authentication attempts with this token: it is temporarily blocked. Try again in "
-            + limiter.retryAfterSeconds() + " seconds.");
+      blocked = check.credential() instanceof Credential.Token t ? limiter.tokenRefusal(t.token().digest()) : null;
+      if (blocked != null) {
+        throttle(response, blocked);
         return;
       }
       access.recordUse(check);
@@ -132,7 +132,7 @@ public final class GitAccessFilter implements Filter {
     request.setAttribute(REPOSITORY_ATTRIBUTE, check.repository());
     CountingRequest forward = new CountingRequest(request, token == null ? null : token.user().login());
     // Only a request JGit would read (its content type; JGit answers anything else 415 unread).
-    if (!git.advertisement() && git.operation() == dev.portcullis.policy.GitOperation.WRITE
+    if (!git.advertisement() && git.operation() == dev.portcullis.policy.model.GitOperation.WRITE
         && "application/x-git-receive-pack-request".equals(request.getContentType())
         && request.getHeader("Content-Encoding") == null) {
       ReceivePackPrelude.Result prelude = ReceivePackPrelude.read(request.getInputStream());
@@ -155,7 +155,7 @@ public final class GitAccessFilter implements Filter {
       inFlight.remove(running);
       metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
       record(git, token, decision, counted.getStatus(), address);
-      if (git.operation() == dev.portcullis.policy.GitOperation.WRITE && !git.advertisement()
+      if (git.operation() == dev.portcullis.policy.model.GitOperation.WRITE && !git.advertisement()
           && Boolean.TRUE.equals(request.getAttribute(PUSH_APPLIED_ATTRIBUTE))) {
         pushed.accept(check.repository());
       }
@@ -229,7 +229,7 @@ public final class GitAccessFilter implements Filter {
       StringBuilder b = new StringBuilder(224)
           .append("git service=").append(git.service()).append(git.advertisement() ? "/info-refs" : "")
           .append(" repo=").append(git.owner()).append('/').append(git.name())
-          .append(" op=").append(git.operation() == dev.portcullis.policy.GitOperation.READ ? "read" : "write")
+          .append(" op=").append(git.operation() == dev.portcullis.policy.model.GitOperation.READ ? "read" : "write")
           .append(" user=");
       if (token == null) {
         b.append("- token_id=-");

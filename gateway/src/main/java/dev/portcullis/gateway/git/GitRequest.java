@@ -1,6 +1,7 @@
 package dev.portcullis.gateway.git;
 
-import dev.portcullis.policy.GitOperation;
+import dev.portcullis.policy.model.GitOperation;
+
 
 /**
  * A smart-HTTP git request, classified exactly from method, raw path and raw query. Anything that

@@ -1,7 +1,7 @@
 package dev.portcullis.gateway.loadtest;
 
-import dev.portcullis.policy.TokenFormat;
-import dev.portcullis.policy.TokenKind;
+import dev.portcullis.policy.token.TokenFormat;
+import dev.portcullis.policy.token.TokenKind;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.concurrent.ThreadLocalRandom;

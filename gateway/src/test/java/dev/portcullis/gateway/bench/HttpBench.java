@@ -3,12 +3,12 @@ package dev.portcullis.gateway.bench;
 import ch.qos.logback.classic.Level;
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayConfig;
-import dev.portcullis.policy.Actor;
-import dev.portcullis.policy.CreatedToken;
-import dev.portcullis.policy.Management;
-import dev.portcullis.policy.NewToken;
-import dev.portcullis.policy.Repository;
-import dev.portcullis.policy.TokenFormat;
+import dev.portcullis.policy.admin.CreatedToken;
+import dev.portcullis.policy.admin.Admin;
+import dev.portcullis.policy.admin.NewToken;
+import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.token.TokenFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -133,27 +133,27 @@ public final class HttpBench {
       say("machine: %d cores, java %s, %s; source %s", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
           gitVersion(), sourceState());
       gateway = Gateway.start(GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withAnonymousRead(false));
-      Management m = gateway.management();
+      Admin m = gateway.admin();
 
       long t = System.nanoTime();
-      m.createUserForSeed(OWNER);
-      m.createOrganization(Actor.SYSTEM, ORG, OWNER, null);
+      m.accounts().createUserForSeed(OWNER);
+      m.accounts().createOrganization(Actor.SYSTEM, ORG, OWNER, null);
       // Fine-grained tokens of members are approved at creation (their grant is still looked up on every request).
-      m.updateOrgPolicy(Actor.SYSTEM, ORG, Map.of("fine_grained_approval", "not_required"));
+      m.policies().updateOrgPolicy(Actor.SYSTEM, ORG, Map.of("fine_grained_approval", "not_required"));
       List<String> logins = new ArrayList<>();
       for (int u = 0; u < o.users; u++) {
         String login = String.format(Locale.ROOT, "user%05d", u);
-        m.createUserForSeed(login);
-        m.setMembership(Actor.SYSTEM, ORG, login, "member");
+        m.accounts().createUserForSeed(login);
+        m.accounts().setMembership(Actor.SYSTEM, ORG, login, "member");
         logins.add(login);
       }
-      Repository repo = m.createRepository(Actor.SYSTEM, ORG, REPO, "private", gateway.storage()::create);
+      Repository repo = m.repositories().createRepository(Actor.SYSTEM, ORG, REPO, "private", gateway.storage()::create);
       say("fixtures: %d users, org %s, repo %s in %.1f s", o.users, ORG, repo.fullName(), secondsSince(t));
       BenchRepo.Built built = BenchRepo.build(gateway.storage().pathOf(repo), o.commits, 4);
       say("repository: %d commits, pack %,d bytes, %d loose objects, built in %.1f s", built.commits(), built.packBytes(),
           built.looseObjects(), built.seconds());
       t = System.nanoTime();
-      String ownerToken = m.createToken(Actor.SYSTEM, OWNER,
+      String ownerToken = m.tokens().createToken(Actor.SYSTEM, OWNER,
           new NewToken("classic", "bench owner", null, 90, List.of("repo"), null, null, null, null, null)).plaintext();
       List<Tok> tokens = createTokens(m, logins, o.tokens);
       say("tokens: %,d created through Management in %.1f s", tokens.size(), secondsSince(t));
@@ -310,7 +310,7 @@ public final class HttpBench {
 
   // ---------------------------------------------------------------- fixtures
 
-  private static List<Tok> createTokens(Management m, List<String> logins, int n) throws Exception {
+  private static List<Tok> createTokens(Admin m, List<String> logins, int n) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<Tok>> futures = new ArrayList<>(n);
@@ -321,7 +321,7 @@ public final class HttpBench {
           NewToken req = k % 2 == 0
               ? new NewToken("classic", "bench-" + k, null, 90, List.of("repo"), null, null, null, null, null)
               : new NewToken("fine_grained", "bench-" + k, null, 90, null, ORG, "all", null, Map.of("contents", "read"), null);
-          CreatedToken c = m.createToken(Actor.SYSTEM, login, req);
+          CreatedToken c = m.tokens().createToken(Actor.SYSTEM, login, req);
           return new Tok(login, c.plaintext());
         }));
       }

@@ -3,7 +3,7 @@ package dev.portcullis.gateway.git;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.portcullis.policy.GitOperation;
+import dev.portcullis.policy.model.GitOperation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

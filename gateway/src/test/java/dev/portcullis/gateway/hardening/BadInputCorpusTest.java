@@ -13,9 +13,9 @@ import dev.portcullis.gateway.Limits;
 import dev.portcullis.gateway.hardening.BadInputCorpus.Entry;
 import dev.portcullis.gateway.hardening.BadInputCorpus.Expect;
 import dev.portcullis.gateway.hardening.BadInputCorpus.Kind;
-import dev.portcullis.policy.FailedAuthLimiter;
-import dev.portcullis.policy.TokenFormat;
-import dev.portcullis.policy.TokenKind;
+import dev.portcullis.policy.access.FailedAuthLimiter;
+import dev.portcullis.policy.token.TokenFormat;
+import dev.portcullis.policy.token.TokenKind;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -365,7 +365,7 @@ class BadInputCorpusTest {
     api.expect(201, "POST", "/orgs/acme/repos", Map.of("name", "app", "visibility", "private"));
     api.expect(201, "PUT", "/repos/acme/app/collaborators/dave", Map.of("permission", "pull"));
     for (String[] r : new String[][] {{"alice", "r"}, {"alice", "pub"}, {"acme", "app"}}) {
-      gw.storage().seedReadme(gw.management().repository(r[0], r[1]), "# " + r[0] + "/" + r[1] + "\n");
+      gw.storage().seedReadme(gw.admin().directory().repository(r[0], r[1]), "# " + r[0] + "/" + r[1] + "\n");
     }
     String aliceRw = classic(api, "alice", List.of("repo")).get("token").asText();
     String aliceNoScope = classic(api, "alice", List.of()).get("token").asText();
@@ -382,7 +382,7 @@ class BadInputCorpusTest {
         "expires_in", 30, "reason", "corpus"));
     assertEquals("pending", daveFine.path("request").path("status").asText(), "a member's token waits for approval: " + daveFine);
     String tip;
-    try (org.eclipse.jgit.lib.Repository repo = gw.storage().open(gw.management().repository("alice", "r"))) {
+    try (org.eclipse.jgit.lib.Repository repo = gw.storage().open(gw.admin().directory().repository("alice", "r"))) {
       tip = repo.exactRef("refs/heads/main").getObjectId().name();
     }
     return new BadInputCorpus.World(admin, aliceRw, aliceNoScope, carolRepo, bob, eve.get("token").asText(),

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayConfig;
-import dev.portcullis.policy.TokenFormat;
-import dev.portcullis.policy.TokenKind;
+import dev.portcullis.policy.token.TokenFormat;
+import dev.portcullis.policy.token.TokenKind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -133,7 +133,7 @@ class FailClosedTest {
   private Outcome outage() throws Exception {
     db = Hardening.createPgDatabaseOrSkip("portcullis_failclosed", "the fail-closed test on PostgreSQL");
     gw = Gateway.start(GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0)
-        .withCaches(new dev.portcullis.policy.CacheSettings(200_000, 50_000, CACHE_TTL))
+        .withCaches(new dev.portcullis.policy.access.CacheSettings(200_000, 50_000, CACHE_TTL))
         .withStore(Hardening.PG_SERVER + db, "postgres", null, null));
     String admin = Hardening.adminToken(tmp.resolve("data"));
     Hardening.Api api = new Hardening.Api(gw.httpUrl(), admin);
@@ -151,7 +151,7 @@ class FailClosedTest {
     api.expect(201, "POST", "/admin/users/owner/repos", Map.of("name", "priv", "visibility", "private"));
     api.expect(201, "POST", "/admin/users/owner/repos", Map.of("name", "pub", "visibility", "public"));
     for (String[] r : new String[][] {{"acme", "app"}, {"locked", "app"}, {"owner", "priv"}, {"owner", "pub"}}) {
-      gw.storage().seedReadme(gw.management().repository(r[0], r[1]), "# " + r[0] + "/" + r[1] + "\n");
+      gw.storage().seedReadme(gw.admin().directory().repository(r[0], r[1]), "# " + r[0] + "/" + r[1] + "\n");
     }
     Map<String, Object> classic = Map.of("type", "classic", "name", "t", "scopes", List.of("repo"), "expires_in", 30);
     String warm = api.expect(201, "POST", "/admin/users/owner/personal-access-tokens", classic).get("token").asText();

@@ -122,7 +122,7 @@ class LoadtestEndToEndTest {
     // Every push the load tester counted is a commit on its client's branch in the bare repository.
     long commits = 0;
     int branches = 0;
-    dev.portcullis.policy.Repository pushes = gateway.management().repository("loadtest", Setup.PUSH_REPO);
+    dev.portcullis.policy.model.Repository pushes = gateway.admin().directory().repository("loadtest", Setup.PUSH_REPO);
     try (Repository db = gateway.storage().open(pushes); RevWalk walk = new RevWalk(db)) {
       for (Ref ref : db.getRefDatabase().getRefsByPrefix("refs/heads/loadtest/")) {
         branches++;

@@ -1,7 +1,7 @@
 package dev.portcullis.policy.bench;
 
-import dev.portcullis.policy.PolicyStore;
-import dev.portcullis.policy.TokenDigest;
+import dev.portcullis.policy.store.PolicyStore;
+import dev.portcullis.policy.token.TokenDigest;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

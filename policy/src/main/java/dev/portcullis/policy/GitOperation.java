@@ -1,7 +1,0 @@
-package dev.portcullis.policy;
-
-/** What a git request does to a repository: clone/fetch/ls-remote read, push writes. */
-public enum GitOperation {
-  READ,
-  WRITE
-}

@@ -1,8 +1,0 @@
-package dev.portcullis.policy;
-
-/** An account that can own repositories and be a token's resource owner: a user or an organization. */
-public sealed interface Owner permits User, Organization {
-  long id();
-
-  String login();
-}

@@ -1,0 +1,287 @@
+package dev.portcullis.policy.access;
+
+import dev.portcullis.policy.decision.AccessEvaluator;
+import dev.portcullis.policy.decision.AccessInputs;
+import dev.portcullis.policy.decision.Credential;
+import dev.portcullis.policy.decision.Decision;
+import dev.portcullis.policy.model.AccessToken;
+import dev.portcullis.policy.model.EffectivePolicy;
+import dev.portcullis.policy.model.GitOperation;
+import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.OrgRole;
+import dev.portcullis.policy.model.Organization;
+import dev.portcullis.policy.model.RepoPermission;
+import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.model.Visibility;
+import dev.portcullis.policy.token.AuthorizationHeader;
+import dev.portcullis.policy.token.TokenDigest;
+import dev.portcullis.policy.token.TokenFormat;
+import dev.portcullis.policy.token.TokenKind;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The hot path: authentication (who is this) and then authorization (may they do this to that
+ * repository), both from cached inputs, ending in the pure {@link AccessEvaluator}.
+ */
+public final class AccessService {
+  /**
+   * The decision with what it was made about and when; {@code repository} is null when unknown.
+   */
+  public static final class AccessCheck {
+    private final Decision decision;
+    private final Credential credential;
+    private final Repository repository;
+    private final Instant at;
+    /** The joined entry the decision came from, or {@code null}: where its uses are noted. */
+    private final Prepared prepared;
+
+    AccessCheck(Decision decision, Credential credential, Repository repository, Instant at, Prepared prepared) {
+      this.decision = decision;
+      this.credential = credential;
+      this.repository = repository;
+      this.at = at;
+      this.prepared = prepared;
+    }
+
+    public Decision decision() {
+      return decision;
+    }
+
+    public Credential credential() {
+      return credential;
+    }
+
+    /** The addressed repository, or {@code null} when it does not exist (or was not looked up). */
+    public Repository repository() {
+      return repository;
+    }
+
+    /** When the decision was made. */
+    public Instant at() {
+      return at;
+    }
+
+    @Override
+    public String toString() {
+      return "AccessCheck[" + decision + ", " + credential + ", " + (repository == null ? "-" : repository.fullName()) + ", " + at + "]";
+    }
+  }
+
+  /**
+   * A token's inputs for one repository with the evaluator's decision on them for each operation,
+   * made at one instant: what a warm request reuses instead of evaluating again. The evaluator is a
+   * pure function of the inputs, the operation and the time, and the time enters it only through the
+   * token's expiry ({@link AccessEvaluator#changesAt}); so a decision holds for as long as the clock
+   * stays on the side of that instant on which it was made (either way: a clock set back is
+   * re-evaluated too). The inputs themselves are kept only while no change has been applied since
+   * they were gathered ({@link PolicyCache#joined}).
+   */
+  static final class Prepared extends PolicyCache.Joined {
+    final AccessInputs inputs;
+    private final Credential credential;
+    private final Repository repository;
+    private final Decision read;
+    private final Decision write;
+    /** {@link AccessEvaluator#changesAt}, held as its parts (no pointer to follow); {@code hasEdge} false when none. */
+    private final boolean hasEdge;
+    private final long edgeSeconds;
+    private final int edgeNanos;
+    private final boolean decidedAtOrAfter;
+    /**
+     * When (epoch milliseconds) a use through this entry was last handed to the {@link
+     * LastUsedRecorder}; later uses within its granularity are not. A race at worst hands a use over
+     * twice, which the recorder absorbs.
+     */
+    volatile long usedAt;
+
+    Prepared(AccessInputs inputs, AccessEvaluator evaluator, Instant now) {
+      this.inputs = inputs;
+      this.credential = inputs.credential();
+      this.repository = inputs.repository();
+      this.read = evaluator.decide(inputs, GitOperation.READ, now);
+      this.write = evaluator.decide(inputs, GitOperation.WRITE, now);
+      Instant edge = AccessEvaluator.changesAt(inputs);
+      this.hasEdge = edge != null;
+      this.edgeSeconds = edge == null ? 0 : edge.getEpochSecond();
+      this.edgeNanos = edge == null ? 0 : edge.getNano();
+      this.decidedAtOrAfter = atOrAfterEdge(now);
+    }
+
+    private boolean atOrAfterEdge(Instant now) {
+      long s = now.getEpochSecond();
+      return hasEdge && (s > edgeSeconds || (s == edgeSeconds && now.getNano() >= edgeNanos));
+    }
+
+    /** The decision for {@code op} at {@code now}, or {@code null} when the clock has crossed {@code changesAt} since. */
+    Decision decision(GitOperation op, Instant now) {
+      if (hasEdge && atOrAfterEdge(now) != decidedAtOrAfter) {
+        return null;
+      }
+      return op == GitOperation.READ ? read : write;
+    }
+  }
+
+  private final PolicyCache cache;
+  private final AccessEvaluator evaluator;
+  private final LastUsedRecorder lastUsed;
+  private final Clock clock;
+
+  public AccessService(PolicyCache cache, AccessEvaluator evaluator, LastUsedRecorder lastUsed, Clock clock) {
+    this.cache = cache;
+    this.evaluator = evaluator;
+    this.lastUsed = lastUsed;
+    this.clock = clock;
+  }
+
+  /** Authenticates a parsed {@code Authorization} header. */
+  public Credential authenticate(AuthorizationHeader header) {
+    TokenDigest digest = header.presentedDigest();
+    return digest != null ? authenticate(digest, null) : header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
+  }
+
+  /**
+   * Looks a token up by digest. A string with the wrong format or checksum never reaches the cache
+   * or the store.
+   */
+  public Credential authenticateToken(String plaintext) {
+    TokenDigest digest = TokenDigest.ofWellFormed(plaintext);
+    return digest == null ? Credential.INVALID : authenticate(digest, null);
+  }
+
+  private Credential authenticate(TokenDigest digest, StampedCache.Age age) {
+    Optional<AccessToken> token = cache.token(digest, age);
+    if (token.isEmpty()) {
+      return Credential.INVALID;
+    }
+    Optional<User> user = cache.user(token.get().userId(), age);
+    return user.isEmpty() ? Credential.INVALID : new Credential.Token(token.get(), user.get());
+  }
+
+  /**
+   * Authenticates and decides a git request in one step, as the gateway does: a token's inputs for a
+   * repository are kept joined (one cache lookup instead of eight) until any change is applied or the
+   * oldest entry they came from expires. Unlike {@link #check}, records no use: call {@link
+   * #recordUse} once the request is let through.
+   */
+  public AccessCheck decide(AuthorizationHeader header, String owner, String name, GitOperation op) {
+    TokenDigest digest = header.presentedDigest();
+    if (digest == null) {
+      Credential c = header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
+      return decide(c, inputsUnlessInvalid(c, owner, name, null), op);
+    }
+    // The generation is read before anything is gathered: inputs gathered while a change is
+    // applied are filed under the older generation and never served after it.
+    long gen = cache.generation();
+    PolicyCache.JoinedKey key = new PolicyCache.JoinedKey(digest, owner.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT));
+    Prepared p = (Prepared) cache.joined(key, gen);
+    if (p != null) {
+      Instant now = clock.instant();
+      Decision d = p.decision(op, now);
+      return new AccessCheck(d != null ? d : evaluator.decide(p.inputs, op, now), p.credential, p.repository, now, p);
+    }
+    StampedCache.Age age = new StampedCache.Age();
+    Credential c = authenticate(digest, age);
+    AccessInputs in = inputsUnlessInvalid(c, owner, name, age);
+    if (in.repository() == null) {
+      return decide(c, in, op);
+    }
+    Instant now = clock.instant();
+    Prepared prepared = new Prepared(in, evaluator, now);
+    cache.join(key, gen, age, prepared);
+    return new AccessCheck(prepared.decision(op, now), c, in.repository(), now, prepared);
+  }
+
+  private AccessCheck decide(Credential credential, AccessInputs in, GitOperation op) {
+    Instant now = clock.instant();
+    return new AccessCheck(evaluator.decide(in, op, now), credential, in.repository(), now, null);
+  }
+
+  /**
+   * Notes an allowed token request's use at its decision's time (flushed to {@code last_used_at} in
+   * batches). A warm request whose joined entry handed a use over within the recorder's granularity
+   * is not handed over again, so the common case costs one comparison.
+   */
+  public void recordUse(AccessCheck check) {
+    if (check.decision().allowed() && check.credential() instanceof Credential.Token t) {
+      Prepared p = check.prepared;
+      if (p != null) {
+        long ms = check.at().toEpochMilli();
+        long since = ms - p.usedAt;
+        if (since >= 0 && since < lastUsed.granularityMillis()) {
+          return;
+        }
+        p.usedAt = ms;
+      }
+      lastUsed.record(t.token().id(), check.at());
+    }
+  }
+
+  /** Decides a git request for {@code owner/name} from the individual caches, and records the use. */
+  public AccessCheck check(Credential credential, String owner, String name, GitOperation op) {
+    AccessCheck check = decide(credential, inputsUnlessInvalid(credential, owner, name, null), op);
+    recordUse(check);
+    return check;
+  }
+
+  /**
+   * Invalid credentials are refused whatever the repository: no lookup at all (so garbage costs
+   * nothing and gets its 401 even while the store is down).
+   */
+  private AccessInputs inputsUnlessInvalid(Credential credential, String owner, String name, StampedCache.Age age) {
+    return credential instanceof Credential.Invalid ? AccessInputs.unknownRepository(credential) : inputs(credential, owner, name, age);
+  }
+
+  /** Gathers the decision's inputs from the caches. */
+  public AccessInputs inputs(Credential credential, String owner, String name) {
+    return inputs(credential, owner, name, null);
+  }
+
+  private AccessInputs inputs(Credential credential, String owner, String name, StampedCache.Age age) {
+    Optional<PolicyCache.OwnerRef> ref = cache.owner(owner, age);
+    if (ref.isEmpty()) {
+      return AccessInputs.unknownRepository(credential);
+    }
+    Optional<Repository> repo = cache.repository(ref.get().id(), name, age);
+    if (repo.isEmpty()) {
+      return AccessInputs.unknownRepository(credential);
+    }
+    Repository r = repo.get();
+    Organization org = null;
+    EffectivePolicy policy = null;
+    if (ref.get().organization()) {
+      Optional<PolicyCache.OrgEntry> entry = cache.organization(r.ownerId(), age);
+      if (entry.isEmpty()) {
+        return AccessInputs.unknownRepository(credential);
+      }
+      org = entry.get().organization();
+      policy = entry.get().policy();
+    }
+    if (!(credential instanceof Credential.Token t)) {
+      return new AccessInputs(credential, r, org, policy, null, null, false, null);
+    }
+    long userId = t.user().id();
+    Map<Long, OrgRole> roles = cache.memberships(userId, age);
+    OrgRole role = org == null ? null : roles.get(org.id());
+    RepoPermission collab = cache.collaborations(userId, age).get(r.id());
+    boolean enterpriseMember = false;
+    if (org != null && org.enterpriseId() != null && r.visibility() == Visibility.INTERNAL) {
+      for (Long orgId : roles.keySet()) {
+        Optional<PolicyCache.OrgEntry> other = cache.organization(orgId, age);
+        if (other.isPresent() && org.enterpriseId().equals(other.get().organization().enterpriseId())) {
+          enterpriseMember = true;
+          break;
+        }
+      }
+    }
+    Grant grant = null;
+    if (org != null && t.token().kind() == TokenKind.FINE_GRAINED) {
+      grant = cache.grant(t.token().id(), age).orElse(null);
+    }
+    return new AccessInputs(credential, r, org, policy, role, collab, enterpriseMember, grant);
+  }
+}

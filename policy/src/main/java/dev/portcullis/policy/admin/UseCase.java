@@ -1,0 +1,100 @@
+package dev.portcullis.policy.admin;
+
+import dev.portcullis.policy.access.Invalidation;
+import dev.portcullis.policy.audit.AuditEvent;
+import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.EffectivePolicy;
+import dev.portcullis.policy.model.Enterprise;
+import dev.portcullis.policy.model.Organization;
+import dev.portcullis.policy.model.Owner;
+import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.store.PolicyStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+
+/**
+ * The shared part of every management use case: validation of the caller, the store write, the
+ * invalidation that makes a narrowing change hold on the very next request, and one audit event
+ * per change.
+ */
+abstract class UseCase {
+  final PolicyStore store;
+  final Consumer<Invalidation> publish;
+  final Clock clock;
+  final SecureRandom random;
+  final LongFunction<Instant> unflushedLastUse;
+  private final Consumer<AuditEvent> audit;
+  private final Directory directory;
+  private final Callers callers;
+
+  UseCase(AdminContext context) {
+    this.store = context.store();
+    this.publish = context.publish();
+    this.clock = context.clock();
+    this.random = context.random();
+    this.unflushedLastUse = context.unflushedLastUse();
+    this.audit = context.audit();
+    this.directory = context.directory();
+    this.callers = context.callers();
+  }
+
+  /** Store times have second precision. */
+  Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  void audit(Actor actor, String action, String target, String before, String after) {
+    audit.accept(AuditEvent.admin(clock.instant(), actor, action, target, before, after));
+  }
+
+  User user(String login) {
+    return directory.user(login);
+  }
+
+  Optional<User> findUser(String login) {
+    return directory.findUser(login);
+  }
+
+  Organization organization(String login) {
+    return directory.organization(login);
+  }
+
+  Enterprise enterprise(String slug) {
+    return directory.enterprise(slug);
+  }
+
+  Owner owner(String login) {
+    return directory.owner(login);
+  }
+
+  Repository repository(String owner, String name) {
+    return directory.repository(owner, name);
+  }
+
+  EffectivePolicy effectivePolicy(Organization org) {
+    return directory.effectivePolicy(org);
+  }
+
+  void requireSiteAdmin(Actor actor) {
+    callers.requireSiteAdmin(actor);
+  }
+
+  void requireOrgOwner(Actor actor, Organization org, String permission, PermissionLevel level) {
+    callers.requireOrgOwner(actor, org, permission, level);
+  }
+
+  void checkLoginFree(String resource, String login) {
+    if (store.ownerByLogin(login).isPresent()) {
+      throw PolicyException.invalid(resource, "login", "already_exists",
+          "the login '" + login + "' is already taken by a user or organization");
+    }
+  }
+}

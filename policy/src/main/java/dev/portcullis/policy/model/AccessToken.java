@@ -1,0 +1,83 @@
+package dev.portcullis.policy.model;
+
+import dev.portcullis.policy.token.TokenDigest;
+import dev.portcullis.policy.token.TokenKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A stored personal access token: never its plaintext, only its digest.
+ *
+ * @param expiresAt null = never expires
+ * @param deletedAt non-null once deleted or revoked through {@code /credentials/revoke}
+ * @param scopes classic tokens only; empty for fine-grained
+ * @param resourceOwnerId fine-grained only: the user itself or one organization
+ * @param repositoryIds fine-grained {@code subset} only
+ * @param permissions fine-grained only: permission name → level ({@code metadata: read} always present)
+ */
+public record AccessToken(
+    long id,
+    long userId,
+    TokenKind kind,
+    TokenDigest digest,
+    String name,
+    String description,
+    Instant createdAt,
+    Instant expiresAt,
+    Instant lastUsedAt,
+    Instant deletedAt,
+    Set<String> scopes,
+    Long resourceOwnerId,
+    RepositorySelection repositorySelection,
+    Set<Long> repositoryIds,
+    Map<String, PermissionLevel> permissions) {
+
+  public AccessToken {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(digest, "digest");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(createdAt, "createdAt");
+    scopes = Set.copyOf(scopes);
+    repositoryIds = Set.copyOf(repositoryIds);
+    permissions = Map.copyOf(permissions);
+    if (kind == TokenKind.FINE_GRAINED) {
+      Objects.requireNonNull(resourceOwnerId, "a fine-grained token has a resource owner");
+      Objects.requireNonNull(repositorySelection, "a fine-grained token has a repository selection");
+    }
+  }
+
+  public boolean expired(Instant now) {
+    return expiresAt != null && !now.isBefore(expiresAt);
+  }
+
+  public boolean deleted() {
+    return deletedAt != null;
+  }
+
+  /** The token's lifetime, or {@code null} for a token that never expires. */
+  public Duration lifetime() {
+    return expiresAt == null ? null : Duration.between(createdAt, expiresAt);
+  }
+
+  /** Whether the lifetime exceeds a policy's maximum ({@code null} = no maximum). */
+  public boolean lifetimeExceeds(Integer maxDays) {
+    if (maxDays == null) {
+      return false;
+    }
+    Duration l = lifetime();
+    return l == null || l.compareTo(Duration.ofDays(maxDays)) > 0;
+  }
+
+  /** The level granted for a fine-grained permission, or {@code null}. */
+  public PermissionLevel permission(String name) {
+    return permissions.get(name);
+  }
+
+  @Override
+  public String toString() {
+    return "AccessToken[id=" + id + ", user=" + userId + ", kind=" + kind.apiName() + ", name=" + name + "]";
+  }
+}

@@ -1,0 +1,29 @@
+package dev.portcullis.policy.model;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A fine-grained token's access request to, and grant from, one organization. Every fine-grained
+ * token whose resource owner is an organization has exactly one; tokens that needed no approval
+ * start {@link GrantStatus#APPROVED}.
+ *
+ * @param id the request id ({@code pat_request_id}), distinct from the token id
+ * @param reason the creator's justification, or {@code null}
+ * @param accessGrantedAt when it became approved, or {@code null}
+ */
+public record Grant(
+    long id,
+    long tokenId,
+    long orgId,
+    GrantStatus status,
+    String reason,
+    Instant createdAt,
+    Instant reviewedAt,
+    String reviewReason,
+    Instant accessGrantedAt) {
+  public Grant {
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(createdAt, "createdAt");
+  }
+}

@@ -1,0 +1,54 @@
+package dev.portcullis.policy.model;
+
+import java.util.Objects;
+
+/**
+ * An organization's own personal access token policy, used only where its enterprise says
+ * {@code org_configures} (or it has no enterprise).
+ */
+public record OrgPolicy(
+    Access fineGrainedAccess,
+    Access classicAccess,
+    Approval fineGrainedApproval,
+    Integer fineGrainedMaxLifetimeDays,
+    Integer classicMaxLifetimeDays) {
+
+  /** {@code allowed} (default) or {@code restricted}. */
+  public enum Access {
+    ALLOWED,
+    RESTRICTED;
+
+    public String apiName() {
+      return ApiEnums.apiName(this);
+    }
+
+    public static Access fromApiName(String s) {
+      return ApiEnums.fromApiName(Access.class, s);
+    }
+  }
+
+  /** {@code required} (default) or {@code not_required}. */
+  public enum Approval {
+    REQUIRED,
+    NOT_REQUIRED;
+
+    public String apiName() {
+      return ApiEnums.apiName(this);
+    }
+
+    public static Approval fromApiName(String s) {
+      return ApiEnums.fromApiName(Approval.class, s);
+    }
+  }
+
+  public static final OrgPolicy DEFAULT =
+      new OrgPolicy(Access.ALLOWED, Access.ALLOWED, Approval.REQUIRED, null, null);
+
+  public OrgPolicy {
+    Objects.requireNonNull(fineGrainedAccess, "fineGrainedAccess");
+    Objects.requireNonNull(classicAccess, "classicAccess");
+    Objects.requireNonNull(fineGrainedApproval, "fineGrainedApproval");
+    MaxLifetime.check(fineGrainedMaxLifetimeDays, "fine_grained_max_lifetime_days");
+    MaxLifetime.check(classicMaxLifetimeDays, "classic_max_lifetime_days");
+  }
+}

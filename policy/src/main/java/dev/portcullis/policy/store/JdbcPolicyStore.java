@@ -1,0 +1,762 @@
+package dev.portcullis.policy.store;
+
+import dev.portcullis.policy.model.AccessToken;
+import dev.portcullis.policy.model.BasePermission;
+import dev.portcullis.policy.model.Enterprise;
+import dev.portcullis.policy.model.EnterprisePolicy;
+import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.OrgPolicy;
+import dev.portcullis.policy.model.OrgRole;
+import dev.portcullis.policy.model.Organization;
+import dev.portcullis.policy.model.Owner;
+import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.RepoPermission;
+import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.model.RepositorySelection;
+import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.model.Visibility;
+import dev.portcullis.policy.token.TokenDigest;
+import dev.portcullis.policy.token.TokenKind;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/** The JDBC {@link PolicyStore}: portable SQL for H2 and PostgreSQL (one upsert apart). */
+final class JdbcPolicyStore implements PolicyStore {
+  private static final String TOKEN_COLUMNS =
+      "id, user_id, kind, digest, name, description, created_at, expires_at, last_used_at, deleted_at, "
+          + "scopes, resource_owner_id, repository_selection, permissions";
+  private static final String GRANT_COLUMNS =
+      "id, token_id, org_id, status, reason, created_at, reviewed_at, review_reason, access_granted_at";
+  private static final String ACCOUNT_COLUMNS =
+      "id, login, type, site_admin, suspended_at, enterprise_id, base_permission, fine_grained_access, "
+          + "classic_access, fine_grained_approval, fine_grained_max_lifetime_days, classic_max_lifetime_days, created_at";
+  private static final String REPO_COLUMNS =
+      "r.id, r.owner_id, a.login, r.name, r.visibility, r.created_at";
+
+  private final DataSource dataSource;
+  private volatile Boolean postgres;
+
+  JdbcPolicyStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  @FunctionalInterface
+  private interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  private <T> T tx(Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(auto);
+      }
+    } catch (SQLException e) {
+      throw translate(e);
+    }
+  }
+
+  private <T> T read(Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw translate(e);
+    }
+  }
+
+  private static RuntimeException translate(SQLException e) {
+    // SQLState class 23: integrity constraint violation (a unique key, most often).
+    if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+      return new StoreConstraintException(StoreConstraintException.Kind.DUPLICATE, e);
+    }
+    // SQLState class 22: data exception (a value the database cannot store, e.g. a NUL character).
+    if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+      return new StoreConstraintException(StoreConstraintException.Kind.UNSTORABLE_VALUE, e);
+    }
+    return new StoreUnavailableException("policy store error: " + e.getMessage(), e);
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    bind(ps, args);
+    return ps;
+  }
+
+  private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a instanceof Instant t) {
+        ps.setObject(i + 1, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+      } else if (a instanceof NullOf n) {
+        ps.setNull(i + 1, n.sqlType);
+      } else {
+        ps.setObject(i + 1, a);
+      }
+    }
+  }
+
+  /** A typed SQL NULL argument. */
+  private record NullOf(int sqlType) {}
+
+  private static final NullOf NULL_TIMESTAMP = new NullOf(java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+  private static final NullOf NULL_BIGINT = new NullOf(java.sql.Types.BIGINT);
+  private static final NullOf NULL_INT = new NullOf(java.sql.Types.INTEGER);
+  private static final NullOf NULL_VARCHAR = new NullOf(java.sql.Types.VARCHAR);
+
+  private static Object orNull(Instant t) {
+    return t == null ? NULL_TIMESTAMP : t;
+  }
+
+  private static Object orNull(Long v) {
+    return v == null ? NULL_BIGINT : v;
+  }
+
+  private static Object orNull(Integer v) {
+    return v == null ? NULL_INT : v;
+  }
+
+  private static Object orNull(String v) {
+    return v == null ? NULL_VARCHAR : v;
+  }
+
+  private static <T> Optional<T> one(Connection c, RowMapper<T> m, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(m.map(rs)) : Optional.empty();
+    }
+  }
+
+  private static <T> List<T> list(Connection c, RowMapper<T> m, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+      List<T> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(m.map(rs));
+      }
+      return out;
+    }
+  }
+
+  private static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = prepare(c, sql, args)) {
+      return ps.executeUpdate();
+    }
+  }
+
+  private static long insert(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql, new String[] {"id"})) {
+      bind(ps, args);
+      ps.executeUpdate();
+      try (ResultSet keys = ps.getGeneratedKeys()) {
+        if (!keys.next()) {
+          throw new SQLException("no generated key");
+        }
+        return keys.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * {@link #insert} of a tokens row; a unique-key violation there can only be the lookup key (the id
+   * is generated), which the caller answers by issuing another plaintext.
+   */
+  private static long insertTokenRow(Connection c, String sql, Object... args) throws SQLException {
+    try {
+      return insert(c, sql, args);
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        throw new PolicyStore.LookupKeyTaken();
+      }
+      throw e;
+    }
+  }
+
+  private static Instant instant(ResultSet rs, String col) throws SQLException {
+    OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  private static Long nullableLong(ResultSet rs, String col) throws SQLException {
+    long v = rs.getLong(col);
+    return rs.wasNull() ? null : v;
+  }
+
+  private static Integer nullableInt(ResultSet rs, String col) throws SQLException {
+    int v = rs.getInt(col);
+    return rs.wasNull() ? null : v;
+  }
+
+  private static String key(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+
+  // ---------------------------------------------------------------- mappers
+
+  private static AccessToken mapToken(ResultSet rs, Set<Long> repoIds) throws SQLException {
+    TokenKind kind = TokenKind.fromApiName(rs.getString("kind"));
+    String scopes = rs.getString("scopes");
+    Set<String> scopeSet = scopes.isEmpty() ? Set.of() : Set.of(scopes.split(" "));
+    Map<String, PermissionLevel> perms = new LinkedHashMap<>();
+    String p = rs.getString("permissions");
+    if (!p.isEmpty()) {
+      for (String pair : p.split(",")) {
+        int colon = pair.indexOf(':');
+        perms.put(pair.substring(0, colon), PermissionLevel.fromApiName(pair.substring(colon + 1)));
+      }
+    }
+    String sel = rs.getString("repository_selection");
+    return new AccessToken(
+        rs.getLong("id"),
+        rs.getLong("user_id"),
+        kind,
+        TokenDigest.fromHex(rs.getString("digest")),
+        rs.getString("name"),
+        rs.getString("description"),
+        instant(rs, "created_at"),
+        instant(rs, "expires_at"),
+        instant(rs, "last_used_at"),
+        instant(rs, "deleted_at"),
+        scopeSet,
+        nullableLong(rs, "resource_owner_id"),
+        sel == null ? null : RepositorySelection.fromApiName(sel),
+        repoIds,
+        perms);
+  }
+
+  private static Grant mapGrant(ResultSet rs) throws SQLException {
+    return new Grant(
+        rs.getLong("id"),
+        rs.getLong("token_id"),
+        rs.getLong("org_id"),
+        GrantStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
+        rs.getString("reason"),
+        instant(rs, "created_at"),
+        instant(rs, "reviewed_at"),
+        rs.getString("review_reason"),
+        instant(rs, "access_granted_at"));
+  }
+
+  private static Owner mapAccount(ResultSet rs) throws SQLException {
+    long id = rs.getLong("id");
+    String login = rs.getString("login");
+    Instant created = instant(rs, "created_at");
+    if ("User".equals(rs.getString("type"))) {
+      return new User(id, login, rs.getBoolean("site_admin"), instant(rs, "suspended_at"), created);
+    }
+    OrgPolicy policy =
+        new OrgPolicy(
+            OrgPolicy.Access.fromApiName(rs.getString("fine_grained_access")),
+            OrgPolicy.Access.fromApiName(rs.getString("classic_access")),
+            OrgPolicy.Approval.fromApiName(rs.getString("fine_grained_approval")),
+            nullableInt(rs, "fine_grained_max_lifetime_days"),
+            nullableInt(rs, "classic_max_lifetime_days"));
+    return new Organization(
+        id,
+        login,
+        nullableLong(rs, "enterprise_id"),
+        BasePermission.fromApiName(rs.getString("base_permission")),
+        policy,
+        created);
+  }
+
+  private static Enterprise mapEnterprise(ResultSet rs) throws SQLException {
+    EnterprisePolicy policy =
+        new EnterprisePolicy(
+            EnterprisePolicy.Access.fromApiName(rs.getString("fine_grained_access")),
+            EnterprisePolicy.Access.fromApiName(rs.getString("classic_access")),
+            EnterprisePolicy.Approval.fromApiName(rs.getString("fine_grained_approval")),
+            nullableInt(rs, "fine_grained_max_lifetime_days"),
+            nullableInt(rs, "classic_max_lifetime_days"));
+    return new Enterprise(rs.getLong("id"), rs.getString("slug"), policy, instant(rs, "created_at"));
+  }
+
+  private static Repository mapRepo(ResultSet rs) throws SQLException {
+    return new Repository(
+        rs.getLong(1),
+        rs.getLong(2),
+        rs.getString(3),
+        rs.getString(4),
+        Visibility.fromApiName(rs.getString(5)),
+        rs.getObject(6, OffsetDateTime.class).toInstant());
+  }
+
+  private static Set<Long> tokenRepos(Connection c, long tokenId) throws SQLException {
+    return new HashSet<>(
+        list(c, rs -> rs.getLong(1), "SELECT repo_id FROM token_repositories WHERE token_id = ?", tokenId));
+  }
+
+  private Optional<AccessToken> token(Connection c, String where, Object... args) throws SQLException {
+    try (PreparedStatement ps = prepare(c, "SELECT " + TOKEN_COLUMNS + " FROM tokens LEFT JOIN token_last_used ON token_id = id WHERE "
+        + where, args);
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      long id = rs.getLong("id");
+      boolean subset = "subset".equals(rs.getString("repository_selection"));
+      return Optional.of(mapToken(rs, subset ? tokenRepos(c, id) : Set.of()));
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<AccessToken> tokenByDigest(TokenDigest digest) {
+    // By the lookup key (the embedded store's row key, see TokensByLookupKey), then the whole digest.
+    return read(c -> token(c, "lookup_key = ? AND digest = ?", digest.lookupKey(), digest.hex()));
+  }
+
+  @Override
+  public Optional<AccessToken> tokenById(long id) {
+    return read(c -> token(c, "id = ?", id));
+  }
+
+  @Override
+  public List<AccessToken> tokensOfUser(long userId) {
+    return read(
+        c -> {
+          List<Long> ids =
+              list(c, rs -> rs.getLong(1), "SELECT id FROM tokens WHERE user_id = ? AND deleted_at IS NULL ORDER BY id", userId);
+          List<AccessToken> out = new ArrayList<>();
+          for (long id : ids) {
+            token(c, "id = ?", id).ifPresent(out::add);
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public Optional<User> userById(long id) {
+    return read(c -> one(c, JdbcPolicyStore::mapAccount, "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = ?", id))
+        .filter(User.class::isInstance)
+        .map(User.class::cast);
+  }
+
+  @Override
+  public Optional<Owner> ownerByLogin(String login) {
+    return read(
+        c -> one(c, JdbcPolicyStore::mapAccount, "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE login_key = ?", key(login)));
+  }
+
+  @Override
+  public Optional<Organization> organizationById(long id) {
+    return read(c -> one(c, JdbcPolicyStore::mapAccount, "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = ?", id))
+        .filter(Organization.class::isInstance)
+        .map(Organization.class::cast);
+  }
+
+  @Override
+  public Optional<Enterprise> enterpriseById(long id) {
+    return read(c -> one(c, JdbcPolicyStore::mapEnterprise, "SELECT * FROM enterprises WHERE id = ?", id));
+  }
+
+  @Override
+  public Optional<Enterprise> enterpriseBySlug(String slug) {
+    return read(c -> one(c, JdbcPolicyStore::mapEnterprise, "SELECT * FROM enterprises WHERE slug_key = ?", key(slug)));
+  }
+
+  @Override
+  public Optional<Repository> repository(long ownerId, String name) {
+    return read(
+        c ->
+            one(
+                c,
+                JdbcPolicyStore::mapRepo,
+                "SELECT " + REPO_COLUMNS + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE r.owner_id = ? AND r.name_key = ?",
+                ownerId,
+                key(name)));
+  }
+
+  @Override
+  public Optional<Repository> repositoryById(long id) {
+    return read(
+        c ->
+            one(
+                c,
+                JdbcPolicyStore::mapRepo,
+                "SELECT " + REPO_COLUMNS + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE r.id = ?",
+                id));
+  }
+
+  @Override
+  public Map<Long, OrgRole> membershipsOfUser(long userId) {
+    return read(
+        c -> {
+          Map<Long, OrgRole> m = new HashMap<>();
+          try (PreparedStatement ps = prepare(c, "SELECT org_id, role FROM memberships WHERE user_id = ?", userId);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              m.put(rs.getLong(1), OrgRole.fromApiName(rs.getString(2)));
+            }
+          }
+          return Map.copyOf(m);
+        });
+  }
+
+  @Override
+  public Map<Long, RepoPermission> collaborationsOfUser(long userId) {
+    return read(
+        c -> {
+          Map<Long, RepoPermission> m = new HashMap<>();
+          try (PreparedStatement ps = prepare(c, "SELECT repo_id, permission FROM collaborators WHERE user_id = ?", userId);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              m.put(rs.getLong(1), RepoPermission.fromCollaboratorName(rs.getString(2)));
+            }
+          }
+          return Map.copyOf(m);
+        });
+  }
+
+  @Override
+  public Optional<Grant> grantOfToken(long tokenId) {
+    return read(c -> one(c, JdbcPolicyStore::mapGrant, "SELECT " + GRANT_COLUMNS + " FROM token_grants WHERE token_id = ?", tokenId));
+  }
+
+  @Override
+  public Optional<Grant> grantById(long id) {
+    return read(c -> one(c, JdbcPolicyStore::mapGrant, "SELECT " + GRANT_COLUMNS + " FROM token_grants WHERE id = ?", id));
+  }
+
+  @Override
+  public List<GrantRow> grantsOfOrganization(long orgId) {
+    return read(
+        c -> {
+          List<Grant> grants =
+              list(
+                  c,
+                  JdbcPolicyStore::mapGrant,
+                  "SELECT g.id, g.token_id, g.org_id, g.status, g.reason, g.created_at, g.reviewed_at, g.review_reason, "
+                      + "g.access_granted_at FROM token_grants g JOIN tokens t ON t.id = g.token_id "
+                      + "WHERE g.org_id = ? AND t.deleted_at IS NULL ORDER BY g.id",
+                  orgId);
+          List<GrantRow> out = new ArrayList<>(grants.size());
+          for (Grant g : grants) {
+            token(c, "id = ?", g.tokenId()).ifPresent(t -> out.add(new GrantRow(g, t)));
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public List<Repository> repositoriesOfOwner(long ownerId) {
+    return read(
+        c ->
+            list(
+                c,
+                JdbcPolicyStore::mapRepo,
+                "SELECT " + REPO_COLUMNS + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE r.owner_id = ? ORDER BY r.name_key",
+                ownerId));
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public User createUser(String login, boolean siteAdmin, Instant now) {
+    return tx(
+        c -> {
+          long id =
+              insert(
+                  c,
+                  "INSERT INTO accounts (login, login_key, type, site_admin, created_at) VALUES (?, ?, 'User', ?, ?)",
+                  login,
+                  key(login),
+                  siteAdmin,
+                  now);
+          return new User(id, login, siteAdmin, null, now);
+        });
+  }
+
+  @Override
+  public boolean setSuspended(long userId, Instant suspendedAt) {
+    return tx(c -> update(c, "UPDATE accounts SET suspended_at = ? WHERE id = ? AND type = 'User'", orNull(suspendedAt), userId) == 1);
+  }
+
+  @Override
+  public Enterprise createEnterprise(String slug, Instant now) {
+    EnterprisePolicy p = EnterprisePolicy.DEFAULT;
+    return tx(
+        c -> {
+          long id =
+              insert(
+                  c,
+                  "INSERT INTO enterprises (slug, slug_key, fine_grained_access, classic_access, fine_grained_approval, created_at) "
+                      + "VALUES (?, ?, ?, ?, ?, ?)",
+                  slug,
+                  key(slug),
+                  p.fineGrainedAccess().apiName(),
+                  p.classicAccess().apiName(),
+                  p.fineGrainedApproval().apiName(),
+                  now);
+          return new Enterprise(id, slug, p, now);
+        });
+  }
+
+  @Override
+  public void updateEnterprisePolicy(long enterpriseId, EnterprisePolicy p) {
+    tx(
+        c ->
+            update(
+                c,
+                "UPDATE enterprises SET fine_grained_access = ?, classic_access = ?, fine_grained_approval = ?, "
+                    + "fine_grained_max_lifetime_days = ?, classic_max_lifetime_days = ? WHERE id = ?",
+                p.fineGrainedAccess().apiName(),
+                p.classicAccess().apiName(),
+                p.fineGrainedApproval().apiName(),
+                orNull(p.fineGrainedMaxLifetimeDays()),
+                orNull(p.classicMaxLifetimeDays()),
+                enterpriseId));
+  }
+
+  @Override
+  public Organization createOrganization(String login, Long enterpriseId, long adminUserId, Instant now) {
+    OrgPolicy p = OrgPolicy.DEFAULT;
+    return tx(
+        c -> {
+          long id =
+              insert(
+                  c,
+                  "INSERT INTO accounts (login, login_key, type, enterprise_id, base_permission, fine_grained_access, "
+                      + "classic_access, fine_grained_approval, created_at) VALUES (?, ?, 'Organization', ?, ?, ?, ?, ?, ?)",
+                  login,
+                  key(login),
+                  orNull(enterpriseId),
+                  BasePermission.READ.apiName(),
+                  p.fineGrainedAccess().apiName(),
+                  p.classicAccess().apiName(),
+                  p.fineGrainedApproval().apiName(),
+                  now);
+          update(c, "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, 'admin', ?)", id, adminUserId, now);
+          return new Organization(id, login, enterpriseId, BasePermission.READ, p, now);
+        });
+  }
+
+  @Override
+  public void updateOrgPolicy(long orgId, OrgPolicy p) {
+    tx(
+        c ->
+            update(
+                c,
+                "UPDATE accounts SET fine_grained_access = ?, classic_access = ?, fine_grained_approval = ?, "
+                    + "fine_grained_max_lifetime_days = ?, classic_max_lifetime_days = ? WHERE id = ? AND type = 'Organization'",
+                p.fineGrainedAccess().apiName(),
+                p.classicAccess().apiName(),
+                p.fineGrainedApproval().apiName(),
+                orNull(p.fineGrainedMaxLifetimeDays()),
+                orNull(p.classicMaxLifetimeDays()),
+                orgId));
+  }
+
+  @Override
+  public void setBasePermission(long orgId, BasePermission permission) {
+    tx(c -> update(c, "UPDATE accounts SET base_permission = ? WHERE id = ? AND type = 'Organization'", permission.apiName(), orgId));
+  }
+
+  @Override
+  public void setMembership(long orgId, long userId, OrgRole role, Instant now) {
+    tx(
+        c -> {
+          int n = update(c, "UPDATE memberships SET role = ? WHERE org_id = ? AND user_id = ?", role.apiName(), orgId, userId);
+          if (n == 0) {
+            update(c, "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)", orgId, userId, role.apiName(), now);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public boolean removeMembership(long orgId, long userId) {
+    return tx(c -> update(c, "DELETE FROM memberships WHERE org_id = ? AND user_id = ?", orgId, userId) == 1);
+  }
+
+  @Override
+  public Repository createRepository(long ownerId, String name, Visibility visibility, Instant now, Consumer<Repository> beforeCommit) {
+    return tx(
+        c -> {
+          long id =
+              insert(
+                  c,
+                  "INSERT INTO repositories (owner_id, name, name_key, visibility, created_at) VALUES (?, ?, ?, ?, ?)",
+                  ownerId,
+                  name,
+                  key(name),
+                  visibility.apiName(),
+                  now);
+          String ownerLogin =
+              one(c, rs -> rs.getString(1), "SELECT login FROM accounts WHERE id = ?", ownerId).orElseThrow();
+          Repository repo = new Repository(id, ownerId, ownerLogin, name, visibility, now);
+          beforeCommit.accept(repo);
+          return repo;
+        });
+  }
+
+  @Override
+  public void setCollaborator(long repoId, long userId, RepoPermission permission) {
+    tx(
+        c -> {
+          int n = update(c, "UPDATE collaborators SET permission = ? WHERE repo_id = ? AND user_id = ?", permission.apiName(), repoId, userId);
+          if (n == 0) {
+            update(c, "INSERT INTO collaborators (repo_id, user_id, permission) VALUES (?, ?, ?)", repoId, userId, permission.apiName());
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public boolean removeCollaborator(long repoId, long userId) {
+    return tx(c -> update(c, "DELETE FROM collaborators WHERE repo_id = ? AND user_id = ?", repoId, userId) == 1);
+  }
+
+  @Override
+  public StoredToken insertToken(AccessToken t, Long grantOrgId, GrantStatus initialStatus, String reason) {
+    StringBuilder perms = new StringBuilder();
+    t.permissions().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> perms.append(perms.length() == 0 ? "" : ",").append(e.getKey()).append(':').append(e.getValue().apiName()));
+    String scopes = String.join(" ", new java.util.TreeSet<>(t.scopes()));
+    return tx(
+        c -> {
+          long id =
+              insertTokenRow(
+                  c,
+                  "INSERT INTO tokens (lookup_key, user_id, kind, digest, name, description, created_at, expires_at, scopes, "
+                      + "resource_owner_id, repository_selection, permissions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  t.digest().lookupKey(),
+                  t.userId(),
+                  t.kind().apiName(),
+                  t.digest().hex(),
+                  t.name(),
+                  orNull(t.description()),
+                  t.createdAt(),
+                  orNull(t.expiresAt()),
+                  scopes,
+                  orNull(t.resourceOwnerId()),
+                  orNull(t.repositorySelection() == null ? null : t.repositorySelection().apiName()),
+                  perms.toString());
+          if (!t.repositoryIds().isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO token_repositories (token_id, repo_id) VALUES (?, ?)")) {
+              for (long repoId : t.repositoryIds()) {
+                ps.setLong(1, id);
+                ps.setLong(2, repoId);
+                ps.addBatch();
+              }
+              ps.executeBatch();
+            }
+          }
+          AccessToken stored =
+              new AccessToken(
+                  id, t.userId(), t.kind(), t.digest(), t.name(), t.description(), t.createdAt(), t.expiresAt(), null, null,
+                  t.scopes(), t.resourceOwnerId(), t.repositorySelection(), t.repositoryIds(), t.permissions());
+          Grant grant = null;
+          if (grantOrgId != null) {
+            Instant granted = initialStatus == GrantStatus.APPROVED ? t.createdAt() : null;
+            long gid =
+                insert(
+                    c,
+                    "INSERT INTO token_grants (token_id, org_id, status, reason, created_at, access_granted_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    id,
+                    grantOrgId,
+                    initialStatus.apiName(),
+                    orNull(reason),
+                    t.createdAt(),
+                    orNull(granted));
+            grant = new Grant(gid, id, grantOrgId, initialStatus, reason, t.createdAt(), null, null, granted);
+          }
+          return new StoredToken(stored, grant);
+        });
+  }
+
+  @Override
+  public boolean deleteToken(long tokenId, Instant now) {
+    return tx(c -> update(c, "UPDATE tokens SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", now, tokenId) == 1);
+  }
+
+  @Override
+  public boolean updateGrantStatus(
+      long grantId, GrantStatus expected, GrantStatus next, Long reviewerId, String reviewReason, Instant now) {
+    return tx(
+        c ->
+            update(
+                    c,
+                    "UPDATE token_grants SET status = ?, reviewed_at = ?, reviewed_by = ?, review_reason = ?, "
+                        + "access_granted_at = CASE WHEN ? THEN ? ELSE access_granted_at END WHERE id = ? AND status = ?",
+                    next.apiName(),
+                    now,
+                    orNull(reviewerId),
+                    orNull(reviewReason),
+                    next == GrantStatus.APPROVED,
+                    now,
+                    grantId,
+                    expected.apiName())
+                == 1);
+  }
+
+  @Override
+  public void recordLastUsed(Map<Long, Instant> lastUsed) {
+    if (lastUsed.isEmpty()) {
+      return;
+    }
+    tx(
+        c -> {
+          // Only for tokens that exist, and a time only ever moves forward. PostgreSQL's upsert is
+          // safe against another node inserting the same token's row at the same moment.
+          String sql = postgres(c)
+              ? "INSERT INTO token_last_used (token_id, last_used_at) SELECT id, ? FROM tokens WHERE id = ? "
+                  + "ON CONFLICT (token_id) DO UPDATE SET last_used_at = EXCLUDED.last_used_at "
+                  + "WHERE token_last_used.last_used_at < EXCLUDED.last_used_at"
+              : "MERGE INTO token_last_used u USING (SELECT id, CAST(? AS TIMESTAMP WITH TIME ZONE) AS at FROM tokens WHERE id = ?) s "
+                  + "ON u.token_id = s.id WHEN MATCHED AND u.last_used_at < s.at THEN UPDATE SET last_used_at = s.at "
+                  + "WHEN NOT MATCHED THEN INSERT (token_id, last_used_at) VALUES (s.id, s.at)";
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Map.Entry<Long, Instant> e : lastUsed.entrySet()) {
+              ps.setObject(1, OffsetDateTime.ofInstant(e.getValue(), ZoneOffset.UTC));
+              ps.setLong(2, e.getKey());
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          return null;
+        });
+  }
+
+  /** Whether the store is PostgreSQL (else H2): asked once. */
+  private boolean postgres(Connection c) throws SQLException {
+    Boolean pg = postgres;
+    if (pg == null) {
+      pg = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+      postgres = pg;
+    }
+    return pg;
+  }
+
+}

@@ -1,0 +1,141 @@
+package dev.portcullis.policy.store;
+
+import dev.portcullis.policy.model.AccessToken;
+import dev.portcullis.policy.model.BasePermission;
+import dev.portcullis.policy.model.Enterprise;
+import dev.portcullis.policy.model.EnterprisePolicy;
+import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.OrgPolicy;
+import dev.portcullis.policy.model.OrgRole;
+import dev.portcullis.policy.model.Organization;
+import dev.portcullis.policy.model.Owner;
+import dev.portcullis.policy.model.RepoPermission;
+import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.model.Visibility;
+import dev.portcullis.policy.token.TokenDigest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Durable storage of the policy model. Implementations are plain JDBC over a pool; the embedded
+ * H2 store and PostgreSQL share one implementation and one set of migrations. Logins and names are
+ * matched case-insensitively. Every method is one transaction.
+ */
+public interface PolicyStore {
+
+  // ---- reads behind the caches ----
+
+  Optional<AccessToken> tokenByDigest(TokenDigest digest);
+
+  Optional<AccessToken> tokenById(long id);
+
+  List<AccessToken> tokensOfUser(long userId);
+
+  Optional<User> userById(long id);
+
+  /** The user or organization with this login. */
+  Optional<Owner> ownerByLogin(String login);
+
+  Optional<Organization> organizationById(long id);
+
+  Optional<Enterprise> enterpriseById(long id);
+
+  Optional<Enterprise> enterpriseBySlug(String slug);
+
+  Optional<Repository> repository(long ownerId, String name);
+
+  Optional<Repository> repositoryById(long id);
+
+  /** Organization id → role, for every organization the user belongs to. */
+  Map<Long, OrgRole> membershipsOfUser(long userId);
+
+  /** Repository id → collaborator permission, for every repository the user collaborates on. */
+  Map<Long, RepoPermission> collaborationsOfUser(long userId);
+
+  Optional<Grant> grantOfToken(long tokenId);
+
+  Optional<Grant> grantById(long id);
+
+  /** Every grant of an organization whose token is not deleted, with its token. */
+  List<GrantRow> grantsOfOrganization(long orgId);
+
+  /** Every repository of an owner, by name. */
+  List<Repository> repositoriesOfOwner(long ownerId);
+
+  /** A grant with its token. */
+  record GrantRow(Grant grant, AccessToken token) {}
+
+  // ---- writes ----
+
+  /** @throws StoreConstraintException when the login is taken by a user or organization */
+  User createUser(String login, boolean siteAdmin, Instant now);
+
+  /** Sets or clears ({@code null}) the suspension; false when there is no such user. */
+  boolean setSuspended(long userId, Instant suspendedAt);
+
+  Enterprise createEnterprise(String slug, Instant now);
+
+  void updateEnterprisePolicy(long enterpriseId, EnterprisePolicy policy);
+
+  /** Creates the organization and makes {@code adminUserId} its first owner, in one transaction. */
+  Organization createOrganization(String login, Long enterpriseId, long adminUserId, Instant now);
+
+  void updateOrgPolicy(long orgId, OrgPolicy policy);
+
+  void setBasePermission(long orgId, BasePermission permission);
+
+  void setMembership(long orgId, long userId, OrgRole role, Instant now);
+
+  boolean removeMembership(long orgId, long userId);
+
+  /**
+   * Inserts the repository and runs {@code beforeCommit} (which creates it on disk) inside the same
+   * transaction: if it throws, nothing is kept.
+   */
+  Repository createRepository(long ownerId, String name, Visibility visibility, Instant now, Consumer<Repository> beforeCommit);
+
+  void setCollaborator(long repoId, long userId, RepoPermission permission);
+
+  boolean removeCollaborator(long repoId, long userId);
+
+  /**
+   * Inserts a token and, for a fine-grained token aimed at an organization, its grant with the
+   * given initial status, in one transaction.
+   *
+   * @throws LookupKeyTaken when another token has the same lookup key (nothing is written)
+   */
+  StoredToken insertToken(AccessToken token, Long grantOrgId, GrantStatus initialStatus, String reason);
+
+  /** Marks a token deleted; false if there was no live token with that id. */
+  boolean deleteToken(long tokenId, Instant now);
+
+  /**
+   * Moves a grant from {@code expected} to {@code next} (compare-and-set, so two reviewers cannot
+   * both win); false if it was not in the expected state.
+   */
+  boolean updateGrantStatus(long grantId, GrantStatus expected, GrantStatus next, Long reviewerId, String reviewReason, Instant now);
+
+  /** Writes a batch of last-used times, each only if later than what is stored. */
+  void recordLastUsed(Map<Long, Instant> lastUsedByTokenId);
+
+  /**
+   * Thrown by {@link #insertToken} when another token's digest begins with the same 8 bytes ({@link
+   * TokenDigest#lookupKey}, unique in the store). Nothing was written; the issuer generates another
+   * plaintext. About one chance in 10^13 per token with a million in the store.
+   */
+  final class LookupKeyTaken extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public LookupKeyTaken() {
+      super("another token has the same lookup key", null, false, false);
+    }
+  }
+
+  /** A token with its grant, as inserted. */
+  record StoredToken(AccessToken token, Grant grant) {}
+}

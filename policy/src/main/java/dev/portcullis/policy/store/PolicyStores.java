@@ -1,0 +1,13 @@
+package dev.portcullis.policy.store;
+
+import javax.sql.DataSource;
+
+/** Factories for {@link PolicyStore} implementations. */
+public final class PolicyStores {
+  private PolicyStores() {}
+
+  /** The JDBC store over a migrated data source (H2 or PostgreSQL). */
+  public static PolicyStore jdbc(DataSource dataSource) {
+    return new JdbcPolicyStore(dataSource);
+  }
+}
