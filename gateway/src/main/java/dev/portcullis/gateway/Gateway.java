@@ -4,6 +4,7 @@ import dev.portcullis.gateway.api.ApiServlet;
 import dev.portcullis.gateway.git.GitAccessFilter;
 import dev.portcullis.gateway.git.GitServlets;
 import dev.portcullis.gateway.tls.TlsMaterial;
+import dev.portcullis.gateway.tls.TlsReloader;
 import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.admin.CreatedToken;
@@ -58,9 +59,7 @@ public final class Gateway implements AutoCloseable {
   private final ServerConnector httpsConnector;
   private final ServerConnector httpConnector;
   private final TlsMaterial tls;
-  private final SslContextFactory.Server ssl;
-  private volatile String tlsStamp;
-  private volatile TlsMaterial currentTls;
+  private final TlsReloader tlsReloader;
   private final AuditFileSink auditFile;
   private final GatewayMetrics metrics;
   private final Optional<CreatedToken> bootstrapToken;
@@ -126,11 +125,10 @@ public final class Gateway implements AutoCloseable {
     ssl.setKeyStorePassword(tls.keyStorePassword());
     ssl.setKeyManagerPassword(tls.keyStorePassword());
     ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-    this.ssl = ssl;
     Path certFile = config.tlsCert() != null ? config.tlsCert() : tls.certificateFile();
     Path keyFile = config.tlsKey() != null ? config.tlsKey() : data.resolve("tls").resolve(TlsMaterial.KEY_FILE_NAME);
-    this.tlsStamp = stamp(certFile, keyFile);
-    scheduler.scheduleWithFixedDelay(() -> reloadTlsIfChanged(certFile, keyFile), 2, 2, TimeUnit.SECONDS);
+    this.tlsReloader = new TlsReloader(ssl, tls, certFile, keyFile);
+    tlsReloader.scheduleOn(scheduler);
     this.httpsConnector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
     httpsConnector.setHost(config.bind());
     httpsConnector.setPort(config.httpsPort());
@@ -165,45 +163,9 @@ public final class Gateway implements AutoCloseable {
     server.setStopTimeout(5_000);
   }
 
-  /** Modification times and sizes of the PEM files, to notice a replacement. */
-  private static String stamp(Path cert, Path key) {
-    try {
-      return Files.getLastModifiedTime(cert).toMillis() + ":" + Files.size(cert) + ":" + Files.getLastModifiedTime(key).toMillis() + ":"
-          + Files.size(key);
-    } catch (IOException e) {
-      return "missing";
-    }
-  }
-
-  /**
-   * Reloads the certificate without a restart when its PEM files change. A replacement that does
-   * not load (half-written, mismatched key) is refused and the current certificate stays.
-   */
-  private void reloadTlsIfChanged(Path cert, Path key) {
-    String now = stamp(cert, key);
-    if (now.equals(tlsStamp) || now.equals("missing")) {
-      return;
-    }
-    try {
-      TlsMaterial next = TlsMaterial.fromPem(cert, key);
-      ssl.reload(f -> {
-        f.setKeyStore(next.keyStore());
-        f.setKeyStorePassword(next.keyStorePassword());
-        f.setKeyManagerPassword(next.keyStorePassword());
-      });
-      tlsStamp = now;
-      currentTls = next;
-      LOG.info("reloaded the TLS certificate from {} (SHA-256 {})", cert, next.fingerprintSha256());
-    } catch (Exception e) {
-      tlsStamp = now;
-      LOG.error("the TLS certificate in {} could not be loaded; keeping the current one: {}", cert, e.getMessage());
-    }
-  }
-
   /** The SHA-256 fingerprint of the certificate being served. */
   public String servedCertificateFingerprint() {
-    TlsMaterial t = currentTls;
-    return (t != null ? t : tls).fingerprintSha256();
+    return tlsReloader.servedFingerprint();
   }
 
   /** The access filter guards every path except the REST API. */

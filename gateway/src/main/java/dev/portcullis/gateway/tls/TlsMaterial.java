@@ -1,82 +1,18 @@
 package dev.portcullis.gateway.tls;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.Date;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMEncryptedKeyPair;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.X509TrustedCertificateBlock;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
-import org.bouncycastle.util.io.pem.PemObject;
-import org.bouncycastle.util.io.pem.PemWriter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's TLS identity: a private key, its certificate chain, and the PEM file that holds
@@ -96,577 +32,178 @@ import org.slf4j.LoggerFactory;
  */
 public final class TlsMaterial {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TlsMaterial.class);
+  /** File name of the generated certificate inside the TLS directory. */
+  public static final String CERTIFICATE_FILE_NAME = "gateway.crt";
+  /** File name of the generated private key inside the TLS directory. */
+  public static final String KEY_FILE_NAME = "gateway.key";
+  /** Alias of the key entry in {@link #keyStore()}. */
+  public static final String KEY_ALIAS = "gateway";
 
-    /** File name of the generated certificate inside the TLS directory. */
-    public static final String CERTIFICATE_FILE_NAME = "gateway.crt";
-    /** File name of the generated private key inside the TLS directory. */
-    public static final String KEY_FILE_NAME = "gateway.key";
-    /** Alias of the key entry in {@link #keyStore()}. */
-    public static final String KEY_ALIAS = "gateway";
+  private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Certificate lifetime: 825 days is the longest lifetime Apple platforms accept for a TLS server certificate. */
-    static final Duration SELF_SIGNED_VALIDITY = Duration.ofDays(825);
-    /** Backdating absorbs clock skew between the gateway and its clients. */
-    static final Duration SELF_SIGNED_BACKDATE = Duration.ofDays(1);
+  private final Path certificateFile;
+  private final List<X509Certificate> chain;
+  private final PrivateKey privateKey;
+  private final String keyStorePassword;
+  private final String fingerprintSha256;
 
-    /** PEM inputs are small; anything bigger than this is certainly not what we were asked to read. */
-    private static final long MAX_PEM_FILE_SIZE = 1024 * 1024;
+  TlsMaterial(Path certificateFile, List<X509Certificate> chain, PrivateKey privateKey) {
+    this.certificateFile = certificateFile;
+    this.chain = List.copyOf(chain);
+    this.privateKey = privateKey;
+    this.keyStorePassword = randomPassword();
+    this.fingerprintSha256 = fingerprint(chain.get(0));
+  }
 
-    private static final Set<PosixFilePermission> OWNER_READ_WRITE =
-            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+  // ------------------------------------------------------------------------------------------
+  // Factories
+  // ------------------------------------------------------------------------------------------
 
-    /** Serialises generation within this JVM, so two callers never interleave writes of key and certificate. */
-    private static final Object GENERATION_LOCK = new Object();
+  /**
+   * Returns the self-signed TLS material kept in {@code tlsDir}, creating it on first use.
+   *
+   * <p>If both {@code tlsDir/gateway.crt} and {@code tlsDir/gateway.key} exist they are loaded
+   * exactly as by {@link #fromPem(Path, Path)} (so a broken pair is reported, never silently
+   * replaced). Otherwise the directory is created and a new EC P-256 key pair and a self-signed
+   * certificate for {@code localhost}, {@code 127.0.0.1} and {@code ::1} (valid from one day ago
+   * for 825 days) are generated and written: the certificate as PEM to {@code gateway.crt}, the
+   * key as unencrypted PKCS#8 PEM to {@code gateway.key}, the latter readable by the owner only
+   * where the file system supports POSIX permissions. Each file is written to a temporary file
+   * in the same directory, flushed to disk and then renamed into place, so a crash never leaves
+   * a partially written file behind.
+   *
+   * @param tlsDir directory that holds (or will hold) {@code gateway.crt} and {@code gateway.key}
+   * @return the loaded or newly generated material
+   * @throws IllegalArgumentException if existing files cannot be loaded (see {@link #fromPem(Path, Path)})
+   * @throws UncheckedIOException if the directory or the files cannot be created or written
+   */
+  public static TlsMaterial selfSigned(Path tlsDir) {
+    Objects.requireNonNull(tlsDir, "tlsDir");
+    return TlsSelfSignedGenerator.loadOrGenerate(tlsDir);
+  }
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Loads a certificate chain and its private key from PEM files.
+   *
+   * <p>{@code certFile} must contain one or more {@code CERTIFICATE} blocks, leaf first, each
+   * following certificate certifying the one before (other blocks, such as a key in a combined
+   * file, are ignored). {@code keyFile} must contain exactly one unencrypted private key as
+   * PKCS#8 ({@code PRIVATE KEY}), PKCS#1 RSA ({@code RSA PRIVATE KEY}) or SEC1 EC
+   * ({@code EC PRIVATE KEY}); certificates and {@code EC PARAMETERS} blocks in it are ignored,
+   * so a combined file may be passed as both arguments. The key must belong to the first
+   * certificate.
+   *
+   * @param certFile PEM file with the certificate chain; also what {@link #certificateFile()} returns
+   * @param keyFile PEM file with the private key
+   * @return the loaded material
+   * @throws IllegalArgumentException if a file is missing or unreadable, holds no usable
+   *     certificate or key, holds an encrypted key, or the key does not match the certificate;
+   *     the message names the file and the problem but never contains key material
+   */
+  public static TlsMaterial fromPem(Path certFile, Path keyFile) {
+    Objects.requireNonNull(certFile, "certFile");
+    Objects.requireNonNull(keyFile, "keyFile");
+    return TlsPemReader.read(certFile, keyFile);
+  }
 
-    private final Path certificateFile;
-    private final List<X509Certificate> chain;
-    private final PrivateKey privateKey;
-    private final String keyStorePassword;
-    private final String fingerprintSha256;
+  // ------------------------------------------------------------------------------------------
+  // Accessors
+  // ------------------------------------------------------------------------------------------
 
-    private TlsMaterial(Path certificateFile, List<X509Certificate> chain, PrivateKey privateKey) {
-        this.certificateFile = certificateFile;
-        this.chain = List.copyOf(chain);
-        this.privateKey = privateKey;
-        this.keyStorePassword = randomPassword();
-        this.fingerprintSha256 = fingerprint(chain.get(0));
+  /**
+   * Returns a new in-memory PKCS#12 key store holding the private key and the certificate chain
+   * under the alias {@value #KEY_ALIAS}, protected by {@link #keyStorePassword()} (both as store
+   * and as key password). Each call returns a fresh store, so callers may modify it freely.
+   *
+   * @return the key store, never persisted anywhere
+   */
+  public KeyStore keyStore() {
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry(KEY_ALIAS, privateKey, keyStorePassword.toCharArray(),
+          chain.toArray(new X509Certificate[0]));
+      return store;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot build the in-memory PKCS12 key store", e);
     }
+  }
 
-    // ------------------------------------------------------------------------------------------
-    // Factories
-    // ------------------------------------------------------------------------------------------
+  /**
+   * Returns the password of the stores built by {@link #keyStore()}. It is random per instance
+   * and only protects the in-memory store; it is not a secret worth guarding beyond that.
+   *
+   * @return the key store and key entry password
+   */
+  public String keyStorePassword() {
+    return keyStorePassword;
+  }
 
-    /**
-     * Returns the self-signed TLS material kept in {@code tlsDir}, creating it on first use.
-     *
-     * <p>If both {@code tlsDir/gateway.crt} and {@code tlsDir/gateway.key} exist they are loaded
-     * exactly as by {@link #fromPem(Path, Path)} (so a broken pair is reported, never silently
-     * replaced). Otherwise the directory is created and a new EC P-256 key pair and a self-signed
-     * certificate for {@code localhost}, {@code 127.0.0.1} and {@code ::1} (valid from one day ago
-     * for 825 days) are generated and written: the certificate as PEM to {@code gateway.crt}, the
-     * key as unencrypted PKCS#8 PEM to {@code gateway.key}, the latter readable by the owner only
-     * where the file system supports POSIX permissions. Each file is written to a temporary file
-     * in the same directory, flushed to disk and then renamed into place, so a crash never leaves
-     * a partially written file behind.
-     *
-     * @param tlsDir directory that holds (or will hold) {@code gateway.crt} and {@code gateway.key}
-     * @return the loaded or newly generated material
-     * @throws IllegalArgumentException if existing files cannot be loaded (see {@link #fromPem(Path, Path)})
-     * @throws UncheckedIOException if the directory or the files cannot be created or written
-     */
-    public static TlsMaterial selfSigned(Path tlsDir) {
-        Objects.requireNonNull(tlsDir, "tlsDir");
-        Path certFile = tlsDir.resolve(CERTIFICATE_FILE_NAME);
-        Path keyFile = tlsDir.resolve(KEY_FILE_NAME);
-        synchronized (GENERATION_LOCK) {
-            if (Files.exists(certFile) && Files.exists(keyFile)) {
-                return fromPem(certFile, keyFile);
-            }
-            return generate(tlsDir, certFile, keyFile);
-        }
+  /**
+   * Returns the absolute path of the PEM certificate file, suitable as a client's CA file
+   * (for example {@code GIT_SSL_CAINFO} or {@code curl --cacert}).
+   *
+   * @return the certificate file path
+   */
+  public Path certificateFile() {
+    return certificateFile;
+  }
+
+  /**
+   * Returns the leaf (server) certificate.
+   *
+   * @return the first certificate of the chain
+   */
+  public X509Certificate certificate() {
+    return chain.get(0);
+  }
+
+  /**
+   * Returns the whole certificate chain, leaf first.
+   *
+   * @return an unmodifiable list with at least one element
+   */
+  public List<X509Certificate> certificateChain() {
+    return chain;
+  }
+
+  /**
+   * Returns the SHA-256 fingerprint of the DER-encoded leaf certificate, as upper-case hex
+   * bytes separated by colons, the format of {@code openssl x509 -noout -fingerprint -sha256}.
+   *
+   * @return for example {@code "3F:A1:...:09"} (32 bytes)
+   */
+  public String fingerprintSha256() {
+    return fingerprintSha256;
+  }
+
+  /** Describes the certificate only; the private key and the password are never included. */
+  @Override
+  public String toString() {
+    X509Certificate leaf = chain.get(0);
+    return "TlsMaterial[subject=" + leaf.getSubjectX500Principal().getName()
+        + ", keyAlgorithm=" + privateKey.getAlgorithm()
+        + ", notAfter=" + leaf.getNotAfter().toInstant()
+        + ", sha256=" + fingerprintSha256
+        + ", certificateFile=" + certificateFile + "]";
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Helpers
+  // ------------------------------------------------------------------------------------------
+
+  private static String fingerprint(X509Certificate certificate) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+      return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot compute a SHA-256 certificate fingerprint", e);
     }
+  }
 
-    /**
-     * Loads a certificate chain and its private key from PEM files.
-     *
-     * <p>{@code certFile} must contain one or more {@code CERTIFICATE} blocks, leaf first, each
-     * following certificate certifying the one before (other blocks, such as a key in a combined
-     * file, are ignored). {@code keyFile} must contain exactly one unencrypted private key as
-     * PKCS#8 ({@code PRIVATE KEY}), PKCS#1 RSA ({@code RSA PRIVATE KEY}) or SEC1 EC
-     * ({@code EC PRIVATE KEY}); certificates and {@code EC PARAMETERS} blocks in it are ignored,
-     * so a combined file may be passed as both arguments. The key must belong to the first
-     * certificate.
-     *
-     * @param certFile PEM file with the certificate chain; also what {@link #certificateFile()} returns
-     * @param keyFile PEM file with the private key
-     * @return the loaded material
-     * @throws IllegalArgumentException if a file is missing or unreadable, holds no usable
-     *     certificate or key, holds an encrypted key, or the key does not match the certificate;
-     *     the message names the file and the problem but never contains key material
-     */
-    public static TlsMaterial fromPem(Path certFile, Path keyFile) {
-        Objects.requireNonNull(certFile, "certFile");
-        Objects.requireNonNull(keyFile, "keyFile");
-        List<X509Certificate> chain = readCertificates(certFile);
-        PrivateKey key = readPrivateKey(keyFile);
-        requireMatchingKey(chain.get(0), key, certFile, keyFile);
-        warnIfNotCurrentlyValid(chain.get(0), certFile);
-        warnIfKeyFileIsExposed(keyFile);
-        return new TlsMaterial(certFile.toAbsolutePath(), chain, key);
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Accessors
-    // ------------------------------------------------------------------------------------------
-
-    /**
-     * Returns a new in-memory PKCS#12 key store holding the private key and the certificate chain
-     * under the alias {@value #KEY_ALIAS}, protected by {@link #keyStorePassword()} (both as store
-     * and as key password). Each call returns a fresh store, so callers may modify it freely.
-     *
-     * @return the key store, never persisted anywhere
-     */
-    public KeyStore keyStore() {
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setKeyEntry(KEY_ALIAS, privateKey, keyStorePassword.toCharArray(),
-                    chain.toArray(new X509Certificate[0]));
-            return store;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot build the in-memory PKCS12 key store", e);
-        }
-    }
-
-    /**
-     * Returns the password of the stores built by {@link #keyStore()}. It is random per instance
-     * and only protects the in-memory store; it is not a secret worth guarding beyond that.
-     *
-     * @return the key store and key entry password
-     */
-    public String keyStorePassword() {
-        return keyStorePassword;
-    }
-
-    /**
-     * Returns the absolute path of the PEM certificate file, suitable as a client's CA file
-     * (for example {@code GIT_SSL_CAINFO} or {@code curl --cacert}).
-     *
-     * @return the certificate file path
-     */
-    public Path certificateFile() {
-        return certificateFile;
-    }
-
-    /**
-     * Returns the leaf (server) certificate.
-     *
-     * @return the first certificate of the chain
-     */
-    public X509Certificate certificate() {
-        return chain.get(0);
-    }
-
-    /**
-     * Returns the whole certificate chain, leaf first.
-     *
-     * @return an unmodifiable list with at least one element
-     */
-    public List<X509Certificate> certificateChain() {
-        return chain;
-    }
-
-    /**
-     * Returns the SHA-256 fingerprint of the DER-encoded leaf certificate, as upper-case hex
-     * bytes separated by colons, the format of {@code openssl x509 -noout -fingerprint -sha256}.
-     *
-     * @return for example {@code "3F:A1:...:09"} (32 bytes)
-     */
-    public String fingerprintSha256() {
-        return fingerprintSha256;
-    }
-
-    /** Describes the certificate only; the private key and the password are never included. */
-    @Override
-    public String toString() {
-        X509Certificate leaf = chain.get(0);
-        return "TlsMaterial[subject=" + leaf.getSubjectX500Principal().getName()
-                + ", keyAlgorithm=" + privateKey.getAlgorithm()
-                + ", notAfter=" + leaf.getNotAfter().toInstant()
-                + ", sha256=" + fingerprintSha256
-                + ", certificateFile=" + certificateFile + "]";
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Generation
-    // ------------------------------------------------------------------------------------------
-
-    private static TlsMaterial generate(Path tlsDir, Path certFile, Path keyFile) {
-        try {
-            Files.createDirectories(tlsDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create TLS directory " + tlsDir + ": " + describe(e), e);
-        }
-
-        KeyPair keyPair;
-        X509Certificate certificate;
-        try {
-            // EC P-256: small, fast, and accepted by every TLS client git or curl may be built against.
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-            keyPair = generator.generateKeyPair();
-            certificate = selfSignedCertificate(keyPair, "SHA256withECDSA", KeyUsage.digitalSignature);
-        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
-            throw new IllegalStateException("cannot generate a self-signed TLS certificate", e);
-        }
-
-        byte[] keyDer = keyPair.getPrivate().getEncoded();
-        byte[] keyPem = null;
-        try {
-            keyPem = pem("PRIVATE KEY", keyDer);
-            byte[] certPem = pem("CERTIFICATE", certificate.getEncoded());
-            // Key first: loading needs both files, so a crash between the two renames leaves the
-            // certificate missing and the next start simply generates a fresh pair.
-            writeAtomically(keyFile, keyPem, true);
-            writeAtomically(certFile, certPem, false);
-        } catch (CertificateException e) {
-            throw new IllegalStateException("cannot encode the generated certificate", e);
-        } finally {
-            Arrays.fill(keyDer, (byte) 0);
-            if (keyPem != null) {
-                Arrays.fill(keyPem, (byte) 0);
-            }
-        }
-
-        TlsMaterial material = new TlsMaterial(certFile.toAbsolutePath(), List.of(certificate), keyPair.getPrivate());
-        LOG.info("Generated self-signed TLS certificate {} (SHA-256 fingerprint {}), key in {}",
-                material.certificateFile, material.fingerprintSha256, keyFile);
-        return material;
-    }
-
-    private static X509Certificate selfSignedCertificate(KeyPair keyPair, String signatureAlgorithm, int keyUsage)
-            throws GeneralSecurityException, OperatorCreationException, IOException {
-        // Built most-significant RDN first (O, then CN), as DER wants; this prints as
-        // "CN=localhost,O=Portcullis" in Java (RFC 2253 order) and "O = Portcullis, CN = localhost" in openssl.
-        X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
-                .addRDN(BCStyle.O, "Portcullis")
-                .addRDN(BCStyle.CN, "localhost")
-                .build();
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Date notBefore = Date.from(now.minus(SELF_SIGNED_BACKDATE));
-        Date notAfter = Date.from(now.plus(SELF_SIGNED_VALIDITY));
-        // Random, positive, and at most 20 octets as RFC 5280 requires; setting the top bit keeps the length fixed.
-        BigInteger serial = new BigInteger(127, RANDOM).setBit(126);
-
-        JcaX509ExtensionUtils extensionUtils = new JcaX509ExtensionUtils();
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                name, serial, notBefore, notAfter, name, keyPair.getPublic())
-                .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                .addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage))
-                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                // Host name verification (Jetty's SNI check, JSSE, curl) only looks at SANs, never at the CN.
-                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.dNSName, "localhost"),
-                        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                        new GeneralName(GeneralName.iPAddress, "::1"),
-                }))
-                .addExtension(Extension.subjectKeyIdentifier, false,
-                        extensionUtils.createSubjectKeyIdentifier(keyPair.getPublic()))
-                .addExtension(Extension.authorityKeyIdentifier, false,
-                        extensionUtils.createAuthorityKeyIdentifier(keyPair.getPublic()));
-
-        // The JDK's providers sign and parse; BouncyCastle only assembles the ASN.1 structure.
-        ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm)
-                .setSecureRandom(RANDOM)
-                .build(keyPair.getPrivate());
-        X509CertificateHolder holder = builder.build(signer);
-        X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(holder);
-        certificate.verify(keyPair.getPublic());
-        return certificate;
-    }
-
-    private static byte[] pem(String type, byte[] der) {
-        StringWriter out = new StringWriter();
-        try (PemWriter writer = new PemWriter(out)) {
-            writer.writeObject(new PemObject(type, der));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // cannot happen with a StringWriter
-        }
-        return out.toString().getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * Writes {@code content} to a fresh temporary file next to {@code target}, forces it to disk,
-     * then renames it over {@code target}: readers see either the old file or the complete new one.
-     * A secret file is created with mode 0600 from the start (where POSIX permissions exist), so
-     * there is no moment when the key is readable by others.
-     */
-    private static void writeAtomically(Path target, byte[] content, boolean secret) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
-        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        FileAttribute<?>[] attributes = secret && posix
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE)}
-                : new FileAttribute<?>[0];
-        try {
-            try (FileChannel channel = FileChannel.open(temp, options, attributes)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            if (secret && posix) {
-                // The umask can only remove bits, but be exact about what the key file allows.
-                Files.setPosixFilePermissions(temp, OWNER_READ_WRITE);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            syncDirectory(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + describe(e), e);
-        } finally {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException e) {
-                LOG.warn("Cannot delete temporary file {}: {}", temp, describe(e));
-            }
-        }
-    }
-
-    /** Makes the rename durable. Opening a directory works on Linux and macOS; elsewhere this is skipped. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Cannot sync directory {}: {}", dir, e.toString());
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Loading
-    // ------------------------------------------------------------------------------------------
-
-    private static List<X509Certificate> readCertificates(Path certFile) {
-        byte[] bytes = readSmallFile(certFile, "certificate");
-        List<X509Certificate> certificates = new ArrayList<>();
-        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-        try (PEMParser parser = new PEMParser(asciiReader(bytes))) {
-            Object object;
-            while ((object = parser.readObject()) != null) {
-                X509CertificateHolder holder = null;
-                if (object instanceof X509CertificateHolder) {
-                    holder = (X509CertificateHolder) object;
-                } else if (object instanceof X509TrustedCertificateBlock) {
-                    holder = ((X509TrustedCertificateBlock) object).getCertificateHolder(); // "TRUSTED CERTIFICATE"
-                }
-                if (holder != null) {
-                    certificates.add(converter.getCertificate(holder));
-                }
-            }
-        } catch (IOException | CertificateException | RuntimeException e) {
-            // BouncyCastle reports malformed base64 or ASN.1 partly through runtime exceptions.
-            throw new IllegalArgumentException("TLS certificate file " + certFile
-                    + " does not contain valid PEM certificates: " + describe(e), e);
-        }
-        if (certificates.isEmpty()) {
-            throw new IllegalArgumentException("TLS certificate file " + certFile
-                    + " contains no PEM CERTIFICATE block");
-        }
-        for (int i = 1; i < certificates.size(); i++) {
-            X509Certificate child = certificates.get(i - 1);
-            X509Certificate parent = certificates.get(i);
-            if (!child.getIssuerX500Principal().equals(parent.getSubjectX500Principal())) {
-                throw new IllegalArgumentException("TLS certificate file " + certFile + ": certificate #" + (i + 1)
-                        + " (" + parent.getSubjectX500Principal().getName() + ") is not the issuer of certificate #" + i
-                        + " (issued by " + child.getIssuerX500Principal().getName()
-                        + "); the chain must be ordered leaf first");
-            }
-        }
-        return certificates;
-    }
-
-    private static PrivateKey readPrivateKey(Path keyFile) {
-        byte[] bytes = readSmallFile(keyFile, "private key");
-        List<Object> objects = new ArrayList<>();
-        try (PEMParser parser = new PEMParser(asciiReader(bytes))) {
-            Object object;
-            while ((object = parser.readObject()) != null) {
-                objects.add(object);
-            }
-        } catch (IOException | RuntimeException e) {
-            throw unreadableKey(keyFile, e);
-        } finally {
-            Arrays.fill(bytes, (byte) 0);
-        }
-
-        JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-        PrivateKey key = null;
-        for (Object object : objects) {
-            if (object instanceof PEMEncryptedKeyPair || object instanceof PKCS8EncryptedPrivateKeyInfo) {
-                throw new IllegalArgumentException("TLS private key file " + keyFile
-                        + " holds an encrypted private key, which is not supported;"
-                        + " store it unencrypted (for example: openssl pkey -in <encrypted> -out <plain>)"
-                        + " and protect the file with permissions 0600 instead");
-            }
-            PrivateKeyInfo info;
-            if (object instanceof PEMKeyPair) {            // "RSA PRIVATE KEY" (PKCS#1), "EC PRIVATE KEY" (SEC1)
-                // Only the private half: SEC1 makes the embedded public key optional (RFC 5915), and
-                // JcaPEMKeyConverter.getKeyPair fails when it is absent.
-                info = ((PEMKeyPair) object).getPrivateKeyInfo();
-            } else if (object instanceof PrivateKeyInfo) { // "PRIVATE KEY" (PKCS#8)
-                info = (PrivateKeyInfo) object;
-            } else {
-                continue; // EC PARAMETERS, certificates of a combined file, public keys: not ours to judge
-            }
-            if (X9ObjectIdentifiers.id_ecPublicKey.equals(info.getPrivateKeyAlgorithm().getAlgorithm())
-                    && info.getPrivateKeyAlgorithm().getParameters() == null) {
-                // Some writers omit the curve from an EC PRIVATE KEY block; the key cannot be used without it.
-                throw new IllegalArgumentException("TLS private key file " + keyFile
-                        + " holds an EC private key without its curve parameters;"
-                        + " write it with the curve included (for example as PKCS#8: openssl pkcs8 -topk8 -nocrypt)");
-            }
-            PrivateKey found;
-            try {
-                found = converter.getPrivateKey(info);
-            } catch (IOException | RuntimeException e) {
-                throw unreadableKey(keyFile, e);
-            }
-            if (key != null) {
-                throw new IllegalArgumentException("TLS private key file " + keyFile
-                        + " contains more than one private key");
-            }
-            key = found;
-        }
-        if (key == null) {
-            throw new IllegalArgumentException("TLS private key file " + keyFile
-                    + " contains no private key (expected a PEM PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block)");
-        }
-        return key;
-    }
-
-    private static IllegalArgumentException unreadableKey(Path keyFile, Exception e) {
-        // Only the exception type is reported: parser messages are not guaranteed to be free of key data.
-        // The cause is not chained for the same reason.
-        return new IllegalArgumentException("TLS private key file " + keyFile
-                + " does not contain a valid PEM private key (" + e.getClass().getSimpleName() + ")");
-    }
-
-    private static byte[] readSmallFile(Path file, String what) {
-        try {
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("TLS " + what + " file " + file
-                        + (Files.exists(file) ? " is not a regular file" : " does not exist"));
-            }
-            if (Files.size(file) > MAX_PEM_FILE_SIZE) {
-                throw new IllegalArgumentException("TLS " + what + " file " + file
-                        + " is larger than " + MAX_PEM_FILE_SIZE + " bytes, which is not a plausible PEM file");
-            }
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("TLS " + what + " file " + file + " does not exist", e);
-        } catch (AccessDeniedException e) {
-            throw new IllegalArgumentException("TLS " + what + " file " + file + " is not readable (access denied)", e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("TLS " + what + " file " + file + " cannot be read: " + describe(e), e);
-        }
-    }
-
-    /** PEM is ASCII; decoding that way (with replacement) means binary junk yields "no PEM block", not a charset error. */
-    private static Reader asciiReader(byte[] bytes) {
-        return new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * Proves the key belongs to the certificate by signing a random challenge and verifying it
-     * with the certificate's public key; this works for every key type without type-specific math.
-     */
-    private static void requireMatchingKey(X509Certificate certificate, PrivateKey key, Path certFile, Path keyFile) {
-        PublicKey publicKey = certificate.getPublicKey();
-        String algorithm = signatureAlgorithmFor(key);
-        if (algorithm == null) {
-            throw new IllegalArgumentException("TLS private key file " + keyFile + " holds a " + key.getAlgorithm()
-                    + " key, which is not supported (use an RSA, EC or EdDSA key)");
-        }
-        boolean matches;
-        try {
-            byte[] challenge = new byte[32];
-            RANDOM.nextBytes(challenge);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(challenge);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(publicKey);
-            verifier.update(challenge);
-            matches = verifier.verify(signature);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            // Typically an InvalidKeyException: the certificate holds a different kind of key.
-            matches = false;
-        }
-        if (!matches) {
-            throw new IllegalArgumentException("TLS private key file " + keyFile + " (" + key.getAlgorithm()
-                    + " key) does not match the public key (" + publicKey.getAlgorithm()
-                    + ") of the first certificate in " + certFile);
-        }
-    }
-
-    private static String signatureAlgorithmFor(PrivateKey key) {
-        switch (key.getAlgorithm()) {
-            case "RSA":
-                return "SHA256withRSA";
-            case "EC":
-            case "ECDSA":
-                return "SHA256withECDSA";
-            case "Ed25519":
-            case "Ed448":
-            case "EdDSA":
-                return key.getAlgorithm();
-            default:
-                return null;
-        }
-    }
-
-    private static void warnIfNotCurrentlyValid(X509Certificate certificate, Path certFile) {
-        Instant now = Instant.now();
-        Instant notAfter = certificate.getNotAfter().toInstant();
-        Instant notBefore = certificate.getNotBefore().toInstant();
-        if (now.isAfter(notAfter)) {
-            LOG.warn("TLS certificate in {} expired on {}; clients will refuse it"
-                    + " (delete it and its key to have a self-signed one regenerated)", certFile, notAfter);
-        } else if (now.isBefore(notBefore)) {
-            LOG.warn("TLS certificate in {} is not valid before {}; check the system clock", certFile, notBefore);
-        } else if (now.plus(Duration.ofDays(30)).isAfter(notAfter)) {
-            LOG.warn("TLS certificate in {} expires on {}", certFile, notAfter);
-        }
-    }
-
-    private static void warnIfKeyFileIsExposed(Path keyFile) {
-        try {
-            if (!keyFile.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                return;
-            }
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(keyFile, LinkOption.NOFOLLOW_LINKS);
-            if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_"))) {
-                LOG.warn("TLS private key file {} is accessible by group or others (mode {}); use chmod 600",
-                        keyFile, PosixFilePermissions.toString(permissions));
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.debug("Cannot check permissions of {}: {}", keyFile, e.toString());
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Helpers
-    // ------------------------------------------------------------------------------------------
-
-    private static String fingerprint(X509Certificate certificate) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot compute a SHA-256 certificate fingerprint", e);
-        }
-    }
-
-    private static String randomPassword() {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String describe(Exception e) {
-        if (e instanceof FileAlreadyExistsException || e instanceof NoSuchFileException
-                || e instanceof AccessDeniedException) {
-            return e.getClass().getSimpleName() + " (" + e.getMessage() + ")";
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-    }
+  private static String randomPassword() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
 }
