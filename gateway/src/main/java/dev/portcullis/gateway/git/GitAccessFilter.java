@@ -10,20 +10,13 @@ import dev.portcullis.policy.FailedAuthLimiter;
 import dev.portcullis.policy.StoreUnavailableException;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.Principal;
 import java.time.Clock;
 import java.util.Enumeration;
 import org.slf4j.Logger;
@@ -253,155 +246,5 @@ public final class GitAccessFilter implements Filter {
     response.setHeader("Cache-Control", "no-cache, max-age=0, must-revalidate");
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
-  }
-
-  /** The request as JGit sees it: the authenticated login as remote user; body bytes counted. */
-  private static final class CountingRequest extends HttpServletRequestWrapper {
-    private final String login;
-    private ServletInputStream in;
-    private long bytes;
-    /** Bytes already read from the body (the checked receive-pack commands), read again first. */
-    private byte[] replay;
-    private int replayed;
-
-    void replay(byte[] prefix) {
-      this.replay = prefix;
-      this.bytes = prefix.length;
-    }
-
-    CountingRequest(HttpServletRequest request, String login) {
-      super(request);
-      this.login = login;
-    }
-
-    long bytes() {
-      return bytes;
-    }
-
-    @Override
-    public String getRemoteUser() {
-      return login;
-    }
-
-    @Override
-    public Principal getUserPrincipal() {
-      return login == null ? null : () -> login;
-    }
-
-    @Override
-    public String getAuthType() {
-      return login == null ? null : HttpServletRequest.BASIC_AUTH;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() throws IOException {
-      if (in == null) {
-        ServletInputStream raw = super.getInputStream();
-        in = new ServletInputStream() {
-          @Override
-          public int read() throws IOException {
-            if (replay != null && replayed < replay.length) {
-              return replay[replayed++] & 0xff;
-            }
-            int b = raw.read();
-            if (b >= 0) {
-              bytes++;
-            }
-            return b;
-          }
-
-          @Override
-          public int read(byte[] buf, int off, int len) throws IOException {
-            if (replay != null && replayed < replay.length) {
-              int n = Math.min(len, replay.length - replayed);
-              System.arraycopy(replay, replayed, buf, off, n);
-              replayed += n;
-              return n;
-            }
-            int n = raw.read(buf, off, len);
-            if (n > 0) {
-              bytes += n;
-            }
-            return n;
-          }
-
-          @Override
-          public boolean isFinished() {
-            return (replay == null || replayed >= replay.length) && raw.isFinished();
-          }
-
-          @Override
-          public int available() throws IOException {
-            return replay != null && replayed < replay.length ? replay.length - replayed : raw.available();
-          }
-
-          @Override
-          public boolean isReady() {
-            return raw.isReady();
-          }
-
-          @Override
-          public void setReadListener(ReadListener l) {
-            raw.setReadListener(l);
-          }
-        };
-      }
-      return in;
-    }
-  }
-
-  /** Counts the bytes JGit writes. */
-  private static final class CountingResponse extends HttpServletResponseWrapper {
-    private ServletOutputStream out;
-    private long bytes;
-
-    CountingResponse(HttpServletResponse response) {
-      super(response);
-    }
-
-    long bytes() {
-      return bytes;
-    }
-
-    @Override
-    public ServletOutputStream getOutputStream() throws IOException {
-      if (out == null) {
-        ServletOutputStream raw = super.getOutputStream();
-        out = new ServletOutputStream() {
-          @Override
-          public void write(int b) throws IOException {
-            raw.write(b);
-            bytes++;
-          }
-
-          @Override
-          public void write(byte[] buf, int off, int len) throws IOException {
-            raw.write(buf, off, len);
-            bytes += len;
-          }
-
-          @Override
-          public void flush() throws IOException {
-            raw.flush();
-          }
-
-          @Override
-          public void close() throws IOException {
-            raw.close();
-          }
-
-          @Override
-          public boolean isReady() {
-            return raw.isReady();
-          }
-
-          @Override
-          public void setWriteListener(WriteListener l) {
-            raw.setWriteListener(l);
-          }
-        };
-      }
-      return out;
-    }
   }
 }
