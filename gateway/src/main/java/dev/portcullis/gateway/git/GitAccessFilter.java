@@ -46,25 +46,19 @@ public final class GitAccessFilter implements Filter {
   private final Clock clock;
   private final String realm;
   private final java.util.function.Consumer<dev.portcullis.policy.Repository> pushed;
-  private final long maxRequestNanos;
-  /** Requests handed to JGit and not yet finished, swept by the watchdog. */
-  private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final RequestWatchdog watchdog;
 
   public GitAccessFilter(AccessService access, FailedAuthLimiter limiter, GatewayMetrics metrics, AuditLog audit, Clock clock,
       String realm, java.util.function.Consumer<dev.portcullis.policy.Repository> pushed,
-      java.util.concurrent.ScheduledExecutorService watchdog, java.time.Duration maxRequestDuration) {
+      java.util.concurrent.ScheduledExecutorService scheduler, java.time.Duration maxRequestDuration) {
     this.pushed = pushed;
-    this.maxRequestNanos = maxRequestDuration.toNanos();
     this.access = access;
     this.limiter = limiter;
     this.metrics = metrics;
     this.audit = audit;
     this.clock = clock;
     this.realm = realm;
-    // One sweep over the requests in flight, a few times per longest duration (at most each second),
-    // instead of a timer scheduled and cancelled per request.
-    long period = Math.max(10_000_000L, Math.min(1_000_000_000L, maxRequestNanos / 4));
-    watchdog.scheduleWithFixedDelay(this::sweep, period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
+    this.watchdog = new RequestWatchdog(scheduler, maxRequestDuration);
   }
 
   @Override
@@ -138,14 +132,12 @@ public final class GitAccessFilter implements Filter {
       forward.replay(prelude.bytes());
     }
     CountingResponse counted = new CountingResponse(response);
-    // A client that keeps trickling bytes never trips the idle timeout: past the longest request
-    // duration its connection is closed, which ends the blocked read or write.
-    InFlight running = new InFlight(request, git, start + maxRequestNanos);
-    inFlight.add(running);
+    // Past the longest request duration the watchdog closes the connection (a trickling client).
+    RequestWatchdog.Watched running = watchdog.watch(request, git, start);
     try {
       chain.doFilter(forward, counted);
     } finally {
-      inFlight.remove(running);
+      watchdog.done(running);
       metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
       record(git, token, decision, counted.getStatus(), address);
       if (git.operation() == dev.portcullis.policy.GitOperation.WRITE && !git.advertisement()
@@ -159,42 +151,6 @@ public final class GitAccessFilter implements Filter {
   private void record(GitRequest git, Credential.Token token, Decision d, int status, String address) {
     audit.recordDecision(clock.instant(), token == null ? null : token.user().login(), token == null ? null : token.token(),
         git.owner() + "/" + git.name(), git.operation(), d, status, address);
-  }
-
-  /** A request handed to JGit, with the time (nanoTime) past which its connection is closed; identity equality. */
-  private static final class InFlight {
-    final HttpServletRequest request;
-    final GitRequest git;
-    final long deadline;
-
-    InFlight(HttpServletRequest request, GitRequest git, long deadline) {
-      this.request = request;
-      this.git = git;
-      this.deadline = deadline;
-    }
-  }
-
-  /** Closes the connection of every request past its deadline (run by the watchdog). */
-  private void sweep() {
-    long now = System.nanoTime();
-    for (InFlight r : inFlight) {
-      if (now - r.deadline >= 0 && inFlight.remove(r)) {
-        try {
-          abort(r.request, r.git);
-        } catch (RuntimeException e) {
-          LOG.warn("could not close an overlong git request's connection: {}", e.toString());
-        }
-      }
-    }
-  }
-
-  private static void abort(HttpServletRequest request, GitRequest git) {
-    LOG.warn("git {} {}/{} exceeded the longest request duration; closing its connection", git.service(), git.owner(), git.name());
-    org.eclipse.jetty.ee10.servlet.ServletContextRequest core =
-        org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(request);
-    if (core != null) {
-      core.getConnectionMetaData().getConnection().getEndPoint().close();
-    }
   }
 
   private void throttle(HttpServletResponse response, String message) throws IOException {
