@@ -31,12 +31,6 @@ import org.slf4j.LoggerFactory;
  * receive-pack accepts it.
  */
 public final class GitAccessFilter implements Filter {
-  /** Request attribute carrying the decided-on {@link dev.portcullis.policy.Repository}. */
-  public static final String REPOSITORY_ATTRIBUTE = GitAccessFilter.class.getName() + ".repository";
-
-  /** Request attribute set (to {@code TRUE}) by receive-pack when a push changed at least one ref. */
-  public static final String PUSH_APPLIED_ATTRIBUTE = GitAccessFilter.class.getName() + ".pushApplied";
-
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.git");
 
   private final AccessService access;
@@ -116,7 +110,7 @@ public final class GitAccessFilter implements Filter {
     if (token != null) {
       limiter.success(address);
     }
-    request.setAttribute(REPOSITORY_ATTRIBUTE, check.repository());
+    GitExchange exchange = GitExchange.start(request, check.repository());
     CountingRequest forward = new CountingRequest(request, token == null ? null : token.user().login());
     // Only a request JGit would read (its content type; JGit answers anything else 415 unread).
     if (!git.advertisement() && git.operation() == dev.portcullis.policy.GitOperation.WRITE
@@ -141,7 +135,7 @@ public final class GitAccessFilter implements Filter {
       metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
       record(git, token, decision, counted.getStatus(), address);
       if (git.operation() == dev.portcullis.policy.GitOperation.WRITE && !git.advertisement()
-          && Boolean.TRUE.equals(request.getAttribute(PUSH_APPLIED_ATTRIBUTE))) {
+          && exchange.pushApplied()) {
         pushed.accept(check.repository());
       }
       log(git, token, decision, counted.getStatus(), start, forward.bytes(), counted.bytes());
