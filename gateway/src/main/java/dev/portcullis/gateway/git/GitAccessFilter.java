@@ -1,6 +1,6 @@
 package dev.portcullis.gateway.git;
 
-import dev.portcullis.gateway.GatewayMetrics;
+import dev.portcullis.gateway.ops.GatewayMetrics;
 import dev.portcullis.policy.AccessService;
 import dev.portcullis.policy.AuditLog;
 import dev.portcullis.policy.AuthorizationHeader;
