@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.gateway.ops.AuditJson;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.access.FailedAuthLimiter;
+import dev.portcullis.policy.admin.Admin;
 import dev.portcullis.policy.admin.CreatedToken;
 import dev.portcullis.policy.admin.GrantListing;
 import dev.portcullis.policy.admin.GrantQuery;
-import dev.portcullis.policy.admin.Admin;
 import dev.portcullis.policy.admin.NewToken;
 import dev.portcullis.policy.audit.AuditEvent;
 import dev.portcullis.policy.audit.AuditLog;
@@ -642,7 +643,7 @@ public final class ApiServlet extends HttpServlet {
     Page<AuditEvent> page = audit.query(query);
     ArrayNode arr = json.createArrayNode();
     for (AuditEvent e : page.items()) {
-      arr.add(dev.portcullis.gateway.AuditJson.toJson(json, e));
+      arr.add(AuditJson.toJson(json, e));
     }
     return new Reply(200, arr, link(c.request, page));
   }

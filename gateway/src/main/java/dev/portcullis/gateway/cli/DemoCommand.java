@@ -2,8 +2,8 @@ package dev.portcullis.gateway.cli;
 
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayConfig;
-import dev.portcullis.policy.admin.CreatedToken;
 import dev.portcullis.policy.admin.Admin;
+import dev.portcullis.policy.admin.CreatedToken;
 import dev.portcullis.policy.admin.NewToken;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.Repository;

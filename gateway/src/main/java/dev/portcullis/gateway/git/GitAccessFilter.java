@@ -1,6 +1,6 @@
 package dev.portcullis.gateway.git;
 
-import dev.portcullis.gateway.GatewayMetrics;
+import dev.portcullis.gateway.ops.GatewayMetrics;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.access.FailedAuthLimiter;
 import dev.portcullis.policy.audit.AuditLog;
@@ -10,20 +10,13 @@ import dev.portcullis.policy.store.StoreUnavailableException;
 import dev.portcullis.policy.token.AuthorizationHeader;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.Principal;
 import java.time.Clock;
 import java.util.Enumeration;
 import org.slf4j.Logger;
@@ -38,12 +31,6 @@ import org.slf4j.LoggerFactory;
  * receive-pack accepts it.
  */
 public final class GitAccessFilter implements Filter {
-  /** Request attribute carrying the decided-on {@link dev.portcullis.policy.model.Repository}. */
-  public static final String REPOSITORY_ATTRIBUTE = GitAccessFilter.class.getName() + ".repository";
-
-  /** Request attribute set (to {@code TRUE}) by receive-pack when a push changed at least one ref. */
-  public static final String PUSH_APPLIED_ATTRIBUTE = GitAccessFilter.class.getName() + ".pushApplied";
-
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.git");
 
   private final AccessService access;
@@ -53,25 +40,19 @@ public final class GitAccessFilter implements Filter {
   private final Clock clock;
   private final String realm;
   private final java.util.function.Consumer<dev.portcullis.policy.model.Repository> pushed;
-  private final long maxRequestNanos;
-  /** Requests handed to JGit and not yet finished, swept by the watchdog. */
-  private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final RequestWatchdog watchdog;
 
   public GitAccessFilter(AccessService access, FailedAuthLimiter limiter, GatewayMetrics metrics, AuditLog audit, Clock clock,
       String realm, java.util.function.Consumer<dev.portcullis.policy.model.Repository> pushed,
-      java.util.concurrent.ScheduledExecutorService watchdog, java.time.Duration maxRequestDuration) {
+      java.util.concurrent.ScheduledExecutorService scheduler, java.time.Duration maxRequestDuration) {
     this.pushed = pushed;
-    this.maxRequestNanos = maxRequestDuration.toNanos();
     this.access = access;
     this.limiter = limiter;
     this.metrics = metrics;
     this.audit = audit;
     this.clock = clock;
     this.realm = realm;
-    // One sweep over the requests in flight, a few times per longest duration (at most each second),
-    // instead of a timer scheduled and cancelled per request.
-    long period = Math.max(10_000_000L, Math.min(1_000_000_000L, maxRequestNanos / 4));
-    watchdog.scheduleWithFixedDelay(this::sweep, period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
+    this.watchdog = new RequestWatchdog(scheduler, maxRequestDuration);
   }
 
   @Override
@@ -129,7 +110,7 @@ public final class GitAccessFilter implements Filter {
     if (token != null) {
       limiter.success(address);
     }
-    request.setAttribute(REPOSITORY_ATTRIBUTE, check.repository());
+    GitExchange exchange = GitExchange.start(request, check.repository());
     CountingRequest forward = new CountingRequest(request, token == null ? null : token.user().login());
     // Only a request JGit would read (its content type; JGit answers anything else 415 unread).
     if (!git.advertisement() && git.operation() == dev.portcullis.policy.model.GitOperation.WRITE
@@ -145,18 +126,16 @@ public final class GitAccessFilter implements Filter {
       forward.replay(prelude.bytes());
     }
     CountingResponse counted = new CountingResponse(response);
-    // A client that keeps trickling bytes never trips the idle timeout: past the longest request
-    // duration its connection is closed, which ends the blocked read or write.
-    InFlight running = new InFlight(request, git, start + maxRequestNanos);
-    inFlight.add(running);
+    // Past the longest request duration the watchdog closes the connection (a trickling client).
+    RequestWatchdog.Watched running = watchdog.watch(request, git, start);
     try {
       chain.doFilter(forward, counted);
     } finally {
-      inFlight.remove(running);
+      watchdog.done(running);
       metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
       record(git, token, decision, counted.getStatus(), address);
       if (git.operation() == dev.portcullis.policy.model.GitOperation.WRITE && !git.advertisement()
-          && Boolean.TRUE.equals(request.getAttribute(PUSH_APPLIED_ATTRIBUTE))) {
+          && exchange.pushApplied()) {
         pushed.accept(check.repository());
       }
       log(git, token, decision, counted.getStatus(), start, forward.bytes(), counted.bytes());
@@ -166,42 +145,6 @@ public final class GitAccessFilter implements Filter {
   private void record(GitRequest git, Credential.Token token, Decision d, int status, String address) {
     audit.recordDecision(clock.instant(), token == null ? null : token.user().login(), token == null ? null : token.token(),
         git.owner() + "/" + git.name(), git.operation(), d, status, address);
-  }
-
-  /** A request handed to JGit, with the time (nanoTime) past which its connection is closed; identity equality. */
-  private static final class InFlight {
-    final HttpServletRequest request;
-    final GitRequest git;
-    final long deadline;
-
-    InFlight(HttpServletRequest request, GitRequest git, long deadline) {
-      this.request = request;
-      this.git = git;
-      this.deadline = deadline;
-    }
-  }
-
-  /** Closes the connection of every request past its deadline (run by the watchdog). */
-  private void sweep() {
-    long now = System.nanoTime();
-    for (InFlight r : inFlight) {
-      if (now - r.deadline >= 0 && inFlight.remove(r)) {
-        try {
-          abort(r.request, r.git);
-        } catch (RuntimeException e) {
-          LOG.warn("could not close an overlong git request's connection: {}", e.toString());
-        }
-      }
-    }
-  }
-
-  private static void abort(HttpServletRequest request, GitRequest git) {
-    LOG.warn("git {} {}/{} exceeded the longest request duration; closing its connection", git.service(), git.owner(), git.name());
-    org.eclipse.jetty.ee10.servlet.ServletContextRequest core =
-        org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(request);
-    if (core != null) {
-      core.getConnectionMetaData().getConnection().getEndPoint().close();
-    }
   }
 
   private void throttle(HttpServletResponse response, String message) throws IOException {
@@ -253,155 +196,5 @@ public final class GitAccessFilter implements Filter {
     response.setHeader("Cache-Control", "no-cache, max-age=0, must-revalidate");
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
-  }
-
-  /** The request as JGit sees it: the authenticated login as remote user; body bytes counted. */
-  private static final class CountingRequest extends HttpServletRequestWrapper {
-    private final String login;
-    private ServletInputStream in;
-    private long bytes;
-    /** Bytes already read from the body (the checked receive-pack commands), read again first. */
-    private byte[] replay;
-    private int replayed;
-
-    void replay(byte[] prefix) {
-      this.replay = prefix;
-      this.bytes = prefix.length;
-    }
-
-    CountingRequest(HttpServletRequest request, String login) {
-      super(request);
-      this.login = login;
-    }
-
-    long bytes() {
-      return bytes;
-    }
-
-    @Override
-    public String getRemoteUser() {
-      return login;
-    }
-
-    @Override
-    public Principal getUserPrincipal() {
-      return login == null ? null : () -> login;
-    }
-
-    @Override
-    public String getAuthType() {
-      return login == null ? null : HttpServletRequest.BASIC_AUTH;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() throws IOException {
-      if (in == null) {
-        ServletInputStream raw = super.getInputStream();
-        in = new ServletInputStream() {
-          @Override
-          public int read() throws IOException {
-            if (replay != null && replayed < replay.length) {
-              return replay[replayed++] & 0xff;
-            }
-            int b = raw.read();
-            if (b >= 0) {
-              bytes++;
-            }
-            return b;
-          }
-
-          @Override
-          public int read(byte[] buf, int off, int len) throws IOException {
-            if (replay != null && replayed < replay.length) {
-              int n = Math.min(len, replay.length - replayed);
-              System.arraycopy(replay, replayed, buf, off, n);
-              replayed += n;
-              return n;
-            }
-            int n = raw.read(buf, off, len);
-            if (n > 0) {
-              bytes += n;
-            }
-            return n;
-          }
-
-          @Override
-          public boolean isFinished() {
-            return (replay == null || replayed >= replay.length) && raw.isFinished();
-          }
-
-          @Override
-          public int available() throws IOException {
-            return replay != null && replayed < replay.length ? replay.length - replayed : raw.available();
-          }
-
-          @Override
-          public boolean isReady() {
-            return raw.isReady();
-          }
-
-          @Override
-          public void setReadListener(ReadListener l) {
-            raw.setReadListener(l);
-          }
-        };
-      }
-      return in;
-    }
-  }
-
-  /** Counts the bytes JGit writes. */
-  private static final class CountingResponse extends HttpServletResponseWrapper {
-    private ServletOutputStream out;
-    private long bytes;
-
-    CountingResponse(HttpServletResponse response) {
-      super(response);
-    }
-
-    long bytes() {
-      return bytes;
-    }
-
-    @Override
-    public ServletOutputStream getOutputStream() throws IOException {
-      if (out == null) {
-        ServletOutputStream raw = super.getOutputStream();
-        out = new ServletOutputStream() {
-          @Override
-          public void write(int b) throws IOException {
-            raw.write(b);
-            bytes++;
-          }
-
-          @Override
-          public void write(byte[] buf, int off, int len) throws IOException {
-            raw.write(buf, off, len);
-            bytes += len;
-          }
-
-          @Override
-          public void flush() throws IOException {
-            raw.flush();
-          }
-
-          @Override
-          public void close() throws IOException {
-            raw.close();
-          }
-
-          @Override
-          public boolean isReady() {
-            return raw.isReady();
-          }
-
-          @Override
-          public void setWriteListener(WriteListener l) {
-            raw.setWriteListener(l);
-          }
-        };
-      }
-      return out;
-    }
   }
 }

@@ -20,7 +20,7 @@ import dev.portcullis.policy.model.GitOperation;
  * @param service {@code git-upload-pack} or {@code git-receive-pack}
  * @param advertisement true for {@code info/refs}, false for the service POST
  */
-public record GitRequest(String owner, String name, GitOperation operation, String service, boolean advertisement) {
+record GitRequest(String owner, String name, GitOperation operation, String service, boolean advertisement) {
   public static final String UPLOAD_PACK = "git-upload-pack";
   public static final String RECEIVE_PACK = "git-receive-pack";
 

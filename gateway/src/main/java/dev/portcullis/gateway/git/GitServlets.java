@@ -35,8 +35,8 @@ public final class GitServlets {
   private GitServlets() {}
 
   /**
-   * The smart-HTTP servlet. It opens only the repository the access filter decided on (a request
-   * attribute), never a path taken from the URL; dumb HTTP is off.
+   * The smart-HTTP servlet. It opens only the repository the access filter decided on (its
+   * {@link GitExchange}), never a path taken from the URL; dumb HTTP is off.
    */
   public static GitServlet create(RepositoryStorage storage, dev.portcullis.gateway.Limits limits) {
     GitServlet servlet = new GitServlet();
@@ -68,7 +68,8 @@ public final class GitServlets {
     servlet.setReceivePackFactory(
         (req, db) -> {
           String user = req.getRemoteUser();
-          if (user == null) {
+          GitExchange exchange = GitExchange.of(req);
+          if (user == null || exchange == null) {
             throw new ServiceNotAuthorizedException();
           }
           ReceivePack rp = new GatewayReceivePack(db);
@@ -83,7 +84,7 @@ public final class GitServlets {
           // added a pack) counts toward the repository's next GC; a refused or failed one does not.
           rp.setPostReceiveHook((pack, commands) -> {
             if (!commands.isEmpty()) {
-              req.setAttribute(GitAccessFilter.PUSH_APPLIED_ATTRIBUTE, Boolean.TRUE);
+              exchange.markPushApplied();
             }
           });
           return rp;
@@ -155,10 +156,11 @@ public final class GitServlets {
 
   private static RepositoryResolver<HttpServletRequest> resolver(RepositoryStorage storage) {
     return (req, name) -> {
-      Object attr = req.getAttribute(GitAccessFilter.REPOSITORY_ATTRIBUTE);
-      if (!(attr instanceof Repository repo)) {
+      GitExchange exchange = GitExchange.of(req);
+      if (exchange == null) {
         throw new RepositoryNotFoundException(name);
       }
+      Repository repo = exchange.repository();
       try {
         return storage.open(repo);
       } catch (IOException e) {

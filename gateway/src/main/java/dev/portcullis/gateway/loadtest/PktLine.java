@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * themselves, then the payload; {@code 0000} is a flush packet, {@code 0001} a delimiter and
  * {@code 0002} a response end (protocol v2). A data line is at most {@value #MAX_LENGTH} bytes.
  */
-public final class PktLine {
+final class PktLine {
   /** Largest pkt-line, header included (git's {@code LARGE_PACKET_MAX}). */
   public static final int MAX_LENGTH = 65520;
 

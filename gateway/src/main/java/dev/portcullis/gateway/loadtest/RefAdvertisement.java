@@ -18,7 +18,7 @@ import org.eclipse.jgit.lib.ObjectId;
  * @param refs ref name to object id, in advertised order
  * @param capabilities the server's capabilities
  */
-public record RefAdvertisement(Map<String, ObjectId> refs, Set<String> capabilities) {
+record RefAdvertisement(Map<String, ObjectId> refs, Set<String> capabilities) {
   public RefAdvertisement {
     refs = Collections.unmodifiableMap(new LinkedHashMap<>(refs));
     capabilities = Set.copyOf(capabilities);

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway;
+package dev.portcullis.gateway.ops;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.policy.audit.AuditEvent;
@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** Appends audit events to a JSON-lines file, one object per line, flushed per batch. */
-final class AuditFileSink implements Consumer<List<AuditEvent>>, AutoCloseable {
+public final class AuditFileSink implements Consumer<List<AuditEvent>>, AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private final BufferedWriter out;
 
-  AuditFileSink(Path file) {
+  public AuditFileSink(Path file) {
     try {
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway;
+package dev.portcullis.gateway.ops;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;

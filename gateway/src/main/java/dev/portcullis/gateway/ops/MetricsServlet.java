@@ -1,4 +1,4 @@
-package dev.portcullis.gateway;
+package dev.portcullis.gateway.ops;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -7,11 +7,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /** {@code GET /metrics}: Prometheus text format. */
-final class MetricsServlet extends HttpServlet {
+public final class MetricsServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private final transient GatewayMetrics metrics;
 
-  MetricsServlet(GatewayMetrics metrics) {
+  public MetricsServlet(GatewayMetrics metrics) {
     this.metrics = metrics;
   }
 

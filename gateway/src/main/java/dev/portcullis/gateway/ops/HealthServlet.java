@@ -1,4 +1,4 @@
-package dev.portcullis.gateway;
+package dev.portcullis.gateway.ops;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,13 +14,13 @@ import javax.sql.DataSource;
  * {@code /healthz}: the process is up. {@code /readyz}: the store answers and, on PostgreSQL, the
  * change listener is connected — a balancer should send no traffic to a node that is not ready.
  */
-final class HealthServlet extends HttpServlet {
+public final class HealthServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
 
   private final transient DataSource store;
   private final transient BooleanSupplier listenerConnected;
 
-  HealthServlet(DataSource store, BooleanSupplier listenerConnected) {
+  public HealthServlet(DataSource store, BooleanSupplier listenerConnected) {
     this.store = store;
     this.listenerConnected = listenerConnected;
   }

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway;
+package dev.portcullis.gateway.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
