@@ -74,15 +74,30 @@ public final class Gateway implements AutoCloseable {
     Files.createDirectories(data);
     Clock clock = Clock.systemUTC();
     this.auditFile = config.auditFile() == null ? null : new AuditFileSink(config.auditFile());
-    this.policy = Policy.open(new Policy.Settings(data, config.dbUrl(), config.dbUser(), config.dbPassword(), config.caches(),
-        config.anonymousRead(), !config.limits().auditEachRead(), auditFile == null ? List.of() : List.of(auditFile),
-        config.limits().failedAuth()), clock);
+    this.policy =
+        Policy.open(
+            new Policy.Settings(
+                data,
+                config.dbUrl(),
+                config.dbUser(),
+                config.dbPassword(),
+                config.caches(),
+                config.anonymousRead(),
+                !config.limits().auditEachRead(),
+                auditFile == null ? List.of() : List.of(auditFile),
+                config.limits().failedAuth()),
+            clock);
     RepositoryStorage.configureJGit(256L * 1024 * 1024);
     // On PostgreSQL, nodes may share the repositories; the embedded store means one node owns them.
     boolean sharedStorage = config.dbUrl() != null;
-    // Replaced packs then stay an hour (JGit's default), so no node deletes a pack another is reading.
-    this.storage = new RepositoryStorage(config.repositoriesDir() != null ? config.repositoriesDir() : data.resolve("repositories"),
-        sharedStorage ? Duration.ofHours(1) : Duration.ZERO);
+    // Replaced packs then stay an hour (JGit's default), so no node deletes a pack another is
+    // reading.
+    this.storage =
+        new RepositoryStorage(
+            config.repositoriesDir() != null
+                ? config.repositoriesDir()
+                : data.resolve("repositories"),
+            sharedStorage ? Duration.ofHours(1) : Duration.ZERO);
     this.maintenance = new RepositoryMaintenance(storage, Duration.ofMinutes(10));
     // A killed process may have left lock files. A single node owns its repositories, so every lock
     // is stale at start; nodes sharing storage only clear locks no live update could still hold.
@@ -90,17 +105,21 @@ public final class Gateway implements AutoCloseable {
     if (locks > 0) {
       LOG.warn("removed {} stale lock file(s) left by an earlier crash", locks);
     }
-    this.tls = config.tlsCert() == null
-        ? TlsMaterial.selfSigned(data.resolve("tls"))
-        : TlsMaterial.fromPem(config.tlsCert(), config.tlsKey());
+    this.tls =
+        config.tlsCert() == null
+            ? TlsMaterial.selfSigned(data.resolve("tls"))
+            : TlsMaterial.fromPem(config.tlsCert(), config.tlsKey());
     this.bootstrapToken = policy.admin().bootstrapAdmin();
     bootstrapToken.ifPresent(t -> writeSecret(data.resolve(ADMIN_TOKEN_FILE), t.plaintext()));
 
-    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "portcullis-maintenance");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "portcullis-maintenance");
+              t.setDaemon(true);
+              return t;
+            });
     this.scheduler = timers;
     long every = config.lastUsedFlushInterval().toMillis();
     scheduler.scheduleWithFixedDelay(policy::flushLastUsed, every, every, TimeUnit.MILLISECONDS);
@@ -130,10 +149,15 @@ public final class Gateway implements AutoCloseable {
     ssl.setKeyManagerPassword(tls.keyStorePassword());
     ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
     Path certFile = config.tlsCert() != null ? config.tlsCert() : tls.certificateFile();
-    Path keyFile = config.tlsKey() != null ? config.tlsKey() : data.resolve("tls").resolve(TlsMaterial.KEY_FILE_NAME);
+    Path keyFile =
+        config.tlsKey() != null
+            ? config.tlsKey()
+            : data.resolve("tls").resolve(TlsMaterial.KEY_FILE_NAME);
     this.tlsReloader = new TlsReloader(ssl, tls, certFile, keyFile);
     tlsReloader.scheduleOn(scheduler);
-    this.httpsConnector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+    this.httpsConnector =
+        new ServerConnector(
+            server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
     httpsConnector.setHost(config.bind());
     httpsConnector.setPort(config.httpsPort());
     httpsConnector.setIdleTimeout(config.limits().idleTimeout().toMillis());
@@ -150,14 +174,32 @@ public final class Gateway implements AutoCloseable {
 
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
     context.setContextPath("/");
-    context.addServlet(new ServletHolder("api", new ApiServlet(policy.admin(), policy.access(), storage, clock, policy.limiter(), policy.audit())), "/api/v3/*");
-    context.addServlet(new ServletHolder("git", GitServlets.create(storage, config.limits())), "/*");
+    context.addServlet(
+        new ServletHolder(
+            "api",
+            new ApiServlet(
+                policy.admin(), policy.access(), storage, clock, policy.limiter(), policy.audit())),
+        "/api/v3/*");
+    context.addServlet(
+        new ServletHolder("git", GitServlets.create(storage, config.limits())), "/*");
     context.addServlet(new ServletHolder("metrics", new MetricsServlet(metrics)), "/metrics");
-    ServletHolder health = new ServletHolder("health", new HealthServlet(policy.dataSource(), policy::changesConnected));
+    ServletHolder health =
+        new ServletHolder(
+            "health", new HealthServlet(policy.dataSource(), policy::changesConnected));
     context.addServlet(health, "/healthz");
     context.addServlet(health, "/readyz");
-    FilterHolder filter = new FilterHolder(new GitAccessFilter(policy.access(), policy.limiter(), metrics, policy.audit(), clock, "Portcullis", maintenance::touched,
-        scheduler, config.limits().maxRequestDuration()));
+    FilterHolder filter =
+        new FilterHolder(
+            new GitAccessFilter(
+                policy.access(),
+                policy.limiter(),
+                metrics,
+                policy.audit(),
+                clock,
+                "Portcullis",
+                maintenance::touched,
+                scheduler,
+                config.limits().maxRequestDuration()));
     filter.setName("git-access");
     context.getServletHandler().addFilter(filter, filterMapping(filter));
     GatewayErrorHandler errors = new GatewayErrorHandler();
@@ -174,7 +216,8 @@ public final class Gateway implements AutoCloseable {
 
   /** The access filter guards every path except the REST API. */
   private static org.eclipse.jetty.ee10.servlet.FilterMapping filterMapping(FilterHolder holder) {
-    org.eclipse.jetty.ee10.servlet.FilterMapping m = new org.eclipse.jetty.ee10.servlet.FilterMapping();
+    org.eclipse.jetty.ee10.servlet.FilterMapping m =
+        new org.eclipse.jetty.ee10.servlet.FilterMapping();
     m.setFilterName(holder.getName());
     m.setServletName("git");
     m.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST));
@@ -191,14 +234,24 @@ public final class Gateway implements AutoCloseable {
       throw e;
     }
     g.writeEndpoint();
-    LOG.info("Portcullis listening: {}{} (data {}, store {})", g.httpsUrl(),
-        g.httpConnector == null ? "" : " and " + g.httpUrl(), config.dataDir(), g.policy.storeUrl().replaceAll("password=[^;&]*", "password=…"));
+    LOG.info(
+        "Portcullis listening: {}{} (data {}, store {})",
+        g.httpsUrl(),
+        g.httpConnector == null ? "" : " and " + g.httpUrl(),
+        config.dataDir(),
+        g.policy.storeUrl().replaceAll("password=[^;&]*", "password=…"));
     return g;
   }
 
   private void writeEndpoint() throws IOException {
-    String props = "url=" + httpsUrl() + "\n" + "ca=" + tls.certificateFile().toAbsolutePath() + "\n"
-        + (httpConnector == null ? "" : "http_url=" + httpUrl() + "\n");
+    String props =
+        "url="
+            + httpsUrl()
+            + "\n"
+            + "ca="
+            + tls.certificateFile().toAbsolutePath()
+            + "\n"
+            + (httpConnector == null ? "" : "http_url=" + httpUrl() + "\n");
     Path target = config.dataDir().toAbsolutePath().resolve(ENDPOINT_FILE);
     Path tmp = Files.createTempFile(target.getParent(), ".endpoint", ".tmp");
     Files.writeString(tmp, props, StandardCharsets.UTF_8);
@@ -210,7 +263,9 @@ public final class Gateway implements AutoCloseable {
       Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
       Files.deleteIfExists(tmp);
       try {
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            tmp,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (UnsupportedOperationException e) {
         Files.createFile(tmp);
       }
@@ -227,7 +282,9 @@ public final class Gateway implements AutoCloseable {
 
   /** The plain-HTTP base URL, or {@code null} when there is no HTTP listener. */
   public String httpUrl() {
-    return httpConnector == null ? null : "http://" + urlHost() + ":" + httpConnector.getLocalPort();
+    return httpConnector == null
+        ? null
+        : "http://" + urlHost() + ":" + httpConnector.getLocalPort();
   }
 
   private String urlHost() {
@@ -274,7 +331,10 @@ public final class Gateway implements AutoCloseable {
     return storage;
   }
 
-  /** The token created at first start, if this start created it (its plaintext is also in the admin-token file). */
+  /**
+   * The token created at first start, if this start created it (its plaintext is also in the
+   * admin-token file).
+   */
   public Optional<CreatedToken> bootstrapToken() {
     return bootstrapToken;
   }

@@ -14,7 +14,8 @@ import java.util.List;
  * @param httpsPort HTTPS port, 0 for a free one
  * @param httpPort plain-HTTP port, 0 for a free one, {@code null} for none
  * @param dataDir the embedded database, repositories, TLS material and admin token
- * @param repositoriesDir where bare repositories live ({@code null}: {@code <dataDir>/repositories}); nodes share it
+ * @param repositoriesDir where bare repositories live ({@code null}: {@code
+ *     <dataDir>/repositories}); nodes share it
  * @param tlsCert PEM certificate chain, or {@code null} to use a generated self-signed one
  * @param tlsKey PEM private key, with {@code tlsCert}
  * @param dbUrl a JDBC URL, or {@code null} for the embedded H2 store under {@code dataDir}
@@ -65,7 +66,9 @@ public record GatewayConfig(
     if (caches == null) {
       errors.add("cache settings are required");
     }
-    if (lastUsedFlushInterval == null || lastUsedFlushInterval.isNegative() || lastUsedFlushInterval.isZero()) {
+    if (lastUsedFlushInterval == null
+        || lastUsedFlushInterval.isNegative()
+        || lastUsedFlushInterval.isZero()) {
       errors.add("the last-used flush interval must be positive");
     }
     if (limits == null) {
@@ -81,43 +84,159 @@ public record GatewayConfig(
 
   /** Defaults for a data directory: HTTPS on 8443 on loopback, embedded store. */
   public static GatewayConfig defaults(Path dataDir) {
-    return new GatewayConfig("127.0.0.1", 8443, null, dataDir, null, null, null, null, null, null, true,
-        CacheSettings.DEFAULT, Duration.ofSeconds(10), 200, Limits.DEFAULT, null);
+    return new GatewayConfig(
+        "127.0.0.1",
+        8443,
+        null,
+        dataDir,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        true,
+        CacheSettings.DEFAULT,
+        Duration.ofSeconds(10),
+        200,
+        Limits.DEFAULT,
+        null);
   }
 
   public GatewayConfig withPorts(int https, Integer http) {
-    return new GatewayConfig(bind, https, http, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymousRead, caches,
-        lastUsedFlushInterval, maxThreads, limits, auditFile);
+    return new GatewayConfig(
+        bind,
+        https,
+        http,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile);
   }
 
   public GatewayConfig withAnonymousRead(boolean anonymous) {
-    return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymous, caches,
-        lastUsedFlushInterval, maxThreads, limits, auditFile);
+    return new GatewayConfig(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymous,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile);
   }
 
   public GatewayConfig withAuditFile(Path file) {
-    return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymousRead,
-        caches, lastUsedFlushInterval, maxThreads, limits, file);
+    return new GatewayConfig(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        file);
   }
 
   public GatewayConfig withCaches(CacheSettings c) {
-    return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymousRead,
-        c, lastUsedFlushInterval, maxThreads, limits, auditFile);
+    return new GatewayConfig(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        c,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile);
   }
 
   public GatewayConfig withLimits(Limits l) {
-    return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositoriesDir, tlsCert, tlsKey, dbUrl, dbUser, dbPassword, anonymousRead,
-        caches, lastUsedFlushInterval, maxThreads, l, auditFile);
+    return new GatewayConfig(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        l,
+        auditFile);
   }
 
   public GatewayConfig withStore(String url, String user, String password, Path repositories) {
-    return new GatewayConfig(bind, httpsPort, httpPort, dataDir, repositories, tlsCert, tlsKey, url, user, password, anonymousRead, caches,
-        lastUsedFlushInterval, maxThreads, limits, auditFile);
+    return new GatewayConfig(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositories,
+        tlsCert,
+        tlsKey,
+        url,
+        user,
+        password,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile);
   }
 
   @Override
   public String toString() {
-    return "GatewayConfig[bind=" + bind + ", port=" + httpsPort + ", httpPort=" + httpPort + ", data=" + dataDir
-        + ", db=" + (dbUrl == null ? "embedded" : dbUrl) + ", anonymousRead=" + anonymousRead + "]";
+    return "GatewayConfig[bind="
+        + bind
+        + ", port="
+        + httpsPort
+        + ", httpPort="
+        + httpPort
+        + ", data="
+        + dataDir
+        + ", db="
+        + (dbUrl == null ? "embedded" : dbUrl)
+        + ", anonymousRead="
+        + anonymousRead
+        + "]";
   }
 }

@@ -26,7 +26,10 @@ final class GatewayErrorHandler extends ErrorHandler {
     }
     String reason = HttpStatus.getMessage(status);
     String detail = request.getAttribute(ERROR_MESSAGE) instanceof String m ? clean(m) : null;
-    String message = detail == null || detail.isBlank() || detail.equals(reason) ? reason : reason + ": " + detail;
+    String message =
+        detail == null || detail.isBlank() || detail.equals(reason)
+            ? reason
+            : reason + ": " + detail;
     boolean api = false;
     try {
       // The raw form: a URI Jetty refused may not decode at all.
@@ -46,8 +49,12 @@ final class GatewayErrorHandler extends ErrorHandler {
     String body;
     String type;
     if (api) {
-      body = "{\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"")
-          + "\",\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\"" + status + "\"}";
+      body =
+          "{\"message\":\""
+              + message.replace("\\", "\\\\").replace("\"", "\\\"")
+              + "\",\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\""
+              + status
+              + "\"}";
       type = "application/json; charset=utf-8";
     } else {
       body = message + "\n";

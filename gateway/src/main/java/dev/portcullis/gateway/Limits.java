@@ -13,15 +13,27 @@ import java.time.Duration;
  *     without a valid credential, instead of one counted row per token (or reason), repository,
  *     client and minute
  * @param maxRequestDuration the longest one git request may take before its connection is closed
- * @param minDataRateBytesPerSecond slowest acceptable request body / response read rate, 0 = off (the
- *     default: Jetty measures the rate from the start of the request, so under load it also cuts
- *     small requests that merely waited in a queue; the idle timeout bounds a stalled client)
+ * @param minDataRateBytesPerSecond slowest acceptable request body / response read rate, 0 = off
+ *     (the default: Jetty measures the rate from the start of the request, so under load it also
+ *     cuts small requests that merely waited in a queue; the idle timeout bounds a stalled client)
  */
-public record Limits(long maxPackBytes, long maxObjectBytes, FailedAuthLimiter.Settings failedAuth, long minDataRateBytesPerSecond,
-    Duration idleTimeout, Duration maxRequestDuration, boolean auditEachRead) {
+public record Limits(
+    long maxPackBytes,
+    long maxObjectBytes,
+    FailedAuthLimiter.Settings failedAuth,
+    long minDataRateBytesPerSecond,
+    Duration idleTimeout,
+    Duration maxRequestDuration,
+    boolean auditEachRead) {
   public static final Limits DEFAULT =
-      new Limits(2L * 1024 * 1024 * 1024, 512L * 1024 * 1024, FailedAuthLimiter.Settings.DEFAULT, 0, Duration.ofSeconds(60),
-          Duration.ofHours(1), false);
+      new Limits(
+          2L * 1024 * 1024 * 1024,
+          512L * 1024 * 1024,
+          FailedAuthLimiter.Settings.DEFAULT,
+          0,
+          Duration.ofSeconds(60),
+          Duration.ofHours(1),
+          false);
 
   public Limits {
     if (maxPackBytes < 0 || maxObjectBytes < 0 || minDataRateBytesPerSecond < 0) {
@@ -36,14 +48,37 @@ public record Limits(long maxPackBytes, long maxObjectBytes, FailedAuthLimiter.S
   }
 
   /** Limits with the default longest request duration (one hour). */
-  public Limits(long maxPackBytes, long maxObjectBytes, FailedAuthLimiter.Settings failedAuth, long minDataRateBytesPerSecond,
+  public Limits(
+      long maxPackBytes,
+      long maxObjectBytes,
+      FailedAuthLimiter.Settings failedAuth,
+      long minDataRateBytesPerSecond,
       Duration idleTimeout) {
-    this(maxPackBytes, maxObjectBytes, failedAuth, minDataRateBytesPerSecond, idleTimeout, Duration.ofHours(1), false);
+    this(
+        maxPackBytes,
+        maxObjectBytes,
+        failedAuth,
+        minDataRateBytesPerSecond,
+        idleTimeout,
+        Duration.ofHours(1),
+        false);
   }
 
   /** Limits with the given longest request duration, allowed reads counted per minute. */
-  public Limits(long maxPackBytes, long maxObjectBytes, FailedAuthLimiter.Settings failedAuth, long minDataRateBytesPerSecond,
-      Duration idleTimeout, Duration maxRequestDuration) {
-    this(maxPackBytes, maxObjectBytes, failedAuth, minDataRateBytesPerSecond, idleTimeout, maxRequestDuration, false);
+  public Limits(
+      long maxPackBytes,
+      long maxObjectBytes,
+      FailedAuthLimiter.Settings failedAuth,
+      long minDataRateBytesPerSecond,
+      Duration idleTimeout,
+      Duration maxRequestDuration) {
+    this(
+        maxPackBytes,
+        maxObjectBytes,
+        failedAuth,
+        minDataRateBytesPerSecond,
+        idleTimeout,
+        maxRequestDuration,
+        false);
   }
 }

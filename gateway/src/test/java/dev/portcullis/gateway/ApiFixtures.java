@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Fixtures made through the REST API with the site administrator's token, as {@link GitEndToEndTest}
- * makes them: users, organizations, members, repositories with one commit, tokens.
+ * Fixtures made through the REST API with the site administrator's token, as {@link
+ * GitEndToEndTest} makes them: users, organizations, members, repositories with one commit, tokens.
  */
 final class ApiFixtures {
   private final Gateway gateway;
@@ -31,7 +31,10 @@ final class ApiFixtures {
     return login;
   }
 
-  /** An organization with the default policy (fine-grained tokens need approval) and {@code owner} as its owner. */
+  /**
+   * An organization with the default policy (fine-grained tokens need approval) and {@code owner}
+   * as its owner.
+   */
   String org(String prefix, String owner) {
     String login = unique(prefix);
     admin.expect(201, "POST", "/admin/organizations", Map.of("login", login, "admin", owner));
@@ -43,12 +46,18 @@ final class ApiFixtures {
   }
 
   void approvalNotRequired(String org) {
-    admin.expect(200, "PUT", "/orgs/" + org + "/personal-access-token-policy", Map.of("fine_grained_approval", "not_required"));
+    admin.expect(
+        200,
+        "PUT",
+        "/orgs/" + org + "/personal-access-token-policy",
+        Map.of("fine_grained_approval", "not_required"));
   }
 
   /** Creates an organization repository with one commit on main; returns {@code org/name}. */
   String repo(String org, String name, String visibility) {
-    JsonNode r = admin.expect(201, "POST", "/orgs/" + org + "/repos", Map.of("name", name, "visibility", visibility));
+    JsonNode r =
+        admin.expect(
+            201, "POST", "/orgs/" + org + "/repos", Map.of("name", name, "visibility", visibility));
     Repository repo = gateway.admin().directory().repository(org, r.get("name").asText());
     try {
       gateway.storage().seedReadme(repo, "# " + repo.fullName() + "\n");
@@ -59,12 +68,23 @@ final class ApiFixtures {
   }
 
   JsonNode classic(String login, List<String> scopes) {
-    return admin.expect(201, "POST", "/admin/users/" + login + "/personal-access-tokens",
+    return admin.expect(
+        201,
+        "POST",
+        "/admin/users/" + login + "/personal-access-tokens",
         Map.of("type", "classic", "name", unique("c"), "scopes", scopes, "expires_in", 30));
   }
 
-  /** A fine-grained token; with an organization as resource owner its answer has {@code request: {id, status}}. */
-  JsonNode fineGrained(String login, String resourceOwner, String selection, List<String> repos, Map<String, String> perms) {
+  /**
+   * A fine-grained token; with an organization as resource owner its answer has {@code request:
+   * {id, status}}.
+   */
+  JsonNode fineGrained(
+      String login,
+      String resourceOwner,
+      String selection,
+      List<String> repos,
+      Map<String, String> perms) {
     Map<String, Object> body = new HashMap<>();
     body.put("type", "fine_grained");
     body.put("name", unique("f"));

@@ -35,24 +35,30 @@ class GitEndToEndTest {
   private TestApi api;
   private TestGit git;
   private final AtomicInteger seq = new AtomicInteger();
+
   /** Every token plaintext the test saw: none may ever appear in a log line. */
   private final java.util.Set<String> secrets = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-      new ch.qos.logback.core.read.ListAppender<>();
+
+  private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>
+      logs = new ch.qos.logback.core.read.ListAppender<>();
 
   @BeforeAll
   void start() throws Exception {
     ch.qos.logback.classic.Logger root =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     logs.start();
     root.addAppender(logs);
     // The per-request line has its own (async, non-additive) appender: listen there too.
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("portcullis.git")).addAppender(logs);
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("portcullis.git"))
+        .addAppender(logs);
     gateway = Gateway.start(GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0));
     String admin = Files.readString(tmp.resolve("data").resolve(Gateway.ADMIN_TOKEN_FILE)).strip();
     secrets.add(admin);
     api = new TestApi(gateway.httpUrl(), admin);
-    git = new TestGit(tmp.resolve("home"), Map.of("GIT_SSL_CAINFO", gateway.certificateFile().toString()));
+    git =
+        new TestGit(
+            tmp.resolve("home"), Map.of("GIT_SSL_CAINFO", gateway.certificateFile().toString()));
   }
 
   @AfterAll
@@ -61,15 +67,21 @@ class GitEndToEndTest {
       gateway.close();
     }
     ch.qos.logback.classic.Logger root =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.detachAppender(logs);
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("portcullis.git")).detachAppender(logs);
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("portcullis.git"))
+        .detachAppender(logs);
     assertTrue(logs.list.size() > 10, "the gateway logs one line per git request");
     assertTrue(secrets.size() > 1, "the tests created tokens");
     for (ch.qos.logback.classic.spi.ILoggingEvent e : logs.list) {
-      String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage());
+      String line =
+          e.getFormattedMessage()
+              + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage());
       for (String s : secrets) {
-        assertFalse(line.contains(s) || line.contains(s.substring(4, 36)), () -> "a token plaintext was logged: " + e.getLoggerName());
+        assertFalse(
+            line.contains(s) || line.contains(s.substring(4, 36)),
+            () -> "a token plaintext was logged: " + e.getLoggerName());
       }
     }
   }
@@ -107,7 +119,8 @@ class GitEndToEndTest {
   }
 
   /** Creates a repository with one commit on main. */
-  private String repo(String owner, String name, String visibility, boolean orgOwned) throws IOException {
+  private String repo(String owner, String name, String visibility, boolean orgOwned)
+      throws IOException {
     String path = orgOwned ? "/orgs/" + owner + "/repos" : "/admin/users/" + owner + "/repos";
     JsonNode r = api.expect(201, "POST", path, Map.of("name", name, "visibility", visibility));
     Repository repo = gateway.admin().directory().repository(owner, r.get("name").asText());
@@ -116,11 +129,23 @@ class GitEndToEndTest {
   }
 
   private JsonNode classic(String login, List<String> scopes) {
-    return api.expect(201, "POST", "/admin/users/" + login + "/personal-access-tokens",
-        Map.of("type", "classic", "name", "t" + seq.incrementAndGet(), "scopes", scopes, "expires_in", 30));
+    return api.expect(
+        201,
+        "POST",
+        "/admin/users/" + login + "/personal-access-tokens",
+        Map.of(
+            "type",
+            "classic",
+            "name",
+            "t" + seq.incrementAndGet(),
+            "scopes",
+            scopes,
+            "expires_in",
+            30));
   }
 
-  private JsonNode fineGrained(String login, String owner, String selection, List<String> repos, Map<String, String> perms) {
+  private JsonNode fineGrained(
+      String login, String owner, String selection, List<String> repos, Map<String, String> perms) {
     Map<String, Object> body = new HashMap<>();
     body.put("type", "fine_grained");
     body.put("name", "t" + seq.incrementAndGet());
@@ -161,12 +186,15 @@ class GitEndToEndTest {
   }
 
   /** Clones, commits a new file and pushes it. */
-  private TestGit.Result cloneAndPush(String cloneUrl, String pushUrl, int protocol) throws IOException {
+  private TestGit.Result cloneAndPush(String cloneUrl, String pushUrl, int protocol)
+      throws IOException {
     Path dir = Files.createTempDirectory(tmp, "push");
-    TestGit.Result c = git.run(dir, "-c", "protocol.version=" + protocol, "clone", "-q", cloneUrl, "work");
+    TestGit.Result c =
+        git.run(dir, "-c", "protocol.version=" + protocol, "clone", "-q", cloneUrl, "work");
     assertTrue(c.ok(), () -> "clone before push: " + c);
     Path work = dir.resolve("work");
-    Files.writeString(work.resolve("file-" + seq.incrementAndGet() + ".txt"), "hello\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        work.resolve("file-" + seq.incrementAndGet() + ".txt"), "hello\n", StandardCharsets.UTF_8);
     assertTrue(git.run(work, "add", ".").ok());
     assertTrue(git.run(work, "commit", "-q", "-m", "change").ok());
     return git.run(work, "-c", "protocol.version=" + protocol, "push", "-q", pushUrl, "HEAD:main");
@@ -175,47 +203,63 @@ class GitEndToEndTest {
   private static void assertDenied(TestGit.Result r, int status, String message) {
     assertFalse(r.ok(), () -> "expected a refusal, got " + r);
     if (status == 401) {
-      assertTrue(r.output().contains("Authentication failed") || r.output().contains("could not read Username"),
+      assertTrue(
+          r.output().contains("Authentication failed")
+              || r.output().contains("could not read Username"),
           () -> "expected git's authentication failure: " + r);
     } else if (status == 404) {
       assertTrue(r.output().contains("not found"), () -> "expected not found: " + r);
     } else {
-      assertTrue(r.output().contains("error: " + status), () -> "expected HTTP " + status + ": " + r);
+      assertTrue(
+          r.output().contains("error: " + status), () -> "expected HTTP " + status + ": " + r);
     }
     if (message != null) {
-      assertTrue(r.output().contains("remote: " + message), () -> "expected 'remote: " + message + "' in " + r);
+      assertTrue(
+          r.output().contains("remote: " + message),
+          () -> "expected 'remote: " + message + "' in " + r);
     }
   }
 
   // ------------------------------------------------------------------ transport matrix
 
   static Stream<Arguments> transports() {
-    return Stream.of(Arguments.of(false, 0), Arguments.of(false, 2), Arguments.of(true, 0), Arguments.of(true, 2));
+    return Stream.of(
+        Arguments.of(false, 0),
+        Arguments.of(false, 2),
+        Arguments.of(true, 0),
+        Arguments.of(true, 2));
   }
 
   @ParameterizedTest(name = "https={0} protocol v{1}")
   @MethodSource("transports")
-  void anonymousClonesPublicRepositoryAndOwnerPushes(boolean https, int protocol) throws IOException {
+  void anonymousClonesPublicRepositoryAndOwnerPushes(boolean https, int protocol)
+      throws IOException {
     String owner = user("ann");
     String repo = repo(owner, "pub", "public", false);
     TestGit.Result anon = clone(url(https, null, null, repo), protocol);
     assertTrue(anon.ok(), anon::toString);
 
     String token = secret(classic(owner, List.of("repo")));
-    TestGit.Result push = cloneAndPush(url(https, owner, token, repo), url(https, owner, token, repo), protocol);
+    TestGit.Result push =
+        cloneAndPush(url(https, owner, token, repo), url(https, owner, token, repo), protocol);
     assertTrue(push.ok(), push::toString);
 
     Path dir = Files.createTempDirectory(tmp, "lsremote");
-    TestGit.Result ls = git.run(dir, "-c", "protocol.version=" + protocol, "ls-remote", url(https, owner, token, repo));
+    TestGit.Result ls =
+        git.run(
+            dir, "-c", "protocol.version=" + protocol, "ls-remote", url(https, owner, token, repo));
     assertTrue(ls.ok() && ls.output().contains("refs/heads/main"), ls::toString);
 
     Path fetchDir = Files.createTempDirectory(tmp, "fetch");
     assertTrue(git.run(fetchDir, "clone", "-q", url(https, null, null, repo), "w").ok());
-    TestGit.Result fetch = git.run(fetchDir.resolve("w"), "-c", "protocol.version=" + protocol, "fetch", "-q", "origin");
+    TestGit.Result fetch =
+        git.run(
+            fetchDir.resolve("w"), "-c", "protocol.version=" + protocol, "fetch", "-q", "origin");
     assertTrue(fetch.ok(), fetch::toString);
 
     // Anonymous push is refused with a challenge.
-    TestGit.Result anonPush = cloneAndPush(url(https, null, null, repo), url(https, null, null, repo), protocol);
+    TestGit.Result anonPush =
+        cloneAndPush(url(https, null, null, repo), url(https, null, null, repo), protocol);
     assertDenied(anonPush, 401, null);
   }
 
@@ -226,7 +270,8 @@ class GitEndToEndTest {
     assertDenied(clone(http(null, null, repo)), 401, null);
   }
 
-  // ------------------------------------------------------------------ fine-grained tokens and approvals
+  // ------------------------------------------------------------------ fine-grained tokens and
+  // approvals
 
   @Test
   void pendingTokenReadsPublicOnlyUntilApproved() throws IOException {
@@ -241,10 +286,17 @@ class GitEndToEndTest {
     String token = secret(t);
 
     assertTrue(clone(http(dev, token, pub)).ok(), "a pending token reads public repositories");
-    assertDenied(clone(http(dev, token, priv)), 403, "This token's access to the '" + org + "' organization is pending approval");
+    assertDenied(
+        clone(http(dev, token, priv)),
+        403,
+        "This token's access to the '" + org + "' organization is pending approval");
 
     long requestId = t.get("request").get("id").asLong();
-    api.expect(204, "POST", "/orgs/" + org + "/personal-access-token-requests/" + requestId, Map.of("action", "approve"));
+    api.expect(
+        204,
+        "POST",
+        "/orgs/" + org + "/personal-access-token-requests/" + requestId,
+        Map.of("action", "approve"));
     TestGit.Result after = clone(http(dev, token, priv));
     assertTrue(after.ok(), after::toString);
   }
@@ -257,9 +309,15 @@ class GitEndToEndTest {
     member(org, dev);
     String priv = repo(org, "app", "private", true);
     JsonNode t = fineGrained(dev, org, "all", List.of(), Map.of("contents", "read"));
-    api.expect(204, "POST", "/orgs/" + org + "/personal-access-token-requests/" + t.get("request").get("id").asLong(),
+    api.expect(
+        204,
+        "POST",
+        "/orgs/" + org + "/personal-access-token-requests/" + t.get("request").get("id").asLong(),
         Map.of("action", "deny", "reason", "too broad"));
-    assertDenied(clone(http(dev, secret(t), priv)), 403, "The '" + org + "' organization has denied this token's access request.");
+    assertDenied(
+        clone(http(dev, secret(t), priv)),
+        403,
+        "The '" + org + "' organization has denied this token's access request.");
   }
 
   @Test
@@ -279,7 +337,10 @@ class GitEndToEndTest {
     repo(org, "one", "private", true);
     String two = repo(org, "two", "private", true);
     JsonNode t = fineGrained(owner, org, "subset", List.of("one"), Map.of("contents", "write"));
-    assertEquals("approved", t.get("request").get("status").asText(), "an owner's token is approved at once");
+    assertEquals(
+        "approved",
+        t.get("request").get("status").asText(),
+        "an owner's token is approved at once");
     assertTrue(clone(http(owner, secret(t), org + "/one")).ok());
     assertDenied(clone(http(owner, secret(t), two)), 404, "Repository not found.");
   }
@@ -304,7 +365,11 @@ class GitEndToEndTest {
     String org = org("org", owner, null);
     member(org, dev);
     String priv = repo(org, "app", "private", true);
-    api.expect(200, "PUT", "/orgs/" + org + "/personal-access-token-policy", Map.of("fine_grained_approval", "not_required"));
+    api.expect(
+        200,
+        "PUT",
+        "/orgs/" + org + "/personal-access-token-policy",
+        Map.of("fine_grained_approval", "not_required"));
     JsonNode t = fineGrained(dev, org, "all", List.of(), Map.of("contents", "read"));
     assertEquals("approved", t.get("request").get("status").asText());
     String token = secret(t);
@@ -312,8 +377,15 @@ class GitEndToEndTest {
       TestGit.Result ok = clone(http(dev, token, priv));
       assertTrue(ok.ok(), ok::toString);
     }
-    api.expect(204, "POST", "/orgs/" + org + "/personal-access-tokens/" + t.get("id").asLong(), Map.of("action", "revoke"));
-    assertDenied(clone(http(dev, token, priv)), 403, "The '" + org + "' organization has revoked this token's access.");
+    api.expect(
+        204,
+        "POST",
+        "/orgs/" + org + "/personal-access-tokens/" + t.get("id").asLong(),
+        Map.of("action", "revoke"));
+    assertDenied(
+        clone(http(dev, token, priv)),
+        403,
+        "The '" + org + "' organization has revoked this token's access.");
   }
 
   // ------------------------------------------------------------------ classic tokens and policies
@@ -325,9 +397,17 @@ class GitEndToEndTest {
     String priv = repo(org, "app", "private", true);
     String token = secret(classic(owner, List.of("repo")));
     assertTrue(clone(http(owner, token, priv)).ok());
-    api.expect(200, "PUT", "/orgs/" + org + "/personal-access-token-policy", Map.of("classic_access", "restricted"));
-    assertDenied(clone(http(owner, token, priv)), 403,
-        "The '" + org + "' organization has forbidden access via personal access tokens (classic).");
+    api.expect(
+        200,
+        "PUT",
+        "/orgs/" + org + "/personal-access-token-policy",
+        Map.of("classic_access", "restricted"));
+    assertDenied(
+        clone(http(owner, token, priv)),
+        403,
+        "The '"
+            + org
+            + "' organization has forbidden access via personal access tokens (classic).");
   }
 
   @Test
@@ -338,11 +418,26 @@ class GitEndToEndTest {
     String priv = repo(org, "app", "private", true);
     String token = secret(classic(owner, List.of("repo")));
     // The organization allows classic tokens, but the enterprise overrides it.
-    api.expect(200, "PUT", "/orgs/" + org + "/personal-access-token-policy", Map.of("classic_access", "allowed"));
+    api.expect(
+        200,
+        "PUT",
+        "/orgs/" + org + "/personal-access-token-policy",
+        Map.of("classic_access", "allowed"));
     assertTrue(clone(http(owner, token, priv)).ok());
-    api.expect(200, "PUT", "/enterprises/" + ent + "/personal-access-token-policy", Map.of("classic_access", "restricted"));
+    api.expect(
+        200,
+        "PUT",
+        "/enterprises/" + ent + "/personal-access-token-policy",
+        Map.of("classic_access", "restricted"));
     TestGit.Result r = clone(http(owner, token, priv));
-    assertDenied(r, 403, "The '" + ent + "' enterprise forbids access via personal access tokens (classic) to the '" + org + "' organization.");
+    assertDenied(
+        r,
+        403,
+        "The '"
+            + ent
+            + "' enterprise forbids access via personal access tokens (classic) to the '"
+            + org
+            + "' organization.");
   }
 
   @Test
@@ -350,7 +445,10 @@ class GitEndToEndTest {
     String owner = user("own");
     String priv = repo(owner, "mine", "private", false);
     String token = secret(classic(owner, List.of("public_repo")));
-    assertDenied(clone(http(owner, token, priv)), 403, "Your token has not been granted the 'repo' scope needed to read " + priv + ".");
+    assertDenied(
+        clone(http(owner, token, priv)),
+        403,
+        "Your token has not been granted the 'repo' scope needed to read " + priv + ".");
   }
 
   @Test
@@ -366,8 +464,12 @@ class GitEndToEndTest {
     TestGit.Result ok = clone(http(ownerB, tokenB, internal));
     assertTrue(ok.ok(), ok::toString);
     // …but not beyond it, and only for reading.
-    assertDenied(clone(http(outsider, secret(classic(outsider, List.of("repo"))), internal)), 404, "Repository not found.");
-    TestGit.Result push = cloneAndPush(http(ownerB, tokenB, internal), http(ownerB, tokenB, internal), 2);
+    assertDenied(
+        clone(http(outsider, secret(classic(outsider, List.of("repo"))), internal)),
+        404,
+        "Repository not found.");
+    TestGit.Result push =
+        cloneAndPush(http(ownerB, tokenB, internal), http(ownerB, tokenB, internal), 2);
     assertDenied(push, 403, "Permission to " + internal + ".git denied to " + ownerB + ".");
   }
 
@@ -404,24 +506,55 @@ class GitEndToEndTest {
     String org = org("org", owner, null);
     String priv = repo(org, "app", "private", true);
     String token = secret(classic(owner, List.of("repo")));
-    api.expect(200, "PUT", "/orgs/" + org + "/personal-access-token-policy", Map.of("classic_access", "restricted"));
+    api.expect(
+        200,
+        "PUT",
+        "/orgs/" + org + "/personal-access-token-policy",
+        Map.of("classic_access", "restricted"));
 
     Path store = tmp.resolve(unique("creds"));
     String hostUrl = gateway.httpUrl().replace("http://", "http://" + owner + ":" + token + "@");
     Files.writeString(store, hostUrl + "\n", StandardCharsets.UTF_8);
     Path dir = Files.createTempDirectory(tmp, "cred");
-    TestGit.Result r = git.run(dir, "-c", "credential.helper=store --file=" + store, "clone", "-q", http(null, null, priv), "w");
-    assertDenied(r, 403, "The '" + org + "' organization has forbidden access via personal access tokens (classic).");
-    assertTrue(Files.readString(store).contains(token), "a 403 must not make git erase the stored token");
+    TestGit.Result r =
+        git.run(
+            dir,
+            "-c",
+            "credential.helper=store --file=" + store,
+            "clone",
+            "-q",
+            http(null, null, priv),
+            "w");
+    assertDenied(
+        r,
+        403,
+        "The '"
+            + org
+            + "' organization has forbidden access via personal access tokens (classic).");
+    assertTrue(
+        Files.readString(store).contains(token), "a 403 must not make git erase the stored token");
 
     // A deleted token is a 401: git's helper forgets it, as it should.
     JsonNode doomed = classic(owner, List.of("repo"));
     Path store2 = tmp.resolve(unique("creds"));
-    Files.writeString(store2, gateway.httpUrl().replace("http://", "http://" + owner + ":" + secret(doomed) + "@") + "\n");
+    Files.writeString(
+        store2,
+        gateway.httpUrl().replace("http://", "http://" + owner + ":" + secret(doomed) + "@")
+            + "\n");
     api.expect(204, "DELETE", "/admin/personal-access-tokens/" + doomed.get("id").asLong(), null);
-    TestGit.Result r2 = git.run(dir, "-c", "credential.helper=store --file=" + store2, "clone", "-q", http(null, null, priv), "w2");
+    TestGit.Result r2 =
+        git.run(
+            dir,
+            "-c",
+            "credential.helper=store --file=" + store2,
+            "clone",
+            "-q",
+            http(null, null, priv),
+            "w2");
     assertDenied(r2, 401, null);
-    assertFalse(Files.readString(store2).contains(secret(doomed)), "git erases a credential the gateway called invalid");
+    assertFalse(
+        Files.readString(store2).contains(secret(doomed)),
+        "git erases a credential the gateway called invalid");
   }
 
   @Test
@@ -434,11 +567,19 @@ class GitEndToEndTest {
       assertTrue(r.ok(), r::toString);
     }
     assertTrue(gateway.maintenance().runOnce() >= 1, "the pushed repository is collected");
-    Path packs = gateway.storage().pathOf(gateway.admin().directory().repository(owner, "busy")).resolve("objects/pack");
+    Path packs =
+        gateway
+            .storage()
+            .pathOf(gateway.admin().directory().repository(owner, "busy"))
+            .resolve("objects/pack");
     try (Stream<Path> files = Files.list(packs)) {
       List<String> names = files.map(p -> p.getFileName().toString()).toList();
-      // The old packs stay until they expire (JGit's prune delay); one new pack holds everything, with a bitmap.
-      assertEquals(1, names.stream().filter(n -> n.endsWith(".bitmap")).count(), "clones are served from a bitmap: " + names);
+      // The old packs stay until they expire (JGit's prune delay); one new pack holds everything,
+      // with a bitmap.
+      assertEquals(
+          1,
+          names.stream().filter(n -> n.endsWith(".bitmap")).count(),
+          "clones are served from a bitmap: " + names);
     }
     assertTrue(clone(http(owner, token, repo)).ok());
   }
@@ -448,16 +589,31 @@ class GitEndToEndTest {
     String owner = user("own");
     String pub = repo(owner, "pub", "public", false);
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    for (String path : List.of("/" + pub + ".git/HEAD", "/" + pub + ".git/objects/info/packs", "/" + pub + ".git/info/refs",
-        "/" + pub + ".git/info/refs?service=git-upload-pack&x=1", "/../" + pub + ".git/info/refs?service=git-upload-pack",
-        "/%2e%2e/" + pub + "/info/refs?service=git-upload-pack", "/")) {
-      var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.httpUrl() + path)).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
-      assertTrue(resp.statusCode() >= 400 && resp.statusCode() < 500, () -> path + " → " + resp.statusCode());
+    for (String path :
+        List.of(
+            "/" + pub + ".git/HEAD",
+            "/" + pub + ".git/objects/info/packs",
+            "/" + pub + ".git/info/refs",
+            "/" + pub + ".git/info/refs?service=git-upload-pack&x=1",
+            "/../" + pub + ".git/info/refs?service=git-upload-pack",
+            "/%2e%2e/" + pub + "/info/refs?service=git-upload-pack",
+            "/")) {
+      var resp =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.httpUrl() + path))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertTrue(
+          resp.statusCode() >= 400 && resp.statusCode() < 500,
+          () -> path + " → " + resp.statusCode());
     }
-    var ok = http.send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create(gateway.httpUrl() + "/" + pub + "/info/refs?service=git-upload-pack")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var ok =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(
+                        gateway.httpUrl() + "/" + pub + "/info/refs?service=git-upload-pack"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, ok.statusCode());
   }
 }

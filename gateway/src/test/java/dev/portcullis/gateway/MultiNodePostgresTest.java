@@ -49,7 +49,8 @@ class MultiNodePostgresTest {
   private Node b;
   private TestApi api;
   private TestGit git;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final AtomicInteger seq = new AtomicInteger();
 
   /** A gateway process. */
@@ -65,7 +66,8 @@ class MultiNodePostgresTest {
   @BeforeAll
   void start() throws Exception {
     try (Connection c = admin("test")) {
-      database = "portcullis_test_" + HexFormat.of().formatHex(java.security.SecureRandom.getSeed(6));
+      database =
+          "portcullis_test_" + HexFormat.of().formatHex(java.security.SecureRandom.getSeed(6));
       try (Statement s = c.createStatement()) {
         s.execute("CREATE DATABASE " + database);
       }
@@ -90,10 +92,28 @@ class MultiNodePostgresTest {
     Files.createDirectories(data);
     Path log = tmp.resolve(name + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        "dev.portcullis.gateway.cli.Main", "serve", "--db", SERVER + database, "--db-user", "postgres",
-        "--port", "0", "--http-port", "0", "--data", data.toString(), "--repositories", repos.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.portcullis.gateway.cli.Main",
+                "serve",
+                "--db",
+                SERVER + database,
+                "--db-user",
+                "postgres",
+                "--port",
+                "0",
+                "--http-port",
+                "0",
+                "--data",
+                data.toString(),
+                "--repositories",
+                repos.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().put("PORTCULLIS_GIT_LOG_LEVEL", "WARN");
     Process p = pb.start();
     Path endpoint = data.resolve(Gateway.ENDPOINT_FILE);
@@ -131,7 +151,8 @@ class MultiNodePostgresTest {
       }
     }
     if (database != null) {
-      try (Connection c = admin("test"); Statement s = c.createStatement()) {
+      try (Connection c = admin("test");
+          Statement s = c.createStatement()) {
         s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
       }
     }
@@ -139,8 +160,10 @@ class MultiNodePostgresTest {
 
   private int status(String url) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {
@@ -152,9 +175,15 @@ class MultiNodePostgresTest {
   /** The status of a git ls-remote's first request on {@code node}, with Basic credentials. */
   private int infoRefs(Node node, String repo, String token) {
     try {
-      String basic = Base64.getEncoder().encodeToString(("x:" + token).getBytes(StandardCharsets.UTF_8));
-      HttpRequest req = HttpRequest.newBuilder(URI.create(node.httpUrl() + "/" + repo + ".git/info/refs?service=git-upload-pack"))
-          .header("Authorization", "Basic " + basic).timeout(Duration.ofSeconds(5)).build();
+      String basic =
+          Base64.getEncoder().encodeToString(("x:" + token).getBytes(StandardCharsets.UTF_8));
+      HttpRequest req =
+          HttpRequest.newBuilder(
+                  URI.create(
+                      node.httpUrl() + "/" + repo + ".git/info/refs?service=git-upload-pack"))
+              .header("Authorization", "Basic " + basic)
+              .timeout(Duration.ofSeconds(5))
+              .build();
       return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       throw new AssertionError(e);
@@ -178,13 +207,28 @@ class MultiNodePostgresTest {
 
   private String fixtureRepo(String owner) {
     api.expect(201, "POST", "/admin/users", Map.of("login", owner));
-    api.expect(201, "POST", "/admin/users/" + owner + "/repos", Map.of("name", "r", "visibility", "private"));
+    api.expect(
+        201,
+        "POST",
+        "/admin/users/" + owner + "/repos",
+        Map.of("name", "r", "visibility", "private"));
     return owner + "/r";
   }
 
   private JsonNode classic(String owner) {
-    return api.expect(201, "POST", "/admin/users/" + owner + "/personal-access-tokens",
-        Map.of("type", "classic", "name", "t" + seq.incrementAndGet(), "scopes", List.of("repo"), "expires_in", 30));
+    return api.expect(
+        201,
+        "POST",
+        "/admin/users/" + owner + "/personal-access-tokens",
+        Map.of(
+            "type",
+            "classic",
+            "name",
+            "t" + seq.incrementAndGet(),
+            "scopes",
+            List.of("repo"),
+            "expires_in",
+            30));
   }
 
   @Test
@@ -206,7 +250,8 @@ class MultiNodePostgresTest {
     double p50 = millis.get(millis.size() / 2);
     double p99 = millis.get((int) Math.ceil(millis.size() * 0.99) - 1);
     double max = millis.get(millis.size() - 1);
-    System.out.printf("revocation on A → denial on B over %d revocations: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+    System.out.printf(
+        "revocation on A → denial on B over %d revocations: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
         millis.size(), p50, p99, max);
   }
 
@@ -216,23 +261,51 @@ class MultiNodePostgresTest {
     String org = "norg" + seq.incrementAndGet();
     api.expect(201, "POST", "/admin/users", Map.of("login", owner));
     api.expect(201, "POST", "/admin/organizations", Map.of("login", org, "admin", owner));
-    api.expect(201, "POST", "/orgs/" + org + "/repos", Map.of("name", "app", "visibility", "private"));
+    api.expect(
+        201, "POST", "/orgs/" + org + "/repos", Map.of("name", "app", "visibility", "private"));
     String repo = org + "/app";
     String classicToken = classic(owner).get("token").asText();
     assertEquals(200, infoRefs(b, repo, classicToken));
-    api.expect(200, "PUT", "/orgs/" + org + "/personal-access-token-policy", Map.of("classic_access", "restricted"));
+    api.expect(
+        200,
+        "PUT",
+        "/orgs/" + org + "/personal-access-token-policy",
+        Map.of("classic_access", "restricted"));
     millisUntilDenied(b, repo, classicToken, System.nanoTime());
 
     String member = "mem" + seq.incrementAndGet();
     api.expect(201, "POST", "/admin/users", Map.of("login", member));
     api.expect(200, "PUT", "/orgs/" + org + "/memberships/" + member, Map.of("role", "member"));
-    api.expect(200, "PUT", "/orgs/" + org + "/personal-access-token-policy", Map.of("fine_grained_approval", "not_required"));
-    JsonNode fine = api.expect(201, "POST", "/admin/users/" + member + "/personal-access-tokens",
-        Map.of("type", "fine_grained", "name", "f", "resource_owner", org, "repository_selection", "all",
-            "permissions", Map.of("contents", "read"), "expires_in", 30));
+    api.expect(
+        200,
+        "PUT",
+        "/orgs/" + org + "/personal-access-token-policy",
+        Map.of("fine_grained_approval", "not_required"));
+    JsonNode fine =
+        api.expect(
+            201,
+            "POST",
+            "/admin/users/" + member + "/personal-access-tokens",
+            Map.of(
+                "type",
+                "fine_grained",
+                "name",
+                "f",
+                "resource_owner",
+                org,
+                "repository_selection",
+                "all",
+                "permissions",
+                Map.of("contents", "read"),
+                "expires_in",
+                30));
     String fineToken = fine.get("token").asText();
     assertEquals(200, infoRefs(b, repo, fineToken));
-    api.expect(204, "POST", "/orgs/" + org + "/personal-access-tokens/" + fine.get("id").asLong(), Map.of("action", "revoke"));
+    api.expect(
+        204,
+        "POST",
+        "/orgs/" + org + "/personal-access-tokens/" + fine.get("id").asLong(),
+        Map.of("action", "revoke"));
     millisUntilDenied(b, repo, fineToken, System.nanoTime());
   }
 
@@ -244,10 +317,14 @@ class MultiNodePostgresTest {
       JsonNode t = classic(owner);
       String token = t.get("token").asText();
       assertEquals(200, infoRefs(b, repo, token));
-      // Cut every listener connection of this database; the nodes flush and read the store until they listen again.
-      try (Connection c = admin("test"); Statement s = c.createStatement()) {
-        s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database
-            + "' AND application_name = 'portcullis-listener'");
+      // Cut every listener connection of this database; the nodes flush and read the store until
+      // they listen again.
+      try (Connection c = admin("test");
+          Statement s = c.createStatement()) {
+        s.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                + database
+                + "' AND application_name = 'portcullis-listener'");
       }
       api.expect(204, "DELETE", "/admin/personal-access-tokens/" + t.get("id").asLong(), null);
       millisUntilDenied(b, repo, token, System.nanoTime());
@@ -264,8 +341,10 @@ class MultiNodePostgresTest {
     String owner = "push" + seq.incrementAndGet();
     String repo = fixtureRepo(owner);
     String token = classic(owner).get("token").asText();
-    String urlA = a.httpUrl().replace("http://", "http://" + owner + ":" + token + "@") + "/" + repo + ".git";
-    String urlB = b.httpUrl().replace("http://", "http://" + owner + ":" + token + "@") + "/" + repo + ".git";
+    String urlA =
+        a.httpUrl().replace("http://", "http://" + owner + ":" + token + "@") + "/" + repo + ".git";
+    String urlB =
+        b.httpUrl().replace("http://", "http://" + owner + ":" + token + "@") + "/" + repo + ".git";
     Path seed = Files.createTempDirectory(tmp, "seed");
     assertTrue(git.run(seed, "clone", "-q", urlA, "w").ok());
     Files.writeString(seed.resolve("w/README"), "start\n");
@@ -286,13 +365,21 @@ class MultiNodePostgresTest {
         assertTrue(git.run(p.resolve("w"), "add", ".").ok());
         assertTrue(git.run(p.resolve("w"), "commit", "-qm", "change").ok());
       }
-      CompletableFuture<TestGit.Result> pushA = CompletableFuture.supplyAsync(() -> git.run(one.resolve("w"), "push", "origin", "HEAD:main"));
-      CompletableFuture<TestGit.Result> pushB = CompletableFuture.supplyAsync(() -> git.run(two.resolve("w"), "push", "origin", "HEAD:main"));
+      CompletableFuture<TestGit.Result> pushA =
+          CompletableFuture.supplyAsync(
+              () -> git.run(one.resolve("w"), "push", "origin", "HEAD:main"));
+      CompletableFuture<TestGit.Result> pushB =
+          CompletableFuture.supplyAsync(
+              () -> git.run(two.resolve("w"), "push", "origin", "HEAD:main"));
       TestGit.Result ra = pushA.get(120, TimeUnit.SECONDS);
       TestGit.Result rb = pushB.get(120, TimeUnit.SECONDS);
-      assertTrue(ra.ok() ^ rb.ok(), () -> "exactly one of two racing pushes wins:\nA: " + ra + "\nB: " + rb);
+      assertTrue(
+          ra.ok() ^ rb.ok(),
+          () -> "exactly one of two racing pushes wins:\nA: " + ra + "\nB: " + rb);
       TestGit.Result loser = ra.ok() ? rb : ra;
-      assertTrue(loser.output().contains("fetch first"), () -> "the loser is told to fetch first: " + loser);
+      assertTrue(
+          loser.output().contains("fetch first"),
+          () -> "the loser is told to fetch first: " + loser);
       rejections++;
       // …and after fetching and rebasing, its push goes through.
       Path lw = (ra.ok() ? two : one).resolve("w");
@@ -304,6 +391,8 @@ class MultiNodePostgresTest {
     Path bare = tmp.resolve("shared-repositories").resolve(owner).resolve("r.git");
     TestGit.Result fsck = git.run(bare, "fsck", "--strict", "--no-dangling");
     assertTrue(fsck.ok(), fsck::toString);
-    System.out.printf("concurrent pushes: %d rounds, %d losers told to fetch first, repository fsck clean%n", rounds, rejections);
+    System.out.printf(
+        "concurrent pushes: %d rounds, %d losers told to fetch first, repository fsck clean%n",
+        rounds, rejections);
   }
 }

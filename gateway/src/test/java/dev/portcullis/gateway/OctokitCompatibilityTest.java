@@ -57,39 +57,61 @@ class OctokitCompatibilityTest {
     }
   }
 
-  /** Runs a command in {@code dir}, bounded in time; fails with {@code missing} when it cannot be started. */
-  private Ran run(Path dir, Map<String, String> env, Duration timeout, String missing, String... cmd) throws Exception {
+  /**
+   * Runs a command in {@code dir}, bounded in time; fails with {@code missing} when it cannot be
+   * started.
+   */
+  private Ran run(
+      Path dir, Map<String, String> env, Duration timeout, String missing, String... cmd)
+      throws Exception {
     Path out = Files.createTempFile(tmp, "out", ".txt");
     Path err = Files.createTempFile(tmp, "err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     pb.environment().putAll(env);
     Process p;
     try {
       p = pb.start();
     } catch (IOException e) {
-      throw new AssertionError(missing + " (" + String.join(" ", cmd) + ": " + e.getMessage() + ")", e);
+      throw new AssertionError(
+          missing + " (" + String.join(" ", cmd) + ": " + e.getMessage() + ")", e);
     }
     if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
-      fail(String.join(" ", cmd) + " did not finish within " + timeout.toSeconds() + " s:\n"
-          + Files.readString(out, StandardCharsets.UTF_8) + "\n" + Files.readString(err, StandardCharsets.UTF_8));
+      fail(
+          String.join(" ", cmd)
+              + " did not finish within "
+              + timeout.toSeconds()
+              + " s:\n"
+              + Files.readString(out, StandardCharsets.UTF_8)
+              + "\n"
+              + Files.readString(err, StandardCharsets.UTF_8));
     }
-    return new Ran(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    return new Ran(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
   }
 
-  private static final String NEED_NODE = "OctokitCompatibilityTest needs Node.js 20 or later and npm on the PATH "
-      + "(e.g. apt-get install nodejs npm); it fails rather than skipping without them";
+  private static final String NEED_NODE =
+      "OctokitCompatibilityTest needs Node.js 20 or later and npm on the PATH "
+          + "(e.g. apt-get install nodejs npm); it fails rather than skipping without them";
 
   @BeforeAll
   void start() throws Exception {
     octokitDir = Path.of("src", "test", "octokit").toAbsolutePath();
     if (!Files.isRegularFile(octokitDir.resolve("package-lock.json"))) {
-      octokitDir = Path.of(System.getProperty("basedir", "."), "src", "test", "octokit").toAbsolutePath();
+      octokitDir =
+          Path.of(System.getProperty("basedir", "."), "src", "test", "octokit").toAbsolutePath();
     }
-    assertTrue(Files.isRegularFile(octokitDir.resolve("package-lock.json")), "no package-lock.json in " + octokitDir);
+    assertTrue(
+        Files.isRegularFile(octokitDir.resolve("package-lock.json")),
+        "no package-lock.json in " + octokitDir);
 
     Ran version = run(octokitDir, Map.of(), Duration.ofSeconds(30), NEED_NODE, "node", "--version");
     assertEquals(0, version.exit(), () -> NEED_NODE + ": " + version);
@@ -112,13 +134,21 @@ class OctokitCompatibilityTest {
   private TestGit.Result clone(String login, String token, String repoPath) throws IOException {
     Path dir = Files.createTempDirectory(tmp, "clone");
     String host = gateway.httpUrl().substring("http://".length());
-    return git.run(dir, "clone", "-q", "http://" + login + ":" + token + "@" + host + "/" + repoPath + ".git", "w");
+    return git.run(
+        dir,
+        "clone",
+        "-q",
+        "http://" + login + ":" + token + "@" + host + "/" + repoPath + ".git",
+        "w");
   }
 
-  private void assertRefused(String login, JsonNode token, String repoPath, String why) throws IOException {
+  private void assertRefused(String login, JsonNode token, String repoPath, String why)
+      throws IOException {
     TestGit.Result r = clone(login, plaintext(token), repoPath);
     assertFalse(r.ok(), () -> "expected a refusal: " + r);
-    assertTrue(r.output().contains("error: 403") && r.output().contains(why), () -> "expected 403 '" + why + "': " + r);
+    assertTrue(
+        r.output().contains("error: 403") && r.output().contains(why),
+        () -> "expected 403 '" + why + "': " + r);
   }
 
   private static List<Long> longs(JsonNode array) {
@@ -138,48 +168,87 @@ class OctokitCompatibilityTest {
     fx.repo(org, "a", "private");
     fx.repo(org, "b", "private");
     // Five pending requests, oldest first: t1..t3 of m1, t4 and t5 of m2.
-    List<JsonNode> t = List.of(
-        fx.fineGrained(m1, org, "all", List.of(), Map.of("contents", "read")),
-        fx.fineGrained(m1, org, "subset", List.of("a"), Map.of("contents", "read")),
-        fx.fineGrained(m1, org, "all", List.of(), Map.of("contents", "read")),
-        fx.fineGrained(m2, org, "subset", List.of("b"), Map.of("contents", "read")),
-        fx.fineGrained(m2, org, "all", List.of(), Map.of("issues", "read", "contents", "read")));
+    List<JsonNode> t =
+        List.of(
+            fx.fineGrained(m1, org, "all", List.of(), Map.of("contents", "read")),
+            fx.fineGrained(m1, org, "subset", List.of("a"), Map.of("contents", "read")),
+            fx.fineGrained(m1, org, "all", List.of(), Map.of("contents", "read")),
+            fx.fineGrained(m2, org, "subset", List.of("b"), Map.of("contents", "read")),
+            fx.fineGrained(
+                m2, org, "all", List.of(), Map.of("issues", "read", "contents", "read")));
     String ownerToken = plaintext(fx.classic(owner, List.of("admin:org")));
 
     Ran ran;
     Path lockFile = Path.of(System.getProperty("java.io.tmpdir"), "portcullis-octokit-npm.lock");
-    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel ch =
+            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = ch.lock()) {
       assertTrue(lock.isValid(), "one npm ci at a time in src/test/octokit");
       // Once per run, into src/test/octokit/node_modules (ignored by git), exactly as locked.
-      Ran ci = run(octokitDir, Map.of(), NPM_TIMEOUT, NEED_NODE, "npm", "ci", "--no-audit", "--no-fund");
+      Ran ci =
+          run(octokitDir, Map.of(), NPM_TIMEOUT, NEED_NODE, "npm", "ci", "--no-audit", "--no-fund");
       assertEquals(0, ci.exit(), () -> "npm ci failed: " + ci);
-      ran = run(octokitDir, Map.of(
-              "PORTCULLIS_API_URL", gateway.httpUrl() + "/api/v3",
-              "PORTCULLIS_TOKEN", ownerToken,
-              "PORTCULLIS_ORG", org,
-              "PORTCULLIS_OWNER_FILTER", m2),
-          NODE_TIMEOUT, NEED_NODE, "node", "octokit-check.mjs");
+      ran =
+          run(
+              octokitDir,
+              Map.of(
+                  "PORTCULLIS_API_URL", gateway.httpUrl() + "/api/v3",
+                  "PORTCULLIS_TOKEN", ownerToken,
+                  "PORTCULLIS_ORG", org,
+                  "PORTCULLIS_OWNER_FILTER", m2),
+              NODE_TIMEOUT,
+              NEED_NODE,
+              "node",
+              "octokit-check.mjs");
     }
     Ran result = ran;
     assertEquals(0, result.exit(), () -> "octokit-check.mjs failed: " + result);
-    assertFalse(result.stdout().contains(ownerToken) || result.stderr().contains(ownerToken), "the token leaked");
+    assertFalse(
+        result.stdout().contains(ownerToken) || result.stderr().contains(ownerToken),
+        "the token leaked");
     JsonNode s = JSON.readTree(result.stdout());
 
     // octokit.paginate walked 3 pages of 2 by Link rel="next", newest first (default desc).
-    List<Long> newestFirst = List.of(requestId(t.get(4)), requestId(t.get(3)), requestId(t.get(2)), requestId(t.get(1)),
-        requestId(t.get(0)));
+    List<Long> newestFirst =
+        List.of(
+            requestId(t.get(4)),
+            requestId(t.get(3)),
+            requestId(t.get(2)),
+            requestId(t.get(1)),
+            requestId(t.get(0)));
     assertEquals(5, s.at("/requests/count").asInt(), s::toString);
     assertEquals(3, s.at("/requests/pages").asInt(), s::toString);
     assertEquals(newestFirst, longs(s.at("/requests/ids")));
-    assertEquals(List.of(tokenId(t.get(4)), tokenId(t.get(3)), tokenId(t.get(2)), tokenId(t.get(1)), tokenId(t.get(0))),
+    assertEquals(
+        List.of(
+            tokenId(t.get(4)),
+            tokenId(t.get(3)),
+            tokenId(t.get(2)),
+            tokenId(t.get(1)),
+            tokenId(t.get(0))),
         longs(s.at("/requests/tokenIds")));
-    assertEquals(new TreeSet<>(List.of(m1, m2)), new TreeSet<>(List.of(s.at("/requests/owners/0").asText(),
-        s.at("/requests/owners/1").asText())));
+    assertEquals(
+        new TreeSet<>(List.of(m1, m2)),
+        new TreeSet<>(
+            List.of(s.at("/requests/owners/0").asText(), s.at("/requests/owners/1").asText())));
     Set<String> fields = new TreeSet<>();
     s.at("/requests/fields").forEach(f -> fields.add(f.asText()));
-    assertTrue(fields.containsAll(Set.of("id", "reason", "owner", "repository_selection", "repositories_url", "permissions",
-        "created_at", "token_id", "token_name", "token_expired", "token_expires_at", "token_last_used_at")), fields::toString);
+    assertTrue(
+        fields.containsAll(
+            Set.of(
+                "id",
+                "reason",
+                "owner",
+                "repository_selection",
+                "repositories_url",
+                "permissions",
+                "created_at",
+                "token_id",
+                "token_name",
+                "token_expired",
+                "token_expires_at",
+                "token_last_used_at")),
+        fields::toString);
     List<Long> oldestFirst = new ArrayList<>(newestFirst);
     java.util.Collections.reverse(oldestFirst);
     assertEquals(oldestFirst, longs(s.at("/requestsAscending/ids")));
@@ -190,8 +259,18 @@ class OctokitCompatibilityTest {
     assertEquals(2, s.at("/requestsOfOwnerWithContentsRead/count").asInt(), s::toString);
 
     // Repositories of each request, paginated one per page.
-    Map<Integer, List<String>> wantRepos = Map.of(0, List.of("a", "b"), 1, List.of("a"), 2, List.of("a", "b"), 3, List.of("b"),
-        4, List.of("a", "b"));
+    Map<Integer, List<String>> wantRepos =
+        Map.of(
+            0,
+            List.of("a", "b"),
+            1,
+            List.of("a"),
+            2,
+            List.of("a", "b"),
+            3,
+            List.of("b"),
+            4,
+            List.of("a", "b"));
     for (Map.Entry<Integer, List<String>> w : wantRepos.entrySet()) {
       JsonNode r = s.path("requestRepositories").path(Long.toString(requestId(t.get(w.getKey()))));
       List<String> names = new ArrayList<>();
@@ -206,7 +285,10 @@ class OctokitCompatibilityTest {
     assertEquals("{}", s.at("/reviewBulk/data").toString(), "Octokit parsed the 202 body as JSON");
     assertEquals(202, s.at("/denyBulk/status").asInt(), s::toString);
     assertEquals(422, s.at("/reviewAgain/status").asInt(), s::toString);
-    assertEquals("object", s.at("/reviewAgain/dataType").asText(), () -> "Octokit parsed the 422 body as JSON: " + s.at("/reviewAgain"));
+    assertEquals(
+        "object",
+        s.at("/reviewAgain/dataType").asText(),
+        () -> "Octokit parsed the 422 body as JSON: " + s.at("/reviewAgain"));
     assertEquals(404, s.at("/reviewUnknownOrg/status").asInt(), s::toString);
     assertEquals(422, s.at("/reviewBadAction/status").asInt(), s::toString);
     assertEquals(List.of(requestId(t.get(0))), longs(s.at("/remainingRequests/ids")));
@@ -214,18 +296,36 @@ class OctokitCompatibilityTest {
     // Grants: 3, two per page, newest first; their repositories; then all revoked.
     assertEquals(3, s.at("/grants/count").asInt(), s::toString);
     assertEquals(2, s.at("/grants/pages").asInt(), s::toString);
-    assertEquals(List.of(tokenId(t.get(4)), tokenId(t.get(3)), tokenId(t.get(2))), longs(s.at("/grants/ids")));
+    assertEquals(
+        List.of(tokenId(t.get(4)), tokenId(t.get(3)), tokenId(t.get(2))),
+        longs(s.at("/grants/ids")));
     assertTrue(s.at("/grants/fields").toString().contains("access_granted_at"), s::toString);
-    assertEquals("[\"b\"]", s.path("grantRepositories").path(Long.toString(tokenId(t.get(3)))).path("names").toString());
-    assertEquals("[\"a\",\"b\"]", s.path("grantRepositories").path(Long.toString(tokenId(t.get(4)))).path("names").toString());
+    assertEquals(
+        "[\"b\"]",
+        s.path("grantRepositories")
+            .path(Long.toString(tokenId(t.get(3))))
+            .path("names")
+            .toString());
+    assertEquals(
+        "[\"a\",\"b\"]",
+        s.path("grantRepositories")
+            .path(Long.toString(tokenId(t.get(4))))
+            .path("names")
+            .toString());
     assertEquals(204, s.at("/revokeOne/status").asInt(), s::toString);
     assertEquals(202, s.at("/revokeBulk/status").asInt(), s::toString);
     assertEquals("{}", s.at("/revokeBulk/data").toString());
     assertEquals(404, s.at("/revokeAgain/status").asInt(), s::toString);
     assertEquals(404, s.at("/revokedRepositories/status").asInt(), s::toString);
     assertEquals(0, s.at("/grantsAfter/count").asInt(), s::toString);
-    assertTrue(s.at("/followedLinks").size() >= 6, () -> "octokit.paginate followed the Link headers: " + s.at("/followedLinks"));
-    s.at("/followedLinks").forEach(u -> assertTrue(u.asText().startsWith(gateway.httpUrl() + "/api/v3/orgs/"), u::toString));
+    assertTrue(
+        s.at("/followedLinks").size() >= 6,
+        () -> "octokit.paginate followed the Link headers: " + s.at("/followedLinks"));
+    s.at("/followedLinks")
+        .forEach(
+            u ->
+                assertTrue(
+                    u.asText().startsWith(gateway.httpUrl() + "/api/v3/orgs/"), u::toString));
 
     // What Octokit did holds for git at once.
     assertRefused(m1, t.get(0), org + "/a", "pending approval");

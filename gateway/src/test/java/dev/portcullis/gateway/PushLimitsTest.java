@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Push size limits with git's own output, and the longest-request watchdog against a trickling client. */
+/**
+ * Push size limits with git's own output, and the longest-request watchdog against a trickling
+ * client.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PushLimitsTest {
   @TempDir static Path tmp;
@@ -35,13 +38,30 @@ class PushLimitsTest {
 
   @BeforeAll
   void start() throws Exception {
-    Limits limits = new Limits(200_000, 50_000, FailedAuthLimiter.Settings.DEFAULT, 0, Duration.ofSeconds(30), Duration.ofSeconds(2));
-    gateway = Gateway.start(GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withLimits(limits));
-    TestApi api = new TestApi(gateway.httpUrl(), Files.readString(tmp.resolve("data/admin-token")).strip());
+    Limits limits =
+        new Limits(
+            200_000,
+            50_000,
+            FailedAuthLimiter.Settings.DEFAULT,
+            0,
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(2));
+    gateway =
+        Gateway.start(
+            GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withLimits(limits));
+    TestApi api =
+        new TestApi(gateway.httpUrl(), Files.readString(tmp.resolve("data/admin-token")).strip());
     api.expect(201, "POST", "/admin/users", Map.of("login", "alice"));
-    api.expect(201, "POST", "/admin/users/alice/repos", Map.of("name", "r", "visibility", "private"));
-    token = api.expect(201, "POST", "/admin/users/alice/personal-access-tokens",
-        Map.of("type", "classic", "name", "t", "scopes", List.of("repo"), "expires_in", 30)).get("token").asText();
+    api.expect(
+        201, "POST", "/admin/users/alice/repos", Map.of("name", "r", "visibility", "private"));
+    token =
+        api.expect(
+                201,
+                "POST",
+                "/admin/users/alice/personal-access-tokens",
+                Map.of("type", "classic", "name", "t", "scopes", List.of("repo"), "expires_in", 30))
+            .get("token")
+            .asText();
     git = new TestGit(tmp.resolve("home"), Map.of());
   }
 
@@ -51,7 +71,8 @@ class PushLimitsTest {
   }
 
   private TestGit.Result push(byte[] content) throws IOException {
-    String url = gateway.httpUrl().replace("http://", "http://alice:" + token + "@") + "/alice/r.git";
+    String url =
+        gateway.httpUrl().replace("http://", "http://alice:" + token + "@") + "/alice/r.git";
     Path dir = Files.createTempDirectory(tmp, "w");
     assertTrue(git.run(dir, "clone", "-q", url, "w").ok());
     Files.write(dir.resolve("w/blob.bin"), content);
@@ -66,7 +87,11 @@ class PushLimitsTest {
     new SecureRandom().nextBytes(big); // incompressible
     TestGit.Result r = push(big);
     assertFalse(r.ok(), r::toString);
-    assertTrue(r.output().contains("exceeds") || r.output().contains("too large") || r.output().contains("limit"), r::toString);
+    assertTrue(
+        r.output().contains("exceeds")
+            || r.output().contains("too large")
+            || r.output().contains("limit"),
+        r::toString);
     TestGit.Result small = push("small\n".getBytes(StandardCharsets.UTF_8));
     assertTrue(small.ok(), small::toString);
   }
@@ -83,14 +108,18 @@ class PushLimitsTest {
   @Test
   void aClientTricklingABodyIsCutOffAtTheLongestRequestDuration() throws Exception {
     int port = URI.create(gateway.httpUrl()).getPort();
-    String auth = Base64.getEncoder().encodeToString(("alice:" + token).getBytes(StandardCharsets.UTF_8));
+    String auth =
+        Base64.getEncoder().encodeToString(("alice:" + token).getBytes(StandardCharsets.UTF_8));
     long start = System.nanoTime();
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       s.setSoTimeout(20_000);
       OutputStream out = s.getOutputStream();
-      out.write(("POST /alice/r.git/git-upload-pack HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " + auth
-          + "\r\nContent-Type: application/x-git-upload-pack-request\r\nContent-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /alice/r.git/git-upload-pack HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic "
+                  + auth
+                  + "\r\nContent-Type: application/x-git-upload-pack-request\r\nContent-Length: 100000\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();
       boolean closed = false;

@@ -20,7 +20,8 @@ final class TestApi {
   }
 
   static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final String base;
   private final String token;
 
@@ -35,12 +36,18 @@ final class TestApi {
 
   Response call(String method, String path, Object body) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
       if (token != null) {
         b.header("Authorization", "token " + token);
       }
-      String payload = body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
-      b.method(method, payload == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
+      String payload =
+          body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
+      b.method(
+          method,
+          payload == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(payload));
       if (payload != null) {
         b.header("Content-Type", "application/json");
       }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the real {@code git} CLI, isolated from the user's configuration, never prompting, bounded in
- * time. Fails loudly when git is missing.
+ * Runs the real {@code git} CLI, isolated from the user's configuration, never prompting, bounded
+ * in time. Fails loudly when git is missing.
  */
 public final class TestGit {
   /** What a git run did. */
@@ -42,7 +42,8 @@ public final class TestGit {
    */
   public static Path isolatedHome(Path home, String extraConfig) throws IOException {
     Files.createDirectories(home);
-    Files.writeString(home.resolve(".gitconfig"),
+    Files.writeString(
+        home.resolve(".gitconfig"),
         "[user]\n\tname = Test\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
             + extraConfig,
         StandardCharsets.UTF_8);
@@ -78,7 +79,8 @@ public final class TestGit {
       }
       return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new AssertionError("the git CLI is required for these tests and could not be run: " + e.getMessage(), e);
+      throw new AssertionError(
+          "the git CLI is required for these tests and could not be run: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);

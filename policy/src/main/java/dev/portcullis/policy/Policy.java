@@ -78,26 +78,44 @@ public final class Policy implements AutoCloseable {
   private Policy(Settings settings, Clock clock) {
     this.clock = clock;
     boolean embedded = settings.dbUrl() == null;
-    this.database = embedded
-        ? Database.embedded(settings.dataDir().resolve("db"))
-        : Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), 16);
+    this.database =
+        embedded
+            ? Database.embedded(settings.dataDir().resolve("db"))
+            : Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), 16);
     PolicyStore store = PolicyStores.jdbc(database.dataSource());
     this.cache = new PolicyCache(store, settings.caches(), Ticker.systemTicker());
     this.lastUsed = new LastUsedRecorder(store, Duration.ofMinutes(1));
     if (!embedded && settings.dbUrl().startsWith("jdbc:postgresql:")) {
-      this.bus = ChangeBus.postgres(cache, database.dataSource(), settings.dbUrl(), settings.dbUser(), settings.dbPassword(),
-          Duration.ofSeconds(10));
+      this.bus =
+          ChangeBus.postgres(
+              cache,
+              database.dataSource(),
+              settings.dbUrl(),
+              settings.dbUser(),
+              settings.dbPassword(),
+              Duration.ofSeconds(10));
     } else {
       if (!embedded) {
-        LOG.warn("change events are only shared between nodes on PostgreSQL; run a single node on {}", settings.dbUrl());
+        LOG.warn(
+            "change events are only shared between nodes on PostgreSQL; run a single node on {}",
+            settings.dbUrl());
       }
       this.bus = ChangeBus.local(cache);
     }
-    // The embedded audit log has its own database: its write-heavy stream never delays a policy change.
+    // The embedded audit log has its own database: its write-heavy stream never delays a policy
+    // change.
     this.auditDatabase = embedded ? Database.embeddedAudit(settings.dataDir().resolve("db")) : null;
-    this.audit = new AuditLog((embedded ? auditDatabase : database).dataSource(), 100_000, settings.auditSinks(), settings.countReads());
-    this.admin = new Admin(store, bus::publish, clock, new SecureRandom(), lastUsed::pendingFor, audit::record);
-    this.access = new AccessService(cache, new AccessEvaluator(settings.anonymousRead()), lastUsed, clock);
+    this.audit =
+        new AuditLog(
+            (embedded ? auditDatabase : database).dataSource(),
+            100_000,
+            settings.auditSinks(),
+            settings.countReads());
+    this.admin =
+        new Admin(
+            store, bus::publish, clock, new SecureRandom(), lastUsed::pendingFor, audit::record);
+    this.access =
+        new AccessService(cache, new AccessEvaluator(settings.anonymousRead()), lastUsed, clock);
     this.limiter = new FailedAuthLimiter(settings.failedAuth(), Ticker.systemTicker());
   }
 

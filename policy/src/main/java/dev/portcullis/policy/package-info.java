@@ -16,7 +16,7 @@
  *   <li>{@code admin}: the management use cases;
  * </ol>
  *
- * and this package, which holds only {@link dev.portcullis.policy.Policy}, the module assembled.
- * An ArchUnit test keeps this order and forbids cycles.
+ * and this package, which holds only {@link dev.portcullis.policy.Policy}, the module assembled. An
+ * ArchUnit test keeps this order and forbids cycles.
  */
 package dev.portcullis.policy;

@@ -22,20 +22,26 @@ public final class GatewayReceivePack extends ReceivePack {
   protected void executeCommands() {
     // A branch names a commit; anything else on refs/heads/ would break every clone of it.
     for (ReceiveCommand cmd : filterCommands(ReceiveCommand.Result.NOT_ATTEMPTED)) {
-      if (cmd.getRefName().startsWith("refs/heads/") && cmd.getType() != ReceiveCommand.Type.DELETE) {
+      if (cmd.getRefName().startsWith("refs/heads/")
+          && cmd.getType() != ReceiveCommand.Type.DELETE) {
         try {
           int type = getRevWalk().getObjectReader().open(cmd.getNewId()).getType();
           if (type != org.eclipse.jgit.lib.Constants.OBJ_COMMIT) {
-            cmd.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "a branch must point to a commit");
+            cmd.setResult(
+                ReceiveCommand.Result.REJECTED_OTHER_REASON, "a branch must point to a commit");
           }
         } catch (IOException e) {
           cmd.setResult(ReceiveCommand.Result.REJECTED_MISSING_OBJECT, cmd.getNewId().name());
         }
       }
     }
-    if (isAtomic() && !filterCommands(ReceiveCommand.Result.NOT_ATTEMPTED).isEmpty()
-        && getAllCommands().stream().anyMatch(c -> c.getResult() != ReceiveCommand.Result.NOT_ATTEMPTED
-            && c.getResult() != ReceiveCommand.Result.OK)) {
+    if (isAtomic()
+        && !filterCommands(ReceiveCommand.Result.NOT_ATTEMPTED).isEmpty()
+        && getAllCommands().stream()
+            .anyMatch(
+                c ->
+                    c.getResult() != ReceiveCommand.Result.NOT_ATTEMPTED
+                        && c.getResult() != ReceiveCommand.Result.OK)) {
       for (ReceiveCommand cmd : filterCommands(ReceiveCommand.Result.NOT_ATTEMPTED)) {
         cmd.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "transaction aborted");
       }
@@ -44,15 +50,18 @@ public final class GatewayReceivePack extends ReceivePack {
     // id sent"); one that lost the race while updating fails to lock. Both mean: fetch first.
     for (ReceiveCommand cmd : filterCommands(ReceiveCommand.Result.REJECTED_OTHER_REASON)) {
       if (movedSince(cmd)) {
-        cmd.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON,
+        cmd.setResult(
+            ReceiveCommand.Result.REJECTED_OTHER_REASON,
             "fetch first: another push updated it; fetch, integrate the changes and push again");
       }
     }
     super.executeCommands();
     for (ReceiveCommand cmd : filterCommands(ReceiveCommand.Result.LOCK_FAILURE)) {
-      cmd.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, movedSince(cmd)
-          ? "fetch first: another push updated it; fetch, integrate the changes and push again"
-          : "the branch is locked by another update right now; push again (fetch first if it moved)");
+      cmd.setResult(
+          ReceiveCommand.Result.REJECTED_OTHER_REASON,
+          movedSince(cmd)
+              ? "fetch first: another push updated it; fetch, integrate the changes and push again"
+              : "the branch is locked by another update right now; push again (fetch first if it moved)");
     }
   }
 

@@ -32,10 +32,11 @@ import org.eclipse.jgit.storage.pack.PackConfig;
  * pushes at a cost proportional to the small packs only, where a full repack (JGit's GC) reads and
  * writes every object of the repository. Under a push-heavy load the full repack of a busy
  * repository took longer the more packs it found (a 150 s repack of 931 packs in a 10-minute load
- * test), during which pushes piled up more packs and every object lookup searched all their indexes.
+ * test), during which pushes piled up more packs and every object lookup searched all their
+ * indexes.
  *
- * <p>The packs, smallest first (by object count), keep their order; the smallest prefix is rolled up
- * so that each pack left is at least {@code factor} times as large as all the packs below it
+ * <p>The packs, smallest first (by object count), keep their order; the smallest prefix is rolled
+ * up so that each pack left is at least {@code factor} times as large as all the packs below it
  * together, counting the new one. Packs with a {@code .keep} file (a push still receiving) are left
  * alone. The new pack is written beside the others under a temporary name, renamed into place pack
  * first and index last (as JGit's GC does), checked to hold every object of the packs it replaces,
@@ -51,7 +52,10 @@ final class PackConsolidation {
 
   private PackConsolidation() {}
 
-  /** Indices {@code 0..m} of {@code counts} (ascending) to roll up; fewer than 2 means nothing to do. */
+  /**
+   * Indices {@code 0..m} of {@code counts} (ascending) to roll up; fewer than 2 means nothing to
+   * do.
+   */
   static int rollUpCount(long[] counts, int factor) {
     int m = -1;
     long below = 0;
@@ -121,7 +125,12 @@ final class PackConsolidation {
       PackIndex written = PackIndex.open(idx.toFile());
       for (ObjectId id : ids) {
         if (!written.hasObject(id)) {
-          throw new IOException("consolidated pack " + name + " lacks " + id.name() + "; the replaced packs are kept");
+          throw new IOException(
+              "consolidated pack "
+                  + name
+                  + " lacks "
+                  + id.name()
+                  + "; the replaced packs are kept");
         }
       }
       if (!existed) {
@@ -153,8 +162,9 @@ final class PackConsolidation {
    * holding the pack in its list that now fails to open it finds the pack file gone, and JGit drops
    * it from the list quietly (a debug line). Deleting the index first left a moment in which the
    * pack file still existed: JGit then takes the missing index for a transient error, logs it at
-   * ERROR with a stack trace and keeps trying the pack (5 such lines in a 3-minute push-heavy load).
-   * An index without its pack, like a pack without its index, is skipped by JGit's directory scan.
+   * ERROR with a stack trace and keeps trying the pack (5 such lines in a 3-minute push-heavy
+   * load). An index without its pack, like a pack without its index, is skipped by JGit's directory
+   * scan.
    */
   private static void delete(Pack p) throws IOException {
     var file = p.getPackFile();

@@ -47,24 +47,30 @@ public final class RepositoryMaintenance implements AutoCloseable {
 
   /** No job of the repository is queued or running. */
   private static final int IDLE = 0;
+
   /** A push-triggered job is queued (it may be waiting for its spacing). */
   private static final int QUEUED = 1;
+
   /** A job (push-triggered or the interval's collection) is running. */
   private static final int RUNNING = 2;
 
   /** A repository's pushes since its last job, and whether a job is queued or running. */
   private static final class Pushed {
     final Repository repo;
+
     /** Pushes since the last consolidation or collection. */
     final AtomicInteger pushes = new AtomicInteger();
+
     /** Whether it was pushed to since its last (full) collection. */
     final AtomicBoolean uncollected = new AtomicBoolean();
+
     /**
      * {@link #IDLE}, {@link #QUEUED} or {@link #RUNNING}. A job runs only after moving it to
-     * RUNNING, so two never work on one repository at once; the interval's collection may take
-     * over a queued job (the queued one then finds it taken and does nothing).
+     * RUNNING, so two never work on one repository at once; the interval's collection may take over
+     * a queued job (the queued one then finds it taken and does nothing).
      */
     final AtomicInteger state = new AtomicInteger(IDLE);
+
     /** {@code System.nanoTime()} before which no push-triggered collection starts. */
     volatile long notBefore = System.nanoTime();
 
@@ -83,16 +89,25 @@ public final class RepositoryMaintenance implements AutoCloseable {
   }
 
   public RepositoryMaintenance(RepositoryStorage storage, Duration interval, int pushLimit) {
-    this(storage, interval, pushLimit, Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "portcullis-repo-gc");
-      t.setDaemon(true);
-      t.setPriority(Thread.MIN_PRIORITY);
-      return t;
-    }));
+    this(
+        storage,
+        interval,
+        pushLimit,
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "portcullis-repo-gc");
+              t.setDaemon(true);
+              t.setPriority(Thread.MIN_PRIORITY);
+              return t;
+            }));
   }
 
   /** With the single thread that runs every job (shut down by {@link #close}). */
-  RepositoryMaintenance(RepositoryStorage storage, Duration interval, int pushLimit, ScheduledExecutorService thread) {
+  RepositoryMaintenance(
+      RepositoryStorage storage,
+      Duration interval,
+      int pushLimit,
+      ScheduledExecutorService thread) {
     if (pushLimit < 1) {
       throw new IllegalArgumentException("the push limit must be positive, not " + pushLimit);
     }
@@ -109,7 +124,8 @@ public final class RepositoryMaintenance implements AutoCloseable {
     p.uncollected.set(true);
     if (p.pushes.incrementAndGet() >= pushLimit && p.state.compareAndSet(IDLE, QUEUED)) {
       try {
-        thread.schedule(() -> pushJob(p), Math.max(0, p.notBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
+        thread.schedule(
+            () -> pushJob(p), Math.max(0, p.notBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         p.state.set(IDLE); // closed
       }
@@ -135,13 +151,14 @@ public final class RepositoryMaintenance implements AutoCloseable {
   /**
    * Collects every repository pushed to since its last collection now, including one whose
    * push-triggered job is queued (the collection does all that job would); returns how many were
-   * collected. A repository whose job is running at this moment waits for the next interval (on
-   * the maintenance thread, where the interval runs, none is).
+   * collected. A repository whose job is running at this moment waits for the next interval (on the
+   * maintenance thread, where the interval runs, none is).
    */
   public int runOnce() {
     int done = 0;
     for (Pushed p : pushed.values()) {
-      if (p.uncollected.get() && (p.state.compareAndSet(IDLE, RUNNING) || p.state.compareAndSet(QUEUED, RUNNING))) {
+      if (p.uncollected.get()
+          && (p.state.compareAndSet(IDLE, RUNNING) || p.state.compareAndSet(QUEUED, RUNNING))) {
         try {
           if (collect(p)) {
             done++;
@@ -164,8 +181,13 @@ public final class RepositoryMaintenance implements AutoCloseable {
       // Its cost follows the packs that piled up: waiting longer after a long one would let more
       // pile up. At most half the maintenance thread's time.
       p.notBefore = end + (end - start);
-      LOG.info("consolidated {} after {} push(es): {} pack(s) → {}, {} ms", p.repo.fullName(), pushes, r.packsBefore(),
-          r.packsAfter(), (end - start) / 1_000_000);
+      LOG.info(
+          "consolidated {} after {} push(es): {} pack(s) → {}, {} ms",
+          p.repo.fullName(),
+          pushes,
+          r.packsBefore(),
+          r.packsAfter(),
+          (end - start) / 1_000_000);
     } catch (IOException | RuntimeException e) {
       LOG.warn("pack consolidation of {} failed: {}", p.repo.fullName(), e.getMessage());
     }
@@ -180,7 +202,12 @@ public final class RepositoryMaintenance implements AutoCloseable {
       int packs = storage.gc(p.repo);
       long end = System.nanoTime();
       p.notBefore = end + SPACING * (end - start);
-      LOG.info("gc {} after {} push(es): {} pack(s) left, {} ms", p.repo.fullName(), pushes, packs, (end - start) / 1_000_000);
+      LOG.info(
+          "gc {} after {} push(es): {} pack(s) left, {} ms",
+          p.repo.fullName(),
+          pushes,
+          packs,
+          (end - start) / 1_000_000);
       return true;
     } catch (IOException | RuntimeException e) {
       p.uncollected.set(true);

@@ -94,7 +94,8 @@ public final class RepositoryStorage {
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+      boolean ok =
+          (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
       if (!ok) {
         return false;
       }
@@ -112,13 +113,15 @@ public final class RepositoryStorage {
       if (Files.exists(p)) {
         try (org.eclipse.jgit.lib.Repository existing = openUncached(p)) {
           if (!existing.getRefDatabase().getRefs().isEmpty()) {
-            throw new IllegalStateException("a repository with refs already exists at " + root.relativize(p));
+            throw new IllegalStateException(
+                "a repository with refs already exists at " + root.relativize(p));
           }
         }
         return;
       }
       Files.createDirectories(p.getParent());
-      try (Git git = Git.init().setBare(true).setDirectory(p.toFile()).setInitialBranch("main").call()) {
+      try (Git git =
+          Git.init().setBare(true).setDirectory(p.toFile()).setInitialBranch("main").call()) {
         StoredConfig cfg = git.getRepository().getConfig();
         cfg.setBoolean("receive", null, "fsckObjects", true);
         cfg.setBoolean("uploadpack", null, "allowFilter", true);
@@ -131,7 +134,8 @@ public final class RepositoryStorage {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create repository " + repo.fullName(), e);
     } catch (GitAPIException e) {
-      throw new IllegalStateException("cannot create repository " + repo.fullName() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create repository " + repo.fullName() + ": " + e.getMessage(), e);
     }
   }
 
@@ -144,7 +148,8 @@ public final class RepositoryStorage {
    * are shared between requests. The caller closes the handle it got.
    */
   public org.eclipse.jgit.lib.Repository open(Repository repo) throws IOException {
-    return RepositoryCache.open(RepositoryCache.FileKey.exact(pathOf(repo).toFile(), FS.DETECTED), true);
+    return RepositoryCache.open(
+        RepositoryCache.FileKey.exact(pathOf(repo).toFile(), FS.DETECTED), true);
   }
 
   /**
@@ -152,7 +157,8 @@ public final class RepositoryStorage {
    * nothing if the repository already has commits.
    */
   public void seedReadme(Repository repo, String text) throws IOException {
-    try (org.eclipse.jgit.lib.Repository db = open(repo); ObjectInserter ins = db.newObjectInserter()) {
+    try (org.eclipse.jgit.lib.Repository db = open(repo);
+        ObjectInserter ins = db.newObjectInserter()) {
       if (db.exactRef("refs/heads/main") != null) {
         return;
       }
@@ -180,23 +186,28 @@ public final class RepositoryStorage {
 
   /**
    * Repacks a repository with bitmaps and packs its refs (JGit's GC, safe while it is being served:
-   * readers keep open packs, and a pack being received is kept). Returns the number of packs afterwards.
+   * readers keep open packs, and a pack being received is kept). Returns the number of packs
+   * afterwards.
    */
   public int gc(Repository repo) throws IOException {
     try (org.eclipse.jgit.lib.Repository db = open(repo)) {
       if (!(db instanceof org.eclipse.jgit.internal.storage.file.FileRepository file)) {
         return -1;
       }
-      org.eclipse.jgit.internal.storage.file.GC gc = new org.eclipse.jgit.internal.storage.file.GC(file);
+      org.eclipse.jgit.internal.storage.file.GC gc =
+          new org.eclipse.jgit.internal.storage.file.GC(file);
       gc.setAuto(false);
-      // On a single node the packs the new one replaces are deleted at once, as `git repack -d` does,
+      // On a single node the packs the new one replaces are deleted at once, as `git repack -d`
+      // does,
       // not an hour later (JGit's default): every pack left is one more index each object lookup of
-      // a push searches. A push still receiving holds its pack's .keep file, which GC never deletes.
+      // a push searches. A push still receiving holds its pack's .keep file, which GC never
+      // deletes.
       gc.setPackExpire(java.time.Instant.now().minus(replacedPackGrace));
       try {
         gc.gc().get();
       } catch (java.util.concurrent.ExecutionException e) {
-        throw new IOException("gc of " + repo.fullName() + " failed: " + e.getCause(), e.getCause());
+        throw new IOException(
+            "gc of " + repo.fullName() + " failed: " + e.getCause(), e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("gc of " + repo.fullName() + " interrupted", e);
@@ -234,9 +245,9 @@ public final class RepositoryStorage {
 
   /**
    * Removes lock files older than {@code olderThan}: a process killed in the middle of a ref update
-   * or a pack receipt leaves {@code refs/heads/x.lock}, {@code packed-refs.lock} or
-   * {@code pack-….keep.lock} behind, and JGit, like git, then refuses every later update of that
-   * ref. Returns how many were removed.
+   * or a pack receipt leaves {@code refs/heads/x.lock}, {@code packed-refs.lock} or {@code
+   * pack-….keep.lock} behind, and JGit, like git, then refuses every later update of that ref.
+   * Returns how many were removed.
    */
   public int removeStaleLocks(java.time.Duration olderThan) throws IOException {
     long cutoff = System.currentTimeMillis() - olderThan.toMillis();
@@ -245,7 +256,9 @@ public final class RepositoryStorage {
       for (Path p : (Iterable<Path>) files::iterator) {
         String name = p.getFileName().toString();
         // JGit's lock files: refs, packed-refs, config, and a pack's .keep while it is received.
-        if (name.endsWith(".lock") && Files.isRegularFile(p) && Files.getLastModifiedTime(p).toMillis() <= cutoff) {
+        if (name.endsWith(".lock")
+            && Files.isRegularFile(p)
+            && Files.getLastModifiedTime(p).toMillis() <= cutoff) {
           Files.deleteIfExists(p);
           removed[0]++;
         }

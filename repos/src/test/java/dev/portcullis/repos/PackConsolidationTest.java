@@ -32,10 +32,20 @@ class PackConsolidationTest {
   void rollsUpTheSmallestPrefixUntilEachPackLeftOutweighsAllBelowIt() {
     assertEquals(0, PackConsolidation.rollUpCount(new long[] {}, 2));
     assertEquals(0, PackConsolidation.rollUpCount(new long[] {5}, 2));
-    assertEquals(4, PackConsolidation.rollUpCount(new long[] {3, 3, 3, 3}, 2), "equal packs: all of them");
-    assertEquals(3, PackConsolidation.rollUpCount(new long[] {3, 3, 3, 10_000}, 2), "the big base pack stays");
-    assertEquals(0, PackConsolidation.rollUpCount(new long[] {1, 2, 6, 20}, 2), "already geometric: nothing");
-    assertEquals(3, PackConsolidation.rollUpCount(new long[] {1, 2, 5, 20}, 2), "5 < 2 × (1 + 2): the first three");
+    assertEquals(
+        4, PackConsolidation.rollUpCount(new long[] {3, 3, 3, 3}, 2), "equal packs: all of them");
+    assertEquals(
+        3,
+        PackConsolidation.rollUpCount(new long[] {3, 3, 3, 10_000}, 2),
+        "the big base pack stays");
+    assertEquals(
+        0,
+        PackConsolidation.rollUpCount(new long[] {1, 2, 6, 20}, 2),
+        "already geometric: nothing");
+    assertEquals(
+        3,
+        PackConsolidation.rollUpCount(new long[] {1, 2, 5, 20}, 2),
+        "5 < 2 × (1 + 2): the first three");
     assertEquals(2, PackConsolidation.rollUpCount(new long[] {4, 4, 100, 1_000}, 2));
   }
 
@@ -56,12 +66,19 @@ class PackConsolidationTest {
 
   private static List<String> packFiles(FileRepository db) throws IOException {
     try (var files = Files.list(db.getObjectDatabase().getPackDirectory().toPath())) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".pack")).sorted().toList();
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".pack"))
+          .sorted()
+          .toList();
     }
   }
 
   private static String gitFsck(Path repo) throws Exception {
-    Process p = new ProcessBuilder("git", "--git-dir", repo.toString(), "fsck", "--full", "--strict").redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("git", "--git-dir", repo.toString(), "fsck", "--full", "--strict")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), "git fsck: " + out);
@@ -91,28 +108,40 @@ class PackConsolidationTest {
       }
       // A push still receiving holds a .keep file: its pack is never touched.
       commits.add(TestPushes.push(db, 130));
-      Pack newest = db.getObjectDatabase().getPacks().stream()
-          .filter(p -> {
-            try {
-              return p.getIndex().hasObject(commits.get(130));
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          }).findFirst().orElseThrow();
+      Pack newest =
+          db.getObjectDatabase().getPacks().stream()
+              .filter(
+                  p -> {
+                    try {
+                      return p.getIndex().hasObject(commits.get(130));
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  })
+              .findFirst()
+              .orElseThrow();
       Path keep = newest.getPackFile().create(PackExt.KEEP).toPath();
       Files.writeString(keep, "receiving\n");
       Set<ObjectId> before = objects(db);
       List<String> filesBefore = packFiles(db);
       assertEquals(32, filesBefore.size());
 
-      assertArrayEquals(new int[] {32, 3}, packs(storage.consolidate(repo)), "the base pack, the kept pack and one for the 30 other pushes");
+      assertArrayEquals(
+          new int[] {32, 3},
+          packs(storage.consolidate(repo)),
+          "the base pack, the kept pack and one for the 30 other pushes");
       assertEquals(before, objects(db), "every object is still in a pack");
       List<String> filesAfter = packFiles(db);
       assertEquals(3, filesAfter.size(), filesAfter::toString);
       assertTrue(filesAfter.contains(newest.getPackFile().getName()), "the kept pack is untouched");
       try (var files = Files.list(path.resolve("objects").resolve("pack"))) {
-        assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.contains("_tmp") || n.startsWith("consolidate_"))
-            .toList(), "no temporary files left");
+        assertEquals(
+            List.of(),
+            files
+                .map(p -> p.getFileName().toString())
+                .filter(n -> n.contains("_tmp") || n.startsWith("consolidate_"))
+                .toList(),
+            "no temporary files left");
       }
       // Every commit readable, through the already-open repository and a fresh one, and git agrees.
       for (ObjectId c : commits) {
@@ -126,10 +155,16 @@ class PackConsolidationTest {
       Files.delete(keep);
       gitFsck(path);
 
-      assertArrayEquals(new int[] {3, 3}, packs(storage.consolidate(repo)), "3, 90 and 300 objects: already geometric, nothing to do");
+      assertArrayEquals(
+          new int[] {3, 3},
+          packs(storage.consolidate(repo)),
+          "3, 90 and 300 objects: already geometric, nothing to do");
       commits.add(TestPushes.push(db, 131));
       commits.add(TestPushes.push(db, 132));
-      assertArrayEquals(new int[] {5, 3}, packs(storage.consolidate(repo)), "the three small packs become one; 90 and 300 stay");
+      assertArrayEquals(
+          new int[] {5, 3},
+          packs(storage.consolidate(repo)),
+          "the three small packs become one; 90 and 300 stay");
       for (ObjectId c : commits) {
         assertEquals(Constants.OBJ_COMMIT, db.open(c).getType());
       }

@@ -23,8 +23,12 @@ class RepositoryMaintenanceTest {
     }
   }
 
-  /** One more pack with a commit on main, as a push leaves (reachable: GC keeps unreachable packs an hour). */
-  private static void addPack(RepositoryStorage storage, Repository repo, int i) throws IOException {
+  /**
+   * One more pack with a commit on main, as a push leaves (reachable: GC keeps unreachable packs an
+   * hour).
+   */
+  private static void addPack(RepositoryStorage storage, Repository repo, int i)
+      throws IOException {
     try (org.eclipse.jgit.lib.Repository db = storage.open(repo)) {
       TestPushes.push((FileRepository) db, i);
     }
@@ -38,7 +42,8 @@ class RepositoryMaintenanceTest {
     return repo;
   }
 
-  private static void awaitPacks(RepositoryStorage storage, Repository repo, int n) throws Exception {
+  private static void awaitPacks(RepositoryStorage storage, Repository repo, int n)
+      throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (packs(storage, repo) != n && System.nanoTime() < deadline) {
       Thread.sleep(50);
@@ -46,8 +51,10 @@ class RepositoryMaintenanceTest {
   }
 
   private static int looseObjects(RepositoryStorage storage, Repository repo) throws IOException {
-    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(storage.pathOf(repo).resolve("objects"))) {
-      return (int) files.filter(f -> f.getParent().getFileName().toString().matches("[0-9a-f]{2}")).count();
+    try (java.util.stream.Stream<Path> files =
+        java.nio.file.Files.walk(storage.pathOf(repo).resolve("objects"))) {
+      return (int)
+          files.filter(f -> f.getParent().getFileName().toString().matches("[0-9a-f]{2}")).count();
     }
   }
 
@@ -55,7 +62,8 @@ class RepositoryMaintenanceTest {
   void consolidatesARepositoryAtThePushLimitAndCollectsItAtTheInterval() throws Exception {
     RepositoryStorage storage = new RepositoryStorage(dir);
     Repository repo = seeded(storage);
-    try (RepositoryMaintenance maintenance = new RepositoryMaintenance(storage, Duration.ofHours(1), 4)) {
+    try (RepositoryMaintenance maintenance =
+        new RepositoryMaintenance(storage, Duration.ofHours(1), 4)) {
       for (int i = 0; i < 3; i++) {
         addPack(storage, repo, i);
         maintenance.touched(repo);
@@ -64,14 +72,24 @@ class RepositoryMaintenanceTest {
       addPack(storage, repo, 3);
       maintenance.touched(repo);
       awaitPacks(storage, repo, 1);
-      assertEquals(1, packs(storage, repo), "the fourth push queued a consolidation of the four packs into one");
-      assertTrue(looseObjects(storage, repo) > 0, "a consolidation leaves loose objects to the collection");
-      assertEquals(1, maintenance.runOnce(), "the interval still collects a repository pushed to since its last collection");
+      assertEquals(
+          1,
+          packs(storage, repo),
+          "the fourth push queued a consolidation of the four packs into one");
+      assertTrue(
+          looseObjects(storage, repo) > 0,
+          "a consolidation leaves loose objects to the collection");
+      assertEquals(
+          1,
+          maintenance.runOnce(),
+          "the interval still collects a repository pushed to since its last collection");
       assertEquals(0, looseObjects(storage, repo), "the collection packed the loose objects");
       assertEquals(0, maintenance.runOnce(), "nothing pushed since");
       addPack(storage, repo, 4);
       maintenance.touched(repo);
-      assertTrue(maintenance.runOnce() == 1 && packs(storage, repo) == 1, "the interval collects what is left");
+      assertTrue(
+          maintenance.runOnce() == 1 && packs(storage, repo) == 1,
+          "the interval collects what is left");
     }
   }
 
@@ -79,14 +97,17 @@ class RepositoryMaintenanceTest {
   void theIntervalCollectsARepositoryWhoseConsolidationIsWaiting() throws Exception {
     RepositoryStorage storage = new RepositoryStorage(dir);
     Repository repo = seeded(storage);
-    java.util.concurrent.ScheduledExecutorService thread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    java.util.concurrent.ScheduledExecutorService thread =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    try (RepositoryMaintenance maintenance = new RepositoryMaintenance(storage, Duration.ofHours(1), 2, thread)) {
+    try (RepositoryMaintenance maintenance =
+        new RepositoryMaintenance(storage, Duration.ofHours(1), 2, thread)) {
       // The maintenance thread is busy, so the consolidation the pushes queue waits.
-      thread.submit(() -> {
-        release.await();
-        return null;
-      });
+      thread.submit(
+          () -> {
+            release.await();
+            return null;
+          });
       for (int i = 0; i < 2; i++) {
         addPack(storage, repo, i);
         maintenance.touched(repo);
@@ -96,7 +117,7 @@ class RepositoryMaintenanceTest {
       assertEquals(1, packs(storage, repo));
       assertEquals(0, looseObjects(storage, repo), "a full collection ran");
       release.countDown();
-      thread.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      thread.submit(() -> {}).get(30, java.util.concurrent.TimeUnit.SECONDS);
       assertEquals(1, packs(storage, repo), "still one pack once the waiting job has had its turn");
       for (int i = 2; i < 4; i++) {
         addPack(storage, repo, i);
@@ -107,7 +128,9 @@ class RepositoryMaintenanceTest {
       while (packs(storage, repo) > 2 && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      assertTrue(packs(storage, repo) <= 2, "later pushes queue a consolidation again (the two new packs rolled up)");
+      assertTrue(
+          packs(storage, repo) <= 2,
+          "later pushes queue a consolidation again (the two new packs rolled up)");
     }
   }
 
@@ -115,7 +138,8 @@ class RepositoryMaintenanceTest {
   void whereNodesShareTheRepositoriesThePushLimitCollectsInstead() throws Exception {
     RepositoryStorage storage = new RepositoryStorage(dir, Duration.ofHours(1));
     Repository repo = seeded(storage);
-    try (RepositoryMaintenance maintenance = new RepositoryMaintenance(storage, Duration.ofHours(1), 2)) {
+    try (RepositoryMaintenance maintenance =
+        new RepositoryMaintenance(storage, Duration.ofHours(1), 2)) {
       for (int i = 0; i < 2; i++) {
         addPack(storage, repo, i);
         maintenance.touched(repo);
@@ -124,7 +148,10 @@ class RepositoryMaintenanceTest {
       while (looseObjects(storage, repo) > 0 && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      assertEquals(0, looseObjects(storage, repo), "a full collection ran (it packs the loose objects; a consolidation does not)");
+      assertEquals(
+          0,
+          looseObjects(storage, repo),
+          "a full collection ran (it packs the loose objects; a consolidation does not)");
       assertEquals(0, maintenance.runOnce(), "and counts as the interval's collection");
     }
   }

@@ -14,15 +14,24 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.TreeFormatter;
 
-/** What a push leaves in a repository, without the protocol: one more pack and {@code main} moved forward. */
+/**
+ * What a push leaves in a repository, without the protocol: one more pack and {@code main} moved
+ * forward.
+ */
 final class TestPushes {
   private TestPushes() {}
 
-  /** A pack with one commit (its tree and a blob of {@code i}'s size) on {@code main}; returns the commit. */
+  /**
+   * A pack with one commit (its tree and a blob of {@code i}'s size) on {@code main}; returns the
+   * commit.
+   */
   static ObjectId push(FileRepository db, int i) throws IOException {
     try (PackInserter ins = db.getObjectDatabase().newPackInserter()) {
       ObjectId parent = db.resolve("refs/heads/main");
-      ObjectId blob = ins.insert(Constants.OBJ_BLOB, ("change " + i + "\n").repeat(1 + i % 7).getBytes(StandardCharsets.UTF_8));
+      ObjectId blob =
+          ins.insert(
+              Constants.OBJ_BLOB,
+              ("change " + i + "\n").repeat(1 + i % 7).getBytes(StandardCharsets.UTF_8));
       TreeFormatter tree = new TreeFormatter();
       tree.append("file" + i, FileMode.REGULAR_FILE, blob);
       CommitBuilder commit = new CommitBuilder();
@@ -40,7 +49,8 @@ final class TestPushes {
       ru.setNewObjectId(id);
       ru.setExpectedOldObjectId(parent == null ? ObjectId.zeroId() : parent);
       RefUpdate.Result r = ru.update();
-      assertTrue(r == RefUpdate.Result.NEW || r == RefUpdate.Result.FAST_FORWARD, "main moved: " + r);
+      assertTrue(
+          r == RefUpdate.Result.NEW || r == RefUpdate.Result.FAST_FORWARD, "main moved: " + r);
       return id;
     }
   }

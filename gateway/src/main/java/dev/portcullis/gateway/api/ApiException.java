@@ -21,6 +21,9 @@ final class ApiException extends RuntimeException {
   }
 
   static ApiException invalid(String resource, String field, String code, String message) {
-    return new ApiException(422, "Validation Failed", List.of(new PolicyException.FieldError(resource, field, code, message)));
+    return new ApiException(
+        422,
+        "Validation Failed",
+        List.of(new PolicyException.FieldError(resource, field, code, message)));
   }
 }

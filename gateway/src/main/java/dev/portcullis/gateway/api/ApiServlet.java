@@ -21,9 +21,7 @@ import dev.portcullis.policy.decision.Credential;
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.Enterprise;
-import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.Grant;
-import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
@@ -31,8 +29,6 @@ import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
-import dev.portcullis.policy.model.User;
-import dev.portcullis.policy.model.Visibility;
 import dev.portcullis.policy.store.StoreConstraintException;
 import dev.portcullis.policy.store.StoreUnavailableException;
 import dev.portcullis.policy.token.TokenKind;
@@ -105,7 +101,9 @@ public final class ApiServlet extends HttpServlet {
       if (body == null) {
         body = api.readJson(request);
       }
-      return body.isMissingNode() ? new JsonBody(api.json.createObjectNode(), resource) : new JsonBody(body, resource);
+      return body.isMissingNode()
+          ? new JsonBody(api.json.createObjectNode(), resource)
+          : new JsonBody(body, resource);
     }
 
     /**
@@ -151,13 +149,19 @@ public final class ApiServlet extends HttpServlet {
   private final transient AccessService access;
   private final transient RepositoryStorage storage;
   private final transient Clock clock;
-  final transient ObjectMapper json = new ObjectMapper()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  final transient ObjectMapper json =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private final transient List<Route> routes = new ArrayList<>();
   private final transient GithubShapes shapes = new GithubShapes(json);
 
-  public ApiServlet(Admin management, AccessService access, RepositoryStorage storage, Clock clock, FailedAuthLimiter limiter,
+  public ApiServlet(
+      Admin management,
+      AccessService access,
+      RepositoryStorage storage,
+      Clock clock,
+      FailedAuthLimiter limiter,
       AuditLog audit) {
     this.limiter = limiter;
     this.audit = audit;
@@ -184,17 +188,27 @@ public final class ApiServlet extends HttpServlet {
     route("PUT", "/orgs/{}/memberships/{}", this::setMembership);
     route("DELETE", "/orgs/{}/memberships/{}", this::removeMembership);
     route("PUT", "/orgs/{}/base-permission", this::basePermission);
-    route("POST", "/orgs/{}/repos", c -> createRepo(c, management.directory().organization(c.param(0)).login()));
-    route("POST", "/admin/users/{}/repos", c -> createRepo(c, management.directory().user(c.param(0)).login()));
+    route(
+        "POST",
+        "/orgs/{}/repos",
+        c -> createRepo(c, management.directory().organization(c.param(0)).login()));
+    route(
+        "POST",
+        "/admin/users/{}/repos",
+        c -> createRepo(c, management.directory().user(c.param(0)).login()));
     route("PUT", "/repos/{}/{}/collaborators/{}", this::setCollaborator);
     route("DELETE", "/repos/{}/{}/collaborators/{}", this::removeCollaborator);
     route("POST", "/admin/users/{}/personal-access-tokens", this::createToken);
     route("GET", "/admin/users/{}/personal-access-tokens", this::listTokens);
     route("DELETE", "/admin/personal-access-tokens/{}", this::deleteToken);
     route("GET", "/orgs/{}/personal-access-token-requests", c -> listGrants(c, true));
-    route("GET", "/orgs/{}/personal-access-token-requests/{}/repositories", c -> grantRepositories(c, true));
+    route(
+        "GET",
+        "/orgs/{}/personal-access-token-requests/{}/repositories",
+        c -> grantRepositories(c, true));
     route("GET", "/orgs/{}/personal-access-tokens", c -> listGrants(c, false));
-    route("GET", "/orgs/{}/personal-access-tokens/{}/repositories", c -> grantRepositories(c, false));
+    route(
+        "GET", "/orgs/{}/personal-access-tokens/{}/repositories", c -> grantRepositories(c, false));
     route("POST", "/orgs/{}/personal-access-token-requests/{}", this::reviewRequest);
     route("POST", "/orgs/{}/personal-access-token-requests", this::reviewRequests);
     route("POST", "/orgs/{}/personal-access-tokens/{}", this::revokeGrant);
@@ -218,25 +232,37 @@ public final class ApiServlet extends HttpServlet {
     } catch (ApiException e) {
       reply = error(e.status, e.getMessage(), e.errors);
     } catch (PolicyException e) {
-      int status = switch (e.kind()) {
-        case NOT_FOUND -> 404;
-        case FORBIDDEN -> 403;
-        case INVALID -> 422;
-      };
+      int status =
+          switch (e.kind()) {
+            case NOT_FOUND -> 404;
+            case FORBIDDEN -> 403;
+            case INVALID -> 422;
+          };
       reply = error(status, e.getMessage(), e.errors());
     } catch (StoreConstraintException e) {
       // A unique key taken by a concurrent creation, or a value the store cannot hold: the same
       // validation error as one caught before the write.
-      String code = e.kind() == StoreConstraintException.Kind.DUPLICATE ? "already_exists" : "invalid";
-      reply = error(422, "Validation Failed", List.of(new PolicyException.FieldError(null, null, code, e.getMessage())));
+      String code =
+          e.kind() == StoreConstraintException.Kind.DUPLICATE ? "already_exists" : "invalid";
+      reply =
+          error(
+              422,
+              "Validation Failed",
+              List.of(new PolicyException.FieldError(null, null, code, e.getMessage())));
     } catch (StoreUnavailableException e) {
       LOG.warn("store unavailable for {} {}: {}", req.getMethod(), path, e.getMessage());
       res.setHeader("Retry-After", "5");
-      reply = error(503, "The gateway cannot reach its store right now; try again shortly.", List.of());
+      reply =
+          error(503, "The gateway cannot reach its store right now; try again shortly.", List.of());
     } catch (org.eclipse.jetty.http.HttpException.RuntimeException e) {
       // Jetty's own verdict on the request (a body too slow or too large, a broken chunk): a 4xx.
       int status = e.getCode() >= 400 && e.getCode() < 500 ? e.getCode() : 400;
-      reply = error(status, "Bad request: " + (e.getReason() == null ? "the request could not be read" : e.getReason()), List.of());
+      reply =
+          error(
+              status,
+              "Bad request: "
+                  + (e.getReason() == null ? "the request could not be read" : e.getReason()),
+              List.of());
     } catch (RuntimeException e) {
       // A bug: log it with its stack, answer without one.
       LOG.error("internal error on {} {}", req.getMethod(), path, e);
@@ -278,7 +304,8 @@ public final class ApiServlet extends HttpServlet {
       return r.handler().handle(new Call(this, req, params));
     }
     if (pathMatched) {
-      throw new ApiException(405, "Method " + req.getMethod() + " is not allowed on " + PREFIX + path);
+      throw new ApiException(
+          405, "Method " + req.getMethod() + " is not allowed on " + PREFIX + path);
     }
     throw new ApiException(404, "Not Found");
   }
@@ -304,7 +331,8 @@ public final class ApiServlet extends HttpServlet {
     if (blocked != null) {
       throw new ApiException(429, blocked);
     }
-    Credential c = access.authenticate(dev.portcullis.gateway.git.GitAccessFilter.authorization(req));
+    Credential c =
+        access.authenticate(dev.portcullis.gateway.git.GitAccessFilter.authorization(req));
     if (c instanceof Credential.None) {
       throw new ApiException(401, "Requires authentication");
     }
@@ -359,9 +387,12 @@ public final class ApiServlet extends HttpServlet {
   // ------------------------------------------------------------------ JSON shapes
 
   static String baseUrl(HttpServletRequest req) {
-    StringBuilder sb = new StringBuilder().append(req.getScheme()).append("://").append(req.getServerName());
+    StringBuilder sb =
+        new StringBuilder().append(req.getScheme()).append("://").append(req.getServerName());
     int port = req.getServerPort();
-    boolean defaultPort = ("https".equals(req.getScheme()) && port == 443) || ("http".equals(req.getScheme()) && port == 80);
+    boolean defaultPort =
+        ("https".equals(req.getScheme()) && port == 443)
+            || ("http".equals(req.getScheme()) && port == 80);
     if (!defaultPort) {
       sb.append(':').append(port);
     }
@@ -373,7 +404,9 @@ public final class ApiServlet extends HttpServlet {
   private Reply createUser(Call c) {
     Actor a = c.actor();
     JsonBody b = c.body("User").only("login");
-    return created(shapes.user(management.accounts().createUser(a, b.requiredString("login")), baseUrl(c.request)));
+    return created(
+        shapes.user(
+            management.accounts().createUser(a, b.requiredString("login")), baseUrl(c.request)));
   }
 
   private Reply suspend(Call c, boolean suspended) {
@@ -392,13 +425,19 @@ public final class ApiServlet extends HttpServlet {
   private Reply enterprisePolicy(Call c) {
     Actor a = c.actor();
     Map<String, Object> patch = c.patch("EnterprisePolicy");
-    return ok(shapes.enterprisePolicy(management.policies().updateEnterprisePolicy(a, c.param(0), patch)));
+    return ok(
+        shapes.enterprisePolicy(
+            management.policies().updateEnterprisePolicy(a, c.param(0), patch)));
   }
 
   private Reply createOrganization(Call c) {
     Actor a = c.actor();
     JsonBody b = c.body("Organization").only("login", "admin", "enterprise");
-    Organization o = management.accounts().createOrganization(a, b.requiredString("login"), b.requiredString("admin"), b.string("enterprise"));
+    Organization o =
+        management
+            .accounts()
+            .createOrganization(
+                a, b.requiredString("login"), b.requiredString("admin"), b.string("enterprise"));
     return created(shapes.organization(o, baseUrl(c.request)));
   }
 
@@ -439,7 +478,10 @@ public final class ApiServlet extends HttpServlet {
       }
       visibility = p.asBoolean() ? "private" : "public";
     }
-    Repository r = management.repositories().createRepository(a, owner, b.requiredString("name"), visibility, storage::create);
+    Repository r =
+        management
+            .repositories()
+            .createRepository(a, owner, b.requiredString("name"), visibility, storage::create);
     return created(shapes.repository(r, baseUrl(c.request)));
   }
 
@@ -447,7 +489,10 @@ public final class ApiServlet extends HttpServlet {
     Actor a = c.actor();
     JsonBody b = c.optionalBody("Collaborator");
     String permission = b == null ? null : b.only("permission").string("permission");
-    RepoPermission p = management.repositories().setCollaborator(a, c.param(0), c.param(1), c.param(2), permission);
+    RepoPermission p =
+        management
+            .repositories()
+            .setCollaborator(a, c.param(0), c.param(1), c.param(2), permission);
     return created(shapes.collaborator(c.param(0) + "/" + c.param(1), c.param(2), p));
   }
 
@@ -458,13 +503,31 @@ public final class ApiServlet extends HttpServlet {
 
   private Reply createToken(Call c) {
     Actor a = c.actor();
-    JsonBody b = c.body("PersonalAccessToken").only(
-        "type", "name", "description", "expires_in", "scopes", "resource_owner", "repository_selection",
-        "repositories", "permissions", "reason");
-    NewToken req = new NewToken(
-        b.string("type"), b.string("name"), b.string("description"), b.integer("expires_in"), b.strings("scopes"),
-        b.string("resource_owner"), b.string("repository_selection"), b.strings("repositories"),
-        b.stringMap("permissions"), b.string("reason"));
+    JsonBody b =
+        c.body("PersonalAccessToken")
+            .only(
+                "type",
+                "name",
+                "description",
+                "expires_in",
+                "scopes",
+                "resource_owner",
+                "repository_selection",
+                "repositories",
+                "permissions",
+                "reason");
+    NewToken req =
+        new NewToken(
+            b.string("type"),
+            b.string("name"),
+            b.string("description"),
+            b.integer("expires_in"),
+            b.strings("scopes"),
+            b.string("resource_owner"),
+            b.string("repository_selection"),
+            b.strings("repositories"),
+            b.stringMap("permissions"),
+            b.string("reason"));
     CreatedToken t = management.tokens().createToken(a, c.param(0), req);
     ObjectNode o = tokenJson(t.token(), t.grant());
     // The plaintext leaves the gateway here, once, and nowhere else.
@@ -476,7 +539,12 @@ public final class ApiServlet extends HttpServlet {
     List<AccessToken> tokens = management.tokens().tokensOf(c.actor(), c.param(0));
     ArrayNode arr = json.createArrayNode();
     for (AccessToken t : tokens) {
-      arr.add(tokenJson(t, t.kind() == TokenKind.FINE_GRAINED ? management.directory().grantOfToken(t.id()).orElse(null) : null));
+      arr.add(
+          tokenJson(
+              t,
+              t.kind() == TokenKind.FINE_GRAINED
+                  ? management.directory().grantOfToken(t.id()).orElse(null)
+                  : null));
     }
     return ok(arr);
   }
@@ -492,16 +560,21 @@ public final class ApiServlet extends HttpServlet {
     if (t.kind() != TokenKind.FINE_GRAINED) {
       return shapes.token(t, grant, null, List.of());
     }
-    String owner = management.directory().ownerById(t.resourceOwnerId()).map(Owner::login).orElse(null);
+    String owner =
+        management.directory().ownerById(t.resourceOwnerId()).map(Owner::login).orElse(null);
     List<String> repos = new ArrayList<>();
-    t.repositoryIds().stream().sorted().forEach(id -> management.directory().repositoryById(id).ifPresent(r -> repos.add(r.name())));
+    t.repositoryIds().stream()
+        .sorted()
+        .forEach(
+            id -> management.directory().repositoryById(id).ifPresent(r -> repos.add(r.name())));
     return shapes.token(t, grant, owner, repos);
   }
 
   private static boolean reviewAction(JsonBody b) {
     String action = b.requiredString("action");
     if (!action.equals("approve") && !action.equals("deny")) {
-      throw ApiException.invalid("PersonalAccessTokenRequest", "action", "invalid", "action must be approve or deny");
+      throw ApiException.invalid(
+          "PersonalAccessTokenRequest", "action", "invalid", "action must be approve or deny");
     }
     return action.equals("approve");
   }
@@ -520,7 +593,11 @@ public final class ApiServlet extends HttpServlet {
     boolean approve = reviewAction(b);
     List<Long> ids = b.longs("pat_request_ids", 1, 100);
     if (ids == null) {
-      throw ApiException.invalid("PersonalAccessTokenRequest", "pat_request_ids", "missing_field", "pat_request_ids is required");
+      throw ApiException.invalid(
+          "PersonalAccessTokenRequest",
+          "pat_request_ids",
+          "missing_field",
+          "pat_request_ids is required");
     }
     management.reviews().reviewRequests(a, c.param(0), ids, approve, b.string("reason"));
     return new Reply(202, shapes.accepted());
@@ -528,7 +605,8 @@ public final class ApiServlet extends HttpServlet {
 
   private static void revokeAction(JsonBody b) {
     if (!"revoke".equals(b.requiredString("action"))) {
-      throw ApiException.invalid("PersonalAccessTokenGrant", "action", "invalid", "action must be revoke");
+      throw ApiException.invalid(
+          "PersonalAccessTokenGrant", "action", "invalid", "action must be revoke");
     }
   }
 
@@ -547,7 +625,8 @@ public final class ApiServlet extends HttpServlet {
     revokeAction(b);
     List<Long> ids = b.longs("pat_ids", 1, 100);
     if (ids == null) {
-      throw ApiException.invalid("PersonalAccessTokenGrant", "pat_ids", "missing_field", "pat_ids is required");
+      throw ApiException.invalid(
+          "PersonalAccessTokenGrant", "pat_ids", "missing_field", "pat_ids is required");
     }
     management.reviews().revokeGrants(a, c.param(0), ids);
     return new Reply(202, shapes.accepted());
@@ -559,14 +638,29 @@ public final class ApiServlet extends HttpServlet {
     Actor a = c.actor();
     // GitHub authorizes before it validates: a stranger learns nothing from a 422.
     Organization target = management.directory().organization(c.param(0));
-    management.callers().requireOrgOwner(a, target, requests ? "organization_personal_access_token_requests" : "organization_personal_access_tokens",
-        dev.portcullis.policy.model.PermissionLevel.READ);
+    management
+        .callers()
+        .requireOrgOwner(
+            a,
+            target,
+            requests
+                ? "organization_personal_access_token_requests"
+                : "organization_personal_access_tokens",
+            dev.portcullis.policy.model.PermissionLevel.READ);
     QueryParams q = new QueryParams(c.request.getQueryString());
     q.oneOf("sort", "created_at", "created_at");
     boolean asc = q.oneOf("direction", "desc", "asc", "desc").equals("asc");
-    GrantQuery query = new GrantQuery(
-        q.array("owner", 10), q.single("repository"), q.single("permission"), q.dateTime("last_used_before"),
-        q.dateTime("last_used_after"), q.longArray("token_id", 50), asc, q.page(), q.perPage());
+    GrantQuery query =
+        new GrantQuery(
+            q.array("owner", 10),
+            q.single("repository"),
+            q.single("permission"),
+            q.dateTime("last_used_before"),
+            q.dateTime("last_used_after"),
+            q.longArray("token_id", 50),
+            asc,
+            q.page(),
+            q.perPage());
     String org = management.directory().organization(c.param(0)).login();
     Page<GrantListing> page = management.grants().listGrants(a, org, requests, query);
     String base = baseUrl(c.request);
@@ -584,7 +678,10 @@ public final class ApiServlet extends HttpServlet {
     long id = c.longParam(1, request ? "pat_request_id" : "pat_id");
     Organization org = management.directory().organization(c.param(0));
     // These two operations document no 422: bad paging values fall back to the defaults.
-    Page<Repository> page = management.grants().grantRepositories(a, org.login(), request, id, q.lenientPage(), q.lenientPerPage());
+    Page<Repository> page =
+        management
+            .grants()
+            .grantRepositories(a, org.login(), request, id, q.lenientPage(), q.lenientPerPage());
     String base = baseUrl(c.request);
     ArrayNode arr = json.createArrayNode();
     for (Repository r : page.items()) {
@@ -594,9 +691,9 @@ public final class ApiServlet extends HttpServlet {
   }
 
   /**
-   * GitHub's {@code Link} header: absolute URLs keeping every other query parameter; first page
-   * has next/last, middle pages add prev/first, the last page has prev/first. Omitted when
-   * everything fits on one page.
+   * GitHub's {@code Link} header: absolute URLs keeping every other query parameter; first page has
+   * next/last, middle pages add prev/first, the last page has prev/first. Omitted when everything
+   * fits on one page.
    */
   static String link(HttpServletRequest req, Page<?> page) {
     int last = page.lastPage();
@@ -635,11 +732,21 @@ public final class ApiServlet extends HttpServlet {
     }
     String outcome = q.single("outcome");
     if (outcome != null && !List.of("allow", "deny", "ok").contains(outcome)) {
-      throw ApiException.invalid("Query", "outcome", "invalid", "outcome must be allow, deny or ok");
+      throw ApiException.invalid(
+          "Query", "outcome", "invalid", "outcome must be allow, deny or ok");
     }
     List<Long> tokenIds = q.longArray("token_id", 1);
-    AuditQuery query = new AuditQuery(kind, q.single("user"), tokenIds == null || tokenIds.isEmpty() ? null : tokenIds.get(0),
-        q.single("repository"), outcome, q.dateTime("after"), q.dateTime("before"), q.page(), q.perPage());
+    AuditQuery query =
+        new AuditQuery(
+            kind,
+            q.single("user"),
+            tokenIds == null || tokenIds.isEmpty() ? null : tokenIds.get(0),
+            q.single("repository"),
+            outcome,
+            q.dateTime("after"),
+            q.dateTime("before"),
+            q.page(),
+            q.perPage());
     Page<AuditEvent> page = audit.query(query);
     ArrayNode arr = json.createArrayNode();
     for (AuditEvent e : page.items()) {
@@ -652,10 +759,10 @@ public final class ApiServlet extends HttpServlet {
     JsonBody b = c.body("Credentials").only("credentials");
     List<String> creds = b.strings("credentials");
     if (creds == null || creds.isEmpty() || creds.size() > 1000) {
-      throw ApiException.invalid("Credentials", "credentials", "invalid", "credentials must be an array of 1–1000 tokens");
+      throw ApiException.invalid(
+          "Credentials", "credentials", "invalid", "credentials must be an array of 1–1000 tokens");
     }
     management.tokens().revokeCredentials(creds);
     return new Reply(202, shapes.accepted());
   }
-
 }

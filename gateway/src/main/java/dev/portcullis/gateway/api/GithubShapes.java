@@ -39,7 +39,9 @@ final class GithubShapes {
   }
 
   private static String nodeId(String kind, long id) {
-    return Base64.getEncoder().withoutPadding().encodeToString((kind + ":" + id).getBytes(StandardCharsets.UTF_8));
+    return Base64.getEncoder()
+        .withoutPadding()
+        .encodeToString((kind + ":" + id).getBytes(StandardCharsets.UTF_8));
   }
 
   /** {@code simple-user}; organizations use the same shape with type {@code Organization}. */
@@ -130,7 +132,8 @@ final class GithubShapes {
   }
 
   /** The fields shared by requests and grants. */
-  private ObjectNode grantCommon(GrantListing l, long id, String repositoriesUrl, String base, Instant now) {
+  private ObjectNode grantCommon(
+      GrantListing l, long id, String repositoriesUrl, String base, Instant now) {
     AccessToken t = l.token();
     ObjectNode o = json.createObjectNode();
     o.put("id", id);
@@ -143,11 +146,14 @@ final class GithubShapes {
     Map<String, String> other = new TreeMap<>();
     for (Map.Entry<String, PermissionLevel> e : t.permissions().entrySet()) {
       FineGrainedPermissions.Definition d = FineGrainedPermissions.get(e.getKey());
-      Map<String, String> target = d == null ? other : switch (d.category()) {
-        case ORGANIZATION -> org;
-        case REPOSITORY -> repo;
-        case ACCOUNT -> other;
-      };
+      Map<String, String> target =
+          d == null
+              ? other
+              : switch (d.category()) {
+                case ORGANIZATION -> org;
+                case REPOSITORY -> repo;
+                case ACCOUNT -> other;
+              };
       target.put(e.getKey(), e.getValue().apiName());
     }
     if (!org.isEmpty()) {
@@ -170,19 +176,36 @@ final class GithubShapes {
   /** {@code organization-programmatic-access-grant-request}: {@code id} is the request id. */
   ObjectNode grantRequest(GrantListing l, String org, String base, Instant now) {
     long id = l.grant().id();
-    String reposUrl = base + ApiServlet.PREFIX + "/orgs/" + org + "/personal-access-token-requests/" + id + "/repositories";
+    String reposUrl =
+        base
+            + ApiServlet.PREFIX
+            + "/orgs/"
+            + org
+            + "/personal-access-token-requests/"
+            + id
+            + "/repositories";
     ObjectNode o = grantCommon(l, id, reposUrl, base, now);
     o.put("reason", l.grant().reason());
     o.put("created_at", l.grant().createdAt().toString());
     return o;
   }
 
-  /** {@code organization-programmatic-access-grant}: {@code id} is the token id ({@code pat_id}). */
+  /**
+   * {@code organization-programmatic-access-grant}: {@code id} is the token id ({@code pat_id}).
+   */
   ObjectNode grant(GrantListing l, String org, String base, Instant now) {
     long id = l.token().id();
-    String reposUrl = base + ApiServlet.PREFIX + "/orgs/" + org + "/personal-access-tokens/" + id + "/repositories";
+    String reposUrl =
+        base
+            + ApiServlet.PREFIX
+            + "/orgs/"
+            + org
+            + "/personal-access-tokens/"
+            + id
+            + "/repositories";
     ObjectNode o = grantCommon(l, id, reposUrl, base, now);
-    Instant granted = l.grant().accessGrantedAt() != null ? l.grant().accessGrantedAt() : l.grant().createdAt();
+    Instant granted =
+        l.grant().accessGrantedAt() != null ? l.grant().accessGrantedAt() : l.grant().createdAt();
     o.put("access_granted_at", granted.toString());
     return o;
   }
@@ -256,8 +279,8 @@ final class GithubShapes {
   }
 
   /**
-   * A token as the admin endpoints show it, never its secret: {@code resourceOwner} and
-   * {@code repositoryNames} are a fine-grained token's, resolved by the caller.
+   * A token as the admin endpoints show it, never its secret: {@code resourceOwner} and {@code
+   * repositoryNames} are a fine-grained token's, resolved by the caller.
    */
   ObjectNode token(AccessToken t, Grant grant, String resourceOwner, List<String> repositoryNames) {
     ObjectNode o = json.createObjectNode();
@@ -277,7 +300,8 @@ final class GithubShapes {
       ArrayNode repos = o.putArray("repositories");
       repositoryNames.forEach(repos::add);
       ObjectNode perms = o.putObject("permissions");
-      t.permissions().entrySet().stream().sorted(Map.Entry.comparingByKey())
+      t.permissions().entrySet().stream()
+          .sorted(Map.Entry.comparingByKey())
           .forEach(e -> perms.put(e.getKey(), e.getValue().apiName()));
     }
     if (grant != null) {

@@ -58,7 +58,8 @@ final class JsonBody {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c < 0x20 && c != '\n' && c != '\t' || c == 0x7f) {
-        throw ApiException.invalid(resource, field, "invalid", field + " must not contain control characters");
+        throw ApiException.invalid(
+            resource, field, "invalid", field + " must not contain control characters");
       }
     }
     return s;
@@ -89,12 +90,14 @@ final class JsonBody {
       return null;
     }
     if (!v.isArray()) {
-      throw ApiException.invalid(resource, field, "invalid", field + " must be an array of strings");
+      throw ApiException.invalid(
+          resource, field, "invalid", field + " must be an array of strings");
     }
     List<String> out = new ArrayList<>();
     for (JsonNode e : v) {
       if (!e.isTextual()) {
-        throw ApiException.invalid(resource, field, "invalid", field + " must be an array of strings");
+        throw ApiException.invalid(
+            resource, field, "invalid", field + " must be an array of strings");
       }
       out.add(text(field, e.asText()));
     }
@@ -107,17 +110,20 @@ final class JsonBody {
       return null;
     }
     if (!v.isArray()) {
-      throw ApiException.invalid(resource, field, "invalid", field + " must be an array of integers");
+      throw ApiException.invalid(
+          resource, field, "invalid", field + " must be an array of integers");
     }
     List<Long> out = new ArrayList<>();
     for (JsonNode e : v) {
       if (!e.isIntegralNumber() || !e.canConvertToLong()) {
-        throw ApiException.invalid(resource, field, "invalid", field + " must be an array of integers");
+        throw ApiException.invalid(
+            resource, field, "invalid", field + " must be an array of integers");
       }
       out.add(e.asLong());
     }
     if (out.size() < min || out.size() > max) {
-      throw ApiException.invalid(resource, field, "invalid", field + " must have " + min + "–" + max + " items");
+      throw ApiException.invalid(
+          resource, field, "invalid", field + " must have " + min + "–" + max + " items");
     }
     return out;
   }
@@ -128,13 +134,15 @@ final class JsonBody {
       return null;
     }
     if (!v.isObject()) {
-      throw ApiException.invalid(resource, field, "invalid", field + " must be an object of name → level");
+      throw ApiException.invalid(
+          resource, field, "invalid", field + " must be an object of name → level");
     }
     Map<String, String> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().isTextual()) {
-        throw ApiException.invalid(resource, field, "invalid", field + "." + e.getKey() + " must be a string level");
+        throw ApiException.invalid(
+            resource, field, "invalid", field + "." + e.getKey() + " must be a string level");
       }
       out.put(text(field, e.getKey()), text(field, e.getValue().asText()));
     }
@@ -154,7 +162,8 @@ final class JsonBody {
       } else if (v.isIntegralNumber() && v.canConvertToInt()) {
         out.put(e.getKey(), v.asInt());
       } else {
-        throw ApiException.invalid(resource, e.getKey(), "invalid", e.getKey() + " must be a string, an integer or null");
+        throw ApiException.invalid(
+            resource, e.getKey(), "invalid", e.getKey() + " must be a string, an integer or null");
       }
     }
     return out;

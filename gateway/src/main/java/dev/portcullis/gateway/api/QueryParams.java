@@ -154,7 +154,9 @@ final class QueryParams {
     try {
       return OffsetDateTime.parse(s).toInstant();
     } catch (DateTimeParseException e) {
-      throw invalid(name, name + " must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z, not '" + s + "'");
+      throw invalid(
+          name,
+          name + " must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z, not '" + s + "'");
     }
   }
 
@@ -168,6 +170,7 @@ final class QueryParams {
         return s;
       }
     }
-    throw invalid(name, name + " must be one of " + String.join(", ", allowed) + ", not '" + s + "'");
+    throw invalid(
+        name, name + " must be one of " + String.join(", ", allowed) + ", not '" + s + "'");
   }
 }

@@ -61,6 +61,7 @@ final class ApiClient {
 
   /** Exit codes: success, API or connection error, usage error. */
   static final int OK = 0;
+
   static final int FAILED = 1;
   static final int USAGE = 2;
 
@@ -71,7 +72,8 @@ final class ApiClient {
   private final PrintWriter err;
   private final Path dataDir;
 
-  private ApiClient(URI root, String token, HttpClient http, PrintWriter out, PrintWriter err, Path dataDir) {
+  private ApiClient(
+      URI root, String token, HttpClient http, PrintWriter out, PrintWriter err, Path dataDir) {
     this.root = root;
     this.token = token;
     this.http = http;
@@ -84,13 +86,15 @@ final class ApiClient {
    * A client for the gateway {@code options} point at; {@code authenticate} false sends no token
    * (and needs none).
    */
-  static ApiClient open(ClientOptions options, PrintWriter out, PrintWriter err, boolean authenticate) {
+  static ApiClient open(
+      ClientOptions options, PrintWriter out, PrintWriter err, boolean authenticate) {
     URI root = options.apiRoot();
     String token = authenticate ? options.token() : null;
-    HttpClient.Builder b = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .followRedirects(HttpClient.Redirect.NEVER);
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER);
     Path ca = options.caFile();
     if (ca != null && "https".equalsIgnoreCase(root.getScheme())) {
       b.sslContext(sslContext(ca));
@@ -108,7 +112,11 @@ final class ApiClient {
     } catch (IOException e) {
       throw new Failure("cannot read the CA certificate " + caFile + " (--cacert): " + e);
     } catch (CertificateException e) {
-      throw new Failure("the CA file " + caFile + " (--cacert) holds no readable PEM certificate: " + e.getMessage());
+      throw new Failure(
+          "the CA file "
+              + caFile
+              + " (--cacert) holds no readable PEM certificate: "
+              + e.getMessage());
     }
     if (certs.isEmpty()) {
       throw new Failure("the CA file " + caFile + " (--cacert) holds no certificate");
@@ -120,12 +128,15 @@ final class ApiClient {
       for (Certificate c : certs) {
         store.setCertificateEntry("portcullis-ca-" + i++, c);
       }
-      TrustManagerFactory own = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory own =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       own.init(store);
-      TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory jdk =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       jdk.init((KeyStore) null);
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {new EitherTrustManager(extended(own), extended(jdk))}, null);
+      ctx.init(
+          null, new TrustManager[] {new EitherTrustManager(extended(own), extended(jdk))}, null);
       return ctx;
     } catch (GeneralSecurityException | IOException e) {
       throw new Failure("cannot set up TLS trust with " + caFile + ": " + e);
@@ -173,32 +184,38 @@ final class ApiClient {
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       either(tm -> tm.checkServerTrusted(chain, authType));
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
       either(tm -> tm.checkServerTrusted(chain, authType, socket));
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
       either(tm -> tm.checkServerTrusted(chain, authType, engine));
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       either(tm -> tm.checkClientTrusted(chain, authType));
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
       either(tm -> tm.checkClientTrusted(chain, authType, socket));
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
       either(tm -> tm.checkClientTrusted(chain, authType, engine));
     }
 
@@ -212,7 +229,9 @@ final class ApiClient {
 
   // ------------------------------------------------------------------ requests
 
-  /** An answer: status and body (JSON when it parsed as JSON, else {@code null} with the text kept). */
+  /**
+   * An answer: status and body (JSON when it parsed as JSON, else {@code null} with the text kept).
+   */
   record Response(int status, JsonNode json, String text) {
     boolean ok() {
       return status >= 200 && status < 300;
@@ -233,17 +252,18 @@ final class ApiClient {
   }
 
   /**
-   * Sends one request. {@code path} is relative to {@code /api/v3} and already encoded (see
-   * {@link #seg}); {@code body} may be {@code null}.
+   * Sends one request. {@code path} is relative to {@code /api/v3} and already encoded (see {@link
+   * #seg}); {@code body} may be {@code null}.
    *
    * @throws Failure when the gateway cannot be reached or does not answer
    */
   Response send(String method, String path, JsonNode body) {
     URI uri = URI.create(root + path);
-    HttpRequest.Builder r = HttpRequest.newBuilder(uri)
-        .timeout(REQUEST_TIMEOUT)
-        .header("Accept", ACCEPT)
-        .header("User-Agent", "portcullis-cli");
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(uri)
+            .timeout(REQUEST_TIMEOUT)
+            .header("Accept", ACCEPT)
+            .header("User-Agent", "portcullis-cli");
     if (token != null) {
       r.header("Authorization", "token " + token);
     }
@@ -289,19 +309,36 @@ final class ApiClient {
   private String describe(IOException e) {
     String url = base();
     if (causedBy(e, HttpConnectTimeoutException.class)) {
-      return "timed out after " + CONNECT_TIMEOUT.toSeconds() + " s connecting to the gateway at " + url
+      return "timed out after "
+          + CONNECT_TIMEOUT.toSeconds()
+          + " s connecting to the gateway at "
+          + url
           + ". Is the URL right, and is the gateway running?";
     }
     if (causedBy(e, ConnectException.class)) {
-      return "cannot connect to the gateway at " + url + " (connection refused). Is it running? Start it with "
-          + "'bin/gateway serve --data " + dataDir + "', or pass --url with the right address.";
+      return "cannot connect to the gateway at "
+          + url
+          + " (connection refused). Is it running? Start it with "
+          + "'bin/gateway serve --data "
+          + dataDir
+          + "', or pass --url with the right address.";
     }
     if (causedBy(e, HttpTimeoutException.class)) {
-      return "the gateway at " + url + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s";
+      return "the gateway at "
+          + url
+          + " did not answer within "
+          + REQUEST_TIMEOUT.toSeconds()
+          + " s";
     }
     if (causedBy(e, SSLHandshakeException.class) || causedBy(e, SSLException.class)) {
-      return "TLS with " + url + " failed: " + rootMessage(e) + ". If the gateway uses its own certificate, pass "
-          + "--cacert with its CA file (by default ca= from " + dataDir.resolve("gateway.properties") + ").";
+      return "TLS with "
+          + url
+          + " failed: "
+          + rootMessage(e)
+          + ". If the gateway uses its own certificate, pass "
+          + "--cacert with its CA file (by default ca= from "
+          + dataDir.resolve("gateway.properties")
+          + ").";
     }
     return "cannot talk to the gateway at " + url + ": " + rootMessage(e);
   }
@@ -380,8 +417,10 @@ final class ApiClient {
     err.println("error: " + r.status() + " " + message);
     if (r.json() != null && r.json().path("errors").isArray()) {
       for (JsonNode e : r.json().get("errors")) {
-        String m = e.hasNonNull("message") ? e.get("message").asText()
-            : (e.path("field").asText("") + " " + e.path("code").asText("")).strip();
+        String m =
+            e.hasNonNull("message")
+                ? e.get("message").asText()
+                : (e.path("field").asText("") + " " + e.path("code").asText("")).strip();
         if (e.isTextual()) {
           m = e.asText();
         }
@@ -391,8 +430,12 @@ final class ApiClient {
       }
     }
     if (r.status() == 401) {
-      err.println("  (check the API token: --token, env " + ClientOptions.TOKEN_ENV + ", or --token-file, by default "
-          + dataDir.resolve("admin-token") + ")");
+      err.println(
+          "  (check the API token: --token, env "
+              + ClientOptions.TOKEN_ENV
+              + ", or --token-file, by default "
+              + dataDir.resolve("admin-token")
+              + ")");
     }
     err.flush();
   }
@@ -427,9 +470,13 @@ final class ApiClient {
     return err;
   }
 
-  // ------------------------------------------------------------------ failures and the command base
+  // ------------------------------------------------------------------ failures and the command
+  // base
 
-  /** The gateway could not be reached, or the client is not configured: a message for stderr, exit 1. */
+  /**
+   * The gateway could not be reached, or the client is not configured: a message for stderr, exit
+   * 1.
+   */
   static final class Failure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -440,7 +487,8 @@ final class ApiClient {
 
   /**
    * The base of every client subcommand: the shared options, a client built from them, and the
-   * mapping of failures to exit codes (usage errors are picocli's {@link ParameterException}, exit 2).
+   * mapping of failures to exit codes (usage errors are picocli's {@link ParameterException}, exit
+   * 2).
    */
   abstract static class Subcommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -477,11 +525,19 @@ final class ApiClient {
       return new ParameterException(spec.commandLine(), message);
     }
 
-    /** {@code value} when it is one of {@code allowed}, else a usage error naming {@code option}. */
+    /**
+     * {@code value} when it is one of {@code allowed}, else a usage error naming {@code option}.
+     */
     String oneOf(String option, String value, Set<String> allowed) {
       if (value != null && !allowed.contains(value)) {
-        throw usage("Invalid value for option '" + option + "': '" + value + "' (expected one of "
-            + String.join(", ", allowed.stream().sorted().toList()) + ")");
+        throw usage(
+            "Invalid value for option '"
+                + option
+                + "': '"
+                + value
+                + "' (expected one of "
+                + String.join(", ", allowed.stream().sorted().toList())
+                + ")");
       }
       return value;
     }
@@ -501,7 +557,12 @@ final class ApiClient {
       try {
         patch.put(field, Integer.parseInt(value.strip()));
       } catch (NumberFormatException e) {
-        throw usage("Invalid value for option '" + option + "': '" + value + "' (expected a number of days or 'none')");
+        throw usage(
+            "Invalid value for option '"
+                + option
+                + "': '"
+                + value
+                + "' (expected a number of days or 'none')");
       }
     }
 

@@ -17,39 +17,57 @@ import picocli.CommandLine.Spec;
 
 /**
  * Where the client commands find the running gateway and how they authenticate: a picocli mixin.
- * Everything defaults to what {@code gateway serve} wrote into its data directory
- * ({@code gateway.properties} and {@code admin-token}), so on the gateway's own host
- * {@code --data} is all a command needs.
+ * Everything defaults to what {@code gateway serve} wrote into its data directory ({@code
+ * gateway.properties} and {@code admin-token}), so on the gateway's own host {@code --data} is all
+ * a command needs.
  *
  * <p>The token is never printed: not in help, not in messages, not in {@link #toString()}.
  */
 final class ClientOptions {
   /**
-   * Environment variable holding a token. Precedence: {@code --token}, then an explicit
-   * {@code --token-file}, then this variable, then {@code <data>/admin-token}.
+   * Environment variable holding a token. Precedence: {@code --token}, then an explicit {@code
+   * --token-file}, then this variable, then {@code <data>/admin-token}.
    */
   static final String TOKEN_ENV = "PORTCULLIS_TOKEN";
 
-  @Option(names = "--data", paramLabel = "DIR", defaultValue = "./data",
-      description = "the gateway's data directory, for gateway.properties and admin-token (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      defaultValue = "./data",
+      description =
+          "the gateway's data directory, for gateway.properties and admin-token (default ${DEFAULT-VALUE})")
   Path data;
 
-  @Option(names = "--url", paramLabel = "URL",
-      description = "base URL of the gateway, e.g. https://127.0.0.1:8443; the API is under <url>/api/v3 "
-          + "(default: url= from <data>/gateway.properties)")
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description =
+          "base URL of the gateway, e.g. https://127.0.0.1:8443; the API is under <url>/api/v3 "
+              + "(default: url= from <data>/gateway.properties)")
   String url;
 
-  @Option(names = "--token-file", paramLabel = "FILE",
-      description = "file holding the API token (default: env " + TOKEN_ENV + ", else <data>/admin-token)")
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "file holding the API token (default: env " + TOKEN_ENV + ", else <data>/admin-token)")
   Path tokenFile;
 
-  @Option(names = "--token", paramLabel = "TOKEN",
-      description = "API token; takes precedence over --token-file and env " + TOKEN_ENV + ", which takes precedence over "
-          + "<data>/admin-token. Prefer the environment or a file: a command-line token lands in shell history.")
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description =
+          "API token; takes precedence over --token-file and env "
+              + TOKEN_ENV
+              + ", which takes precedence over "
+              + "<data>/admin-token. Prefer the environment or a file: a command-line token lands in shell history.")
   String token;
 
-  @Option(names = "--cacert", paramLabel = "FILE",
-      description = "PEM file of a CA certificate to trust in addition to the JDK's (default: ca= from <data>/gateway.properties)")
+  @Option(
+      names = "--cacert",
+      paramLabel = "FILE",
+      description =
+          "PEM file of a CA certificate to trust in addition to the JDK's (default: ca= from <data>/gateway.properties)")
   Path cacert;
 
   /** The command this mixin is part of, for usage errors. */
@@ -85,8 +103,13 @@ final class ClientOptions {
     if (base == null || base.isBlank()) {
       base = endpoint().getProperty("url");
       if (base == null || base.isBlank()) {
-        throw new ApiClient.Failure("no gateway URL: " + endpointFile() + " does not exist or names none. "
-            + "Start the gateway with 'bin/gateway serve --data " + data + "', or pass --url.");
+        throw new ApiClient.Failure(
+            "no gateway URL: "
+                + endpointFile()
+                + " does not exist or names none. "
+                + "Start the gateway with 'bin/gateway serve --data "
+                + data
+                + "', or pass --url.");
       }
     }
     base = base.strip();
@@ -98,13 +121,17 @@ final class ClientOptions {
     }
     try {
       URI u = new URI(base);
-      if (u.getScheme() == null || u.getHost() == null
+      if (u.getScheme() == null
+          || u.getHost() == null
           || !(u.getScheme().equalsIgnoreCase("https") || u.getScheme().equalsIgnoreCase("http"))) {
-        throw new ParameterException(mixee.commandLine(), "--url must be an http(s) URL such as https://127.0.0.1:8443, not '" + base + "'");
+        throw new ParameterException(
+            mixee.commandLine(),
+            "--url must be an http(s) URL such as https://127.0.0.1:8443, not '" + base + "'");
       }
       return u;
     } catch (URISyntaxException e) {
-      throw new ParameterException(mixee.commandLine(), "--url is not a valid URL: " + e.getMessage());
+      throw new ParameterException(
+          mixee.commandLine(), "--url is not a valid URL: " + e.getMessage());
     }
   }
 
@@ -118,9 +145,9 @@ final class ClientOptions {
   }
 
   /**
-   * The API token: {@code --token}, else an explicit {@code --token-file}, else
-   * {@code PORTCULLIS_TOKEN}, else {@code <data>/admin-token}. Explicit options beat the
-   * environment, and the environment beats the default file.
+   * The API token: {@code --token}, else an explicit {@code --token-file}, else {@code
+   * PORTCULLIS_TOKEN}, else {@code <data>/admin-token}. Explicit options beat the environment, and
+   * the environment beats the default file.
    */
   String token() {
     if (token != null && !token.isBlank()) {
@@ -140,8 +167,12 @@ final class ClientOptions {
       }
       return t;
     } catch (NoSuchFileException e) {
-      throw new ApiClient.Failure("no API token: " + file + " does not exist. Pass --token-file, set " + TOKEN_ENV
-          + ", or point --data at the gateway's data directory.");
+      throw new ApiClient.Failure(
+          "no API token: "
+              + file
+              + " does not exist. Pass --token-file, set "
+              + TOKEN_ENV
+              + ", or point --data at the gateway's data directory.");
     } catch (IOException e) {
       throw new ApiClient.Failure("cannot read the token file " + file + ": " + e.getMessage());
     }
@@ -149,7 +180,16 @@ final class ClientOptions {
 
   @Override
   public String toString() {
-    return "ClientOptions[data=" + data + ", url=" + url + ", tokenFile=" + tokenFile + ", token="
-        + (token == null ? "unset" : "(hidden)") + ", cacert=" + cacert + "]";
+    return "ClientOptions[data="
+        + data
+        + ", url="
+        + url
+        + ", tokenFile="
+        + tokenFile
+        + ", token="
+        + (token == null ? "unset" : "(hidden)")
+        + ", cacert="
+        + cacert
+        + "]";
   }
 }

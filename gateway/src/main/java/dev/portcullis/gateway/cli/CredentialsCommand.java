@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "credentials",
     mixinStandardHelpOptions = true,
-    description = "Revoke leaked tokens (anyone holding a token may revoke it; no API token needed).",
+    description =
+        "Revoke leaked tokens (anyone holding a token may revoke it; no API token needed).",
     subcommands = {CredentialsCommand.Revoke.class})
 final class CredentialsCommand implements Runnable {
   /** The most credentials the gateway takes in one call. */
@@ -31,14 +32,19 @@ final class CredentialsCommand implements Runnable {
     throw new ParameterException(spec.commandLine(), "Missing subcommand: revoke");
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true,
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
       description = {
         "Revoke tokens by their plaintext (POST /credentials/revoke), in force on the next request.",
         "With no TOKEN arguments, reads tokens from standard input, one per line, so they stay out of shell history.",
         "The gateway does not say which tokens were real."
       })
   static final class Revoke extends ApiClient.Subcommand {
-    @Parameters(arity = "0..*", paramLabel = "TOKEN", description = "plaintext tokens (better: one per line on standard input)")
+    @Parameters(
+        arity = "0..*",
+        paramLabel = "TOKEN",
+        description = "plaintext tokens (better: one per line on standard input)")
     List<String> tokens = new ArrayList<>();
 
     private List<String> credentials;
@@ -53,7 +59,8 @@ final class CredentialsCommand implements Runnable {
       credentials = new ArrayList<>();
       if (tokens.isEmpty()) {
         try {
-          BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+          BufferedReader in =
+              new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
           for (String line; (line = in.readLine()) != null; ) {
             String t = line.strip();
             if (!t.isEmpty() && !t.startsWith("#")) {
@@ -87,8 +94,13 @@ final class CredentialsCommand implements Runnable {
           return ApiClient.FAILED;
         }
       }
-      api.err().println("submitted " + credentials.size() + " credential" + (credentials.size() == 1 ? "" : "s")
-          + " for revocation; any that were valid tokens no longer work");
+      api.err()
+          .println(
+              "submitted "
+                  + credentials.size()
+                  + " credential"
+                  + (credentials.size() == 1 ? "" : "s")
+                  + " for revocation; any that were valid tokens no longer work");
       api.err().flush();
       return ApiClient.OK;
     }

@@ -17,8 +17,11 @@ import picocli.CommandLine.Mixin;
  * {@code gateway demo}: serves like {@code serve} after seeding a demo enterprise, organizations,
  * users, repositories and tokens, and prints ready-to-paste clone commands.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run the gateway with a demo enterprise, organization, users, repositories and tokens.")
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the gateway with a demo enterprise, organization, users, repositories and tokens.")
 final class DemoCommand implements Callable<Integer> {
   @Mixin ServerOptions options;
 
@@ -49,41 +52,109 @@ final class DemoCommand implements Callable<Integer> {
       m.accounts().createOrganization(a, "acme", "alice", "acme-corp");
       m.accounts().createOrganization(a, "acme-labs", "carol", "acme-corp");
       m.accounts().setMembership(a, "acme", "bob", "member");
-      Repository app = m.repositories().createRepository(a, "acme", "app", "private", gateway.storage()::create);
-      Repository site = m.repositories().createRepository(a, "acme", "website", "public", gateway.storage()::create);
-      Repository handbook = m.repositories().createRepository(a, "acme", "handbook", "internal", gateway.storage()::create);
-      Repository dotfiles = m.repositories().createRepository(a, "alice", "dotfiles", "private", gateway.storage()::create);
+      Repository app =
+          m.repositories().createRepository(a, "acme", "app", "private", gateway.storage()::create);
+      Repository site =
+          m.repositories()
+              .createRepository(a, "acme", "website", "public", gateway.storage()::create);
+      Repository handbook =
+          m.repositories()
+              .createRepository(a, "acme", "handbook", "internal", gateway.storage()::create);
+      Repository dotfiles =
+          m.repositories()
+              .createRepository(a, "alice", "dotfiles", "private", gateway.storage()::create);
       for (Repository r : List.of(app, site, handbook, dotfiles)) {
         gateway.storage().seedReadme(r, "# " + r.fullName() + "\n\nServed by Portcullis.\n");
       }
     }
     String stamp = Long.toString(System.currentTimeMillis() / 1000);
-    CreatedToken aliceClassic = m.tokens().createToken(a, "alice", new NewToken("classic", "demo classic " + stamp, null, 30,
-        List.of("repo"), null, null, null, null, null));
-    CreatedToken bobFine = m.tokens().createToken(a, "bob", new NewToken("fine_grained", "demo fine-grained " + stamp, null, 30,
-        null, "acme", "all", null, Map.of("contents", "write"), "demo: work on acme/app"));
-    CreatedToken carolClassic = m.tokens().createToken(a, "carol", new NewToken("classic", "demo internal " + stamp, null, 30,
-        List.of("repo"), null, null, null, null, null));
+    CreatedToken aliceClassic =
+        m.tokens()
+            .createToken(
+                a,
+                "alice",
+                new NewToken(
+                    "classic",
+                    "demo classic " + stamp,
+                    null,
+                    30,
+                    List.of("repo"),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
+    CreatedToken bobFine =
+        m.tokens()
+            .createToken(
+                a,
+                "bob",
+                new NewToken(
+                    "fine_grained",
+                    "demo fine-grained " + stamp,
+                    null,
+                    30,
+                    null,
+                    "acme",
+                    "all",
+                    null,
+                    Map.of("contents", "write"),
+                    "demo: work on acme/app"));
+    CreatedToken carolClassic =
+        m.tokens()
+            .createToken(
+                a,
+                "carol",
+                new NewToken(
+                    "classic",
+                    "demo internal " + stamp,
+                    null,
+                    30,
+                    List.of("repo"),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
 
     String base = gateway.httpsUrl();
     String ca = gateway.certificateFile().toString();
     String host = base.substring("https://".length());
     System.out.println();
-    System.out.println("Demo data: enterprise acme-corp; org acme (owner alice, member bob) with private app, public website,");
-    System.out.println("internal handbook; org acme-labs (owner carol); user repo alice/dotfiles. Tokens below are shown once.");
+    System.out.println(
+        "Demo data: enterprise acme-corp; org acme (owner alice, member bob) with private app, public website,");
+    System.out.println(
+        "internal handbook; org acme-labs (owner carol); user repo alice/dotfiles. Tokens below are shown once.");
     System.out.println();
     System.out.println("  export GIT_SSL_CAINFO=" + ca);
-    System.out.println("  # alice, classic token with 'repo': clone and push the private repository");
-    System.out.println("  git clone https://alice:" + aliceClassic.plaintext() + "@" + host + "/acme/app.git");
+    System.out.println(
+        "  # alice, classic token with 'repo': clone and push the private repository");
+    System.out.println(
+        "  git clone https://alice:" + aliceClassic.plaintext() + "@" + host + "/acme/app.git");
     System.out.println("  # anyone: public repository, no token");
     System.out.println("  git clone " + base + "/acme/website.git");
-    System.out.println("  # bob, fine-grained token for acme, pending approval: public reads only until approved");
-    System.out.println("  git clone https://bob:" + bobFine.plaintext() + "@" + host + "/acme/app.git   # 403 pending");
+    System.out.println(
+        "  # bob, fine-grained token for acme, pending approval: public reads only until approved");
+    System.out.println(
+        "  git clone https://bob:"
+            + bobFine.plaintext()
+            + "@"
+            + host
+            + "/acme/app.git   # 403 pending");
     if (bobFine.grant() != null) {
-      System.out.println("  bin/gateway request approve acme " + bobFine.grant().id() + " --data " + gateway.dataDirForDisplay());
+      System.out.println(
+          "  bin/gateway request approve acme "
+              + bobFine.grant().id()
+              + " --data "
+              + gateway.dataDirForDisplay());
     }
     System.out.println("  # carol (acme-labs, same enterprise): the internal repository of acme");
-    System.out.println("  git clone https://carol:" + carolClassic.plaintext() + "@" + host + "/acme/handbook.git");
+    System.out.println(
+        "  git clone https://carol:"
+            + carolClassic.plaintext()
+            + "@"
+            + host
+            + "/acme/handbook.git");
     System.out.println();
     System.out.flush();
   }

@@ -9,11 +9,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code gateway enterprise}: create enterprises and set their token policy (site administrators). */
+/**
+ * {@code gateway enterprise}: create enterprises and set their token policy (site administrators).
+ */
 @Command(
     name = "enterprise",
     mixinStandardHelpOptions = true,
-    description = "Create enterprises and set their personal access token policy (needs a site administrator's token).",
+    description =
+        "Create enterprises and set their personal access token policy (needs a site administrator's token).",
     subcommands = {EnterpriseCommand.Create.class, EnterpriseCommand.Policy.class})
 final class EnterpriseCommand implements Runnable {
   static final Set<String> ACCESS = Set.of("org_configures", "restricted", "allowed");
@@ -26,7 +29,9 @@ final class EnterpriseCommand implements Runnable {
     throw new ParameterException(spec.commandLine(), "Missing subcommand: create or policy");
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
       description = "Create an enterprise (POST /admin/enterprises); prints it with its policy.")
   static final class Create extends ApiClient.Subcommand {
     @Parameters(paramLabel = "SLUG", description = "the enterprise's slug")
@@ -38,7 +43,9 @@ final class EnterpriseCommand implements Runnable {
     }
   }
 
-  @Command(name = "policy", mixinStandardHelpOptions = true,
+  @Command(
+      name = "policy",
+      mixinStandardHelpOptions = true,
       description = {
         "Change an enterprise's personal access token policy (PUT /enterprises/{slug}/personal-access-token-policy).",
         "Only the options given change; anything but org_configures overrides the enterprise's organizations.",
@@ -48,20 +55,33 @@ final class EnterpriseCommand implements Runnable {
     @Parameters(paramLabel = "SLUG", description = "the enterprise")
     String slug;
 
-    @Option(names = "--fine-grained-access", paramLabel = "MODE", description = "org_configures, restricted or allowed")
+    @Option(
+        names = "--fine-grained-access",
+        paramLabel = "MODE",
+        description = "org_configures, restricted or allowed")
     String fineGrainedAccess;
 
-    @Option(names = "--classic-access", paramLabel = "MODE", description = "org_configures, restricted or allowed")
+    @Option(
+        names = "--classic-access",
+        paramLabel = "MODE",
+        description = "org_configures, restricted or allowed")
     String classicAccess;
 
-    @Option(names = "--fine-grained-approval", paramLabel = "MODE", description = "org_configures, required or disabled")
+    @Option(
+        names = "--fine-grained-approval",
+        paramLabel = "MODE",
+        description = "org_configures, required or disabled")
     String fineGrainedApproval;
 
-    @Option(names = "--fine-grained-max-lifetime", paramLabel = "DAYS|none",
+    @Option(
+        names = "--fine-grained-max-lifetime",
+        paramLabel = "DAYS|none",
         description = "longest lifetime of fine-grained tokens, 1–366 days, or none for no limit")
     String fineGrainedMaxLifetime;
 
-    @Option(names = "--classic-max-lifetime", paramLabel = "DAYS|none",
+    @Option(
+        names = "--classic-max-lifetime",
+        paramLabel = "DAYS|none",
         description = "longest lifetime of classic tokens, 1–366 days, or none for no limit")
     String classicMaxLifetime;
 
@@ -70,16 +90,28 @@ final class EnterpriseCommand implements Runnable {
     @Override
     void validate() {
       patch = ApiClient.object();
-      putIf(patch, "fine_grained_access", oneOf("--fine-grained-access", fineGrainedAccess, ACCESS));
+      putIf(
+          patch, "fine_grained_access", oneOf("--fine-grained-access", fineGrainedAccess, ACCESS));
       putIf(patch, "classic_access", oneOf("--classic-access", classicAccess, ACCESS));
-      putIf(patch, "fine_grained_approval", oneOf("--fine-grained-approval", fineGrainedApproval, APPROVAL));
-      putLifetime(patch, "fine_grained_max_lifetime_days", "--fine-grained-max-lifetime", fineGrainedMaxLifetime);
+      putIf(
+          patch,
+          "fine_grained_approval",
+          oneOf("--fine-grained-approval", fineGrainedApproval, APPROVAL));
+      putLifetime(
+          patch,
+          "fine_grained_max_lifetime_days",
+          "--fine-grained-max-lifetime",
+          fineGrainedMaxLifetime);
       putLifetime(patch, "classic_max_lifetime_days", "--classic-max-lifetime", classicMaxLifetime);
     }
 
     @Override
     int run(ApiClient api) {
-      return api.call("PUT", "/enterprises/" + ApiClient.seg(slug) + "/personal-access-token-policy", patch, null);
+      return api.call(
+          "PUT",
+          "/enterprises/" + ApiClient.seg(slug) + "/personal-access-token-policy",
+          patch,
+          null);
     }
   }
 }

@@ -9,21 +9,32 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code gateway grant}: list approved fine-grained tokens' access to an organization, or take it away. */
+/**
+ * {@code gateway grant}: list approved fine-grained tokens' access to an organization, or take it
+ * away.
+ */
 @Command(
     name = "grant",
     mixinStandardHelpOptions = true,
-    description = "List or revoke fine-grained tokens' access to an organization (owners or site administrators).",
-    subcommands = {GrantCommand.ListGrants.class, GrantCommand.Repositories.class, GrantCommand.Revoke.class})
+    description =
+        "List or revoke fine-grained tokens' access to an organization (owners or site administrators).",
+    subcommands = {
+      GrantCommand.ListGrants.class,
+      GrantCommand.Repositories.class,
+      GrantCommand.Revoke.class
+    })
 final class GrantCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: list, repositories or revoke");
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand: list, repositories or revoke");
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
       description = {
         "List the tokens with approved access to an organization (GET /orgs/{org}/personal-access-tokens), newest first.",
         "Prints a JSON array: id is the token id (pat_id) for 'grant revoke'; token_last_used_at shows real use."
@@ -35,23 +46,34 @@ final class GrantCommand implements Runnable {
     }
   }
 
-  @Command(name = "repositories", mixinStandardHelpOptions = true,
-      description = "List the repositories of an organization a token can reach "
-          + "(GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories).")
+  @Command(
+      name = "repositories",
+      mixinStandardHelpOptions = true,
+      description =
+          "List the repositories of an organization a token can reach "
+              + "(GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories).")
   static final class Repositories extends RequestCommand.Paged {
     @Parameters(index = "0", paramLabel = "ORG", description = "the organization")
     String org;
 
-    @Parameters(index = "1", paramLabel = "TOKEN_ID", description = "the token id (id of 'grant list')")
+    @Parameters(
+        index = "1",
+        paramLabel = "TOKEN_ID",
+        description = "the token id (id of 'grant list')")
     long id;
 
     @Override
     int run(ApiClient api) {
-      return list(api, "/orgs/" + ApiClient.seg(org) + "/personal-access-tokens/" + id + "/repositories", List.of());
+      return list(
+          api,
+          "/orgs/" + ApiClient.seg(org) + "/personal-access-tokens/" + id + "/repositories",
+          List.of());
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true,
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
       description = {
         "Revoke tokens' access to an organization (POST /orgs/{org}/personal-access-tokens[/{pat_id}]).",
         "The tokens keep working elsewhere; use 'token delete' to delete one everywhere."
@@ -60,16 +82,24 @@ final class GrantCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "ORG", description = "the organization")
     String org;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "TOKEN_ID",
-        description = "the token ids (id of 'token create' / 'token list'); several are revoked together, all or nothing")
+    @Parameters(
+        index = "1..*",
+        arity = "1..*",
+        paramLabel = "TOKEN_ID",
+        description =
+            "the token ids (id of 'token create' / 'token list'); several are revoked together, all or nothing")
     List<Long> ids;
 
     @Override
     int run(ApiClient api) {
       String base = "/orgs/" + ApiClient.seg(org) + "/personal-access-tokens";
       ObjectNode body = ApiClient.object().put("action", "revoke");
-      String done = "revoked the access of token" + (ids.size() == 1 ? " " : "s ")
-          + ids.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("") + " to " + org;
+      String done =
+          "revoked the access of token"
+              + (ids.size() == 1 ? " " : "s ")
+              + ids.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("")
+              + " to "
+              + org;
       if (ids.size() == 1) {
         return api.call("POST", base + "/" + ids.get(0), body, done);
       }

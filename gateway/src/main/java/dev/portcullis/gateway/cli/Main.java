@@ -3,7 +3,9 @@ package dev.portcullis.gateway.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code bin/gateway}: the server ({@code serve}, {@code demo}) and a thin client of its REST API. */
+/**
+ * {@code bin/gateway}: the server ({@code serve}, {@code demo}) and a thin client of its REST API.
+ */
 @Command(
     name = "gateway",
     mixinStandardHelpOptions = true,
@@ -28,7 +30,8 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: try 'gateway serve' or 'gateway help'");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing subcommand: try 'gateway serve' or 'gateway help'");
   }
 
   public static void main(String[] args) {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "org",
     mixinStandardHelpOptions = true,
-    description = "Create organizations and manage their token policy, members and base permission.",
+    description =
+        "Create organizations and manage their token policy, members and base permission.",
     subcommands = {
       OrgCommand.Create.class,
       OrgCommand.Policy.class,
@@ -31,19 +32,31 @@ final class OrgCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: create, policy, add-member, remove-member or base-permission");
+    throw new ParameterException(
+        spec.commandLine(),
+        "Missing subcommand: create, policy, add-member, remove-member or base-permission");
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
-      description = "Create an organization (POST /admin/organizations; site administrators). --admin becomes its first owner.")
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description =
+          "Create an organization (POST /admin/organizations; site administrators). --admin becomes its first owner.")
   static final class Create extends ApiClient.Subcommand {
     @Parameters(paramLabel = "LOGIN", description = "the organization's login")
     String login;
 
-    @Option(names = "--admin", paramLabel = "USER", required = true, description = "the user who becomes the first owner")
+    @Option(
+        names = "--admin",
+        paramLabel = "USER",
+        required = true,
+        description = "the user who becomes the first owner")
     String admin;
 
-    @Option(names = "--enterprise", paramLabel = "SLUG", description = "the enterprise the organization belongs to")
+    @Option(
+        names = "--enterprise",
+        paramLabel = "SLUG",
+        description = "the enterprise the organization belongs to")
     String enterprise;
 
     @Override
@@ -54,7 +67,9 @@ final class OrgCommand implements Runnable {
     }
   }
 
-  @Command(name = "policy", mixinStandardHelpOptions = true,
+  @Command(
+      name = "policy",
+      mixinStandardHelpOptions = true,
       description = {
         "Change an organization's personal access token policy (PUT /orgs/{org}/personal-access-token-policy).",
         "Only the options given change; an enterprise setting other than org_configures still overrides them.",
@@ -64,21 +79,31 @@ final class OrgCommand implements Runnable {
     @Parameters(paramLabel = "ORG", description = "the organization")
     String org;
 
-    @Option(names = "--fine-grained-access", paramLabel = "MODE", description = "allowed or restricted")
+    @Option(
+        names = "--fine-grained-access",
+        paramLabel = "MODE",
+        description = "allowed or restricted")
     String fineGrainedAccess;
 
     @Option(names = "--classic-access", paramLabel = "MODE", description = "allowed or restricted")
     String classicAccess;
 
-    @Option(names = "--fine-grained-approval", paramLabel = "MODE",
-        description = "required or not_required: whether fine-grained tokens of members need an owner's approval")
+    @Option(
+        names = "--fine-grained-approval",
+        paramLabel = "MODE",
+        description =
+            "required or not_required: whether fine-grained tokens of members need an owner's approval")
     String fineGrainedApproval;
 
-    @Option(names = "--fine-grained-max-lifetime", paramLabel = "DAYS|none",
+    @Option(
+        names = "--fine-grained-max-lifetime",
+        paramLabel = "DAYS|none",
         description = "longest lifetime of fine-grained tokens, 1–366 days, or none for no limit")
     String fineGrainedMaxLifetime;
 
-    @Option(names = "--classic-max-lifetime", paramLabel = "DAYS|none",
+    @Option(
+        names = "--classic-max-lifetime",
+        paramLabel = "DAYS|none",
         description = "longest lifetime of classic tokens, 1–366 days, or none for no limit")
     String classicMaxLifetime;
 
@@ -87,21 +112,33 @@ final class OrgCommand implements Runnable {
     @Override
     void validate() {
       patch = ApiClient.object();
-      putIf(patch, "fine_grained_access", oneOf("--fine-grained-access", fineGrainedAccess, ACCESS));
+      putIf(
+          patch, "fine_grained_access", oneOf("--fine-grained-access", fineGrainedAccess, ACCESS));
       putIf(patch, "classic_access", oneOf("--classic-access", classicAccess, ACCESS));
-      putIf(patch, "fine_grained_approval", oneOf("--fine-grained-approval", fineGrainedApproval, APPROVAL));
-      putLifetime(patch, "fine_grained_max_lifetime_days", "--fine-grained-max-lifetime", fineGrainedMaxLifetime);
+      putIf(
+          patch,
+          "fine_grained_approval",
+          oneOf("--fine-grained-approval", fineGrainedApproval, APPROVAL));
+      putLifetime(
+          patch,
+          "fine_grained_max_lifetime_days",
+          "--fine-grained-max-lifetime",
+          fineGrainedMaxLifetime);
       putLifetime(patch, "classic_max_lifetime_days", "--classic-max-lifetime", classicMaxLifetime);
     }
 
     @Override
     int run(ApiClient api) {
-      return api.call("PUT", "/orgs/" + ApiClient.seg(org) + "/personal-access-token-policy", patch, null);
+      return api.call(
+          "PUT", "/orgs/" + ApiClient.seg(org) + "/personal-access-token-policy", patch, null);
     }
   }
 
-  @Command(name = "add-member", mixinStandardHelpOptions = true,
-      description = "Add a user to an organization, or change their role (PUT /orgs/{org}/memberships/{login}).")
+  @Command(
+      name = "add-member",
+      mixinStandardHelpOptions = true,
+      description =
+          "Add a user to an organization, or change their role (PUT /orgs/{org}/memberships/{login}).")
   static final class AddMember extends ApiClient.Subcommand {
     @Parameters(index = "0", paramLabel = "ORG", description = "the organization")
     String org;
@@ -109,7 +146,10 @@ final class OrgCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "LOGIN", description = "the user")
     String login;
 
-    @Option(names = "--role", paramLabel = "ROLE", description = "admin (an owner) or member (the default)")
+    @Option(
+        names = "--role",
+        paramLabel = "ROLE",
+        description = "admin (an owner) or member (the default)")
     String role;
 
     @Override
@@ -121,11 +161,17 @@ final class OrgCommand implements Runnable {
     int run(ApiClient api) {
       ObjectNode body = ApiClient.object();
       putIf(body, "role", role);
-      return api.call("PUT", "/orgs/" + ApiClient.seg(org) + "/memberships/" + ApiClient.seg(login), body, null);
+      return api.call(
+          "PUT",
+          "/orgs/" + ApiClient.seg(org) + "/memberships/" + ApiClient.seg(login),
+          body,
+          null);
     }
   }
 
-  @Command(name = "remove-member", mixinStandardHelpOptions = true,
+  @Command(
+      name = "remove-member",
+      mixinStandardHelpOptions = true,
       description = "Remove a user from an organization (DELETE /orgs/{org}/memberships/{login}).")
   static final class RemoveMember extends ApiClient.Subcommand {
     @Parameters(index = "0", paramLabel = "ORG", description = "the organization")
@@ -136,13 +182,19 @@ final class OrgCommand implements Runnable {
 
     @Override
     int run(ApiClient api) {
-      return api.call("DELETE", "/orgs/" + ApiClient.seg(org) + "/memberships/" + ApiClient.seg(login), null,
+      return api.call(
+          "DELETE",
+          "/orgs/" + ApiClient.seg(org) + "/memberships/" + ApiClient.seg(login),
+          null,
           "removed " + login + " from " + org);
     }
   }
 
-  @Command(name = "base-permission", mixinStandardHelpOptions = true,
-      description = "Set the permission every member has on the organization's repositories (PUT /orgs/{org}/base-permission).")
+  @Command(
+      name = "base-permission",
+      mixinStandardHelpOptions = true,
+      description =
+          "Set the permission every member has on the organization's repositories (PUT /orgs/{org}/base-permission).")
   static final class BasePermission extends ApiClient.Subcommand {
     @Parameters(index = "0", paramLabel = "ORG", description = "the organization")
     String org;
@@ -157,8 +209,11 @@ final class OrgCommand implements Runnable {
 
     @Override
     int run(ApiClient api) {
-      return api.call("PUT", "/orgs/" + ApiClient.seg(org) + "/base-permission",
-          ApiClient.object().put("permission", permission), null);
+      return api.call(
+          "PUT",
+          "/orgs/" + ApiClient.seg(org) + "/base-permission",
+          ApiClient.object().put("permission", permission),
+          null);
     }
   }
 }

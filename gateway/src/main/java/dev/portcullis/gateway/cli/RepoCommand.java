@@ -14,7 +14,11 @@ import picocli.CommandLine.Spec;
     name = "repo",
     mixinStandardHelpOptions = true,
     description = "Create repositories and manage their collaborators.",
-    subcommands = {RepoCommand.Create.class, RepoCommand.AddCollaborator.class, RepoCommand.RemoveCollaborator.class})
+    subcommands = {
+      RepoCommand.Create.class,
+      RepoCommand.AddCollaborator.class,
+      RepoCommand.RemoveCollaborator.class
+    })
 final class RepoCommand implements Runnable {
   static final Set<String> VISIBILITIES = Set.of("public", "private", "internal");
   static final Set<String> PERMISSIONS = Set.of("pull", "triage", "push", "maintain", "admin");
@@ -23,24 +27,35 @@ final class RepoCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: create, add-collaborator or remove-collaborator");
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand: create, add-collaborator or remove-collaborator");
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
       description = {
         "Create a repository and its bare Git repository.",
         "Uses POST /orgs/{owner}/repos, and POST /admin/users/{owner}/repos when OWNER is not an organization",
         "(the organization route answers 404) or --user is given."
       })
   static final class Create extends ApiClient.Subcommand {
-    @Parameters(paramLabel = "OWNER/NAME", description = "the owning organization or user, and the repository's name")
+    @Parameters(
+        paramLabel = "OWNER/NAME",
+        description = "the owning organization or user, and the repository's name")
     String fullName;
 
-    @Option(names = "--visibility", paramLabel = "VISIBILITY",
-        description = "public, private or internal (internal: organizations of an enterprise only); the gateway's default is public")
+    @Option(
+        names = "--visibility",
+        paramLabel = "VISIBILITY",
+        description =
+            "public, private or internal (internal: organizations of an enterprise only); the gateway's default is public")
     String visibility;
 
-    @Option(names = "--user", description = "OWNER is a user: go straight to the site-administrator route for user-owned repositories")
+    @Option(
+        names = "--user",
+        description =
+            "OWNER is a user: go straight to the site-administrator route for user-owned repositories")
     boolean user;
 
     private String[] parts;
@@ -67,8 +82,11 @@ final class RepoCommand implements Runnable {
     }
   }
 
-  @Command(name = "add-collaborator", mixinStandardHelpOptions = true,
-      description = "Give a user access to a repository, or change it (PUT /repos/{owner}/{repo}/collaborators/{login}).")
+  @Command(
+      name = "add-collaborator",
+      mixinStandardHelpOptions = true,
+      description =
+          "Give a user access to a repository, or change it (PUT /repos/{owner}/{repo}/collaborators/{login}).")
   static final class AddCollaborator extends ApiClient.Subcommand {
     @Parameters(index = "0", paramLabel = "OWNER/NAME", description = "the repository")
     String fullName;
@@ -76,7 +94,9 @@ final class RepoCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "LOGIN", description = "the user")
     String login;
 
-    @Option(names = "--permission", paramLabel = "PERMISSION",
+    @Option(
+        names = "--permission",
+        paramLabel = "PERMISSION",
         description = "pull, triage, push, maintain or admin (the gateway's default is push)")
     String permission;
 
@@ -92,13 +112,24 @@ final class RepoCommand implements Runnable {
     int run(ApiClient api) {
       ObjectNode body = ApiClient.object();
       putIf(body, "permission", permission);
-      return api.call("PUT", "/repos/" + ApiClient.seg(parts[0]) + "/" + ApiClient.seg(parts[1]) + "/collaborators/"
-          + ApiClient.seg(login), body, null);
+      return api.call(
+          "PUT",
+          "/repos/"
+              + ApiClient.seg(parts[0])
+              + "/"
+              + ApiClient.seg(parts[1])
+              + "/collaborators/"
+              + ApiClient.seg(login),
+          body,
+          null);
     }
   }
 
-  @Command(name = "remove-collaborator", mixinStandardHelpOptions = true,
-      description = "Take a collaborator's access away (DELETE /repos/{owner}/{repo}/collaborators/{login}).")
+  @Command(
+      name = "remove-collaborator",
+      mixinStandardHelpOptions = true,
+      description =
+          "Take a collaborator's access away (DELETE /repos/{owner}/{repo}/collaborators/{login}).")
   static final class RemoveCollaborator extends ApiClient.Subcommand {
     @Parameters(index = "0", paramLabel = "OWNER/NAME", description = "the repository")
     String fullName;
@@ -115,8 +146,16 @@ final class RepoCommand implements Runnable {
 
     @Override
     int run(ApiClient api) {
-      return api.call("DELETE", "/repos/" + ApiClient.seg(parts[0]) + "/" + ApiClient.seg(parts[1]) + "/collaborators/"
-          + ApiClient.seg(login), null, "removed " + login + " from " + fullName);
+      return api.call(
+          "DELETE",
+          "/repos/"
+              + ApiClient.seg(parts[0])
+              + "/"
+              + ApiClient.seg(parts[1])
+              + "/collaborators/"
+              + ApiClient.seg(login),
+          null,
+          "removed " + login + " from " + fullName);
     }
   }
 }

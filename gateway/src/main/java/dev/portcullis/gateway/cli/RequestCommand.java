@@ -31,19 +31,26 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "request",
     mixinStandardHelpOptions = true,
-    description = "List, inspect, approve or deny pending fine-grained token requests of an organization "
-        + "(owners or site administrators).",
-    subcommands = {RequestCommand.ListRequests.class, RequestCommand.Repositories.class, RequestCommand.Approve.class,
-        RequestCommand.Deny.class})
+    description =
+        "List, inspect, approve or deny pending fine-grained token requests of an organization "
+            + "(owners or site administrators).",
+    subcommands = {
+      RequestCommand.ListRequests.class,
+      RequestCommand.Repositories.class,
+      RequestCommand.Approve.class,
+      RequestCommand.Deny.class
+    })
 final class RequestCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: list, repositories, approve or deny");
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand: list, repositories, approve or deny");
   }
 
-  // ------------------------------------------------------------------ paged listings (shared with GrantCommand)
+  // ------------------------------------------------------------------ paged listings (shared with
+  // GrantCommand)
 
   /**
    * A GET of a paged GitHub listing: {@code --per-page}, {@code --page}, and {@code --all}, which
@@ -53,16 +60,26 @@ final class RequestCommand implements Runnable {
    */
   abstract static class Paged extends ApiClient.Subcommand {
     static final int MAX_PAGES = 10_000;
-    private static final Pattern NEXT = Pattern.compile("<([^<>]*)>\\s*;\\s*rel=\"?([^\";,]*\\s)?next(\\s[^\";,]*)?\"?");
+    private static final Pattern NEXT =
+        Pattern.compile("<([^<>]*)>\\s*;\\s*rel=\"?([^\";,]*\\s)?next(\\s[^\";,]*)?\"?");
 
-    @Option(names = "--per-page", paramLabel = "N", description = "results per page, 1–100 (server default 30)")
+    @Option(
+        names = "--per-page",
+        paramLabel = "N",
+        description = "results per page, 1–100 (server default 30)")
     Integer perPage;
 
-    @Option(names = "--page", paramLabel = "N", description = "the page to show (or, with --all, to start from); default 1")
+    @Option(
+        names = "--page",
+        paramLabel = "N",
+        description = "the page to show (or, with --all, to start from); default 1")
     Integer page;
 
-    @Option(names = "--all", description = "follow the Link header's rel=\"next\" to the last page and print every result "
-        + "as one JSON array")
+    @Option(
+        names = "--all",
+        description =
+            "follow the Link header's rel=\"next\" to the last page and print every result "
+                + "as one JSON array")
     boolean all;
 
     @Override
@@ -91,12 +108,19 @@ final class RequestCommand implements Runnable {
         OffsetDateTime.parse(value.strip());
         return value.strip();
       } catch (DateTimeParseException e) {
-        throw usage("Invalid value for option '" + option + "': '" + value
-            + "' (expected an ISO 8601 date-time such as 2026-01-31T12:00:00Z)");
+        throw usage(
+            "Invalid value for option '"
+                + option
+                + "': '"
+                + value
+                + "' (expected an ISO 8601 date-time such as 2026-01-31T12:00:00Z)");
       }
     }
 
-    /** Lists {@code path} (relative to {@code /api/v3}, encoded) with {@code query}; returns the exit code. */
+    /**
+     * Lists {@code path} (relative to {@code /api/v3}, encoded) with {@code query}; returns the
+     * exit code.
+     */
     int list(ApiClient api, String path, List<String> query) {
       List<String> q = new ArrayList<>(query);
       param(q, "per_page", perPage);
@@ -109,10 +133,12 @@ final class RequestCommand implements Runnable {
       Set<String> seen = new HashSet<>();
       for (int pages = 0; target != null; pages++) {
         if (pages >= MAX_PAGES || !seen.add(target)) {
-          throw new ApiClient.Failure("the gateway's Link headers do not end (stopped at " + target + ")");
+          throw new ApiClient.Failure(
+              "the gateway's Link headers do not end (stopped at " + target + ")");
         }
         HttpResponse<String> res = get(api, http, root, token, target);
-        ApiClient.Response r = new ApiClient.Response(res.statusCode(), json(res.body()), res.body());
+        ApiClient.Response r =
+            new ApiClient.Response(res.statusCode(), json(res.body()), res.body());
         if (!r.ok() || r.json() == null || !r.json().isArray()) {
           return api.report(r, null);
         }
@@ -120,7 +146,9 @@ final class RequestCommand implements Runnable {
         if (!all) {
           api.printJson(r.json());
           if (next != null) {
-            api.err().println("(more results: --page " + nextPage(next, page) + ", or --all for every page)");
+            api.err()
+                .println(
+                    "(more results: --page " + nextPage(next, page) + ", or --all for every page)");
             api.err().flush();
           }
           return ApiClient.OK;
@@ -158,9 +186,11 @@ final class RequestCommand implements Runnable {
       String rootPath = root.getRawPath();
       String p = u.getRawPath();
       if (p == null || !p.startsWith(rootPath + "/")) {
-        throw new ApiClient.Failure("the gateway's Link header points outside its API (" + m.group(1) + ")");
+        throw new ApiClient.Failure(
+            "the gateway's Link header points outside its API (" + m.group(1) + ")");
       }
-      return p.substring(rootPath.length()) + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+      return p.substring(rootPath.length())
+          + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
     }
 
     private static JsonNode json(String body) {
@@ -176,10 +206,11 @@ final class RequestCommand implements Runnable {
 
     /** An HTTP client configured as {@link ApiClient#open} configures its own. */
     private HttpClient httpClient(URI root) {
-      HttpClient.Builder b = HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(ApiClient.CONNECT_TIMEOUT)
-          .followRedirects(HttpClient.Redirect.NEVER);
+      HttpClient.Builder b =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(ApiClient.CONNECT_TIMEOUT)
+              .followRedirects(HttpClient.Redirect.NEVER);
       Path ca = client.caFile();
       if (ca != null && "https".equalsIgnoreCase(root.getScheme())) {
         b.sslContext(ApiClient.sslContext(ca));
@@ -187,24 +218,28 @@ final class RequestCommand implements Runnable {
       return b.build();
     }
 
-    private static HttpResponse<String> get(ApiClient api, HttpClient http, URI root, String token, String target) {
-      HttpRequest req = HttpRequest.newBuilder(URI.create(root + target))
-          .timeout(ApiClient.REQUEST_TIMEOUT)
-          .header("Accept", ApiClient.ACCEPT)
-          .header("User-Agent", "portcullis-cli")
-          .header("Authorization", "token " + token)
-          .GET()
-          .build();
+    private static HttpResponse<String> get(
+        ApiClient api, HttpClient http, URI root, String token, String target) {
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(root + target))
+              .timeout(ApiClient.REQUEST_TIMEOUT)
+              .header("Accept", ApiClient.ACCEPT)
+              .header("User-Agent", "portcullis-cli")
+              .header("Authorization", "token " + token)
+              .GET()
+              .build();
       try {
         return http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ApiClient.Failure("interrupted while waiting for the gateway");
       } catch (IOException e) {
-        // Let ApiClient explain an unreachable gateway (refused, timeout, TLS) the way every command does:
+        // Let ApiClient explain an unreachable gateway (refused, timeout, TLS) the way every
+        // command does:
         // its send throws that explanation when the gateway is still unreachable.
         api.send("GET", target, null);
-        throw new ApiClient.Failure("the connection to the gateway failed (" + e.getMessage() + "); try again");
+        throw new ApiClient.Failure(
+            "the connection to the gateway failed (" + e.getMessage() + "); try again");
       }
     }
   }
@@ -219,27 +254,47 @@ final class RequestCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "ORG", description = "the organization")
     String org;
 
-    @Option(names = "--owner", paramLabel = "LOGIN", description = "only tokens owned by this user (repeatable, up to 10)")
+    @Option(
+        names = "--owner",
+        paramLabel = "LOGIN",
+        description = "only tokens owned by this user (repeatable, up to 10)")
     List<String> owners = new ArrayList<>();
 
-    @Option(names = "--repository", paramLabel = "NAME", description = "only tokens that can reach this repository of ORG")
+    @Option(
+        names = "--repository",
+        paramLabel = "NAME",
+        description = "only tokens that can reach this repository of ORG")
     String repository;
 
-    @Option(names = "--permission", paramLabel = "NAME_LEVEL",
-        description = "only tokens with at least this permission, e.g. contents_read or issues_write")
+    @Option(
+        names = "--permission",
+        paramLabel = "NAME_LEVEL",
+        description =
+            "only tokens with at least this permission, e.g. contents_read or issues_write")
     String permission;
 
-    @Option(names = "--token-id", paramLabel = "ID", description = "only this token (repeatable, up to 50)")
+    @Option(
+        names = "--token-id",
+        paramLabel = "ID",
+        description = "only this token (repeatable, up to 50)")
     List<Long> tokenIds = new ArrayList<>();
 
-    @Option(names = "--last-used-before", paramLabel = "TIME",
+    @Option(
+        names = "--last-used-before",
+        paramLabel = "TIME",
         description = "only tokens last used before this ISO 8601 time, e.g. 2026-01-31T12:00:00Z")
     String lastUsedBefore;
 
-    @Option(names = "--last-used-after", paramLabel = "TIME", description = "only tokens last used after this ISO 8601 time")
+    @Option(
+        names = "--last-used-after",
+        paramLabel = "TIME",
+        description = "only tokens last used after this ISO 8601 time")
     String lastUsedAfter;
 
-    @Option(names = "--direction", paramLabel = "asc|desc", description = "order by creation: desc (newest first, the default) or asc")
+    @Option(
+        names = "--direction",
+        paramLabel = "asc|desc",
+        description = "order by creation: desc (newest first, the default) or asc")
     String direction;
 
     /** {@code personal-access-token-requests} or {@code personal-access-tokens}. */
@@ -271,7 +326,9 @@ final class RequestCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
       description = {
         "List an organization's pending requests (GET /orgs/{org}/personal-access-token-requests), newest first.",
         "Prints a JSON array: id is the request id for approve/deny, token_id the token's."
@@ -283,31 +340,47 @@ final class RequestCommand implements Runnable {
     }
   }
 
-  @Command(name = "repositories", mixinStandardHelpOptions = true,
-      description = "List the repositories a pending request asks for "
-          + "(GET /orgs/{org}/personal-access-token-requests/{id}/repositories).")
+  @Command(
+      name = "repositories",
+      mixinStandardHelpOptions = true,
+      description =
+          "List the repositories a pending request asks for "
+              + "(GET /orgs/{org}/personal-access-token-requests/{id}/repositories).")
   static final class Repositories extends Paged {
     @Parameters(index = "0", paramLabel = "ORG", description = "the organization")
     String org;
 
-    @Parameters(index = "1", paramLabel = "REQUEST_ID", description = "the request id (id of 'request list')")
+    @Parameters(
+        index = "1",
+        paramLabel = "REQUEST_ID",
+        description = "the request id (id of 'request list')")
     long id;
 
     @Override
     int run(ApiClient api) {
-      return list(api, "/orgs/" + ApiClient.seg(org) + "/personal-access-token-requests/" + id + "/repositories", List.of());
+      return list(
+          api,
+          "/orgs/" + ApiClient.seg(org) + "/personal-access-token-requests/" + id + "/repositories",
+          List.of());
     }
   }
 
   // ------------------------------------------------------------------ reviews
 
-  /** Both reviews: one id goes to the single-request route, several to the bulk route (all or nothing). */
+  /**
+   * Both reviews: one id goes to the single-request route, several to the bulk route (all or
+   * nothing).
+   */
   abstract static class Review extends ApiClient.Subcommand {
     @Parameters(index = "0", paramLabel = "ORG", description = "the organization")
     String org;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "REQUEST_ID",
-        description = "the request ids (request.id of 'token create'); several are reviewed together, all or nothing")
+    @Parameters(
+        index = "1..*",
+        arity = "1..*",
+        paramLabel = "REQUEST_ID",
+        description =
+            "the request ids (request.id of 'token create'); several are reviewed together, all or nothing")
     List<Long> ids;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "a note for the token's owner")
@@ -319,8 +392,13 @@ final class RequestCommand implements Runnable {
     int run(ApiClient api) {
       ObjectNode body = ApiClient.object();
       String base = "/orgs/" + ApiClient.seg(org) + "/personal-access-token-requests";
-      String done = (action().equals("approve") ? "approved" : "denied") + " request" + (ids.size() == 1 ? " " : "s ")
-          + ids.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("") + " in " + org;
+      String done =
+          (action().equals("approve") ? "approved" : "denied")
+              + " request"
+              + (ids.size() == 1 ? " " : "s ")
+              + ids.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("")
+              + " in "
+              + org;
       if (ids.size() == 1) {
         body.put("action", action());
         putIf(body, "reason", reason);
@@ -334,8 +412,11 @@ final class RequestCommand implements Runnable {
     }
   }
 
-  @Command(name = "approve", mixinStandardHelpOptions = true,
-      description = "Approve pending requests (POST /orgs/{org}/personal-access-token-requests[/{id}]): the tokens gain access.")
+  @Command(
+      name = "approve",
+      mixinStandardHelpOptions = true,
+      description =
+          "Approve pending requests (POST /orgs/{org}/personal-access-token-requests[/{id}]): the tokens gain access.")
   static final class Approve extends Review {
     @Override
     String action() {
@@ -343,8 +424,11 @@ final class RequestCommand implements Runnable {
     }
   }
 
-  @Command(name = "deny", mixinStandardHelpOptions = true,
-      description = "Deny pending requests (POST /orgs/{org}/personal-access-token-requests[/{id}]).")
+  @Command(
+      name = "deny",
+      mixinStandardHelpOptions = true,
+      description =
+          "Deny pending requests (POST /orgs/{org}/personal-access-token-requests[/{id}]).")
   static final class Deny extends Review {
     @Override
     String action() {

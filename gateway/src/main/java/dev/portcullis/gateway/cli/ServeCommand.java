@@ -35,12 +35,20 @@ final class ServeCommand implements Callable<Integer> {
 
   static Gateway start(GatewayConfig config) throws Exception {
     Gateway gateway = Gateway.start(config);
-    gateway.bootstrapToken().ifPresent(t -> {
-      System.out.println("First start: created site administrator 'admin'. Its token (shown once, also saved to "
-          + config.dataDir().resolve(Gateway.ADMIN_TOKEN_FILE) + " with mode 0600):");
-      System.out.println("  " + t.plaintext());
-    });
-    System.out.println("Portcullis is serving " + gateway.httpsUrl() + (gateway.httpUrl() == null ? "" : " and " + gateway.httpUrl()));
+    gateway
+        .bootstrapToken()
+        .ifPresent(
+            t -> {
+              System.out.println(
+                  "First start: created site administrator 'admin'. Its token (shown once, also saved to "
+                      + config.dataDir().resolve(Gateway.ADMIN_TOKEN_FILE)
+                      + " with mode 0600):");
+              System.out.println("  " + t.plaintext());
+            });
+    System.out.println(
+        "Portcullis is serving "
+            + gateway.httpsUrl()
+            + (gateway.httpUrl() == null ? "" : " and " + gateway.httpUrl()));
     System.out.println("  CA certificate for git: GIT_SSL_CAINFO=" + gateway.certificateFile());
     System.out.flush();
     return gateway;

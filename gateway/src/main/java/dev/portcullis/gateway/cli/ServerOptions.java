@@ -10,77 +10,150 @@ import picocli.CommandLine.Option;
 
 /** The options {@code serve} and {@code demo} share. */
 final class ServerOptions {
-  @Option(names = "--port", description = "HTTPS port (default ${DEFAULT-VALUE}; 0 = any free port)", defaultValue = "8443")
+  @Option(
+      names = "--port",
+      description = "HTTPS port (default ${DEFAULT-VALUE}; 0 = any free port)",
+      defaultValue = "8443")
   int port;
 
-  @Option(names = "--http-port", description = "also serve plain HTTP on this port (tests, or behind a TLS-terminating balancer)")
+  @Option(
+      names = "--http-port",
+      description =
+          "also serve plain HTTP on this port (tests, or behind a TLS-terminating balancer)")
   Integer httpPort;
 
-  @Option(names = "--bind", description = "address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface)", defaultValue = "127.0.0.1")
+  @Option(
+      names = "--bind",
+      description = "address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface)",
+      defaultValue = "127.0.0.1")
   String bind;
 
-  @Option(names = "--data", description = "data directory: embedded database, repositories, TLS material, admin token (default ${DEFAULT-VALUE})", defaultValue = "./data")
+  @Option(
+      names = "--data",
+      description =
+          "data directory: embedded database, repositories, TLS material, admin token (default ${DEFAULT-VALUE})",
+      defaultValue = "./data")
   Path data;
 
-  @Option(names = "--repositories", description = "bare repositories directory, shared by all nodes (default: <data>/repositories)")
+  @Option(
+      names = "--repositories",
+      description =
+          "bare repositories directory, shared by all nodes (default: <data>/repositories)")
   Path repositories;
 
-  @Option(names = "--tls-cert", description = "PEM certificate chain (default: a self-signed certificate under <data>/tls)")
+  @Option(
+      names = "--tls-cert",
+      description = "PEM certificate chain (default: a self-signed certificate under <data>/tls)")
   Path tlsCert;
 
   @Option(names = "--tls-key", description = "PEM private key for --tls-cert")
   Path tlsKey;
 
-  @Option(names = "--db", description = "JDBC URL of a shared store, e.g. jdbc:postgresql://127.0.0.1:5432/portcullis (default: embedded H2 under <data>/db)")
+  @Option(
+      names = "--db",
+      description =
+          "JDBC URL of a shared store, e.g. jdbc:postgresql://127.0.0.1:5432/portcullis (default: embedded H2 under <data>/db)")
   String db;
 
-  @Option(names = "--db-user", description = "store user (or env PORTCULLIS_DB_USER)", defaultValue = "${env:PORTCULLIS_DB_USER}")
+  @Option(
+      names = "--db-user",
+      description = "store user (or env PORTCULLIS_DB_USER)",
+      defaultValue = "${env:PORTCULLIS_DB_USER}")
   String dbUser;
 
-  @Option(names = "--db-password", description = "store password (better: env PORTCULLIS_DB_PASSWORD)", defaultValue = "${env:PORTCULLIS_DB_PASSWORD}", arity = "0..1", interactive = false)
+  @Option(
+      names = "--db-password",
+      description = "store password (better: env PORTCULLIS_DB_PASSWORD)",
+      defaultValue = "${env:PORTCULLIS_DB_PASSWORD}",
+      arity = "0..1",
+      interactive = false)
   String dbPassword;
 
-  @Option(names = "--no-anonymous-read", description = "require credentials even to read public repositories")
+  @Option(
+      names = "--no-anonymous-read",
+      description = "require credentials even to read public repositories")
   boolean noAnonymousRead;
 
-  @Option(names = "--cache-max-tokens", description = "token cache entries (default ${DEFAULT-VALUE})", defaultValue = "200000")
+  @Option(
+      names = "--cache-max-tokens",
+      description = "token cache entries (default ${DEFAULT-VALUE})",
+      defaultValue = "200000")
   long cacheMaxTokens;
 
-  @Option(names = "--cache-max-entries", description = "entries of each other decision-input cache (default ${DEFAULT-VALUE})", defaultValue = "50000")
+  @Option(
+      names = "--cache-max-entries",
+      description = "entries of each other decision-input cache (default ${DEFAULT-VALUE})",
+      defaultValue = "50000")
   long cacheMaxEntries;
 
-  @Option(names = "--cache-ttl-seconds", description = "backstop lifetime of any cache entry (default ${DEFAULT-VALUE})", defaultValue = "300")
+  @Option(
+      names = "--cache-ttl-seconds",
+      description = "backstop lifetime of any cache entry (default ${DEFAULT-VALUE})",
+      defaultValue = "300")
   long cacheTtlSeconds;
 
-  @Option(names = "--max-threads", description = "HTTP worker threads (default ${DEFAULT-VALUE})", defaultValue = "200")
+  @Option(
+      names = "--max-threads",
+      description = "HTTP worker threads (default ${DEFAULT-VALUE})",
+      defaultValue = "200")
   int maxThreads;
 
-  @Option(names = "--max-pack-size", description = "largest pack a push may send, e.g. 2g, 500m, 0 = no limit (default ${DEFAULT-VALUE})", defaultValue = "2g")
+  @Option(
+      names = "--max-pack-size",
+      description =
+          "largest pack a push may send, e.g. 2g, 500m, 0 = no limit (default ${DEFAULT-VALUE})",
+      defaultValue = "2g")
   String maxPackSize;
 
-  @Option(names = "--max-object-size", description = "largest object in a push (default ${DEFAULT-VALUE})", defaultValue = "512m")
+  @Option(
+      names = "--max-object-size",
+      description = "largest object in a push (default ${DEFAULT-VALUE})",
+      defaultValue = "512m")
   String maxObjectSize;
 
-  @Option(names = "--max-auth-failures", description = "failed authentications per client address (or token) before it is blocked, 0 = off (default ${DEFAULT-VALUE})", defaultValue = "50")
+  @Option(
+      names = "--max-auth-failures",
+      description =
+          "failed authentications per client address (or token) before it is blocked, 0 = off (default ${DEFAULT-VALUE})",
+      defaultValue = "50")
   int maxAuthFailures;
 
-  @Option(names = "--auth-failure-window-seconds", description = "how long failures count and a block lasts (default ${DEFAULT-VALUE})", defaultValue = "300")
+  @Option(
+      names = "--auth-failure-window-seconds",
+      description = "how long failures count and a block lasts (default ${DEFAULT-VALUE})",
+      defaultValue = "300")
   long authFailureWindowSeconds;
 
-  @Option(names = "--min-data-rate", description = "slowest request/response transfer in bytes/s before a connection is dropped, 0 = off (default ${DEFAULT-VALUE})", defaultValue = "0")
+  @Option(
+      names = "--min-data-rate",
+      description =
+          "slowest request/response transfer in bytes/s before a connection is dropped, 0 = off (default ${DEFAULT-VALUE})",
+      defaultValue = "0")
   long minDataRate;
 
-  @Option(names = "--idle-timeout-seconds", description = "idle connection timeout (default ${DEFAULT-VALUE})", defaultValue = "60")
+  @Option(
+      names = "--idle-timeout-seconds",
+      description = "idle connection timeout (default ${DEFAULT-VALUE})",
+      defaultValue = "60")
   long idleTimeoutSeconds;
 
-  @Option(names = "--max-request-seconds", description = "the longest a git request may take before its connection is closed (default ${DEFAULT-VALUE})", defaultValue = "3600")
+  @Option(
+      names = "--max-request-seconds",
+      description =
+          "the longest a git request may take before its connection is closed (default ${DEFAULT-VALUE})",
+      defaultValue = "3600")
   long maxRequestSeconds;
 
-  @Option(names = "--audit-each-read", description = "audit every allowed read, and every refusal of a request without a valid credential, as its own row (default: "
-      + "one row with a count per token, repository, client and minute for reads, per repository, reason, client and minute for those refusals)")
+  @Option(
+      names = "--audit-each-read",
+      description =
+          "audit every allowed read, and every refusal of a request without a valid credential, as its own row (default: "
+              + "one row with a count per token, repository, client and minute for reads, per repository, reason, client and minute for those refusals)")
   boolean auditEachRead;
 
-  @Option(names = "--audit-file", description = "also append every audit event to this JSON-lines file")
+  @Option(
+      names = "--audit-file",
+      description = "also append every audit event to this JSON-lines file")
   Path auditFile;
 
   static long bytes(String option, String value) {
@@ -101,17 +174,40 @@ final class ServerOptions {
       }
       return Math.multiplyExact(n, unit);
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new IllegalArgumentException(option + " must be a size such as 512m or 2g, not '" + value + "'");
+      throw new IllegalArgumentException(
+          option + " must be a size such as 512m or 2g, not '" + value + "'");
     }
   }
 
   GatewayConfig toConfig() {
-    CacheSettings caches = new CacheSettings(cacheMaxTokens, cacheMaxEntries, Duration.ofSeconds(cacheTtlSeconds));
-    return new GatewayConfig(bind, port, httpPort, data, repositories, tlsCert, tlsKey, db, dbUser, dbPassword, !noAnonymousRead,
-        caches, Duration.ofSeconds(10), maxThreads,
-        new Limits(bytes("--max-pack-size", maxPackSize), bytes("--max-object-size", maxObjectSize),
-            new FailedAuthLimiter.Settings(maxAuthFailures, Duration.ofSeconds(Math.max(1, authFailureWindowSeconds)), 100_000),
-            minDataRate, Duration.ofSeconds(Math.max(1, idleTimeoutSeconds)), Duration.ofSeconds(Math.max(1, maxRequestSeconds)), auditEachRead),
+    CacheSettings caches =
+        new CacheSettings(cacheMaxTokens, cacheMaxEntries, Duration.ofSeconds(cacheTtlSeconds));
+    return new GatewayConfig(
+        bind,
+        port,
+        httpPort,
+        data,
+        repositories,
+        tlsCert,
+        tlsKey,
+        db,
+        dbUser,
+        dbPassword,
+        !noAnonymousRead,
+        caches,
+        Duration.ofSeconds(10),
+        maxThreads,
+        new Limits(
+            bytes("--max-pack-size", maxPackSize),
+            bytes("--max-object-size", maxObjectSize),
+            new FailedAuthLimiter.Settings(
+                maxAuthFailures,
+                Duration.ofSeconds(Math.max(1, authFailureWindowSeconds)),
+                100_000),
+            minDataRate,
+            Duration.ofSeconds(Math.max(1, idleTimeoutSeconds)),
+            Duration.ofSeconds(Math.max(1, maxRequestSeconds)),
+            auditEachRead),
         auditFile);
   }
 }

@@ -17,8 +17,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "token",
     mixinStandardHelpOptions = true,
-    description = "Create, list and delete users' personal access tokens (needs a site administrator's token).",
-    subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Delete.class})
+    description =
+        "Create, list and delete users' personal access tokens (needs a site administrator's token).",
+    subcommands = {
+      TokenCommand.Create.class,
+      TokenCommand.ListTokens.class,
+      TokenCommand.Delete.class
+    })
 final class TokenCommand implements Runnable {
   static final Set<String> TYPES = Set.of("fine_grained", "classic");
   static final Set<String> SELECTIONS = Set.of("all", "subset", "none");
@@ -30,7 +35,9 @@ final class TokenCommand implements Runnable {
     throw new ParameterException(spec.commandLine(), "Missing subcommand: create, list or delete");
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
       description = {
         "Create a token on a user's behalf (POST /admin/users/{login}/personal-access-tokens).",
         "Prints the token as JSON, including its plaintext (shown this once only); with --quiet only the plaintext.",
@@ -40,41 +47,72 @@ final class TokenCommand implements Runnable {
     @Parameters(paramLabel = "LOGIN", description = "the user who will own the token")
     String login;
 
-    @Option(names = "--type", paramLabel = "TYPE", required = true, description = "fine_grained or classic")
+    @Option(
+        names = "--type",
+        paramLabel = "TYPE",
+        required = true,
+        description = "fine_grained or classic")
     String type;
 
-    @Option(names = "--name", paramLabel = "NAME", required = true, description = "the token's name, 1–40 characters")
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        required = true,
+        description = "the token's name, 1–40 characters")
     String name;
 
     @Option(names = "--description", paramLabel = "TEXT", description = "what the token is for")
     String description;
 
-    @Option(names = "--expires-in", paramLabel = "DAYS|none",
-        description = "lifetime in days (1–366), or none for a token that does not expire (also the default when left out)")
+    @Option(
+        names = "--expires-in",
+        paramLabel = "DAYS|none",
+        description =
+            "lifetime in days (1–366), or none for a token that does not expire (also the default when left out)")
     String expiresIn;
 
-    @Option(names = "--scope", paramLabel = "SCOPE", description = "classic: a scope such as repo, read:org or admin:org (repeatable)")
+    @Option(
+        names = "--scope",
+        paramLabel = "SCOPE",
+        description = "classic: a scope such as repo, read:org or admin:org (repeatable)")
     List<String> scopes = new ArrayList<>();
 
-    @Option(names = "--resource-owner", paramLabel = "OWNER",
-        description = "fine-grained: the user itself or an organization the user belongs to (default: LOGIN)")
+    @Option(
+        names = "--resource-owner",
+        paramLabel = "OWNER",
+        description =
+            "fine-grained: the user itself or an organization the user belongs to (default: LOGIN)")
     String resourceOwner;
 
-    @Option(names = "--repository-selection", paramLabel = "SELECTION",
-        description = "fine-grained: all, subset or none (public repositories, read-only); default subset when --repository is given")
+    @Option(
+        names = "--repository-selection",
+        paramLabel = "SELECTION",
+        description =
+            "fine-grained: all, subset or none (public repositories, read-only); default subset when --repository is given")
     String repositorySelection;
 
-    @Option(names = "--repository", paramLabel = "NAME", description = "fine-grained: a repository of the resource owner, for subset (repeatable)")
+    @Option(
+        names = "--repository",
+        paramLabel = "NAME",
+        description = "fine-grained: a repository of the resource owner, for subset (repeatable)")
     List<String> repositories = new ArrayList<>();
 
-    @Option(names = "--permission", paramLabel = "NAME=LEVEL",
-        description = "fine-grained: a permission and its level, e.g. contents=write or members=read (repeatable)")
+    @Option(
+        names = "--permission",
+        paramLabel = "NAME=LEVEL",
+        description =
+            "fine-grained: a permission and its level, e.g. contents=write or members=read (repeatable)")
     List<String> permissions = new ArrayList<>();
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = "fine-grained: why the token needs the organization, for its owners")
+    @Option(
+        names = "--reason",
+        paramLabel = "TEXT",
+        description = "fine-grained: why the token needs the organization, for its owners")
     String reason;
 
-    @Option(names = {"-q", "--quiet"}, description = "print only the plaintext token (for scripts)")
+    @Option(
+        names = {"-q", "--quiet"},
+        description = "print only the plaintext token (for scripts)")
     boolean quiet;
 
     private ObjectNode body;
@@ -93,16 +131,23 @@ final class TokenCommand implements Runnable {
           try {
             body.put("expires_in", Integer.parseInt(expiresIn.strip()));
           } catch (NumberFormatException e) {
-            throw usage("Invalid value for option '--expires-in': '" + expiresIn + "' (expected a number of days or 'none')");
+            throw usage(
+                "Invalid value for option '--expires-in': '"
+                    + expiresIn
+                    + "' (expected a number of days or 'none')");
           }
         }
       }
       if (fineGrained) {
         if (!scopes.isEmpty()) {
-          throw usage("--scope is for classic tokens; fine-grained tokens take --permission NAME=LEVEL");
+          throw usage(
+              "--scope is for classic tokens; fine-grained tokens take --permission NAME=LEVEL");
         }
         body.put("resource_owner", resourceOwner != null ? resourceOwner : login);
-        String selection = repositorySelection != null ? repositorySelection : (repositories.isEmpty() ? null : "subset");
+        String selection =
+            repositorySelection != null
+                ? repositorySelection
+                : (repositories.isEmpty() ? null : "subset");
         putIf(body, "repository_selection", selection);
         if (!repositories.isEmpty()) {
           ArrayNode repos = body.putArray("repositories");
@@ -113,17 +158,24 @@ final class TokenCommand implements Runnable {
           for (String p : permissions) {
             int eq = p.indexOf('=');
             if (eq <= 0 || eq == p.length() - 1) {
-              throw usage("Invalid value for option '--permission': '" + p + "' (expected NAME=LEVEL, e.g. contents=write)");
+              throw usage(
+                  "Invalid value for option '--permission': '"
+                      + p
+                      + "' (expected NAME=LEVEL, e.g. contents=write)");
             }
             perms.put(p.substring(0, eq).strip(), p.substring(eq + 1).strip());
           }
         }
         putIf(body, "reason", reason);
       } else {
-        if (resourceOwner != null || repositorySelection != null || !repositories.isEmpty() || !permissions.isEmpty()
+        if (resourceOwner != null
+            || repositorySelection != null
+            || !repositories.isEmpty()
+            || !permissions.isEmpty()
             || reason != null) {
-          throw usage("--resource-owner, --repository-selection, --repository, --permission and --reason are for "
-              + "fine-grained tokens; classic tokens take --scope");
+          throw usage(
+              "--resource-owner, --repository-selection, --repository, --permission and --reason are for "
+                  + "fine-grained tokens; classic tokens take --scope");
         }
         ArrayNode s = body.putArray("scopes");
         scopes.forEach(s::add);
@@ -132,7 +184,9 @@ final class TokenCommand implements Runnable {
 
     @Override
     int run(ApiClient api) {
-      ApiClient.Response r = api.send("POST", "/admin/users/" + ApiClient.seg(login) + "/personal-access-tokens", body);
+      ApiClient.Response r =
+          api.send(
+              "POST", "/admin/users/" + ApiClient.seg(login) + "/personal-access-tokens", body);
       if (!quiet || !r.ok()) {
         return api.report(r, null);
       }
@@ -146,28 +200,40 @@ final class TokenCommand implements Runnable {
       api.out().flush();
       JsonNode request = r.json().path("request");
       if ("pending".equals(request.path("status").asText())) {
-        api.err().println("note: the token needs approval in '" + body.path("resource_owner").asText()
-            + "' (request " + request.path("id").asText() + ", pending)");
+        api.err()
+            .println(
+                "note: the token needs approval in '"
+                    + body.path("resource_owner").asText()
+                    + "' (request "
+                    + request.path("id").asText()
+                    + ", pending)");
         api.err().flush();
       }
       return ApiClient.OK;
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "List a user's tokens, without secrets (GET /admin/users/{login}/personal-access-tokens).")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "List a user's tokens, without secrets (GET /admin/users/{login}/personal-access-tokens).")
   static final class ListTokens extends ApiClient.Subcommand {
     @Parameters(paramLabel = "LOGIN", description = "the user")
     String login;
 
     @Override
     int run(ApiClient api) {
-      return api.call("GET", "/admin/users/" + ApiClient.seg(login) + "/personal-access-tokens", null, null);
+      return api.call(
+          "GET", "/admin/users/" + ApiClient.seg(login) + "/personal-access-tokens", null, null);
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true,
-      description = "Delete a token, revoking it everywhere on the next request (DELETE /admin/personal-access-tokens/{id}).")
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description =
+          "Delete a token, revoking it everywhere on the next request (DELETE /admin/personal-access-tokens/{id}).")
   static final class Delete extends ApiClient.Subcommand {
     @Parameters(paramLabel = "ID", description = "the token's id (see 'token list')")
     long id;

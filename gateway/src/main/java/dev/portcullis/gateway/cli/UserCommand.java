@@ -11,16 +11,23 @@ import picocli.CommandLine.Spec;
     name = "user",
     mixinStandardHelpOptions = true,
     description = "Create, suspend and unsuspend users (needs a site administrator's token).",
-    subcommands = {UserCommand.Create.class, UserCommand.Suspend.class, UserCommand.Unsuspend.class})
+    subcommands = {
+      UserCommand.Create.class,
+      UserCommand.Suspend.class,
+      UserCommand.Unsuspend.class
+    })
 final class UserCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: create, suspend or unsuspend");
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand: create, suspend or unsuspend");
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
       description = "Create a user (POST /admin/users); prints the new user as JSON.")
   static final class Create extends ApiClient.Subcommand {
     @Parameters(paramLabel = "LOGIN", description = "the new user's login")
@@ -32,19 +39,25 @@ final class UserCommand implements Runnable {
     }
   }
 
-  @Command(name = "suspend", mixinStandardHelpOptions = true,
-      description = "Suspend a user (PUT /users/{login}/suspended): their tokens stop working on the next request.")
+  @Command(
+      name = "suspend",
+      mixinStandardHelpOptions = true,
+      description =
+          "Suspend a user (PUT /users/{login}/suspended): their tokens stop working on the next request.")
   static final class Suspend extends ApiClient.Subcommand {
     @Parameters(paramLabel = "LOGIN", description = "the user to suspend")
     String login;
 
     @Override
     int run(ApiClient api) {
-      return api.call("PUT", "/users/" + ApiClient.seg(login) + "/suspended", null, "suspended " + login);
+      return api.call(
+          "PUT", "/users/" + ApiClient.seg(login) + "/suspended", null, "suspended " + login);
     }
   }
 
-  @Command(name = "unsuspend", mixinStandardHelpOptions = true,
+  @Command(
+      name = "unsuspend",
+      mixinStandardHelpOptions = true,
       description = "Lift a user's suspension (DELETE /users/{login}/suspended).")
   static final class Unsuspend extends ApiClient.Subcommand {
     @Parameters(paramLabel = "LOGIN", description = "the user to unsuspend")
@@ -52,7 +65,8 @@ final class UserCommand implements Runnable {
 
     @Override
     int run(ApiClient api) {
-      return api.call("DELETE", "/users/" + ApiClient.seg(login) + "/suspended", null, "unsuspended " + login);
+      return api.call(
+          "DELETE", "/users/" + ApiClient.seg(login) + "/suspended", null, "unsuspended " + login);
     }
   }
 }

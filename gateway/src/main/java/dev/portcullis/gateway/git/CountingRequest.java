@@ -12,8 +12,10 @@ final class CountingRequest extends HttpServletRequestWrapper {
   private final String login;
   private ServletInputStream in;
   private long bytes;
+
   /** Bytes already read from the body (the checked receive-pack commands), read again first. */
   private byte[] replay;
+
   private int replayed;
 
   void replay(byte[] prefix) {
@@ -49,54 +51,57 @@ final class CountingRequest extends HttpServletRequestWrapper {
   public ServletInputStream getInputStream() throws IOException {
     if (in == null) {
       ServletInputStream raw = super.getInputStream();
-      in = new ServletInputStream() {
-        @Override
-        public int read() throws IOException {
-          if (replay != null && replayed < replay.length) {
-            return replay[replayed++] & 0xff;
-          }
-          int b = raw.read();
-          if (b >= 0) {
-            bytes++;
-          }
-          return b;
-        }
+      in =
+          new ServletInputStream() {
+            @Override
+            public int read() throws IOException {
+              if (replay != null && replayed < replay.length) {
+                return replay[replayed++] & 0xff;
+              }
+              int b = raw.read();
+              if (b >= 0) {
+                bytes++;
+              }
+              return b;
+            }
 
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-          if (replay != null && replayed < replay.length) {
-            int n = Math.min(len, replay.length - replayed);
-            System.arraycopy(replay, replayed, buf, off, n);
-            replayed += n;
-            return n;
-          }
-          int n = raw.read(buf, off, len);
-          if (n > 0) {
-            bytes += n;
-          }
-          return n;
-        }
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+              if (replay != null && replayed < replay.length) {
+                int n = Math.min(len, replay.length - replayed);
+                System.arraycopy(replay, replayed, buf, off, n);
+                replayed += n;
+                return n;
+              }
+              int n = raw.read(buf, off, len);
+              if (n > 0) {
+                bytes += n;
+              }
+              return n;
+            }
 
-        @Override
-        public boolean isFinished() {
-          return (replay == null || replayed >= replay.length) && raw.isFinished();
-        }
+            @Override
+            public boolean isFinished() {
+              return (replay == null || replayed >= replay.length) && raw.isFinished();
+            }
 
-        @Override
-        public int available() throws IOException {
-          return replay != null && replayed < replay.length ? replay.length - replayed : raw.available();
-        }
+            @Override
+            public int available() throws IOException {
+              return replay != null && replayed < replay.length
+                  ? replay.length - replayed
+                  : raw.available();
+            }
 
-        @Override
-        public boolean isReady() {
-          return raw.isReady();
-        }
+            @Override
+            public boolean isReady() {
+              return raw.isReady();
+            }
 
-        @Override
-        public void setReadListener(ReadListener l) {
-          raw.setReadListener(l);
-        }
-      };
+            @Override
+            public void setReadListener(ReadListener l) {
+              raw.setReadListener(l);
+            }
+          };
     }
     return in;
   }

@@ -23,39 +23,40 @@ final class CountingResponse extends HttpServletResponseWrapper {
   public ServletOutputStream getOutputStream() throws IOException {
     if (out == null) {
       ServletOutputStream raw = super.getOutputStream();
-      out = new ServletOutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-          raw.write(b);
-          bytes++;
-        }
+      out =
+          new ServletOutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+              raw.write(b);
+              bytes++;
+            }
 
-        @Override
-        public void write(byte[] buf, int off, int len) throws IOException {
-          raw.write(buf, off, len);
-          bytes += len;
-        }
+            @Override
+            public void write(byte[] buf, int off, int len) throws IOException {
+              raw.write(buf, off, len);
+              bytes += len;
+            }
 
-        @Override
-        public void flush() throws IOException {
-          raw.flush();
-        }
+            @Override
+            public void flush() throws IOException {
+              raw.flush();
+            }
 
-        @Override
-        public void close() throws IOException {
-          raw.close();
-        }
+            @Override
+            public void close() throws IOException {
+              raw.close();
+            }
 
-        @Override
-        public boolean isReady() {
-          return raw.isReady();
-        }
+            @Override
+            public boolean isReady() {
+              return raw.isReady();
+            }
 
-        @Override
-        public void setWriteListener(WriteListener l) {
-          raw.setWriteListener(l);
-        }
-      };
+            @Override
+            public void setWriteListener(WriteListener l) {
+              raw.setWriteListener(l);
+            }
+          };
     }
     return out;
   }

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * In front of JGit's {@code GitServlet}: classifies the request exactly, applies the
  * failed-authentication limiter, authenticates the {@code Authorization} header, runs the access
- * decision and either answers (401 with a Basic challenge, 403/404 with a one-line
- * {@code text/plain} reason that git prints as {@code remote: …}, 429 for a blocked address, 503
- * when the store is unreachable) or hands the request on with the authenticated user set, so that
+ * decision and either answers (401 with a Basic challenge, 403/404 with a one-line {@code
+ * text/plain} reason that git prints as {@code remote: …}, 429 for a blocked address, 503 when the
+ * store is unreachable) or hands the request on with the authenticated user set, so that
  * receive-pack accepts it.
  */
 public final class GitAccessFilter implements Filter {
@@ -42,9 +42,16 @@ public final class GitAccessFilter implements Filter {
   private final java.util.function.Consumer<dev.portcullis.policy.model.Repository> pushed;
   private final RequestWatchdog watchdog;
 
-  public GitAccessFilter(AccessService access, FailedAuthLimiter limiter, GatewayMetrics metrics, AuditLog audit, Clock clock,
-      String realm, java.util.function.Consumer<dev.portcullis.policy.model.Repository> pushed,
-      java.util.concurrent.ScheduledExecutorService scheduler, java.time.Duration maxRequestDuration) {
+  public GitAccessFilter(
+      AccessService access,
+      FailedAuthLimiter limiter,
+      GatewayMetrics metrics,
+      AuditLog audit,
+      Clock clock,
+      String realm,
+      java.util.function.Consumer<dev.portcullis.policy.model.Repository> pushed,
+      java.util.concurrent.ScheduledExecutorService scheduler,
+      java.time.Duration maxRequestDuration) {
     this.pushed = pushed;
     this.access = access;
     this.limiter = limiter;
@@ -56,13 +63,18 @@ public final class GitAccessFilter implements Filter {
   }
 
   @Override
-  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
     long start = System.nanoTime();
-    GitRequest git = GitRequest.classify(request.getMethod(), request.getRequestURI(), request.getQueryString());
+    GitRequest git =
+        GitRequest.classify(request.getMethod(), request.getRequestURI(), request.getQueryString());
     if (git == null) {
-      send(response, 404, "Not found: only smart-HTTP git requests (info/refs, git-upload-pack, git-receive-pack) and /api/v3 are served.");
+      send(
+          response,
+          404,
+          "Not found: only smart-HTTP git requests (info/refs, git-upload-pack, git-receive-pack) and /api/v3 are served.");
       return;
     }
     String address = request.getRemoteAddr();
@@ -74,7 +86,10 @@ public final class GitAccessFilter implements Filter {
     AccessService.AccessCheck check;
     try {
       check = access.decide(authorization(request), git.owner(), git.name(), git.operation());
-      blocked = check.credential() instanceof Credential.Token t ? limiter.tokenRefusal(t.token().digest()) : null;
+      blocked =
+          check.credential() instanceof Credential.Token t
+              ? limiter.tokenRefusal(t.token().digest())
+              : null;
       if (blocked != null) {
         throttle(response, blocked);
         return;
@@ -82,7 +97,12 @@ public final class GitAccessFilter implements Filter {
       access.recordUse(check);
     } catch (StoreUnavailableException e) {
       metrics.storeUnavailable();
-      LOG.warn("git {} {}/{} store unavailable: {}", git.service(), git.owner(), git.name(), e.getMessage());
+      LOG.warn(
+          "git {} {}/{} store unavailable: {}",
+          git.service(),
+          git.owner(),
+          git.name(),
+          e.getMessage());
       response.setHeader("Retry-After", "5");
       send(response, 503, "The gateway cannot reach its store right now; try again shortly.");
       return;
@@ -111,9 +131,11 @@ public final class GitAccessFilter implements Filter {
       limiter.success(address);
     }
     GitExchange exchange = GitExchange.start(request, check.repository());
-    CountingRequest forward = new CountingRequest(request, token == null ? null : token.user().login());
+    CountingRequest forward =
+        new CountingRequest(request, token == null ? null : token.user().login());
     // Only a request JGit would read (its content type; JGit answers anything else 415 unread).
-    if (!git.advertisement() && git.operation() == dev.portcullis.policy.model.GitOperation.WRITE
+    if (!git.advertisement()
+        && git.operation() == dev.portcullis.policy.model.GitOperation.WRITE
         && "application/x-git-receive-pack-request".equals(request.getContentType())
         && request.getHeader("Content-Encoding") == null) {
       ReceivePackPrelude.Result prelude = ReceivePackPrelude.read(request.getInputStream());
@@ -134,7 +156,8 @@ public final class GitAccessFilter implements Filter {
       watchdog.done(running);
       metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
       record(git, token, decision, counted.getStatus(), address);
-      if (git.operation() == dev.portcullis.policy.model.GitOperation.WRITE && !git.advertisement()
+      if (git.operation() == dev.portcullis.policy.model.GitOperation.WRITE
+          && !git.advertisement()
           && exchange.pushApplied()) {
         pushed.accept(check.repository());
       }
@@ -142,9 +165,17 @@ public final class GitAccessFilter implements Filter {
     }
   }
 
-  private void record(GitRequest git, Credential.Token token, Decision d, int status, String address) {
-    audit.recordDecision(clock.instant(), token == null ? null : token.user().login(), token == null ? null : token.token(),
-        git.owner() + "/" + git.name(), git.operation(), d, status, address);
+  private void record(
+      GitRequest git, Credential.Token token, Decision d, int status, String address) {
+    audit.recordDecision(
+        clock.instant(),
+        token == null ? null : token.user().login(),
+        token == null ? null : token.token(),
+        git.owner() + "/" + git.name(),
+        git.operation(),
+        d,
+        status,
+        address);
   }
 
   private void throttle(HttpServletResponse response, String message) throws IOException {
@@ -153,7 +184,9 @@ public final class GitAccessFilter implements Filter {
     send(response, 429, message);
   }
 
-  /** The single {@code Authorization} header; two or more are malformed. Shared with the REST API. */
+  /**
+   * The single {@code Authorization} header; two or more are malformed. Shared with the REST API.
+   */
   public static AuthorizationHeader authorization(HttpServletRequest request) {
     Enumeration<String> values = request.getHeaders("Authorization");
     if (values == null || !values.hasMoreElements()) {
@@ -167,24 +200,47 @@ public final class GitAccessFilter implements Filter {
   }
 
   /** The per-request line, built here (no placeholder formatting, no boxing) and logged as is. */
-  private static void log(GitRequest git, Credential.Token token, Decision d, int status, long start, long in, long out) {
+  private static void log(
+      GitRequest git,
+      Credential.Token token,
+      Decision d,
+      int status,
+      long start,
+      long in,
+      long out) {
     if (LOG.isInfoEnabled()) {
-      StringBuilder b = new StringBuilder(224)
-          .append("git service=").append(git.service()).append(git.advertisement() ? "/info-refs" : "")
-          .append(" repo=").append(git.owner()).append('/').append(git.name())
-          .append(" op=").append(git.operation() == dev.portcullis.policy.model.GitOperation.READ ? "read" : "write")
-          .append(" user=");
+      StringBuilder b =
+          new StringBuilder(224)
+              .append("git service=")
+              .append(git.service())
+              .append(git.advertisement() ? "/info-refs" : "")
+              .append(" repo=")
+              .append(git.owner())
+              .append('/')
+              .append(git.name())
+              .append(" op=")
+              .append(
+                  git.operation() == dev.portcullis.policy.model.GitOperation.READ
+                      ? "read"
+                      : "write")
+              .append(" user=");
       if (token == null) {
         b.append("- token_id=-");
       } else {
         b.append(token.user().login()).append(" token_id=").append(token.token().id());
       }
-      b.append(" decision=").append(d.allowed() ? "allow" : "deny")
-          .append(" reason=").append(d.reason().label())
-          .append(" status=").append(status)
-          .append(" bytes_in=").append(in)
-          .append(" bytes_out=").append(out)
-          .append(" duration_ms=").append((System.nanoTime() - start) / 1_000_000);
+      b.append(" decision=")
+          .append(d.allowed() ? "allow" : "deny")
+          .append(" reason=")
+          .append(d.reason().label())
+          .append(" status=")
+          .append(status)
+          .append(" bytes_in=")
+          .append(in)
+          .append(" bytes_out=")
+          .append(out)
+          .append(" duration_ms=")
+          .append((System.nanoTime() - start) / 1_000_000);
       LOG.info(b.toString());
     }
   }

@@ -4,8 +4,8 @@ import dev.portcullis.policy.model.Repository;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * One allowed git request as it passes from the access filter to JGit and back: the repository
- * the filter decided on (the only one JGit may open) and whether receive-pack applied a push. The
+ * One allowed git request as it passes from the access filter to JGit and back: the repository the
+ * filter decided on (the only one JGit may open) and whether receive-pack applied a push. The
  * filter creates it before handing the request on; {@link GitServlets} finds it with {@link #of}.
  */
 final class GitExchange {

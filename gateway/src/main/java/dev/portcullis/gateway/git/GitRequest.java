@@ -2,7 +2,6 @@ package dev.portcullis.gateway.git;
 
 import dev.portcullis.policy.model.GitOperation;
 
-
 /**
  * A smart-HTTP git request, classified exactly from method, raw path and raw query. Anything that
  * is not one of the four smart-HTTP requests is not a git request (dumb HTTP is off):
@@ -20,7 +19,8 @@ import dev.portcullis.policy.model.GitOperation;
  * @param service {@code git-upload-pack} or {@code git-receive-pack}
  * @param advertisement true for {@code info/refs}, false for the service POST
  */
-record GitRequest(String owner, String name, GitOperation operation, String service, boolean advertisement) {
+record GitRequest(
+    String owner, String name, GitOperation operation, String service, boolean advertisement) {
   public static final String UPLOAD_PACK = "git-upload-pack";
   public static final String RECEIVE_PACK = "git-receive-pack";
 
@@ -68,7 +68,8 @@ record GitRequest(String owner, String name, GitOperation operation, String serv
         return null;
       }
     }
-    int nameEnd = repoEnd - repoStart > 4 && rawPath.startsWith(".git", repoEnd - 4) ? repoEnd - 4 : repoEnd;
+    int nameEnd =
+        repoEnd - repoStart > 4 && rawPath.startsWith(".git", repoEnd - 4) ? repoEnd - 4 : repoEnd;
     if (nameEnd - repoStart > 100) {
       return null;
     }

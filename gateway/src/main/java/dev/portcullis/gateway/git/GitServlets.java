@@ -35,8 +35,8 @@ public final class GitServlets {
   private GitServlets() {}
 
   /**
-   * The smart-HTTP servlet. It opens only the repository the access filter decided on (its
-   * {@link GitExchange}), never a path taken from the URL; dumb HTTP is off.
+   * The smart-HTTP servlet. It opens only the repository the access filter decided on (its {@link
+   * GitExchange}), never a path taken from the URL; dumb HTTP is off.
    */
   public static GitServlet create(RepositoryStorage storage, dev.portcullis.gateway.Limits limits) {
     GitServlet servlet = new GitServlet();
@@ -50,18 +50,19 @@ public final class GitServlets {
           RepositoryStorage.configure(up);
           return up;
         });
-    servlet.setUploadPackErrorHandler((req, rsp, r) -> {
-      try {
-        r.upload();
-      } catch (ServiceMayNotContinueException e) {
-        if (!e.isOutput() && !rsp.isCommitted()) {
-          rsp.reset();
-          GitSmartHttpTools.sendError(req, rsp, e.getStatusCode(), e.getMessage());
-        }
-      } catch (Throwable e) {
-        fail(req, rsp, e, "upload-pack");
-      }
-    });
+    servlet.setUploadPackErrorHandler(
+        (req, rsp, r) -> {
+          try {
+            r.upload();
+          } catch (ServiceMayNotContinueException e) {
+            if (!e.isOutput() && !rsp.isCommitted()) {
+              rsp.reset();
+              GitSmartHttpTools.sendError(req, rsp, e.getStatusCode(), e.getMessage());
+            }
+          } catch (Throwable e) {
+            fail(req, rsp, e, "upload-pack");
+          }
+        });
     // receive-pack keeps JGit's own error handling: it reports a failed push inside the protocol
     // (unpack error, ng lines), which git shows. Malformed command framing never reaches it: the
     // access filter checks it first (ReceivePackPrelude).
@@ -82,11 +83,12 @@ public final class GitServlets {
           rp.setRefLogIdent(new PersonIdent(user, user + "@portcullis"));
           // JGit passes the commands that succeeded: a push that changed a ref (and so may have
           // added a pack) counts toward the repository's next GC; a refused or failed one does not.
-          rp.setPostReceiveHook((pack, commands) -> {
-            if (!commands.isEmpty()) {
-              exchange.markPushApplied();
-            }
-          });
+          rp.setPostReceiveHook(
+              (pack, commands) -> {
+                if (!commands.isEmpty()) {
+                  exchange.markPushApplied();
+                }
+              });
           return rp;
         });
     return servlet;
@@ -97,13 +99,16 @@ public final class GitServlets {
    * object id, a truncated body or pack, a bad encoding) is a 400 with a message git shows and one
    * log line; anything else is a server error, logged with its stack and answered without it.
    */
-  private static void fail(HttpServletRequest req, HttpServletResponse rsp, Throwable e, String service) throws IOException {
+  private static void fail(
+      HttpServletRequest req, HttpServletResponse rsp, Throwable e, String service)
+      throws IOException {
     Throwable client = clientFault(e);
     if (client != null) {
       LOG.info("git {} refused a malformed request: {}", service, client.toString());
       if (!rsp.isCommitted()) {
         rsp.reset();
-        GitSmartHttpTools.sendError(req, rsp, 400, "malformed " + service + " request: " + describe(client));
+        GitSmartHttpTools.sendError(
+            req, rsp, 400, "malformed " + service + " request: " + describe(client));
       }
       return;
     }
@@ -119,15 +124,25 @@ public final class GitServlets {
 
   private static Throwable clientFault(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      // PacketLineIn and ServletUtils report a malformed pkt-line or body encoding as a plain IOException.
-      if (t.getClass() == IOException.class && t.getMessage() != null
-          && (t.getMessage().startsWith("Invalid packet line") || t.getMessage().startsWith("Content-Encoding"))) {
+      // PacketLineIn and ServletUtils report a malformed pkt-line or body encoding as a plain
+      // IOException.
+      if (t.getClass() == IOException.class
+          && t.getMessage() != null
+          && (t.getMessage().startsWith("Invalid packet line")
+              || t.getMessage().startsWith("Content-Encoding"))) {
         return t;
       }
-      if (t instanceof PackProtocolException || t instanceof InvalidObjectIdException || t instanceof NumberFormatException
-          || t instanceof EOFException || t instanceof ZipException || t instanceof CorruptObjectException
-          || t instanceof MissingObjectException || t instanceof UnpackException || t instanceof IllegalArgumentException
-          || t instanceof IndexOutOfBoundsException || t instanceof org.eclipse.jetty.http.HttpException.RuntimeException
+      if (t instanceof PackProtocolException
+          || t instanceof InvalidObjectIdException
+          || t instanceof NumberFormatException
+          || t instanceof EOFException
+          || t instanceof ZipException
+          || t instanceof CorruptObjectException
+          || t instanceof MissingObjectException
+          || t instanceof UnpackException
+          || t instanceof IllegalArgumentException
+          || t instanceof IndexOutOfBoundsException
+          || t instanceof org.eclipse.jetty.http.HttpException.RuntimeException
           || t instanceof org.eclipse.jetty.io.EofException) {
         return t;
       }
@@ -142,10 +157,13 @@ public final class GitServlets {
   private static String describe(Throwable t) {
     String m = t.getMessage();
     if (m != null && m.contains("Exception")) {
-      // JGit's wrapper texts ("Exception while parsing pack stream") name no cause: use the cause's.
+      // JGit's wrapper texts ("Exception while parsing pack stream") name no cause: use the
+      // cause's.
       Throwable c = t.getCause();
-      m = c != null && c != t && c.getMessage() != null && !c.getMessage().contains("Exception")
-          ? c.getMessage() : "the pack could not be read";
+      m =
+          c != null && c != t && c.getMessage() != null && !c.getMessage().contains("Exception")
+              ? c.getMessage()
+              : "the pack could not be read";
     }
     if (m == null || m.isBlank()) {
       return t instanceof EOFException ? "the request body ended early" : "it could not be parsed";

@@ -5,10 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads and checks the command section of a receive-pack request (pkt-lines up to the first
- * flush) before JGit sees it, so that malformed framing — which no git client sends, and which
- * JGit's receive-pack answers with a 500 — gets a 400 with a clear message. The bytes read are
- * handed to JGit unchanged.
+ * Reads and checks the command section of a receive-pack request (pkt-lines up to the first flush)
+ * before JGit sees it, so that malformed framing — which no git client sends, and which JGit's
+ * receive-pack answers with a 500 — gets a 400 with a clear message. The bytes read are handed to
+ * JGit unchanged.
  */
 final class ReceivePackPrelude {
   /** Commands larger than this are refused (git sends about 100 bytes per ref). */
@@ -25,20 +25,27 @@ final class ReceivePackPrelude {
     int lines = 0;
     while (true) {
       if (!readFully(in, header, header.length, seen)) {
-        return new Result(null, lines == 0 ? "the request has no commands" : "the request ended before the flush packet");
+        return new Result(
+            null,
+            lines == 0
+                ? "the request has no commands"
+                : "the request ended before the flush packet");
       }
       int len = hex(header);
       if (len < 0) {
         return new Result(null, "invalid pkt-line length '" + printable(header) + "'");
       }
       if (len == 0) {
-        return lines == 0 ? new Result(null, "the request has no commands") : new Result(seen.toByteArray(), null);
+        return lines == 0
+            ? new Result(null, "the request has no commands")
+            : new Result(seen.toByteArray(), null);
       }
       if (len < 5) {
         return new Result(null, "invalid pkt-line length " + len + " in the command section");
       }
       if (seen.size() + len > MAX_COMMANDS_BYTES) {
-        return new Result(null, "the command section is larger than " + MAX_COMMANDS_BYTES + " bytes");
+        return new Result(
+            null, "the command section is larger than " + MAX_COMMANDS_BYTES + " bytes");
       }
       byte[] payload = new byte[len - 4];
       if (!readFully(in, payload, payload.length, seen)) {
@@ -48,7 +55,8 @@ final class ReceivePackPrelude {
     }
   }
 
-  private static boolean readFully(InputStream in, byte[] buf, int n, ByteArrayOutputStream seen) throws IOException {
+  private static boolean readFully(InputStream in, byte[] buf, int n, ByteArrayOutputStream seen)
+      throws IOException {
     int off = 0;
     while (off < n) {
       int r = in.read(buf, off, n - off);

@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends git requests that run past the longest request duration. A client that keeps trickling
- * bytes never trips the idle timeout: past its deadline the request's connection is closed, which
- * ends the blocked read or write.
+ * Ends git requests that run past the longest request duration. A client that keeps trickling bytes
+ * never trips the idle timeout: past its deadline the request's connection is closed, which ends
+ * the blocked read or write.
  *
  * <p>One sweep over the requests in flight runs a few times per longest duration (at most each
  * second), instead of a timer scheduled and cancelled per request.
@@ -22,6 +22,7 @@ final class RequestWatchdog {
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.git");
 
   private final long maxRequestNanos;
+
   /** Requests handed to JGit and not yet finished. */
   private final Set<Watched> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -32,8 +33,8 @@ final class RequestWatchdog {
   }
 
   /**
-   * Watches a request about to be handed to JGit, started at {@code start} ({@link System#nanoTime});
-   * pass the result to {@link #done} when it finishes.
+   * Watches a request about to be handed to JGit, started at {@code start} ({@link
+   * System#nanoTime}); pass the result to {@link #done} when it finishes.
    */
   Watched watch(HttpServletRequest request, GitRequest git, long start) {
     Watched running = new Watched(request, git, start + maxRequestNanos);
@@ -46,7 +47,10 @@ final class RequestWatchdog {
     inFlight.remove(running);
   }
 
-  /** A request handed to JGit, with the time (nanoTime) past which its connection is closed; identity equality. */
+  /**
+   * A request handed to JGit, with the time (nanoTime) past which its connection is closed;
+   * identity equality.
+   */
   static final class Watched {
     private final HttpServletRequest request;
     private final GitRequest git;
@@ -74,7 +78,11 @@ final class RequestWatchdog {
   }
 
   private static void abort(HttpServletRequest request, GitRequest git) {
-    LOG.warn("git {} {}/{} exceeded the longest request duration; closing its connection", git.service(), git.owner(), git.name());
+    LOG.warn(
+        "git {} {}/{} exceeded the longest request duration; closing its connection",
+        git.service(),
+        git.owner(),
+        git.name());
     ServletContextRequest core = ServletContextRequest.getServletContextRequest(request);
     if (core != null) {
       core.getConnectionMetaData().getConnection().getEndPoint().close();

@@ -40,7 +40,9 @@ final class AdminApi {
 
     /** GitHub's {@code message}, or the status. */
     String message() {
-      return json != null && json.hasNonNull("message") ? status + " " + json.get("message").asText() : "HTTP " + status;
+      return json != null && json.hasNonNull("message")
+          ? status + " " + json.get("message").asText()
+          : "HTTP " + status;
     }
   }
 
@@ -65,13 +67,16 @@ final class AdminApi {
     this.timeout = timeout;
   }
 
-  /** Sends one call; {@code path} is relative to {@code /api/v3}; {@code body} may be {@code null}. */
+  /**
+   * Sends one call; {@code path} is relative to {@code /api/v3}; {@code body} may be {@code null}.
+   */
   CompletableFuture<Response> call(String method, String path, Object body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(root + path))
-        .timeout(timeout)
-        .header("Authorization", authorization)
-        .header("Accept", "application/vnd.github+json")
-        .header("User-Agent", "portcullis-loadtest");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(root + path))
+            .timeout(timeout)
+            .header("Authorization", authorization)
+            .header("Accept", "application/vnd.github+json")
+            .header("User-Agent", "portcullis-loadtest");
     if (body != null) {
       try {
         b.header("Content-Type", "application/json");
@@ -82,17 +87,19 @@ final class AdminApi {
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     }
-    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
-      JsonNode json = null;
-      if (r.body() != null && r.body().length > 0) {
-        try {
-          json = JSON.readTree(r.body());
-        } catch (IOException e) {
-          json = null;
-        }
-      }
-      return new Response(r.statusCode(), json);
-    });
+    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(
+            r -> {
+              JsonNode json = null;
+              if (r.body() != null && r.body().length > 0) {
+                try {
+                  json = JSON.readTree(r.body());
+                } catch (IOException e) {
+                  json = null;
+                }
+              }
+              return new Response(r.statusCode(), json);
+            });
   }
 
   /** Sends one call and waits for it. */
@@ -100,11 +107,19 @@ final class AdminApi {
     try {
       return call(method, path, body).join();
     } catch (CompletionException e) {
-      throw new CallFailed(method + " " + path + ": " + SmartHttpClient.reason(e.getCause() == null ? e : e.getCause()));
+      throw new CallFailed(
+          method
+              + " "
+              + path
+              + ": "
+              + SmartHttpClient.reason(e.getCause() == null ? e : e.getCause()));
     }
   }
 
-  /** Sends one call and fails unless it answered 2xx (or 422 already_exists when {@code existingOk}). */
+  /**
+   * Sends one call and fails unless it answered 2xx (or 422 already_exists when {@code
+   * existingOk}).
+   */
   Response expect(String method, String path, Object body, boolean existingOk) {
     Response r = send(method, path, body);
     if (r.ok() || (existingOk && r.alreadyExists())) {

@@ -21,7 +21,8 @@ record Credential(int pool, String authorization) {
   /** The credential for {@code token}, encoded once so that requests do not pay for it. */
   static Credential basic(int pool, String token) {
     String pair = USERNAME + ":" + token;
-    return new Credential(pool, "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+    return new Credential(
+        pool, "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
   }
 
   boolean bad() {

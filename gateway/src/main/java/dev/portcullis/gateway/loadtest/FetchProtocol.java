@@ -12,7 +12,8 @@ import org.eclipse.jgit.lib.ObjectId;
  */
 final class FetchProtocol {
   /** What the client asks for: side-band framing (so errors are visible), no progress chatter. */
-  static final String CAPABILITIES = "side-band-64k ofs-delta no-progress agent=portcullis-loadtest";
+  static final String CAPABILITIES =
+      "side-band-64k ofs-delta no-progress agent=portcullis-loadtest";
 
   private FetchProtocol() {}
 
@@ -35,8 +36,8 @@ final class FetchProtocol {
   /**
    * Reads an upload-pack answer to the end and returns the number of pack bytes it carried.
    *
-   * @throws ProtocolException on a malformed answer, a remote error (channel 3 or {@code ERR}),
-   *     or a pack that does not start with {@code PACK} or is missing
+   * @throws ProtocolException on a malformed answer, a remote error (channel 3 or {@code ERR}), or
+   *     a pack that does not start with {@code PACK} or is missing
    */
   static long packBytes(byte[] body) throws ProtocolException {
     PktLine.Reader r = new PktLine.Reader(body);
@@ -56,7 +57,8 @@ final class FetchProtocol {
       PktLine.Kind k = r.next();
       if (k == PktLine.Kind.FLUSH) {
         if (pack < 32 || !signature) {
-          throw new ProtocolException("the answer ended after " + pack + " pack bytes without a whole pack");
+          throw new ProtocolException(
+              "the answer ended after " + pack + " pack bytes without a whole pack");
         }
         return pack;
       }
@@ -66,7 +68,12 @@ final class FetchProtocol {
       switch (r.byteAt(0)) {
         case 1 -> {
           if (pack == 0) {
-            signature = r.length() >= 5 && r.byteAt(1) == 'P' && r.byteAt(2) == 'A' && r.byteAt(3) == 'C' && r.byteAt(4) == 'K';
+            signature =
+                r.length() >= 5
+                    && r.byteAt(1) == 'P'
+                    && r.byteAt(2) == 'A'
+                    && r.byteAt(3) == 'C'
+                    && r.byteAt(4) == 'K';
           }
           pack += r.length() - 1;
         }

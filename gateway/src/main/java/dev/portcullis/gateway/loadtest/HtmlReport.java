@@ -24,7 +24,8 @@ final class HtmlReport {
     return PAGE.replace("@DATA@", data);
   }
 
-  private static final String PAGE = """
+  private static final String PAGE =
+      """
       <!doctype html>
       <html lang="en">
       <head>

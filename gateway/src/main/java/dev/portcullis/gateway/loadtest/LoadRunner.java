@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives the load: {@code clients} closed-loop simulated git clients, each starting its next
- * operation as soon as the last one finished, until the duration or the operation cap is reached;
- * a progress line per second; the revoker running alongside.
+ * operation as soon as the last one finished, until the duration or the operation cap is reached; a
+ * progress line per second; the revoker running alongside.
  *
  * <p>Client {@code c} uses the pool tokens {@code c, c + clients, c + 2·clients, …} in turn
  * (including the ones revoked meanwhile, which must then be refused), lists and clones content
@@ -36,8 +36,16 @@ final class LoadRunner {
   private volatile long deadline;
   private volatile boolean stopping;
 
-  LoadRunner(LoadtestConfig config, Setup.Fixture fixture, SmartHttpClient git, Stats stats, RevocationLedger ledger,
-      Revoker revoker, Executor executor, ScheduledExecutorService scheduler, PrintWriter out) {
+  LoadRunner(
+      LoadtestConfig config,
+      Setup.Fixture fixture,
+      SmartHttpClient git,
+      Stats stats,
+      RevocationLedger ledger,
+      Revoker revoker,
+      Executor executor,
+      ScheduledExecutorService scheduler,
+      PrintWriter out) {
     this.config = config;
     this.fixture = fixture;
     this.git = git;
@@ -58,17 +66,24 @@ final class LoadRunner {
     stats.begin();
     long start = Ticks.now();
     deadline = start + config.duration().toNanos();
-    ScheduledFuture<?> progress = scheduler.scheduleAtFixedRate(this::progress, 1, 1, TimeUnit.SECONDS);
+    ScheduledFuture<?> progress =
+        scheduler.scheduleAtFixedRate(this::progress, 1, 1, TimeUnit.SECONDS);
     if (revoker != null) {
       revoker.start(scheduler);
     }
     clients.forEach(c -> executor.execute(c::step));
-    CompletableFuture<Void> all = CompletableFuture.allOf(clients.stream().map(c -> c.finished).toArray(CompletableFuture<?>[]::new));
-    long waitMillis = config.duration().toMillis() + 2 * config.requestTimeout().toMillis() + 10_000;
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(
+            clients.stream().map(c -> c.finished).toArray(CompletableFuture<?>[]::new));
+    long waitMillis =
+        config.duration().toMillis() + 2 * config.requestTimeout().toMillis() + 10_000;
     try {
       all.get(waitMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      out.println("warning: some clients did not finish within " + waitMillis / 1000 + " s; reporting what finished");
+      out.println(
+          "warning: some clients did not finish within "
+              + waitMillis / 1000
+              + " s; reporting what finished");
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("a client failed", e.getCause());
     } finally {
@@ -127,33 +142,45 @@ final class LoadRunner {
       }
       ThreadLocalRandom r = ThreadLocalRandom.current();
       Operation op = config.mix().pick(r.nextDouble());
-      Credential c = r.nextDouble() < config.badTokenRate()
-          ? BadTokens.next()
-          : fixture.tokens().get(tokens[cursor++ % tokens.length]).credential();
+      Credential c =
+          r.nextDouble() < config.badTokenRate()
+              ? BadTokens.next()
+              : fixture.tokens().get(tokens[cursor++ % tokens.length]).credential();
       CompletableFuture<SmartHttpClient.Result> f;
       try {
-        f = switch (op) {
-          case LS_REMOTE -> git.lsRemote(c, repo);
-          case CLONE -> git.clone(c, repo);
-          case PUSH -> push(c);
-        };
+        f =
+            switch (op) {
+              case LS_REMOTE -> git.lsRemote(c, repo);
+              case CLONE -> git.clone(c, repo);
+              case PUSH -> push(c);
+            };
       } catch (RuntimeException e) {
         long now = Ticks.now();
-        f = CompletableFuture.completedFuture(new SmartHttpClient.Result(op, c, now, now, 0, SmartHttpClient.reason(e), 0));
+        f =
+            CompletableFuture.completedFuture(
+                new SmartHttpClient.Result(op, c, now, now, 0, SmartHttpClient.reason(e), 0));
       }
-      f.whenComplete((result, t) -> {
-        if (result != null) {
-          stats.record(result);
-        }
-        executor.execute(this::step);
-      });
+      f.whenComplete(
+          (result, t) -> {
+            if (result != null) {
+              stats.record(result);
+            }
+            executor.execute(this::step);
+          });
     }
 
     private CompletableFuture<SmartHttpClient.Result> push(Credential c) {
       int n = ++pushes;
-      return git.push(c, fixture.pushRepo(), branch, old -> PushPackBuilder.singleCommit(old, "client-" + index + ".txt",
-          "push " + n + " by client " + index + " at " + System.nanoTime() + "\n",
-          "load test push " + n + " by client " + index + "\n"));
+      return git.push(
+          c,
+          fixture.pushRepo(),
+          branch,
+          old ->
+              PushPackBuilder.singleCommit(
+                  old,
+                  "client-" + index + ".txt",
+                  "push " + n + " by client " + index + " at " + System.nanoTime() + "\n",
+                  "load test push " + n + " by client " + index + "\n"));
     }
   }
 }

@@ -11,8 +11,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One load test run from start to end: HTTP clients, setup, the load with its revoker, the
- * reports. {@link LoadtestCommand} is its command-line face; tests call {@link #run} directly too.
+ * One load test run from start to end: HTTP clients, setup, the load with its revoker, the reports.
+ * {@link LoadtestCommand} is its command-line face; tests call {@link #run} directly too.
  */
 final class LoadTest {
   /** Revocation calls allowed in flight at once. */
@@ -29,32 +29,71 @@ final class LoadTest {
    * @throws AdminApi.CallFailed when setup fails
    * @throws IOException when the reports cannot be written
    */
-  static Outcome run(LoadtestConfig config, Target target, PrintWriter out) throws IOException, InterruptedException {
+  static Outcome run(LoadtestConfig config, Target target, PrintWriter out)
+      throws IOException, InterruptedException {
     Instant startedAt = Instant.now();
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     ExecutorService executor = Executors.newFixedThreadPool(threads, daemon("loadtest-io"));
-    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("loadtest-timer"));
+    ScheduledExecutorService scheduler =
+        Executors.newScheduledThreadPool(2, daemon("loadtest-timer"));
     try {
       HttpClient gitHttp = http(config, target, executor);
-      AdminApi api = new AdminApi(http(config, target, executor), target.apiRoot(), target.adminToken(), config.requestTimeout());
-      out.printf("load test against %s: %d tokens, %d clients, %d s, mix %s, revoke rate %s/s, bad-token rate %s%n",
-          target.base(), config.tokens(), config.clients(), config.duration().toSeconds(), config.mix(),
-          config.revokeRate(), config.badTokenRate());
+      AdminApi api =
+          new AdminApi(
+              http(config, target, executor),
+              target.apiRoot(),
+              target.adminToken(),
+              config.requestTimeout());
+      out.printf(
+          "load test against %s: %d tokens, %d clients, %d s, mix %s, revoke rate %s/s, bad-token rate %s%n",
+          target.base(),
+          config.tokens(),
+          config.clients(),
+          config.duration().toSeconds(),
+          config.mix(),
+          config.revokeRate(),
+          config.badTokenRate());
       out.flush();
-      SmartHttpClient setupGit = new SmartHttpClient(gitHttp, target.base(), config.requestTimeout(), (c, at, status) -> {});
+      SmartHttpClient setupGit =
+          new SmartHttpClient(
+              gitHttp, target.base(), config.requestTimeout(), (c, at, status) -> {});
       Setup.Fixture fixture = new Setup(config, api, setupGit, out).run();
 
-      RevocationLedger ledger = new RevocationLedger(fixture.tokens().stream().mapToLong(PoolToken::id).toArray());
+      RevocationLedger ledger =
+          new RevocationLedger(fixture.tokens().stream().mapToLong(PoolToken::id).toArray());
       Stats stats = new Stats(ledger);
-      SmartHttpClient git = new SmartHttpClient(gitHttp, target.base(), config.requestTimeout(), (c, sentAt, status) -> {
-        stats.response(status);
-        ledger.check(c.pool(), sentAt, status);
-      });
-      Revoker revoker = config.revokeRate() > 0
-          ? new Revoker(api, fixture.org(), fixture.tokens(), ledger, config.revokeRate(), REVOCATIONS_IN_FLIGHT)
-          : null;
-      double seconds = new LoadRunner(config, fixture, git, stats, ledger, revoker, executor, scheduler, out).run();
-      Report report = new Report(config, target.base().toString(), startedAt, fixture, seconds, stats, ledger, revoker);
+      SmartHttpClient git =
+          new SmartHttpClient(
+              gitHttp,
+              target.base(),
+              config.requestTimeout(),
+              (c, sentAt, status) -> {
+                stats.response(status);
+                ledger.check(c.pool(), sentAt, status);
+              });
+      Revoker revoker =
+          config.revokeRate() > 0
+              ? new Revoker(
+                  api,
+                  fixture.org(),
+                  fixture.tokens(),
+                  ledger,
+                  config.revokeRate(),
+                  REVOCATIONS_IN_FLIGHT)
+              : null;
+      double seconds =
+          new LoadRunner(config, fixture, git, stats, ledger, revoker, executor, scheduler, out)
+              .run();
+      Report report =
+          new Report(
+              config,
+              target.base().toString(),
+              startedAt,
+              fixture,
+              seconds,
+              stats,
+              ledger,
+              revoker);
       Report.Written files = report.write(config.reportDir());
       out.print(report.summary(files));
       out.flush();
@@ -65,13 +104,16 @@ final class LoadTest {
     }
   }
 
-  /** An HTTP/1.1 client with keep-alive, the configured connect timeout and the target's TLS trust. */
+  /**
+   * An HTTP/1.1 client with keep-alive, the configured connect timeout and the target's TLS trust.
+   */
   private static HttpClient http(LoadtestConfig config, Target target, ExecutorService executor) {
-    HttpClient.Builder b = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(config.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .executor(executor);
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(config.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .executor(executor);
     if (target.ssl() != null) {
       b.sslContext(target.ssl());
     }

@@ -34,93 +34,183 @@ import picocli.CommandLine.Spec;
 public final class LoadtestCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--data", paramLabel = "DIR", defaultValue = "./data",
-      description = "the gateway's data directory, for gateway.properties and admin-token (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      defaultValue = "./data",
+      description =
+          "the gateway's data directory, for gateway.properties and admin-token (default ${DEFAULT-VALUE})")
   Path data;
 
-  @Option(names = "--url", paramLabel = "URL", description = "base URL of the gateway (default: url= from <data>/gateway.properties)")
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description = "base URL of the gateway (default: url= from <data>/gateway.properties)")
   String url;
 
-  @Option(names = "--http", description = "use the plain-HTTP listener (http_url= from <data>/gateway.properties) instead of HTTPS")
+  @Option(
+      names = "--http",
+      description =
+          "use the plain-HTTP listener (http_url= from <data>/gateway.properties) instead of HTTPS")
   boolean http;
 
-  @Option(names = "--cacert", paramLabel = "FILE", description = "PEM CA certificate to trust (default: ca= from <data>/gateway.properties)")
+  @Option(
+      names = "--cacert",
+      paramLabel = "FILE",
+      description = "PEM CA certificate to trust (default: ca= from <data>/gateway.properties)")
   Path cacert;
 
-  @Option(names = "--token", paramLabel = "TOKEN", description = "admin API token (prefer env PORTCULLIS_TOKEN or --token-file)")
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description = "admin API token (prefer env PORTCULLIS_TOKEN or --token-file)")
   String token;
 
-  @Option(names = "--token-file", paramLabel = "FILE", description = "file holding the admin API token (default: <data>/admin-token)")
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "file holding the admin API token (default: <data>/admin-token)")
   Path tokenFile;
 
-  @Option(names = "--tokens", paramLabel = "N", defaultValue = "10000", description = "tokens to create (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--tokens",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description = "tokens to create (default ${DEFAULT-VALUE})")
   int tokens;
 
-  @Option(names = "--clients", paramLabel = "C", defaultValue = "200", description = "concurrent git clients (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--clients",
+      paramLabel = "C",
+      defaultValue = "200",
+      description = "concurrent git clients (default ${DEFAULT-VALUE})")
   int clients;
 
-  @Option(names = "--duration", paramLabel = "TIME", defaultValue = "30s", converter = DurationConverter.class,
+  @Option(
+      names = "--duration",
+      paramLabel = "TIME",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
       description = "how long the load runs, e.g. 30s, 5m; at most 1h (default ${DEFAULT-VALUE})")
   Duration duration;
 
-  @Option(names = "--max-requests", paramLabel = "N", defaultValue = "0",
-      description = "stop after N git operations (a clone or push counts once), 0 = no cap (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--max-requests",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "stop after N git operations (a clone or push counts once), 0 = no cap (default ${DEFAULT-VALUE})")
   long maxRequests;
 
-  @Option(names = "--mix", paramLabel = "MIX", defaultValue = Mix.DEFAULT,
+  @Option(
+      names = "--mix",
+      paramLabel = "MIX",
+      defaultValue = Mix.DEFAULT,
       description = "relative weights of the operations (default ${DEFAULT-VALUE})")
   String mix;
 
-  @Option(names = "--revoke-rate", paramLabel = "R", defaultValue = "0",
-      description = "tokens revoked per second during the load (delete, org revoke, org deny), 0 = none (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--revoke-rate",
+      paramLabel = "R",
+      defaultValue = "0",
+      description =
+          "tokens revoked per second during the load (delete, org revoke, org deny), 0 = none (default ${DEFAULT-VALUE})")
   double revokeRate;
 
-  @Option(names = "--bad-token-rate", paramLabel = "F", defaultValue = "0",
-      description = "share 0-1 of operations made with garbage or unknown (well-formed) tokens (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--bad-token-rate",
+      paramLabel = "F",
+      defaultValue = "0",
+      description =
+          "share 0-1 of operations made with garbage or unknown (well-formed) tokens (default ${DEFAULT-VALUE})")
   double badTokenRate;
 
-  @Option(names = "--classic-share", paramLabel = "F", defaultValue = "0.5",
-      description = "share 0-1 of the tokens that are classic; the rest are fine-grained (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--classic-share",
+      paramLabel = "F",
+      defaultValue = "0.5",
+      description =
+          "share 0-1 of the tokens that are classic; the rest are fine-grained (default ${DEFAULT-VALUE})")
   double classicShare;
 
-  @Option(names = "--pending-share", paramLabel = "F", defaultValue = "0.2",
-      description = "share 0-1 of the fine-grained tokens created as pending requests, later denied by the revoker (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--pending-share",
+      paramLabel = "F",
+      defaultValue = "0.2",
+      description =
+          "share 0-1 of the fine-grained tokens created as pending requests, later denied by the revoker (default ${DEFAULT-VALUE})")
   double pendingShare;
 
-  @Option(names = "--users", paramLabel = "N", defaultValue = "0",
-      description = "users owning the tokens, 0 = one per 50 tokens, 1-200 (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--users",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "users owning the tokens, 0 = one per 50 tokens, 1-200 (default ${DEFAULT-VALUE})")
   int users;
 
-  @Option(names = "--repos", paramLabel = "N", defaultValue = "2", description = "content repositories to list and clone (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--repos",
+      paramLabel = "N",
+      defaultValue = "2",
+      description = "content repositories to list and clone (default ${DEFAULT-VALUE})")
   int repos;
 
-  @Option(names = "--org", paramLabel = "LOGIN", defaultValue = "loadtest", description = "the load-test organization (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--org",
+      paramLabel = "LOGIN",
+      defaultValue = "loadtest",
+      description = "the load-test organization (default ${DEFAULT-VALUE})")
   String org;
 
-  @Option(names = "--reuse", description = "reuse the organization, users and repositories of an earlier run")
+  @Option(
+      names = "--reuse",
+      description = "reuse the organization, users and repositories of an earlier run")
   boolean reuse;
 
-  @Option(names = "--seed-commits", paramLabel = "N", defaultValue = "20",
+  @Option(
+      names = "--seed-commits",
+      paramLabel = "N",
+      defaultValue = "20",
       description = "commits pushed to each new content repository (default ${DEFAULT-VALUE})")
   int seedCommits;
 
-  @Option(names = "--seed-kb", paramLabel = "KIB", defaultValue = "256",
-      description = "file content pushed to each new content repository, KiB (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed-kb",
+      paramLabel = "KIB",
+      defaultValue = "256",
+      description =
+          "file content pushed to each new content repository, KiB (default ${DEFAULT-VALUE})")
   int seedKb;
 
-  @Option(names = "--setup-concurrency", paramLabel = "N", defaultValue = "16",
+  @Option(
+      names = "--setup-concurrency",
+      paramLabel = "N",
+      defaultValue = "16",
       description = "admin API calls in flight while setting up (default ${DEFAULT-VALUE})")
   int setupConcurrency;
 
-  @Option(names = "--connect-timeout", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
+  @Option(
+      names = "--connect-timeout",
+      paramLabel = "TIME",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
       description = "connect timeout (default ${DEFAULT-VALUE})")
   Duration connectTimeout;
 
-  @Option(names = "--request-timeout", paramLabel = "TIME", defaultValue = "30s", converter = DurationConverter.class,
-      description = "per-request timeout, until the whole answer is read (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--request-timeout",
+      paramLabel = "TIME",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "per-request timeout, until the whole answer is read (default ${DEFAULT-VALUE})")
   Duration requestTimeout;
 
-  @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "./loadtest-reports",
+  @Option(
+      names = "--report-dir",
+      paramLabel = "DIR",
+      defaultValue = "./loadtest-reports",
       description = "where the JSON and HTML reports are written (default ${DEFAULT-VALUE})")
   Path reportDir;
 
@@ -132,9 +222,28 @@ public final class LoadtestCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     LoadtestConfig config;
     try {
-      config = new LoadtestConfig(tokens, clients, duration, maxRequests, Mix.parse(mix), revokeRate, badTokenRate, classicShare,
-          pendingShare, users, repos, org, reuse, seedCommits, seedKb, setupConcurrency, connectTimeout, requestTimeout, reportDir,
-          !noProgress);
+      config =
+          new LoadtestConfig(
+              tokens,
+              clients,
+              duration,
+              maxRequests,
+              Mix.parse(mix),
+              revokeRate,
+              badTokenRate,
+              classicShare,
+              pendingShare,
+              users,
+              repos,
+              org,
+              reuse,
+              seedCommits,
+              seedKb,
+              setupConcurrency,
+              connectTimeout,
+              requestTimeout,
+              reportDir,
+              !noProgress);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
  * @param mix the operation mix
  * @param revokeRate revocations per second while the load runs, 0 for none
  * @param badTokenRate share (0–1) of operations made with a garbage or unknown token
- * @param classicShare share (0–1) of the tokens that are classic (scope {@code repo}); the rest are fine-grained
- * @param pendingShare share (0–1) of the fine-grained tokens created while the org requires approval
+ * @param classicShare share (0–1) of the tokens that are classic (scope {@code repo}); the rest are
+ *     fine-grained
+ * @param pendingShare share (0–1) of the fine-grained tokens created while the org requires
+ *     approval
  * @param users users owning the tokens, 0 to derive from the token count
  * @param repos repositories with content that clients clone and list
  * @param org the load test's organization
@@ -53,13 +55,16 @@ record LoadtestConfig(
     boolean progress) {
 
   static final Duration MAX_DURATION = Duration.ofHours(1);
-  private static final Pattern ORG = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,29}");
+  private static final Pattern ORG =
+      Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,29}");
 
   LoadtestConfig {
     List<String> errors = new ArrayList<>();
     range(errors, "--tokens", tokens, 1, 1_000_000);
     range(errors, "--clients", clients, 1, 10_000);
-    if (duration == null || duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(MAX_DURATION) > 0) {
+    if (duration == null
+        || duration.compareTo(Duration.ofSeconds(1)) < 0
+        || duration.compareTo(MAX_DURATION) > 0) {
       errors.add("--duration must be 1s–1h, not " + duration);
     }
     if (maxRequests < 0) {

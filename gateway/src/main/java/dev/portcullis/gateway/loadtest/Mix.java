@@ -50,7 +50,8 @@ final class Mix {
       int eq = p.indexOf('=');
       Operation op = eq < 0 ? null : Operation.byLabel(p.substring(0, eq).strip());
       if (op == null) {
-        throw new IllegalArgumentException("'" + p + "' is not OPERATION=WEIGHT with OPERATION one of ls-remote, clone, push");
+        throw new IllegalArgumentException(
+            "'" + p + "' is not OPERATION=WEIGHT with OPERATION one of ls-remote, clone, push");
       }
       if (w.containsKey(op)) {
         throw new IllegalArgumentException(op.label() + " appears twice in the mix");
@@ -62,7 +63,12 @@ final class Mix {
         v = -1;
       }
       if (!(v >= 0) || Double.isInfinite(v)) {
-        throw new IllegalArgumentException("the weight of " + op.label() + " must be a number ≥ 0, not '" + p.substring(eq + 1) + "'");
+        throw new IllegalArgumentException(
+            "the weight of "
+                + op.label()
+                + " must be a number ≥ 0, not '"
+                + p.substring(eq + 1)
+                + "'");
       }
       w.put(op, v);
     }
@@ -90,8 +96,12 @@ final class Mix {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
-    weights.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k.label()).append('=')
-        .append(v == Math.rint(v) ? Long.toString(v.longValue()) : v.toString()));
+    weights.forEach(
+        (k, v) ->
+            sb.append(sb.length() == 0 ? "" : ",")
+                .append(k.label())
+                .append('=')
+                .append(v == Math.rint(v) ? Long.toString(v.longValue()) : v.toString()));
     return sb.toString();
   }
 }

@@ -6,12 +6,21 @@ import java.util.Locale;
 enum Operation {
   /** {@code GET info/refs?service=git-upload-pack}, the advertisement parsed. */
   LS_REMOTE,
-  /** The advertisement, then {@code POST git-upload-pack} wanting every advertised ref; the pack read fully. */
+  /**
+   * The advertisement, then {@code POST git-upload-pack} wanting every advertised ref; the pack
+   * read fully.
+   */
   CLONE,
-  /** {@code GET info/refs?service=git-receive-pack}, then {@code POST git-receive-pack} with one new commit. */
+  /**
+   * {@code GET info/refs?service=git-receive-pack}, then {@code POST git-receive-pack} with one new
+   * commit.
+   */
   PUSH;
 
-  /** The name used on the command line and in reports: {@code ls-remote}, {@code clone}, {@code push}. */
+  /**
+   * The name used on the command line and in reports: {@code ls-remote}, {@code clone}, {@code
+   * push}.
+   */
   String label() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }

@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Git's pkt-line framing: four lowercase hex digits giving the length of the line including
- * themselves, then the payload; {@code 0000} is a flush packet, {@code 0001} a delimiter and
- * {@code 0002} a response end (protocol v2). A data line is at most {@value #MAX_LENGTH} bytes.
+ * themselves, then the payload; {@code 0000} is a flush packet, {@code 0001} a delimiter and {@code
+ * 0002} a response end (protocol v2). A data line is at most {@value #MAX_LENGTH} bytes.
  */
 final class PktLine {
   /** Largest pkt-line, header included (git's {@code LARGE_PACKET_MAX}). */
@@ -37,7 +37,8 @@ final class PktLine {
   /** Appends one data line carrying {@code len} bytes of {@code payload} from {@code off}. */
   public static void write(ByteArrayOutputStream out, byte[] payload, int off, int len) {
     if (len > MAX_PAYLOAD) {
-      throw new IllegalArgumentException("a pkt-line carries at most " + MAX_PAYLOAD + " bytes, not " + len);
+      throw new IllegalArgumentException(
+          "a pkt-line carries at most " + MAX_PAYLOAD + " bytes, not " + len);
     }
     int n = len + 4;
     out.write(HEX[(n >> 12) & 0xf]);
@@ -65,8 +66,8 @@ final class PktLine {
   }
 
   /**
-   * Reads packets from a byte range. After {@link #next()} returned {@link Kind#DATA} the payload is
-   * at {@link #offset()} for {@link #length()} bytes of the underlying array.
+   * Reads packets from a byte range. After {@link #next()} returned {@link Kind#DATA} the payload
+   * is at {@link #offset()} for {@link #length()} bytes of the underlying array.
    */
   public static final class Reader {
     private final byte[] buf;
@@ -81,7 +82,8 @@ final class PktLine {
 
     public Reader(byte[] buf, int offset, int end) {
       if (offset < 0 || end > buf.length || offset > end) {
-        throw new IllegalArgumentException("range " + offset + ".." + end + " outside 0.." + buf.length);
+        throw new IllegalArgumentException(
+            "range " + offset + ".." + end + " outside 0.." + buf.length);
       }
       this.buf = buf;
       this.pos = offset;
@@ -106,13 +108,15 @@ final class PktLine {
      */
     public Kind next() throws ProtocolException {
       if (end - pos < 4) {
-        throw new ProtocolException("truncated pkt-line header at byte " + pos + " (" + (end - pos) + " bytes left)");
+        throw new ProtocolException(
+            "truncated pkt-line header at byte " + pos + " (" + (end - pos) + " bytes left)");
       }
       int n = 0;
       for (int i = 0; i < 4; i++) {
         int d = hexValue(buf[pos + i]);
         if (d < 0) {
-          throw new ProtocolException("bad pkt-line length at byte " + pos + ": " + printable(pos, 4));
+          throw new ProtocolException(
+              "bad pkt-line length at byte " + pos + ": " + printable(pos, 4));
         }
         n = (n << 4) | d;
       }
@@ -135,8 +139,14 @@ final class PktLine {
         throw new ProtocolException("pkt-line of " + n + " bytes exceeds " + MAX_LENGTH);
       }
       if (end - pos < n - 4) {
-        throw new ProtocolException("truncated pkt-line at byte " + (pos - 4) + ": " + (n - 4) + " bytes announced, "
-            + (end - pos) + " left");
+        throw new ProtocolException(
+            "truncated pkt-line at byte "
+                + (pos - 4)
+                + ": "
+                + (n - 4)
+                + " bytes announced, "
+                + (end - pos)
+                + " left");
       }
       payloadLength = n - 4;
       pos += payloadLength;

@@ -1,8 +1,8 @@
 package dev.portcullis.gateway.loadtest;
 
 /**
- * A token the load test created through the admin API. The plaintext lives only inside
- * {@link #credential()}'s header and is never printed or written to a report.
+ * A token the load test created through the admin API. The plaintext lives only inside {@link
+ * #credential()}'s header and is never printed or written to a report.
  *
  * @param index position in the pool
  * @param id the token id (what reports show)
@@ -11,7 +11,8 @@ package dev.portcullis.gateway.loadtest;
  * @param user the owning user's login
  * @param credential the Basic credential git clients send
  */
-record PoolToken(int index, long id, Kind kind, long requestId, String user, Credential credential) {
+record PoolToken(
+    int index, long id, Kind kind, long requestId, String user, Credential credential) {
   /** How a token was made, which decides how the revoker takes it away. */
   enum Kind {
     /** Classic, scope {@code repo}: deleted. */
@@ -19,8 +20,8 @@ record PoolToken(int index, long id, Kind kind, long requestId, String user, Cre
     /** Fine-grained on the org, approved at once: the org revokes its grant, or it is deleted. */
     FINE_GRAINED,
     /**
-     * Fine-grained created while the org required approval: its request stays pending and is
-     * usable once the org stops requiring approval; the org denies it.
+     * Fine-grained created while the org required approval: its request stays pending and is usable
+     * once the org stops requiring approval; the org denies it.
      */
     FINE_GRAINED_PENDING;
 

@@ -23,7 +23,10 @@ final class Progress {
       if (c == Stats.Category.REVOKED) {
         continue;
       }
-      sb.append(" | ").append(c.label).append(' ').append(String.format(Locale.ROOT, "%.0f/s", p.count() / secs));
+      sb.append(" | ")
+          .append(c.label)
+          .append(' ')
+          .append(String.format(Locale.ROOT, "%.0f/s", p.count() / secs));
       if (p.count() > 0) {
         sb.append(' ').append(ms(p.p50())).append('/').append(ms(p.p99())).append(" ms");
       }

@@ -27,8 +27,8 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.pack.PackConfig;
 
 /**
- * Builds the packs the load tester pushes, with JGit's {@link ObjectInserter} and
- * {@link PackWriter} in a scratch in-memory repository that is thrown away afterwards.
+ * Builds the packs the load tester pushes, with JGit's {@link ObjectInserter} and {@link
+ * PackWriter} in a scratch in-memory repository that is thrown away afterwards.
  *
  * <p>A pack holds exactly the new objects: the parent commit of a push is named by id only (the
  * server has it), so nothing of the server's history is needed here.
@@ -45,8 +45,10 @@ final class PushPackBuilder {
   /**
    * One commit on top of {@code parent} (none when it is the zero id) whose tree holds one file.
    */
-  static PushPack singleCommit(ObjectId parent, String path, String content, String message) throws IOException {
-    InMemoryRepository repo = new InMemoryRepository(new DfsRepositoryDescription("loadtest-scratch"));
+  static PushPack singleCommit(ObjectId parent, String path, String content, String message)
+      throws IOException {
+    InMemoryRepository repo =
+        new InMemoryRepository(new DfsRepositoryDescription("loadtest-scratch"));
     List<ObjectId> objects = new ArrayList<>(3);
     ObjectId commit;
     try (ObjectInserter ins = repo.newObjectInserter()) {
@@ -87,7 +89,10 @@ final class PushPackBuilder {
         current.put(path, blob);
         objects.add(blob);
         ObjectId tree = insertTree(ins, current, objects);
-        parent = ins.insert(commit(tree, parent, "load test seed commit " + (i + 1) + "\n", first.plusSeconds(i)));
+        parent =
+            ins.insert(
+                commit(
+                    tree, parent, "load test seed commit " + (i + 1) + "\n", first.plusSeconds(i)));
         objects.add(parent);
       }
       ins.flush();
@@ -96,7 +101,8 @@ final class PushPackBuilder {
   }
 
   /** Inserts the tree of {@code files} ({@code data/…} paths, one level deep) and its subtree. */
-  private static ObjectId insertTree(ObjectInserter ins, TreeMap<String, ObjectId> files, List<ObjectId> objects)
+  private static ObjectId insertTree(
+      ObjectInserter ins, TreeMap<String, ObjectId> files, List<ObjectId> objects)
       throws IOException {
     TreeFormatter data = new TreeFormatter();
     for (var e : files.entrySet()) {
@@ -117,7 +123,8 @@ final class PushPackBuilder {
    * date-ordered walks of the server: JGit's connectivity check of every push then walked the
    * repository's whole history, since it cannot stop while the next commit is as new as the last.
    */
-  private static CommitBuilder commit(ObjectId tree, ObjectId parent, String message, Instant when) {
+  private static CommitBuilder commit(
+      ObjectId tree, ObjectId parent, String message, Instant when) {
     CommitBuilder c = new CommitBuilder();
     c.setTreeId(tree);
     if (!ObjectId.zeroId().equals(parent)) {
@@ -132,8 +139,10 @@ final class PushPackBuilder {
 
   /** Lines of pseudo-random words: compresses like source code rather than like noise. */
   private static byte[] text(Random random, int size) {
-    String[] words = {"gate", "token", "policy", "clone", "push", "org", "grant", "revoke", "cache", "digest",
-        "branch", "commit", "tree", "blob", "pack", "ref", "scope", "owner", "member", "approve"};
+    String[] words = {
+      "gate", "token", "policy", "clone", "push", "org", "grant", "revoke", "cache", "digest",
+      "branch", "commit", "tree", "blob", "pack", "ref", "scope", "owner", "member", "approve"
+    };
     StringBuilder sb = new StringBuilder(size + 16);
     while (sb.length() < size) {
       sb.append(words[random.nextInt(words.length)]).append(random.nextInt(100000));
@@ -144,7 +153,8 @@ final class PushPackBuilder {
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static byte[] pack(InMemoryRepository repo, List<ObjectId> ids, boolean deltas) throws IOException {
+  private static byte[] pack(InMemoryRepository repo, List<ObjectId> ids, boolean deltas)
+      throws IOException {
     PackConfig config = new PackConfig(repo);
     config.setDeltaCompress(deltas);
     try (ObjectReader reader = repo.newObjectReader();

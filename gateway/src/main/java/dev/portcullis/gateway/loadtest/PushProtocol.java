@@ -6,8 +6,8 @@ import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * The body of a protocol-v0 {@code POST git-receive-pack} updating one ref, and the reading of its
- * {@code report-status} answer ({@code unpack ok}, then {@code ok <ref>} or {@code ng <ref> <why>}).
- * No side-band is asked for, so the report comes as plain pkt-lines.
+ * {@code report-status} answer ({@code unpack ok}, then {@code ok <ref>} or {@code ng <ref>
+ * <why>}). No side-band is asked for, so the report comes as plain pkt-lines.
  */
 final class PushProtocol {
   static final String CAPABILITIES = "report-status agent=portcullis-loadtest";
@@ -51,7 +51,8 @@ final class PushProtocol {
       if (line.equals("ok " + ref)) {
         reported = true;
       } else if (line.startsWith("ng " + ref + " ")) {
-        throw new ProtocolException("push rejected: " + FetchProtocol.shorten(line.substring(4 + ref.length())));
+        throw new ProtocolException(
+            "push rejected: " + FetchProtocol.shorten(line.substring(4 + ref.length())));
       } else {
         throw new ProtocolException("unexpected report line: " + FetchProtocol.shorten(line));
       }

@@ -27,7 +27,8 @@ record RefAdvertisement(Map<String, ObjectId> refs, Set<String> capabilities) {
   /**
    * Parses an advertisement body.
    *
-   * @param service {@code git-upload-pack} or {@code git-receive-pack}: the service line must name it
+   * @param service {@code git-upload-pack} or {@code git-receive-pack}: the service line must name
+   *     it
    * @throws ProtocolException when the body is not a v0 advertisement of {@code service}
    */
   public static RefAdvertisement parse(byte[] body, String service) throws ProtocolException {
@@ -60,7 +61,8 @@ record RefAdvertisement(Map<String, ObjectId> refs, Set<String> capabilities) {
       first = false;
       String ref = nul >= 0 ? line.substring(0, nul) : line;
       if (ref.length() < 42 || ref.charAt(40) != ' ') {
-        throw new ProtocolException("malformed ref line: " + (ref.length() > 80 ? ref.substring(0, 80) + "…" : ref));
+        throw new ProtocolException(
+            "malformed ref line: " + (ref.length() > 80 ? ref.substring(0, 80) + "…" : ref));
       }
       String name = ref.substring(41);
       if (name.endsWith("^{}")) {

@@ -33,9 +33,18 @@ final class Report {
   private final RevocationLedger ledger;
   private final Revoker revoker;
 
-  /** @param revoker {@code null} when nothing was revoked */
-  Report(LoadtestConfig config, String target, Instant startedAt, Setup.Fixture fixture, double seconds, Stats stats,
-      RevocationLedger ledger, Revoker revoker) {
+  /**
+   * @param revoker {@code null} when nothing was revoked
+   */
+  Report(
+      LoadtestConfig config,
+      String target,
+      Instant startedAt,
+      Setup.Fixture fixture,
+      double seconds,
+      Stats stats,
+      RevocationLedger ledger,
+      Revoker revoker) {
     this.config = config;
     this.target = target;
     this.startedAt = startedAt;
@@ -118,7 +127,9 @@ final class Report {
     bad.put("rate", config.badTokenRate());
     bad.put("refused", stats.total(Stats.Category.BAD_TOKEN).getTotalCount());
     ObjectNode badStatuses = bad.putObject("statuses");
-    stats.refusals(Stats.Category.BAD_TOKEN).forEach((k, v) -> badStatuses.put(Integer.toString(k), v));
+    stats
+        .refusals(Stats.Category.BAD_TOKEN)
+        .forEach((k, v) -> badStatuses.put(Integer.toString(k), v));
     bad.put("accepted", stats.badTokenAccepted());
 
     o.set("revocation", revocation());
@@ -208,7 +219,9 @@ final class Report {
     l.put("min", round(h.getMinValue() / 1000.0));
     l.put("mean", round(h.getMean() / 1000.0));
     for (double p : PERCENTILES) {
-      l.put("p" + (p == 99.9 ? "999" : Integer.toString((int) p)), round(h.getValueAtPercentile(p) / 1000.0));
+      l.put(
+          "p" + (p == 99.9 ? "999" : Integer.toString((int) p)),
+          round(h.getValueAtPercentile(p) / 1000.0));
     }
     l.put("max", round(h.getMaxValue() / 1000.0));
     return l;
@@ -223,54 +236,136 @@ final class Report {
   /** The summary printed at the end of a run. */
   String summary(Written files) {
     StringBuilder sb = new StringBuilder(2048);
-    sb.append('\n').append(String.format(Locale.ROOT, "Portcullis load test against %s: %.1f s, %d clients, %d tokens, mix %s%n",
-        target, seconds, config.clients(), fixture.tokens().size(), config.mix()));
+    sb.append('\n')
+        .append(
+            String.format(
+                Locale.ROOT,
+                "Portcullis load test against %s: %.1f s, %d clients, %d tokens, mix %s%n",
+                target,
+                seconds,
+                config.clients(),
+                fixture.tokens().size(),
+                config.mix()));
     Setup.Timings t = fixture.timings();
-    sb.append(String.format(Locale.ROOT, "setup: %d tokens in %.1f s (%.0f tokens/s, %d calls in flight); accounts %.1f s, "
-            + "seeding %.1f s, total %.1f s%n%n",
-        fixture.tokens().size(), t.tokens(), t.tokensPerSecond(fixture.tokens().size()), config.setupConcurrency(),
-        t.accounts(), t.seeding(), t.total()));
-    sb.append(String.format(Locale.ROOT, "%-15s %9s %9s %8s %8s %8s %8s %8s %9s%n",
-        "operation", "count", "per s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "MiB read"));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "setup: %d tokens in %.1f s (%.0f tokens/s, %d calls in flight); accounts %.1f s, "
+                + "seeding %.1f s, total %.1f s%n%n",
+            fixture.tokens().size(),
+            t.tokens(),
+            t.tokensPerSecond(fixture.tokens().size()),
+            config.setupConcurrency(),
+            t.accounts(),
+            t.seeding(),
+            t.total()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%-15s %9s %9s %8s %8s %8s %8s %8s %9s%n",
+            "operation",
+            "count",
+            "per s",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "p99.9 ms",
+            "max ms",
+            "MiB read"));
     for (Stats.Category c : Stats.Category.values()) {
       Histogram h = stats.total(c);
       long n = h.getTotalCount();
-      sb.append(String.format(Locale.ROOT, "%-15s %9d %9.1f %8s %8s %8s %8s %8s %9.1f%n", c.label, n, n / seconds,
-          pct(h, 50), pct(h, 90), pct(h, 99), pct(h, 99.9), n == 0 ? "-" : Progress.ms(h.getMaxValue() / 1000.0),
-          stats.bytes(c) / 1048576.0));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-15s %9d %9.1f %8s %8s %8s %8s %8s %9.1f%n",
+              c.label,
+              n,
+              n / seconds,
+              pct(h, 50),
+              pct(h, 90),
+              pct(h, 99),
+              pct(h, 99.9),
+              n == 0 ? "-" : Progress.ms(h.getMaxValue() / 1000.0),
+              stats.bytes(c) / 1048576.0));
     }
-    sb.append(String.format(Locale.ROOT, "%nHTTP requests: %d (%.0f/s); statuses: %s%n", stats.requests(), stats.requests() / seconds,
-        join(stats.statuses())));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%nHTTP requests: %d (%.0f/s); statuses: %s%n",
+            stats.requests(),
+            stats.requests() / seconds,
+            join(stats.statuses())));
     sb.append("unexpected errors: ").append(stats.errorCount());
-    stats.errors().entrySet().stream().limit(8).forEach(e -> sb.append("\n  ").append(e.getValue()).append("  ").append(e.getKey()));
+    stats.errors().entrySet().stream()
+        .limit(8)
+        .forEach(e -> sb.append("\n  ").append(e.getValue()).append("  ").append(e.getKey()));
     sb.append('\n');
-    if (stats.errors().keySet().stream().anyMatch(k -> k.startsWith("push: protocol: push rejected: fetch first"))) {
-      sb.append("  note: every client pushes to its own branch, so a 'fetch first' refusal means the branch moved after the\n"
-          + "  client read it: most often its own earlier push, which timed out here but which the server still completed\n");
+    if (stats.errors().keySet().stream()
+        .anyMatch(k -> k.startsWith("push: protocol: push rejected: fetch first"))) {
+      sb.append(
+          "  note: every client pushes to its own branch, so a 'fetch first' refusal means the branch moved after the\n"
+              + "  client read it: most often its own earlier push, which timed out here but which the server still completed\n");
     }
-    sb.append(String.format(Locale.ROOT, "bad tokens (rate %.2f): %d refused (%s), accepted: %d%n", config.badTokenRate(),
-        stats.total(Stats.Category.BAD_TOKEN).getTotalCount(), join(stats.refusals(Stats.Category.BAD_TOKEN)),
-        stats.badTokenAccepted()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "bad tokens (rate %.2f): %d refused (%s), accepted: %d%n",
+            config.badTokenRate(),
+            stats.total(Stats.Category.BAD_TOKEN).getTotalCount(),
+            join(stats.refusals(Stats.Category.BAD_TOKEN)),
+            stats.badTokenAccepted()));
     if (revoker != null) {
       Histogram lat = revoker.latency();
       StringBuilder actions = new StringBuilder();
-      revoker.byAction().forEach((k, v) -> actions.append(actions.length() == 0 ? "" : ", ").append(k.label).append(' ').append(v));
-      sb.append(String.format(Locale.ROOT, "revocations (%.1f/s): %d done (%s), %d failed; call p50 %s ms, p99 %s ms%n",
-          config.revokeRate(), revoker.succeeded(), actions, revoker.failed(), pct(lat, 50), pct(lat, 99)));
+      revoker
+          .byAction()
+          .forEach(
+              (k, v) ->
+                  actions
+                      .append(actions.length() == 0 ? "" : ", ")
+                      .append(k.label)
+                      .append(' ')
+                      .append(v));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "revocations (%.1f/s): %d done (%s), %d failed; call p50 %s ms, p99 %s ms%n",
+              config.revokeRate(),
+              revoker.succeeded(),
+              actions,
+              revoker.failed(),
+              pct(lat, 50),
+              pct(lat, 99)));
       revoker.failureSamples().forEach(f -> sb.append("  failed: ").append(f).append('\n'));
-      sb.append(String.format(Locale.ROOT, "requests sent after their token's revocation returned: %d (%s)%n",
-          ledger.checkedRequests(), join(ledger.checkedStatuses())));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "requests sent after their token's revocation returned: %d (%s)%n",
+              ledger.checkedRequests(),
+              join(ledger.checkedStatuses())));
     }
-    String line = "REVOCATION VIOLATIONS (2xx after the revocation returned): " + ledger.violations()
-        + (ledger.violations() == 0 ? "  ok" : "  FAILED");
+    String line =
+        "REVOCATION VIOLATIONS (2xx after the revocation returned): "
+            + ledger.violations()
+            + (ledger.violations() == 0 ? "  ok" : "  FAILED");
     String bar = "=".repeat(line.length() + 4);
     sb.append('\n').append(bar).append("\n= ").append(line).append(" =\n").append(bar).append('\n');
     for (RevocationLedger.Violation v : ledger.violationSamples().stream().limit(10).toList()) {
-      sb.append(String.format(Locale.ROOT, "  token id %d answered %d to a request sent %.1f ms after its revocation%n",
-          v.tokenId(), v.status(), v.sentAfterRevocationMicros() / 1000.0));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  token id %d answered %d to a request sent %.1f ms after its revocation%n",
+              v.tokenId(),
+              v.status(),
+              v.sentAfterRevocationMicros() / 1000.0));
     }
     if (files != null) {
-      sb.append("\nreports: ").append(files.json()).append("\n         ").append(files.html()).append('\n');
+      sb.append("\nreports: ")
+          .append(files.json())
+          .append("\n         ")
+          .append(files.html())
+          .append('\n');
     }
     return sb.toString();
   }
@@ -293,7 +388,10 @@ final class Report {
   /** Writes {@code loadtest-<time>.json} and {@code .html} into {@code dir}. */
   Written write(Path dir) throws IOException {
     Files.createDirectories(dir);
-    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT).withZone(ZoneOffset.UTC).format(startedAt);
+    String stamp =
+        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
+            .withZone(ZoneOffset.UTC)
+            .format(startedAt);
     Path json = dir.resolve("loadtest-" + stamp + ".json");
     Path html = dir.resolve("loadtest-" + stamp + ".html");
     ObjectNode report = json();

@@ -13,17 +13,20 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Per pool token: when its revocation call was sent and when it returned ({@link Ticks}), and the
- * check that follows from them. A request sent after the revocation call returned must not
- * succeed: a 2xx answer to it is a <em>violation</em>, and the only acceptable number of those is 0.
+ * check that follows from them. A request sent after the revocation call returned must not succeed:
+ * a 2xx answer to it is a <em>violation</em>, and the only acceptable number of those is 0.
  *
- * <p>A request sent while the call was in flight may go either way. A refusal (401, 403, 429) of
- * a token whose revocation had at least been sent is expected, not an error.
+ * <p>A request sent while the call was in flight may go either way. A refusal (401, 403, 429) of a
+ * token whose revocation had at least been sent is expected, not an error.
  */
 final class RevocationLedger {
   /** At most this many violations are kept with their details. */
   static final int MAX_SAMPLES = 100;
 
-  /** One violation: which token, what answered 2xx, how long after the revocation returned it was sent. */
+  /**
+   * One violation: which token, what answered 2xx, how long after the revocation returned it was
+   * sent.
+   */
   record Violation(long tokenId, int status, long sentAfterRevocationMicros) {}
 
   private final long[] tokenIds;
@@ -35,7 +38,9 @@ final class RevocationLedger {
   private final LongAdder checked = new LongAdder();
   private final Map<Integer, LongAdder> checkedStatuses = new ConcurrentHashMap<>();
 
-  /** @param tokenIds the pool's token ids by pool index */
+  /**
+   * @param tokenIds the pool's token ids by pool index
+   */
   RevocationLedger(long[] tokenIds) {
     this.tokenIds = tokenIds.clone();
     this.started = new AtomicLongArray(tokenIds.length);

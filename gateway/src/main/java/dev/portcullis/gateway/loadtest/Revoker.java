@@ -21,11 +21,11 @@ import org.HdrHistogram.Recorder;
  *
  * <ul>
  *   <li>classic: {@code DELETE /admin/personal-access-tokens/{id}} (then 401);
- *   <li>fine-grained, approved: the org revokes the grant,
- *       {@code POST /orgs/{org}/personal-access-tokens/{id} {"action":"revoke"}} (then 403), or the
- *       token is deleted, half and half;
- *   <li>fine-grained with a pending request: the org denies it,
- *       {@code POST /orgs/{org}/personal-access-token-requests/{request} {"action":"deny"}} (then 403).
+ *   <li>fine-grained, approved: the org revokes the grant, {@code POST
+ *       /orgs/{org}/personal-access-tokens/{id} {"action":"revoke"}} (then 403), or the token is
+ *       deleted, half and half;
+ *   <li>fine-grained with a pending request: the org denies it, {@code POST
+ *       /orgs/{org}/personal-access-token-requests/{request} {"action":"deny"}} (then 403).
  * </ul>
  */
 final class Revoker {
@@ -63,7 +63,13 @@ final class Revoker {
    * @param ratePerSecond revocations started per second
    * @param maxInFlight revocation calls allowed in flight; a tick finding that many is skipped
    */
-  Revoker(AdminApi api, String org, List<PoolToken> tokens, RevocationLedger ledger, double ratePerSecond, int maxInFlight) {
+  Revoker(
+      AdminApi api,
+      String org,
+      List<PoolToken> tokens,
+      RevocationLedger ledger,
+      double ratePerSecond,
+      int maxInFlight) {
     if (ratePerSecond <= 0 || maxInFlight < 1) {
       throw new IllegalArgumentException("a revoker needs a positive rate and room for one call");
     }
@@ -120,36 +126,51 @@ final class Revoker {
   }
 
   private void revoke(PoolToken t) {
-    Action action = switch (t.kind()) {
-      case CLASSIC -> Action.DELETE;
-      case FINE_GRAINED -> ThreadLocalRandom.current().nextBoolean() ? Action.ORG_REVOKE : Action.DELETE;
-      case FINE_GRAINED_PENDING -> Action.ORG_DENY;
-    };
+    Action action =
+        switch (t.kind()) {
+          case CLASSIC -> Action.DELETE;
+          case FINE_GRAINED ->
+              ThreadLocalRandom.current().nextBoolean() ? Action.ORG_REVOKE : Action.DELETE;
+          case FINE_GRAINED_PENDING -> Action.ORG_DENY;
+        };
     inFlight.incrementAndGet();
     requested.increment();
     long sent = Ticks.now();
-    var call = switch (action) {
-      case DELETE -> api.call("DELETE", "/admin/personal-access-tokens/" + t.id(), null);
-      case ORG_REVOKE -> api.call("POST", "/orgs/" + org + "/personal-access-tokens/" + t.id(), Map.of("action", "revoke"));
-      case ORG_DENY -> api.call("POST", "/orgs/" + org + "/personal-access-token-requests/" + t.requestId(), Map.of("action", "deny"));
-    };
-    call.whenComplete((r, e) -> {
-      try {
-        if (e == null && r.ok()) {
-          ledger.returned(t.index());
-          done.get(action).increment();
-          latency.recordValue(Math.max(0, (Ticks.now() - sent) / 1000));
-        } else {
-          failed.increment();
-          String why = e != null ? SmartHttpClient.reason(e.getCause() == null ? e : e.getCause()) : r.message();
-          if (failures.size() < 10) {
-            failures.add(action.label + ": " + why);
+    var call =
+        switch (action) {
+          case DELETE -> api.call("DELETE", "/admin/personal-access-tokens/" + t.id(), null);
+          case ORG_REVOKE ->
+              api.call(
+                  "POST",
+                  "/orgs/" + org + "/personal-access-tokens/" + t.id(),
+                  Map.of("action", "revoke"));
+          case ORG_DENY ->
+              api.call(
+                  "POST",
+                  "/orgs/" + org + "/personal-access-token-requests/" + t.requestId(),
+                  Map.of("action", "deny"));
+        };
+    call.whenComplete(
+        (r, e) -> {
+          try {
+            if (e == null && r.ok()) {
+              ledger.returned(t.index());
+              done.get(action).increment();
+              latency.recordValue(Math.max(0, (Ticks.now() - sent) / 1000));
+            } else {
+              failed.increment();
+              String why =
+                  e != null
+                      ? SmartHttpClient.reason(e.getCause() == null ? e : e.getCause())
+                      : r.message();
+              if (failures.size() < 10) {
+                failures.add(action.label + ": " + why);
+              }
+            }
+          } finally {
+            inFlight.decrementAndGet();
           }
-        }
-      } finally {
-        inFlight.decrementAndGet();
-      }
-    });
+        });
   }
 
   long requested() {

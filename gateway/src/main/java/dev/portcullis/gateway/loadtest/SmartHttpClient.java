@@ -20,23 +20,29 @@ import javax.net.ssl.SSLException;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
- * A git client speaking smart HTTP (protocol v0) over {@link HttpClient}: asynchronous, one
- * {@link Result} per operation, never an exceptional future. Every HTTP answer is reported to a
- * {@link ResponseObserver} with the instant its request was sent, which is what the revocation
- * check needs.
+ * A git client speaking smart HTTP (protocol v0) over {@link HttpClient}: asynchronous, one {@link
+ * Result} per operation, never an exceptional future. Every HTTP answer is reported to a {@link
+ * ResponseObserver} with the instant its request was sent, which is what the revocation check
+ * needs.
  */
 final class SmartHttpClient {
   static final String UPLOAD_PACK = "git-upload-pack";
   static final String RECEIVE_PACK = "git-receive-pack";
   private static final String AGENT = "git/2.43.0 (portcullis-loadtest)";
 
-  /** Sees every HTTP answer: which credential, when its request was sent ({@link Ticks}), its status. */
+  /**
+   * Sees every HTTP answer: which credential, when its request was sent ({@link Ticks}), its
+   * status.
+   */
   @FunctionalInterface
   interface ResponseObserver {
     void onResponse(Credential credential, long sentAt, int status);
   }
 
-  /** Makes the pack of a push once the branch's current id is known; {@code null} means nothing to push. */
+  /**
+   * Makes the pack of a push once the branch's current id is known; {@code null} means nothing to
+   * push.
+   */
   @FunctionalInterface
   interface PackSource {
     PushPackBuilder.PushPack build(ObjectId oldId) throws IOException;
@@ -47,12 +53,20 @@ final class SmartHttpClient {
    *
    * @param start when it started ({@link Ticks})
    * @param end when its last answer was read
-   * @param status the deciding HTTP status: the first non-2xx answer, else 200; 0 when no answer came
+   * @param status the deciding HTTP status: the first non-2xx answer, else 200; 0 when no answer
+   *     came
    * @param error {@code null} on success, else a short reason: {@code http 403}, {@code timeout},
    *     {@code connect}, {@code io}, {@code tls}, {@code protocol: …}
    * @param bytes response body bytes read
    */
-  record Result(Operation op, Credential credential, long start, long end, int status, String error, long bytes) {
+  record Result(
+      Operation op,
+      Credential credential,
+      long start,
+      long end,
+      int status,
+      String error,
+      long bytes) {
     boolean ok() {
       return error == null;
     }
@@ -98,10 +112,12 @@ final class SmartHttpClient {
     long start = Ticks.now();
     long[] bytes = {0};
     return send(c, advertisement(c, repo, UPLOAD_PACK), bytes)
-        .thenApply(unchecked(body -> {
-          RefAdvertisement.parse(body, UPLOAD_PACK);
-          return done(Operation.LS_REMOTE, c, start, bytes[0]);
-        }))
+        .thenApply(
+            unchecked(
+                body -> {
+                  RefAdvertisement.parse(body, UPLOAD_PACK);
+                  return done(Operation.LS_REMOTE, c, start, bytes[0]);
+                }))
         .exceptionally(t -> failed(Operation.LS_REMOTE, c, start, bytes[0], t));
   }
 
@@ -110,17 +126,22 @@ final class SmartHttpClient {
     long start = Ticks.now();
     long[] bytes = {0};
     return send(c, advertisement(c, repo, UPLOAD_PACK), bytes)
-        .thenCompose(unchecked(body -> {
-          Set<ObjectId> wants = RefAdvertisement.parse(body, UPLOAD_PACK).distinctIds();
-          if (wants.isEmpty()) {
-            throw new ProtocolException(repo + " is empty: nothing to clone");
-          }
-          return send(c, service(c, repo, UPLOAD_PACK, FetchProtocol.cloneRequest(wants)), bytes);
-        }))
-        .thenApply(unchecked(body -> {
-          FetchProtocol.packBytes(body);
-          return done(Operation.CLONE, c, start, bytes[0]);
-        }))
+        .thenCompose(
+            unchecked(
+                body -> {
+                  Set<ObjectId> wants = RefAdvertisement.parse(body, UPLOAD_PACK).distinctIds();
+                  if (wants.isEmpty()) {
+                    throw new ProtocolException(repo + " is empty: nothing to clone");
+                  }
+                  return send(
+                      c, service(c, repo, UPLOAD_PACK, FetchProtocol.cloneRequest(wants)), bytes);
+                }))
+        .thenApply(
+            unchecked(
+                body -> {
+                  FetchProtocol.packBytes(body);
+                  return done(Operation.CLONE, c, start, bytes[0]);
+                }))
         .exceptionally(t -> failed(Operation.CLONE, c, start, bytes[0], t));
   }
 
@@ -132,20 +153,31 @@ final class SmartHttpClient {
     long start = Ticks.now();
     long[] bytes = {0};
     return send(c, advertisement(c, repo, RECEIVE_PACK), bytes)
-        .thenCompose(unchecked(body -> {
-          ObjectId old = RefAdvertisement.parse(body, RECEIVE_PACK).idOf(ref);
-          PushPackBuilder.PushPack p = source.build(old);
-          if (p == null) {
-            return CompletableFuture.completedFuture((byte[]) null);
-          }
-          return send(c, service(c, repo, RECEIVE_PACK, PushProtocol.request(old, p.commit(), ref, p.pack())), bytes);
-        }))
-        .thenApply(unchecked(body -> {
-          if (body != null) {
-            PushProtocol.checkReport(body, ref);
-          }
-          return done(Operation.PUSH, c, start, bytes[0]);
-        }))
+        .thenCompose(
+            unchecked(
+                body -> {
+                  ObjectId old = RefAdvertisement.parse(body, RECEIVE_PACK).idOf(ref);
+                  PushPackBuilder.PushPack p = source.build(old);
+                  if (p == null) {
+                    return CompletableFuture.completedFuture((byte[]) null);
+                  }
+                  return send(
+                      c,
+                      service(
+                          c,
+                          repo,
+                          RECEIVE_PACK,
+                          PushProtocol.request(old, p.commit(), ref, p.pack())),
+                      bytes);
+                }))
+        .thenApply(
+            unchecked(
+                body -> {
+                  if (body != null) {
+                    PushProtocol.checkReport(body, ref);
+                  }
+                  return done(Operation.PUSH, c, start, bytes[0]);
+                }))
         .exceptionally(t -> failed(Operation.PUSH, c, start, bytes[0], t));
   }
 
@@ -153,16 +185,18 @@ final class SmartHttpClient {
 
   private CompletableFuture<byte[]> send(Credential c, HttpRequest request, long[] bytes) {
     long sent = Ticks.now();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
-      int status = r.statusCode();
-      observer.onResponse(c, sent, status);
-      byte[] body = r.body() == null ? new byte[0] : r.body();
-      bytes[0] += body.length;
-      if (status < 200 || status > 299) {
-        throw new StatusFailure(status);
-      }
-      return body;
-    });
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(
+            r -> {
+              int status = r.statusCode();
+              observer.onResponse(c, sent, status);
+              byte[] body = r.body() == null ? new byte[0] : r.body();
+              bytes[0] += body.length;
+              if (status < 200 || status > 299) {
+                throw new StatusFailure(status);
+              }
+              return body;
+            });
   }
 
   private HttpRequest advertisement(Credential c, String repo, String service) {
@@ -188,14 +222,16 @@ final class SmartHttpClient {
   }
 
   private RepoUris urisOf(String repo) {
-    return uris.computeIfAbsent(repo, r -> {
-      String root = base + "/" + r + ".git/";
-      return new RepoUris(
-          URI.create(root + "info/refs?service=" + UPLOAD_PACK),
-          URI.create(root + "info/refs?service=" + RECEIVE_PACK),
-          URI.create(root + UPLOAD_PACK),
-          URI.create(root + RECEIVE_PACK));
-    });
+    return uris.computeIfAbsent(
+        repo,
+        r -> {
+          String root = base + "/" + r + ".git/";
+          return new RepoUris(
+              URI.create(root + "info/refs?service=" + UPLOAD_PACK),
+              URI.create(root + "info/refs?service=" + RECEIVE_PACK),
+              URI.create(root + UPLOAD_PACK),
+              URI.create(root + RECEIVE_PACK));
+        });
   }
 
   // ------------------------------------------------------------------ results
@@ -206,7 +242,8 @@ final class SmartHttpClient {
 
   private static Result failed(Operation op, Credential c, long start, long bytes, Throwable t) {
     Throwable cause = t;
-    while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+    while ((cause instanceof CompletionException
+            || cause instanceof java.util.concurrent.ExecutionException)
         && cause.getCause() != null) {
       cause = cause.getCause();
     }

@@ -24,7 +24,9 @@ final class Stats {
     PUSH("push"),
     /** Operations with a garbage or unknown token, refused with 401 (or 429). */
     BAD_TOKEN("bad-token"),
-    /** Operations with a token whose revocation was sent, refused (401, 403, 429) as they should be. */
+    /**
+     * Operations with a token whose revocation was sent, refused (401, 403, 429) as they should be.
+     */
     REVOKED("revoked-denied");
 
     final String label;
@@ -42,7 +44,9 @@ final class Stats {
     }
   }
 
-  /** One category in one second: operations and latency percentiles in ms ({@code NaN} when none). */
+  /**
+   * One category in one second: operations and latency percentiles in ms ({@code NaN} when none).
+   */
   record Point(long count, double p50, double p99) {}
 
   /**
@@ -54,7 +58,12 @@ final class Stats {
    * @param nonSuccess non-2xx HTTP answers by status
    * @param errors unexpected outcomes (not counting refusals of bad or revoked tokens)
    */
-  record Second(double at, double seconds, long requests, Map<Category, Point> points, Map<Integer, Long> nonSuccess,
+  record Second(
+      double at,
+      double seconds,
+      long requests,
+      Map<Category, Point> points,
+      Map<Integer, Long> nonSuccess,
       long errors) {}
 
   private final Map<Category, Recorder> recorders = new EnumMap<>(Category.class);
@@ -117,7 +126,10 @@ final class Stats {
     }
   }
 
-  /** The statuses that refused the operations of {@link Category#BAD_TOKEN} or {@link Category#REVOKED}. */
+  /**
+   * The statuses that refused the operations of {@link Category#BAD_TOKEN} or {@link
+   * Category#REVOKED}.
+   */
   Map<Integer, Long> refusals(Category c) {
     Map<Integer, Long> m = new TreeMap<>();
     refusals.getOrDefault(c, Map.of()).forEach((k, v) -> m.put(k, v.sum()));
@@ -151,21 +163,33 @@ final class Stats {
       recycled.put(c, h);
       totals.get(c).add(h);
       long n = h.getTotalCount();
-      points.put(c, new Point(n, n == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1000.0,
-          n == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0));
+      points.put(
+          c,
+          new Point(
+              n,
+              n == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1000.0,
+              n == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0));
     }
     long req = requests.sum();
     long err = errorCount.sum();
     Map<Integer, Long> non2xx = new TreeMap<>();
-    statuses.forEach((status, count) -> {
-      long total = count.sum();
-      long delta = total - lastStatuses.getOrDefault(status, 0L);
-      lastStatuses.put(status, total);
-      if ((status < 200 || status > 299) && delta > 0) {
-        non2xx.put(status, delta);
-      }
-    });
-    Second s = new Second((now - start) / 1e9, (now - lastTick) / 1e9, req - lastRequests, points, non2xx, err - lastErrors);
+    statuses.forEach(
+        (status, count) -> {
+          long total = count.sum();
+          long delta = total - lastStatuses.getOrDefault(status, 0L);
+          lastStatuses.put(status, total);
+          if ((status < 200 || status > 299) && delta > 0) {
+            non2xx.put(status, delta);
+          }
+        });
+    Second s =
+        new Second(
+            (now - start) / 1e9,
+            (now - lastTick) / 1e9,
+            req - lastRequests,
+            points,
+            non2xx,
+            err - lastErrors);
     lastRequests = req;
     lastErrors = err;
     lastTick = now;

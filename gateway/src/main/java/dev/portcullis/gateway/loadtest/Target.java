@@ -48,20 +48,27 @@ record Target(URI base, SSLContext ssl, String adminToken) {
    * Resolves the target.
    *
    * @param data the gateway's data directory
-   * @param url {@code --url}, or {@code null} for {@code url=} ({@code http_url=} with {@code http})
+   * @param url {@code --url}, or {@code null} for {@code url=} ({@code http_url=} with {@code
+   *     http})
    * @param http prefer the plain-HTTP listener named in {@code gateway.properties}
    * @param cacert {@code --cacert}, or {@code null} for {@code ca=}
    * @param token {@code --token}, or {@code null}
-   * @param tokenFile {@code --token-file}, or {@code null} for env {@value #TOKEN_ENV}, then {@code <data>/admin-token}
+   * @param tokenFile {@code --token-file}, or {@code null} for env {@value #TOKEN_ENV}, then {@code
+   *     <data>/admin-token}
    */
-  static Target resolve(Path data, String url, boolean http, Path cacert, String token, Path tokenFile) {
+  static Target resolve(
+      Path data, String url, boolean http, Path cacert, String token, Path tokenFile) {
     Properties endpoint = endpoint(data);
     String base = url;
     if (base == null || base.isBlank()) {
       base = endpoint.getProperty(http ? "http_url" : "url");
       if (base == null || base.isBlank()) {
-        throw new Unresolved("no gateway URL: " + data.resolve(Gateway.ENDPOINT_FILE) + " names no "
-            + (http ? "http_url (start the gateway with --http-port, or drop --http)" : "url") + "; pass --url");
+        throw new Unresolved(
+            "no gateway URL: "
+                + data.resolve(Gateway.ENDPOINT_FILE)
+                + " names no "
+                + (http ? "http_url (start the gateway with --http-port, or drop --http)" : "url")
+                + "; pass --url");
       }
     }
     base = base.strip();
@@ -77,8 +84,11 @@ record Target(URI base, SSLContext ssl, String adminToken) {
     } catch (URISyntaxException e) {
       throw new Unresolved("--url is not a valid URL: " + e.getMessage());
     }
-    if (uri.getHost() == null || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
-      throw new Unresolved("--url must be an http(s) URL such as https://127.0.0.1:8443, not '" + base + "'");
+    if (uri.getHost() == null
+        || !("http".equalsIgnoreCase(uri.getScheme())
+            || "https".equalsIgnoreCase(uri.getScheme()))) {
+      throw new Unresolved(
+          "--url must be an http(s) URL such as https://127.0.0.1:8443, not '" + base + "'");
     }
     Path ca = cacert;
     if (ca == null && endpoint.getProperty("ca") != null && !endpoint.getProperty("ca").isBlank()) {
@@ -119,8 +129,12 @@ record Target(URI base, SSLContext ssl, String adminToken) {
       }
       return t;
     } catch (NoSuchFileException e) {
-      throw new Unresolved("no admin token: " + file + " does not exist. Pass --token-file, set " + TOKEN_ENV
-          + ", or point --data at the gateway's data directory.");
+      throw new Unresolved(
+          "no admin token: "
+              + file
+              + " does not exist. Pass --token-file, set "
+              + TOKEN_ENV
+              + ", or point --data at the gateway's data directory.");
     } catch (IOException e) {
       throw new Unresolved("cannot read the token file " + file + ": " + e.getMessage());
     }
@@ -129,7 +143,8 @@ record Target(URI base, SSLContext ssl, String adminToken) {
   /** Trust for the certificates in {@code caFile} and everything the JDK trusts. */
   static SSLContext trusting(Path caFile) {
     try (InputStream in = Files.newInputStream(caFile)) {
-      Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certs.isEmpty()) {
         throw new Unresolved("the CA file " + caFile + " holds no certificate");
       }
@@ -139,7 +154,8 @@ record Target(URI base, SSLContext ssl, String adminToken) {
       for (Certificate c : certs) {
         store.setCertificateEntry("gateway-" + i++, c);
       }
-      TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory jdk =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       jdk.init((KeyStore) null);
       for (TrustManager tm : jdk.getTrustManagers()) {
         if (tm instanceof X509TrustManager x) {
@@ -148,13 +164,15 @@ record Target(URI base, SSLContext ssl, String adminToken) {
           }
         }
       }
-      TrustManagerFactory all = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory all =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       all.init(store);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, all.getTrustManagers(), null);
       return ctx;
     } catch (IOException | GeneralSecurityException e) {
-      throw new Unresolved("cannot use the CA certificate " + caFile + " (--cacert): " + e.getMessage());
+      throw new Unresolved(
+          "cannot use the CA certificate " + caFile + " (--cacert): " + e.getMessage());
     }
   }
 

@@ -22,7 +22,9 @@ public final class AuditFileSink implements Consumer<List<AuditEvent>>, AutoClos
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());
       }
-      this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      this.out =
+          Files.newBufferedWriter(
+              file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the audit file " + file, e);
     }

@@ -39,5 +39,4 @@ public final class AuditJson {
     }
     return o;
   }
-
 }

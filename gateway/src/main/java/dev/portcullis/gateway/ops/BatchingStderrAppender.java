@@ -20,14 +20,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * error through a 64 KiB buffer, one {@code write(2)} per batch.
  *
  * <p>Logback's {@code AsyncAppender} wakes its worker for every event that finds it idle, and at
- * thousands of requests a second those wake-ups cost more CPU than the lines themselves (10 µs
- * per request in {@code bin/bench http}). Here nothing is signalled: the writer polls.
+ * thousands of requests a second those wake-ups cost more CPU than the lines themselves (10 µs per
+ * request in {@code bin/bench http}). Here nothing is signalled: the writer polls.
  *
  * <p>At most {@code queueSize} (default 16,384) events wait; beyond that a line is dropped, never
  * waited for, and counted ({@link #dropped()}; the count is reported on standard error at the next
  * write). Lines are written whole and in order, so they interleave with other writers only between
- * lines; they may appear up to {@code flushMillis} after lines written directly. Stopping (logback's
- * shutdown hook) writes everything queued.
+ * lines; they may appear up to {@code flushMillis} after lines written directly. Stopping
+ * (logback's shutdown hook) writes everything queued.
  */
 public final class BatchingStderrAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private static final int BUFFER = 64 * 1024;
@@ -72,7 +72,8 @@ public final class BatchingStderrAppender extends UnsynchronizedAppenderBase<ILo
       return;
     }
     if (flushMillis < 1 || queueSize < 1) {
-      addError("flushMillis and queueSize must be at least 1, not " + flushMillis + " and " + queueSize);
+      addError(
+          "flushMillis and queueSize must be at least 1, not " + flushMillis + " and " + queueSize);
       return;
     }
     queue = new ArrayBlockingQueue<>(queueSize);
@@ -85,7 +86,8 @@ public final class BatchingStderrAppender extends UnsynchronizedAppenderBase<ILo
 
   @Override
   protected void append(ILoggingEvent event) {
-    // (doAppend has already refused the event if the appender is stopped.) The message, thread name and MDC are taken now: the event is encoded later, elsewhere.
+    // (doAppend has already refused the event if the appender is stopped.) The message, thread name
+    // and MDC are taken now: the event is encoded later, elsewhere.
     event.prepareForDeferredProcessing();
     if (!queue.offer(event)) {
       dropped.incrementAndGet();
@@ -116,8 +118,11 @@ public final class BatchingStderrAppender extends UnsynchronizedAppenderBase<ILo
         }
         long d = dropped.get();
         if (d != droppedReported) {
-          out.write(("portcullis: " + (d - droppedReported) + " log lines dropped (the log queue was full)\n").getBytes(
-              java.nio.charset.StandardCharsets.UTF_8));
+          out.write(
+              ("portcullis: "
+                      + (d - droppedReported)
+                      + " log lines dropped (the log queue was full)\n")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
           droppedReported = d;
         }
         out.flush();

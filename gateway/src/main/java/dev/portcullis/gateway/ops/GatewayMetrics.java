@@ -21,7 +21,8 @@ import javax.sql.DataSource;
  * service, status, cache): never a token, a login or a repository name.
  */
 public final class GatewayMetrics {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<Decision.Reason, Counter> decisions = new EnumMap<>(Decision.Reason.class);
   private final Timer decisionTime;
   private final Map<String, Counter> gitRequests = new ConcurrentHashMap<>();
@@ -33,43 +34,65 @@ public final class GatewayMetrics {
 
   public GatewayMetrics(PolicyCache cache, DataSource store) {
     for (Decision.Reason r : Decision.Reason.values()) {
-      boolean allowed = r == Decision.Reason.ANONYMOUS_PUBLIC_READ || r == Decision.Reason.PUBLIC_READ || r == Decision.Reason.AUTHORIZED;
-      decisions.put(r, Counter.builder("portcullis.decisions")
-          .description("Access decisions by outcome and reason")
-          .tag("outcome", allowed ? "allow" : "deny")
-          .tag("reason", r.label())
-          .register(registry));
+      boolean allowed =
+          r == Decision.Reason.ANONYMOUS_PUBLIC_READ
+              || r == Decision.Reason.PUBLIC_READ
+              || r == Decision.Reason.AUTHORIZED;
+      decisions.put(
+          r,
+          Counter.builder("portcullis.decisions")
+              .description("Access decisions by outcome and reason")
+              .tag("outcome", allowed ? "allow" : "deny")
+              .tag("reason", r.label())
+              .register(registry));
     }
-    decisionTime = Timer.builder("portcullis.decision")
-        .description("Time to authenticate and decide one git request (header parse to decision)")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(500))
-        .maximumExpectedValue(Duration.ofSeconds(5))
-        .register(registry);
-    throttled = Counter.builder("portcullis.auth.throttled").description("Requests refused by the failed-authentication limiter")
-        .register(registry);
-    storeUnavailable = Counter.builder("portcullis.store.unavailable").description("Requests answered 503 because the store was unreachable")
-        .register(registry);
+    decisionTime =
+        Timer.builder("portcullis.decision")
+            .description(
+                "Time to authenticate and decide one git request (header parse to decision)")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(500))
+            .maximumExpectedValue(Duration.ofSeconds(5))
+            .register(registry);
+    throttled =
+        Counter.builder("portcullis.auth.throttled")
+            .description("Requests refused by the failed-authentication limiter")
+            .register(registry);
+    storeUnavailable =
+        Counter.builder("portcullis.store.unavailable")
+            .description("Requests answered 503 because the store was unreachable")
+            .register(registry);
     for (String name : cache.stats().keySet()) {
-      Gauge.builder("portcullis.cache.hit.ratio", cache, c -> c.stats().get(name)[0]).tag("cache", name)
-          .description("Hit ratio of a decision-input cache since start").register(registry);
-      Gauge.builder("portcullis.cache.size", cache, c -> c.stats().get(name)[1]).tag("cache", name)
-          .description("Estimated entries of a decision-input cache").register(registry);
+      Gauge.builder("portcullis.cache.hit.ratio", cache, c -> c.stats().get(name)[0])
+          .tag("cache", name)
+          .description("Hit ratio of a decision-input cache since start")
+          .register(registry);
+      Gauge.builder("portcullis.cache.size", cache, c -> c.stats().get(name)[1])
+          .tag("cache", name)
+          .description("Estimated entries of a decision-input cache")
+          .register(registry);
     }
     if (store instanceof HikariDataSource h) {
       pool("active", h, HikariPoolMXBean::getActiveConnections);
       pool("idle", h, HikariPoolMXBean::getIdleConnections);
       pool("total", h, HikariPoolMXBean::getTotalConnections);
       pool("pending", h, HikariPoolMXBean::getThreadsAwaitingConnection);
-      Gauge.builder("portcullis.store.pool.max", h, HikariDataSource::getMaximumPoolSize).register(registry);
+      Gauge.builder("portcullis.store.pool.max", h, HikariDataSource::getMaximumPoolSize)
+          .register(registry);
     }
   }
 
   private void pool(String state, HikariDataSource h, ToDoubleFunction<HikariPoolMXBean> f) {
-    Gauge.builder("portcullis.store.pool.connections", h, ds -> {
-      HikariPoolMXBean bean = ds.getHikariPoolMXBean();
-      return bean == null ? 0 : f.applyAsDouble(bean);
-    }).tag("state", state).description("Store connection pool").register(registry);
+    Gauge.builder(
+            "portcullis.store.pool.connections",
+            h,
+            ds -> {
+              HikariPoolMXBean bean = ds.getHikariPoolMXBean();
+              return bean == null ? 0 : f.applyAsDouble(bean);
+            })
+        .tag("state", state)
+        .description("Store connection pool")
+        .register(registry);
   }
 
   public void decided(Decision d, long nanos) {
@@ -88,13 +111,20 @@ public final class GatewayMetrics {
   /** A git request served (or refused) with its HTTP status and bytes each way. */
   public void gitRequest(String service, int status, long bytesIn, long bytesOut) {
     // Counters by service and status without building a key string per request.
-    Counter[] byStatus = service.equals("git-receive-pack") ? receivePackRequests : uploadPackRequests;
+    Counter[] byStatus =
+        service.equals("git-receive-pack") ? receivePackRequests : uploadPackRequests;
     int slot = status >= 100 && status < 600 ? status - 100 : 499;
     Counter c = byStatus[slot];
     if (c == null) {
-      c = gitRequests.computeIfAbsent(service + "|" + status, k -> Counter.builder("portcullis.git.requests")
-          .description("Git requests by service and HTTP status").tag("service", service).tag("status", Integer.toString(status))
-          .register(registry));
+      c =
+          gitRequests.computeIfAbsent(
+              service + "|" + status,
+              k ->
+                  Counter.builder("portcullis.git.requests")
+                      .description("Git requests by service and HTTP status")
+                      .tag("service", service)
+                      .tag("status", Integer.toString(status))
+                      .register(registry));
       byStatus[slot] = c;
     }
     c.increment();
@@ -107,9 +137,15 @@ public final class GatewayMetrics {
   }
 
   private Counter bytes(String service, String direction) {
-    return gitBytes.computeIfAbsent(service + "|" + direction, k -> Counter.builder("portcullis.git.bytes")
-        .description("Git payload bytes by service and direction").baseUnit("bytes").tag("service", service)
-        .tag("direction", direction).register(registry));
+    return gitBytes.computeIfAbsent(
+        service + "|" + direction,
+        k ->
+            Counter.builder("portcullis.git.bytes")
+                .description("Git payload bytes by service and direction")
+                .baseUnit("bytes")
+                .tag("service", service)
+                .tag("direction", direction)
+                .register(registry));
   }
 
   /** The Prometheus text exposition. */

@@ -5,7 +5,7 @@
  * the batching log appender named in {@code logback.xml}.
  *
  * <p>It may use the policy module, Micrometer, the servlet API, Jackson, Logback and JDBC. It does
- * not use the {@code api} or {@code git} packages (they use it), nor the composition root
- * {@code dev.portcullis.gateway}, which builds its types.
+ * not use the {@code api} or {@code git} packages (they use it), nor the composition root {@code
+ * dev.portcullis.gateway}, which builds its types.
  */
 package dev.portcullis.gateway.ops;

@@ -15,18 +15,18 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The gateway's TLS identity: a private key, its certificate chain, and the PEM file that holds
- * the certificate.
+ * The gateway's TLS identity: a private key, its certificate chain, and the PEM file that holds the
+ * certificate.
  *
  * <p>Instances come from {@link #selfSigned(Path)}, which creates (once) and then reuses a
- * self-signed certificate for {@code localhost}, or from {@link #fromPem(Path, Path)}, which
- * loads an operator-supplied certificate and key. The material is handed to the HTTPS server
- * through {@link #keyStore()} / {@link #keyStorePassword()}; clients are pointed at
- * {@link #certificateFile()} as their CA file (for example {@code GIT_SSL_CAINFO}).
+ * self-signed certificate for {@code localhost}, or from {@link #fromPem(Path, Path)}, which loads
+ * an operator-supplied certificate and key. The material is handed to the HTTPS server through
+ * {@link #keyStore()} / {@link #keyStorePassword()}; clients are pointed at {@link
+ * #certificateFile()} as their CA file (for example {@code GIT_SSL_CAINFO}).
  *
  * <p>BouncyCastle is used only to parse PEM and to build the certificate; all keys, certificates
- * and signatures are produced by the JDK's own providers, and BouncyCastle is never registered as
- * a global JCA provider, so the JDK's TLS stack is left untouched.
+ * and signatures are produced by the JDK's own providers, and BouncyCastle is never registered as a
+ * global JCA provider, so the JDK's TLS stack is left untouched.
  *
  * <p>Instances are immutable and thread-safe. {@link #toString()} never reveals key material.
  */
@@ -34,8 +34,10 @@ public final class TlsMaterial {
 
   /** File name of the generated certificate inside the TLS directory. */
   public static final String CERTIFICATE_FILE_NAME = "gateway.crt";
+
   /** File name of the generated private key inside the TLS directory. */
   public static final String KEY_FILE_NAME = "gateway.key";
+
   /** Alias of the key entry in {@link #keyStore()}. */
   public static final String KEY_ALIAS = "gateway";
 
@@ -66,15 +68,16 @@ public final class TlsMaterial {
    * exactly as by {@link #fromPem(Path, Path)} (so a broken pair is reported, never silently
    * replaced). Otherwise the directory is created and a new EC P-256 key pair and a self-signed
    * certificate for {@code localhost}, {@code 127.0.0.1} and {@code ::1} (valid from one day ago
-   * for 825 days) are generated and written: the certificate as PEM to {@code gateway.crt}, the
-   * key as unencrypted PKCS#8 PEM to {@code gateway.key}, the latter readable by the owner only
-   * where the file system supports POSIX permissions. Each file is written to a temporary file
-   * in the same directory, flushed to disk and then renamed into place, so a crash never leaves
-   * a partially written file behind.
+   * for 825 days) are generated and written: the certificate as PEM to {@code gateway.crt}, the key
+   * as unencrypted PKCS#8 PEM to {@code gateway.key}, the latter readable by the owner only where
+   * the file system supports POSIX permissions. Each file is written to a temporary file in the
+   * same directory, flushed to disk and then renamed into place, so a crash never leaves a
+   * partially written file behind.
    *
    * @param tlsDir directory that holds (or will hold) {@code gateway.crt} and {@code gateway.key}
    * @return the loaded or newly generated material
-   * @throws IllegalArgumentException if existing files cannot be loaded (see {@link #fromPem(Path, Path)})
+   * @throws IllegalArgumentException if existing files cannot be loaded (see {@link #fromPem(Path,
+   *     Path)})
    * @throws UncheckedIOException if the directory or the files cannot be created or written
    */
   public static TlsMaterial selfSigned(Path tlsDir) {
@@ -87,18 +90,18 @@ public final class TlsMaterial {
    *
    * <p>{@code certFile} must contain one or more {@code CERTIFICATE} blocks, leaf first, each
    * following certificate certifying the one before (other blocks, such as a key in a combined
-   * file, are ignored). {@code keyFile} must contain exactly one unencrypted private key as
-   * PKCS#8 ({@code PRIVATE KEY}), PKCS#1 RSA ({@code RSA PRIVATE KEY}) or SEC1 EC
-   * ({@code EC PRIVATE KEY}); certificates and {@code EC PARAMETERS} blocks in it are ignored,
-   * so a combined file may be passed as both arguments. The key must belong to the first
-   * certificate.
+   * file, are ignored). {@code keyFile} must contain exactly one unencrypted private key as PKCS#8
+   * ({@code PRIVATE KEY}), PKCS#1 RSA ({@code RSA PRIVATE KEY}) or SEC1 EC ({@code EC PRIVATE
+   * KEY}); certificates and {@code EC PARAMETERS} blocks in it are ignored, so a combined file may
+   * be passed as both arguments. The key must belong to the first certificate.
    *
-   * @param certFile PEM file with the certificate chain; also what {@link #certificateFile()} returns
+   * @param certFile PEM file with the certificate chain; also what {@link #certificateFile()}
+   *     returns
    * @param keyFile PEM file with the private key
    * @return the loaded material
    * @throws IllegalArgumentException if a file is missing or unreadable, holds no usable
-   *     certificate or key, holds an encrypted key, or the key does not match the certificate;
-   *     the message names the file and the problem but never contains key material
+   *     certificate or key, holds an encrypted key, or the key does not match the certificate; the
+   *     message names the file and the problem but never contains key material
    */
   public static TlsMaterial fromPem(Path certFile, Path keyFile) {
     Objects.requireNonNull(certFile, "certFile");
@@ -121,7 +124,10 @@ public final class TlsMaterial {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
-      store.setKeyEntry(KEY_ALIAS, privateKey, keyStorePassword.toCharArray(),
+      store.setKeyEntry(
+          KEY_ALIAS,
+          privateKey,
+          keyStorePassword.toCharArray(),
           chain.toArray(new X509Certificate[0]));
       return store;
     } catch (GeneralSecurityException | IOException e) {
@@ -130,8 +136,8 @@ public final class TlsMaterial {
   }
 
   /**
-   * Returns the password of the stores built by {@link #keyStore()}. It is random per instance
-   * and only protects the in-memory store; it is not a secret worth guarding beyond that.
+   * Returns the password of the stores built by {@link #keyStore()}. It is random per instance and
+   * only protects the in-memory store; it is not a secret worth guarding beyond that.
    *
    * @return the key store and key entry password
    */
@@ -140,8 +146,8 @@ public final class TlsMaterial {
   }
 
   /**
-   * Returns the absolute path of the PEM certificate file, suitable as a client's CA file
-   * (for example {@code GIT_SSL_CAINFO} or {@code curl --cacert}).
+   * Returns the absolute path of the PEM certificate file, suitable as a client's CA file (for
+   * example {@code GIT_SSL_CAINFO} or {@code curl --cacert}).
    *
    * @return the certificate file path
    */
@@ -168,8 +174,8 @@ public final class TlsMaterial {
   }
 
   /**
-   * Returns the SHA-256 fingerprint of the DER-encoded leaf certificate, as upper-case hex
-   * bytes separated by colons, the format of {@code openssl x509 -noout -fingerprint -sha256}.
+   * Returns the SHA-256 fingerprint of the DER-encoded leaf certificate, as upper-case hex bytes
+   * separated by colons, the format of {@code openssl x509 -noout -fingerprint -sha256}.
    *
    * @return for example {@code "3F:A1:...:09"} (32 bytes)
    */
@@ -181,11 +187,17 @@ public final class TlsMaterial {
   @Override
   public String toString() {
     X509Certificate leaf = chain.get(0);
-    return "TlsMaterial[subject=" + leaf.getSubjectX500Principal().getName()
-        + ", keyAlgorithm=" + privateKey.getAlgorithm()
-        + ", notAfter=" + leaf.getNotAfter().toInstant()
-        + ", sha256=" + fingerprintSha256
-        + ", certificateFile=" + certificateFile + "]";
+    return "TlsMaterial[subject="
+        + leaf.getSubjectX500Principal().getName()
+        + ", keyAlgorithm="
+        + privateKey.getAlgorithm()
+        + ", notAfter="
+        + leaf.getNotAfter().toInstant()
+        + ", sha256="
+        + fingerprintSha256
+        + ", certificateFile="
+        + certificateFile
+        + "]";
   }
 
   // ------------------------------------------------------------------------------------------

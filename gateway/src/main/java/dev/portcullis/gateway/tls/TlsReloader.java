@@ -11,15 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a replaced certificate without a restart. Every two seconds the certificate and key
- * files are compared with what was last seen (modification time and size); when they changed,
- * they are loaded as by {@link TlsMaterial#fromPem(Path, Path)} and swapped into the running
- * server through {@link SslContextFactory.Server#reload}. New connections get the new
- * certificate; established ones keep theirs.
+ * Serves a replaced certificate without a restart. Every two seconds the certificate and key files
+ * are compared with what was last seen (modification time and size); when they changed, they are
+ * loaded as by {@link TlsMaterial#fromPem(Path, Path)} and swapped into the running server through
+ * {@link SslContextFactory.Server#reload}. New connections get the new certificate; established
+ * ones keep theirs.
  *
- * <p>A replacement that does not load (half-written, mismatched key) is refused and logged, and
- * the current certificate stays. It is not retried until the files change again, so a broken
- * file is reported once, not every two seconds.
+ * <p>A replacement that does not load (half-written, mismatched key) is refused and logged, and the
+ * current certificate stays. It is not retried until the files change again, so a broken file is
+ * reported once, not every two seconds.
  */
 public final class TlsReloader {
   // The reload lines were always logged as the gateway's: keeping the logger name keeps the log
@@ -30,7 +30,10 @@ public final class TlsReloader {
   /** Seconds between two looks at the files: a replacement is served within about this long. */
   static final long CHECK_INTERVAL_SECONDS = 2;
 
-  /** The stamp while a file cannot be read, as in the middle of a replacement: nothing is loaded then. */
+  /**
+   * The stamp while a file cannot be read, as in the middle of a replacement: nothing is loaded
+   * then.
+   */
   private static final String MISSING = "missing";
 
   private final SslContextFactory.Server ssl;
@@ -50,7 +53,8 @@ public final class TlsReloader {
    * @param certFile the PEM certificate file to watch (for the self-signed case, the generated one)
    * @param keyFile the PEM private key file to watch
    */
-  public TlsReloader(SslContextFactory.Server ssl, TlsMaterial initial, Path certFile, Path keyFile) {
+  public TlsReloader(
+      SslContextFactory.Server ssl, TlsMaterial initial, Path certFile, Path keyFile) {
     this.ssl = Objects.requireNonNull(ssl, "ssl");
     this.served = Objects.requireNonNull(initial, "initial");
     this.certFile = Objects.requireNonNull(certFile, "certFile");
@@ -69,8 +73,8 @@ public final class TlsReloader {
   }
 
   /**
-   * Returns the SHA-256 fingerprint of the certificate being served, in the format of
-   * {@link TlsMaterial#fingerprintSha256()}.
+   * Returns the SHA-256 fingerprint of the certificate being served, in the format of {@link
+   * TlsMaterial#fingerprintSha256()}.
    *
    * @return the fingerprint of the initial material, or of the last one reloaded
    */
@@ -86,24 +90,34 @@ public final class TlsReloader {
     }
     try {
       TlsMaterial next = TlsMaterial.fromPem(certFile, keyFile);
-      ssl.reload(f -> {
-        f.setKeyStore(next.keyStore());
-        f.setKeyStorePassword(next.keyStorePassword());
-        f.setKeyManagerPassword(next.keyStorePassword());
-      });
+      ssl.reload(
+          f -> {
+            f.setKeyStore(next.keyStore());
+            f.setKeyStorePassword(next.keyStorePassword());
+            f.setKeyManagerPassword(next.keyStorePassword());
+          });
       stamp = now;
       served = next;
-      LOG.info("reloaded the TLS certificate from {} (SHA-256 {})", certFile, next.fingerprintSha256());
+      LOG.info(
+          "reloaded the TLS certificate from {} (SHA-256 {})", certFile, next.fingerprintSha256());
     } catch (Exception e) {
       stamp = now;
-      LOG.error("the TLS certificate in {} could not be loaded; keeping the current one: {}", certFile, e.getMessage());
+      LOG.error(
+          "the TLS certificate in {} could not be loaded; keeping the current one: {}",
+          certFile,
+          e.getMessage());
     }
   }
 
   /** Modification times and sizes of the PEM files, to notice a replacement. */
   private static String stamp(Path cert, Path key) {
     try {
-      return Files.getLastModifiedTime(cert).toMillis() + ":" + Files.size(cert) + ":" + Files.getLastModifiedTime(key).toMillis() + ":"
+      return Files.getLastModifiedTime(cert).toMillis()
+          + ":"
+          + Files.size(cert)
+          + ":"
+          + Files.getLastModifiedTime(key).toMillis()
+          + ":"
           + Files.size(key);
     } catch (IOException e) {
       return MISSING;

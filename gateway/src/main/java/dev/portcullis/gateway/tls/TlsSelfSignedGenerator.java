@@ -55,8 +55,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates, once, the self-signed certificate the gateway serves when no certificate is
- * configured, and reuses it afterwards; the contract is {@link TlsMaterial#selfSigned(Path)}'s.
+ * Creates, once, the self-signed certificate the gateway serves when no certificate is configured,
+ * and reuses it afterwards; the contract is {@link TlsMaterial#selfSigned(Path)}'s.
  *
  * <p>BouncyCastle only assembles the certificate's ASN.1 and writes PEM; the key pair and the
  * signature come from the JDK's providers, and BouncyCastle is never registered as a JCA provider.
@@ -66,15 +66,22 @@ final class TlsSelfSignedGenerator {
   // name keeps the log output and any log configuration that selects it unchanged.
   private static final Logger LOG = LoggerFactory.getLogger(TlsMaterial.class);
 
-  /** Certificate lifetime: 825 days is the longest lifetime Apple platforms accept for a TLS server certificate. */
+  /**
+   * Certificate lifetime: 825 days is the longest lifetime Apple platforms accept for a TLS server
+   * certificate.
+   */
   static final Duration VALIDITY = Duration.ofDays(825);
+
   /** Backdating absorbs clock skew between the gateway and its clients. */
   static final Duration BACKDATE = Duration.ofDays(1);
 
   private static final Set<PosixFilePermission> OWNER_READ_WRITE =
       EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
-  /** Serialises generation within this JVM, so two callers never interleave writes of key and certificate. */
+  /**
+   * Serialises generation within this JVM, so two callers never interleave writes of key and
+   * certificate.
+   */
   private static final Object GENERATION_LOCK = new Object();
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -92,7 +99,8 @@ final class TlsSelfSignedGenerator {
     Path keyFile = tlsDir.resolve(TlsMaterial.KEY_FILE_NAME);
     synchronized (GENERATION_LOCK) {
       if (Files.exists(certFile) && Files.exists(keyFile)) {
-        // An existing pair is loaded as an operator's would be: a broken one is reported, not replaced.
+        // An existing pair is loaded as an operator's would be: a broken one is reported, not
+        // replaced.
         return TlsPemReader.read(certFile, keyFile);
       }
       return generate(tlsDir, certFile, keyFile);
@@ -103,7 +111,8 @@ final class TlsSelfSignedGenerator {
     try {
       Files.createDirectories(tlsDir);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create TLS directory " + tlsDir + ": " + TlsPemReader.describe(e), e);
+      throw new UncheckedIOException(
+          "cannot create TLS directory " + tlsDir + ": " + TlsPemReader.describe(e), e);
     }
 
     KeyPair keyPair;
@@ -136,47 +145,69 @@ final class TlsSelfSignedGenerator {
       }
     }
 
-    TlsMaterial material = new TlsMaterial(certFile.toAbsolutePath(), List.of(certificate), keyPair.getPrivate());
-    LOG.info("Generated self-signed TLS certificate {} (SHA-256 fingerprint {}), key in {}",
-        material.certificateFile(), material.fingerprintSha256(), keyFile);
+    TlsMaterial material =
+        new TlsMaterial(certFile.toAbsolutePath(), List.of(certificate), keyPair.getPrivate());
+    LOG.info(
+        "Generated self-signed TLS certificate {} (SHA-256 fingerprint {}), key in {}",
+        material.certificateFile(),
+        material.fingerprintSha256(),
+        keyFile);
     return material;
   }
 
-  private static X509Certificate selfSignedCertificate(KeyPair keyPair, String signatureAlgorithm, int keyUsage)
+  private static X509Certificate selfSignedCertificate(
+      KeyPair keyPair, String signatureAlgorithm, int keyUsage)
       throws GeneralSecurityException, OperatorCreationException, IOException {
     // Built most-significant RDN first (O, then CN), as DER wants; this prints as
-    // "CN=localhost,O=Portcullis" in Java (RFC 2253 order) and "O = Portcullis, CN = localhost" in openssl.
-    X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
-        .addRDN(BCStyle.O, "Portcullis")
-        .addRDN(BCStyle.CN, "localhost")
-        .build();
+    // "CN=localhost,O=Portcullis" in Java (RFC 2253 order) and "O = Portcullis, CN = localhost" in
+    // openssl.
+    X500Name name =
+        new X500NameBuilder(BCStyle.INSTANCE)
+            .addRDN(BCStyle.O, "Portcullis")
+            .addRDN(BCStyle.CN, "localhost")
+            .build();
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Date notBefore = Date.from(now.minus(BACKDATE));
     Date notAfter = Date.from(now.plus(VALIDITY));
-    // Random, positive, and at most 20 octets as RFC 5280 requires; setting the top bit keeps the length fixed.
+    // Random, positive, and at most 20 octets as RFC 5280 requires; setting the top bit keeps the
+    // length fixed.
     BigInteger serial = new BigInteger(127, RANDOM).setBit(126);
 
     JcaX509ExtensionUtils extensionUtils = new JcaX509ExtensionUtils();
-    X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-        name, serial, notBefore, notAfter, name, keyPair.getPublic())
-        .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-        .addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage))
-        .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-        // Host name verification (Jetty's SNI check, JSSE, curl) only looks at SANs, never at the CN.
-        .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "localhost"),
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-            new GeneralName(GeneralName.iPAddress, "::1"),
-        }))
-        .addExtension(Extension.subjectKeyIdentifier, false,
-            extensionUtils.createSubjectKeyIdentifier(keyPair.getPublic()))
-        .addExtension(Extension.authorityKeyIdentifier, false,
-            extensionUtils.createAuthorityKeyIdentifier(keyPair.getPublic()));
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+                name, serial, notBefore, notAfter, name, keyPair.getPublic())
+            .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+            .addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage))
+            .addExtension(
+                Extension.extendedKeyUsage,
+                false,
+                new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+            // Host name verification (Jetty's SNI check, JSSE, curl) only looks at SANs, never at
+            // the CN.
+            .addExtension(
+                Extension.subjectAlternativeName,
+                false,
+                new GeneralNames(
+                    new GeneralName[] {
+                      new GeneralName(GeneralName.dNSName, "localhost"),
+                      new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                      new GeneralName(GeneralName.iPAddress, "::1"),
+                    }))
+            .addExtension(
+                Extension.subjectKeyIdentifier,
+                false,
+                extensionUtils.createSubjectKeyIdentifier(keyPair.getPublic()))
+            .addExtension(
+                Extension.authorityKeyIdentifier,
+                false,
+                extensionUtils.createAuthorityKeyIdentifier(keyPair.getPublic()));
 
     // The JDK's providers sign and parse; BouncyCastle only assembles the ASN.1 structure.
-    ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm)
-        .setSecureRandom(RANDOM)
-        .build(keyPair.getPrivate());
+    ContentSigner signer =
+        new JcaContentSignerBuilder(signatureAlgorithm)
+            .setSecureRandom(RANDOM)
+            .build(keyPair.getPrivate());
     X509CertificateHolder holder = builder.build(signer);
     X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(holder);
     certificate.verify(keyPair.getPublic());
@@ -195,18 +226,25 @@ final class TlsSelfSignedGenerator {
 
   /**
    * Writes {@code content} to a fresh temporary file next to {@code target}, forces it to disk,
-   * then renames it over {@code target}: readers see either the old file or the complete new one.
-   * A secret file is created with mode 0600 from the start (where POSIX permissions exist), so
-   * there is no moment when the key is readable by others.
+   * then renames it over {@code target}: readers see either the old file or the complete new one. A
+   * secret file is created with mode 0600 from the start (where POSIX permissions exist), so there
+   * is no moment when the key is readable by others.
    */
   private static void writeAtomically(Path target, byte[] content, boolean secret) {
     Path dir = target.toAbsolutePath().getParent();
-    Path temp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+    Path temp =
+        dir.resolve(
+            "."
+                + target.getFileName()
+                + "."
+                + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                + ".tmp");
     boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
     Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    FileAttribute<?>[] attributes = secret && posix
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE)}
-        : new FileAttribute<?>[0];
+    FileAttribute<?>[] attributes =
+        secret && posix
+            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE)}
+            : new FileAttribute<?>[0];
     try {
       try (FileChannel channel = FileChannel.open(temp, options, attributes)) {
         ByteBuffer buffer = ByteBuffer.wrap(content);
@@ -220,7 +258,8 @@ final class TlsSelfSignedGenerator {
         Files.setPosixFilePermissions(temp, OWNER_READ_WRITE);
       }
       try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -236,7 +275,10 @@ final class TlsSelfSignedGenerator {
     }
   }
 
-  /** Makes the rename durable. Opening a directory works on Linux and macOS; elsewhere this is skipped. */
+  /**
+   * Makes the rename durable. Opening a directory works on Linux and macOS; elsewhere this is
+   * skipped.
+   */
   private static void syncDirectory(Path dir) {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);

@@ -20,19 +20,19 @@ import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 
 /**
- * Fills an empty bare repository with a deterministic history: {@code commits} commits on
- * {@code main} over 300 text files (20 directories × 15 files of about 3 KB), each commit after the
- * first changing one to three files, then packs it (JGit GC, with bitmaps) as a server repository
- * would be.
+ * Fills an empty bare repository with a deterministic history: {@code commits} commits on {@code
+ * main} over 300 text files (20 directories × 15 files of about 3 KB), each commit after the first
+ * changing one to three files, then packs it (JGit GC, with bitmaps) as a server repository would
+ * be.
  */
 final class BenchRepo {
   private static final int DIRS = 20;
   private static final int FILES = 15;
-  private static final String[] WORDS = (
-      "access token policy gateway repository commit branch merge review approve deny revoke grant scope "
-          + "organization enterprise member owner admin read write push fetch clone pack index object tree blob "
-          + "cache digest header request response latency throughput store lookup session cluster node")
-      .split(" ");
+  private static final String[] WORDS =
+      ("access token policy gateway repository commit branch merge review approve deny revoke grant scope "
+              + "organization enterprise member owner admin read write push fetch clone pack index object tree blob "
+              + "cache digest header request response latency throughput store lookup session cluster node")
+          .split(" ");
 
   private BenchRepo() {}
 
@@ -46,13 +46,18 @@ final class BenchRepo {
     ObjectId[][] blobs = new ObjectId[DIRS][FILES];
     ObjectId[] dirTrees = new ObjectId[DIRS];
     ObjectId head;
-    try (Repository db = new FileRepositoryBuilder().setGitDir(bareDir.toFile()).setMustExist(true).build();
+    try (Repository db =
+            new FileRepositoryBuilder().setGitDir(bareDir.toFile()).setMustExist(true).build();
         ObjectInserter ins = db.newObjectInserter()) {
-      ObjectId readme = ins.insert(Constants.OBJ_BLOB, "# big\n\nA benchmark repository.\n".getBytes(StandardCharsets.UTF_8));
+      ObjectId readme =
+          ins.insert(
+              Constants.OBJ_BLOB,
+              "# big\n\nA benchmark repository.\n".getBytes(StandardCharsets.UTF_8));
       for (int d = 0; d < DIRS; d++) {
         for (int f = 0; f < FILES; f++) {
           content[d][f] = text(random, 60);
-          blobs[d][f] = ins.insert(Constants.OBJ_BLOB, content[d][f].getBytes(StandardCharsets.UTF_8));
+          blobs[d][f] =
+              ins.insert(Constants.OBJ_BLOB, content[d][f].getBytes(StandardCharsets.UTF_8));
         }
         dirTrees[d] = dirTree(ins, blobs[d]);
       }
@@ -64,12 +69,18 @@ final class BenchRepo {
           message.append("Initial import\n");
         } else {
           int changes = 1 + random.nextInt(3);
-          message.append("Change ").append(changes).append(" file(s), step ").append(c).append("\n\n");
+          message
+              .append("Change ")
+              .append(changes)
+              .append(" file(s), step ")
+              .append(c)
+              .append("\n\n");
           for (int k = 0; k < changes; k++) {
             int d = random.nextInt(DIRS);
             int f = random.nextInt(FILES);
             content[d][f] = edit(random, content[d][f]);
-            blobs[d][f] = ins.insert(Constants.OBJ_BLOB, content[d][f].getBytes(StandardCharsets.UTF_8));
+            blobs[d][f] =
+                ins.insert(Constants.OBJ_BLOB, content[d][f].getBytes(StandardCharsets.UTF_8));
             dirTrees[d] = dirTree(ins, blobs[d]);
             message.append("- d").append(pad(d, 2)).append("/f").append(pad(f, 3)).append(".txt\n");
           }
@@ -80,7 +91,8 @@ final class BenchRepo {
           root.append("d" + pad(d, 2), FileMode.TREE, dirTrees[d]);
         }
         ObjectId tree = ins.insert(root);
-        PersonIdent who = new PersonIdent("Bench Author", "bench@example.com", time + c * 600_000L, 0);
+        PersonIdent who =
+            new PersonIdent("Bench Author", "bench@example.com", time + c * 600_000L, 0);
         CommitBuilder cb = new CommitBuilder();
         cb.setTreeId(tree);
         if (parent != null) {

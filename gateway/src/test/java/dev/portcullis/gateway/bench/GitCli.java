@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real {@code git} CLI isolated from the user's configuration, never prompting, bounded in time. */
+/**
+ * Runs the real {@code git} CLI isolated from the user's configuration, never prompting, bounded in
+ * time.
+ */
 final class GitCli {
   /** What a git run did and how long it took (wall time, process start to exit). */
   record Run(int exit, String output, double seconds) {
@@ -44,14 +47,23 @@ final class GitCli {
     }
     String out = Files.readString(log, StandardCharsets.UTF_8);
     Files.deleteIfExists(log);
-    return new Run(finished ? p.exitValue() : -1, finished ? out : out + "\n(killed after " + timeout + ")", seconds);
+    return new Run(
+        finished ? p.exitValue() : -1,
+        finished ? out : out + "\n(killed after " + timeout + ")",
+        seconds);
   }
 
   /** Runs and fails loudly unless git succeeded. */
   Run must(Path dir, Duration timeout, String... args) throws IOException, InterruptedException {
     Run r = run(dir, timeout, args);
     if (!r.ok()) {
-      throw new IllegalStateException("git " + String.join(" ", redact(args)) + " failed (exit " + r.exit() + "):\n" + r.output());
+      throw new IllegalStateException(
+          "git "
+              + String.join(" ", redact(args))
+              + " failed (exit "
+              + r.exit()
+              + "):\n"
+              + r.output());
     }
     return r;
   }

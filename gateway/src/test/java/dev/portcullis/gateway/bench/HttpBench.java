@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  *       {@code acme} and {@code --tokens} tokens (half classic {@code repo}, half fine-grained
  *       {@code contents: read} on {@code acme}) through {@link Management}.
  *   <li>Warms both servers up (two runs each at least, the gateway's until every token was used
- *       twice), then runs {@code --rounds} rounds of {@code --seconds} each per server, in slices of
- *       {@code --slice-seconds} alternating between the servers (the first server alternating
+ *       twice), then runs {@code --rounds} rounds of {@code --seconds} each per server, in slices
+ *       of {@code --slice-seconds} alternating between the servers (the first server alternating
  *       between rounds), of {@code GET /acme/big.git/info/refs?service=git-upload-pack} on {@code
  *       --connections} keep-alive connections, every request with the next token's Basic header
  *       (sent to the baseline too, which ignores it). Prints requests/s, latency and the ratio.
@@ -61,15 +61,15 @@ import org.slf4j.LoggerFactory;
  *       where every other request carries a bad token (a typo, or a well-formed token never
  *       issued), to show what a bad token costs and that good requests do not slow down.
  *   <li>One extra round each with the gateway's per-request log line off, to show its cost.
- *   <li>{@code git clone} (full, with checkout) {@code --clones} times and {@code git push} of 3 new
- *       commits {@code --pushes} times through each server, alternating, after one untimed warm-up
- *       each; medians and ratios.
+ *   <li>{@code git clone} (full, with checkout) {@code --clones} times and {@code git push} of 3
+ *       new commits {@code --pushes} times through each server, alternating, after one untimed
+ *       warm-up each; medians and ratios.
  * </ol>
  *
- * Options (defaults): {@code --rounds 3 --seconds 10 --slice-seconds 2 --warmup-seconds 10 --connections 16 --tokens
- * 10000 --users 1000 --commits 2000 --clones 11 --pushes 31 --protocol 2 --git true --log-round true
- * --bad-round true}.
- * Results go to stdout and {@code target/bench/http.txt}; the gateway's own log goes to stderr.
+ * Options (defaults): {@code --rounds 3 --seconds 10 --slice-seconds 2 --warmup-seconds 10
+ * --connections 16 --tokens 10000 --users 1000 --commits 2000 --clones 11 --pushes 31 --protocol 2
+ * --git true --log-round true --bad-round true}. Results go to stdout and {@code
+ * target/bench/http.txt}; the gateway's own log goes to stderr.
  */
 public final class HttpBench {
   private static final String ORG = "acme";
@@ -78,25 +78,67 @@ public final class HttpBench {
 
   private HttpBench() {}
 
-  record Options(int rounds, int seconds, int sliceSeconds, int warmupSeconds, int connections, int tokens, int users, int commits, int clones,
-      int pushes, int protocol, boolean git, boolean logRound, boolean badRound) {
+  record Options(
+      int rounds,
+      int seconds,
+      int sliceSeconds,
+      int warmupSeconds,
+      int connections,
+      int tokens,
+      int users,
+      int commits,
+      int clones,
+      int pushes,
+      int protocol,
+      boolean git,
+      boolean logRound,
+      boolean badRound) {
     static Options parse(String[] args) {
-      Map<String, String> m = new java.util.HashMap<>(Map.ofEntries(
-          Map.entry("rounds", "3"), Map.entry("seconds", "10"), Map.entry("slice-seconds", "2"), Map.entry("warmup-seconds", "10"), Map.entry("connections", "16"),
-          Map.entry("tokens", "10000"), Map.entry("users", "1000"), Map.entry("commits", "2000"), Map.entry("clones", "11"),
-          Map.entry("pushes", "31"), Map.entry("protocol", "2"), Map.entry("git", "true"), Map.entry("log-round", "true"),
-          Map.entry("bad-round", "true")));
+      Map<String, String> m =
+          new java.util.HashMap<>(
+              Map.ofEntries(
+                  Map.entry("rounds", "3"),
+                  Map.entry("seconds", "10"),
+                  Map.entry("slice-seconds", "2"),
+                  Map.entry("warmup-seconds", "10"),
+                  Map.entry("connections", "16"),
+                  Map.entry("tokens", "10000"),
+                  Map.entry("users", "1000"),
+                  Map.entry("commits", "2000"),
+                  Map.entry("clones", "11"),
+                  Map.entry("pushes", "31"),
+                  Map.entry("protocol", "2"),
+                  Map.entry("git", "true"),
+                  Map.entry("log-round", "true"),
+                  Map.entry("bad-round", "true")));
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (!a.startsWith("--") || !m.containsKey(a.substring(2)) || i + 1 >= args.length) {
-          throw new IllegalArgumentException("unknown option or missing value: " + a + " (options: " + new java.util.TreeSet<>(m.keySet()) + ")");
+          throw new IllegalArgumentException(
+              "unknown option or missing value: "
+                  + a
+                  + " (options: "
+                  + new java.util.TreeSet<>(m.keySet())
+                  + ")");
         }
         m.put(a.substring(2), args[++i]);
       }
-      Options o = new Options(num(m, "rounds", 1, 20), num(m, "seconds", 1, 300), num(m, "slice-seconds", 1, 300), num(m, "warmup-seconds", 1, 300),
-          num(m, "connections", 1, 256), num(m, "tokens", 1, 200_000), num(m, "users", 1, 100_000), num(m, "commits", 1, 100_000),
-          num(m, "clones", 0, 50), num(m, "pushes", 0, 50), num(m, "protocol", 0, 2), Boolean.parseBoolean(m.get("git")),
-          Boolean.parseBoolean(m.get("log-round")), Boolean.parseBoolean(m.get("bad-round")));
+      Options o =
+          new Options(
+              num(m, "rounds", 1, 20),
+              num(m, "seconds", 1, 300),
+              num(m, "slice-seconds", 1, 300),
+              num(m, "warmup-seconds", 1, 300),
+              num(m, "connections", 1, 256),
+              num(m, "tokens", 1, 200_000),
+              num(m, "users", 1, 100_000),
+              num(m, "commits", 1, 100_000),
+              num(m, "clones", 0, 50),
+              num(m, "pushes", 0, 50),
+              num(m, "protocol", 0, 2),
+              Boolean.parseBoolean(m.get("git")),
+              Boolean.parseBoolean(m.get("log-round")),
+              Boolean.parseBoolean(m.get("bad-round")));
       if (o.protocol == 1) {
         throw new IllegalArgumentException("--protocol is 0 or 2");
       }
@@ -130,16 +172,24 @@ public final class HttpBench {
     long t0 = System.nanoTime();
     try {
       say("http bench: %s", o);
-      say("machine: %d cores, java %s, %s; source %s", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-          gitVersion(), sourceState());
-      gateway = Gateway.start(GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withAnonymousRead(false));
+      say(
+          "machine: %d cores, java %s, %s; source %s",
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"),
+          gitVersion(),
+          sourceState());
+      gateway =
+          Gateway.start(
+              GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withAnonymousRead(false));
       Admin m = gateway.admin();
 
       long t = System.nanoTime();
       m.accounts().createUserForSeed(OWNER);
       m.accounts().createOrganization(Actor.SYSTEM, ORG, OWNER, null);
-      // Fine-grained tokens of members are approved at creation (their grant is still looked up on every request).
-      m.policies().updateOrgPolicy(Actor.SYSTEM, ORG, Map.of("fine_grained_approval", "not_required"));
+      // Fine-grained tokens of members are approved at creation (their grant is still looked up on
+      // every request).
+      m.policies()
+          .updateOrgPolicy(Actor.SYSTEM, ORG, Map.of("fine_grained_approval", "not_required"));
       List<String> logins = new ArrayList<>();
       for (int u = 0; u < o.users; u++) {
         String login = String.format(Locale.ROOT, "user%05d", u);
@@ -147,14 +197,34 @@ public final class HttpBench {
         m.accounts().setMembership(Actor.SYSTEM, ORG, login, "member");
         logins.add(login);
       }
-      Repository repo = m.repositories().createRepository(Actor.SYSTEM, ORG, REPO, "private", gateway.storage()::create);
-      say("fixtures: %d users, org %s, repo %s in %.1f s", o.users, ORG, repo.fullName(), secondsSince(t));
+      Repository repo =
+          m.repositories()
+              .createRepository(Actor.SYSTEM, ORG, REPO, "private", gateway.storage()::create);
+      say(
+          "fixtures: %d users, org %s, repo %s in %.1f s",
+          o.users, ORG, repo.fullName(), secondsSince(t));
       BenchRepo.Built built = BenchRepo.build(gateway.storage().pathOf(repo), o.commits, 4);
-      say("repository: %d commits, pack %,d bytes, %d loose objects, built in %.1f s", built.commits(), built.packBytes(),
-          built.looseObjects(), built.seconds());
+      say(
+          "repository: %d commits, pack %,d bytes, %d loose objects, built in %.1f s",
+          built.commits(), built.packBytes(), built.looseObjects(), built.seconds());
       t = System.nanoTime();
-      String ownerToken = m.tokens().createToken(Actor.SYSTEM, OWNER,
-          new NewToken("classic", "bench owner", null, 90, List.of("repo"), null, null, null, null, null)).plaintext();
+      String ownerToken =
+          m.tokens()
+              .createToken(
+                  Actor.SYSTEM,
+                  OWNER,
+                  new NewToken(
+                      "classic",
+                      "bench owner",
+                      null,
+                      90,
+                      List.of("repo"),
+                      null,
+                      null,
+                      null,
+                      null,
+                      null))
+              .plaintext();
       List<Tok> tokens = createTokens(m, logins, o.tokens);
       say("tokens: %,d created through Management in %.1f s", tokens.size(), secondsSince(t));
 
@@ -166,20 +236,35 @@ public final class HttpBench {
       byte[][] bareRequests = requests(barePort, path, tokens, o.protocol);
       sanityCheck(gwPort, barePort, path, tokens.get(0), o.protocol);
 
-      // Warm-up: two runs each at least, so the JIT has compiled both servers' steady-state paths (the
-      // gateway's first run is mostly cold token loads); on the gateway every token twice at least (so
+      // Warm-up: two runs each at least, so the JIT has compiled both servers' steady-state paths
+      // (the
+      // gateway's first run is mostly cold token loads); on the gateway every token twice at least
+      // (so
       // rounds measure warm caches).
       for (String which : List.of("gateway", "bare")) {
         boolean gw = which.equals("gateway");
         long done = 0;
         for (int w = 0; w < 5 && (w < 2 || (gw && done < 2L * o.tokens)); w++) {
-          LoadLoop.Result r = LoadLoop.run(gw ? gwPort : barePort, gw ? gwRequests : bareRequests, o.connections,
-              Duration.ofSeconds(o.warmupSeconds));
+          LoadLoop.Result r =
+              LoadLoop.run(
+                  gw ? gwPort : barePort,
+                  gw ? gwRequests : bareRequests,
+                  o.connections,
+                  Duration.ofSeconds(o.warmupSeconds));
           done += r.ok() + r.failed();
           int backlog = gw ? gateway.audit().pending() : 0;
           double drain = gw ? drainAudit(gateway) : 0;
-          say("warm-up %-7s %,10.1f req/s (%,d ok, %,d failed%s)%s", which, r.perSecond(), r.ok(), r.failed(), errorNote(r),
-              gw ? String.format(Locale.ROOT, "; audit backlog %,d events, drained in %.1f s", backlog, drain) : "");
+          say(
+              "warm-up %-7s %,10.1f req/s (%,d ok, %,d failed%s)%s",
+              which,
+              r.perSecond(),
+              r.ok(),
+              r.failed(),
+              errorNote(r),
+              gw
+                  ? String.format(
+                      Locale.ROOT, "; audit backlog %,d events, drained in %.1f s", backlog, drain)
+                  : "");
         }
       }
 
@@ -203,7 +288,9 @@ public final class HttpBench {
         for (int i = 0; i < 2 * slices; i++) {
           boolean gw = (i % 2 == 0) == gatewayFirst;
           CpuUse.Snapshot before = CpuUse.now();
-          LoadLoop.Result res = LoadLoop.run(gw ? gwPort : barePort, gw ? gwRequests : bareRequests, o.connections, slice);
+          LoadLoop.Result res =
+              LoadLoop.run(
+                  gw ? gwPort : barePort, gw ? gwRequests : bareRequests, o.connections, slice);
           (gw ? gwSide : bareSide).add(res, CpuUse.now().minus(before));
         }
         LoadLoop.Result g = gwSide.result;
@@ -229,41 +316,80 @@ public final class HttpBench {
         failures[0] += g.failed();
         failures[1] += b.failed();
         double sustained = g.ok() * 1e9 / (g.nanos() + drain * 1e9);
-        rounds.add(new double[] {g.perSecond(), b.perSecond(), g.micros().getValueAtPercentile(50) / 1e3,
-            g.micros().getValueAtPercentile(99) / 1e3, b.micros().getValueAtPercentile(50) / 1e3, b.micros().getValueAtPercentile(99) / 1e3,
-            gatewayFirst ? 0 : 1, backlog, drain, sustained});
-        say("round %d: gateway %,10.1f req/s%s (audit backlog %,d, drained in %.1f s → sustained %,.1f req/s) | bare %,10.1f req/s%s"
-            + " | ratio %.3f (sustained %.3f)", r + 1, g.perSecond(), errorNote(g), backlog, drain, sustained, b.perSecond(), errorNote(b),
-            g.perSecond() / b.perSecond(), sustained / b.perSecond());
-        say("  CPU per request: gateway %s | bare %s", gwCpu.perRequest(true, g.ok() + g.failed()), bareCpu.perRequest(false, b.ok() + b.failed()));
+        rounds.add(
+            new double[] {
+              g.perSecond(),
+              b.perSecond(),
+              g.micros().getValueAtPercentile(50) / 1e3,
+              g.micros().getValueAtPercentile(99) / 1e3,
+              b.micros().getValueAtPercentile(50) / 1e3,
+              b.micros().getValueAtPercentile(99) / 1e3,
+              gatewayFirst ? 0 : 1,
+              backlog,
+              drain,
+              sustained
+            });
+        say(
+            "round %d: gateway %,10.1f req/s%s (audit backlog %,d, drained in %.1f s → sustained %,.1f req/s) | bare %,10.1f req/s%s"
+                + " | ratio %.3f (sustained %.3f)",
+            r + 1,
+            g.perSecond(),
+            errorNote(g),
+            backlog,
+            drain,
+            sustained,
+            b.perSecond(),
+            errorNote(b),
+            g.perSecond() / b.perSecond(),
+            sustained / b.perSecond());
+        say(
+            "  CPU per request: gateway %s | bare %s",
+            gwCpu.perRequest(true, g.ok() + g.failed()),
+            bareCpu.perRequest(false, b.ok() + b.failed()));
       }
 
       BadRound badRound = null;
       if (o.badRound) {
-        badRound = badTokenRound(o, gateway, gwPort, gwRequests, mixedRequests(gwPort, path, tokens, o));
+        badRound =
+            badTokenRound(o, gateway, gwPort, gwRequests, mixedRequests(gwPort, path, tokens, o));
       }
 
       double[] quiet = null;
       if (o.logRound) {
-        ch.qos.logback.classic.Logger gitLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("portcullis.git");
+        ch.qos.logback.classic.Logger gitLog =
+            (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("portcullis.git");
         Level before = gitLog.getLevel();
         gitLog.setLevel(Level.WARN);
         try {
-          LoadLoop.Result g = LoadLoop.run(gwPort, gwRequests, o.connections, Duration.ofSeconds(o.seconds));
+          LoadLoop.Result g =
+              LoadLoop.run(gwPort, gwRequests, o.connections, Duration.ofSeconds(o.seconds));
           double drain = drainAudit(gateway);
-          LoadLoop.Result b = LoadLoop.run(barePort, bareRequests, o.connections, Duration.ofSeconds(o.seconds));
+          LoadLoop.Result b =
+              LoadLoop.run(barePort, bareRequests, o.connections, Duration.ofSeconds(o.seconds));
           double sustained = g.ok() * 1e9 / (g.nanos() + drain * 1e9);
           quiet = new double[] {g.perSecond(), b.perSecond(), sustained};
-          say("log-off round: gateway %,10.1f req/s%s (sustained %,.1f) | bare %,10.1f req/s%s | ratio %.3f (sustained %.3f)", g.perSecond(),
-              errorNote(g), sustained, b.perSecond(), errorNote(b), g.perSecond() / b.perSecond(), sustained / b.perSecond());
+          say(
+              "log-off round: gateway %,10.1f req/s%s (sustained %,.1f) | bare %,10.1f req/s%s | ratio %.3f (sustained %.3f)",
+              g.perSecond(),
+              errorNote(g),
+              sustained,
+              b.perSecond(),
+              errorNote(b),
+              g.perSecond() / b.perSecond(),
+              sustained / b.perSecond());
         } finally {
           gitLog.setLevel(before);
         }
       }
 
       Path dbFile = tmp.resolve("data").resolve("db").resolve("portcullis.mv.db");
-      String storeNote = String.format(Locale.ROOT, "audit log: %,d events written, %,d dropped; H2 store file %,d MB after the load",
-          gateway.audit().written(), gateway.audit().dropped(), Files.exists(dbFile) ? Files.size(dbFile) / (1024 * 1024) : -1);
+      String storeNote =
+          String.format(
+              Locale.ROOT,
+              "audit log: %,d events written, %,d dropped; H2 store file %,d MB after the load",
+              gateway.audit().written(),
+              gateway.audit().dropped(),
+              Files.exists(dbFile) ? Files.size(dbFile) / (1024 * 1024) : -1);
       say("%s", storeNote);
 
       GitTimes git = null;
@@ -271,7 +397,21 @@ public final class HttpBench {
         git = gitTimes(o, tmp, gateway.httpUrl(), bare.url(), ownerToken, built);
       }
 
-      String summary = summary(o, built, rounds, totals, failures, drainNanos, gwAll, bareAll, cpu, quiet, badRound, git, storeNote);
+      String summary =
+          summary(
+              o,
+              built,
+              rounds,
+              totals,
+              failures,
+              drainNanos,
+              gwAll,
+              bareAll,
+              cpu,
+              quiet,
+              badRound,
+              git,
+              storeNote);
       OUT.println();
       OUT.print(summary);
       Path dir = Path.of(System.getProperty("bench.dir", "target/bench"));
@@ -316,14 +456,37 @@ public final class HttpBench {
       List<Future<Tok>> futures = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         int k = i;
-        futures.add(pool.submit(() -> {
-          String login = logins.get(k % logins.size());
-          NewToken req = k % 2 == 0
-              ? new NewToken("classic", "bench-" + k, null, 90, List.of("repo"), null, null, null, null, null)
-              : new NewToken("fine_grained", "bench-" + k, null, 90, null, ORG, "all", null, Map.of("contents", "read"), null);
-          CreatedToken c = m.tokens().createToken(Actor.SYSTEM, login, req);
-          return new Tok(login, c.plaintext());
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  String login = logins.get(k % logins.size());
+                  NewToken req =
+                      k % 2 == 0
+                          ? new NewToken(
+                              "classic",
+                              "bench-" + k,
+                              null,
+                              90,
+                              List.of("repo"),
+                              null,
+                              null,
+                              null,
+                              null,
+                              null)
+                          : new NewToken(
+                              "fine_grained",
+                              "bench-" + k,
+                              null,
+                              90,
+                              null,
+                              ORG,
+                              "all",
+                              null,
+                              Map.of("contents", "read"),
+                              null);
+                  CreatedToken c = m.tokens().createToken(Actor.SYSTEM, login, req);
+                  return new Tok(login, c.plaintext());
+                }));
       }
       List<Tok> out = new ArrayList<>(n);
       for (Future<Tok> f : futures) {
@@ -335,20 +498,31 @@ public final class HttpBench {
     }
   }
 
-  /** The request git sends first, one per token, for one server (the Host header names its port). */
+  /**
+   * The request git sends first, one per token, for one server (the Host header names its port).
+   */
   private static byte[][] requests(int port, String path, List<Tok> tokens, int protocol) {
     byte[][] out = new byte[tokens.size()][];
     for (int i = 0; i < out.length; i++) {
       Tok t = tokens.get(i);
-      String auth = Base64.getEncoder().encodeToString((t.login() + ":" + t.plaintext()).getBytes(StandardCharsets.UTF_8));
-      String req = "GET " + path + " HTTP/1.1\r\n"
-          + "Host: 127.0.0.1:" + port + "\r\n"
-          + "User-Agent: git/2.39.5\r\n"
-          + "Accept: */*\r\n"
-          + "Authorization: Basic " + auth + "\r\n"
-          + (protocol == 2 ? "Git-Protocol: version=2\r\n" : "")
-          + "Pragma: no-cache\r\n"
-          + "\r\n";
+      String auth =
+          Base64.getEncoder()
+              .encodeToString((t.login() + ":" + t.plaintext()).getBytes(StandardCharsets.UTF_8));
+      String req =
+          "GET "
+              + path
+              + " HTTP/1.1\r\n"
+              + "Host: 127.0.0.1:"
+              + port
+              + "\r\n"
+              + "User-Agent: git/2.39.5\r\n"
+              + "Accept: */*\r\n"
+              + "Authorization: Basic "
+              + auth
+              + "\r\n"
+              + (protocol == 2 ? "Git-Protocol: version=2\r\n" : "")
+              + "Pragma: no-cache\r\n"
+              + "\r\n";
       out[i] = req.getBytes(StandardCharsets.US_ASCII);
     }
     return out;
@@ -372,7 +546,8 @@ public final class HttpBench {
    * The gateway's requests with every other one carrying a bad token instead, half of them a typo
    * of a real token (wrong checksum) and half a well-formed token that was never issued. Connection
    * {@code t} of the load loop sends requests {@code t, t+connections, …}, so the array is laid out
-   * in blocks of {@code connections}, good and bad in turn: each connection alternates good and bad.
+   * in blocks of {@code connections}, good and bad in turn: each connection alternates good and
+   * bad.
    */
   private static Mixed mixedRequests(int port, String path, List<Tok> tokens, Options o) {
     SecureRandom random = new SecureRandom();
@@ -403,7 +578,11 @@ public final class HttpBench {
   }
 
   /** The bad-token round's two sides: good tokens only, and every other request bad. */
-  private record BadRound(LoadLoop.Result clean, LoadLoop.Result mixed, CpuUse.Snapshot cleanCpu, CpuUse.Snapshot mixedCpu) {
+  private record BadRound(
+      LoadLoop.Result clean,
+      LoadLoop.Result mixed,
+      CpuUse.Snapshot cleanCpu,
+      CpuUse.Snapshot mixedCpu) {
     void print(PrintStream out, Options o) {
       long cleanN = clean.ok() + clean.failed();
       long goodN = mixed.ok() + mixed.failed();
@@ -413,21 +592,57 @@ public final class HttpBench {
       // The mixed slices' CPU less what their good requests cost in the clean slices.
       double bad = badN == 0 ? Double.NaN : (all - goodN * good) / badN;
       out.println();
-      out.printf(Locale.ROOT, "== Bad tokens: every other request with a bad token (half typos, half never issued) vs good tokens only; gateway, "
-          + "%d connections, %d s each in alternating %d s slices, the audit queue drained after each slice ==%n", o.connections, o.seconds,
+      out.printf(
+          Locale.ROOT,
+          "== Bad tokens: every other request with a bad token (half typos, half never issued) vs good tokens only; gateway, "
+              + "%d connections, %d s each in alternating %d s slices, the audit queue drained after each slice ==%n",
+          o.connections,
+          o.seconds,
           Math.min(o.sliceSeconds, o.seconds));
-      out.printf(Locale.ROOT, "%-20s %11s %11s %22s %22s %s%n", "slices", "good 200/s", "bad 401/s", "good p50/p99/p99.9 ms",
-          "bad p50/p99/p99.9 ms", "CPU per request (µs)");
-      out.printf(Locale.ROOT, "%-20s %,11.1f %11s %22s %22s %s%n", "good tokens only", clean.perSecond(), "-", pcts(clean.micros()), "-",
+      out.printf(
+          Locale.ROOT,
+          "%-20s %11s %11s %22s %22s %s%n",
+          "slices",
+          "good 200/s",
+          "bad 401/s",
+          "good p50/p99/p99.9 ms",
+          "bad p50/p99/p99.9 ms",
+          "CPU per request (µs)");
+      out.printf(
+          Locale.ROOT,
+          "%-20s %,11.1f %11s %22s %22s %s%n",
+          "good tokens only",
+          clean.perSecond(),
+          "-",
+          pcts(clean.micros()),
+          "-",
           cleanCpu.perRequest(true, cleanN));
-      out.printf(Locale.ROOT, "%-20s %,11.1f %,11.1f %22s %22s %s%n", "every other one bad", mixed.perSecond(),
-          mixed.bad().statuses().getOrDefault(401, 0L) * 1e9 / mixed.nanos(), pcts(mixed.micros()), pcts(mixed.bad().micros()),
+      out.printf(
+          Locale.ROOT,
+          "%-20s %,11.1f %,11.1f %22s %22s %s%n",
+          "every other one bad",
+          mixed.perSecond(),
+          mixed.bad().statuses().getOrDefault(401, 0L) * 1e9 / mixed.nanos(),
+          pcts(mixed.micros()),
+          pcts(mixed.bad().micros()),
           mixedCpu.perRequest(true, goodN + badN));
-      out.printf(Locale.ROOT, "good requests not answered 200: %d %s (good only), %d %s (mixed); bad requests' answers %s, accepted: %d%n",
-          clean.failed(), clean.otherStatuses(), mixed.failed(), mixed.otherStatuses(), mixed.bad().statuses(), mixed.bad().accepted());
-      out.printf(Locale.ROOT, "a bad request costs ≈ %.1f µs of the gateway's CPU = %.2f× a good one; good requests' latency with bad ones "
-          + "interleaved: p50 %.2f×, p99 %.2f× of good-only%n", bad, bad / good,
-          ratio(mixed.micros(), clean.micros(), 50), ratio(mixed.micros(), clean.micros(), 99));
+      out.printf(
+          Locale.ROOT,
+          "good requests not answered 200: %d %s (good only), %d %s (mixed); bad requests' answers %s, accepted: %d%n",
+          clean.failed(),
+          clean.otherStatuses(),
+          mixed.failed(),
+          mixed.otherStatuses(),
+          mixed.bad().statuses(),
+          mixed.bad().accepted());
+      out.printf(
+          Locale.ROOT,
+          "a bad request costs ≈ %.1f µs of the gateway's CPU = %.2f× a good one; good requests' latency with bad ones "
+              + "interleaved: p50 %.2f×, p99 %.2f× of good-only%n",
+          bad,
+          bad / good,
+          ratio(mixed.micros(), clean.micros(), 50),
+          ratio(mixed.micros(), clean.micros(), 99));
     }
 
     private static double ratio(Histogram a, Histogram b, double p) {
@@ -435,8 +650,14 @@ public final class HttpBench {
     }
 
     private static String pcts(Histogram h) {
-      return h.getTotalCount() == 0 ? "-" : String.format(Locale.ROOT, "%.2f / %.2f / %.2f", h.getValueAtPercentile(50) / 1e3,
-          h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3);
+      return h.getTotalCount() == 0
+          ? "-"
+          : String.format(
+              Locale.ROOT,
+              "%.2f / %.2f / %.2f",
+              h.getValueAtPercentile(50) / 1e3,
+              h.getValueAtPercentile(99) / 1e3,
+              h.getValueAtPercentile(99.9) / 1e3);
     }
   }
 
@@ -446,10 +667,20 @@ public final class HttpBench {
    * absent). The audit rows of a slice (one per refused request) are written before the next one
    * starts and their CPU counted with it.
    */
-  private static BadRound badTokenRound(Options o, Gateway gateway, int port, byte[][] good, Mixed mixed) throws InterruptedException {
-    LoadLoop.Result warm = LoadLoop.run(port, mixed.requests(), mixed.bad(), o.connections, Duration.ofSeconds(o.warmupSeconds));
+  private static BadRound badTokenRound(
+      Options o, Gateway gateway, int port, byte[][] good, Mixed mixed)
+      throws InterruptedException {
+    LoadLoop.Result warm =
+        LoadLoop.run(
+            port,
+            mixed.requests(),
+            mixed.bad(),
+            o.connections,
+            Duration.ofSeconds(o.warmupSeconds));
     drainAudit(gateway);
-    say("warm-up bad-token mix %,10.1f good req/s%s; bad: %s", warm.perSecond(), errorNote(warm), warm.bad().statuses());
+    say(
+        "warm-up bad-token mix %,10.1f good req/s%s; bad: %s",
+        warm.perSecond(), errorNote(warm), warm.bad().statuses());
     int slices = Math.max(1, o.seconds / o.sliceSeconds);
     Duration slice = Duration.ofMillis(o.seconds * 1000L / slices);
     Side clean = new Side();
@@ -457,58 +688,94 @@ public final class HttpBench {
     for (int i = 0; i < 2 * slices; i++) {
       boolean withBad = i % 2 == 1;
       CpuUse.Snapshot before = CpuUse.now();
-      LoadLoop.Result r = withBad
-          ? LoadLoop.run(port, mixed.requests(), mixed.bad(), o.connections, slice)
-          : LoadLoop.run(port, good, o.connections, slice);
+      LoadLoop.Result r =
+          withBad
+              ? LoadLoop.run(port, mixed.requests(), mixed.bad(), o.connections, slice)
+              : LoadLoop.run(port, good, o.connections, slice);
       drainAudit(gateway);
       (withBad ? mix : clean).add(r, CpuUse.now().minus(before));
     }
-    say("bad-token round: good only %,10.1f req/s%s | every other one bad %,10.1f good req/s%s, bad: %s", clean.result.perSecond(),
-        errorNote(clean.result), mix.result.perSecond(), errorNote(mix.result), mix.result.bad().statuses());
+    say(
+        "bad-token round: good only %,10.1f req/s%s | every other one bad %,10.1f good req/s%s, bad: %s",
+        clean.result.perSecond(),
+        errorNote(clean.result),
+        mix.result.perSecond(),
+        errorNote(mix.result),
+        mix.result.bad().statuses());
     return new BadRound(clean.result, mix.result, clean.cpu, mix.cpu);
   }
 
-  /** Both servers answer 200 with the same advertisement; the gateway refuses a request without credentials. */
-  private static void sanityCheck(int gwPort, int barePort, String path, Tok tok, int protocol) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-    String auth = "Basic " + Base64.getEncoder().encodeToString((tok.login() + ":" + tok.plaintext()).getBytes(StandardCharsets.UTF_8));
+  /**
+   * Both servers answer 200 with the same advertisement; the gateway refuses a request without
+   * credentials.
+   */
+  private static void sanityCheck(int gwPort, int barePort, String path, Tok tok, int protocol)
+      throws Exception {
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    String auth =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(
+                    (tok.login() + ":" + tok.plaintext()).getBytes(StandardCharsets.UTF_8));
     byte[][] bodies = new byte[2][];
     int[] ports = {gwPort, barePort};
     for (int i = 0; i < 2; i++) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + path)).timeout(Duration.ofSeconds(30))
-          .header("Authorization", auth);
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + path))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", auth);
       if (protocol == 2) {
         b.header("Git-Protocol", "version=2");
       }
       HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
       if (r.statusCode() != 200) {
-        throw new IllegalStateException((i == 0 ? "gateway" : "bare JGit") + " answered " + r.statusCode() + ": "
-            + new String(r.body(), StandardCharsets.UTF_8));
+        throw new IllegalStateException(
+            (i == 0 ? "gateway" : "bare JGit")
+                + " answered "
+                + r.statusCode()
+                + ": "
+                + new String(r.body(), StandardCharsets.UTF_8));
       }
       bodies[i] = r.body();
     }
-    HttpResponse<byte[]> anon = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gwPort + path))
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> anon =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gwPort + path))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     if (anon.statusCode() != 401) {
-      throw new IllegalStateException("the gateway answered " + anon.statusCode() + " to a request without credentials");
+      throw new IllegalStateException(
+          "the gateway answered " + anon.statusCode() + " to a request without credentials");
     }
-    say("sanity: both 200, advertisement %d bytes (gateway) / %d bytes (bare), %s; gateway without credentials → 401", bodies[0].length,
-        bodies[1].length, Arrays.equals(bodies[0], bodies[1]) ? "identical" : "DIFFERENT");
+    say(
+        "sanity: both 200, advertisement %d bytes (gateway) / %d bytes (bare), %s; gateway without credentials → 401",
+        bodies[0].length,
+        bodies[1].length,
+        Arrays.equals(bodies[0], bodies[1]) ? "identical" : "DIFFERENT");
   }
 
   // ---------------------------------------------------------------- git CLI
 
   /** Clone and push wall times (seconds), per server. */
-  private record GitTimes(List<Double> gwClone, List<Double> bareClone, List<Double> gwPush, List<Double> barePush) {}
+  private record GitTimes(
+      List<Double> gwClone, List<Double> bareClone, List<Double> gwPush, List<Double> barePush) {}
 
-  private static GitTimes gitTimes(Options o, Path tmp, String gwUrl, String bareUrl, String ownerToken, BenchRepo.Built built)
+  private static GitTimes gitTimes(
+      Options o, Path tmp, String gwUrl, String bareUrl, String ownerToken, BenchRepo.Built built)
       throws Exception {
     GitCli git = new GitCli(tmp.resolve("git-home"));
     Path clones = Files.createDirectories(tmp.resolve("clones"));
     Duration timeout = Duration.ofMinutes(5);
     String cred = OWNER + ":" + ownerToken + "@";
-    String[] urls = {gwUrl.replace("http://", "http://" + cred) + "/" + ORG + "/" + REPO + ".git",
-        bareUrl.replace("http://", "http://" + cred) + "/" + ORG + "/" + REPO + ".git"};
+    String[] urls = {
+      gwUrl.replace("http://", "http://" + cred) + "/" + ORG + "/" + REPO + ".git",
+      bareUrl.replace("http://", "http://" + cred) + "/" + ORG + "/" + REPO + ".git"
+    };
     String[] names = {"gateway", "bare"};
     Path[] work = new Path[2];
     for (int s = 0; s < 2; s++) {
@@ -516,7 +783,8 @@ public final class HttpBench {
       GitCli.Run r = git.must(clones, timeout, "clone", "-q", urls[s], work[s].toString());
       String head = git.must(work[s], timeout, "rev-parse", "HEAD").output().strip();
       if (!head.equals(built.head().name())) {
-        throw new IllegalStateException(names[s] + " clone has HEAD " + head + ", expected " + built.head().name());
+        throw new IllegalStateException(
+            names[s] + " clone has HEAD " + head + ", expected " + built.head().name());
       }
       say("warm-up clone %-7s %.2f s (HEAD %s)", names[s], r.seconds(), head.substring(0, 12));
     }
@@ -540,11 +808,15 @@ public final class HttpBench {
         int s = (k + Math.max(i, 0)) % 2;
         for (int c = 0; c < 3; c++) {
           Path f = work[s].resolve("d00").resolve("f000.txt");
-          Files.writeString(f, "bench push " + (seq++) + " through " + names[s] + "\n", StandardCharsets.UTF_8,
+          Files.writeString(
+              f,
+              "bench push " + (seq++) + " through " + names[s] + "\n",
+              StandardCharsets.UTF_8,
               java.nio.file.StandardOpenOption.APPEND);
           git.must(work[s], timeout, "commit", "-q", "-a", "-m", "bench commit " + seq);
         }
-        GitCli.Run r = git.must(work[s], timeout, "push", "-q", "origin", "HEAD:refs/heads/bench-" + names[s]);
+        GitCli.Run r =
+            git.must(work[s], timeout, "push", "-q", "origin", "HEAD:refs/heads/bench-" + names[s]);
         if (i >= 0) {
           (s == 0 ? gwPush : barePush).add(r.seconds());
           say("push %d %-7s %.3f s", i + 1, names[s], r.seconds());
@@ -558,62 +830,170 @@ public final class HttpBench {
 
   // ---------------------------------------------------------------- report
 
-  private static String summary(Options o, BenchRepo.Built built, List<double[]> rounds, long[] totals, long[] failures, long drainNanos,
-      Histogram gwAll, Histogram bareAll, CpuUse.Snapshot[] cpu, double[] quiet, BadRound badRound, GitTimes git, String storeNote) {
+  private static String summary(
+      Options o,
+      BenchRepo.Built built,
+      List<double[]> rounds,
+      long[] totals,
+      long[] failures,
+      long drainNanos,
+      Histogram gwAll,
+      Histogram bareAll,
+      CpuUse.Snapshot[] cpu,
+      double[] quiet,
+      BadRound badRound,
+      GitTimes git,
+      String storeNote) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    out.printf(Locale.ROOT, "== Authenticated GET /%s/%s.git/info/refs?service=git-upload-pack (protocol v%d) ==%n", ORG, REPO, o.protocol);
-    out.printf(Locale.ROOT, "%d keep-alive connections on loopback, %,d tokens rotating (%d users), %d rounds × %d s per server in alternating "
-        + "%d s slices, after warm-up; gateway = real Gateway (HTTP, anonymous reads off, default caches and logging); bare = Jetty 12 + JGit GitServlet%n",
-        o.connections, o.tokens, o.users, o.rounds, o.seconds, Math.min(o.sliceSeconds, o.seconds));
-    out.printf(Locale.ROOT, "%-6s %-8s %14s %14s %8s %9s %14s %9s %20s %18s%n", "round", "first", "gateway req/s", "bare req/s", "ratio",
-        "drain s", "gw sustained", "ratio", "gateway p50/p99 ms", "bare p50/p99 ms");
+    out.printf(
+        Locale.ROOT,
+        "== Authenticated GET /%s/%s.git/info/refs?service=git-upload-pack (protocol v%d) ==%n",
+        ORG,
+        REPO,
+        o.protocol);
+    out.printf(
+        Locale.ROOT,
+        "%d keep-alive connections on loopback, %,d tokens rotating (%d users), %d rounds × %d s per server in alternating "
+            + "%d s slices, after warm-up; gateway = real Gateway (HTTP, anonymous reads off, default caches and logging); bare = Jetty 12 + JGit GitServlet%n",
+        o.connections,
+        o.tokens,
+        o.users,
+        o.rounds,
+        o.seconds,
+        Math.min(o.sliceSeconds, o.seconds));
+    out.printf(
+        Locale.ROOT,
+        "%-6s %-8s %14s %14s %8s %9s %14s %9s %20s %18s%n",
+        "round",
+        "first",
+        "gateway req/s",
+        "bare req/s",
+        "ratio",
+        "drain s",
+        "gw sustained",
+        "ratio",
+        "gateway p50/p99 ms",
+        "bare p50/p99 ms");
     List<Double> ratios = new ArrayList<>();
     for (int i = 0; i < rounds.size(); i++) {
       double[] r = rounds.get(i);
       ratios.add(r[0] / r[1]);
-      out.printf(Locale.ROOT, "%-6d %-8s %,14.1f %,14.1f %8.3f %9.1f %,14.1f %9.3f %20s %18s%n", i + 1, r[6] == 0 ? "gateway" : "bare", r[0], r[1],
-          r[0] / r[1], r[8], r[9], r[9] / r[1], String.format(Locale.ROOT, "%.2f / %.2f", r[2], r[3]),
+      out.printf(
+          Locale.ROOT,
+          "%-6d %-8s %,14.1f %,14.1f %8.3f %9.1f %,14.1f %9.3f %20s %18s%n",
+          i + 1,
+          r[6] == 0 ? "gateway" : "bare",
+          r[0],
+          r[1],
+          r[0] / r[1],
+          r[8],
+          r[9],
+          r[9] / r[1],
+          String.format(Locale.ROOT, "%.2f / %.2f", r[2], r[3]),
           String.format(Locale.ROOT, "%.2f / %.2f", r[4], r[5]));
     }
     double gw = totals[0] * 1e9 / totals[1];
     double gwSustained = totals[0] * 1e9 / (totals[1] + drainNanos);
     double bare = totals[2] * 1e9 / totals[3];
-    out.printf(Locale.ROOT, "%-15s %,14.1f %,14.1f %8.3f %9.1f %,14.1f %9.3f %20s %18s%n", "all rounds", gw, bare, gw / bare, drainNanos / 1e9,
-        gwSustained, gwSustained / bare,
-        String.format(Locale.ROOT, "%.2f / %.2f", gwAll.getValueAtPercentile(50) / 1e3, gwAll.getValueAtPercentile(99) / 1e3),
-        String.format(Locale.ROOT, "%.2f / %.2f", bareAll.getValueAtPercentile(50) / 1e3, bareAll.getValueAtPercentile(99) / 1e3));
+    out.printf(
+        Locale.ROOT,
+        "%-15s %,14.1f %,14.1f %8.3f %9.1f %,14.1f %9.3f %20s %18s%n",
+        "all rounds",
+        gw,
+        bare,
+        gw / bare,
+        drainNanos / 1e9,
+        gwSustained,
+        gwSustained / bare,
+        String.format(
+            Locale.ROOT,
+            "%.2f / %.2f",
+            gwAll.getValueAtPercentile(50) / 1e3,
+            gwAll.getValueAtPercentile(99) / 1e3),
+        String.format(
+            Locale.ROOT,
+            "%.2f / %.2f",
+            bareAll.getValueAtPercentile(50) / 1e3,
+            bareAll.getValueAtPercentile(99) / 1e3));
     double medianRatio = median(ratios);
-    out.printf(Locale.ROOT, "median round ratio %.3f; failed requests: gateway %d, bare %d%n", medianRatio, failures[0], failures[1]);
-    out.println("'drain s': time the gateway's audit writer needed after the round to write the round's audit rows (the next round"
-        + " starts after it); 'sustained' counts it in the gateway's time.");
-    out.printf(Locale.ROOT, "CPU per request, all rounds (thread CPU time; the gateway's includes its audit drain): gateway %s | bare %s → %.3f%n",
-        cpu[0].perRequest(true, totals[0] + failures[0]), cpu[1].perRequest(false, totals[2] + failures[1]),
-        ((cpu[0].gateway() + cpu[0].background()) / (double) (totals[0] + failures[0])) / (cpu[1].bare() / (double) (totals[2] + failures[1])));
-    out.printf(Locale.ROOT, "  the gateway's background threads, µs per request: %s%n", cpu[0].backgroundDetail(totals[0] + failures[0]));
+    out.printf(
+        Locale.ROOT,
+        "median round ratio %.3f; failed requests: gateway %d, bare %d%n",
+        medianRatio,
+        failures[0],
+        failures[1]);
+    out.println(
+        "'drain s': time the gateway's audit writer needed after the round to write the round's audit rows (the next round"
+            + " starts after it); 'sustained' counts it in the gateway's time.");
+    out.printf(
+        Locale.ROOT,
+        "CPU per request, all rounds (thread CPU time; the gateway's includes its audit drain): gateway %s | bare %s → %.3f%n",
+        cpu[0].perRequest(true, totals[0] + failures[0]),
+        cpu[1].perRequest(false, totals[2] + failures[1]),
+        ((cpu[0].gateway() + cpu[0].background()) / (double) (totals[0] + failures[0]))
+            / (cpu[1].bare() / (double) (totals[2] + failures[1])));
+    out.printf(
+        Locale.ROOT,
+        "  the gateway's background threads, µs per request: %s%n",
+        cpu[0].backgroundDetail(totals[0] + failures[0]));
     out.println(storeNote);
-    out.printf(Locale.ROOT, "Target: gateway ≥ 0.95 × bare JGit → %.3f during the rounds, %.3f sustained: %s%n", gw / bare, gwSustained / bare,
-        gw / bare >= 0.95 ? (gwSustained / bare >= 0.95 ? "MET" : "MET during the rounds only") : "NOT MET");
+    out.printf(
+        Locale.ROOT,
+        "Target: gateway ≥ 0.95 × bare JGit → %.3f during the rounds, %.3f sustained: %s%n",
+        gw / bare,
+        gwSustained / bare,
+        gw / bare >= 0.95
+            ? (gwSustained / bare >= 0.95 ? "MET" : "MET during the rounds only")
+            : "NOT MET");
     if (quiet != null) {
-      out.printf(Locale.ROOT, "With the per-request 'portcullis.git' INFO log line off (one round each): gateway %,.1f (sustained %,.1f), bare %,.1f"
-          + " req/s, ratio %.3f (sustained %.3f)%n", quiet[0], quiet[2], quiet[1], quiet[0] / quiet[1], quiet[2] / quiet[1]);
+      out.printf(
+          Locale.ROOT,
+          "With the per-request 'portcullis.git' INFO log line off (one round each): gateway %,.1f (sustained %,.1f), bare %,.1f"
+              + " req/s, ratio %.3f (sustained %.3f)%n",
+          quiet[0],
+          quiet[2],
+          quiet[1],
+          quiet[0] / quiet[1],
+          quiet[2] / quiet[1]);
     }
     if (badRound != null) {
       badRound.print(out, o);
     }
     if (git != null) {
       out.println();
-      out.printf(Locale.ROOT, "== git CLI through each server: %s/%s (%d commits, pack %,d bytes) ==%n", ORG, REPO, built.commits(), built.packBytes());
-      out.printf(Locale.ROOT, "%-34s %10s %10s %8s   %s%n", "operation (median of runs)", "gateway s", "bare s", "ratio", "runs gateway | bare (s)");
+      out.printf(
+          Locale.ROOT,
+          "== git CLI through each server: %s/%s (%d commits, pack %,d bytes) ==%n",
+          ORG,
+          REPO,
+          built.commits(),
+          built.packBytes());
+      out.printf(
+          Locale.ROOT,
+          "%-34s %10s %10s %8s   %s%n",
+          "operation (median of runs)",
+          "gateway s",
+          "bare s",
+          "ratio",
+          "runs gateway | bare (s)");
       row(out, "git clone (full, with checkout)", git.gwClone(), git.bareClone());
       row(out, "git push (3 new commits)", git.gwPush(), git.barePush());
       if (!git.gwClone().isEmpty()) {
         double ratio = median(git.gwClone()) / median(git.bareClone());
-        out.printf(Locale.ROOT, "Target: clone ≤ 1.1 × bare → %.3f: %s%n", ratio, ratio <= 1.1 ? "MET" : "NOT MET");
+        out.printf(
+            Locale.ROOT,
+            "Target: clone ≤ 1.1 × bare → %.3f: %s%n",
+            ratio,
+            ratio <= 1.1 ? "MET" : "NOT MET");
       }
       if (!git.gwPush().isEmpty()) {
         double ratio = median(git.gwPush()) / median(git.barePush());
-        out.printf(Locale.ROOT, "Target: push ≤ 1.1 × bare → %.3f: %s%n", ratio, ratio <= 1.1 ? "MET" : "NOT MET");
+        out.printf(
+            Locale.ROOT,
+            "Target: push ≤ 1.1 × bare → %.3f: %s%n",
+            ratio,
+            ratio <= 1.1 ? "MET" : "NOT MET");
       }
     }
     return buf.toString(StandardCharsets.UTF_8);
@@ -623,7 +1003,15 @@ public final class HttpBench {
     if (gw.isEmpty() || bare.isEmpty()) {
       return;
     }
-    out.printf(Locale.ROOT, "%-34s %10.3f %10.3f %8.3f   %s | %s%n", what, median(gw), median(bare), median(gw) / median(bare), list(gw), list(bare));
+    out.printf(
+        Locale.ROOT,
+        "%-34s %10.3f %10.3f %8.3f   %s | %s%n",
+        what,
+        median(gw),
+        median(bare),
+        median(gw) / median(bare),
+        list(gw),
+        list(bare));
   }
 
   private static String list(List<Double> v) {
@@ -645,7 +1033,12 @@ public final class HttpBench {
     if (r.failed() == 0 && r.firstError() == null) {
       return "";
     }
-    return " [failed " + r.failed() + " " + r.otherStatuses() + (r.firstError() == null ? "" : ", error: " + r.firstError()) + "]";
+    return " [failed "
+        + r.failed()
+        + " "
+        + r.otherStatuses()
+        + (r.firstError() == null ? "" : ", error: " + r.firstError())
+        + "]";
   }
 
   private static double secondsSince(long t) {
@@ -661,7 +1054,9 @@ public final class HttpBench {
     String head = command("git", "rev-parse", "--short", "HEAD");
     String dirty = command("git", "status", "--porcelain", "--", ":(glob)**/src/main/**");
     long n = dirty.isBlank() ? 0 : dirty.lines().count();
-    return "HEAD " + head + (n == 0 ? " (main code clean)" : " + " + n + " uncommitted main-code file(s)");
+    return "HEAD "
+        + head
+        + (n == 0 ? " (main code clean)" : " + " + n + " uncommitted main-code file(s)");
   }
 
   private static String command(String... cmd) {
@@ -674,7 +1069,10 @@ public final class HttpBench {
     }
   }
 
-  /** Deletes a tree, best effort: a few passes, since a closing server may still remove or write files meanwhile. */
+  /**
+   * Deletes a tree, best effort: a few passes, since a closing server may still remove or write
+   * files meanwhile.
+   */
   private static void deleteTree(Path root) {
     for (int pass = 0; pass < 3 && Files.exists(root); pass++) {
       try (Stream<Path> paths = Files.walk(root)) {

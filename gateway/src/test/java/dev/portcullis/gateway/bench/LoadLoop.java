@@ -28,10 +28,17 @@ final class LoadLoop {
   private LoadLoop() {}
 
   /**
-   * What one run did. {@code ok}, {@code failed}, {@code micros} and {@code otherStatuses} count the
-   * good requests (all of them unless some were marked bad); {@code bad} the ones marked bad.
+   * What one run did. {@code ok}, {@code failed}, {@code micros} and {@code otherStatuses} count
+   * the good requests (all of them unless some were marked bad); {@code bad} the ones marked bad.
    */
-  record Result(long ok, long failed, long reconnects, long nanos, Histogram micros, Map<Integer, Long> otherStatuses, String firstError,
+  record Result(
+      long ok,
+      long failed,
+      long reconnects,
+      long nanos,
+      Histogram micros,
+      Map<Integer, Long> otherStatuses,
+      String firstError,
       Bad bad) {
     /** Good requests answered 200, per second. */
     double perSecond() {
@@ -44,12 +51,22 @@ final class LoadLoop {
       h.add(other.micros);
       Map<Integer, Long> statuses = new TreeMap<>(otherStatuses);
       other.otherStatuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
-      return new Result(ok + other.ok, failed + other.failed, reconnects + other.reconnects, nanos + other.nanos, h, statuses,
-          firstError != null ? firstError : other.firstError, bad.plus(other.bad));
+      return new Result(
+          ok + other.ok,
+          failed + other.failed,
+          reconnects + other.reconnects,
+          nanos + other.nanos,
+          h,
+          statuses,
+          firstError != null ? firstError : other.firstError,
+          bad.plus(other.bad));
     }
   }
 
-  /** The answers to the requests marked bad: their latencies, their statuses, and how many were 200 (accepted). */
+  /**
+   * The answers to the requests marked bad: their latencies, their statuses, and how many were 200
+   * (accepted).
+   */
   record Bad(Histogram micros, Map<Integer, Long> statuses, long accepted) {
     static Bad empty() {
       return new Bad(new Histogram(MAX_LATENCY_MICROS, 3), new TreeMap<>(), 0);
@@ -69,18 +86,21 @@ final class LoadLoop {
   }
 
   /**
-   * Drives {@code port} on loopback; connection {@code t} sends requests {@code t, t+connections, …}
-   * (cycling), so every request of the array is used in turn.
+   * Drives {@code port} on loopback; connection {@code t} sends requests {@code t, t+connections,
+   * …} (cycling), so every request of the array is used in turn.
    */
-  static Result run(int port, byte[][] requests, int connections, Duration duration) throws InterruptedException {
+  static Result run(int port, byte[][] requests, int connections, Duration duration)
+      throws InterruptedException {
     return run(port, requests, null, connections, duration);
   }
 
   /**
    * As {@link #run(int, byte[][], int, Duration)}, with {@code bad[i]} marking request {@code i} as
-   * one that must be refused: its answer is counted apart ({@link Result#bad}), never as a good one.
+   * one that must be refused: its answer is counted apart ({@link Result#bad}), never as a good
+   * one.
    */
-  static Result run(int port, byte[][] requests, boolean[] bad, int connections, Duration duration) throws InterruptedException {
+  static Result run(int port, byte[][] requests, boolean[] bad, int connections, Duration duration)
+      throws InterruptedException {
     if (bad != null && bad.length != requests.length) {
       throw new IllegalArgumentException("one bad mark per request");
     }
@@ -105,7 +125,8 @@ final class LoadLoop {
       w.deadline = deadline;
     }
     go.countDown();
-    boolean finished = done.await(duration.toMillis() + 2L * SOCKET_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS);
+    boolean finished =
+        done.await(duration.toMillis() + 2L * SOCKET_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS);
     long end = 0;
     long ok = 0;
     long failed = 0;
@@ -130,7 +151,8 @@ final class LoadLoop {
       threads.forEach(Thread::interrupt);
       end = System.nanoTime();
     }
-    return new Result(ok, failed, reconnects, Math.max(1, end - start), h, statuses, firstError, badAnswers);
+    return new Result(
+        ok, failed, reconnects, Math.max(1, end - start), h, statuses, firstError, badAnswers);
   }
 
   /** One connection's loop. */
@@ -159,7 +181,15 @@ final class LoadLoop {
     private OutputStream out;
     private Reader in;
 
-    Worker(int port, byte[][] requests, boolean[] bad, int first, int stride, CountDownLatch ready, CountDownLatch go, CountDownLatch done) {
+    Worker(
+        int port,
+        byte[][] requests,
+        boolean[] bad,
+        int first,
+        int stride,
+        CountDownLatch ready,
+        CountDownLatch go,
+        CountDownLatch done) {
       this.port = port;
       this.requests = requests;
       this.bad = bad;
@@ -210,7 +240,8 @@ final class LoadLoop {
           int status = in.response();
           long t1 = System.nanoTime();
           if (status < 0) {
-            // The server closed the connection before (or instead of) answering: reconnect once, resend.
+            // The server closed the connection before (or instead of) answering: reconnect once,
+            // resend.
             reconnects++;
             connect();
             continue;
@@ -323,7 +354,8 @@ final class LoadLoop {
     }
 
     private String value(int len, int from) {
-      return new String(line, from, len - from, java.nio.charset.StandardCharsets.ISO_8859_1).trim();
+      return new String(line, from, len - from, java.nio.charset.StandardCharsets.ISO_8859_1)
+          .trim();
     }
 
     /** Reads one whole response; its status, or -1 if the stream ended before a status line. */
@@ -361,7 +393,10 @@ final class LoadLoop {
           while (semi < l && line[semi] != ';') {
             semi++;
           }
-          long size = Long.parseLong(new String(line, 0, semi, java.nio.charset.StandardCharsets.ISO_8859_1).trim(), 16);
+          long size =
+              Long.parseLong(
+                  new String(line, 0, semi, java.nio.charset.StandardCharsets.ISO_8859_1).trim(),
+                  16);
           if (size == 0) {
             while ((l = readLine()) > 0) {
               // trailers

@@ -47,9 +47,12 @@ class CliClientTest {
   @BeforeAll
   static void start() throws Exception {
     gateway = Gateway.start(GatewayConfig.defaults(data).withPorts(0, 0));
-    adminToken = Files.readString(data.resolve(Gateway.ADMIN_TOKEN_FILE), StandardCharsets.UTF_8).strip();
+    adminToken =
+        Files.readString(data.resolve(Gateway.ADMIN_TOKEN_FILE), StandardCharsets.UTF_8).strip();
     endpoint = new Properties();
-    endpoint.load(new StringReader(Files.readString(data.resolve(Gateway.ENDPOINT_FILE), StandardCharsets.UTF_8)));
+    endpoint.load(
+        new StringReader(
+            Files.readString(data.resolve(Gateway.ENDPOINT_FILE), StandardCharsets.UTF_8)));
   }
 
   @AfterAll
@@ -91,7 +94,9 @@ class CliClientTest {
     cl.setErr(new PrintWriter(err, true));
     int code = cl.execute(args);
     Run r = new Run(code, out.toString(), err.toString());
-    assertFalse(r.out().contains(adminToken) || r.err().contains(adminToken), "the admin token leaked: " + r);
+    assertFalse(
+        r.out().contains(adminToken) || r.err().contains(adminToken),
+        "the admin token leaked: " + r);
     return r;
   }
 
@@ -123,7 +128,8 @@ class CliClientTest {
     Run again = run("user", "create", login);
     assertEquals(1, again.code(), again::toString);
     assertTrue(again.err().startsWith("error: 422 Validation Failed"), again::toString);
-    assertTrue(again.err().contains("  - the login '" + login + "' is already taken"), again::toString);
+    assertTrue(
+        again.err().contains("  - the login '" + login + "' is already taken"), again::toString);
     assertEquals("", again.out());
   }
 
@@ -148,7 +154,9 @@ class CliClientTest {
     // Only --data: url= and ca= come from gateway.properties, the token from admin-token.
     Run r = ok("user", "create", unique("tls"));
     assertEquals("User", r.json().get("type").asText());
-    assertTrue(r.json().get("url").asText().startsWith(endpoint.getProperty("url") + "/api/v3/users/"), r::toString);
+    assertTrue(
+        r.json().get("url").asText().startsWith(endpoint.getProperty("url") + "/api/v3/users/"),
+        r::toString);
   }
 
   @Test
@@ -182,7 +190,9 @@ class CliClientTest {
   void explainsAMissingDataDirectory(@TempDir Path empty) {
     Run r = runRaw("user", "create", "x", "--data", empty.toString());
     assertEquals(1, r.code(), r::toString);
-    assertTrue(r.err().contains("gateway.properties") && r.err().contains("bin/gateway serve"), r::toString);
+    assertTrue(
+        r.err().contains("gateway.properties") && r.err().contains("bin/gateway serve"),
+        r::toString);
   }
 
   @Test
@@ -197,7 +207,8 @@ class CliClientTest {
   void readsTheTokenFromTokenFile(@TempDir Path dir) throws Exception {
     String login = unique("filed");
     ok("user", "create", login);
-    String plaintext = ok("token", "create", login, "--type", "classic", "--name", "mine", "-q").out().strip();
+    String plaintext =
+        ok("token", "create", login, "--type", "classic", "--name", "mine", "-q").out().strip();
     Path file = dir.resolve("token");
     Files.writeString(file, plaintext + "\n");
     Run r = run("user", "create", unique("nope"), "--token-file", file.toString());
@@ -206,7 +217,8 @@ class CliClientTest {
     assertFalse(r.err().contains(plaintext), r::toString);
   }
 
-  // ------------------------------------------------------------------ organizations and repositories
+  // ------------------------------------------------------------------ organizations and
+  // repositories
 
   @Test
   void createsOrganizationsAndRepositories() {
@@ -259,20 +271,39 @@ class CliClientTest {
     Run e = ok("enterprise", "create", slug);
     assertEquals(slug, e.json().get("slug").asText());
 
-    Run p = ok("enterprise", "policy", slug, "--classic-access", "restricted", "--fine-grained-max-lifetime", "30");
+    Run p =
+        ok(
+            "enterprise",
+            "policy",
+            slug,
+            "--classic-access",
+            "restricted",
+            "--fine-grained-max-lifetime",
+            "30");
     assertEquals("restricted", p.json().get("classic_access").asText());
     assertEquals(30, p.json().get("fine_grained_max_lifetime_days").asInt());
     assertEquals("org_configures", p.json().get("fine_grained_access").asText());
 
     Run cleared = ok("enterprise", "policy", slug, "--fine-grained-max-lifetime", "none");
     assertTrue(cleared.json().get("fine_grained_max_lifetime_days").isNull(), cleared::toString);
-    assertEquals("restricted", cleared.json().get("classic_access").asText(), "fields left out keep their value");
+    assertEquals(
+        "restricted",
+        cleared.json().get("classic_access").asText(),
+        "fields left out keep their value");
 
     String admin = unique("orgadmin");
     String org = unique("porg");
     ok("user", "create", admin);
     ok("org", "create", org, "--admin", admin, "--enterprise", slug);
-    Run op = ok("org", "policy", org, "--fine-grained-approval", "not_required", "--classic-max-lifetime", "10");
+    Run op =
+        ok(
+            "org",
+            "policy",
+            org,
+            "--fine-grained-approval",
+            "not_required",
+            "--classic-max-lifetime",
+            "10");
     assertEquals("not_required", op.json().get("fine_grained_approval").asText());
     assertEquals(10, op.json().get("classic_max_lifetime_days").asInt());
     Run oc = ok("org", "policy", org, "--classic-max-lifetime", "none");
@@ -284,7 +315,9 @@ class CliClientTest {
     assertEquals(2, run("enterprise", "policy", slug, "--classic-max-lifetime", "forever").code());
     Run range = run("enterprise", "policy", slug, "--classic-max-lifetime", "999");
     assertEquals(1, range.code(), range::toString);
-    assertTrue(range.err().contains("classic_max_lifetime_days must be null or an integer 1–366"), range::toString);
+    assertTrue(
+        range.err().contains("classic_max_lifetime_days must be null or an integer 1–366"),
+        range::toString);
   }
 
   // ------------------------------------------------------------------ tokens
@@ -294,20 +327,45 @@ class CliClientTest {
     String login = unique("dev");
     ok("user", "create", login);
 
-    Run classic = ok("token", "create", login, "--type", "classic", "--name", "ci", "--scope", "repo", "--expires-in", "30",
-        "--quiet");
+    Run classic =
+        ok(
+            "token",
+            "create",
+            login,
+            "--type",
+            "classic",
+            "--name",
+            "ci",
+            "--scope",
+            "repo",
+            "--expires-in",
+            "30",
+            "--quiet");
     String plaintext = classic.out().strip();
     assertEquals(42, plaintext.length(), classic::toString);
     assertTrue(plaintext.startsWith("pcc_"), classic::toString);
     assertEquals(plaintext + System.lineSeparator(), classic.out());
 
-    Run fine = ok("token", "create", login, "--type", "fine_grained", "--name", "laptop", "--repository-selection", "all",
-        "--permission", "contents=write", "-q");
+    Run fine =
+        ok(
+            "token",
+            "create",
+            login,
+            "--type",
+            "fine_grained",
+            "--name",
+            "laptop",
+            "--repository-selection",
+            "all",
+            "--permission",
+            "contents=write",
+            "-q");
     String finePlain = fine.out().strip();
     assertEquals(42, finePlain.length(), fine::toString);
     assertTrue(finePlain.startsWith("pcf_"), fine::toString);
 
-    Run full = ok("token", "create", login, "--type", "classic", "--name", "full", "--expires-in", "none");
+    Run full =
+        ok("token", "create", login, "--type", "classic", "--name", "full", "--expires-in", "none");
     assertTrue(full.json().get("token").asText().startsWith("pcc_"), full::toString);
     assertTrue(full.json().get("expires_at").isNull(), full::toString);
     long fullId = full.json().get("id").asLong();
@@ -317,7 +375,8 @@ class CliClientTest {
     assertTrue(list.out().contains("\"laptop\"") && list.out().contains("\"ci\""), list::toString);
     assertFalse(list.out().contains(plaintext), "no plaintext in a listing");
     assertFalse(list.out().contains(finePlain), "no plaintext in a listing");
-    assertFalse(list.out().contains(full.json().get("token").asText()), "no plaintext in a listing");
+    assertFalse(
+        list.out().contains(full.json().get("token").asText()), "no plaintext in a listing");
     list.json().forEach(t -> assertFalse(t.has("token"), t::toString));
 
     Run del = ok("token", "delete", Long.toString(fullId));
@@ -325,14 +384,34 @@ class CliClientTest {
     assertEquals(1, run("token", "delete", Long.toString(fullId)).code());
     assertEquals(2, ok("token", "list", login).json().size());
 
-    Run scopeless = run("token", "create", login, "--type", "classic", "--name", "x", "--scope", "no-such-scope");
+    Run scopeless =
+        run(
+            "token",
+            "create",
+            login,
+            "--type",
+            "classic",
+            "--name",
+            "x",
+            "--scope",
+            "no-such-scope");
     assertEquals(1, scopeless.code(), scopeless::toString);
     assertTrue(scopeless.err().contains("  - unknown scope 'no-such-scope'"), scopeless::toString);
   }
 
   @Test
   void rejectsAPermissionWithoutALevel() {
-    Run r = run("token", "create", "anyone", "--type", "fine_grained", "--name", "n", "--permission", "contents");
+    Run r =
+        run(
+            "token",
+            "create",
+            "anyone",
+            "--type",
+            "fine_grained",
+            "--name",
+            "n",
+            "--permission",
+            "contents");
     assertEquals(2, r.code(), r::toString);
     assertTrue(r.err().contains("NAME=LEVEL"), r::toString);
     assertEquals(2, run("token", "create", "anyone", "--type", "shiny", "--name", "n").code());
@@ -355,8 +434,25 @@ class CliClientTest {
   }
 
   private static JsonNode pendingToken(String org, String member, String name) {
-    Run t = ok("token", "create", member, "--type", "fine_grained", "--name", name, "--resource-owner", org,
-        "--repository-selection", "all", "--permission", "contents=read", "--expires-in", "30", "--reason", "builds");
+    Run t =
+        ok(
+            "token",
+            "create",
+            member,
+            "--type",
+            "fine_grained",
+            "--name",
+            name,
+            "--resource-owner",
+            org,
+            "--repository-selection",
+            "all",
+            "--permission",
+            "contents=read",
+            "--expires-in",
+            "30",
+            "--reason",
+            "builds");
     JsonNode json = t.json();
     assertEquals("pending", json.get("request").get("status").asText(), t::toString);
     assertTrue(json.get("request").get("id").asLong() > 0, t::toString);
@@ -395,14 +491,23 @@ class CliClientTest {
     JsonNode b = pendingToken(org, om[1], "b");
     JsonNode c = pendingToken(org, om[1], "c");
 
-    ok("request", "deny", org, a.get("request").get("id").asText(), b.get("request").get("id").asText(), "--reason", "no");
+    ok(
+        "request",
+        "deny",
+        org,
+        a.get("request").get("id").asText(),
+        b.get("request").get("id").asText(),
+        "--reason",
+        "no");
     ok("request", "approve", org, c.get("request").get("id").asText());
     Run denied = run("grant", "revoke", org, a.get("id").asText(), c.get("id").asText());
-    assertEquals(1, denied.code(), "all or nothing: a was denied, so nothing is revoked: " + denied);
+    assertEquals(
+        1, denied.code(), "all or nothing: a was denied, so nothing is revoked: " + denied);
     ok("grant", "revoke", org, c.get("id").asText());
   }
 
-  // ------------------------------------------------------------------ listings of requests and grants
+  // ------------------------------------------------------------------ listings of requests and
+  // grants
 
   /** The ids of a JSON array printed on stdout, in order. */
   private static List<Long> ids(Run r) {
@@ -417,22 +522,48 @@ class CliClientTest {
     return out;
   }
 
-  /** A fine-grained token of {@code login} on {@code org}; {@code extra} are more 'token create' options. */
+  /**
+   * A fine-grained token of {@code login} on {@code org}; {@code extra} are more 'token create'
+   * options.
+   */
   private static JsonNode orgToken(String login, String org, String... extra) {
-    List<String> args = new ArrayList<>(List.of("token", "create", login, "--type", "fine_grained", "--name", unique("n"),
-        "--resource-owner", org, "--expires-in", "30"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "token",
+                "create",
+                login,
+                "--type",
+                "fine_grained",
+                "--name",
+                unique("n"),
+                "--resource-owner",
+                org,
+                "--expires-in",
+                "30"));
     args.addAll(Arrays.asList(extra));
     return ok(args.toArray(new String[0])).json();
   }
 
-  /** A real git request with the token (info/refs of upload-pack), so the gateway records its use. */
+  /**
+   * A real git request with the token (info/refs of upload-pack), so the gateway records its use.
+   */
   private static void gitUse(String login, String token, String repoPath) throws Exception {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    String basic = java.util.Base64.getEncoder().encodeToString((login + ":" + token).getBytes(StandardCharsets.UTF_8));
-    var res = http.send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(endpoint.getProperty("http_url") + "/" + repoPath + ".git/info/refs?service=git-upload-pack"))
-            .header("Authorization", "Basic " + basic).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    String basic =
+        java.util.Base64.getEncoder()
+            .encodeToString((login + ":" + token).getBytes(StandardCharsets.UTF_8));
+    var res =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(
+                        endpoint.getProperty("http_url")
+                            + "/"
+                            + repoPath
+                            + ".git/info/refs?service=git-upload-pack"))
+                .header("Authorization", "Basic " + basic)
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, res.statusCode(), res::body);
   }
 
@@ -450,12 +581,29 @@ class CliClientTest {
     ok("org", "add-member", org, m2);
     ok("repo", "create", org + "/a", "--visibility", "private");
     ok("repo", "create", org + "/b", "--visibility", "private");
-    List<JsonNode> t = List.of(
-        orgToken(m1, org, "--repository-selection", "all", "--permission", "contents=read"),
-        orgToken(m1, org, "--repository-selection", "subset", "--repository", "a", "--permission", "contents=write"),
-        orgToken(m2, org, "--repository-selection", "all", "--permission", "issues=read"),
-        orgToken(m2, org, "--repository-selection", "subset", "--repository", "b", "--permission", "contents=read"),
-        orgToken(m1, org, "--repository-selection", "none"));
+    List<JsonNode> t =
+        List.of(
+            orgToken(m1, org, "--repository-selection", "all", "--permission", "contents=read"),
+            orgToken(
+                m1,
+                org,
+                "--repository-selection",
+                "subset",
+                "--repository",
+                "a",
+                "--permission",
+                "contents=write"),
+            orgToken(m2, org, "--repository-selection", "all", "--permission", "issues=read"),
+            orgToken(
+                m2,
+                org,
+                "--repository-selection",
+                "subset",
+                "--repository",
+                "b",
+                "--permission",
+                "contents=read"),
+            orgToken(m1, org, "--repository-selection", "none"));
     List<Long> requestIds = t.stream().map(x -> x.get("request").get("id").asLong()).toList();
     List<Long> newestFirst = new ArrayList<>(requestIds);
     java.util.Collections.reverse(newestFirst);
@@ -473,25 +621,63 @@ class CliClientTest {
     assertEquals("", page3.err(), "no hint on the last page");
     Run walked = ok("request", "list", org, "--per-page", "2", "--all");
     assertEquals(newestFirst, ids(walked), "--all follows Link rel=\"next\" through 3 pages");
-    assertEquals(newestFirst.subList(2, 5), ids(ok("request", "list", org, "--per-page", "2", "--page", "2", "--all")));
+    assertEquals(
+        newestFirst.subList(2, 5),
+        ids(ok("request", "list", org, "--per-page", "2", "--page", "2", "--all")));
     assertEquals(List.of(), ids(ok("request", "list", org, "--page", "9")));
 
-    assertEquals(List.of(requestIds.get(3), requestIds.get(2)), ids(ok("request", "list", org, "--owner", m2)));
-    assertEquals(newestFirst, ids(ok("request", "list", org, "--owner", m1, "--owner", m2, "--per-page", "1", "--all")));
-    assertEquals(List.of(requestIds.get(2), requestIds.get(1), requestIds.get(0)),
+    assertEquals(
+        List.of(requestIds.get(3), requestIds.get(2)),
+        ids(ok("request", "list", org, "--owner", m2)));
+    assertEquals(
+        newestFirst,
+        ids(ok("request", "list", org, "--owner", m1, "--owner", m2, "--per-page", "1", "--all")));
+    assertEquals(
+        List.of(requestIds.get(2), requestIds.get(1), requestIds.get(0)),
         ids(ok("request", "list", org, "--repository", "a")));
-    assertEquals(List.of(requestIds.get(3), requestIds.get(1), requestIds.get(0)),
+    assertEquals(
+        List.of(requestIds.get(3), requestIds.get(1), requestIds.get(0)),
         ids(ok("request", "list", org, "--permission", "contents_read")));
-    assertEquals(List.of(requestIds.get(1)),
-        ids(ok("request", "list", org, "--permission", "contents_read", "--repository", "a", "--owner", m1, "--direction", "asc",
-            "--token-id", t.get(1).get("id").asText(), "--token-id", t.get(4).get("id").asText())));
-    assertEquals(List.of(), ids(ok("request", "list", org, "--last-used-after", "2020-01-01T00:00:00Z")));
+    assertEquals(
+        List.of(requestIds.get(1)),
+        ids(
+            ok(
+                "request",
+                "list",
+                org,
+                "--permission",
+                "contents_read",
+                "--repository",
+                "a",
+                "--owner",
+                m1,
+                "--direction",
+                "asc",
+                "--token-id",
+                t.get(1).get("id").asText(),
+                "--token-id",
+                t.get(4).get("id").asText())));
+    assertEquals(
+        List.of(), ids(ok("request", "list", org, "--last-used-after", "2020-01-01T00:00:00Z")));
 
     // The repositories a request asks for.
-    assertEquals(java.util.Set.of("a", "b"), names(ok("request", "repositories", org, requestIds.get(0).toString())));
-    assertEquals(java.util.Set.of("a", "b"),
-        names(ok("request", "repositories", org, requestIds.get(0).toString(), "--per-page", "1", "--all")));
-    assertEquals(java.util.Set.of("a"), names(ok("request", "repositories", org, requestIds.get(1).toString())));
+    assertEquals(
+        java.util.Set.of("a", "b"),
+        names(ok("request", "repositories", org, requestIds.get(0).toString())));
+    assertEquals(
+        java.util.Set.of("a", "b"),
+        names(
+            ok(
+                "request",
+                "repositories",
+                org,
+                requestIds.get(0).toString(),
+                "--per-page",
+                "1",
+                "--all")));
+    assertEquals(
+        java.util.Set.of("a"),
+        names(ok("request", "repositories", org, requestIds.get(1).toString())));
     assertEquals(0, ok("request", "repositories", org, requestIds.get(4).toString()).json().size());
 
     // Usage errors (exit 2) are caught before anything is sent; API errors are exit 1.
@@ -532,35 +718,81 @@ class CliClientTest {
     ok("org", "add-member", org, dev);
     ok("repo", "create", org + "/a", "--visibility", "private");
     ok("repo", "create", org + "/b", "--visibility", "private");
-    JsonNode used = orgToken(dev, org, "--repository-selection", "all", "--permission", "contents=read");
-    JsonNode idle = orgToken(dev, org, "--repository-selection", "subset", "--repository", "b", "--permission", "contents=read");
-    JsonNode pending = orgToken(dev, org, "--repository-selection", "all", "--permission", "contents=read");
+    JsonNode used =
+        orgToken(dev, org, "--repository-selection", "all", "--permission", "contents=read");
+    JsonNode idle =
+        orgToken(
+            dev,
+            org,
+            "--repository-selection",
+            "subset",
+            "--repository",
+            "b",
+            "--permission",
+            "contents=read");
+    JsonNode pending =
+        orgToken(dev, org, "--repository-selection", "all", "--permission", "contents=read");
     assertEquals(List.of(), ids(ok("grant", "list", org)));
-    ok("request", "approve", org, used.get("request").get("id").asText(), idle.get("request").get("id").asText());
+    ok(
+        "request",
+        "approve",
+        org,
+        used.get("request").get("id").asText(),
+        idle.get("request").get("id").asText());
 
     List<Long> grantIds = List.of(idle.get("id").asLong(), used.get("id").asLong());
-    assertEquals(grantIds, ids(ok("grant", "list", org)), "newest first; the pending request is no grant");
+    assertEquals(
+        grantIds, ids(ok("grant", "list", org)), "newest first; the pending request is no grant");
     assertEquals(grantIds, ids(ok("grant", "list", org, "--per-page", "1", "--all")));
-    assertEquals(List.of(used.get("id").asLong()), ids(ok("grant", "list", org, "--direction", "asc", "--per-page", "1")));
+    assertEquals(
+        List.of(used.get("id").asLong()),
+        ids(ok("grant", "list", org, "--direction", "asc", "--per-page", "1")));
     assertEquals(grantIds, ids(ok("grant", "list", org, "--repository", "b")));
-    assertEquals(List.of(used.get("id").asLong()), ids(ok("grant", "list", org, "--repository", "a", "--owner", dev)));
-    assertEquals(List.of(idle.get("id").asLong()), ids(ok("grant", "list", org, "--token-id", idle.get("id").asText(),
-        "--permission", "contents_read")));
-    assertEquals(java.util.Set.of("a", "b"), names(ok("grant", "repositories", org, used.get("id").asText())));
-    assertEquals(java.util.Set.of("b"), names(ok("grant", "repositories", org, idle.get("id").asText(), "--per-page", "1", "--all")));
+    assertEquals(
+        List.of(used.get("id").asLong()),
+        ids(ok("grant", "list", org, "--repository", "a", "--owner", dev)));
+    assertEquals(
+        List.of(idle.get("id").asLong()),
+        ids(
+            ok(
+                "grant",
+                "list",
+                org,
+                "--token-id",
+                idle.get("id").asText(),
+                "--permission",
+                "contents_read")));
+    assertEquals(
+        java.util.Set.of("a", "b"),
+        names(ok("grant", "repositories", org, used.get("id").asText())));
+    assertEquals(
+        java.util.Set.of("b"),
+        names(
+            ok("grant", "repositories", org, idle.get("id").asText(), "--per-page", "1", "--all")));
 
     // Real git use shows in token_last_used_at, and the last-used filters honour it.
-    String before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minusSeconds(1).toString();
+    String before =
+        java.time.Instant.now()
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .minusSeconds(1)
+            .toString();
     gitUse(dev, used.get("token").asText(), org + "/a");
-    String after = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(2).toString();
+    String after =
+        java.time.Instant.now()
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .plusSeconds(2)
+            .toString();
     Run listed = ok("grant", "list", org);
     JsonNode usedRow = listed.json().get(1);
     assertEquals(used.get("id").asLong(), usedRow.get("id").asLong());
     assertFalse(usedRow.get("token_last_used_at").isNull(), listed::toString);
     assertTrue(listed.json().get(0).get("token_last_used_at").isNull(), listed::toString);
-    assertEquals(List.of(used.get("id").asLong()), ids(ok("grant", "list", org, "--last-used-after", before)));
-    assertEquals(List.of(used.get("id").asLong()), ids(ok("grant", "list", org, "--last-used-before", after,
-        "--last-used-after", before)));
+    assertEquals(
+        List.of(used.get("id").asLong()),
+        ids(ok("grant", "list", org, "--last-used-after", before)));
+    assertEquals(
+        List.of(used.get("id").asLong()),
+        ids(ok("grant", "list", org, "--last-used-before", after, "--last-used-after", before)));
     assertEquals(List.of(), ids(ok("grant", "list", org, "--last-used-before", before)));
     assertEquals(List.of(), ids(ok("grant", "list", org, "--last-used-after", after)));
 
@@ -569,22 +801,35 @@ class CliClientTest {
     Run revoked = run("grant", "repositories", org, used.get("id").asText());
     assertEquals(1, revoked.code(), revoked::toString);
     assertTrue(revoked.err().startsWith("error: 404 "), revoked::toString);
-    assertEquals(List.of(pending.get("request").get("id").asLong()), ids(ok("request", "list", org)));
+    assertEquals(
+        List.of(pending.get("request").get("id").asLong()), ids(ok("request", "list", org)));
   }
 
   @Test
   void nextLinksAreFollowedOnlyUnderTheApiRoot() {
     java.net.URI root = java.net.URI.create("https://gw.example:8443/api/v3");
-    assertEquals("/orgs/o/personal-access-tokens?per_page=2&page=3", RequestCommand.Paged.next(root,
-        "<https://gw.example:8443/api/v3/orgs/o/personal-access-tokens?per_page=2&page=3>; rel=\"next\", "
-            + "<https://gw.example:8443/api/v3/orgs/o/personal-access-tokens?per_page=2&page=9>; rel=\"last\""));
-    assertEquals("/orgs/o/x?owner=a,b&page=2", RequestCommand.Paged.next(root,
-        "<https://gw.example:8443/api/v3/orgs/o/x?owner=a,b&page=1>; rel=\"prev\", <http://other:1/api/v3/orgs/o/x?owner=a,b&page=2>; rel=\"next\""),
+    assertEquals(
+        "/orgs/o/personal-access-tokens?per_page=2&page=3",
+        RequestCommand.Paged.next(
+            root,
+            "<https://gw.example:8443/api/v3/orgs/o/personal-access-tokens?per_page=2&page=3>; rel=\"next\", "
+                + "<https://gw.example:8443/api/v3/orgs/o/personal-access-tokens?per_page=2&page=9>; rel=\"last\""));
+    assertEquals(
+        "/orgs/o/x?owner=a,b&page=2",
+        RequestCommand.Paged.next(
+            root,
+            "<https://gw.example:8443/api/v3/orgs/o/x?owner=a,b&page=1>; rel=\"prev\", <http://other:1/api/v3/orgs/o/x?owner=a,b&page=2>; rel=\"next\""),
         "only the path and query are kept: the token goes to the configured gateway only");
-    assertEquals(null, RequestCommand.Paged.next(root, "<https://gw.example:8443/api/v3/x?page=1>; rel=\"prev\""));
+    assertEquals(
+        null,
+        RequestCommand.Paged.next(root, "<https://gw.example:8443/api/v3/x?page=1>; rel=\"prev\""));
     assertEquals(null, RequestCommand.Paged.next(root, null));
-    Throwable outside = org.junit.jupiter.api.Assertions.assertThrows(ApiClient.Failure.class,
-        () -> RequestCommand.Paged.next(root, "<https://gw.example:8443/elsewhere?page=2>; rel=\"next\""));
+    Throwable outside =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ApiClient.Failure.class,
+            () ->
+                RequestCommand.Paged.next(
+                    root, "<https://gw.example:8443/elsewhere?page=2>; rel=\"next\""));
     assertTrue(outside.getMessage().contains("outside its API"), outside::getMessage);
   }
 
@@ -594,7 +839,8 @@ class CliClientTest {
   void revokesCredentialsReadFromStandardInput() {
     String login = unique("leaky");
     ok("user", "create", login);
-    String plaintext = ok("token", "create", login, "--type", "classic", "--name", "leaked", "-q").out().strip();
+    String plaintext =
+        ok("token", "create", login, "--type", "classic", "--name", "leaked", "-q").out().strip();
 
     // A non-admin's token is refused with 403 while it is valid, and 401 once revoked.
     Run before = run("token", "list", login, "--token", plaintext);
@@ -604,13 +850,16 @@ class CliClientTest {
     InputStream stdin = System.in;
     Run revoked;
     try {
-      System.setIn(new ByteArrayInputStream(("# leaked in a log\n" + plaintext + "\n\n").getBytes(StandardCharsets.UTF_8)));
+      System.setIn(
+          new ByteArrayInputStream(
+              ("# leaked in a log\n" + plaintext + "\n\n").getBytes(StandardCharsets.UTF_8)));
       revoked = run("credentials", "revoke");
     } finally {
       System.setIn(stdin);
     }
     assertEquals(0, revoked.code(), revoked::toString);
-    assertFalse(revoked.out().contains(plaintext) || revoked.err().contains(plaintext), revoked::toString);
+    assertFalse(
+        revoked.out().contains(plaintext) || revoked.err().contains(plaintext), revoked::toString);
     assertTrue(revoked.err().contains("submitted 1 credential"), revoked::toString);
 
     Run after = run("token", "list", login, "--token", plaintext);

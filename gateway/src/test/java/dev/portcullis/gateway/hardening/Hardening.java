@@ -50,7 +50,8 @@ final class Hardening {
       }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String token;
     private final Duration timeout;
@@ -71,8 +72,13 @@ final class Hardening {
         if (token != null) {
           b.header("Authorization", "token " + token);
         }
-        String payload = body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
-        b.method(method, payload == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
+        String payload =
+            body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
+        b.method(
+            method,
+            payload == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(payload));
         if (payload != null) {
           b.header("Content-Type", "application/json");
         }
@@ -123,7 +129,9 @@ final class Hardening {
     }
   }
 
-  /** Runs the real git CLI isolated from the user's configuration, never prompting, bounded in time. */
+  /**
+   * Runs the real git CLI isolated from the user's configuration, never prompting, bounded in time.
+   */
   static final class Git {
     private final Path home;
 
@@ -141,22 +149,29 @@ final class Hardening {
       try {
         Process p = pb.start();
         // Read in the background so a full pipe never blocks the bounded wait.
-        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-          try {
-            return p.getInputStream().readAllBytes();
-          } catch (IOException e) {
-            return new byte[0];
-          }
-        });
+        java.util.concurrent.CompletableFuture<byte[]> out =
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return p.getInputStream().readAllBytes();
+                  } catch (IOException e) {
+                    return new byte[0];
+                  }
+                });
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
           p.descendants().forEach(ProcessHandle::destroyForcibly);
           p.destroyForcibly();
           p.waitFor(5, TimeUnit.SECONDS);
-          return new GitResult(-1, "git " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s");
+          return new GitResult(
+              -1, "git " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s");
         }
-        return new GitResult(p.exitValue(), new String(out.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8));
-      } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        throw new AssertionError("the git CLI is required for these tests and could not be run: " + e, e);
+        return new GitResult(
+            p.exitValue(), new String(out.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+      } catch (IOException
+          | java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException e) {
+        throw new AssertionError(
+            "the git CLI is required for these tests and could not be run: " + e, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted", e);
@@ -179,7 +194,8 @@ final class Hardening {
   }
 
   static void pgExecute(String db, String sql) throws SQLException {
-    try (Connection c = pg(db); Statement s = c.createStatement()) {
+    try (Connection c = pg(db);
+        Statement s = c.createStatement()) {
       s.execute(sql);
     }
   }
@@ -196,7 +212,8 @@ final class Hardening {
     } catch (SQLException e) {
       String msg = "PostgreSQL is not reachable at 127.0.0.1:5432 (" + e.getMessage() + ")";
       if ("1".equals(System.getenv("PORTCULLIS_REQUIRE_POSTGRES"))) {
-        throw new AssertionError(msg + " and PORTCULLIS_REQUIRE_POSTGRES=1 makes " + what + " required", e);
+        throw new AssertionError(
+            msg + " and PORTCULLIS_REQUIRE_POSTGRES=1 makes " + what + " required", e);
       }
       System.out.println("SKIPPING " + what + ": " + msg);
       System.err.println("SKIPPING " + what + ": " + msg);
@@ -246,7 +263,8 @@ final class Hardening {
           continue;
         }
         if (lower.equals("audit_events")) {
-          try (ResultSet rs = s.executeQuery("SELECT count(*) FROM \"" + t + "\" WHERE kind = 'admin'")) {
+          try (ResultSet rs =
+              s.executeQuery("SELECT count(*) FROM \"" + t + "\" WHERE kind = 'admin'")) {
             rs.next();
             out.put(lower + " (admin events)", "count=" + rs.getLong(1));
           }
@@ -258,13 +276,18 @@ final class Hardening {
           while (rs.next()) {
             StringBuilder row = new StringBuilder();
             for (int i = 1; i <= md.getColumnCount(); i++) {
-              row.append(md.getColumnName(i).toLowerCase(Locale.ROOT)).append('=').append(rs.getString(i)).append('\u0001');
+              row.append(md.getColumnName(i).toLowerCase(Locale.ROOT))
+                  .append('=')
+                  .append(rs.getString(i))
+                  .append('\u0001');
             }
             rows.add(row.toString());
           }
         }
         rows.sort(null);
-        out.put(lower, "count=" + rows.size() + " sha256=" + sha256(String.join("\n", rows)).substring(0, 16));
+        out.put(
+            lower,
+            "count=" + rows.size() + " sha256=" + sha256(String.join("\n", rows)).substring(0, 16));
       }
     }
     return out;
@@ -282,19 +305,30 @@ final class Hardening {
     }
     List<Path> repos;
     try (Stream<Path> s = Files.walk(root, 2)) {
-      repos = s.filter(p -> p.getFileName().toString().endsWith(".git") && Files.isDirectory(p.resolve("objects"))).sorted().toList();
+      repos =
+          s.filter(
+                  p ->
+                      p.getFileName().toString().endsWith(".git")
+                          && Files.isDirectory(p.resolve("objects")))
+              .sorted()
+              .toList();
     }
     for (Path repo : repos) {
       String key = root.relativize(repo).toString();
       java.util.TreeSet<String> objects = new java.util.TreeSet<>();
-      try (org.eclipse.jgit.lib.Repository r = new FileRepositoryBuilder().setGitDir(repo.toFile()).setMustExist(true).build()) {
+      try (org.eclipse.jgit.lib.Repository r =
+          new FileRepositoryBuilder().setGitDir(repo.toFile()).setMustExist(true).build()) {
         Map<String, String> refs = new TreeMap<>();
         for (Ref ref : r.getRefDatabase().getRefs()) {
           ObjectId id = ref.getObjectId();
-          refs.put(ref.getName(), (ref.isSymbolic() ? "-> " + ref.getTarget().getName() + " " : "") + (id == null ? "null" : id.name()));
+          refs.put(
+              ref.getName(),
+              (ref.isSymbolic() ? "-> " + ref.getTarget().getName() + " " : "")
+                  + (id == null ? "null" : id.name()));
         }
         out.put(key + " refs", refs.toString());
-        if (r.getObjectDatabase() instanceof org.eclipse.jgit.internal.storage.file.ObjectDirectory dir) {
+        if (r.getObjectDatabase()
+            instanceof org.eclipse.jgit.internal.storage.file.ObjectDirectory dir) {
           for (org.eclipse.jgit.internal.storage.file.Pack pack : dir.getPacks()) {
             for (org.eclipse.jgit.internal.storage.file.PackIndex.MutableEntry e : pack) {
               objects.add(e.name());
@@ -309,20 +343,28 @@ final class Hardening {
           java.util.regex.Matcher loose = LOOSE.matcher(rel);
           if (loose.matches()) {
             objects.add(loose.group(1) + loose.group(2));
-          } else if (!rel.startsWith("logs/") && !rel.startsWith("objects/pack/") && !rel.startsWith("gc.log")
+          } else if (!rel.startsWith("logs/")
+              && !rel.startsWith("objects/pack/")
+              && !rel.startsWith("gc.log")
               && !rel.equals("objects/info/packs")) {
             files.add(rel);
           }
         }
       }
       files.sort(null);
-      out.put(key + " objects", "count=" + objects.size() + " sha256=" + sha256(String.join(",", objects)).substring(0, 16));
+      out.put(
+          key + " objects",
+          "count="
+              + objects.size()
+              + " sha256="
+              + sha256(String.join(",", objects)).substring(0, 16));
       out.put(key + " other files", files.toString());
     }
     return out;
   }
 
-  private static final java.util.regex.Pattern LOOSE = java.util.regex.Pattern.compile("objects/([0-9a-f]{2})/([0-9a-f]{38})");
+  private static final java.util.regex.Pattern LOOSE =
+      java.util.regex.Pattern.compile("objects/([0-9a-f]{2})/([0-9a-f]{38})");
 
   /** The entries of {@code after} that differ from {@code before}, as "key: before → after". */
   static List<String> diff(Map<String, String> before, Map<String, String> after) {
@@ -341,13 +383,17 @@ final class Hardening {
 
   static String sha256(String s) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
   static String basic(String user, String password) {
-    return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + java.util.Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -36,14 +36,25 @@ class HeaderCacheTest {
 
   @BeforeAll
   void start() throws Exception {
-    gateway = Gateway.start(GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withAnonymousRead(false));
+    gateway =
+        Gateway.start(
+            GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withAnonymousRead(false));
     port = URI.create(gateway.httpUrl()).getPort();
     adminToken = Files.readString(tmp.resolve("data/admin-token")).strip();
     try (RawHttp.KeepAlive c = new RawHttp.KeepAlive(port)) {
       assertEquals(201, c.exchange(post("/api/v3/admin/users", "{\"login\":\"alice\"}")).status());
-      assertEquals(201, c.exchange(post("/api/v3/admin/users/alice/repos", "{\"name\":\"r\",\"visibility\":\"private\"}")).status());
-      RawHttp.Response t = c.exchange(post("/api/v3/admin/users/alice/personal-access-tokens",
-          "{\"type\":\"classic\",\"name\":\"t\",\"scopes\":[\"repo\"],\"expires_in\":30}"));
+      assertEquals(
+          201,
+          c.exchange(
+                  post(
+                      "/api/v3/admin/users/alice/repos",
+                      "{\"name\":\"r\",\"visibility\":\"private\"}"))
+              .status());
+      RawHttp.Response t =
+          c.exchange(
+              post(
+                  "/api/v3/admin/users/alice/personal-access-tokens",
+                  "{\"type\":\"classic\",\"name\":\"t\",\"scopes\":[\"repo\"],\"expires_in\":30}"));
       assertEquals(201, t.status(), t.describe());
       gitToken = t.text().replaceAll("(?s).*\"token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
     }
@@ -57,12 +68,26 @@ class HeaderCacheTest {
 
   private String post(String path, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: token " + adminToken
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n" + json;
+    return "POST "
+        + path
+        + " HTTP/1.1\r\nHost: 127.0.0.1:"
+        + port
+        + "\r\nAuthorization: token "
+        + adminToken
+        + "\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length
+        + "\r\n\r\n"
+        + json;
   }
 
   private String get(String path, String authorization) {
-    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: " + authorization + "\r\n\r\n";
+    return "GET "
+        + path
+        + " HTTP/1.1\r\nHost: 127.0.0.1:"
+        + port
+        + "\r\nAuthorization: "
+        + authorization
+        + "\r\n\r\n";
   }
 
   /** The header value with the letter case of its character at {@code i} swapped. */
@@ -74,21 +99,30 @@ class HeaderCacheTest {
 
   /** Positions of the letters of {@code value} from {@code from}: each is a case swap to try. */
   private static List<Integer> letters(String value, int from) {
-    return java.util.stream.IntStream.range(from, value.length()).filter(i -> Character.isLetter(value.charAt(i))).boxed().toList();
+    return java.util.stream.IntStream.range(from, value.length())
+        .filter(i -> Character.isLetter(value.charAt(i)))
+        .boxed()
+        .toList();
   }
 
   @Test
   void aGitCredentialDifferingOnlyInCaseFromTheLastOneIsRefused() throws IOException {
     String path = "/alice/r.git/info/refs?service=git-upload-pack";
-    String base64 = Base64.getEncoder().encodeToString(("alice:" + gitToken).getBytes(StandardCharsets.US_ASCII));
+    String base64 =
+        Base64.getEncoder()
+            .encodeToString(("alice:" + gitToken).getBytes(StandardCharsets.US_ASCII));
     String good = "Basic " + base64;
     try (RawHttp.KeepAlive c = new RawHttp.KeepAlive(port)) {
-      // "alice:" is 6 bytes, the first 8 base64 characters: every letter after them encodes the token
+      // "alice:" is 6 bytes, the first 8 base64 characters: every letter after them encodes the
+      // token
       // (a swap before them changes only the username, which is not checked).
       for (int i : letters(good, "Basic ".length() + 8)) {
         assertEquals(200, c.exchange(get(path, good)).status(), "the real credential");
         RawHttp.Response r = c.exchange(get(path, swapCase(good, i)));
-        assertEquals(401, r.status(), "case of character " + i + " of the Basic credentials swapped: " + r.describe());
+        assertEquals(
+            401,
+            r.status(),
+            "case of character " + i + " of the Basic credentials swapped: " + r.describe());
       }
     }
   }
@@ -100,7 +134,8 @@ class HeaderCacheTest {
       for (int i : letters(good, "token pcc_".length())) {
         assertEquals(200, c.exchange(get("/api/v3/user", good)).status(), "the real token");
         RawHttp.Response r = c.exchange(get("/api/v3/user", swapCase(good, i)));
-        assertEquals(401, r.status(), "case of character " + i + " of the token swapped: " + r.describe());
+        assertEquals(
+            401, r.status(), "case of character " + i + " of the token swapped: " + r.describe());
       }
     }
   }

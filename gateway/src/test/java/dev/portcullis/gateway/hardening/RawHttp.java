@@ -17,10 +17,10 @@ import java.util.Map;
 
 /**
  * A deliberately dumb HTTP/1.1 client over a plain socket: it sends exactly the bytes it is given
- * (control bytes, repeated headers, raw {@code %} sequences, bodies that do not match their
- * {@code Content-Length}), which the JDK's {@code HttpClient} refuses to do. One request per
- * connection ({@code Connection: close}); the body is written by a second thread while the answer
- * is read, so a server that answers early (413) and closes is still heard.
+ * (control bytes, repeated headers, raw {@code %} sequences, bodies that do not match their {@code
+ * Content-Length}), which the JDK's {@code HttpClient} refuses to do. One request per connection
+ * ({@code Connection: close}); the body is written by a second thread while the answer is read, so
+ * a server that answers early (413) and closes is still heard.
  */
 final class RawHttp {
   /** What came back; {@code status} is -1 when nothing parseable did. */
@@ -37,14 +37,20 @@ final class RawHttp {
     /** Status line, headers and (the start of) the body, for messages. */
     String describe() {
       String t = text();
-      return status + " " + headers + " " + (t.length() > 600 ? t.substring(0, 600) + "…" : t)
+      return status
+          + " "
+          + headers
+          + " "
+          + (t.length() > 600 ? t.substring(0, 600) + "…" : t)
           + (error == null ? "" : " [" + error + "]");
     }
   }
 
   private RawHttp() {}
 
-  /** The request head as bytes: every char of {@code head} must be ≤ 0xFF and is sent as that byte. */
+  /**
+   * The request head as bytes: every char of {@code head} must be ≤ 0xFF and is sent as that byte.
+   */
   static byte[] latin1(String s) {
     byte[] b = new byte[s.length()];
     for (int i = 0; i < s.length(); i++) {
@@ -58,11 +64,12 @@ final class RawHttp {
   }
 
   /**
-   * Builds a request head: request line, {@code Host}, {@code Connection: close}, the given
-   * header lines (each "Name: value", sent verbatim) and {@code Content-Length} when a body is
-   * given and no header line already sets a length or transfer coding.
+   * Builds a request head: request line, {@code Host}, {@code Connection: close}, the given header
+   * lines (each "Name: value", sent verbatim) and {@code Content-Length} when a body is given and
+   * no header line already sets a length or transfer coding.
    */
-  static byte[] head(String method, String target, int port, List<String> headerLines, byte[] body) {
+  static byte[] head(
+      String method, String target, int port, List<String> headerLines, byte[] body) {
     StringBuilder sb = new StringBuilder();
     sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
     sb.append("Host: 127.0.0.1:").append(port).append("\r\n");
@@ -90,7 +97,8 @@ final class RawHttp {
    * @param halfClose shut the sending side down after the request (the server sees the end of a
    *     body shorter than its {@code Content-Length} at once instead of waiting for it)
    */
-  static Response exchange(int port, byte[] head, byte[] body, int timeoutMillis, boolean halfClose) {
+  static Response exchange(
+      int port, byte[] head, byte[] body, int timeoutMillis, boolean halfClose) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       s.setSoTimeout(timeoutMillis);
@@ -110,17 +118,20 @@ final class RawHttp {
           // The server answered early (e.g. 431 to a huge header) and closed: read what it said.
         }
       } else {
-        writer = new Thread(() -> {
-          try {
-            out.write(head);
-            for (int off = 0; off < body.length; off += 64 * 1024) {
-              out.write(body, off, Math.min(64 * 1024, body.length - off));
-            }
-            out.flush();
-          } catch (IOException e) {
-            // the server answered early and closed: expected for oversized bodies
-          }
-        }, "raw-http-writer");
+        writer =
+            new Thread(
+                () -> {
+                  try {
+                    out.write(head);
+                    for (int off = 0; off < body.length; off += 64 * 1024) {
+                      out.write(body, off, Math.min(64 * 1024, body.length - off));
+                    }
+                    out.flush();
+                  } catch (IOException e) {
+                    // the server answered early and closed: expected for oversized bodies
+                  }
+                },
+                "raw-http-writer");
         writer.setDaemon(true);
         writer.start();
       }
@@ -233,7 +244,10 @@ final class RawHttp {
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
       if (colon > 0) {
-        headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+        headers
+            .computeIfAbsent(
+                lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                k -> new ArrayList<>())
             .add(lines[i].substring(colon + 1).trim());
       }
     }

@@ -47,7 +47,8 @@ class LoadtestEndToEndTest {
   @BeforeAll
   void start() throws Exception {
     // One log line per git request is the gateway's job, not this test's output.
-    ch.qos.logback.classic.Logger git = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("portcullis.git");
+    ch.qos.logback.classic.Logger git =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("portcullis.git");
     gitLogLevel = git.getLevel();
     git.setLevel(ch.qos.logback.classic.Level.WARN);
     data = tmp.resolve("data");
@@ -59,7 +60,8 @@ class LoadtestEndToEndTest {
     if (gateway != null) {
       gateway.close();
     }
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("portcullis.git")).setLevel(gitLogLevel);
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("portcullis.git"))
+        .setLevel(gitLogLevel);
   }
 
   /** Exit code and everything printed. */
@@ -70,7 +72,8 @@ class LoadtestEndToEndTest {
     PrintWriter w = new PrintWriter(text, true);
     int exit = new CommandLine(new LoadtestCommand()).setOut(w).setErr(w).execute(args);
     w.flush();
-    System.out.println("$ gateway loadtest " + String.join(" ", args) + "\n" + text + "(exit " + exit + ")");
+    System.out.println(
+        "$ gateway loadtest " + String.join(" ", args) + "\n" + text + "(exit " + exit + ")");
     return new Run(exit, text.toString());
   }
 
@@ -85,27 +88,64 @@ class LoadtestEndToEndTest {
   @Test
   void loadWithRevocationsAndBadTokensOverHttp() throws Exception {
     Path reports = tmp.resolve("reports-http");
-    Run run = loadtest("--data", data.toString(), "--http", "--tokens", "50", "--clients", "8", "--duration", "3s",
-        "--mix", "ls-remote=50,clone=25,push=25", "--revoke-rate", "5", "--bad-token-rate", "0.2",
-        "--seed-commits", "6", "--seed-kb", "48", "--report-dir", reports.toString());
+    Run run =
+        loadtest(
+            "--data",
+            data.toString(),
+            "--http",
+            "--tokens",
+            "50",
+            "--clients",
+            "8",
+            "--duration",
+            "3s",
+            "--mix",
+            "ls-remote=50,clone=25,push=25",
+            "--revoke-rate",
+            "5",
+            "--bad-token-rate",
+            "0.2",
+            "--seed-commits",
+            "6",
+            "--seed-kb",
+            "48",
+            "--report-dir",
+            reports.toString());
     assertEquals(0, run.exit(), run::output);
     String out = run.output();
     assertTrue(out.contains("REVOCATION VIOLATIONS (2xx after the revocation returned): 0"), out);
     assertTrue(out.contains("setup: 50 tokens in"), out);
-    assertTrue(out.matches("(?s).*\\[\\s+\\d+s\\] +\\d+ req/s \\| ls-remote .*"), () -> "a progress line per second:\n" + out);
+    assertTrue(
+        out.matches("(?s).*\\[\\s+\\d+s\\] +\\d+ req/s \\| ls-remote .*"),
+        () -> "a progress line per second:\n" + out);
     assertFalse(PLAINTEXT.matcher(out).find(), "no token plaintext is printed");
 
     JsonNode r = onlyReport(reports);
     for (String op : List.of("ls-remote", "clone", "push")) {
-      assertTrue(r.path("operations").path(op).path("count").asLong() > 0, () -> op + " succeeded: " + r.path("operations"));
-      assertTrue(r.path("operations").path(op).path("latency_ms").has("p99"), op + " has percentiles");
+      assertTrue(
+          r.path("operations").path(op).path("count").asLong() > 0,
+          () -> op + " succeeded: " + r.path("operations"));
+      assertTrue(
+          r.path("operations").path(op).path("latency_ms").has("p99"), op + " has percentiles");
     }
-    assertTrue(r.path("operations").path("clone").path("bytes").asLong() > 16 * 1024, "clones read real packs");
-    // The one failure tolerated is the server's: once the push repository holds more than gc.autoPackLimit (50)
-    // packs, JGit's receive-pack runs auto-GC, whose pack-refs step briefly locks every loose ref, and a push
-    // racing it is refused with "fetch first". Anything else is the load tester's or the gateway's bug.
-    r.path("run").path("errors").fieldNames().forEachRemaining(k -> assertTrue(
-        k.startsWith("push: protocol: push rejected: fetch first: another push is updating it"), () -> "unexpected error: " + k));
+    assertTrue(
+        r.path("operations").path("clone").path("bytes").asLong() > 16 * 1024,
+        "clones read real packs");
+    // The one failure tolerated is the server's: once the push repository holds more than
+    // gc.autoPackLimit (50)
+    // packs, JGit's receive-pack runs auto-GC, whose pack-refs step briefly locks every loose ref,
+    // and a push
+    // racing it is refused with "fetch first". Anything else is the load tester's or the gateway's
+    // bug.
+    r.path("run")
+        .path("errors")
+        .fieldNames()
+        .forEachRemaining(
+            k ->
+                assertTrue(
+                    k.startsWith(
+                        "push: protocol: push rejected: fetch first: another push is updating it"),
+                    () -> "unexpected error: " + k));
 
     JsonNode bad = r.path("bad_tokens");
     assertTrue(bad.path("statuses").path("401").asLong() > 0, () -> "bad tokens got 401: " + bad);
@@ -113,17 +153,25 @@ class LoadtestEndToEndTest {
 
     JsonNode rev = r.path("revocation");
     assertTrue(rev.path("succeeded").asLong() > 0, () -> "tokens were revoked: " + rev);
-    assertEquals(0, rev.path("failed").asLong(), () -> "revocation failures: " + rev.path("failure_samples"));
-    assertTrue(rev.path("requests_after_revocation").asLong() > 0, () -> "revoked tokens kept being used: " + rev);
-    assertEquals(0, rev.path("violations").asLong(), () -> "violations: " + rev.path("violation_samples"));
+    assertEquals(
+        0,
+        rev.path("failed").asLong(),
+        () -> "revocation failures: " + rev.path("failure_samples"));
+    assertTrue(
+        rev.path("requests_after_revocation").asLong() > 0,
+        () -> "revoked tokens kept being used: " + rev);
+    assertEquals(
+        0, rev.path("violations").asLong(), () -> "violations: " + rev.path("violation_samples"));
     assertEquals(rev.path("succeeded").asLong(), rev.path("revoked_token_ids").size());
     assertTrue(r.path("verdict").path("held").asBoolean());
 
     // Every push the load tester counted is a commit on its client's branch in the bare repository.
     long commits = 0;
     int branches = 0;
-    dev.portcullis.policy.model.Repository pushes = gateway.admin().directory().repository("loadtest", Setup.PUSH_REPO);
-    try (Repository db = gateway.storage().open(pushes); RevWalk walk = new RevWalk(db)) {
+    dev.portcullis.policy.model.Repository pushes =
+        gateway.admin().directory().repository("loadtest", Setup.PUSH_REPO);
+    try (Repository db = gateway.storage().open(pushes);
+        RevWalk walk = new RevWalk(db)) {
       for (Ref ref : db.getRefDatabase().getRefsByPrefix("refs/heads/loadtest/")) {
         branches++;
         walk.reset();
@@ -135,37 +183,67 @@ class LoadtestEndToEndTest {
       }
     }
     assertTrue(branches > 0, "pushes created client branches");
-    assertEquals(r.path("operations").path("push").path("count").asLong(), commits, "each successful push landed one commit");
+    assertEquals(
+        r.path("operations").path("push").path("count").asLong(),
+        commits,
+        "each successful push landed one commit");
 
     // The HTML report is self-contained and carries the chart data.
     try (Stream<Path> files = Files.list(reports)) {
       Path html = files.filter(p -> p.toString().endsWith(".html")).findFirst().orElseThrow();
       String page = Files.readString(html, StandardCharsets.UTF_8);
-      assertTrue(page.contains("\"timeline\"") && page.contains("\"p99_ms\"") && page.contains("\"ls-remote\""), "chart data embedded");
+      assertTrue(
+          page.contains("\"timeline\"")
+              && page.contains("\"p99_ms\"")
+              && page.contains("\"ls-remote\""),
+          "chart data embedded");
       assertTrue(page.contains("<svg") && page.contains("polyline"), "the chart is drawn inline");
-      assertFalse(page.contains("<script src") || page.contains("http://cdn") || page.contains("https://cdn"), "no external script");
+      assertFalse(
+          page.contains("<script src")
+              || page.contains("http://cdn")
+              || page.contains("https://cdn"),
+          "no external script");
       assertFalse(PLAINTEXT.matcher(page).find());
     }
     try (Stream<Path> files = Files.list(reports)) {
       for (Path p : files.toList()) {
-        assertFalse(PLAINTEXT.matcher(Files.readString(p)).find(), () -> p + " holds no token plaintext");
+        assertFalse(
+            PLAINTEXT.matcher(Files.readString(p)).find(), () -> p + " holds no token plaintext");
       }
     }
   }
 
   @Test
   void httpsByDefaultAndReuseOfAnEarlierRunsOrganization() throws Exception {
-    List<String> base = new ArrayList<>(List.of("--data", data.toString(), "--org", "lt-tls", "--tokens", "12", "--clients", "3",
-        "--seed-commits", "2", "--seed-kb", "8", "--no-progress"));
+    List<String> base =
+        new ArrayList<>(
+            List.of(
+                "--data",
+                data.toString(),
+                "--org",
+                "lt-tls",
+                "--tokens",
+                "12",
+                "--clients",
+                "3",
+                "--seed-commits",
+                "2",
+                "--seed-kb",
+                "8",
+                "--no-progress"));
     List<String> first = new ArrayList<>(base);
-    first.addAll(List.of("--duration", "1s", "--report-dir", tmp.resolve("reports-tls-1").toString()));
+    first.addAll(
+        List.of("--duration", "1s", "--report-dir", tmp.resolve("reports-tls-1").toString()));
     Run created = loadtest(first.toArray(String[]::new));
     assertEquals(0, created.exit(), created::output);
     assertTrue(created.output().contains("against https://"), created::output);
     assertTrue(created.output().contains("setup: seeded 2 repositories"), created::output);
     JsonNode r = onlyReport(tmp.resolve("reports-tls-1"));
-    assertTrue(r.path("operations").path("ls-remote").path("count").asLong() > 0, () -> r.path("operations").toString());
-    assertEquals(0, r.path("run").path("unexpected_errors").asLong(), () -> r.path("run").toString());
+    assertTrue(
+        r.path("operations").path("ls-remote").path("count").asLong() > 0,
+        () -> r.path("operations").toString());
+    assertEquals(
+        0, r.path("run").path("unexpected_errors").asLong(), () -> r.path("run").toString());
 
     List<String> again = new ArrayList<>(base);
     again.addAll(List.of("--report-dir", tmp.resolve("reports-tls-2").toString()));
@@ -182,9 +260,11 @@ class LoadtestEndToEndTest {
     for (JsonNode op : r2.path("operations")) {
       operations += op.path("count").asLong();
     }
-    assertEquals(40, operations, () -> "--max-requests caps the operations: " + r2.path("operations"));
+    assertEquals(
+        40, operations, () -> "--max-requests caps the operations: " + r2.path("operations"));
     assertTrue(r2.path("run").path("seconds").asDouble() < 20, "and ends the run early");
-    assertEquals(0, r2.path("run").path("unexpected_errors").asLong(), () -> r2.path("run").toString());
+    assertEquals(
+        0, r2.path("run").path("unexpected_errors").asLong(), () -> r2.path("run").toString());
   }
 
   @Test

@@ -39,9 +39,20 @@ class OptionsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "fetch=1", "clone", "clone=-1", "clone=x", "clone=1,clone=2", "clone=0,push=0", "clone=NaN"})
+  @ValueSource(
+      strings = {
+        "",
+        "fetch=1",
+        "clone",
+        "clone=-1",
+        "clone=x",
+        "clone=1,clone=2",
+        "clone=0,push=0",
+        "clone=NaN"
+      })
   void badMixesAreRefusedWithTheReason(String spec) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Mix.parse(spec));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Mix.parse(spec));
     assertFalse(e.getMessage().isBlank());
   }
 
@@ -58,11 +69,37 @@ class OptionsTest {
 
   @Test
   void configurationReportsEveryBadValueAtOnce() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LoadtestConfig(0, 1, Duration.ofHours(2), -1,
-        Mix.parse(Mix.DEFAULT), -1, 1.5, 0.5, 0.2, 0, 1, "bad org!", false, 1, 1, 16, Duration.ofSeconds(1), Duration.ofSeconds(1),
-        Path.of("r"), true));
-    for (String option : new String[] {"--tokens", "--duration", "--max-requests", "--revoke-rate", "--bad-token-rate", "--org"}) {
-      assertTrue(e.getMessage().contains(option), () -> option + " missing from: " + e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new LoadtestConfig(
+                    0,
+                    1,
+                    Duration.ofHours(2),
+                    -1,
+                    Mix.parse(Mix.DEFAULT),
+                    -1,
+                    1.5,
+                    0.5,
+                    0.2,
+                    0,
+                    1,
+                    "bad org!",
+                    false,
+                    1,
+                    1,
+                    16,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(1),
+                    Path.of("r"),
+                    true));
+    for (String option :
+        new String[] {
+          "--tokens", "--duration", "--max-requests", "--revoke-rate", "--bad-token-rate", "--org"
+        }) {
+      assertTrue(
+          e.getMessage().contains(option), () -> option + " missing from: " + e.getMessage());
     }
   }
 
@@ -75,15 +112,37 @@ class OptionsTest {
   }
 
   private static LoadtestConfig config(int tokens) {
-    return new LoadtestConfig(tokens, 1, Duration.ofSeconds(1), 0, Mix.parse(Mix.DEFAULT), 0, 0, 0.5, 0.2, 0, 1, "lt", false, 1, 1, 16,
-        Duration.ofSeconds(1), Duration.ofSeconds(1), Path.of("r"), true);
+    return new LoadtestConfig(
+        tokens,
+        1,
+        Duration.ofSeconds(1),
+        0,
+        Mix.parse(Mix.DEFAULT),
+        0,
+        0,
+        0.5,
+        0.2,
+        0,
+        1,
+        "lt",
+        false,
+        1,
+        1,
+        16,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(1),
+        Path.of("r"),
+        true);
   }
 
   @Test
   void credentialsNeverShowTheirSecret() {
     Credential c = Credential.basic(3, "pcc_secretsecretsecretsecretsecretse123456");
     assertFalse(c.toString().contains("secret"));
-    assertFalse(new PoolToken(3, 9, PoolToken.Kind.CLASSIC, 0, "u", c).toString().contains(c.authorization()));
+    assertFalse(
+        new PoolToken(3, 9, PoolToken.Kind.CLASSIC, 0, "u", c)
+            .toString()
+            .contains(c.authorization()));
     for (int i = 0; i < 100; i++) {
       assertTrue(BadTokens.next().bad());
     }

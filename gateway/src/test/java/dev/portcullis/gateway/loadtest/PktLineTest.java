@@ -55,7 +55,8 @@ class PktLineTest {
 
   @Test
   void readsBinaryPayloadsAndUppercaseHex() throws ProtocolException {
-    PktLine.Reader r = new PktLine.Reader(new byte[] {'0', '0', '0', 'A', 1, 'P', 'A', 'C', 'K', 0});
+    PktLine.Reader r =
+        new PktLine.Reader(new byte[] {'0', '0', '0', 'A', 1, 'P', 'A', 'C', 'K', 0});
     assertEquals(PktLine.Kind.DATA, r.next());
     assertEquals(6, r.length());
     assertEquals(1, r.byteAt(0));
@@ -71,7 +72,9 @@ class PktLineTest {
     PktLine.Reader r = new PktLine.Reader(out.toByteArray());
     assertEquals(PktLine.Kind.DATA, r.next());
     assertEquals(PktLine.MAX_PAYLOAD, r.length());
-    assertThrows(IllegalArgumentException.class, () -> PktLine.write(new ByteArrayOutputStream(), new byte[PktLine.MAX_PAYLOAD + 1]));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PktLine.write(new ByteArrayOutputStream(), new byte[PktLine.MAX_PAYLOAD + 1]));
     assertThrows(ProtocolException.class, () -> new PktLine.Reader(ascii("fff1")).next());
   }
 

@@ -39,11 +39,18 @@ class SmartHttpProtocolTest {
 
   @Test
   void parsesAnAdvertisementWithCapabilitiesAndPeeledTags() throws ProtocolException {
-    byte[] body = pkts("# service=git-upload-pack\n", null,
-        A.name() + " HEAD\0multi_ack side-band-64k ofs-delta symref=HEAD:refs/heads/main\n",
-        A.name() + " refs/heads/main\n", B.name() + " refs/tags/v1\n", A.name() + " refs/tags/v1^{}\n", null);
+    byte[] body =
+        pkts(
+            "# service=git-upload-pack\n",
+            null,
+            A.name() + " HEAD\0multi_ack side-band-64k ofs-delta symref=HEAD:refs/heads/main\n",
+            A.name() + " refs/heads/main\n",
+            B.name() + " refs/tags/v1\n",
+            A.name() + " refs/tags/v1^{}\n",
+            null);
     RefAdvertisement adv = RefAdvertisement.parse(body, "git-upload-pack");
-    assertEquals(List.of("HEAD", "refs/heads/main", "refs/tags/v1"), List.copyOf(adv.refs().keySet()));
+    assertEquals(
+        List.of("HEAD", "refs/heads/main", "refs/tags/v1"), List.copyOf(adv.refs().keySet()));
     assertTrue(adv.capabilities().contains("side-band-64k"));
     assertEquals(Set.of(A, B), adv.distinctIds());
     assertEquals(A, adv.idOf("refs/heads/main"));
@@ -52,8 +59,12 @@ class SmartHttpProtocolTest {
 
   @Test
   void anEmptyRepositoryAdvertisesNoRefs() throws ProtocolException {
-    byte[] body = pkts("# service=git-receive-pack\n", null,
-        ObjectId.zeroId().name() + " capabilities^{}\0report-status delete-refs ofs-delta\n", null);
+    byte[] body =
+        pkts(
+            "# service=git-receive-pack\n",
+            null,
+            ObjectId.zeroId().name() + " capabilities^{}\0report-status delete-refs ofs-delta\n",
+            null);
     RefAdvertisement adv = RefAdvertisement.parse(body, "git-receive-pack");
     assertTrue(adv.refs().isEmpty());
     assertTrue(adv.capabilities().contains("report-status"));
@@ -61,7 +72,8 @@ class SmartHttpProtocolTest {
 
   @Test
   void refusesAnAdvertisementOfAnotherServiceOrCutOff() {
-    byte[] upload = pkts("# service=git-upload-pack\n", null, A.name() + " refs/heads/main\n", null);
+    byte[] upload =
+        pkts("# service=git-upload-pack\n", null, A.name() + " refs/heads/main\n", null);
     assertThrows(ProtocolException.class, () -> RefAdvertisement.parse(upload, "git-receive-pack"));
     byte[] cut = pkts("# service=git-upload-pack\n", null, A.name() + " refs/heads/main\n");
     assertThrows(ProtocolException.class, () -> RefAdvertisement.parse(cut, "git-upload-pack"));
@@ -73,7 +85,15 @@ class SmartHttpProtocolTest {
   void cloneRequestWantsEveryIdWithCapabilitiesOnTheFirstLine() {
     String body = new String(FetchProtocol.cloneRequest(List.of(A, B)), StandardCharsets.US_ASCII);
     String first = "want " + A.name() + " " + FetchProtocol.CAPABILITIES + "\n";
-    assertEquals(String.format("%04x", first.length() + 4) + first + "0032want " + B.name() + "\n" + "0000" + "0009done\n", body);
+    assertEquals(
+        String.format("%04x", first.length() + 4)
+            + first
+            + "0032want "
+            + B.name()
+            + "\n"
+            + "0000"
+            + "0009done\n",
+        body);
   }
 
   @Test
@@ -97,33 +117,56 @@ class SmartHttpProtocolTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PktLine.write(err, "NAK\n");
     PktLine.write(err, "\003upload-pack: not our ref".getBytes(StandardCharsets.US_ASCII));
-    ProtocolException e = assertThrows(ProtocolException.class, () -> FetchProtocol.packBytes(err.toByteArray()));
+    ProtocolException e =
+        assertThrows(ProtocolException.class, () -> FetchProtocol.packBytes(err.toByteArray()));
     assertTrue(e.getMessage().contains("not our ref"), e::getMessage);
-    assertThrows(ProtocolException.class, () -> FetchProtocol.packBytes(pkts("NAK\n", null)), "no pack at all");
+    assertThrows(
+        ProtocolException.class,
+        () -> FetchProtocol.packBytes(pkts("NAK\n", null)),
+        "no pack at all");
   }
 
   @Test
   void pushRequestAndReportStatus() throws ProtocolException {
-    byte[] req = PushProtocol.request(ObjectId.zeroId(), A, "refs/heads/x", new byte[] {'P', 'A', 'C', 'K'});
+    byte[] req =
+        PushProtocol.request(ObjectId.zeroId(), A, "refs/heads/x", new byte[] {'P', 'A', 'C', 'K'});
     String s = new String(req, StandardCharsets.ISO_8859_1);
-    assertTrue(s.startsWith(String.format("%04x", 4 + 40 + 1 + 40 + 1 + 12 + 1 + PushProtocol.CAPABILITIES.length() + 1)
-        + ObjectId.zeroId().name() + " " + A.name() + " refs/heads/x\0report-status"), s);
+    assertTrue(
+        s.startsWith(
+            String.format(
+                    "%04x", 4 + 40 + 1 + 40 + 1 + 12 + 1 + PushProtocol.CAPABILITIES.length() + 1)
+                + ObjectId.zeroId().name()
+                + " "
+                + A.name()
+                + " refs/heads/x\0report-status"),
+        s);
     assertTrue(s.endsWith("\n0000PACK"), s);
 
     PushProtocol.checkReport(pkts("unpack ok\n", "ok refs/heads/x\n", null), "refs/heads/x");
-    ProtocolException ng = assertThrows(ProtocolException.class,
-        () -> PushProtocol.checkReport(pkts("unpack ok\n", "ng refs/heads/x fetch first\n", null), "refs/heads/x"));
+    ProtocolException ng =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                PushProtocol.checkReport(
+                    pkts("unpack ok\n", "ng refs/heads/x fetch first\n", null), "refs/heads/x"));
     assertTrue(ng.getMessage().contains("fetch first"), ng::getMessage);
-    assertThrows(ProtocolException.class,
-        () -> PushProtocol.checkReport(pkts("unpack error index-pack failed\n", null), "refs/heads/x"));
-    assertThrows(ProtocolException.class, () -> PushProtocol.checkReport(pkts("unpack ok\n", null), "refs/heads/x"));
+    assertThrows(
+        ProtocolException.class,
+        () ->
+            PushProtocol.checkReport(
+                pkts("unpack error index-pack failed\n", null), "refs/heads/x"));
+    assertThrows(
+        ProtocolException.class,
+        () -> PushProtocol.checkReport(pkts("unpack ok\n", null), "refs/heads/x"));
   }
 
   @Test
   void pushPacksAreValidPacksHoldingExactlyTheNewObjects() throws Exception {
     long before = System.currentTimeMillis() / 1000;
-    PushPackBuilder.PushPack first = PushPackBuilder.singleCommit(ObjectId.zeroId(), "client-1.txt", "one\n", "first\n");
-    PushPackBuilder.PushPack second = PushPackBuilder.singleCommit(first.commit(), "client-1.txt", "two\n", "second\n");
+    PushPackBuilder.PushPack first =
+        PushPackBuilder.singleCommit(ObjectId.zeroId(), "client-1.txt", "one\n", "first\n");
+    PushPackBuilder.PushPack second =
+        PushPackBuilder.singleCommit(first.commit(), "client-1.txt", "two\n", "second\n");
     InMemoryRepository server = new InMemoryRepository(new DfsRepositoryDescription("server"));
     receive(server, first.pack());
     receive(server, second.pack());
@@ -134,7 +177,9 @@ class SmartHttpProtocolTest {
       assertEquals("second\n", tip.getFullMessage());
       // Made now, as a client makes them: a server's date-ordered walks depend on it.
       long after = System.currentTimeMillis() / 1000;
-      assertTrue(tip.getCommitTime() >= before && tip.getCommitTime() <= after, "commit time " + tip.getCommitTime());
+      assertTrue(
+          tip.getCommitTime() >= before && tip.getCommitTime() <= after,
+          "commit time " + tip.getCommitTime());
       assertEquals(tip.getCommitTime(), tip.getAuthorIdent().getWhenAsInstant().getEpochSecond());
     }
     PushPackBuilder.PushPack history = PushPackBuilder.history(5, 3, 8 * 1024, 1);
@@ -152,7 +197,8 @@ class SmartHttpProtocolTest {
       }
       assertEquals(5, n);
     }
-    assertArrayEquals("PACK".getBytes(StandardCharsets.US_ASCII), java.util.Arrays.copyOf(history.pack(), 4));
+    assertArrayEquals(
+        "PACK".getBytes(StandardCharsets.US_ASCII), java.util.Arrays.copyOf(history.pack(), 4));
   }
 
   private static void receive(InMemoryRepository repo, byte[] pack) throws Exception {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class BatchingStderrAppenderTest {
 
   /** A logger of its own context writing through a fresh appender into {@code sink}. */
-  private static BatchingStderrAppender appender(LoggerContext ctx, ByteArrayOutputStream sink, long flushMillis, int queueSize) {
+  private static BatchingStderrAppender appender(
+      LoggerContext ctx, ByteArrayOutputStream sink, long flushMillis, int queueSize) {
     ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(ctx);
@@ -40,7 +41,8 @@ class BatchingStderrAppenderTest {
   }
 
   @Test
-  void linesFromManyThreadsAreWrittenWholeInEachThreadsOrderAndStopWritesTheRest() throws Exception {
+  void linesFromManyThreadsAreWrittenWholeInEachThreadsOrderAndStopWritesTheRest()
+      throws Exception {
     LoggerContext ctx = new LoggerContext();
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     // A long interval: everything below is written by stop(), none by the writer's timer.
@@ -52,16 +54,19 @@ class BatchingStderrAppenderTest {
     List<Thread> started = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int k = t;
-      Thread th = new Thread(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        for (int i = 0; i < each; i++) {
-          log.info("line " + i + " of writer " + k);
-        }
-      }, "w" + t);
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                for (int i = 0; i < each; i++) {
+                  log.info("line " + i + " of writer " + k);
+                }
+              },
+              "w" + t);
       th.start();
       started.add(th);
     }
@@ -77,7 +82,10 @@ class BatchingStderrAppenderTest {
     for (int i = 0; i < lines.length - 1; i++) {
       String[] parts = lines[i].split("\\|");
       int k = Integer.parseInt(parts[0].substring(1));
-      assertEquals("line " + next[k] + " of writer " + k, parts[1], "thread " + k + "'s lines whole and in order");
+      assertEquals(
+          "line " + next[k] + " of writer " + k,
+          parts[1],
+          "thread " + k + "'s lines whole and in order");
       next[k]++;
     }
     assertEquals(0, a.dropped());
@@ -94,7 +102,9 @@ class BatchingStderrAppenderTest {
       while (sink.size() == 0 && System.nanoTime() < end) {
         Thread.sleep(5);
       }
-      assertEquals(Thread.currentThread().getName() + "|hello\n", sink.toString(StandardCharsets.UTF_8),
+      assertEquals(
+          Thread.currentThread().getName() + "|hello\n",
+          sink.toString(StandardCharsets.UTF_8),
           "written by the writer (the thread name is the logging thread's)");
     } finally {
       a.stop();

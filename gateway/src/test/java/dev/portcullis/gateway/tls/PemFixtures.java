@@ -61,26 +61,42 @@ final class PemFixtures {
     return new Path[] {crt, key};
   }
 
-  static X509Certificate certificate(KeyPair subjectKeys, String subject, KeyPair issuerKeys, String issuer,
-      boolean ca) throws Exception {
+  static X509Certificate certificate(
+      KeyPair subjectKeys, String subject, KeyPair issuerKeys, String issuer, boolean ca)
+      throws Exception {
     Instant now = Instant.now();
-    X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-        new X500Name(issuer), BigInteger.valueOf(now.toEpochMilli()),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))),
-        new X500Name(subject), subjectKeys.getPublic())
-        .addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+                new X500Name(issuer),
+                BigInteger.valueOf(now.toEpochMilli()),
+                Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(Duration.ofDays(1))),
+                new X500Name(subject),
+                subjectKeys.getPublic())
+            .addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
     if (ca) {
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      builder.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
     } else {
-      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-              new GeneralName(GeneralName.dNSName, "localhost"),
-              new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-          }));
+      builder
+          .addExtension(
+              Extension.extendedKeyUsage,
+              false,
+              new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+          .addExtension(
+              Extension.subjectAlternativeName,
+              false,
+              new GeneralNames(
+                  new GeneralName[] {
+                    new GeneralName(GeneralName.dNSName, "localhost"),
+                    new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                  }));
     }
-    String algorithm = issuerKeys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-    return new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder(algorithm).build(issuerKeys.getPrivate())));
+    String algorithm =
+        issuerKeys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            builder.build(new JcaContentSignerBuilder(algorithm).build(issuerKeys.getPrivate())));
   }
 
   static Path writePem(Path file, Object... objects) throws IOException {
@@ -95,7 +111,8 @@ final class PemFixtures {
 
   static List<X509Certificate> readCertificates(Path file) throws Exception {
     try (InputStream in = Files.newInputStream(file)) {
-      Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(in);
       List<X509Certificate> result = new ArrayList<>();
       for (Certificate cert : certs) {
         result.add((X509Certificate) cert);
@@ -106,9 +123,10 @@ final class PemFixtures {
 
   /** The DER bytes of the single PEM block in {@code file}. */
   static byte[] pemBody(Path file) throws IOException {
-    String base64 = Files.readAllLines(file).stream()
-        .filter(line -> !line.startsWith("-----"))
-        .collect(Collectors.joining());
+    String base64 =
+        Files.readAllLines(file).stream()
+            .filter(line -> !line.startsWith("-----"))
+            .collect(Collectors.joining());
     return Base64.getDecoder().decode(base64);
   }
 }

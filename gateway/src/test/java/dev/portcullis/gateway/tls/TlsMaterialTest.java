@@ -43,14 +43,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The TLS material value: its accessors, and a real handshake with what it hands to a server and a client. */
+/**
+ * The TLS material value: its accessors, and a real handshake with what it hands to a server and a
+ * client.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsMaterialTest {
 
   private static final int SOCKET_TIMEOUT_MS = 10_000;
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   // ---------------------------------------------------------------------------------------
   // Accessors
@@ -60,10 +62,15 @@ class TlsMaterialTest {
   void fingerprintIsColonSeparatedUppercaseSha256() throws Exception {
     TlsMaterial material = TlsMaterial.selfSigned(temp);
 
-    String expected = HexFormat.ofDelimiter(":").withUpperCase()
-        .formatHex(MessageDigest.getInstance("SHA-256").digest(material.certificate().getEncoded()));
+    String expected =
+        HexFormat.ofDelimiter(":")
+            .withUpperCase()
+            .formatHex(
+                MessageDigest.getInstance("SHA-256").digest(material.certificate().getEncoded()));
     assertEquals(expected, material.fingerprintSha256());
-    assertTrue(material.fingerprintSha256().matches("([0-9A-F]{2}:){31}[0-9A-F]{2}"), material.fingerprintSha256());
+    assertTrue(
+        material.fingerprintSha256().matches("([0-9A-F]{2}:){31}[0-9A-F]{2}"),
+        material.fingerprintSha256());
   }
 
   @Test
@@ -110,9 +117,12 @@ class TlsMaterialTest {
     Handshake result = handshake(material, host);
 
     assertEquals(material.certificate(), result.clientSession.getPeerCertificates()[0]);
-    assertTrue(result.clientSession.getProtocol().startsWith("TLSv1."), result.clientSession.getProtocol());
+    assertTrue(
+        result.clientSession.getProtocol().startsWith("TLSv1."),
+        result.clientSession.getProtocol());
     if (host.equals("localhost")) {
-      assertEquals(List.of(new SNIHostName("localhost")), result.serverNames, "server saw the SNI name");
+      assertEquals(
+          List.of(new SNIHostName("localhost")), result.serverNames, "server saw the SNI name");
     }
   }
 
@@ -160,26 +170,30 @@ class TlsMaterialTest {
     for (X509Certificate cert : readCertificates(material.certificateFile())) {
       trusted.setCertificateEntry("ca" + i++, cert);
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trusted);
     SSLContext clientContext = SSLContext.getInstance("TLS");
     clientContext.init(null, tmf.getTrustManagers(), null);
 
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
     ExecutorService executor = Executors.newSingleThreadExecutor();
-    try (SSLServerSocket server = (SSLServerSocket) serverContext.getServerSocketFactory()
-        .createServerSocket(0, 1, loopback)) {
+    try (SSLServerSocket server =
+        (SSLServerSocket)
+            serverContext.getServerSocketFactory().createServerSocket(0, 1, loopback)) {
       server.setSoTimeout(SOCKET_TIMEOUT_MS);
-      Future<List<SNIServerName>> served = executor.submit(() -> {
-        try (SSLSocket socket = (SSLSocket) server.accept()) {
-          socket.setSoTimeout(SOCKET_TIMEOUT_MS);
-          socket.startHandshake();
-          int b = socket.getInputStream().read();
-          socket.getOutputStream().write(b + 1);
-          socket.getOutputStream().flush();
-          return ((ExtendedSSLSession) socket.getSession()).getRequestedServerNames();
-        }
-      });
+      Future<List<SNIServerName>> served =
+          executor.submit(
+              () -> {
+                try (SSLSocket socket = (SSLSocket) server.accept()) {
+                  socket.setSoTimeout(SOCKET_TIMEOUT_MS);
+                  socket.startHandshake();
+                  int b = socket.getInputStream().read();
+                  socket.getOutputStream().write(b + 1);
+                  socket.getOutputStream().flush();
+                  return ((ExtendedSSLSession) socket.getSession()).getRequestedServerNames();
+                }
+              });
 
       // Connect to 127.0.0.1 explicitly (so "localhost" resolving to ::1 cannot matter),
       // then layer TLS on top using `host` for SNI and identity checks.
@@ -188,8 +202,11 @@ class TlsMaterialTest {
       try {
         plain.connect(new InetSocketAddress(loopback, server.getLocalPort()), SOCKET_TIMEOUT_MS);
         plain.setSoTimeout(SOCKET_TIMEOUT_MS);
-        try (SSLSocket client = (SSLSocket) clientContext.getSocketFactory()
-            .createSocket(plain, host, server.getLocalPort(), true)) {
+        try (SSLSocket client =
+            (SSLSocket)
+                clientContext
+                    .getSocketFactory()
+                    .createSocket(plain, host, server.getLocalPort(), true)) {
           SSLParameters parameters = client.getSSLParameters();
           parameters.setEndpointIdentificationAlgorithm("HTTPS");
           if (!Character.isDigit(host.charAt(0))) {
@@ -212,7 +229,9 @@ class TlsMaterialTest {
       return new Handshake(clientSession, serverNames);
     } finally {
       executor.shutdownNow();
-      assertTrue(executor.awaitTermination(SOCKET_TIMEOUT_MS, TimeUnit.MILLISECONDS), "server thread stopped");
+      assertTrue(
+          executor.awaitTermination(SOCKET_TIMEOUT_MS, TimeUnit.MILLISECONDS),
+          "server thread stopped");
     }
   }
 }

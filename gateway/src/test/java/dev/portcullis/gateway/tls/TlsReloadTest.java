@@ -54,7 +54,9 @@ class TlsReloadTest {
       s.setEnabledProtocols(new String[] {protocol});
       s.startHandshake();
       byte[] der = capture.seen.getEncoded();
-      return HexFormat.ofDelimiter(":").withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
+      return HexFormat.ofDelimiter(":")
+          .withUpperCase()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(der));
     }
   }
 
@@ -62,7 +64,10 @@ class TlsReloadTest {
     Path tmpCert = cert.resolveSibling("cert.tmp");
     Path tmpKey = key.resolveSibling("key.tmp");
     Files.copy(m.certificateFile(), tmpCert, StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(m.certificateFile().resolveSibling(TlsMaterial.KEY_FILE_NAME), tmpKey, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        m.certificateFile().resolveSibling(TlsMaterial.KEY_FILE_NAME),
+        tmpKey,
+        StandardCopyOption.REPLACE_EXISTING);
     Files.move(tmpKey, key, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     Files.move(tmpCert, cert, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
@@ -76,13 +81,30 @@ class TlsReloadTest {
     Path key = live.resolve("server.key");
     install(first, cert, key);
     GatewayConfig base = GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, null);
-    GatewayConfig cfg = new GatewayConfig(base.bind(), 0, null, base.dataDir(), null, cert, key, null, null, null, true,
-        base.caches(), base.lastUsedFlushInterval(), base.maxThreads(), base.limits(), null);
+    GatewayConfig cfg =
+        new GatewayConfig(
+            base.bind(),
+            0,
+            null,
+            base.dataDir(),
+            null,
+            cert,
+            key,
+            null,
+            null,
+            null,
+            true,
+            base.caches(),
+            base.lastUsedFlushInterval(),
+            base.maxThreads(),
+            base.limits(),
+            null);
     try (Gateway g = Gateway.start(cfg)) {
       int port = URI.create(g.httpsUrl()).getPort();
       assertEquals(first.fingerprintSha256(), served(port, "TLSv1.3"));
       assertEquals(first.fingerprintSha256(), served(port, "TLSv1.2"));
-      assertThrows(SSLHandshakeException.class, () -> served(port, "TLSv1.1"), "TLS 1.1 is refused");
+      assertThrows(
+          SSLHandshakeException.class, () -> served(port, "TLSv1.1"), "TLS 1.1 is refused");
 
       install(second, cert, key);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -91,10 +113,12 @@ class TlsReloadTest {
         Thread.sleep(200);
         now = served(port, "TLSv1.3");
       }
-      assertEquals(second.fingerprintSha256(), now, "the new certificate is served without a restart");
+      assertEquals(
+          second.fingerprintSha256(), now, "the new certificate is served without a restart");
 
       // A broken replacement is refused: the current certificate stays.
-      Files.writeString(cert, "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n");
+      Files.writeString(
+          cert, "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n");
       Thread.sleep(5_000);
       assertEquals(second.fingerprintSha256(), served(port, "TLSv1.3").toUpperCase(Locale.ROOT));
     }

@@ -39,8 +39,7 @@ class TlsSelfSignedGeneratorTest {
   private static final int SAN_DNS = 2;
   private static final int SAN_IP = 7;
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   @Test
   void selfSignedCreatesDirectoryAndWritesBothFiles() throws Exception {
@@ -59,7 +58,8 @@ class TlsSelfSignedGeneratorTest {
     assertTrue(keyText.startsWith("-----BEGIN PRIVATE KEY-----"), "key must be PKCS#8");
     // No temporary files are left behind.
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(Set.of("gateway.crt", "gateway.key"),
+      assertEquals(
+          Set.of("gateway.crt", "gateway.key"),
           files.map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
     }
     // The written certificate is the one in memory.
@@ -68,12 +68,15 @@ class TlsSelfSignedGeneratorTest {
 
   @Test
   void keyFileIsOwnerReadWriteOnly() throws Exception {
-    assumeTrue(temp.getFileSystem().supportedFileAttributeViews().contains("posix"), "needs a POSIX file system");
+    assumeTrue(
+        temp.getFileSystem().supportedFileAttributeViews().contains("posix"),
+        "needs a POSIX file system");
 
     TlsMaterial.selfSigned(temp);
 
-    assertEquals("rw-------", PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(temp.resolve("gateway.key"))));
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(temp.resolve("gateway.key"))));
   }
 
   @Test
@@ -99,7 +102,9 @@ class TlsSelfSignedGeneratorTest {
       }
       sans.add(type + ":" + value);
     }
-    assertEquals(Set.of(SAN_DNS + ":localhost",
+    assertEquals(
+        Set.of(
+            SAN_DNS + ":localhost",
             SAN_IP + ":" + InetAddress.getByName("127.0.0.1").getHostAddress(),
             SAN_IP + ":" + InetAddress.getByName("::1").getHostAddress()),
         sans);
@@ -113,8 +118,10 @@ class TlsSelfSignedGeneratorTest {
     Instant now = Instant.now();
     Instant notBefore = cert.getNotBefore().toInstant();
     Instant notAfter = cert.getNotAfter().toInstant();
-    assertTrue(notBefore.isBefore(now.minus(Duration.ofHours(23))), "backdated by a day: " + notBefore);
-    assertTrue(notBefore.isAfter(now.minus(Duration.ofHours(25))), "backdated by a day: " + notBefore);
+    assertTrue(
+        notBefore.isBefore(now.minus(Duration.ofHours(23))), "backdated by a day: " + notBefore);
+    assertTrue(
+        notBefore.isAfter(now.minus(Duration.ofHours(25))), "backdated by a day: " + notBefore);
     assertTrue(notAfter.isAfter(now.plus(Duration.ofDays(824))), "825 days: " + notAfter);
     assertTrue(notAfter.isBefore(now.plus(Duration.ofDays(826))), "825 days: " + notAfter);
   }
@@ -135,7 +142,8 @@ class TlsSelfSignedGeneratorTest {
     assertArrayEquals(crtBytes, Files.readAllBytes(crt));
     assertArrayEquals(keyBytes, Files.readAllBytes(key));
     assertEquals(crtModified, Files.getLastModifiedTime(crt));
-    assertNotEquals(first.keyStorePassword(), second.keyStorePassword(), "password is per instance");
+    assertNotEquals(
+        first.keyStorePassword(), second.keyStorePassword(), "password is per instance");
   }
 
   @Test
@@ -147,7 +155,8 @@ class TlsSelfSignedGeneratorTest {
     TlsMaterial second = TlsMaterial.selfSigned(temp);
 
     assertNotEquals(first.fingerprintSha256(), second.fingerprintSha256());
-    TlsMaterial reloaded = TlsMaterial.fromPem(temp.resolve("gateway.crt"), temp.resolve("gateway.key"));
+    TlsMaterial reloaded =
+        TlsMaterial.fromPem(temp.resolve("gateway.crt"), temp.resolve("gateway.key"));
     assertEquals(second.fingerprintSha256(), reloaded.fingerprintSha256());
   }
 
@@ -157,7 +166,8 @@ class TlsSelfSignedGeneratorTest {
     Files.writeString(crt, "not a certificate\n");
     Files.writeString(temp.resolve("gateway.key"), "not a key\n");
 
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TlsMaterial.selfSigned(temp));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> TlsMaterial.selfSigned(temp));
 
     assertTrue(e.getMessage().contains(crt.toString()), e.getMessage());
     assertEquals("not a certificate\n", Files.readString(crt));

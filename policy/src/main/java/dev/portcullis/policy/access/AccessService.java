@@ -16,7 +16,6 @@ import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.model.Visibility;
 import dev.portcullis.policy.token.AuthorizationHeader;
 import dev.portcullis.policy.token.TokenDigest;
-import dev.portcullis.policy.token.TokenFormat;
 import dev.portcullis.policy.token.TokenKind;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,18 +28,22 @@ import java.util.Optional;
  * repository), both from cached inputs, ending in the pure {@link AccessEvaluator}.
  */
 public final class AccessService {
-  /**
-   * The decision with what it was made about and when; {@code repository} is null when unknown.
-   */
+  /** The decision with what it was made about and when; {@code repository} is null when unknown. */
   public static final class AccessCheck {
     private final Decision decision;
     private final Credential credential;
     private final Repository repository;
     private final Instant at;
+
     /** The joined entry the decision came from, or {@code null}: where its uses are noted. */
     private final Prepared prepared;
 
-    AccessCheck(Decision decision, Credential credential, Repository repository, Instant at, Prepared prepared) {
+    AccessCheck(
+        Decision decision,
+        Credential credential,
+        Repository repository,
+        Instant at,
+        Prepared prepared) {
       this.decision = decision;
       this.credential = credential;
       this.repository = repository;
@@ -68,16 +71,24 @@ public final class AccessService {
 
     @Override
     public String toString() {
-      return "AccessCheck[" + decision + ", " + credential + ", " + (repository == null ? "-" : repository.fullName()) + ", " + at + "]";
+      return "AccessCheck["
+          + decision
+          + ", "
+          + credential
+          + ", "
+          + (repository == null ? "-" : repository.fullName())
+          + ", "
+          + at
+          + "]";
     }
   }
 
   /**
    * A token's inputs for one repository with the evaluator's decision on them for each operation,
    * made at one instant: what a warm request reuses instead of evaluating again. The evaluator is a
-   * pure function of the inputs, the operation and the time, and the time enters it only through the
-   * token's expiry ({@link AccessEvaluator#changesAt}); so a decision holds for as long as the clock
-   * stays on the side of that instant on which it was made (either way: a clock set back is
+   * pure function of the inputs, the operation and the time, and the time enters it only through
+   * the token's expiry ({@link AccessEvaluator#changesAt}); so a decision holds for as long as the
+   * clock stays on the side of that instant on which it was made (either way: a clock set back is
    * re-evaluated too). The inputs themselves are kept only while no change has been applied since
    * they were gathered ({@link PolicyCache#joined}).
    */
@@ -87,15 +98,21 @@ public final class AccessService {
     private final Repository repository;
     private final Decision read;
     private final Decision write;
-    /** {@link AccessEvaluator#changesAt}, held as its parts (no pointer to follow); {@code hasEdge} false when none. */
+
+    /**
+     * {@link AccessEvaluator#changesAt}, held as its parts (no pointer to follow); {@code hasEdge}
+     * false when none.
+     */
     private final boolean hasEdge;
+
     private final long edgeSeconds;
     private final int edgeNanos;
     private final boolean decidedAtOrAfter;
+
     /**
      * When (epoch milliseconds) a use through this entry was last handed to the {@link
-     * LastUsedRecorder}; later uses within its granularity are not. A race at worst hands a use over
-     * twice, which the recorder absorbs.
+     * LastUsedRecorder}; later uses within its granularity are not. A race at worst hands a use
+     * over twice, which the recorder absorbs.
      */
     volatile long usedAt;
 
@@ -117,7 +134,10 @@ public final class AccessService {
       return hasEdge && (s > edgeSeconds || (s == edgeSeconds && now.getNano() >= edgeNanos));
     }
 
-    /** The decision for {@code op} at {@code now}, or {@code null} when the clock has crossed {@code changesAt} since. */
+    /**
+     * The decision for {@code op} at {@code now}, or {@code null} when the clock has crossed {@code
+     * changesAt} since.
+     */
     Decision decision(GitOperation op, Instant now) {
       if (hasEdge && atOrAfterEdge(now) != decidedAtOrAfter) {
         return null;
@@ -131,7 +151,8 @@ public final class AccessService {
   private final LastUsedRecorder lastUsed;
   private final Clock clock;
 
-  public AccessService(PolicyCache cache, AccessEvaluator evaluator, LastUsedRecorder lastUsed, Clock clock) {
+  public AccessService(
+      PolicyCache cache, AccessEvaluator evaluator, LastUsedRecorder lastUsed, Clock clock) {
     this.cache = cache;
     this.evaluator = evaluator;
     this.lastUsed = lastUsed;
@@ -141,7 +162,9 @@ public final class AccessService {
   /** Authenticates a parsed {@code Authorization} header. */
   public Credential authenticate(AuthorizationHeader header) {
     TokenDigest digest = header.presentedDigest();
-    return digest != null ? authenticate(digest, null) : header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
+    return digest != null
+        ? authenticate(digest, null)
+        : header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
   }
 
   /**
@@ -163,26 +186,31 @@ public final class AccessService {
   }
 
   /**
-   * Authenticates and decides a git request in one step, as the gateway does: a token's inputs for a
-   * repository are kept joined (one cache lookup instead of eight) until any change is applied or the
-   * oldest entry they came from expires. Unlike {@link #check}, records no use: call {@link
+   * Authenticates and decides a git request in one step, as the gateway does: a token's inputs for
+   * a repository are kept joined (one cache lookup instead of eight) until any change is applied or
+   * the oldest entry they came from expires. Unlike {@link #check}, records no use: call {@link
    * #recordUse} once the request is let through.
    */
-  public AccessCheck decide(AuthorizationHeader header, String owner, String name, GitOperation op) {
+  public AccessCheck decide(
+      AuthorizationHeader header, String owner, String name, GitOperation op) {
     TokenDigest digest = header.presentedDigest();
     if (digest == null) {
-      Credential c = header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
+      Credential c =
+          header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
       return decide(c, inputsUnlessInvalid(c, owner, name, null), op);
     }
     // The generation is read before anything is gathered: inputs gathered while a change is
     // applied are filed under the older generation and never served after it.
     long gen = cache.generation();
-    PolicyCache.JoinedKey key = new PolicyCache.JoinedKey(digest, owner.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT));
+    PolicyCache.JoinedKey key =
+        new PolicyCache.JoinedKey(
+            digest, owner.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT));
     Prepared p = (Prepared) cache.joined(key, gen);
     if (p != null) {
       Instant now = clock.instant();
       Decision d = p.decision(op, now);
-      return new AccessCheck(d != null ? d : evaluator.decide(p.inputs, op, now), p.credential, p.repository, now, p);
+      return new AccessCheck(
+          d != null ? d : evaluator.decide(p.inputs, op, now), p.credential, p.repository, now, p);
     }
     StampedCache.Age age = new StampedCache.Age();
     Credential c = authenticate(digest, age);
@@ -221,7 +249,9 @@ public final class AccessService {
     }
   }
 
-  /** Decides a git request for {@code owner/name} from the individual caches, and records the use. */
+  /**
+   * Decides a git request for {@code owner/name} from the individual caches, and records the use.
+   */
   public AccessCheck check(Credential credential, String owner, String name, GitOperation op) {
     AccessCheck check = decide(credential, inputsUnlessInvalid(credential, owner, name, null), op);
     recordUse(check);
@@ -232,8 +262,11 @@ public final class AccessService {
    * Invalid credentials are refused whatever the repository: no lookup at all (so garbage costs
    * nothing and gets its 401 even while the store is down).
    */
-  private AccessInputs inputsUnlessInvalid(Credential credential, String owner, String name, StampedCache.Age age) {
-    return credential instanceof Credential.Invalid ? AccessInputs.unknownRepository(credential) : inputs(credential, owner, name, age);
+  private AccessInputs inputsUnlessInvalid(
+      Credential credential, String owner, String name, StampedCache.Age age) {
+    return credential instanceof Credential.Invalid
+        ? AccessInputs.unknownRepository(credential)
+        : inputs(credential, owner, name, age);
   }
 
   /** Gathers the decision's inputs from the caches. */
@@ -241,7 +274,8 @@ public final class AccessService {
     return inputs(credential, owner, name, null);
   }
 
-  private AccessInputs inputs(Credential credential, String owner, String name, StampedCache.Age age) {
+  private AccessInputs inputs(
+      Credential credential, String owner, String name, StampedCache.Age age) {
     Optional<PolicyCache.OwnerRef> ref = cache.owner(owner, age);
     if (ref.isEmpty()) {
       return AccessInputs.unknownRepository(credential);
@@ -272,7 +306,8 @@ public final class AccessService {
     if (org != null && org.enterpriseId() != null && r.visibility() == Visibility.INTERNAL) {
       for (Long orgId : roles.keySet()) {
         Optional<PolicyCache.OrgEntry> other = cache.organization(orgId, age);
-        if (other.isPresent() && org.enterpriseId().equals(other.get().organization().enterpriseId())) {
+        if (other.isPresent()
+            && org.enterpriseId().equals(other.get().organization().enterpriseId())) {
           enterpriseMember = true;
           break;
         }

@@ -23,12 +23,19 @@ public interface ChangeBus extends AutoCloseable {
    * dedicated connection. Waits up to {@code connectTimeout} for the listener; until it is
    * connected the node caches nothing and reads the store for every decision.
    */
-  static ChangeBus postgres(PolicyCache cache, DataSource pool, String url, String user, String password, Duration connectTimeout) {
+  static ChangeBus postgres(
+      PolicyCache cache,
+      DataSource pool,
+      String url,
+      String user,
+      String password,
+      Duration connectTimeout) {
     PostgresChangeBus bus = new PostgresChangeBus(cache, pool, url, user, password);
     try {
       if (!bus.awaitConnected(connectTimeout)) {
         LoggerFactory.getLogger(ChangeBus.class)
-            .warn("the change listener is not connected yet; serving from the store without caching until it is");
+            .warn(
+                "the change listener is not connected yet; serving from the store without caching until it is");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -8,9 +8,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts failed authentications per client address and per token digest within a window and
- * blocks a key that passed the limit until the window ends. A success from an address resets its
- * count. Bounded in memory: Caffeine evicts the oldest keys past {@code maximumKeys}.
+ * Counts failed authentications per client address and per token digest within a window and blocks
+ * a key that passed the limit until the window ends. A success from an address resets its count.
+ * Bounded in memory: Caffeine evicts the oldest keys past {@code maximumKeys}.
  *
  * <p>Callers never count git's first, credential-less request (it is how git learns to send
  * credentials), only requests whose credentials were refused.
@@ -39,8 +39,18 @@ public final class FailedAuthLimiter {
 
   public FailedAuthLimiter(Settings settings, Ticker ticker) {
     this.settings = settings;
-    this.byAddress = Caffeine.newBuilder().maximumSize(settings.maximumKeys()).expireAfterWrite(settings.window()).ticker(ticker).build();
-    this.byDigest = Caffeine.newBuilder().maximumSize(settings.maximumKeys()).expireAfterWrite(settings.window()).ticker(ticker).build();
+    this.byAddress =
+        Caffeine.newBuilder()
+            .maximumSize(settings.maximumKeys())
+            .expireAfterWrite(settings.window())
+            .ticker(ticker)
+            .build();
+    this.byDigest =
+        Caffeine.newBuilder()
+            .maximumSize(settings.maximumKeys())
+            .expireAfterWrite(settings.window())
+            .ticker(ticker)
+            .build();
   }
 
   public Settings settings() {
@@ -53,8 +63,11 @@ public final class FailedAuthLimiter {
    */
   public String addressRefusal(String address) {
     return addressBlocked(address)
-        ? "Too many failed authentication attempts from " + address + ": this address is temporarily blocked. Try again in "
-            + retryAfterSeconds() + " seconds."
+        ? "Too many failed authentication attempts from "
+            + address
+            + ": this address is temporarily blocked. Try again in "
+            + retryAfterSeconds()
+            + " seconds."
         : null;
   }
 
@@ -62,7 +75,8 @@ public final class FailedAuthLimiter {
   public String tokenRefusal(TokenDigest digest) {
     return digestBlocked(digest)
         ? "Too many failed authentication attempts with this token: it is temporarily blocked. Try again in "
-            + retryAfterSeconds() + " seconds."
+            + retryAfterSeconds()
+            + " seconds."
         : null;
   }
 
@@ -92,17 +106,25 @@ public final class FailedAuthLimiter {
     if (settings.maxFailures() == 0) {
       return;
     }
-    byAddress.asMap().compute(address, (k, v) -> {
-      AtomicInteger n = v == null ? new AtomicInteger() : v;
-      n.incrementAndGet();
-      return n;
-    });
+    byAddress
+        .asMap()
+        .compute(
+            address,
+            (k, v) -> {
+              AtomicInteger n = v == null ? new AtomicInteger() : v;
+              n.incrementAndGet();
+              return n;
+            });
     if (digest != null) {
-      byDigest.asMap().compute(digest, (k, v) -> {
-        AtomicInteger n = v == null ? new AtomicInteger() : v;
-        n.incrementAndGet();
-        return n;
-      });
+      byDigest
+          .asMap()
+          .compute(
+              digest,
+              (k, v) -> {
+                AtomicInteger n = v == null ? new AtomicInteger() : v;
+                n.incrementAndGet();
+                return n;
+              });
     }
   }
 

@@ -37,7 +37,8 @@ final class Invalidations {
     try {
       String[] p = s.split(":", 3);
       return switch (p[0]) {
-        case "token" -> new Invalidation.TokenChanged(TokenDigest.fromHex(p[1]), Long.parseLong(p[2]));
+        case "token" ->
+            new Invalidation.TokenChanged(TokenDigest.fromHex(p[1]), Long.parseLong(p[2]));
         case "user" -> new Invalidation.UserChanged(Long.parseLong(p[1]));
         case "owner" -> new Invalidation.OwnerCreated(p[1]);
         case "org" -> new Invalidation.OrganizationChanged(Long.parseLong(p[1]));

@@ -20,7 +20,11 @@ public final class LastUsedRecorder {
   private final Duration granularity;
   private final long granularityMillis;
   private final ConcurrentHashMap<Long, Instant> pending = new ConcurrentHashMap<>();
-  /** When each token's last use was last written (bounded: entries older than granularity are pruned). */
+
+  /**
+   * When each token's last use was last written (bounded: entries older than granularity are
+   * pruned).
+   */
   private final ConcurrentHashMap<Long, Instant> written = new ConcurrentHashMap<>();
 
   public LastUsedRecorder(PolicyStore store, Duration granularity) {
@@ -51,7 +55,9 @@ public final class LastUsedRecorder {
   /** Writes everything pending in one batch; returns how many tokens were written. */
   public int flush(Instant now) {
     if (pending.isEmpty()) {
-      written.entrySet().removeIf(e -> Duration.between(e.getValue(), now).compareTo(granularity) >= 0);
+      written
+          .entrySet()
+          .removeIf(e -> Duration.between(e.getValue(), now).compareTo(granularity) >= 0);
       return 0;
     }
     Map<Long, Instant> batch = new HashMap<>();
@@ -65,12 +71,15 @@ public final class LastUsedRecorder {
       store.recordLastUsed(batch);
       batch.forEach(written::put);
     } catch (RuntimeException e) {
-      // Keep them for the next flush; last-used times are informative, never worth failing a request.
+      // Keep them for the next flush; last-used times are informative, never worth failing a
+      // request.
       batch.forEach((id, t) -> pending.merge(id, t, (a, b) -> a.isAfter(b) ? a : b));
       LOG.warn("could not write last-used times of {} tokens: {}", batch.size(), e.toString());
       return 0;
     }
-    written.entrySet().removeIf(e -> Duration.between(e.getValue(), now).compareTo(granularity) >= 0);
+    written
+        .entrySet()
+        .removeIf(e -> Duration.between(e.getValue(), now).compareTo(granularity) >= 0);
     return batch.size();
   }
 }

@@ -79,8 +79,13 @@ public final class PolicyCache {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof JoinedKey k && d0 == k.d0 && d1 == k.d1 && d2 == k.d2 && d3 == k.d3
-          && owner.equals(k.owner) && name.equals(k.name);
+      return o instanceof JoinedKey k
+          && d0 == k.d0
+          && d1 == k.d1
+          && d2 == k.d2
+          && d3 == k.d3
+          && owner.equals(k.owner)
+          && name.equals(k.name);
     }
 
     @Override
@@ -96,9 +101,9 @@ public final class PolicyCache {
 
   /**
    * What the joined cache keeps: a token's whole decision input for one repository, joined from the
-   * caches below ({@link AccessService.Prepared}). Valid while {@link #generation} is unchanged, and
-   * expiring when the oldest entry it was built from would; both are set by {@link #join} before the
-   * entry is published.
+   * caches below ({@link AccessService.Prepared}). Valid while {@link #generation} is unchanged,
+   * and expiring when the oldest entry it was built from would; both are set by {@link #join}
+   * before the entry is published.
    */
   abstract static class Joined {
     private long generation;
@@ -115,8 +120,12 @@ public final class PolicyCache {
   private final StampedCache<Long, Map<Long, RepoPermission>> collaborations;
   private final StampedCache<Long, Optional<Grant>> grants;
   private final Cache<JoinedKey, Joined> joined;
-  /** Rises after every change applied (and every flush): a joined entry of an older one is stale. */
+
+  /**
+   * Rises after every change applied (and every flush): a joined entry of an older one is stale.
+   */
   private final AtomicLong generation = new AtomicLong();
+
   private final Ticker ticker;
   private final long ttlNanos;
   private volatile boolean bypass;
@@ -127,38 +136,71 @@ public final class PolicyCache {
     long n = settings.maximumEntries();
     var ttl = settings.expireAfterWrite();
     // Each cache owns its loader, so a lookup allocates no lambda.
-    tokens = new StampedCache<>("tokens", settings.maximumTokens(), ttl, ticker, clock, store::tokenByDigest);
+    tokens =
+        new StampedCache<>(
+            "tokens", settings.maximumTokens(), ttl, ticker, clock, store::tokenByDigest);
     users = new StampedCache<>("users", n, ttl, ticker, clock, store::userById);
-    owners = new StampedCache<>("owners", n, ttl, ticker, clock,
-        k -> store.ownerByLogin(k).map(o -> new OwnerRef(o.id(), o instanceof Organization)));
-    orgs = new StampedCache<>("organizations", n, ttl, ticker, clock,
-        k -> store.organizationById(k).map(o -> {
-          Enterprise e = o.enterpriseId() == null ? null : store.enterpriseById(o.enterpriseId()).orElse(null);
-          return new OrgEntry(o, EffectivePolicy.of(o, e));
-        }));
-    repos = new StampedCache<>("repositories", n, ttl, ticker, clock, k -> store.repository(k.ownerId(), k.name()));
-    memberships = new StampedCache<>("memberships", n, ttl, ticker, clock, store::membershipsOfUser);
-    collaborations = new StampedCache<>("collaborations", n, ttl, ticker, clock, store::collaborationsOfUser);
+    owners =
+        new StampedCache<>(
+            "owners",
+            n,
+            ttl,
+            ticker,
+            clock,
+            k -> store.ownerByLogin(k).map(o -> new OwnerRef(o.id(), o instanceof Organization)));
+    orgs =
+        new StampedCache<>(
+            "organizations",
+            n,
+            ttl,
+            ticker,
+            clock,
+            k ->
+                store
+                    .organizationById(k)
+                    .map(
+                        o -> {
+                          Enterprise e =
+                              o.enterpriseId() == null
+                                  ? null
+                                  : store.enterpriseById(o.enterpriseId()).orElse(null);
+                          return new OrgEntry(o, EffectivePolicy.of(o, e));
+                        }));
+    repos =
+        new StampedCache<>(
+            "repositories", n, ttl, ticker, clock, k -> store.repository(k.ownerId(), k.name()));
+    memberships =
+        new StampedCache<>("memberships", n, ttl, ticker, clock, store::membershipsOfUser);
+    collaborations =
+        new StampedCache<>("collaborations", n, ttl, ticker, clock, store::collaborationsOfUser);
     grants = new StampedCache<>("grants", n, ttl, ticker, clock, store::grantOfToken);
     this.ticker = ticker;
     this.ttlNanos = ttl.toNanos();
-    joined = Caffeine.newBuilder()
-        .maximumSize(settings.maximumTokens())
-        // Caffeine drops an entry a cache period after it was joined; joined() refuses it earlier,
-        // once the oldest entry it was built from has expired. A fixed expiry, unlike a variable
-        // one (Caffeine's expireAfter), lets Caffeine skip buffering reads while the cache is under
-        // half full, so no lookup in 16 pays for replaying them into the eviction policy: with a
-        // variable expiry the warm decision's p99 was 1.9 µs instead of 1.0 µs.
-        .expireAfterWrite(ttl)
-        .ticker(ticker)
-        // Maintenance (replaying reads into the eviction policy every few reads) runs on the
-        // calling thread: handing it to the common pool wakes a parked worker, which costs more.
-        .executor(Runnable::run)
-        .recordStats()
-        .build();
+    joined =
+        Caffeine.newBuilder()
+            .maximumSize(settings.maximumTokens())
+            // Caffeine drops an entry a cache period after it was joined; joined() refuses it
+            // earlier,
+            // once the oldest entry it was built from has expired. A fixed expiry, unlike a
+            // variable
+            // one (Caffeine's expireAfter), lets Caffeine skip buffering reads while the cache is
+            // under
+            // half full, so no lookup in 16 pays for replaying them into the eviction policy: with
+            // a
+            // variable expiry the warm decision's p99 was 1.9 µs instead of 1.0 µs.
+            .expireAfterWrite(ttl)
+            .ticker(ticker)
+            // Maintenance (replaying reads into the eviction policy every few reads) runs on the
+            // calling thread: handing it to the common pool wakes a parked worker, which costs
+            // more.
+            .executor(Runnable::run)
+            .recordStats()
+            .build();
   }
 
-  /** The current change generation; read it before gathering what a {@link Joined} is built from. */
+  /**
+   * The current change generation; read it before gathering what a {@link Joined} is built from.
+   */
   long generation() {
     return generation.get();
   }
@@ -302,7 +344,16 @@ public final class PolicyCache {
   /** Hit rate and size of each cache, for metrics and the load tester. */
   public Map<String, double[]> stats() {
     Map<String, double[]> m = new java.util.LinkedHashMap<>();
-    String[] names = {"tokens", "users", "owners", "organizations", "repositories", "memberships", "collaborations", "grants"};
+    String[] names = {
+      "tokens",
+      "users",
+      "owners",
+      "organizations",
+      "repositories",
+      "memberships",
+      "collaborations",
+      "grants"
+    };
     List<StampedCache<?, ?>> caches = all();
     for (int i = 0; i < names.length; i++) {
       m.put(names[i], new double[] {caches.get(i).hitRate(), caches.get(i).estimatedSize()});

@@ -68,7 +68,8 @@ final class PostgresChangeBus implements ChangeBus {
     String payload = Invalidations.encode(event);
     SQLException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
-      try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+      try (Connection c = pool.getConnection();
+          PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
         ps.setString(1, CHANNEL);
         ps.setString(2, payload);
         ps.execute();
@@ -79,7 +80,10 @@ final class PostgresChangeBus implements ChangeBus {
     }
     // The write has committed; other nodes learn of it when their listener reconnects (they
     // flush everything then) or when the entry expires.
-    LOG.error("could not notify other nodes of a change ({}): {}", payload.split(":")[0], last.getMessage());
+    LOG.error(
+        "could not notify other nodes of a change ({}): {}",
+        payload.split(":")[0],
+        last.getMessage());
   }
 
   @Override
@@ -126,7 +130,9 @@ final class PostgresChangeBus implements ChangeBus {
           break;
         }
         if (connected) {
-          LOG.warn("lost the change listener connection ({}); serving from the store until it is back", e.getMessage());
+          LOG.warn(
+              "lost the change listener connection ({}); serving from the store until it is back",
+              e.getMessage());
         }
         connected = false;
         cache.bypass(true);

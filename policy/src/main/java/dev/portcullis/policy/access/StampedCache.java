@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * A bounded Caffeine cache whose values carry the write-clock reading taken before they were loaded.
- * {@link #invalidateAll} raises a floor so that a value loaded concurrently from data older than the
- * write can never be served after it: Caffeine does not promise to discard in-flight loads on
- * {@code invalidateAll}. A single-key {@link #invalidate} relies on Caffeine's per-key atomicity
+ * A bounded Caffeine cache whose values carry the write-clock reading taken before they were
+ * loaded. {@link #invalidateAll} raises a floor so that a value loaded concurrently from data older
+ * than the write can never be served after it: Caffeine does not promise to discard in-flight loads
+ * on {@code invalidateAll}. A single-key {@link #invalidate} relies on Caffeine's per-key atomicity
  * (the removal waits for a running load of that key).
  */
 final class StampedCache<K, V> {
@@ -21,21 +21,35 @@ final class StampedCache<K, V> {
   private final Cache<K, Stamped<V>> cache;
   private final Ticker ticker;
   private final AtomicLong clock;
+
   /** Only ever rises (two concurrent invalidateAll calls must not lower it). */
   private final AtomicLong floor = new AtomicLong();
+
   /** While set, nothing is cached: every get reads the store (change events may be missed). */
   private volatile boolean bypass;
 
   private final Function<? super K, ? extends V> loader;
   private final Function<K, Stamped<V>> stampedLoader;
 
-  StampedCache(String name, long maximumSize, Duration expireAfterWrite, Ticker ticker, AtomicLong clock) {
-    this(name, maximumSize, expireAfterWrite, ticker, clock, k -> {
-      throw new IllegalStateException("cache " + name + " has no loader of its own");
-    });
+  StampedCache(
+      String name, long maximumSize, Duration expireAfterWrite, Ticker ticker, AtomicLong clock) {
+    this(
+        name,
+        maximumSize,
+        expireAfterWrite,
+        ticker,
+        clock,
+        k -> {
+          throw new IllegalStateException("cache " + name + " has no loader of its own");
+        });
   }
 
-  StampedCache(String name, long maximumSize, Duration expireAfterWrite, Ticker ticker, AtomicLong clock,
+  StampedCache(
+      String name,
+      long maximumSize,
+      Duration expireAfterWrite,
+      Ticker ticker,
+      AtomicLong clock,
       Function<? super K, ? extends V> loader) {
     this.loader = loader;
     this.stampedLoader = k -> load(k, loader);

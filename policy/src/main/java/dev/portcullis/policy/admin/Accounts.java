@@ -3,53 +3,14 @@ package dev.portcullis.policy.admin;
 import static dev.portcullis.policy.admin.Validation.checkLogin;
 
 import dev.portcullis.policy.access.Invalidation;
-import dev.portcullis.policy.audit.AuditEvent;
-import dev.portcullis.policy.decision.AccessEvaluator;
-import dev.portcullis.policy.decision.Decision;
-import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.BasePermission;
-import dev.portcullis.policy.model.ClassicScopes;
-import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.Enterprise;
-import dev.portcullis.policy.model.EnterprisePolicy;
-import dev.portcullis.policy.model.FineGrainedPermissions;
-import dev.portcullis.policy.model.Grant;
-import dev.portcullis.policy.model.GrantStatus;
-import dev.portcullis.policy.model.MaxLifetime;
-import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
-import dev.portcullis.policy.model.Owner;
-import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
-import dev.portcullis.policy.model.RepoPermission;
-import dev.portcullis.policy.model.Repository;
-import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.model.User;
-import dev.portcullis.policy.model.Visibility;
-import dev.portcullis.policy.store.PolicyStore;
-import dev.portcullis.policy.store.StoreConstraintException;
-import dev.portcullis.policy.store.StoreUnavailableException;
-import dev.portcullis.policy.token.TokenDigest;
-import dev.portcullis.policy.token.TokenFormat;
-import dev.portcullis.policy.token.TokenKind;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 
 /** Users, enterprises, organizations and their members: created, suspended, joined and left. */
@@ -58,12 +19,18 @@ public final class Accounts extends UseCase {
     super(context);
   }
 
-  private static final Pattern SLUG = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,59}");
+  private static final Pattern SLUG =
+      Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,59}");
 
   public User createUser(Actor actor, String login) {
     requireSiteAdmin(actor);
     User u = createUserUnchecked(login, false);
-    audit(actor, "user.create", "user:" + u.login(), null, JsonText.object("id", u.id(), "login", u.login()));
+    audit(
+        actor,
+        "user.create",
+        "user:" + u.login(),
+        null,
+        JsonText.object("id", u.id(), "login", u.login()));
     return u;
   }
 
@@ -85,43 +52,86 @@ public final class Accounts extends UseCase {
     User u = user(login);
     store.setSuspended(u.id(), suspended ? (u.suspended() ? u.suspendedAt() : now()) : null);
     publish.accept(new Invalidation.UserChanged(u.id()));
-    audit(actor, suspended ? "user.suspend" : "user.unsuspend", "user:" + u.login(),
-        JsonText.object("suspended", u.suspended()), JsonText.object("suspended", suspended));
+    audit(
+        actor,
+        suspended ? "user.suspend" : "user.unsuspend",
+        "user:" + u.login(),
+        JsonText.object("suspended", u.suspended()),
+        JsonText.object("suspended", suspended));
   }
 
   public Enterprise createEnterprise(Actor actor, String slug) {
     requireSiteAdmin(actor);
     if (slug == null || !SLUG.matcher(slug).matches()) {
-      throw PolicyException.invalid("Enterprise", "slug", "invalid",
+      throw PolicyException.invalid(
+          "Enterprise",
+          "slug",
+          "invalid",
           "slug must be 1–60 letters, digits or single hyphens, not starting or ending with a hyphen");
     }
     if (store.enterpriseBySlug(slug).isPresent()) {
-      throw PolicyException.invalid("Enterprise", "slug", "already_exists", "an enterprise named '" + slug + "' already exists");
+      throw PolicyException.invalid(
+          "Enterprise",
+          "slug",
+          "already_exists",
+          "an enterprise named '" + slug + "' already exists");
     }
     Enterprise e = store.createEnterprise(slug, now());
-    audit(actor, "enterprise.create", "enterprise:" + e.slug(), null, JsonText.object("id", e.id(), "slug", e.slug()));
+    audit(
+        actor,
+        "enterprise.create",
+        "enterprise:" + e.slug(),
+        null,
+        JsonText.object("id", e.id(), "slug", e.slug()));
     return e;
   }
 
-  public Organization createOrganization(Actor actor, String login, String adminLogin, String enterpriseSlug) {
+  public Organization createOrganization(
+      Actor actor, String login, String adminLogin, String enterpriseSlug) {
     requireSiteAdmin(actor);
     checkLogin("Organization", login);
     checkLoginFree("Organization", login);
     if (adminLogin == null) {
-      throw PolicyException.invalid("Organization", "admin", "missing_field", "admin (the first owner's login) is required");
+      throw PolicyException.invalid(
+          "Organization", "admin", "missing_field", "admin (the first owner's login) is required");
     }
-    User admin = findUser(adminLogin).orElseThrow(() ->
-        PolicyException.invalid("Organization", "admin", "invalid", "no user named '" + adminLogin + "'"));
+    User admin =
+        findUser(adminLogin)
+            .orElseThrow(
+                () ->
+                    PolicyException.invalid(
+                        "Organization", "admin", "invalid", "no user named '" + adminLogin + "'"));
     Long entId = null;
     if (enterpriseSlug != null) {
-      entId = store.enterpriseBySlug(enterpriseSlug).map(Enterprise::id).orElseThrow(() ->
-          PolicyException.invalid("Organization", "enterprise", "invalid", "no enterprise named '" + enterpriseSlug + "'"));
+      entId =
+          store
+              .enterpriseBySlug(enterpriseSlug)
+              .map(Enterprise::id)
+              .orElseThrow(
+                  () ->
+                      PolicyException.invalid(
+                          "Organization",
+                          "enterprise",
+                          "invalid",
+                          "no enterprise named '" + enterpriseSlug + "'"));
     }
     Organization o = store.createOrganization(login, entId, admin.id(), now());
     publish.accept(new Invalidation.OwnerCreated(login));
     publish.accept(new Invalidation.MembershipChanged(admin.id()));
-    audit(actor, "org.create", "org:" + o.login(), null,
-        JsonText.object("id", o.id(), "login", o.login(), "admin", admin.login(), "enterprise", enterpriseSlug));
+    audit(
+        actor,
+        "org.create",
+        "org:" + o.login(),
+        null,
+        JsonText.object(
+            "id",
+            o.id(),
+            "login",
+            o.login(),
+            "admin",
+            admin.login(),
+            "enterprise",
+            enterpriseSlug));
     return o;
   }
 
@@ -130,11 +140,19 @@ public final class Accounts extends UseCase {
     requireOrgOwner(actor, o, "organization_administration", PermissionLevel.WRITE);
     BasePermission bp = BasePermission.fromApiName(permission);
     if (bp == null) {
-      throw PolicyException.invalid("Organization", "permission", "invalid", "permission must be one of none, read, write, admin");
+      throw PolicyException.invalid(
+          "Organization",
+          "permission",
+          "invalid",
+          "permission must be one of none, read, write, admin");
     }
     store.setBasePermission(o.id(), bp);
     publish.accept(new Invalidation.OrganizationChanged(o.id()));
-    audit(actor, "org.base_permission.update", "org:" + o.login(), JsonText.object("base_permission", o.basePermission().apiName()),
+    audit(
+        actor,
+        "org.base_permission.update",
+        "org:" + o.login(),
+        JsonText.object("base_permission", o.basePermission().apiName()),
         JsonText.object("base_permission", bp.apiName()));
   }
 
@@ -143,14 +161,19 @@ public final class Accounts extends UseCase {
     requireOrgOwner(actor, o, "members", PermissionLevel.WRITE);
     OrgRole r = role == null ? OrgRole.MEMBER : OrgRole.fromApiName(role);
     if (r == null) {
-      throw PolicyException.invalid("Membership", "role", "invalid", "role must be admin or member");
+      throw PolicyException.invalid(
+          "Membership", "role", "invalid", "role must be admin or member");
     }
     User u = user(login);
     OrgRole before = store.membershipsOfUser(u.id()).get(o.id());
     store.setMembership(o.id(), u.id(), r, now());
     publish.accept(new Invalidation.MembershipChanged(u.id()));
-    audit(actor, "org.membership.set", "org:" + o.login() + "/user:" + u.login(),
-        before == null ? null : JsonText.object("role", before.apiName()), JsonText.object("role", r.apiName()));
+    audit(
+        actor,
+        "org.membership.set",
+        "org:" + o.login() + "/user:" + u.login(),
+        before == null ? null : JsonText.object("role", before.apiName()),
+        JsonText.object("role", r.apiName()));
     return r;
   }
 
@@ -162,6 +185,11 @@ public final class Accounts extends UseCase {
       throw PolicyException.notFound("'" + login + "' is not a member of '" + o.login() + "'.");
     }
     publish.accept(new Invalidation.MembershipChanged(u.id()));
-    audit(actor, "org.membership.remove", "org:" + o.login() + "/user:" + u.login(), JsonText.object("member", true), null);
+    audit(
+        actor,
+        "org.membership.remove",
+        "org:" + o.login() + "/user:" + u.login(),
+        JsonText.object("member", true),
+        null);
   }
 }

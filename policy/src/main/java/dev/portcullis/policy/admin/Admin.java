@@ -18,9 +18,9 @@ import java.util.function.LongFunction;
 
 /**
  * The management use cases that the REST API, the command line and the console call, each in one
- * place: validation, authorization of the caller, the store write, the cache invalidation that makes
- * a narrowing change hold on the very next request (published after the write commits and before
- * the call returns), and one audit event per change.
+ * place: validation, authorization of the caller, the store write, the cache invalidation that
+ * makes a narrowing change hold on the very next request (published after the write commits and
+ * before the call returns), and one audit event per change.
  */
 public final class Admin {
   private final Directory directory;
@@ -37,11 +37,18 @@ public final class Admin {
    *     listings show real use at once)
    * @param audit receives one event per admin change (who, what, before/after), never a plaintext
    */
-  public Admin(PolicyStore store, Consumer<Invalidation> publish, Clock clock, SecureRandom random,
-      LongFunction<Instant> unflushedLastUse, Consumer<AuditEvent> audit) {
+  public Admin(
+      PolicyStore store,
+      Consumer<Invalidation> publish,
+      Clock clock,
+      SecureRandom random,
+      LongFunction<Instant> unflushedLastUse,
+      Consumer<AuditEvent> audit) {
     this.directory = new Directory(store);
     this.callers = new Callers(store, directory);
-    AdminContext context = new AdminContext(store, publish, clock, random, unflushedLastUse, audit, directory, callers);
+    AdminContext context =
+        new AdminContext(
+            store, publish, clock, random, unflushedLastUse, audit, directory, callers);
     this.accounts = new Accounts(context);
     this.policies = new Policies(context);
     this.repositories = new Repositories(context);
@@ -105,8 +112,18 @@ public final class Admin {
       // Another node sharing the store created it first.
       return Optional.empty();
     }
-    NewToken req = new NewToken("classic", "bootstrap admin token", "created at first start", null,
-        List.of(ClassicScopes.SITE_ADMIN, ClassicScopes.ADMIN_ORG, ClassicScopes.REPO), null, null, null, null, null);
+    NewToken req =
+        new NewToken(
+            "classic",
+            "bootstrap admin token",
+            "created at first start",
+            null,
+            List.of(ClassicScopes.SITE_ADMIN, ClassicScopes.ADMIN_ORG, ClassicScopes.REPO),
+            null,
+            null,
+            null,
+            null,
+            null);
     return Optional.of(tokens.createToken(Actor.SYSTEM, admin.login(), req));
   }
 }

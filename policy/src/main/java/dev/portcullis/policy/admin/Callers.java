@@ -1,56 +1,23 @@
 package dev.portcullis.policy.admin;
 
-import dev.portcullis.policy.access.Invalidation;
-import dev.portcullis.policy.audit.AuditEvent;
 import dev.portcullis.policy.decision.AccessEvaluator;
-import dev.portcullis.policy.decision.Decision;
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
-import dev.portcullis.policy.model.BasePermission;
 import dev.portcullis.policy.model.ClassicScopes;
 import dev.portcullis.policy.model.EffectivePolicy;
-import dev.portcullis.policy.model.Enterprise;
-import dev.portcullis.policy.model.EnterprisePolicy;
-import dev.portcullis.policy.model.FineGrainedPermissions;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
-import dev.portcullis.policy.model.MaxLifetime;
-import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
-import dev.portcullis.policy.model.Owner;
-import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
-import dev.portcullis.policy.model.RepoPermission;
-import dev.portcullis.policy.model.Repository;
-import dev.portcullis.policy.model.RepositorySelection;
-import dev.portcullis.policy.model.User;
-import dev.portcullis.policy.model.Visibility;
 import dev.portcullis.policy.store.PolicyStore;
-import dev.portcullis.policy.store.StoreConstraintException;
-import dev.portcullis.policy.store.StoreUnavailableException;
-import dev.portcullis.policy.token.TokenDigest;
-import dev.portcullis.policy.token.TokenFormat;
 import dev.portcullis.policy.token.TokenKind;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.LongFunction;
-import java.util.regex.Pattern;
 
-/** Who may call a management operation: site administrators, and organization owners with the right token. */
+/**
+ * Who may call a management operation: site administrators, and organization owners with the right
+ * token.
+ */
 public final class Callers {
   private final PolicyStore store;
   private final Directory directory;
@@ -63,7 +30,8 @@ public final class Callers {
   /** Site administrators only. */
   public void requireSiteAdmin(Actor actor) {
     if (!actor.isSiteAdmin()) {
-      throw PolicyException.forbidden("Must be a site administrator using a token with the site_admin scope.");
+      throw PolicyException.forbidden(
+          "Must be a site administrator using a token with the site_admin scope.");
     }
   }
 
@@ -71,7 +39,8 @@ public final class Callers {
    * A site admin, or an owner of {@code org} using a classic token with {@code admin:org} or a
    * fine-grained token on {@code org} with {@code permission} at {@code level} or more.
    */
-  public void requireOrgOwner(Actor actor, Organization org, String permission, PermissionLevel level) {
+  public void requireOrgOwner(
+      Actor actor, Organization org, String permission, PermissionLevel level) {
     if (actor.isSiteAdmin()) {
       return;
     }
@@ -81,11 +50,14 @@ public final class Callers {
     EffectivePolicy policy = directory.effectivePolicy(org);
     boolean tokenOk;
     if (t.kind() == TokenKind.CLASSIC) {
-      tokenOk = t.scopes().contains(ClassicScopes.ADMIN_ORG) && AccessEvaluator.classicOrgPolicy(t, policy) == null;
+      tokenOk =
+          t.scopes().contains(ClassicScopes.ADMIN_ORG)
+              && AccessEvaluator.classicOrgPolicy(t, policy) == null;
     } else {
       PermissionLevel granted = t.permission(permission);
       Grant grant = store.grantOfToken(t.id()).orElse(null);
-      // Beyond rule 6, the management API needs an approved grant even where approval is not required.
+      // Beyond rule 6, the management API needs an approved grant even where approval is not
+      // required.
       tokenOk =
           t.resourceOwnerId() != null
               && t.resourceOwnerId() == org.id()
@@ -97,8 +69,13 @@ public final class Callers {
     }
     if (!owner || !tokenOk) {
       throw PolicyException.forbidden(
-          "Must be an owner of the '" + org.login() + "' organization using a token with admin:org (classic) or "
-              + permission + ":" + level.apiName() + " (fine-grained).");
+          "Must be an owner of the '"
+              + org.login()
+              + "' organization using a token with admin:org (classic) or "
+              + permission
+              + ":"
+              + level.apiName()
+              + " (fine-grained).");
     }
   }
 }

@@ -1,54 +1,15 @@
 package dev.portcullis.policy.admin;
 
-import dev.portcullis.policy.access.Invalidation;
-import dev.portcullis.policy.audit.AuditEvent;
-import dev.portcullis.policy.decision.AccessEvaluator;
-import dev.portcullis.policy.decision.Decision;
-import dev.portcullis.policy.model.AccessToken;
-import dev.portcullis.policy.model.Actor;
-import dev.portcullis.policy.model.BasePermission;
-import dev.portcullis.policy.model.ClassicScopes;
 import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.Enterprise;
-import dev.portcullis.policy.model.EnterprisePolicy;
-import dev.portcullis.policy.model.FineGrainedPermissions;
 import dev.portcullis.policy.model.Grant;
-import dev.portcullis.policy.model.GrantStatus;
-import dev.portcullis.policy.model.MaxLifetime;
-import dev.portcullis.policy.model.OrgPolicy;
-import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
-import dev.portcullis.policy.model.Page;
-import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
-import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
-import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.model.User;
-import dev.portcullis.policy.model.Visibility;
 import dev.portcullis.policy.store.PolicyStore;
-import dev.portcullis.policy.store.StoreConstraintException;
-import dev.portcullis.policy.store.StoreUnavailableException;
-import dev.portcullis.policy.token.TokenDigest;
-import dev.portcullis.policy.token.TokenFormat;
-import dev.portcullis.policy.token.TokenKind;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.LongFunction;
-import java.util.regex.Pattern;
 
 /**
  * Looks accounts, repositories and grants up by name or id for the management use cases and their
@@ -62,7 +23,8 @@ public final class Directory {
   }
 
   public User user(String login) {
-    return findUser(login).orElseThrow(() -> PolicyException.notFound("No user named '" + login + "'."));
+    return findUser(login)
+        .orElseThrow(() -> PolicyException.notFound("No user named '" + login + "'."));
   }
 
   public Optional<User> findUser(String login) {
@@ -78,16 +40,24 @@ public final class Directory {
   }
 
   public Enterprise enterprise(String slug) {
-    return store.enterpriseBySlug(slug).orElseThrow(() -> PolicyException.notFound("No enterprise named '" + slug + "'."));
+    return store
+        .enterpriseBySlug(slug)
+        .orElseThrow(() -> PolicyException.notFound("No enterprise named '" + slug + "'."));
   }
 
   public Owner owner(String login) {
-    return store.ownerByLogin(login).orElseThrow(() -> PolicyException.notFound("No user or organization named '" + login + "'."));
+    return store
+        .ownerByLogin(login)
+        .orElseThrow(
+            () -> PolicyException.notFound("No user or organization named '" + login + "'."));
   }
 
   public Repository repository(String owner, String name) {
     Owner o = owner(owner);
-    return store.repository(o.id(), name).orElseThrow(() -> PolicyException.notFound("No repository named '" + owner + "/" + name + "'."));
+    return store
+        .repository(o.id(), name)
+        .orElseThrow(
+            () -> PolicyException.notFound("No repository named '" + owner + "/" + name + "'."));
   }
 
   public Optional<Repository> repositoryById(long id) {
@@ -104,7 +74,9 @@ public final class Directory {
 
   public Optional<Owner> ownerById(long id) {
     Optional<User> u = store.userById(id);
-    return u.isPresent() ? u.map(Owner.class::cast) : store.organizationById(id).map(Owner.class::cast);
+    return u.isPresent()
+        ? u.map(Owner.class::cast)
+        : store.organizationById(id).map(Owner.class::cast);
   }
 
   public Optional<Grant> grantOfToken(long tokenId) {
@@ -113,7 +85,8 @@ public final class Directory {
 
   /** The effective policy of an organization (after its enterprise's overrides). */
   public EffectivePolicy effectivePolicy(Organization org) {
-    Enterprise e = org.enterpriseId() == null ? null : store.enterpriseById(org.enterpriseId()).orElse(null);
+    Enterprise e =
+        org.enterpriseId() == null ? null : store.enterpriseById(org.enterpriseId()).orElse(null);
     return EffectivePolicy.of(org, e);
   }
 }

@@ -1,56 +1,28 @@
 package dev.portcullis.policy.admin;
 
-import dev.portcullis.policy.access.Invalidation;
-import dev.portcullis.policy.audit.AuditEvent;
-import dev.portcullis.policy.decision.AccessEvaluator;
-import dev.portcullis.policy.decision.Decision;
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
-import dev.portcullis.policy.model.BasePermission;
-import dev.portcullis.policy.model.ClassicScopes;
-import dev.portcullis.policy.model.EffectivePolicy;
-import dev.portcullis.policy.model.Enterprise;
-import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.FineGrainedPermissions;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
-import dev.portcullis.policy.model.MaxLifetime;
-import dev.portcullis.policy.model.OrgPolicy;
-import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
-import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
-import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.model.User;
-import dev.portcullis.policy.model.Visibility;
 import dev.portcullis.policy.store.PolicyStore;
-import dev.portcullis.policy.store.StoreConstraintException;
-import dev.portcullis.policy.store.StoreUnavailableException;
-import dev.portcullis.policy.token.TokenDigest;
-import dev.portcullis.policy.token.TokenFormat;
-import dev.portcullis.policy.token.TokenKind;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.LongFunction;
-import java.util.regex.Pattern;
 
-/** An organization's pending token requests and approved grants, filtered and paged as GitHub lists them. */
+/**
+ * An organization's pending token requests and approved grants, filtered and paged as GitHub lists
+ * them.
+ */
 public final class GrantListings extends UseCase {
   GrantListings(AdminContext context) {
     super(context);
@@ -60,9 +32,15 @@ public final class GrantListings extends UseCase {
    * Lists an organization's pending token requests ({@code requests}) or approved grants, filtered,
    * ordered by creation and paged as GitHub's endpoints do.
    */
-  public Page<GrantListing> listGrants(Actor actor, String orgLogin, boolean requests, GrantQuery q) {
+  public Page<GrantListing> listGrants(
+      Actor actor, String orgLogin, boolean requests, GrantQuery q) {
     Organization org = organization(orgLogin);
-    requireOrgOwner(actor, org, requests ? "organization_personal_access_token_requests" : "organization_personal_access_tokens",
+    requireOrgOwner(
+        actor,
+        org,
+        requests
+            ? "organization_personal_access_token_requests"
+            : "organization_personal_access_tokens",
         PermissionLevel.READ);
     GrantStatus wanted = requests ? GrantStatus.PENDING : GrantStatus.APPROVED;
     Long repoId = null;
@@ -80,7 +58,10 @@ public final class GrantListings extends UseCase {
       permLevel = cut <= 0 ? null : PermissionLevel.fromApiName(q.permission().substring(cut + 1));
       permName = cut <= 0 ? null : q.permission().substring(0, cut);
       if (permLevel == null || FineGrainedPermissions.get(permName) == null) {
-        throw PolicyException.invalid("PersonalAccessToken", "permission", "invalid",
+        throw PolicyException.invalid(
+            "PersonalAccessToken",
+            "permission",
+            "invalid",
             "permission must be <name>_<level> with a known permission, e.g. contents_read");
       }
     }
@@ -99,8 +80,10 @@ public final class GrantListings extends UseCase {
         continue;
       }
       if (repoId != null) {
-        boolean reaches = t.repositorySelection() == RepositorySelection.ALL
-            || (t.repositorySelection() == RepositorySelection.SUBSET && t.repositoryIds().contains(repoId));
+        boolean reaches =
+            t.repositorySelection() == RepositorySelection.ALL
+                || (t.repositorySelection() == RepositorySelection.SUBSET
+                    && t.repositoryIds().contains(repoId));
         if (!reaches) {
           continue;
         }
@@ -112,7 +95,8 @@ public final class GrantListings extends UseCase {
         }
       }
       Instant lastUsed = latest(t.lastUsedAt(), unflushedLastUse.apply(t.id()));
-      if (q.lastUsedBefore() != null && (lastUsed == null || !lastUsed.isBefore(q.lastUsedBefore()))) {
+      if (q.lastUsedBefore() != null
+          && (lastUsed == null || !lastUsed.isBefore(q.lastUsedBefore()))) {
         continue;
       }
       if (q.lastUsedAfter() != null && (lastUsed == null || !lastUsed.isAfter(q.lastUsedAfter()))) {
@@ -125,12 +109,14 @@ public final class GrantListings extends UseCase {
       all.add(new GrantListing(g, t, owner.get(), lastUsed));
     }
     java.util.Comparator<GrantListing> order =
-        java.util.Comparator.comparing((GrantListing l) -> l.grant().createdAt()).thenComparing(l -> l.grant().id());
+        java.util.Comparator.comparing((GrantListing l) -> l.grant().createdAt())
+            .thenComparing(l -> l.grant().id());
     all.sort(q.ascending() ? order : order.reversed());
     return Page.of(all, q.page(), q.perPage());
   }
 
-  private boolean ownerIdsContains(List<String> logins, long userId, Map<Long, Optional<User>> users) {
+  private boolean ownerIdsContains(
+      List<String> logins, long userId, Map<Long, Optional<User>> users) {
     Optional<User> u = users.computeIfAbsent(userId, store::userById);
     return u.isPresent() && logins.stream().anyMatch(l -> l.equalsIgnoreCase(u.get().login()));
   }
@@ -146,23 +132,51 @@ public final class GrantListings extends UseCase {
    * The repositories a pending request ({@code request}, by request id) or an approved grant (by
    * token id) asks for or reaches: all of the organization's for selection {@code all}.
    */
-  public Page<Repository> grantRepositories(Actor actor, String orgLogin, boolean request, long id, int page, int perPage) {
+  public Page<Repository> grantRepositories(
+      Actor actor, String orgLogin, boolean request, long id, int page, int perPage) {
     Organization org = organization(orgLogin);
-    requireOrgOwner(actor, org, request ? "organization_personal_access_token_requests" : "organization_personal_access_tokens",
+    requireOrgOwner(
+        actor,
+        org,
+        request
+            ? "organization_personal_access_token_requests"
+            : "organization_personal_access_tokens",
         PermissionLevel.READ);
     Optional<Grant> g = request ? store.grantById(id) : store.grantOfToken(id);
-    Grant grant = g.filter(x -> x.orgId() == org.id())
-        .filter(x -> x.status() == (request ? GrantStatus.PENDING : GrantStatus.APPROVED))
-        .orElseThrow(() -> PolicyException.notFound(request
-            ? "No pending personal access token request with id " + id + " in '" + org.login() + "'."
-            : "No personal access token with id " + id + " has access to '" + org.login() + "'."));
-    AccessToken t = store.tokenById(grant.tokenId()).filter(x -> !x.deleted())
-        .orElseThrow(() -> PolicyException.notFound("No personal access token with id " + grant.tokenId() + "."));
-    List<Repository> repos = switch (t.repositorySelection()) {
-      case ALL -> store.repositoriesOfOwner(org.id());
-      case NONE -> List.of();
-      case SUBSET -> store.repositoriesOfOwner(org.id()).stream().filter(r -> t.repositoryIds().contains(r.id())).toList();
-    };
+    Grant grant =
+        g.filter(x -> x.orgId() == org.id())
+            .filter(x -> x.status() == (request ? GrantStatus.PENDING : GrantStatus.APPROVED))
+            .orElseThrow(
+                () ->
+                    PolicyException.notFound(
+                        request
+                            ? "No pending personal access token request with id "
+                                + id
+                                + " in '"
+                                + org.login()
+                                + "'."
+                            : "No personal access token with id "
+                                + id
+                                + " has access to '"
+                                + org.login()
+                                + "'."));
+    AccessToken t =
+        store
+            .tokenById(grant.tokenId())
+            .filter(x -> !x.deleted())
+            .orElseThrow(
+                () ->
+                    PolicyException.notFound(
+                        "No personal access token with id " + grant.tokenId() + "."));
+    List<Repository> repos =
+        switch (t.repositorySelection()) {
+          case ALL -> store.repositoriesOfOwner(org.id());
+          case NONE -> List.of();
+          case SUBSET ->
+              store.repositoriesOfOwner(org.id()).stream()
+                  .filter(r -> t.repositoryIds().contains(r.id()))
+                  .toList();
+        };
     return Page.of(repos, page, perPage);
   }
 }

@@ -5,7 +5,9 @@ import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.OrgPolicy;
 
-/** Minimal JSON object text for audit before/after states (the policy module has no JSON library). */
+/**
+ * Minimal JSON object text for audit before/after states (the policy module has no JSON library).
+ */
 final class JsonText {
   private JsonText() {}
 
@@ -53,20 +55,48 @@ final class JsonText {
   }
 
   static String of(EnterprisePolicy p) {
-    return object("fine_grained_access", p.fineGrainedAccess().apiName(), "classic_access", p.classicAccess().apiName(),
-        "fine_grained_approval", p.fineGrainedApproval().apiName(), "fine_grained_max_lifetime_days", p.fineGrainedMaxLifetimeDays(),
-        "classic_max_lifetime_days", p.classicMaxLifetimeDays());
+    return object(
+        "fine_grained_access",
+        p.fineGrainedAccess().apiName(),
+        "classic_access",
+        p.classicAccess().apiName(),
+        "fine_grained_approval",
+        p.fineGrainedApproval().apiName(),
+        "fine_grained_max_lifetime_days",
+        p.fineGrainedMaxLifetimeDays(),
+        "classic_max_lifetime_days",
+        p.classicMaxLifetimeDays());
   }
 
   static String of(OrgPolicy p) {
-    return object("fine_grained_access", p.fineGrainedAccess().apiName(), "classic_access", p.classicAccess().apiName(),
-        "fine_grained_approval", p.fineGrainedApproval().apiName(), "fine_grained_max_lifetime_days", p.fineGrainedMaxLifetimeDays(),
-        "classic_max_lifetime_days", p.classicMaxLifetimeDays());
+    return object(
+        "fine_grained_access",
+        p.fineGrainedAccess().apiName(),
+        "classic_access",
+        p.classicAccess().apiName(),
+        "fine_grained_approval",
+        p.fineGrainedApproval().apiName(),
+        "fine_grained_max_lifetime_days",
+        p.fineGrainedMaxLifetimeDays(),
+        "classic_max_lifetime_days",
+        p.classicMaxLifetimeDays());
   }
 
   static String of(AccessToken t) {
-    return object("id", t.id(), "user_id", t.userId(), "type", t.kind().apiName(), "name", t.name(),
-        "expires_at", t.expiresAt() == null ? null : t.expiresAt().toString(),
-        "hashed_token", AuditEvent.hashedToken(t.digest()), "deleted", t.deleted());
+    return object(
+        "id",
+        t.id(),
+        "user_id",
+        t.userId(),
+        "type",
+        t.kind().apiName(),
+        "name",
+        t.name(),
+        "expires_at",
+        t.expiresAt() == null ? null : t.expiresAt().toString(),
+        "hashed_token",
+        AuditEvent.hashedToken(t.digest()),
+        "deleted",
+        t.deleted());
   }
 }

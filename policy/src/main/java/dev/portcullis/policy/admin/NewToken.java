@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A token creation request as it arrived (already type-checked JSON), validated by
- * {@link Management#createToken}.
+ * A token creation request as it arrived (already type-checked JSON), validated by {@link
+ * Management#createToken}.
  *
  * @param expiresIn days, or {@code null} for a token that never expires
  */

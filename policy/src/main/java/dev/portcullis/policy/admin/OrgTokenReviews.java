@@ -1,58 +1,19 @@
 package dev.portcullis.policy.admin;
 
 import dev.portcullis.policy.access.Invalidation;
-import dev.portcullis.policy.audit.AuditEvent;
-import dev.portcullis.policy.decision.AccessEvaluator;
-import dev.portcullis.policy.decision.Decision;
-import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
-import dev.portcullis.policy.model.BasePermission;
-import dev.portcullis.policy.model.ClassicScopes;
-import dev.portcullis.policy.model.EffectivePolicy;
-import dev.portcullis.policy.model.Enterprise;
-import dev.portcullis.policy.model.EnterprisePolicy;
-import dev.portcullis.policy.model.FineGrainedPermissions;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
-import dev.portcullis.policy.model.MaxLifetime;
-import dev.portcullis.policy.model.OrgPolicy;
-import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
-import dev.portcullis.policy.model.Owner;
-import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
-import dev.portcullis.policy.model.RepoPermission;
-import dev.portcullis.policy.model.Repository;
-import dev.portcullis.policy.model.RepositorySelection;
-import dev.portcullis.policy.model.User;
-import dev.portcullis.policy.model.Visibility;
-import dev.portcullis.policy.store.PolicyStore;
-import dev.portcullis.policy.store.StoreConstraintException;
-import dev.portcullis.policy.store.StoreUnavailableException;
-import dev.portcullis.policy.token.TokenDigest;
-import dev.portcullis.policy.token.TokenFormat;
-import dev.portcullis.policy.token.TokenKind;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.LongFunction;
-import java.util.regex.Pattern;
 
 /**
- * An organization's review of fine-grained tokens: approve or deny pending requests, revoke approved
- * grants. Every id is checked before anything changes, and each change is a compare-and-set.
+ * An organization's review of fine-grained tokens: approve or deny pending requests, revoke
+ * approved grants. Every id is checked before anything changes, and each change is a
+ * compare-and-set.
  */
 public final class OrgTokenReviews extends UseCase {
   OrgTokenReviews(AdminContext context) {
@@ -60,7 +21,8 @@ public final class OrgTokenReviews extends UseCase {
   }
 
   /** Approves or denies a pending request of {@code org}. */
-  public void reviewRequest(Actor actor, String orgLogin, long requestId, boolean approve, String reason) {
+  public void reviewRequest(
+      Actor actor, String orgLogin, long requestId, boolean approve, String reason) {
     reviewRequests(actor, orgLogin, List.of(requestId), approve, reason);
   }
 
@@ -68,20 +30,39 @@ public final class OrgTokenReviews extends UseCase {
    * Approves or denies pending requests of {@code org}: all of them are checked first, so a bad id
    * changes nothing.
    */
-  public void reviewRequests(Actor actor, String orgLogin, List<Long> requestIds, boolean approve, String reason) {
+  public void reviewRequests(
+      Actor actor, String orgLogin, List<Long> requestIds, boolean approve, String reason) {
     Organization org = organization(orgLogin);
-    requireOrgOwner(actor, org, "organization_personal_access_token_requests", PermissionLevel.WRITE);
+    requireOrgOwner(
+        actor, org, "organization_personal_access_token_requests", PermissionLevel.WRITE);
     if (reason != null && reason.length() > 1024) {
-      throw PolicyException.invalid("PersonalAccessTokenRequest", "reason", "invalid", "reason must be at most 1024 characters");
+      throw PolicyException.invalid(
+          "PersonalAccessTokenRequest",
+          "reason",
+          "invalid",
+          "reason must be at most 1024 characters");
     }
     List<Grant> grants = new ArrayList<>();
     for (long requestId : requestIds) {
-      Grant g = store.grantById(requestId).filter(x -> x.orgId() == org.id())
-          // A deleted token's request is gone, as it is from the listings.
-          .filter(x -> store.tokenById(x.tokenId()).map(t -> !t.deleted()).orElse(false))
-          .orElseThrow(() -> PolicyException.notFound("No personal access token request with id " + requestId + " in '" + org.login() + "'."));
+      Grant g =
+          store
+              .grantById(requestId)
+              .filter(x -> x.orgId() == org.id())
+              // A deleted token's request is gone, as it is from the listings.
+              .filter(x -> store.tokenById(x.tokenId()).map(t -> !t.deleted()).orElse(false))
+              .orElseThrow(
+                  () ->
+                      PolicyException.notFound(
+                          "No personal access token request with id "
+                              + requestId
+                              + " in '"
+                              + org.login()
+                              + "'."));
       if (g.status() != GrantStatus.PENDING) {
-        throw PolicyException.invalid("PersonalAccessTokenRequest", "pat_request_id", "invalid",
+        throw PolicyException.invalid(
+            "PersonalAccessTokenRequest",
+            "pat_request_id",
+            "invalid",
             "request " + requestId + " is not pending (it is " + g.status().apiName() + ")");
       }
       grants.add(g);
@@ -89,12 +70,22 @@ public final class OrgTokenReviews extends UseCase {
     Long reviewer = actor.system() ? null : actor.user().id();
     for (Grant g : grants) {
       // Compare-and-set: a request another reviewer decided meanwhile keeps that decision.
-      boolean changed = store.updateGrantStatus(
-          g.id(), GrantStatus.PENDING, approve ? GrantStatus.APPROVED : GrantStatus.DENIED, reviewer, reason, now());
+      boolean changed =
+          store.updateGrantStatus(
+              g.id(),
+              GrantStatus.PENDING,
+              approve ? GrantStatus.APPROVED : GrantStatus.DENIED,
+              reviewer,
+              reason,
+              now());
       publish.accept(new Invalidation.GrantChanged(g.tokenId()));
       if (changed) {
-        audit(actor, approve ? "token_request.approve" : "token_request.deny", "org:" + org.login() + "/request:" + g.id(),
-            JsonText.object("status", "pending"), JsonText.object("status", approve ? "approved" : "denied", "reason", reason));
+        audit(
+            actor,
+            approve ? "token_request.approve" : "token_request.deny",
+            "org:" + org.login() + "/request:" + g.id(),
+            JsonText.object("status", "pending"),
+            JsonText.object("status", approve ? "approved" : "denied", "reason", reason));
       }
     }
   }
@@ -110,18 +101,33 @@ public final class OrgTokenReviews extends UseCase {
     requireOrgOwner(actor, org, "organization_personal_access_tokens", PermissionLevel.WRITE);
     List<Grant> grants = new ArrayList<>();
     for (long tokenId : tokenIds) {
-      grants.add(store.grantOfToken(tokenId)
-          .filter(x -> x.orgId() == org.id() && x.status() == GrantStatus.APPROVED)
-          .filter(x -> store.tokenById(tokenId).map(t -> !t.deleted()).orElse(false))
-          .orElseThrow(() -> PolicyException.notFound("No personal access token with id " + tokenId + " has access to '" + org.login() + "'.")));
+      grants.add(
+          store
+              .grantOfToken(tokenId)
+              .filter(x -> x.orgId() == org.id() && x.status() == GrantStatus.APPROVED)
+              .filter(x -> store.tokenById(tokenId).map(t -> !t.deleted()).orElse(false))
+              .orElseThrow(
+                  () ->
+                      PolicyException.notFound(
+                          "No personal access token with id "
+                              + tokenId
+                              + " has access to '"
+                              + org.login()
+                              + "'.")));
     }
     Long reviewer = actor.system() ? null : actor.user().id();
     for (Grant g : grants) {
-      boolean changed = store.updateGrantStatus(g.id(), GrantStatus.APPROVED, GrantStatus.REVOKED, reviewer, null, now());
+      boolean changed =
+          store.updateGrantStatus(
+              g.id(), GrantStatus.APPROVED, GrantStatus.REVOKED, reviewer, null, now());
       publish.accept(new Invalidation.GrantChanged(g.tokenId()));
       if (changed) {
-        audit(actor, "token_grant.revoke", "org:" + org.login() + "/token:" + g.tokenId(),
-            JsonText.object("status", "approved"), JsonText.object("status", "revoked"));
+        audit(
+            actor,
+            "token_grant.revoke",
+            "org:" + org.login() + "/token:" + g.tokenId(),
+            JsonText.object("status", "approved"),
+            JsonText.object("status", "revoked"));
       }
     }
   }

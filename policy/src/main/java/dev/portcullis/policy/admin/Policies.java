@@ -6,54 +6,16 @@ import static dev.portcullis.policy.admin.Validation.lifetimeField;
 import static dev.portcullis.policy.admin.Validation.str;
 
 import dev.portcullis.policy.access.Invalidation;
-import dev.portcullis.policy.audit.AuditEvent;
-import dev.portcullis.policy.decision.AccessEvaluator;
-import dev.portcullis.policy.decision.Decision;
-import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
-import dev.portcullis.policy.model.BasePermission;
-import dev.portcullis.policy.model.ClassicScopes;
-import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.EnterprisePolicy;
-import dev.portcullis.policy.model.FineGrainedPermissions;
-import dev.portcullis.policy.model.Grant;
-import dev.portcullis.policy.model.GrantStatus;
-import dev.portcullis.policy.model.MaxLifetime;
 import dev.portcullis.policy.model.OrgPolicy;
-import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
-import dev.portcullis.policy.model.Owner;
-import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
-import dev.portcullis.policy.model.RepoPermission;
-import dev.portcullis.policy.model.Repository;
-import dev.portcullis.policy.model.RepositorySelection;
-import dev.portcullis.policy.model.User;
-import dev.portcullis.policy.model.Visibility;
-import dev.portcullis.policy.store.PolicyStore;
-import dev.portcullis.policy.store.StoreConstraintException;
-import dev.portcullis.policy.store.StoreUnavailableException;
-import dev.portcullis.policy.token.TokenDigest;
-import dev.portcullis.policy.token.TokenFormat;
-import dev.portcullis.policy.token.TokenKind;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.LongFunction;
-import java.util.regex.Pattern;
 
 /** Enterprise and organization token policies: partial updates, validated field by field. */
 public final class Policies extends UseCase {
@@ -65,7 +27,8 @@ public final class Policies extends UseCase {
    * Applies a partial update: fields left out keep their value, {@code null} clears a max lifetime.
    * Values are Strings or Integers as parsed from JSON.
    */
-  public EnterprisePolicy updateEnterprisePolicy(Actor actor, String slug, Map<String, Object> patch) {
+  public EnterprisePolicy updateEnterprisePolicy(
+      Actor actor, String slug, Map<String, Object> patch) {
     requireSiteAdmin(actor);
     Enterprise e = enterprise(slug);
     EnterprisePolicy p = e.policy();
@@ -78,19 +41,55 @@ public final class Policies extends UseCase {
     for (Map.Entry<String, Object> f : patch.entrySet()) {
       Object v = f.getValue();
       switch (f.getKey()) {
-        case "fine_grained_access" -> fg = enumField(errors, f.getKey(), v, EnterprisePolicy.Access.fromApiName(str(v)), fg, "org_configures, restricted, allowed");
-        case "classic_access" -> cl = enumField(errors, f.getKey(), v, EnterprisePolicy.Access.fromApiName(str(v)), cl, "org_configures, restricted, allowed");
-        case "fine_grained_approval" -> ap = enumField(errors, f.getKey(), v, EnterprisePolicy.Approval.fromApiName(str(v)), ap, "org_configures, required, disabled");
-        case "fine_grained_max_lifetime_days" -> fgMax = lifetimeField(errors, f.getKey(), v, fgMax);
+        case "fine_grained_access" ->
+            fg =
+                enumField(
+                    errors,
+                    f.getKey(),
+                    v,
+                    EnterprisePolicy.Access.fromApiName(str(v)),
+                    fg,
+                    "org_configures, restricted, allowed");
+        case "classic_access" ->
+            cl =
+                enumField(
+                    errors,
+                    f.getKey(),
+                    v,
+                    EnterprisePolicy.Access.fromApiName(str(v)),
+                    cl,
+                    "org_configures, restricted, allowed");
+        case "fine_grained_approval" ->
+            ap =
+                enumField(
+                    errors,
+                    f.getKey(),
+                    v,
+                    EnterprisePolicy.Approval.fromApiName(str(v)),
+                    ap,
+                    "org_configures, required, disabled");
+        case "fine_grained_max_lifetime_days" ->
+            fgMax = lifetimeField(errors, f.getKey(), v, fgMax);
         case "classic_max_lifetime_days" -> clMax = lifetimeField(errors, f.getKey(), v, clMax);
-        default -> errors.add(new PolicyException.FieldError("EnterprisePolicy", f.getKey(), "invalid", "unknown field '" + f.getKey() + "'"));
+        default ->
+            errors.add(
+                new PolicyException.FieldError(
+                    "EnterprisePolicy",
+                    f.getKey(),
+                    "invalid",
+                    "unknown field '" + f.getKey() + "'"));
       }
     }
     failIf(errors);
     EnterprisePolicy next = new EnterprisePolicy(fg, cl, ap, fgMax, clMax);
     store.updateEnterprisePolicy(e.id(), next);
     publish.accept(new Invalidation.EnterpriseChanged(e.id()));
-    audit(actor, "enterprise.policy.update", "enterprise:" + e.slug(), JsonText.of(p), JsonText.of(next));
+    audit(
+        actor,
+        "enterprise.policy.update",
+        "enterprise:" + e.slug(),
+        JsonText.of(p),
+        JsonText.of(next));
     return next;
   }
 
@@ -107,12 +106,43 @@ public final class Policies extends UseCase {
     for (Map.Entry<String, Object> f : patch.entrySet()) {
       Object v = f.getValue();
       switch (f.getKey()) {
-        case "fine_grained_access" -> fg = enumField(errors, f.getKey(), v, OrgPolicy.Access.fromApiName(str(v)), fg, "allowed, restricted");
-        case "classic_access" -> cl = enumField(errors, f.getKey(), v, OrgPolicy.Access.fromApiName(str(v)), cl, "allowed, restricted");
-        case "fine_grained_approval" -> ap = enumField(errors, f.getKey(), v, OrgPolicy.Approval.fromApiName(str(v)), ap, "required, not_required");
-        case "fine_grained_max_lifetime_days" -> fgMax = lifetimeField(errors, f.getKey(), v, fgMax);
+        case "fine_grained_access" ->
+            fg =
+                enumField(
+                    errors,
+                    f.getKey(),
+                    v,
+                    OrgPolicy.Access.fromApiName(str(v)),
+                    fg,
+                    "allowed, restricted");
+        case "classic_access" ->
+            cl =
+                enumField(
+                    errors,
+                    f.getKey(),
+                    v,
+                    OrgPolicy.Access.fromApiName(str(v)),
+                    cl,
+                    "allowed, restricted");
+        case "fine_grained_approval" ->
+            ap =
+                enumField(
+                    errors,
+                    f.getKey(),
+                    v,
+                    OrgPolicy.Approval.fromApiName(str(v)),
+                    ap,
+                    "required, not_required");
+        case "fine_grained_max_lifetime_days" ->
+            fgMax = lifetimeField(errors, f.getKey(), v, fgMax);
         case "classic_max_lifetime_days" -> clMax = lifetimeField(errors, f.getKey(), v, clMax);
-        default -> errors.add(new PolicyException.FieldError("OrganizationPolicy", f.getKey(), "invalid", "unknown field '" + f.getKey() + "'"));
+        default ->
+            errors.add(
+                new PolicyException.FieldError(
+                    "OrganizationPolicy",
+                    f.getKey(),
+                    "invalid",
+                    "unknown field '" + f.getKey() + "'"));
       }
     }
     failIf(errors);

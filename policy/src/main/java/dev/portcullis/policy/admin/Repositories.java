@@ -1,53 +1,17 @@
 package dev.portcullis.policy.admin;
 
 import dev.portcullis.policy.access.Invalidation;
-import dev.portcullis.policy.audit.AuditEvent;
-import dev.portcullis.policy.decision.AccessEvaluator;
-import dev.portcullis.policy.decision.Decision;
-import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
-import dev.portcullis.policy.model.BasePermission;
-import dev.portcullis.policy.model.ClassicScopes;
-import dev.portcullis.policy.model.EffectivePolicy;
-import dev.portcullis.policy.model.Enterprise;
-import dev.portcullis.policy.model.EnterprisePolicy;
-import dev.portcullis.policy.model.FineGrainedPermissions;
-import dev.portcullis.policy.model.Grant;
-import dev.portcullis.policy.model.GrantStatus;
-import dev.portcullis.policy.model.MaxLifetime;
-import dev.portcullis.policy.model.OrgPolicy;
-import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
-import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
-import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.model.Visibility;
-import dev.portcullis.policy.store.PolicyStore;
-import dev.portcullis.policy.store.StoreConstraintException;
-import dev.portcullis.policy.store.StoreUnavailableException;
-import dev.portcullis.policy.token.TokenDigest;
-import dev.portcullis.policy.token.TokenFormat;
-import dev.portcullis.policy.token.TokenKind;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 
 /** Repositories (created in the store and on disk in one transaction) and their collaborators. */
@@ -58,8 +22,12 @@ public final class Repositories extends UseCase {
 
   private static final Pattern REPO_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
-  /** Creates a repository; {@code onDisk} creates the bare repository inside the store's transaction. */
-  public Repository createRepository(Actor actor, String ownerLogin, String name, String visibility, Consumer<Repository> onDisk) {
+  /**
+   * Creates a repository; {@code onDisk} creates the bare repository inside the store's
+   * transaction.
+   */
+  public Repository createRepository(
+      Actor actor, String ownerLogin, String name, String visibility, Consumer<Repository> onDisk) {
     Owner owner = owner(ownerLogin);
     if (owner instanceof Organization o) {
       requireOrgOwner(actor, o, "organization_administration", PermissionLevel.WRITE);
@@ -69,35 +37,56 @@ public final class Repositories extends UseCase {
     checkRepoName(name);
     Visibility v = visibility == null ? Visibility.PUBLIC : Visibility.fromApiName(visibility);
     if (v == null) {
-      throw PolicyException.invalid("Repository", "visibility", "invalid", "visibility must be public, private or internal");
+      throw PolicyException.invalid(
+          "Repository", "visibility", "invalid", "visibility must be public, private or internal");
     }
-    if (v == Visibility.INTERNAL && !(owner instanceof Organization o2 && o2.enterpriseId() != null)) {
-      throw PolicyException.invalid("Repository", "visibility", "invalid",
+    if (v == Visibility.INTERNAL
+        && !(owner instanceof Organization o2 && o2.enterpriseId() != null)) {
+      throw PolicyException.invalid(
+          "Repository",
+          "visibility",
+          "invalid",
           "internal repositories belong to organizations of an enterprise");
     }
     if (store.repository(owner.id(), name).isPresent()) {
-      throw PolicyException.invalid("Repository", "name", "already_exists", "name already exists on this account");
+      throw PolicyException.invalid(
+          "Repository", "name", "already_exists", "name already exists on this account");
     }
     Repository r = store.createRepository(owner.id(), name, v, now(), onDisk);
     publish.accept(new Invalidation.RepositoryChanged(owner.id(), name));
-    audit(actor, "repo.create", "repo:" + r.fullName(), null,
-        JsonText.object("id", r.id(), "full_name", r.fullName(), "visibility", r.visibility().apiName()));
+    audit(
+        actor,
+        "repo.create",
+        "repo:" + r.fullName(),
+        null,
+        JsonText.object(
+            "id", r.id(), "full_name", r.fullName(), "visibility", r.visibility().apiName()));
     return r;
   }
 
-  public RepoPermission setCollaborator(Actor actor, String owner, String repo, String login, String permission) {
+  public RepoPermission setCollaborator(
+      Actor actor, String owner, String repo, String login, String permission) {
     Repository r = repository(owner, repo);
     requireRepoAdmin(actor, r);
-    RepoPermission p = permission == null ? RepoPermission.WRITE : RepoPermission.fromCollaboratorName(permission);
+    RepoPermission p =
+        permission == null ? RepoPermission.WRITE : RepoPermission.fromCollaboratorName(permission);
     if (p == null) {
-      throw PolicyException.invalid("Collaborator", "permission", "invalid", "permission must be one of pull, triage, push, maintain, admin");
+      throw PolicyException.invalid(
+          "Collaborator",
+          "permission",
+          "invalid",
+          "permission must be one of pull, triage, push, maintain, admin");
     }
     User u = user(login);
     RepoPermission before = store.collaborationsOfUser(u.id()).get(r.id());
     store.setCollaborator(r.id(), u.id(), p);
     publish.accept(new Invalidation.CollaboratorChanged(u.id()));
-    audit(actor, "repo.collaborator.set", "repo:" + r.fullName() + "/user:" + u.login(),
-        before == null ? null : JsonText.object("permission", before.apiName()), JsonText.object("permission", p.apiName()));
+    audit(
+        actor,
+        "repo.collaborator.set",
+        "repo:" + r.fullName() + "/user:" + u.login(),
+        before == null ? null : JsonText.object("permission", before.apiName()),
+        JsonText.object("permission", p.apiName()));
     return p;
   }
 
@@ -106,10 +95,16 @@ public final class Repositories extends UseCase {
     requireRepoAdmin(actor, r);
     User u = user(login);
     if (!store.removeCollaborator(r.id(), u.id())) {
-      throw PolicyException.notFound("'" + login + "' is not a collaborator on '" + r.fullName() + "'.");
+      throw PolicyException.notFound(
+          "'" + login + "' is not a collaborator on '" + r.fullName() + "'.");
     }
     publish.accept(new Invalidation.CollaboratorChanged(u.id()));
-    audit(actor, "repo.collaborator.remove", "repo:" + r.fullName() + "/user:" + u.login(), JsonText.object("collaborator", true), null);
+    audit(
+        actor,
+        "repo.collaborator.remove",
+        "repo:" + r.fullName() + "/user:" + u.login(),
+        JsonText.object("collaborator", true),
+        null);
   }
 
   private void requireRepoAdmin(Actor actor, Repository r) {
@@ -122,9 +117,15 @@ public final class Repositories extends UseCase {
   }
 
   static void checkRepoName(String name) {
-    if (name == null || !REPO_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")
+    if (name == null
+        || !REPO_NAME.matcher(name).matches()
+        || name.equals(".")
+        || name.equals("..")
         || name.toLowerCase(java.util.Locale.ROOT).endsWith(".git")) {
-      throw PolicyException.invalid("Repository", "name", name == null ? "missing_field" : "invalid",
+      throw PolicyException.invalid(
+          "Repository",
+          "name",
+          name == null ? "missing_field" : "invalid",
           "name must be 1–100 letters, digits, '.', '-' or '_', not '.' or '..', and not end in .git");
     }
   }

@@ -5,43 +5,28 @@ import static dev.portcullis.policy.admin.Validation.fe;
 import static dev.portcullis.policy.admin.Validation.hasControl;
 
 import dev.portcullis.policy.access.Invalidation;
-import dev.portcullis.policy.audit.AuditEvent;
-import dev.portcullis.policy.decision.AccessEvaluator;
-import dev.portcullis.policy.decision.Decision;
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
-import dev.portcullis.policy.model.BasePermission;
 import dev.portcullis.policy.model.ClassicScopes;
 import dev.portcullis.policy.model.EffectivePolicy;
-import dev.portcullis.policy.model.Enterprise;
-import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.FineGrainedPermissions;
-import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
 import dev.portcullis.policy.model.MaxLifetime;
-import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
-import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
-import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.model.User;
-import dev.portcullis.policy.model.Visibility;
 import dev.portcullis.policy.store.PolicyStore;
-import dev.portcullis.policy.store.StoreConstraintException;
 import dev.portcullis.policy.store.StoreUnavailableException;
 import dev.portcullis.policy.token.TokenDigest;
 import dev.portcullis.policy.token.TokenFormat;
 import dev.portcullis.policy.token.TokenKind;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -49,10 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.LongFunction;
-import java.util.regex.Pattern;
 
 /**
  * Personal access tokens: issued (the plaintext leaves only in the {@link CreatedToken}), listed,
@@ -69,10 +50,18 @@ public final class TokenIssuance extends UseCase {
     List<PolicyException.FieldError> errors = new ArrayList<>();
     TokenKind kind = TokenKind.fromApiName(req.type());
     if (kind == null) {
-      errors.add(fe("type", req.type() == null ? "missing_field" : "invalid", "type must be fine_grained or classic"));
+      errors.add(
+          fe(
+              "type",
+              req.type() == null ? "missing_field" : "invalid",
+              "type must be fine_grained or classic"));
     }
     if (req.name() == null || req.name().isEmpty() || req.name().length() > 40) {
-      errors.add(fe("name", req.name() == null ? "missing_field" : "invalid", "name must be 1–40 characters"));
+      errors.add(
+          fe(
+              "name",
+              req.name() == null ? "missing_field" : "invalid",
+              "name must be 1–40 characters"));
     }
     if (req.description() != null && req.description().length() > 1024) {
       errors.add(fe("description", "invalid", "description must be at most 1024 characters"));
@@ -80,32 +69,56 @@ public final class TokenIssuance extends UseCase {
     if (hasControl(req.name())) {
       errors.add(fe("name", "invalid", "name must not contain control characters"));
     }
-    if (hasControl(req.description()) && !req.description().chars().allMatch(c -> c >= 0x20 || c == '\n' || c == '\t')) {
-      errors.add(fe("description", "invalid", "description must not contain control characters other than newlines and tabs"));
+    if (hasControl(req.description())
+        && !req.description().chars().allMatch(c -> c >= 0x20 || c == '\n' || c == '\t')) {
+      errors.add(
+          fe(
+              "description",
+              "invalid",
+              "description must not contain control characters other than newlines and tabs"));
     }
-    if (hasControl(req.reason()) && !req.reason().chars().allMatch(c -> c >= 0x20 || c == '\n' || c == '\t')) {
-      errors.add(fe("reason", "invalid", "reason must not contain control characters other than newlines and tabs"));
+    if (hasControl(req.reason())
+        && !req.reason().chars().allMatch(c -> c >= 0x20 || c == '\n' || c == '\t')) {
+      errors.add(
+          fe(
+              "reason",
+              "invalid",
+              "reason must not contain control characters other than newlines and tabs"));
     }
-    if (req.expiresIn() != null && (req.expiresIn() < MaxLifetime.MIN_DAYS || req.expiresIn() > MaxLifetime.MAX_DAYS)) {
-      errors.add(fe("expires_in", "invalid", "expires_in must be 1–366 days or null, not " + req.expiresIn()));
+    if (req.expiresIn() != null
+        && (req.expiresIn() < MaxLifetime.MIN_DAYS || req.expiresIn() > MaxLifetime.MAX_DAYS)) {
+      errors.add(
+          fe(
+              "expires_in",
+              "invalid",
+              "expires_in must be 1–366 days or null, not " + req.expiresIn()));
     }
     if (req.reason() != null && req.reason().length() > 1024) {
       errors.add(fe("reason", "invalid", "reason must be at most 1024 characters"));
     }
     failIf(errors);
     Instant created = now();
-    Instant expires = req.expiresIn() == null ? null : created.plus(Duration.ofDays(req.expiresIn()));
+    Instant expires =
+        req.expiresIn() == null ? null : created.plus(Duration.ofDays(req.expiresIn()));
     return kind == TokenKind.CLASSIC
         ? createClassic(actor, user, req, created, expires)
         : createFineGrained(actor, user, req, created, expires);
   }
 
-  private CreatedToken createClassic(Actor actor, User user, NewToken req, Instant created, Instant expires) {
+  private CreatedToken createClassic(
+      Actor actor, User user, NewToken req, Instant created, Instant expires) {
     TokenKind kind = TokenKind.CLASSIC;
     List<PolicyException.FieldError> errors = new ArrayList<>();
     Set<String> scopes = new HashSet<>();
-    if (req.repositorySelection() != null || req.resourceOwner() != null || req.permissions() != null || req.repositories() != null) {
-      errors.add(fe("type", "invalid", "classic tokens take scopes, not resource_owner, repository_selection, repositories or permissions"));
+    if (req.repositorySelection() != null
+        || req.resourceOwner() != null
+        || req.permissions() != null
+        || req.repositories() != null) {
+      errors.add(
+          fe(
+              "type",
+              "invalid",
+              "classic tokens take scopes, not resource_owner, repository_selection, repositories or permissions"));
     }
     for (String s : req.scopes() == null ? List.<String>of() : req.scopes()) {
       if (s == null || !ClassicScopes.isKnown(s)) {
@@ -117,13 +130,36 @@ public final class TokenIssuance extends UseCase {
       }
     }
     failIf(errors);
-    Issued issued = issue(kind, digest -> new AccessToken(0, user.id(), kind, digest, req.name(), req.description(), created, expires,
-        null, null, scopes, null, null, Set.of(), Map.of()), null, null, null);
-    audit(actor, "token.create", "user:" + user.login(), null, JsonText.of(issued.stored().token()));
+    Issued issued =
+        issue(
+            kind,
+            digest ->
+                new AccessToken(
+                    0,
+                    user.id(),
+                    kind,
+                    digest,
+                    req.name(),
+                    req.description(),
+                    created,
+                    expires,
+                    null,
+                    null,
+                    scopes,
+                    null,
+                    null,
+                    Set.of(),
+                    Map.of()),
+            null,
+            null,
+            null);
+    audit(
+        actor, "token.create", "user:" + user.login(), null, JsonText.of(issued.stored().token()));
     return new CreatedToken(issued.stored().token(), issued.plaintext(), null);
   }
 
-  private CreatedToken createFineGrained(Actor actor, User user, NewToken req, Instant created, Instant expires) {
+  private CreatedToken createFineGrained(
+      Actor actor, User user, NewToken req, Instant created, Instant expires) {
     TokenKind kind = TokenKind.FINE_GRAINED;
     List<PolicyException.FieldError> errors = new ArrayList<>();
     if (req.scopes() != null && !req.scopes().isEmpty()) {
@@ -131,13 +167,25 @@ public final class TokenIssuance extends UseCase {
     }
     Owner resourceOwner = null;
     if (req.resourceOwner() == null) {
-      errors.add(fe("resource_owner", "missing_field", "resource_owner (the user itself or an organization) is required"));
+      errors.add(
+          fe(
+              "resource_owner",
+              "missing_field",
+              "resource_owner (the user itself or an organization) is required"));
     } else {
       resourceOwner = store.ownerByLogin(req.resourceOwner()).orElse(null);
       if (resourceOwner == null) {
-        errors.add(fe("resource_owner", "invalid", "no user or organization named '" + req.resourceOwner() + "'"));
+        errors.add(
+            fe(
+                "resource_owner",
+                "invalid",
+                "no user or organization named '" + req.resourceOwner() + "'"));
       } else if (resourceOwner instanceof User u && u.id() != user.id()) {
-        errors.add(fe("resource_owner", "invalid", "a user can only be the resource owner of their own tokens"));
+        errors.add(
+            fe(
+                "resource_owner",
+                "invalid",
+                "a user can only be the resource owner of their own tokens"));
       }
     }
     Organization org = resourceOwner instanceof Organization o ? o : null;
@@ -147,32 +195,65 @@ public final class TokenIssuance extends UseCase {
       role = store.membershipsOfUser(user.id()).get(org.id());
       policy = effectivePolicy(org);
       if (role == null) {
-        errors.add(fe("resource_owner", "invalid", "'" + user.login() + "' is not a member of '" + org.login() + "'"));
+        errors.add(
+            fe(
+                "resource_owner",
+                "invalid",
+                "'" + user.login() + "' is not a member of '" + org.login() + "'"));
       } else if (policy.fineGrainedRestricted()) {
-        errors.add(fe("resource_owner", "invalid", "the '" + org.login() + "' organization does not allow fine-grained personal access tokens"));
+        errors.add(
+            fe(
+                "resource_owner",
+                "invalid",
+                "the '"
+                    + org.login()
+                    + "' organization does not allow fine-grained personal access tokens"));
       } else if (policy.fineGrainedMaxLifetimeDays() != null
           && (req.expiresIn() == null || req.expiresIn() > policy.fineGrainedMaxLifetimeDays())) {
-        errors.add(fe("expires_in", "invalid", "the '" + org.login() + "' organization requires fine-grained tokens to expire within "
-            + policy.fineGrainedMaxLifetimeDays() + " days"));
+        errors.add(
+            fe(
+                "expires_in",
+                "invalid",
+                "the '"
+                    + org.login()
+                    + "' organization requires fine-grained tokens to expire within "
+                    + policy.fineGrainedMaxLifetimeDays()
+                    + " days"));
       }
     }
     RepositorySelection selection = RepositorySelection.fromApiName(req.repositorySelection());
     if (selection == null) {
-      errors.add(fe("repository_selection", req.repositorySelection() == null ? "missing_field" : "invalid",
-          "repository_selection must be all, subset or none"));
+      errors.add(
+          fe(
+              "repository_selection",
+              req.repositorySelection() == null ? "missing_field" : "invalid",
+              "repository_selection must be all, subset or none"));
     }
     Set<Long> repoIds = new HashSet<>();
     List<String> names = req.repositories() == null ? List.of() : req.repositories();
     if (selection == RepositorySelection.SUBSET && names.isEmpty()) {
-      errors.add(fe("repositories", "missing_field", "repository_selection subset needs at least one repository"));
+      errors.add(
+          fe(
+              "repositories",
+              "missing_field",
+              "repository_selection subset needs at least one repository"));
     } else if (selection != null && selection != RepositorySelection.SUBSET && !names.isEmpty()) {
-      errors.add(fe("repositories", "invalid", "repositories are only given with repository_selection subset"));
+      errors.add(
+          fe(
+              "repositories",
+              "invalid",
+              "repositories are only given with repository_selection subset"));
     }
     if (selection == RepositorySelection.SUBSET && resourceOwner != null) {
       for (String n : names) {
-        Optional<Repository> r = n == null ? Optional.empty() : store.repository(resourceOwner.id(), n);
+        Optional<Repository> r =
+            n == null ? Optional.empty() : store.repository(resourceOwner.id(), n);
         if (r.isEmpty()) {
-          errors.add(fe("repositories", "invalid", "no repository named '" + n + "' owned by '" + resourceOwner.login() + "'"));
+          errors.add(
+              fe(
+                  "repositories",
+                  "invalid",
+                  "no repository named '" + n + "' owned by '" + resourceOwner.login() + "'"));
         } else {
           repoIds.add(r.get().id());
         }
@@ -187,11 +268,25 @@ public final class TokenIssuance extends UseCase {
         if (def == null) {
           errors.add(fe("permissions", "invalid", "unknown permission '" + p.getKey() + "'"));
         } else if (level == null || !def.levels().contains(level)) {
-          errors.add(fe("permissions", "invalid", "permission '" + p.getKey() + "' does not support level '" + p.getValue() + "'"));
+          errors.add(
+              fe(
+                  "permissions",
+                  "invalid",
+                  "permission '" + p.getKey() + "' does not support level '" + p.getValue() + "'"));
         } else if (def.category() == FineGrainedPermissions.Category.ORGANIZATION && org == null) {
-          errors.add(fe("permissions", "invalid", "organization permission '" + p.getKey() + "' needs an organization as resource owner"));
+          errors.add(
+              fe(
+                  "permissions",
+                  "invalid",
+                  "organization permission '"
+                      + p.getKey()
+                      + "' needs an organization as resource owner"));
         } else if (def.category() == FineGrainedPermissions.Category.ACCOUNT && org != null) {
-          errors.add(fe("permissions", "invalid", "account permission '" + p.getKey() + "' needs the user as resource owner"));
+          errors.add(
+              fe(
+                  "permissions",
+                  "invalid",
+                  "account permission '" + p.getKey() + "' needs the user as resource owner"));
         } else {
           perms.put(p.getKey(), level);
         }
@@ -200,11 +295,35 @@ public final class TokenIssuance extends UseCase {
     failIf(errors);
     GrantStatus initial = null;
     if (org != null) {
-      initial = policy.approvalRequired() && role != OrgRole.ADMIN ? GrantStatus.PENDING : GrantStatus.APPROVED;
+      initial =
+          policy.approvalRequired() && role != OrgRole.ADMIN
+              ? GrantStatus.PENDING
+              : GrantStatus.APPROVED;
     }
     long ownerId = resourceOwner.id();
-    Issued issued = issue(kind, digest -> new AccessToken(0, user.id(), kind, digest, req.name(), req.description(), created, expires,
-        null, null, Set.of(), ownerId, selection, repoIds, perms), org == null ? null : org.id(), initial, req.reason());
+    Issued issued =
+        issue(
+            kind,
+            digest ->
+                new AccessToken(
+                    0,
+                    user.id(),
+                    kind,
+                    digest,
+                    req.name(),
+                    req.description(),
+                    created,
+                    expires,
+                    null,
+                    null,
+                    Set.of(),
+                    ownerId,
+                    selection,
+                    repoIds,
+                    perms),
+            org == null ? null : org.id(),
+            initial,
+            req.reason());
     PolicyStore.StoredToken st = issued.stored();
     audit(actor, "token.create", "user:" + user.login(), null, JsonText.of(st.token()));
     return new CreatedToken(st.token(), issued.plaintext(), st.grant());
@@ -217,18 +336,29 @@ public final class TokenIssuance extends UseCase {
   private static final int ISSUE_ATTEMPTS = 3;
 
   /**
-   * Generates a plaintext and stores the token {@code build} makes of its digest; when another token
-   * has the same lookup key (the digest's first 8 bytes, unique in the store), generates another.
+   * Generates a plaintext and stores the token {@code build} makes of its digest; when another
+   * token has the same lookup key (the digest's first 8 bytes, unique in the store), generates
+   * another.
    */
-  private Issued issue(TokenKind kind, java.util.function.Function<TokenDigest, AccessToken> build, Long grantOrgId,
-      GrantStatus initial, String reason) {
+  private Issued issue(
+      TokenKind kind,
+      java.util.function.Function<TokenDigest, AccessToken> build,
+      Long grantOrgId,
+      GrantStatus initial,
+      String reason) {
     for (int attempt = 1; ; attempt++) {
       String plaintext = TokenFormat.generate(kind, random);
       try {
-        return new Issued(store.insertToken(build.apply(TokenDigest.of(plaintext)), grantOrgId, initial, reason), plaintext);
+        return new Issued(
+            store.insertToken(build.apply(TokenDigest.of(plaintext)), grantOrgId, initial, reason),
+            plaintext);
       } catch (PolicyStore.LookupKeyTaken e) {
         if (attempt == ISSUE_ATTEMPTS) {
-          throw new StoreUnavailableException("could not issue a token: " + ISSUE_ATTEMPTS + " generated tokens all had taken lookup keys", e);
+          throw new StoreUnavailableException(
+              "could not issue a token: "
+                  + ISSUE_ATTEMPTS
+                  + " generated tokens all had taken lookup keys",
+              e);
         }
       }
     }
@@ -241,10 +371,16 @@ public final class TokenIssuance extends UseCase {
 
   public void deleteToken(Actor actor, long tokenId) {
     requireSiteAdmin(actor);
-    AccessToken t = store.tokenById(tokenId).filter(x -> !x.deleted())
-        .orElseThrow(() -> PolicyException.notFound("No personal access token with id " + tokenId + "."));
+    AccessToken t =
+        store
+            .tokenById(tokenId)
+            .filter(x -> !x.deleted())
+            .orElseThrow(
+                () ->
+                    PolicyException.notFound("No personal access token with id " + tokenId + "."));
     delete(t);
-    audit(actor, "token.delete", "token:" + t.id(), JsonText.of(t), JsonText.object("deleted", true));
+    audit(
+        actor, "token.delete", "token:" + t.id(), JsonText.of(t), JsonText.object("deleted", true));
   }
 
   private void delete(AccessToken t) {
@@ -261,10 +397,19 @@ public final class TokenIssuance extends UseCase {
       if (p == null || TokenFormat.kindOf(p) == null) {
         continue;
       }
-      store.tokenByDigest(TokenDigest.of(p)).filter(t -> !t.deleted()).ifPresent(t -> {
-        delete(t);
-        audit(null, "token.revoke_leaked", "token:" + t.id(), JsonText.of(t), JsonText.object("deleted", true));
-      });
+      store
+          .tokenByDigest(TokenDigest.of(p))
+          .filter(t -> !t.deleted())
+          .ifPresent(
+              t -> {
+                delete(t);
+                audit(
+                    null,
+                    "token.revoke_leaked",
+                    "token:" + t.id(),
+                    JsonText.of(t),
+                    JsonText.object("deleted", true));
+              });
     }
   }
 }

@@ -22,8 +22,8 @@ import java.util.function.LongFunction;
 
 /**
  * The shared part of every management use case: validation of the caller, the store write, the
- * invalidation that makes a narrowing change hold on the very next request, and one audit event
- * per change.
+ * invalidation that makes a narrowing change hold on the very next request, and one audit event per
+ * change.
  */
 abstract class UseCase {
   final PolicyStore store;
@@ -93,7 +93,10 @@ abstract class UseCase {
 
   void checkLoginFree(String resource, String login) {
     if (store.ownerByLogin(login).isPresent()) {
-      throw PolicyException.invalid(resource, "login", "already_exists",
+      throw PolicyException.invalid(
+          resource,
+          "login",
+          "already_exists",
           "the login '" + login + "' is already taken by a user or organization");
     }
   }

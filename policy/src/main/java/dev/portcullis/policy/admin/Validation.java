@@ -1,60 +1,16 @@
 package dev.portcullis.policy.admin;
 
-import dev.portcullis.policy.access.Invalidation;
-import dev.portcullis.policy.audit.AuditEvent;
-import dev.portcullis.policy.decision.AccessEvaluator;
-import dev.portcullis.policy.decision.Decision;
-import dev.portcullis.policy.model.AccessToken;
-import dev.portcullis.policy.model.Actor;
-import dev.portcullis.policy.model.BasePermission;
-import dev.portcullis.policy.model.ClassicScopes;
-import dev.portcullis.policy.model.EffectivePolicy;
-import dev.portcullis.policy.model.Enterprise;
-import dev.portcullis.policy.model.EnterprisePolicy;
-import dev.portcullis.policy.model.FineGrainedPermissions;
-import dev.portcullis.policy.model.Grant;
-import dev.portcullis.policy.model.GrantStatus;
 import dev.portcullis.policy.model.MaxLifetime;
-import dev.portcullis.policy.model.OrgPolicy;
-import dev.portcullis.policy.model.OrgRole;
-import dev.portcullis.policy.model.Organization;
-import dev.portcullis.policy.model.Owner;
-import dev.portcullis.policy.model.Page;
-import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
-import dev.portcullis.policy.model.RepoPermission;
-import dev.portcullis.policy.model.Repository;
-import dev.portcullis.policy.model.RepositorySelection;
-import dev.portcullis.policy.model.User;
-import dev.portcullis.policy.model.Visibility;
-import dev.portcullis.policy.store.PolicyStore;
-import dev.portcullis.policy.store.StoreConstraintException;
-import dev.portcullis.policy.store.StoreUnavailableException;
-import dev.portcullis.policy.token.TokenDigest;
-import dev.portcullis.policy.token.TokenFormat;
-import dev.portcullis.policy.token.TokenKind;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 
 /** Field checks shared by the use cases, reported in GitHub's {@code validation-error} shape. */
 final class Validation {
   private Validation() {}
 
-  private static final Pattern LOGIN = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}");
+  private static final Pattern LOGIN =
+      Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}");
 
   static boolean hasControl(String s) {
     return s != null && s.chars().anyMatch(Character::isISOControl);
@@ -72,7 +28,10 @@ final class Validation {
 
   static void checkLogin(String resource, String login) {
     if (login == null || !LOGIN.matcher(login).matches()) {
-      throw PolicyException.invalid(resource, "login", login == null ? "missing_field" : "invalid",
+      throw PolicyException.invalid(
+          resource,
+          "login",
+          login == null ? "missing_field" : "invalid",
           "login must be 1–39 letters, digits or single hyphens, not starting or ending with a hyphen");
     }
   }
@@ -81,22 +40,33 @@ final class Validation {
     return v instanceof String s ? s : null;
   }
 
-  static <E> E enumField(List<PolicyException.FieldError> errors, String field, Object raw, E parsed, E current, String allowed) {
+  static <E> E enumField(
+      List<PolicyException.FieldError> errors,
+      String field,
+      Object raw,
+      E parsed,
+      E current,
+      String allowed) {
     if (parsed == null) {
-      errors.add(new PolicyException.FieldError("Policy", field, "invalid", field + " must be one of " + allowed));
+      errors.add(
+          new PolicyException.FieldError(
+              "Policy", field, "invalid", field + " must be one of " + allowed));
       return current;
     }
     return parsed;
   }
 
-  static Integer lifetimeField(List<PolicyException.FieldError> errors, String field, Object v, Integer current) {
+  static Integer lifetimeField(
+      List<PolicyException.FieldError> errors, String field, Object v, Integer current) {
     if (v == null) {
       return null;
     }
     if (v instanceof Integer i && i >= MaxLifetime.MIN_DAYS && i <= MaxLifetime.MAX_DAYS) {
       return i;
     }
-    errors.add(new PolicyException.FieldError("Policy", field, "invalid", field + " must be null or an integer 1–366"));
+    errors.add(
+        new PolicyException.FieldError(
+            "Policy", field, "invalid", field + " must be null or an integer 1–366"));
     return current;
   }
 }

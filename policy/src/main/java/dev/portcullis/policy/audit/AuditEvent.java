@@ -53,25 +53,63 @@ public record AuditEvent(
 
   /** GitHub's {@code hashed_token}: base64 of the SHA-256 of the token. */
   public static String hashedToken(TokenDigest digest) {
-    return digest == null ? null : Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(digest.hex()));
+    return digest == null
+        ? null
+        : Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(digest.hex()));
   }
 
   /** A decision on a git request. */
-  public static AuditEvent decision(Instant at, String actor, AccessToken token, String repository, GitOperation op,
-      Decision d, int status, String clientAddress) {
-    return new AuditEvent(0, at, "decision", actor, token == null ? null : token.id(),
-        token == null ? null : hashedToken(token.digest()), repository,
-        op.name().toLowerCase(java.util.Locale.ROOT), d.allowed() ? "allow" : "deny",
-        d.reason().label(), status, clientAddress, null, null, null, 1);
+  public static AuditEvent decision(
+      Instant at,
+      String actor,
+      AccessToken token,
+      String repository,
+      GitOperation op,
+      Decision d,
+      int status,
+      String clientAddress) {
+    return new AuditEvent(
+        0,
+        at,
+        "decision",
+        actor,
+        token == null ? null : token.id(),
+        token == null ? null : hashedToken(token.digest()),
+        repository,
+        op.name().toLowerCase(java.util.Locale.ROOT),
+        d.allowed() ? "allow" : "deny",
+        d.reason().label(),
+        status,
+        clientAddress,
+        null,
+        null,
+        null,
+        1);
   }
 
   /** An admin change. {@code before}/{@code after} are short JSON documents (or null). */
-  public static AuditEvent admin(Instant at, Actor actor, String action, String target, String before, String after) {
+  public static AuditEvent admin(
+      Instant at, Actor actor, String action, String target, String before, String after) {
     String who = actor == null || actor.system() ? null : actor.user().login();
     Long tokenId = actor == null || actor.system() ? null : actor.token().id();
     String hashed = actor == null || actor.system() ? null : hashedToken(actor.token().digest());
-    return new AuditEvent(0, at, "admin", who, tokenId, hashed, null, action, "ok", null, null, null, target,
-        clip(before), clip(after), 1);
+    return new AuditEvent(
+        0,
+        at,
+        "admin",
+        who,
+        tokenId,
+        hashed,
+        null,
+        action,
+        "ok",
+        null,
+        null,
+        null,
+        target,
+        clip(before),
+        clip(after),
+        1);
   }
 
   private static String clip(String s) {

@@ -44,8 +44,12 @@ public final class AuditLog implements AutoCloseable {
   private final Thread writer;
   private final Object flushLock = new Object();
   private volatile boolean closed;
-  /** Whether repeats are counted: allowed reads, and refusals of requests with no valid credential. */
+
+  /**
+   * Whether repeats are counted: allowed reads, and refusals of requests with no valid credential.
+   */
   private final boolean countReads;
+
   /** Set by flush() and close(): write the counted decisions of the current minute too. */
   private volatile boolean forceReads;
 
@@ -58,7 +62,11 @@ public final class AuditLog implements AutoCloseable {
    *     requests without a valid credential per repository, client, reason and minute (one row with
    *     a count each) instead of writing a row for each
    */
-  public AuditLog(DataSource dataSource, int capacity, List<Consumer<List<AuditEvent>>> sinks, boolean countReads) {
+  public AuditLog(
+      DataSource dataSource,
+      int capacity,
+      List<Consumer<List<AuditEvent>>> sinks,
+      boolean countReads) {
     this.countReads = countReads;
     this.dataSource = dataSource;
     this.sinks = List.copyOf(sinks);
@@ -73,10 +81,21 @@ public final class AuditLog implements AutoCloseable {
    * {@code reason} null) or a refusal of a request without a valid credential (per repository,
    * operation, reason, client and minute; no actor, {@code tokenId} -1).
    */
-  private record CountKey(long minute, String actor, long tokenId, String repository, String operation, boolean allowed, String reason,
-      int status, String address) {}
+  private record CountKey(
+      long minute,
+      String actor,
+      long tokenId,
+      String repository,
+      String operation,
+      boolean allowed,
+      String reason,
+      int status,
+      String address) {}
 
-  /** A counted decision: the token, if any (for its hashed form, computed when written), and how often. */
+  /**
+   * A counted decision: the token, if any (for its hashed form, computed when written), and how
+   * often.
+   */
   private static final class Count {
     final AccessToken token;
     final java.util.concurrent.atomic.LongAdder n = new java.util.concurrent.atomic.LongAdder();
@@ -93,27 +112,47 @@ public final class AuditLog implements AutoCloseable {
    */
   private static final int MAX_REFUSAL_KEYS = 50_000;
 
-  private final java.util.concurrent.ConcurrentHashMap<CountKey, Count> counts = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicInteger refusalKeys = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.ConcurrentHashMap<CountKey, Count> counts =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger refusalKeys =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile long flushedMinute;
 
   /**
    * Records a git decision. Writes, and denials of a valid token, become a row each. An allowed
-   * read is counted in memory and written as one row per token, repository, client and minute
-   * (with the count), so a busy gateway writes rows per minute, not per clone. So is a 401 to a
-   * request without a valid credential (git's first, credential-less request of every operation,
-   * a mistyped or unknown token, garbage), per repository, operation, reason, client and minute:
-   * such a request names no token worth a row of its own, and a flood of them costs a map update
-   * each instead of filling the queue that admin changes and other decisions wait in. The request
-   * path only touches a map.
+   * read is counted in memory and written as one row per token, repository, client and minute (with
+   * the count), so a busy gateway writes rows per minute, not per clone. So is a 401 to a request
+   * without a valid credential (git's first, credential-less request of every operation, a mistyped
+   * or unknown token, garbage), per repository, operation, reason, client and minute: such a
+   * request names no token worth a row of its own, and a flood of them costs a map update each
+   * instead of filling the queue that admin changes and other decisions wait in. The request path
+   * only touches a map.
    */
-  public void recordDecision(Instant at, String actor, AccessToken token, String repository, GitOperation op, Decision d,
-      int status, String clientAddress) {
+  public void recordDecision(
+      Instant at,
+      String actor,
+      AccessToken token,
+      String repository,
+      GitOperation op,
+      Decision d,
+      int status,
+      String clientAddress) {
     if (countReads) {
       if (d.allowed() && op == GitOperation.READ && status < 400) {
-        // Keyed by token id, never by the token record (whose hash would walk its scopes and permissions).
-        count(new CountKey(at.getEpochSecond() / 60, actor, token == null ? -1 : token.id(), repository, "read", true, null, status,
-            clientAddress), token);
+        // Keyed by token id, never by the token record (whose hash would walk its scopes and
+        // permissions).
+        count(
+            new CountKey(
+                at.getEpochSecond() / 60,
+                actor,
+                token == null ? -1 : token.id(),
+                repository,
+                "read",
+                true,
+                null,
+                status,
+                clientAddress),
+            token);
         return;
       }
       if (token == null && status == 401 && !d.allowed()) {
@@ -129,9 +168,18 @@ public final class AuditLog implements AutoCloseable {
     record(AuditEvent.decision(at, actor, token, repository, op, d, status, clientAddress));
   }
 
-  private static CountKey refusalKey(Instant at, String repository, GitOperation op, Decision d, String clientAddress) {
-    return new CountKey(at.getEpochSecond() / 60, null, -1, repository, op == GitOperation.READ ? "read" : "write", false,
-        d.reason().label(), 401, clientAddress);
+  private static CountKey refusalKey(
+      Instant at, String repository, GitOperation op, Decision d, String clientAddress) {
+    return new CountKey(
+        at.getEpochSecond() / 60,
+        null,
+        -1,
+        repository,
+        op == GitOperation.READ ? "read" : "write",
+        false,
+        d.reason().label(),
+        401,
+        clientAddress);
   }
 
   /** Counts one occurrence of {@code k}; true when the key is new. */
@@ -159,9 +207,24 @@ public final class AuditLog implements AutoCloseable {
         }
         long n = e.getValue().n.sum();
         AccessToken t = e.getValue().token;
-        batch.add(new AuditEvent(0, Instant.ofEpochSecond(k.minute() * 60), "decision", k.actor(), t == null ? null : t.id(),
-            t == null ? null : AuditEvent.hashedToken(t.digest()), k.repository(), k.operation(), k.allowed() ? "allow" : "deny",
-            k.reason(), k.status(), k.address(), null, null, null, (int) Math.min(Integer.MAX_VALUE, n)));
+        batch.add(
+            new AuditEvent(
+                0,
+                Instant.ofEpochSecond(k.minute() * 60),
+                "decision",
+                k.actor(),
+                t == null ? null : t.id(),
+                t == null ? null : AuditEvent.hashedToken(t.digest()),
+                k.repository(),
+                k.operation(),
+                k.allowed() ? "allow" : "deny",
+                k.reason(),
+                k.status(),
+                k.address(),
+                null,
+                null,
+                null,
+                (int) Math.min(Integer.MAX_VALUE, n)));
       }
     }
   }
@@ -229,7 +292,9 @@ public final class AuditLog implements AutoCloseable {
           break;
         }
         if (closed) {
-          LOG.error("dropping {} audit events at shutdown: the store is unreachable", batch.size() + queue.size() + counts.size());
+          LOG.error(
+              "dropping {} audit events at shutdown: the store is unreachable",
+              batch.size() + queue.size() + counts.size());
           break;
         }
       }
@@ -238,9 +303,10 @@ public final class AuditLog implements AutoCloseable {
 
   private void write(List<AuditEvent> batch) throws SQLException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO audit_events (at, kind, actor, token_id, hashed_token, repository, operation, outcome, reason, status, "
-                + "client_address, target, before_state, after_state, occurrences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO audit_events (at, kind, actor, token_id, hashed_token, repository, operation, outcome, reason, status, "
+                    + "client_address, target, before_state, after_state, occurrences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (AuditEvent e : batch) {
         ps.setObject(1, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
         ps.setString(2, e.kind());
@@ -360,8 +426,11 @@ public final class AuditLog implements AutoCloseable {
         }
       }
       List<AuditEvent> items = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM audit_events" + where
-          + " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT * FROM audit_events"
+                  + where
+                  + " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?")) {
         List<Object> all = new ArrayList<>(args);
         all.add(q.perPage());
         all.add((long) (q.page() - 1) * q.perPage());
@@ -372,18 +441,39 @@ public final class AuditLog implements AutoCloseable {
             Long tokenId = rs.wasNull() ? null : tok;
             int st = rs.getInt("status");
             Integer status = rs.wasNull() ? null : st;
-            items.add(new AuditEvent(rs.getLong("id"), rs.getObject("at", OffsetDateTime.class).toInstant(), rs.getString("kind"),
-                rs.getString("actor"), tokenId, rs.getString("hashed_token"), rs.getString("repository"), rs.getString("operation"),
-                rs.getString("outcome"), rs.getString("reason"), status, rs.getString("client_address"), rs.getString("target"),
-                rs.getString("before_state"), rs.getString("after_state"), rs.getInt("occurrences")));
+            items.add(
+                new AuditEvent(
+                    rs.getLong("id"),
+                    rs.getObject("at", OffsetDateTime.class).toInstant(),
+                    rs.getString("kind"),
+                    rs.getString("actor"),
+                    tokenId,
+                    rs.getString("hashed_token"),
+                    rs.getString("repository"),
+                    rs.getString("operation"),
+                    rs.getString("outcome"),
+                    rs.getString("reason"),
+                    status,
+                    rs.getString("client_address"),
+                    rs.getString("target"),
+                    rs.getString("before_state"),
+                    rs.getString("after_state"),
+                    rs.getInt("occurrences")));
           }
         }
       }
       return new Page<>(items, q.page(), q.perPage(), total);
     } catch (SQLException e) {
       if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
-        throw new PolicyException(PolicyException.Kind.INVALID, "Validation Failed",
-            List.of(new PolicyException.FieldError("Query", null, "invalid", "a filter contains characters that cannot be stored")));
+        throw new PolicyException(
+            PolicyException.Kind.INVALID,
+            "Validation Failed",
+            List.of(
+                new PolicyException.FieldError(
+                    "Query",
+                    null,
+                    "invalid",
+                    "a filter contains characters that cannot be stored")));
       }
       throw new StoreUnavailableException("audit log unavailable: " + e.getMessage(), e);
     }

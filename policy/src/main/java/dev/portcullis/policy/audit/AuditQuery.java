@@ -10,7 +10,15 @@ import java.time.Instant;
  * @param outcome {@code allow}, {@code deny} or {@code ok}
  */
 public record AuditQuery(
-    String kind, String actor, Long tokenId, String repository, String outcome, Instant after, Instant before, int page, int perPage) {
+    String kind,
+    String actor,
+    Long tokenId,
+    String repository,
+    String outcome,
+    Instant after,
+    Instant before,
+    int page,
+    int perPage) {
   public AuditQuery {
     if (page < 1 || perPage < 1 || perPage > 100) {
       throw new IllegalArgumentException("page ≥ 1 and per_page 1–100");

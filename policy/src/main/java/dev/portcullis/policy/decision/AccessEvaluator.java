@@ -31,7 +31,8 @@ public final class AccessEvaluator {
 
   static final String NOT_FOUND_MESSAGE = "Repository not found.";
 
-  private static final Decision ANONYMOUS_READ = new Decision.Allowed(Decision.Reason.ANONYMOUS_PUBLIC_READ);
+  private static final Decision ANONYMOUS_READ =
+      new Decision.Allowed(Decision.Reason.ANONYMOUS_PUBLIC_READ);
   private static final Decision PUBLIC_READ = new Decision.Allowed(Decision.Reason.PUBLIC_READ);
   private static final Decision AUTHORIZED = new Decision.Allowed(Decision.Reason.AUTHORIZED);
   private static final Decision NO_CREDENTIALS =
@@ -53,7 +54,10 @@ public final class AccessEvaluator {
 
   private final boolean anonymousRead;
 
-  /** @param anonymousRead whether reads of public repositories need no credentials (GitHub's default) */
+  /**
+   * @param anonymousRead whether reads of public repositories need no credentials (GitHub's
+   *     default)
+   */
   public AccessEvaluator(boolean anonymousRead) {
     this.anonymousRead = anonymousRead;
   }
@@ -65,7 +69,8 @@ public final class AccessEvaluator {
 
     // Rule 1: credentials.
     if (credential instanceof Credential.None) {
-      boolean publicRead = repo != null && repo.visibility() == Visibility.PUBLIC && op == GitOperation.READ;
+      boolean publicRead =
+          repo != null && repo.visibility() == Visibility.PUBLIC && op == GitOperation.READ;
       return publicRead && anonymousRead ? ANONYMOUS_READ : NO_CREDENTIALS;
     }
     if (!(credential instanceof Credential.Token t)) {
@@ -95,7 +100,9 @@ public final class AccessEvaluator {
 
     // Rule 4 computed the user's own permission above; rules 5 and 6 narrow it by token kind.
     Decision byToken =
-        token.kind() == TokenKind.CLASSIC ? classic(token, repo, in, op) : fineGrained(token, repo, in, op);
+        token.kind() == TokenKind.CLASSIC
+            ? classic(token, repo, in, op)
+            : fineGrained(token, repo, in, op);
     if (byToken != null) {
       return byToken;
     }
@@ -140,7 +147,8 @@ public final class AccessEvaluator {
   /** Rule 4: the user's own permission on the repository. */
   static RepoPermission permission(User user, AccessInputs in) {
     Repository repo = in.repository();
-    RepoPermission p = in.collaboratorPermission() == null ? RepoPermission.NONE : in.collaboratorPermission();
+    RepoPermission p =
+        in.collaboratorPermission() == null ? RepoPermission.NONE : in.collaboratorPermission();
     Organization org = in.org();
     if (org == null) {
       return repo.ownerId() == user.id() ? RepoPermission.ADMIN : p;
@@ -151,7 +159,8 @@ public final class AccessEvaluator {
     if (in.orgRole() == OrgRole.MEMBER) {
       p = RepoPermission.max(p, org.basePermission().grants());
     }
-    if (repo.visibility() == Visibility.INTERNAL && (in.orgRole() != null || in.enterpriseMember())) {
+    if (repo.visibility() == Visibility.INTERNAL
+        && (in.orgRole() != null || in.enterpriseMember())) {
       p = RepoPermission.max(p, RepoPermission.READ);
     }
     return p;
@@ -169,24 +178,36 @@ public final class AccessEvaluator {
     if (policy.classicRestricted()) {
       String by =
           policy.classicRestrictedByEnterprise()
-              ? "The '" + policy.enterpriseSlug() + "' enterprise forbids access via personal access tokens (classic) to the '"
-                  + policy.orgLogin() + "' organization."
-              : "The '" + policy.orgLogin() + "' organization has forbidden access via personal access tokens (classic).";
+              ? "The '"
+                  + policy.enterpriseSlug()
+                  + "' enterprise forbids access via personal access tokens (classic) to the '"
+                  + policy.orgLogin()
+                  + "' organization."
+              : "The '"
+                  + policy.orgLogin()
+                  + "' organization has forbidden access via personal access tokens (classic).";
       return new Decision.Denied(
-          403, Decision.Reason.CLASSIC_RESTRICTED, by + " Use a fine-grained personal access token instead.");
+          403,
+          Decision.Reason.CLASSIC_RESTRICTED,
+          by + " Use a fine-grained personal access token instead.");
     }
     if (token.lifetimeExceeds(policy.classicMaxLifetimeDays())) {
       return new Decision.Denied(
           403,
           Decision.Reason.CLASSIC_LIFETIME,
-          policy.lifetimeImposer(true) + " forbids access via personal access tokens (classic) with a lifetime longer than "
-              + policy.classicMaxLifetimeDays() + " days to the '" + policy.orgLogin() + "' organization.");
+          policy.lifetimeImposer(true)
+              + " forbids access via personal access tokens (classic) with a lifetime longer than "
+              + policy.classicMaxLifetimeDays()
+              + " days to the '"
+              + policy.orgLogin()
+              + "' organization.");
     }
     return null;
   }
 
   /** Rule 5, or {@code null} when the classic token passes it. */
-  private static Decision classic(AccessToken token, Repository repo, AccessInputs in, GitOperation op) {
+  private static Decision classic(
+      AccessToken token, Repository repo, AccessInputs in, GitOperation op) {
     Decision.Denied byOrg = classicOrgPolicy(token, in.policy());
     if (byOrg != null) {
       return byOrg;
@@ -197,12 +218,19 @@ public final class AccessEvaluator {
                 && repo.visibility() == Visibility.PUBLIC
                 && token.scopes().contains(ClassicScopes.PUBLIC_REPO));
     if (!ok) {
-      String needs = op == GitOperation.WRITE && repo.visibility() == Visibility.PUBLIC ? "'repo' or 'public_repo'" : "'repo'";
+      String needs =
+          op == GitOperation.WRITE && repo.visibility() == Visibility.PUBLIC
+              ? "'repo' or 'public_repo'"
+              : "'repo'";
       return new Decision.Denied(
           403,
           Decision.Reason.MISSING_SCOPE,
-          "Your token has not been granted the " + needs + " scope needed to "
-              + (op == GitOperation.WRITE ? "push to " : "read ") + repo.fullName() + ".");
+          "Your token has not been granted the "
+              + needs
+              + " scope needed to "
+              + (op == GitOperation.WRITE ? "push to " : "read ")
+              + repo.fullName()
+              + ".");
     }
     return null;
   }
@@ -213,47 +241,62 @@ public final class AccessEvaluator {
    * null} when it passes or there is no organization. The management API applies the same rule to
    * its callers.
    */
-  public static Decision.Denied fineGrainedOrgPolicy(AccessToken token, EffectivePolicy policy, Grant grant) {
+  public static Decision.Denied fineGrainedOrgPolicy(
+      AccessToken token, EffectivePolicy policy, Grant grant) {
     if (policy == null) {
       return null;
     }
     if (policy.fineGrainedRestricted()) {
       String by =
           policy.fineGrainedRestrictedByEnterprise()
-              ? "The '" + policy.enterpriseSlug() + "' enterprise forbids access via fine-grained personal access tokens to the '"
-                  + policy.orgLogin() + "' organization."
-              : "The '" + policy.orgLogin() + "' organization has forbidden access via fine-grained personal access tokens.";
+              ? "The '"
+                  + policy.enterpriseSlug()
+                  + "' enterprise forbids access via fine-grained personal access tokens to the '"
+                  + policy.orgLogin()
+                  + "' organization."
+              : "The '"
+                  + policy.orgLogin()
+                  + "' organization has forbidden access via fine-grained personal access tokens.";
       return new Decision.Denied(403, Decision.Reason.FINE_GRAINED_RESTRICTED, by);
     }
     if (token.lifetimeExceeds(policy.fineGrainedMaxLifetimeDays())) {
       return new Decision.Denied(
           403,
           Decision.Reason.FINE_GRAINED_LIFETIME,
-          policy.lifetimeImposer(false) + " forbids access via fine-grained personal access tokens with a lifetime longer than "
-              + policy.fineGrainedMaxLifetimeDays() + " days to the '" + policy.orgLogin() + "' organization.");
+          policy.lifetimeImposer(false)
+              + " forbids access via fine-grained personal access tokens with a lifetime longer than "
+              + policy.fineGrainedMaxLifetimeDays()
+              + " days to the '"
+              + policy.orgLogin()
+              + "' organization.");
     }
     GrantStatus status = grant == null ? GrantStatus.PENDING : grant.status();
     if (status == GrantStatus.REVOKED) {
       return new Decision.Denied(
-          403, Decision.Reason.GRANT_REVOKED,
+          403,
+          Decision.Reason.GRANT_REVOKED,
           "The '" + policy.orgLogin() + "' organization has revoked this token's access.");
     }
     if (status == GrantStatus.DENIED) {
       return new Decision.Denied(
-          403, Decision.Reason.GRANT_DENIED,
+          403,
+          Decision.Reason.GRANT_DENIED,
           "The '" + policy.orgLogin() + "' organization has denied this token's access request.");
     }
     if (policy.approvalRequired() && status != GrantStatus.APPROVED) {
       return new Decision.Denied(
-          403, Decision.Reason.GRANT_PENDING,
-          "This token's access to the '" + policy.orgLogin()
+          403,
+          Decision.Reason.GRANT_PENDING,
+          "This token's access to the '"
+              + policy.orgLogin()
               + "' organization is pending approval by an organization owner; until then it reads public repositories only.");
     }
     return null;
   }
 
   /** Rule 6, or {@code null} when the fine-grained token passes it. */
-  private static Decision fineGrained(AccessToken token, Repository repo, AccessInputs in, GitOperation op) {
+  private static Decision fineGrained(
+      AccessToken token, Repository repo, AccessInputs in, GitOperation op) {
     if (token.resourceOwnerId() == null || token.resourceOwnerId() != repo.ownerId()) {
       return OWNER_MISMATCH;
     }
@@ -262,7 +305,8 @@ public final class AccessEvaluator {
       return new Decision.Denied(
           403,
           Decision.Reason.OUTSIDE_COLLABORATOR,
-          "Fine-grained personal access tokens can only be used by members of the '" + policy.orgLogin()
+          "Fine-grained personal access tokens can only be used by members of the '"
+              + policy.orgLogin()
               + "' organization; outside collaborators need a personal access token (classic).");
     }
     boolean selected =
@@ -279,12 +323,17 @@ public final class AccessEvaluator {
       return byOrg;
     }
     PermissionLevel contents = token.permission("contents");
-    PermissionLevel needed = op == GitOperation.WRITE ? PermissionLevel.WRITE : PermissionLevel.READ;
+    PermissionLevel needed =
+        op == GitOperation.WRITE ? PermissionLevel.WRITE : PermissionLevel.READ;
     if (contents == null || !contents.includes(needed)) {
       return new Decision.Denied(
           403,
           Decision.Reason.MISSING_PERMISSION,
-          "This token has not been granted contents:" + needed.apiName() + " on " + repo.fullName() + ".");
+          "This token has not been granted contents:"
+              + needed.apiName()
+              + " on "
+              + repo.fullName()
+              + ".");
     }
     return null;
   }

@@ -14,7 +14,8 @@ import dev.portcullis.policy.model.Repository;
  * @param org the owning organization, or {@code null} for a user-owned (or unknown) repository
  * @param policy the effective token policy of {@code org}, or {@code null}
  * @param orgRole the token user's role in {@code org}, or {@code null} if not a member
- * @param collaboratorPermission the token user's collaborator grant on the repository, or {@code null}
+ * @param collaboratorPermission the token user's collaborator grant on the repository, or {@code
+ *     null}
  * @param enterpriseMember the token user belongs to an organization of {@code org}'s enterprise
  * @param grant a fine-grained token's grant for {@code org}, or {@code null}
  */

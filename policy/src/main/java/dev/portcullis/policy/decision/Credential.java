@@ -4,7 +4,10 @@ import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.User;
 import java.util.Objects;
 
-/** What authentication found in a request: no credentials, invalid ones, or a stored token and its user. */
+/**
+ * What authentication found in a request: no credentials, invalid ones, or a stored token and its
+ * user.
+ */
 public sealed interface Credential {
   Credential NONE = new None();
   Credential INVALID = new Invalid();

@@ -16,7 +16,8 @@ import java.util.Set;
  * @param scopes classic tokens only; empty for fine-grained
  * @param resourceOwnerId fine-grained only: the user itself or one organization
  * @param repositoryIds fine-grained {@code subset} only
- * @param permissions fine-grained only: permission name → level ({@code metadata: read} always present)
+ * @param permissions fine-grained only: permission name → level ({@code metadata: read} always
+ *     present)
  */
 public record AccessToken(
     long id,
@@ -45,7 +46,8 @@ public record AccessToken(
     permissions = Map.copyOf(permissions);
     if (kind == TokenKind.FINE_GRAINED) {
       Objects.requireNonNull(resourceOwnerId, "a fine-grained token has a resource owner");
-      Objects.requireNonNull(repositorySelection, "a fine-grained token has a repository selection");
+      Objects.requireNonNull(
+          repositorySelection, "a fine-grained token has a repository selection");
     }
   }
 
@@ -78,6 +80,14 @@ public record AccessToken(
 
   @Override
   public String toString() {
-    return "AccessToken[id=" + id + ", user=" + userId + ", kind=" + kind.apiName() + ", name=" + name + "]";
+    return "AccessToken[id="
+        + id
+        + ", user="
+        + userId
+        + ", kind="
+        + kind.apiName()
+        + ", name="
+        + name
+        + "]";
   }
 }

@@ -16,9 +16,14 @@ public record Actor(User user, AccessToken token, boolean system) {
     return new Actor(user, token, false);
   }
 
-  /** A site administrator using a classic token with the {@code site_admin} scope (or the gateway itself). */
+  /**
+   * A site administrator using a classic token with the {@code site_admin} scope (or the gateway
+   * itself).
+   */
   public boolean isSiteAdmin() {
     return system
-        || (user.siteAdmin() && token.kind() == TokenKind.CLASSIC && token.scopes().contains(ClassicScopes.SITE_ADMIN));
+        || (user.siteAdmin()
+            && token.kind() == TokenKind.CLASSIC
+            && token.scopes().contains(ClassicScopes.SITE_ADMIN));
   }
 }

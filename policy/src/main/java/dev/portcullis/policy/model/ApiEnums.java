@@ -2,7 +2,10 @@ package dev.portcullis.policy.model;
 
 import java.util.Locale;
 
-/** Mapping between enum constants and their lowercase API names ({@code ORG_CONFIGURES} ↔ {@code org_configures}). */
+/**
+ * Mapping between enum constants and their lowercase API names ({@code ORG_CONFIGURES} ↔ {@code
+ * org_configures}).
+ */
 final class ApiEnums {
   private ApiEnums() {}
 

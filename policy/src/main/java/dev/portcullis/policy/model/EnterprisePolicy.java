@@ -47,7 +47,8 @@ public record EnterprisePolicy(
   }
 
   public static final EnterprisePolicy DEFAULT =
-      new EnterprisePolicy(Access.ORG_CONFIGURES, Access.ORG_CONFIGURES, Approval.ORG_CONFIGURES, null, null);
+      new EnterprisePolicy(
+          Access.ORG_CONFIGURES, Access.ORG_CONFIGURES, Approval.ORG_CONFIGURES, null, null);
 
   public EnterprisePolicy {
     Objects.requireNonNull(fineGrainedAccess, "fineGrainedAccess");

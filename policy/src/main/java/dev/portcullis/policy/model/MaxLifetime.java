@@ -1,6 +1,9 @@
 package dev.portcullis.policy.model;
 
-/** The bounds of a token lifetime in days, shared by {@code expires_in} and the max-lifetime policies. */
+/**
+ * The bounds of a token lifetime in days, shared by {@code expires_in} and the max-lifetime
+ * policies.
+ */
 public final class MaxLifetime {
   public static final int MIN_DAYS = 1;
   public static final int MAX_DAYS = 366;

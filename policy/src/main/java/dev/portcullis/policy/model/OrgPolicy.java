@@ -3,8 +3,8 @@ package dev.portcullis.policy.model;
 import java.util.Objects;
 
 /**
- * An organization's own personal access token policy, used only where its enterprise says
- * {@code org_configures} (or it has no enterprise).
+ * An organization's own personal access token policy, used only where its enterprise says {@code
+ * org_configures} (or it has no enterprise).
  */
 public record OrgPolicy(
     Access fineGrainedAccess,

@@ -37,7 +37,8 @@ public final class PolicyException extends RuntimeException {
     return new PolicyException(Kind.FORBIDDEN, message, List.of());
   }
 
-  public static PolicyException invalid(String resource, String field, String code, String message) {
+  public static PolicyException invalid(
+      String resource, String field, String code, String message) {
     return new PolicyException(
         Kind.INVALID, "Validation Failed", List.of(new FieldError(resource, field, code, message)));
   }

@@ -8,7 +8,12 @@ import java.util.Objects;
  * module's business).
  */
 public record Repository(
-    long id, long ownerId, String ownerLogin, String name, Visibility visibility, Instant createdAt) {
+    long id,
+    long ownerId,
+    String ownerLogin,
+    String name,
+    Visibility visibility,
+    Instant createdAt) {
   public Repository {
     Objects.requireNonNull(ownerLogin, "ownerLogin");
     Objects.requireNonNull(name, "name");

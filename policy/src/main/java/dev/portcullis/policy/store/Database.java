@@ -29,11 +29,18 @@ public final class Database implements AutoCloseable {
   private final String url;
 
   private Database(String url, String user, String password, int poolSize) {
-    // The policy schema: SQL migrations, and those written in Java (they compute what SQL cannot portably).
+    // The policy schema: SQL migrations, and those written in Java (they compute what SQL cannot
+    // portably).
     this(url, user, password, poolSize, "classpath:db/migration", new TokensByLookupKey());
   }
 
-  private Database(String url, String user, String password, int poolSize, String migrations, JavaMigration... javaMigrations) {
+  private Database(
+      String url,
+      String user,
+      String password,
+      int poolSize,
+      String migrations,
+      JavaMigration... javaMigrations) {
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(url);
     if (user != null) {
@@ -63,7 +70,8 @@ public final class Database implements AutoCloseable {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot create the database directory " + dir + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create the database directory " + dir + ": " + e.getMessage(), e);
     }
     // WRITE_DELAY=0: a commit is on disk before the call that made it returns, so an acknowledged
     // revocation survives a killed process (H2's default delays writes by 500 ms).
@@ -71,9 +79,14 @@ public final class Database implements AutoCloseable {
     // store far larger than the page cache reads and decodes one whole leaf of the tokens table;
     // with a million tokens the smaller leaves made it cheaper (store hit p99 74 -> 42 us, cold
     // decision p99 101 -> 94 us; README, Performance).
-    // H2's default 16 MiB page cache: a 64 MiB one (tried) lives in the Java heap and made every young
-    // GC slower: the warm decision lost a third of its throughput with a million tokens in the store.
-    String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portcullis") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;PAGE_SIZE=4096";
+    // H2's default 16 MiB page cache: a 64 MiB one (tried) lives in the Java heap and made every
+    // young
+    // GC slower: the warm decision lost a third of its throughput with a million tokens in the
+    // store.
+    String url =
+        "jdbc:h2:file:"
+            + dir.toAbsolutePath().resolve("portcullis")
+            + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;PAGE_SIZE=4096";
     return new Database(url, "sa", "", 8);
   }
 
@@ -85,9 +98,11 @@ public final class Database implements AutoCloseable {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot create the database directory " + dir + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create the database directory " + dir + ": " + e.getMessage(), e);
     }
-    String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("audit") + ";DB_CLOSE_ON_EXIT=FALSE";
+    String url =
+        "jdbc:h2:file:" + dir.toAbsolutePath().resolve("audit") + ";DB_CLOSE_ON_EXIT=FALSE";
     return new Database(url, "sa", "", 4, "classpath:db/audit");
   }
 

@@ -108,7 +108,8 @@ final class JdbcPolicyStore implements PolicyStore {
     return new StoreUnavailableException("policy store error: " + e.getMessage(), e);
   }
 
-  private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+  private static PreparedStatement prepare(Connection c, String sql, Object... args)
+      throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
     bind(ps, args);
     return ps;
@@ -151,14 +152,18 @@ final class JdbcPolicyStore implements PolicyStore {
     return v == null ? NULL_VARCHAR : v;
   }
 
-  private static <T> Optional<T> one(Connection c, RowMapper<T> m, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+  private static <T> Optional<T> one(Connection c, RowMapper<T> m, String sql, Object... args)
+      throws SQLException {
+    try (PreparedStatement ps = prepare(c, sql, args);
+        ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Optional.of(m.map(rs)) : Optional.empty();
     }
   }
 
-  private static <T> List<T> list(Connection c, RowMapper<T> m, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+  private static <T> List<T> list(Connection c, RowMapper<T> m, String sql, Object... args)
+      throws SQLException {
+    try (PreparedStatement ps = prepare(c, sql, args);
+        ResultSet rs = ps.executeQuery()) {
       List<T> out = new ArrayList<>();
       while (rs.next()) {
         out.add(m.map(rs));
@@ -187,8 +192,8 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   /**
-   * {@link #insert} of a tokens row; a unique-key violation there can only be the lookup key (the id
-   * is generated), which the caller answers by issuing another plaintext.
+   * {@link #insert} of a tokens row; a unique-key violation there can only be the lookup key (the
+   * id is generated), which the caller answers by issuing another plaintext.
    */
   private static long insertTokenRow(Connection c, String sql, Object... args) throws SQLException {
     try {
@@ -297,7 +302,8 @@ final class JdbcPolicyStore implements PolicyStore {
             EnterprisePolicy.Approval.fromApiName(rs.getString("fine_grained_approval")),
             nullableInt(rs, "fine_grained_max_lifetime_days"),
             nullableInt(rs, "classic_max_lifetime_days"));
-    return new Enterprise(rs.getLong("id"), rs.getString("slug"), policy, instant(rs, "created_at"));
+    return new Enterprise(
+        rs.getLong("id"), rs.getString("slug"), policy, instant(rs, "created_at"));
   }
 
   private static Repository mapRepo(ResultSet rs) throws SQLException {
@@ -312,12 +318,23 @@ final class JdbcPolicyStore implements PolicyStore {
 
   private static Set<Long> tokenRepos(Connection c, long tokenId) throws SQLException {
     return new HashSet<>(
-        list(c, rs -> rs.getLong(1), "SELECT repo_id FROM token_repositories WHERE token_id = ?", tokenId));
+        list(
+            c,
+            rs -> rs.getLong(1),
+            "SELECT repo_id FROM token_repositories WHERE token_id = ?",
+            tokenId));
   }
 
-  private Optional<AccessToken> token(Connection c, String where, Object... args) throws SQLException {
-    try (PreparedStatement ps = prepare(c, "SELECT " + TOKEN_COLUMNS + " FROM tokens LEFT JOIN token_last_used ON token_id = id WHERE "
-        + where, args);
+  private Optional<AccessToken> token(Connection c, String where, Object... args)
+      throws SQLException {
+    try (PreparedStatement ps =
+            prepare(
+                c,
+                "SELECT "
+                    + TOKEN_COLUMNS
+                    + " FROM tokens LEFT JOIN token_last_used ON token_id = id WHERE "
+                    + where,
+                args);
         ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return Optional.empty();
@@ -332,7 +349,8 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public Optional<AccessToken> tokenByDigest(TokenDigest digest) {
-    // By the lookup key (the embedded store's row key, see TokensByLookupKey), then the whole digest.
+    // By the lookup key (the embedded store's row key, see TokensByLookupKey), then the whole
+    // digest.
     return read(c -> token(c, "lookup_key = ? AND digest = ?", digest.lookupKey(), digest.hex()));
   }
 
@@ -346,7 +364,11 @@ final class JdbcPolicyStore implements PolicyStore {
     return read(
         c -> {
           List<Long> ids =
-              list(c, rs -> rs.getLong(1), "SELECT id FROM tokens WHERE user_id = ? AND deleted_at IS NULL ORDER BY id", userId);
+              list(
+                  c,
+                  rs -> rs.getLong(1),
+                  "SELECT id FROM tokens WHERE user_id = ? AND deleted_at IS NULL ORDER BY id",
+                  userId);
           List<AccessToken> out = new ArrayList<>();
           for (long id : ids) {
             token(c, "id = ?", id).ifPresent(out::add);
@@ -357,7 +379,12 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public Optional<User> userById(long id) {
-    return read(c -> one(c, JdbcPolicyStore::mapAccount, "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = ?", id))
+    return read(c ->
+            one(
+                c,
+                JdbcPolicyStore::mapAccount,
+                "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = ?",
+                id))
         .filter(User.class::isInstance)
         .map(User.class::cast);
   }
@@ -365,24 +392,41 @@ final class JdbcPolicyStore implements PolicyStore {
   @Override
   public Optional<Owner> ownerByLogin(String login) {
     return read(
-        c -> one(c, JdbcPolicyStore::mapAccount, "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE login_key = ?", key(login)));
+        c ->
+            one(
+                c,
+                JdbcPolicyStore::mapAccount,
+                "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE login_key = ?",
+                key(login)));
   }
 
   @Override
   public Optional<Organization> organizationById(long id) {
-    return read(c -> one(c, JdbcPolicyStore::mapAccount, "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = ?", id))
+    return read(c ->
+            one(
+                c,
+                JdbcPolicyStore::mapAccount,
+                "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = ?",
+                id))
         .filter(Organization.class::isInstance)
         .map(Organization.class::cast);
   }
 
   @Override
   public Optional<Enterprise> enterpriseById(long id) {
-    return read(c -> one(c, JdbcPolicyStore::mapEnterprise, "SELECT * FROM enterprises WHERE id = ?", id));
+    return read(
+        c -> one(c, JdbcPolicyStore::mapEnterprise, "SELECT * FROM enterprises WHERE id = ?", id));
   }
 
   @Override
   public Optional<Enterprise> enterpriseBySlug(String slug) {
-    return read(c -> one(c, JdbcPolicyStore::mapEnterprise, "SELECT * FROM enterprises WHERE slug_key = ?", key(slug)));
+    return read(
+        c ->
+            one(
+                c,
+                JdbcPolicyStore::mapEnterprise,
+                "SELECT * FROM enterprises WHERE slug_key = ?",
+                key(slug)));
   }
 
   @Override
@@ -392,7 +436,9 @@ final class JdbcPolicyStore implements PolicyStore {
             one(
                 c,
                 JdbcPolicyStore::mapRepo,
-                "SELECT " + REPO_COLUMNS + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE r.owner_id = ? AND r.name_key = ?",
+                "SELECT "
+                    + REPO_COLUMNS
+                    + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE r.owner_id = ? AND r.name_key = ?",
                 ownerId,
                 key(name)));
   }
@@ -404,7 +450,9 @@ final class JdbcPolicyStore implements PolicyStore {
             one(
                 c,
                 JdbcPolicyStore::mapRepo,
-                "SELECT " + REPO_COLUMNS + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE r.id = ?",
+                "SELECT "
+                    + REPO_COLUMNS
+                    + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE r.id = ?",
                 id));
   }
 
@@ -413,7 +461,8 @@ final class JdbcPolicyStore implements PolicyStore {
     return read(
         c -> {
           Map<Long, OrgRole> m = new HashMap<>();
-          try (PreparedStatement ps = prepare(c, "SELECT org_id, role FROM memberships WHERE user_id = ?", userId);
+          try (PreparedStatement ps =
+                  prepare(c, "SELECT org_id, role FROM memberships WHERE user_id = ?", userId);
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               m.put(rs.getLong(1), OrgRole.fromApiName(rs.getString(2)));
@@ -428,7 +477,11 @@ final class JdbcPolicyStore implements PolicyStore {
     return read(
         c -> {
           Map<Long, RepoPermission> m = new HashMap<>();
-          try (PreparedStatement ps = prepare(c, "SELECT repo_id, permission FROM collaborators WHERE user_id = ?", userId);
+          try (PreparedStatement ps =
+                  prepare(
+                      c,
+                      "SELECT repo_id, permission FROM collaborators WHERE user_id = ?",
+                      userId);
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               m.put(rs.getLong(1), RepoPermission.fromCollaboratorName(rs.getString(2)));
@@ -440,12 +493,24 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public Optional<Grant> grantOfToken(long tokenId) {
-    return read(c -> one(c, JdbcPolicyStore::mapGrant, "SELECT " + GRANT_COLUMNS + " FROM token_grants WHERE token_id = ?", tokenId));
+    return read(
+        c ->
+            one(
+                c,
+                JdbcPolicyStore::mapGrant,
+                "SELECT " + GRANT_COLUMNS + " FROM token_grants WHERE token_id = ?",
+                tokenId));
   }
 
   @Override
   public Optional<Grant> grantById(long id) {
-    return read(c -> one(c, JdbcPolicyStore::mapGrant, "SELECT " + GRANT_COLUMNS + " FROM token_grants WHERE id = ?", id));
+    return read(
+        c ->
+            one(
+                c,
+                JdbcPolicyStore::mapGrant,
+                "SELECT " + GRANT_COLUMNS + " FROM token_grants WHERE id = ?",
+                id));
   }
 
   @Override
@@ -475,7 +540,9 @@ final class JdbcPolicyStore implements PolicyStore {
             list(
                 c,
                 JdbcPolicyStore::mapRepo,
-                "SELECT " + REPO_COLUMNS + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE r.owner_id = ? ORDER BY r.name_key",
+                "SELECT "
+                    + REPO_COLUMNS
+                    + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE r.owner_id = ? ORDER BY r.name_key",
                 ownerId));
   }
 
@@ -499,7 +566,14 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public boolean setSuspended(long userId, Instant suspendedAt) {
-    return tx(c -> update(c, "UPDATE accounts SET suspended_at = ? WHERE id = ? AND type = 'User'", orNull(suspendedAt), userId) == 1);
+    return tx(
+        c ->
+            update(
+                    c,
+                    "UPDATE accounts SET suspended_at = ? WHERE id = ? AND type = 'User'",
+                    orNull(suspendedAt),
+                    userId)
+                == 1);
   }
 
   @Override
@@ -539,7 +613,8 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   @Override
-  public Organization createOrganization(String login, Long enterpriseId, long adminUserId, Instant now) {
+  public Organization createOrganization(
+      String login, Long enterpriseId, long adminUserId, Instant now) {
     OrgPolicy p = OrgPolicy.DEFAULT;
     return tx(
         c -> {
@@ -556,7 +631,12 @@ final class JdbcPolicyStore implements PolicyStore {
                   p.classicAccess().apiName(),
                   p.fineGrainedApproval().apiName(),
                   now);
-          update(c, "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, 'admin', ?)", id, adminUserId, now);
+          update(
+              c,
+              "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, 'admin', ?)",
+              id,
+              adminUserId,
+              now);
           return new Organization(id, login, enterpriseId, BasePermission.READ, p, now);
         });
   }
@@ -579,16 +659,34 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public void setBasePermission(long orgId, BasePermission permission) {
-    tx(c -> update(c, "UPDATE accounts SET base_permission = ? WHERE id = ? AND type = 'Organization'", permission.apiName(), orgId));
+    tx(
+        c ->
+            update(
+                c,
+                "UPDATE accounts SET base_permission = ? WHERE id = ? AND type = 'Organization'",
+                permission.apiName(),
+                orgId));
   }
 
   @Override
   public void setMembership(long orgId, long userId, OrgRole role, Instant now) {
     tx(
         c -> {
-          int n = update(c, "UPDATE memberships SET role = ? WHERE org_id = ? AND user_id = ?", role.apiName(), orgId, userId);
+          int n =
+              update(
+                  c,
+                  "UPDATE memberships SET role = ? WHERE org_id = ? AND user_id = ?",
+                  role.apiName(),
+                  orgId,
+                  userId);
           if (n == 0) {
-            update(c, "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)", orgId, userId, role.apiName(), now);
+            update(
+                c,
+                "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
+                orgId,
+                userId,
+                role.apiName(),
+                now);
           }
           return null;
         });
@@ -596,11 +694,19 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public boolean removeMembership(long orgId, long userId) {
-    return tx(c -> update(c, "DELETE FROM memberships WHERE org_id = ? AND user_id = ?", orgId, userId) == 1);
+    return tx(
+        c ->
+            update(c, "DELETE FROM memberships WHERE org_id = ? AND user_id = ?", orgId, userId)
+                == 1);
   }
 
   @Override
-  public Repository createRepository(long ownerId, String name, Visibility visibility, Instant now, Consumer<Repository> beforeCommit) {
+  public Repository createRepository(
+      long ownerId,
+      String name,
+      Visibility visibility,
+      Instant now,
+      Consumer<Repository> beforeCommit) {
     return tx(
         c -> {
           long id =
@@ -613,7 +719,8 @@ final class JdbcPolicyStore implements PolicyStore {
                   visibility.apiName(),
                   now);
           String ownerLogin =
-              one(c, rs -> rs.getString(1), "SELECT login FROM accounts WHERE id = ?", ownerId).orElseThrow();
+              one(c, rs -> rs.getString(1), "SELECT login FROM accounts WHERE id = ?", ownerId)
+                  .orElseThrow();
           Repository repo = new Repository(id, ownerId, ownerLogin, name, visibility, now);
           beforeCommit.accept(repo);
           return repo;
@@ -624,9 +731,20 @@ final class JdbcPolicyStore implements PolicyStore {
   public void setCollaborator(long repoId, long userId, RepoPermission permission) {
     tx(
         c -> {
-          int n = update(c, "UPDATE collaborators SET permission = ? WHERE repo_id = ? AND user_id = ?", permission.apiName(), repoId, userId);
+          int n =
+              update(
+                  c,
+                  "UPDATE collaborators SET permission = ? WHERE repo_id = ? AND user_id = ?",
+                  permission.apiName(),
+                  repoId,
+                  userId);
           if (n == 0) {
-            update(c, "INSERT INTO collaborators (repo_id, user_id, permission) VALUES (?, ?, ?)", repoId, userId, permission.apiName());
+            update(
+                c,
+                "INSERT INTO collaborators (repo_id, user_id, permission) VALUES (?, ?, ?)",
+                repoId,
+                userId,
+                permission.apiName());
           }
           return null;
         });
@@ -634,15 +752,25 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public boolean removeCollaborator(long repoId, long userId) {
-    return tx(c -> update(c, "DELETE FROM collaborators WHERE repo_id = ? AND user_id = ?", repoId, userId) == 1);
+    return tx(
+        c ->
+            update(c, "DELETE FROM collaborators WHERE repo_id = ? AND user_id = ?", repoId, userId)
+                == 1);
   }
 
   @Override
-  public StoredToken insertToken(AccessToken t, Long grantOrgId, GrantStatus initialStatus, String reason) {
+  public StoredToken insertToken(
+      AccessToken t, Long grantOrgId, GrantStatus initialStatus, String reason) {
     StringBuilder perms = new StringBuilder();
     t.permissions().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
-        .forEach(e -> perms.append(perms.length() == 0 ? "" : ",").append(e.getKey()).append(':').append(e.getValue().apiName()));
+        .forEach(
+            e ->
+                perms
+                    .append(perms.length() == 0 ? "" : ",")
+                    .append(e.getKey())
+                    .append(':')
+                    .append(e.getValue().apiName()));
     String scopes = String.join(" ", new java.util.TreeSet<>(t.scopes()));
     return tx(
         c -> {
@@ -661,10 +789,13 @@ final class JdbcPolicyStore implements PolicyStore {
                   orNull(t.expiresAt()),
                   scopes,
                   orNull(t.resourceOwnerId()),
-                  orNull(t.repositorySelection() == null ? null : t.repositorySelection().apiName()),
+                  orNull(
+                      t.repositorySelection() == null ? null : t.repositorySelection().apiName()),
                   perms.toString());
           if (!t.repositoryIds().isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO token_repositories (token_id, repo_id) VALUES (?, ?)")) {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO token_repositories (token_id, repo_id) VALUES (?, ?)")) {
               for (long repoId : t.repositoryIds()) {
                 ps.setLong(1, id);
                 ps.setLong(2, repoId);
@@ -675,8 +806,21 @@ final class JdbcPolicyStore implements PolicyStore {
           }
           AccessToken stored =
               new AccessToken(
-                  id, t.userId(), t.kind(), t.digest(), t.name(), t.description(), t.createdAt(), t.expiresAt(), null, null,
-                  t.scopes(), t.resourceOwnerId(), t.repositorySelection(), t.repositoryIds(), t.permissions());
+                  id,
+                  t.userId(),
+                  t.kind(),
+                  t.digest(),
+                  t.name(),
+                  t.description(),
+                  t.createdAt(),
+                  t.expiresAt(),
+                  null,
+                  null,
+                  t.scopes(),
+                  t.resourceOwnerId(),
+                  t.repositorySelection(),
+                  t.repositoryIds(),
+                  t.permissions());
           Grant grant = null;
           if (grantOrgId != null) {
             Instant granted = initialStatus == GrantStatus.APPROVED ? t.createdAt() : null;
@@ -690,7 +834,9 @@ final class JdbcPolicyStore implements PolicyStore {
                     orNull(reason),
                     t.createdAt(),
                     orNull(granted));
-            grant = new Grant(gid, id, grantOrgId, initialStatus, reason, t.createdAt(), null, null, granted);
+            grant =
+                new Grant(
+                    gid, id, grantOrgId, initialStatus, reason, t.createdAt(), null, null, granted);
           }
           return new StoredToken(stored, grant);
         });
@@ -698,12 +844,24 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public boolean deleteToken(long tokenId, Instant now) {
-    return tx(c -> update(c, "UPDATE tokens SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", now, tokenId) == 1);
+    return tx(
+        c ->
+            update(
+                    c,
+                    "UPDATE tokens SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                    now,
+                    tokenId)
+                == 1);
   }
 
   @Override
   public boolean updateGrantStatus(
-      long grantId, GrantStatus expected, GrantStatus next, Long reviewerId, String reviewReason, Instant now) {
+      long grantId,
+      GrantStatus expected,
+      GrantStatus next,
+      Long reviewerId,
+      String reviewReason,
+      Instant now) {
     return tx(
         c ->
             update(
@@ -730,13 +888,14 @@ final class JdbcPolicyStore implements PolicyStore {
         c -> {
           // Only for tokens that exist, and a time only ever moves forward. PostgreSQL's upsert is
           // safe against another node inserting the same token's row at the same moment.
-          String sql = postgres(c)
-              ? "INSERT INTO token_last_used (token_id, last_used_at) SELECT id, ? FROM tokens WHERE id = ? "
-                  + "ON CONFLICT (token_id) DO UPDATE SET last_used_at = EXCLUDED.last_used_at "
-                  + "WHERE token_last_used.last_used_at < EXCLUDED.last_used_at"
-              : "MERGE INTO token_last_used u USING (SELECT id, CAST(? AS TIMESTAMP WITH TIME ZONE) AS at FROM tokens WHERE id = ?) s "
-                  + "ON u.token_id = s.id WHEN MATCHED AND u.last_used_at < s.at THEN UPDATE SET last_used_at = s.at "
-                  + "WHEN NOT MATCHED THEN INSERT (token_id, last_used_at) VALUES (s.id, s.at)";
+          String sql =
+              postgres(c)
+                  ? "INSERT INTO token_last_used (token_id, last_used_at) SELECT id, ? FROM tokens WHERE id = ? "
+                      + "ON CONFLICT (token_id) DO UPDATE SET last_used_at = EXCLUDED.last_used_at "
+                      + "WHERE token_last_used.last_used_at < EXCLUDED.last_used_at"
+                  : "MERGE INTO token_last_used u USING (SELECT id, CAST(? AS TIMESTAMP WITH TIME ZONE) AS at FROM tokens WHERE id = ?) s "
+                      + "ON u.token_id = s.id WHEN MATCHED AND u.last_used_at < s.at THEN UPDATE SET last_used_at = s.at "
+                      + "WHEN NOT MATCHED THEN INSERT (token_id, last_used_at) VALUES (s.id, s.at)";
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (Map.Entry<Long, Instant> e : lastUsed.entrySet()) {
               ps.setObject(1, OffsetDateTime.ofInstant(e.getValue(), ZoneOffset.UTC));
@@ -758,5 +917,4 @@ final class JdbcPolicyStore implements PolicyStore {
     }
     return pg;
   }
-
 }

@@ -22,8 +22,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Durable storage of the policy model. Implementations are plain JDBC over a pool; the embedded
- * H2 store and PostgreSQL share one implementation and one set of migrations. Logins and names are
+ * Durable storage of the policy model. Implementations are plain JDBC over a pool; the embedded H2
+ * store and PostgreSQL share one implementation and one set of migrations. Logins and names are
  * matched case-insensitively. Every method is one transaction.
  */
 public interface PolicyStore {
@@ -72,7 +72,9 @@ public interface PolicyStore {
 
   // ---- writes ----
 
-  /** @throws StoreConstraintException when the login is taken by a user or organization */
+  /**
+   * @throws StoreConstraintException when the login is taken by a user or organization
+   */
   User createUser(String login, boolean siteAdmin, Instant now);
 
   /** Sets or clears ({@code null}) the suspension; false when there is no such user. */
@@ -97,7 +99,12 @@ public interface PolicyStore {
    * Inserts the repository and runs {@code beforeCommit} (which creates it on disk) inside the same
    * transaction: if it throws, nothing is kept.
    */
-  Repository createRepository(long ownerId, String name, Visibility visibility, Instant now, Consumer<Repository> beforeCommit);
+  Repository createRepository(
+      long ownerId,
+      String name,
+      Visibility visibility,
+      Instant now,
+      Consumer<Repository> beforeCommit);
 
   void setCollaborator(long repoId, long userId, RepoPermission permission);
 
@@ -109,7 +116,8 @@ public interface PolicyStore {
    *
    * @throws LookupKeyTaken when another token has the same lookup key (nothing is written)
    */
-  StoredToken insertToken(AccessToken token, Long grantOrgId, GrantStatus initialStatus, String reason);
+  StoredToken insertToken(
+      AccessToken token, Long grantOrgId, GrantStatus initialStatus, String reason);
 
   /** Marks a token deleted; false if there was no live token with that id. */
   boolean deleteToken(long tokenId, Instant now);
@@ -118,7 +126,13 @@ public interface PolicyStore {
    * Moves a grant from {@code expected} to {@code next} (compare-and-set, so two reviewers cannot
    * both win); false if it was not in the expected state.
    */
-  boolean updateGrantStatus(long grantId, GrantStatus expected, GrantStatus next, Long reviewerId, String reviewReason, Instant now);
+  boolean updateGrantStatus(
+      long grantId,
+      GrantStatus expected,
+      GrantStatus next,
+      Long reviewerId,
+      String reviewReason,
+      Instant now);
 
   /** Writes a batch of last-used times, each only if later than what is stored. */
   void recordLastUsed(Map<Long, Instant> lastUsedByTokenId);

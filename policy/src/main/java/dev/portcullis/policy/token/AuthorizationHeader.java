@@ -12,10 +12,10 @@ import java.util.Base64;
  */
 public sealed interface AuthorizationHeader {
   /**
-   * The digest of the well-formed token this header presents, or {@code null} when it presents
-   * none (absent, malformed, Basic without a username: GitHub requires one although it is not used
-   * to authenticate) or one with the wrong format or checksum, which therefore never reaches a
-   * cache or the store. Basic credentials are checked and hashed as the bytes they were decoded to.
+   * The digest of the well-formed token this header presents, or {@code null} when it presents none
+   * (absent, malformed, Basic without a username: GitHub requires one although it is not used to
+   * authenticate) or one with the wrong format or checksum, which therefore never reaches a cache
+   * or the store. Basic credentials are checked and hashed as the bytes they were decoded to.
    */
   default TokenDigest presentedDigest() {
     return null;
@@ -43,11 +43,16 @@ public sealed interface AuthorizationHeader {
     }
 
     public String username() {
-      return new String(decoded, 0, colon, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+      return new String(
+          decoded, 0, colon, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
 
     public String password() {
-      return new String(decoded, colon + 1, decoded.length - colon - 1, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+      return new String(
+          decoded,
+          colon + 1,
+          decoded.length - colon - 1,
+          ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
 
     @Override
@@ -57,14 +62,19 @@ public sealed interface AuthorizationHeader {
       }
       int offset = colon + 1;
       int length = decoded.length - offset;
-      return TokenFormat.kindOfAscii(decoded, offset, length) == null ? null : TokenDigest.ofAscii(decoded, offset, length);
+      return TokenFormat.kindOfAscii(decoded, offset, length) == null
+          ? null
+          : TokenDigest.ofAscii(decoded, offset, length);
     }
 
     boolean hasUsername() {
       return colon > 0;
     }
 
-    /** The decoded credentials (not a copy: never to be changed); the password starts at {@link #passwordOffset}. */
+    /**
+     * The decoded credentials (not a copy: never to be changed); the password starts at {@link
+     * #passwordOffset}.
+     */
     byte[] decoded() {
       return decoded;
     }
@@ -122,7 +132,8 @@ public sealed interface AuthorizationHeader {
       return basic(value, space + 1);
     }
     String rest = value.substring(space + 1).strip();
-    if ((space == 6 && value.regionMatches(true, 0, "Bearer", 0, 6)) || (space == 5 && value.regionMatches(true, 0, "token", 0, 5))) {
+    if ((space == 6 && value.regionMatches(true, 0, "Bearer", 0, 6))
+        || (space == 5 && value.regionMatches(true, 0, "token", 0, 5))) {
       if (rest.isEmpty() || !printable(rest)) {
         return new Malformed("bearer token is empty or has control characters");
       }
@@ -146,7 +157,10 @@ public sealed interface AuthorizationHeader {
     byte[] decoded;
     try {
       ByteBuffer out = Base64.getDecoder().decode(ByteBuffer.wrap(all, from, to - from));
-      decoded = out.remaining() == out.array().length ? out.array() : Arrays.copyOfRange(out.array(), out.position(), out.limit());
+      decoded =
+          out.remaining() == out.array().length
+              ? out.array()
+              : Arrays.copyOfRange(out.array(), out.position(), out.limit());
     } catch (IllegalArgumentException e) {
       return new Malformed("Basic credentials are not valid base64");
     }
@@ -176,7 +190,10 @@ public sealed interface AuthorizationHeader {
     return new Basic(decoded, colon, ascii);
   }
 
-  /** Whether the bytes are well-formed UTF-8 (which has no control characters among its multi-byte sequences). */
+  /**
+   * Whether the bytes are well-formed UTF-8 (which has no control characters among its multi-byte
+   * sequences).
+   */
   private static boolean validUtf8(byte[] bytes) {
     try {
       StandardCharsets.UTF_8

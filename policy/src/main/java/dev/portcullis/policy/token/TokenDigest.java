@@ -14,7 +14,8 @@ import java.util.HexFormat;
  */
 public final class TokenDigest {
   private static final HexFormat HEX = HexFormat.of();
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final ThreadLocal<MessageDigest> SHA256 =
       ThreadLocal.withInitial(
           () -> {
@@ -37,7 +38,11 @@ public final class TokenDigest {
     this.bytes = bytes;
     // The bytes are a SHA-256 output: folding its four words keeps all of it at a fraction of
     // Arrays.hashCode's cost (32 dependent multiply-adds).
-    long x = (long) LONGS.get(bytes, 0) ^ (long) LONGS.get(bytes, 8) ^ (long) LONGS.get(bytes, 16) ^ (long) LONGS.get(bytes, 24);
+    long x =
+        (long) LONGS.get(bytes, 0)
+            ^ (long) LONGS.get(bytes, 8)
+            ^ (long) LONGS.get(bytes, 16)
+            ^ (long) LONGS.get(bytes, 24);
     this.hash = (int) (x ^ (x >>> 32));
   }
 
@@ -51,7 +56,10 @@ public final class TokenDigest {
     return new TokenDigest(md.digest(in));
   }
 
-  /** The digest of a well-formed token, or {@code null} for a wrong format or checksum (never hashed). */
+  /**
+   * The digest of a well-formed token, or {@code null} for a wrong format or checksum (never
+   * hashed).
+   */
   public static TokenDigest ofWellFormed(String plaintext) {
     byte[] ascii = TokenFormat.ascii(plaintext);
     return TokenFormat.kindOfAscii(ascii) == null ? null : ofAscii(ascii);
@@ -82,7 +90,10 @@ public final class TokenDigest {
     return new TokenDigest(HEX.parseHex(hex));
   }
 
-  /** The digest's {@code index}th 8 bytes (0–3), big-endian: what a cache key can hold instead of the array. */
+  /**
+   * The digest's {@code index}th 8 bytes (0–3), big-endian: what a cache key can hold instead of
+   * the array.
+   */
   public long longAt(int index) {
     return (long) LONGS.get(bytes, index * 8);
   }
@@ -97,7 +108,9 @@ public final class TokenDigest {
     return longAt(0);
   }
 
-  /** Lowercase hex, as stored (and as GitHub's {@code hashed_token} in audit logs is base64 of it). */
+  /**
+   * Lowercase hex, as stored (and as GitHub's {@code hashed_token} in audit logs is base64 of it).
+   */
   public String hex() {
     return HEX.formatHex(bytes);
   }

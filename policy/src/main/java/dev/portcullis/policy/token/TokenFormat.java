@@ -76,13 +76,16 @@ public final class TokenFormat {
     return b == null ? null : kindOfAscii(b, 0, b.length);
   }
 
-  /** As {@link #kindOfAscii(byte[])}, for the {@code length} bytes of {@code b} from {@code offset}. */
+  /**
+   * As {@link #kindOfAscii(byte[])}, for the {@code length} bytes of {@code b} from {@code offset}.
+   */
   public static TokenKind kindOfAscii(byte[] b, int offset, int length) {
     int o = offset;
     if (length != LENGTH || b[o] != 'p' || b[o + 1] != 'c' || b[o + 3] != '_') {
       return null;
     }
-    TokenKind kind = b[o + 2] == 'f' ? TokenKind.FINE_GRAINED : b[o + 2] == 'c' ? TokenKind.CLASSIC : null;
+    TokenKind kind =
+        b[o + 2] == 'f' ? TokenKind.FINE_GRAINED : b[o + 2] == 'c' ? TokenKind.CLASSIC : null;
     if (kind == null) {
       return null;
     }
@@ -93,7 +96,8 @@ public final class TokenFormat {
         return null;
       }
     }
-    // The JDK's CRC32 over a byte range is a HotSpot intrinsic (carry-less multiply on x86 and ARM).
+    // The JDK's CRC32 over a byte range is a HotSpot intrinsic (carry-less multiply on x86 and
+    // ARM).
     CRC32 crc = new CRC32();
     crc.update(b, o, body);
     long expected = crc.getValue();

@@ -36,7 +36,10 @@ class InvalidationsTest {
 
   @Test
   void unknownOrBrokenPayloadsDecodeToNull() {
-    for (String s : new String[] {"", "x", "user", "user:abc", "token:zz:1", "token:" + "a".repeat(64), "future:1", "repo:1"}) {
+    for (String s :
+        new String[] {
+          "", "x", "user", "user:abc", "token:zz:1", "token:" + "a".repeat(64), "future:1", "repo:1"
+        }) {
       assertNull(Invalidations.decode(s), s);
     }
   }

@@ -68,7 +68,8 @@ class LastUsedRecorderTest {
     recorder.record(3, T0.plusSeconds(2));
     assertEquals(List.of(), fake.batches, "nothing is written on the request path");
     assertEquals(3, recorder.flush(T0.plusSeconds(5)));
-    assertEquals(List.of(Map.of(1L, T0, 2L, T0.plusSeconds(1), 3L, T0.plusSeconds(2))), fake.batches);
+    assertEquals(
+        List.of(Map.of(1L, T0, 2L, T0.plusSeconds(1), 3L, T0.plusSeconds(2))), fake.batches);
   }
 
   @Test
@@ -101,7 +102,8 @@ class LastUsedRecorderTest {
       t = t.plusSeconds(1);
     }
     recorder.flush(t);
-    // Writes at 9 s, 69 s, 129 s, 189 s, 249 s: five per token over five minutes, never two within a minute.
+    // Writes at 9 s, 69 s, 129 s, 189 s, 249 s: five per token over five minutes, never two within
+    // a minute.
     assertEquals(5, fake.writesOf(7));
     assertEquals(5, fake.writesOf(8));
     List<Instant> times = new ArrayList<>();
@@ -111,7 +113,10 @@ class LastUsedRecorderTest {
       }
     }
     for (int i = 1; i < times.size(); i++) {
-      assertEquals(true, Duration.between(times.get(i - 1), times.get(i)).compareTo(MINUTE) >= 0, times.toString());
+      assertEquals(
+          true,
+          Duration.between(times.get(i - 1), times.get(i)).compareTo(MINUTE) >= 0,
+          times.toString());
     }
   }
 
@@ -133,7 +138,10 @@ class LastUsedRecorderTest {
     recorder.record(1, T0);
     recorder.record(2, T0.plusSeconds(1));
     fake.failing.set(true);
-    assertEquals(0, recorder.flush(T0.plusSeconds(2)), "a failed flush reports nothing written and does not throw");
+    assertEquals(
+        0,
+        recorder.flush(T0.plusSeconds(2)),
+        "a failed flush reports nothing written and does not throw");
     assertEquals(T0, recorder.pendingFor(1));
     assertEquals(T0.plusSeconds(1), recorder.pendingFor(2));
     // A newer use arrives while the store is down: the newest time wins.
@@ -152,7 +160,10 @@ class LastUsedRecorderTest {
     recorder.flush(T0);
     fake.failing.set(false);
     recorder.record(1, T0.plusSeconds(10));
-    assertEquals(T0.plusSeconds(10), recorder.pendingFor(1), "the throttle starts only after a successful write");
+    assertEquals(
+        T0.plusSeconds(10),
+        recorder.pendingFor(1),
+        "the throttle starts only after a successful write");
     assertEquals(1, recorder.flush(T0.plusSeconds(11)));
   }
 
@@ -162,8 +173,28 @@ class LastUsedRecorderTest {
       PolicyStore store = PolicyStores.jdbc(db.dataSource());
       User u = store.createUser("u", false, T0);
       AccessToken t =
-          store.insertToken(new AccessToken(0, u.id(), TokenKind.CLASSIC, TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, new SecureRandom())),
-              "t", null, T0, null, null, null, Set.of(), null, null, Set.of(), Map.of()), null, null, null).token();
+          store
+              .insertToken(
+                  new AccessToken(
+                      0,
+                      u.id(),
+                      TokenKind.CLASSIC,
+                      TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, new SecureRandom())),
+                      "t",
+                      null,
+                      T0,
+                      null,
+                      null,
+                      null,
+                      Set.of(),
+                      null,
+                      null,
+                      Set.of(),
+                      Map.of()),
+                  null,
+                  null,
+                  null)
+              .token();
       LastUsedRecorder r = new LastUsedRecorder(store, MINUTE);
       r.record(t.id(), T0.plusSeconds(30));
       r.record(t.id(), T0.plusSeconds(40));

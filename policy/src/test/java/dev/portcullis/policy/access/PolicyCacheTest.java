@@ -54,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PolicyCacheTest {
   private static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final CacheSettings SETTINGS = new CacheSettings(1000, 1000, Duration.ofSeconds(30));
+  private static final CacheSettings SETTINGS =
+      new CacheSettings(1000, 1000, Duration.ofSeconds(30));
 
   @TempDir Path dir;
   private Database db;
@@ -91,8 +92,23 @@ class PolicyCacheTest {
   }
 
   private AccessToken insertClassic(User u) {
-    AccessToken t = new AccessToken(0, u.id(), TokenKind.CLASSIC, TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM)), "t", null,
-        T0, null, null, null, Set.of("repo"), null, null, Set.of(), Map.of());
+    AccessToken t =
+        new AccessToken(
+            0,
+            u.id(),
+            TokenKind.CLASSIC,
+            TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM)),
+            "t",
+            null,
+            T0,
+            null,
+            null,
+            null,
+            Set.of("repo"),
+            null,
+            null,
+            Set.of(),
+            Map.of());
     return real.insertToken(t, null, null, null).token();
   }
 
@@ -142,7 +158,15 @@ class PolicyCacheTest {
     all.run();
     ticker.advance(Duration.ofSeconds(29));
     all.run();
-    String[] methods = {"userById", "ownerByLogin", "organizationById", "repository", "membershipsOfUser", "collaborationsOfUser", "grantOfToken"};
+    String[] methods = {
+      "userById",
+      "ownerByLogin",
+      "organizationById",
+      "repository",
+      "membershipsOfUser",
+      "collaborationsOfUser",
+      "grantOfToken"
+    };
     for (String m : methods) {
       assertEquals(1, counting.calls(m), m);
     }
@@ -159,7 +183,8 @@ class PolicyCacheTest {
       assertEquals(Optional.empty(), cache.owner("nobody"));
       assertEquals(Optional.empty(), cache.repository(acme.id(), "nothing"));
       assertEquals(Optional.empty(), cache.user(999_999));
-      assertEquals(Optional.empty(), cache.organization(alice.id()), "a user id is no organization");
+      assertEquals(
+          Optional.empty(), cache.organization(alice.id()), "a user id is no organization");
       assertEquals(Optional.empty(), cache.grant(999_999));
     }
     assertEquals(1, counting.calls("ownerByLogin"));
@@ -182,11 +207,19 @@ class PolicyCacheTest {
 
   @Test
   void organizationEntryCarriesTheEffectivePolicy() {
-    real.updateEnterprisePolicy(globex.id(),
-        new EnterprisePolicy(EnterprisePolicy.Access.RESTRICTED, EnterprisePolicy.Access.ORG_CONFIGURES, EnterprisePolicy.Approval.DISABLED, 10, null));
+    real.updateEnterprisePolicy(
+        globex.id(),
+        new EnterprisePolicy(
+            EnterprisePolicy.Access.RESTRICTED,
+            EnterprisePolicy.Access.ORG_CONFIGURES,
+            EnterprisePolicy.Approval.DISABLED,
+            10,
+            null));
     PolicyCache.OrgEntry e = cache.organization(acme.id()).orElseThrow();
     assertEquals(acme.id(), e.organization().id());
-    assertEquals(EffectivePolicy.of(e.organization(), real.enterpriseById(globex.id()).orElseThrow()), e.policy());
+    assertEquals(
+        EffectivePolicy.of(e.organization(), real.enterpriseById(globex.id()).orElseThrow()),
+        e.policy());
     assertTrue(e.policy().fineGrainedRestrictedByEnterprise());
     assertEquals("globex", e.policy().enterpriseSlug());
   }
@@ -226,7 +259,8 @@ class PolicyCacheTest {
   void ownerCreatedDropsTheNegativeEntryWhateverTheCase() {
     assertEquals(Optional.empty(), cache.owner("NewBie"));
     real.createUser("newbie", false, T0);
-    assertEquals(Optional.empty(), cache.owner("newbie"), "the negative entry still holds before the event");
+    assertEquals(
+        Optional.empty(), cache.owner("newbie"), "the negative entry still holds before the event");
     cache.apply(new Invalidation.OwnerCreated("NEWBIE"));
     assertTrue(cache.owner("newBIE").isPresent());
   }
@@ -246,8 +280,17 @@ class PolicyCacheTest {
     cache.organization(acme.id());
     cache.organization(solo.id());
     real.setBasePermission(acme.id(), BasePermission.NONE);
-    real.updateOrgPolicy(acme.id(), new OrgPolicy(OrgPolicy.Access.RESTRICTED, OrgPolicy.Access.ALLOWED, OrgPolicy.Approval.REQUIRED, null, null));
-    assertEquals(BasePermission.READ, cache.organization(acme.id()).orElseThrow().organization().basePermission());
+    real.updateOrgPolicy(
+        acme.id(),
+        new OrgPolicy(
+            OrgPolicy.Access.RESTRICTED,
+            OrgPolicy.Access.ALLOWED,
+            OrgPolicy.Approval.REQUIRED,
+            null,
+            null));
+    assertEquals(
+        BasePermission.READ,
+        cache.organization(acme.id()).orElseThrow().organization().basePermission());
     cache.apply(new Invalidation.OrganizationChanged(acme.id()));
     PolicyCache.OrgEntry e = cache.organization(acme.id()).orElseThrow();
     assertEquals(BasePermission.NONE, e.organization().basePermission());
@@ -261,12 +304,19 @@ class PolicyCacheTest {
     Organization widgets = real.createOrganization("widgets", globex.id(), alice.id(), T0);
     cache.organization(acme.id());
     cache.organization(widgets.id());
-    real.updateEnterprisePolicy(globex.id(),
-        new EnterprisePolicy(EnterprisePolicy.Access.ORG_CONFIGURES, EnterprisePolicy.Access.RESTRICTED, EnterprisePolicy.Approval.ORG_CONFIGURES, null, null));
+    real.updateEnterprisePolicy(
+        globex.id(),
+        new EnterprisePolicy(
+            EnterprisePolicy.Access.ORG_CONFIGURES,
+            EnterprisePolicy.Access.RESTRICTED,
+            EnterprisePolicy.Approval.ORG_CONFIGURES,
+            null,
+            null));
     assertFalse(cache.organization(acme.id()).orElseThrow().policy().classicRestricted());
     cache.apply(new Invalidation.EnterpriseChanged(globex.id()));
     assertTrue(cache.organization(acme.id()).orElseThrow().policy().classicRestricted());
-    assertTrue(cache.organization(widgets.id()).orElseThrow().policy().classicRestrictedByEnterprise());
+    assertTrue(
+        cache.organization(widgets.id()).orElseThrow().policy().classicRestrictedByEnterprise());
     assertEquals(4, counting.calls("organizationById"));
   }
 
@@ -274,9 +324,27 @@ class PolicyCacheTest {
   void membershipCollaboratorAndGrantEvents() {
     real.setCollaborator(app.id(), bob.id(), RepoPermission.WRITE);
     AccessToken fg =
-        real.insertToken(new AccessToken(0, bob.id(), TokenKind.FINE_GRAINED, TokenDigest.of(TokenFormat.generate(TokenKind.FINE_GRAINED, RANDOM)),
-            "fg", null, T0, null, null, null, Set.of(), acme.id(), RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ)),
-            acme.id(), GrantStatus.PENDING, null).token();
+        real.insertToken(
+                new AccessToken(
+                    0,
+                    bob.id(),
+                    TokenKind.FINE_GRAINED,
+                    TokenDigest.of(TokenFormat.generate(TokenKind.FINE_GRAINED, RANDOM)),
+                    "fg",
+                    null,
+                    T0,
+                    null,
+                    null,
+                    null,
+                    Set.of(),
+                    acme.id(),
+                    RepositorySelection.ALL,
+                    Set.of(),
+                    Map.of("metadata", PermissionLevel.READ)),
+                acme.id(),
+                GrantStatus.PENDING,
+                null)
+            .token();
     assertEquals(OrgRole.MEMBER, cache.memberships(bob.id()).get(acme.id()));
     assertEquals(RepoPermission.WRITE, cache.collaborations(bob.id()).get(app.id()));
     Grant g = cache.grant(fg.id()).orElseThrow();
@@ -285,7 +353,8 @@ class PolicyCacheTest {
     real.removeMembership(acme.id(), bob.id());
     real.removeCollaborator(app.id(), bob.id());
     real.updateGrantStatus(g.id(), GrantStatus.PENDING, GrantStatus.DENIED, alice.id(), null, T0);
-    assertEquals(OrgRole.MEMBER, cache.memberships(bob.id()).get(acme.id()), "cached until the event");
+    assertEquals(
+        OrgRole.MEMBER, cache.memberships(bob.id()).get(acme.id()), "cached until the event");
 
     cache.apply(new Invalidation.MembershipChanged(bob.id()));
     assertEquals(Map.of(), cache.memberships(bob.id()));
@@ -313,16 +382,24 @@ class PolicyCacheTest {
     cache.invalidateAll();
     all.run();
     for (String m :
-        new String[] {"tokenByDigest", "userById", "ownerByLogin", "organizationById", "repository", "membershipsOfUser", "collaborationsOfUser",
-          "grantOfToken"}) {
+        new String[] {
+          "tokenByDigest",
+          "userById",
+          "ownerByLogin",
+          "organizationById",
+          "repository",
+          "membershipsOfUser",
+          "collaborationsOfUser",
+          "grantOfToken"
+        }) {
       assertEquals(2, counting.calls(m), m);
     }
   }
 
   /**
-   * The floor through the real cache: an organization load that read the store before an
-   * enterprise policy change is held in flight while the change commits and its event is applied;
-   * the stale entry is never served afterwards.
+   * The floor through the real cache: an organization load that read the store before an enterprise
+   * policy change is held in flight while the change commits and its event is applied; the stale
+   * entry is never served afterwards.
    */
   @Test
   void enterpriseChangeDuringAnInFlightLoadIsNotLost() throws Exception {
@@ -340,15 +417,24 @@ class PolicyCacheTest {
             }
           }
         });
-    Future<PolicyCache.OrgEntry> stale = threads.submit(() -> cache.organization(acme.id()).orElseThrow());
+    Future<PolicyCache.OrgEntry> stale =
+        threads.submit(() -> cache.organization(acme.id()).orElseThrow());
     assertTrue(loaded.await(10, TimeUnit.SECONDS));
 
-    real.updateEnterprisePolicy(globex.id(),
-        new EnterprisePolicy(EnterprisePolicy.Access.RESTRICTED, EnterprisePolicy.Access.ORG_CONFIGURES, EnterprisePolicy.Approval.ORG_CONFIGURES, null, null));
+    real.updateEnterprisePolicy(
+        globex.id(),
+        new EnterprisePolicy(
+            EnterprisePolicy.Access.RESTRICTED,
+            EnterprisePolicy.Access.ORG_CONFIGURES,
+            EnterprisePolicy.Approval.ORG_CONFIGURES,
+            null,
+            null));
     cache.apply(new Invalidation.EnterpriseChanged(globex.id()));
 
     release.countDown();
-    assertTrue(stale.get(10, TimeUnit.SECONDS).policy().fineGrainedRestricted(), "the in-flight caller reloads past the floor");
+    assertTrue(
+        stale.get(10, TimeUnit.SECONDS).policy().fineGrainedRestricted(),
+        "the in-flight caller reloads past the floor");
     assertTrue(cache.organization(acme.id()).orElseThrow().policy().fineGrainedRestricted());
   }
 }

@@ -18,7 +18,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.Arguments;
 
-/** The decisions a joined cache entry keeps ({@link AccessService.Prepared}), over every row of the decision table. */
+/**
+ * The decisions a joined cache entry keeps ({@link AccessService.Prepared}), over every row of the
+ * decision table.
+ */
 class PreparedDecisionTest {
   /**
    * What lets a warm request reuse a decision ({@link AccessService.Prepared}): on every row of the
@@ -35,7 +38,13 @@ class PreparedDecisionTest {
       AccessEvaluator evaluator = new AccessEvaluator(given.anonymousRead());
       AccessInputs in = given.inputs();
       Instant edge = AccessEvaluator.changesAt(in);
-      List<Instant> times = new ArrayList<>(List.of(Instant.EPOCH, NOW.minus(Duration.ofDays(3650)), NOW, NOW.plus(Duration.ofDays(3650))));
+      List<Instant> times =
+          new ArrayList<>(
+              List.of(
+                  Instant.EPOCH,
+                  NOW.minus(Duration.ofDays(3650)),
+                  NOW,
+                  NOW.plus(Duration.ofDays(3650))));
       if (edge != null) {
         times.addAll(List.of(edge.minusNanos(1), edge, edge.plusNanos(1)));
       }
@@ -47,16 +56,21 @@ class PreparedDecisionTest {
             Decision fresh = evaluator.decide(in, op, served);
             if (reuse == null) {
               refused++;
-              assertNotEquals(made.isBefore(edge), served.isBefore(edge), () -> a.get()[0] + ": refused on the same side of the expiry");
+              assertNotEquals(
+                  made.isBefore(edge),
+                  served.isBefore(edge),
+                  () -> a.get()[0] + ": refused on the same side of the expiry");
             } else {
               reused++;
-              assertEquals(fresh, reuse, () -> a.get()[0] + ": made at " + made + ", served at " + served);
+              assertEquals(
+                  fresh, reuse, () -> a.get()[0] + ": made at " + made + ", served at " + served);
             }
           }
         }
       }
     }
-    assertTrue(reused > 0 && refused > 0, "both cases occur: " + reused + " reused, " + refused + " refused");
+    assertTrue(
+        reused > 0 && refused > 0,
+        "both cases occur: " + reused + " reused, " + refused + " refused");
   }
-
 }

@@ -28,7 +28,8 @@ class StampedCacheTest {
 
   private final FakeTicker ticker = new FakeTicker();
   private final AtomicLong clock = new AtomicLong();
-  private final StampedCache<String, String> cache = new StampedCache<>("test", 100, TTL, ticker, clock);
+  private final StampedCache<String, String> cache =
+      new StampedCache<>("test", 100, TTL, ticker, clock);
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
   @AfterEach
@@ -116,11 +117,16 @@ class StampedCacheTest {
     cache.invalidateAll();
 
     // A reader that arrives after the invalidation, while the stale load is still in flight.
-    CompletableFuture<String> after = CompletableFuture.supplyAsync(() -> cache.get("k", loader), threads);
+    CompletableFuture<String> after =
+        CompletableFuture.supplyAsync(() -> cache.get("k", loader), threads);
 
     release.countDown();
-    assertEquals("new", inFlight.get(10, TimeUnit.SECONDS), "the in-flight caller sees the floor too");
-    assertEquals("new", after.get(10, TimeUnit.SECONDS), "a read after invalidateAll never gets the stale value");
+    assertEquals(
+        "new", inFlight.get(10, TimeUnit.SECONDS), "the in-flight caller sees the floor too");
+    assertEquals(
+        "new",
+        after.get(10, TimeUnit.SECONDS),
+        "a read after invalidateAll never gets the stale value");
     assertEquals("new", cache.get("k", loader));
     assertEquals("new", cache.get("k", loader));
     assertTrue(calls.get() >= 2);
@@ -177,7 +183,8 @@ class StampedCacheTest {
     release.countDown();
     inFlight.get(10, TimeUnit.SECONDS);
     invalidation.get(10, TimeUnit.SECONDS);
-    assertEquals("new", cache.get("k", loader), "once invalidate has returned the stale value is gone");
+    assertEquals(
+        "new", cache.get("k", loader), "once invalidate has returned the stale value is gone");
   }
 
   @Test
@@ -216,19 +223,23 @@ class StampedCacheTest {
     StampedCache<String, String> c = new StampedCache<>("race", 100, TTL, ticker, clock);
     java.lang.reflect.Field floorField = StampedCache.class.getDeclaredField("floor");
     floorField.setAccessible(true);
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.atomic.AtomicBoolean lowered = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean lowered =
+        new java.util.concurrent.atomic.AtomicBoolean();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    Runnable writer = () -> {
-      while (!stop.get() && System.nanoTime() < deadline) {
-        c.invalidateAll();
-      }
-    };
+    Runnable writer =
+        () -> {
+          while (!stop.get() && System.nanoTime() < deadline) {
+            c.invalidateAll();
+          }
+        };
     Future<?> w1 = threads.submit(writer);
     Future<?> w2 = threads.submit(writer);
     long max = 0;
     while (!(w1.isDone() && w2.isDone())) {
-      long f = ((Number) floorField.get(c)).longValue(); // a long today, maybe an AtomicLong once fixed
+      long f =
+          ((Number) floorField.get(c)).longValue(); // a long today, maybe an AtomicLong once fixed
       if (f < max) {
         lowered.set(true);
         stop.set(true);

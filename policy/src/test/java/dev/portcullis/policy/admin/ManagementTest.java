@@ -120,11 +120,14 @@ class ManagementTest {
   // ====================================================================== request builders
 
   private static NewToken classic(Integer expiresIn, String... scopes) {
-    return new NewToken("classic", "laptop", null, expiresIn, List.of(scopes), null, null, null, null, null);
+    return new NewToken(
+        "classic", "laptop", null, expiresIn, List.of(scopes), null, null, null, null, null);
   }
 
-  private static NewToken fineGrained(String owner, String selection, List<String> repos, Map<String, String> perms) {
-    return new NewToken("fine_grained", "ci", null, 30, null, owner, selection, repos, perms, "for CI");
+  private static NewToken fineGrained(
+      String owner, String selection, List<String> repos, Map<String, String> perms) {
+    return new NewToken(
+        "fine_grained", "ci", null, 30, null, owner, selection, repos, perms, "for CI");
   }
 
   private static NewToken fineGrainedOn(String owner, String contents) {
@@ -147,63 +150,189 @@ class ManagementTest {
 
   private static void assertFieldError(PolicyException e, String field) {
     assertEquals(PolicyException.Kind.INVALID, e.kind());
-    assertTrue(e.errors().stream().anyMatch(f -> field.equals(f.field())), () -> "expected an error on '" + field + "': " + e.errors());
+    assertTrue(
+        e.errors().stream().anyMatch(f -> field.equals(f.field())),
+        () -> "expected an error on '" + field + "': " + e.errors());
   }
 
-  // ====================================================================== token creation: validation
+  // ====================================================================== token creation:
+  // validation
 
   static Stream<Arguments> invalidRequests() {
     String n41 = "n".repeat(41);
     String d1025 = "d".repeat(1025);
     return Stream.of(
-        Arguments.of("empty name", "bob", new NewToken("classic", "", null, 30, List.of(), null, null, null, null, null), "name"),
-        Arguments.of("name of 41 characters", "bob", new NewToken("classic", n41, null, 30, List.of(), null, null, null, null, null), "name"),
-        Arguments.of("missing name", "bob", new NewToken("classic", null, null, 30, List.of(), null, null, null, null, null), "name"),
-        Arguments.of("description of 1025 characters", "bob",
-            new NewToken("classic", "x", d1025, 30, List.of(), null, null, null, null, null), "description"),
+        Arguments.of(
+            "empty name",
+            "bob",
+            new NewToken("classic", "", null, 30, List.of(), null, null, null, null, null),
+            "name"),
+        Arguments.of(
+            "name of 41 characters",
+            "bob",
+            new NewToken("classic", n41, null, 30, List.of(), null, null, null, null, null),
+            "name"),
+        Arguments.of(
+            "missing name",
+            "bob",
+            new NewToken("classic", null, null, 30, List.of(), null, null, null, null, null),
+            "name"),
+        Arguments.of(
+            "description of 1025 characters",
+            "bob",
+            new NewToken("classic", "x", d1025, 30, List.of(), null, null, null, null, null),
+            "description"),
         Arguments.of("expires_in 0", "bob", classic(0), "expires_in"),
         Arguments.of("expires_in 367", "bob", classic(367), "expires_in"),
         Arguments.of("expires_in negative", "bob", classic(-1), "expires_in"),
-        Arguments.of("unknown type", "bob", new NewToken("oauth", "x", null, 30, List.of(), null, null, null, null, null), "type"),
-        Arguments.of("missing type", "bob", new NewToken(null, "x", null, 30, List.of(), null, null, null, null, null), "type"),
-        Arguments.of("reason of 1025 characters", "bob",
-            new NewToken("fine_grained", "x", null, 30, null, "acme", "all", null, Map.of(), d1025), "reason"),
+        Arguments.of(
+            "unknown type",
+            "bob",
+            new NewToken("oauth", "x", null, 30, List.of(), null, null, null, null, null),
+            "type"),
+        Arguments.of(
+            "missing type",
+            "bob",
+            new NewToken(null, "x", null, 30, List.of(), null, null, null, null, null),
+            "type"),
+        Arguments.of(
+            "reason of 1025 characters",
+            "bob",
+            new NewToken("fine_grained", "x", null, 30, null, "acme", "all", null, Map.of(), d1025),
+            "reason"),
         Arguments.of("unknown scope", "bob", classic(30, "repo", "repo:everything"), "scopes"),
-        Arguments.of("site_admin scope for a non-admin", "bob", classic(30, "site_admin"), "scopes"),
-        Arguments.of("classic with permissions", "bob",
-            new NewToken("classic", "x", null, 30, List.of("repo"), null, null, null, Map.of("contents", "read"), null), "type"),
-        Arguments.of("classic with a resource owner", "bob",
-            new NewToken("classic", "x", null, 30, List.of("repo"), "acme", null, null, null, null), "type"),
-        Arguments.of("fine-grained with scopes", "bob",
-            new NewToken("fine_grained", "x", null, 30, List.of("repo"), "acme", "all", null, Map.of(), null), "scopes"),
-        Arguments.of("unknown fine-grained permission", "bob", fineGrained("acme", "all", null, Map.of("teleport", "read")), "permissions"),
-        Arguments.of("metadata: write (read only)", "bob", fineGrained("acme", "all", null, Map.of("metadata", "write")), "permissions"),
-        Arguments.of("workflows: read (write only)", "bob", fineGrained("acme", "all", null, Map.of("workflows", "read")), "permissions"),
-        Arguments.of("contents: admin", "bob", fineGrained("acme", "all", null, Map.of("contents", "admin")), "permissions"),
-        Arguments.of("unknown level", "bob", fineGrained("acme", "all", null, Map.of("contents", "full")), "permissions"),
-        Arguments.of("organization permission with a user resource owner", "bob",
-            fineGrained("bob", "all", null, Map.of("members", "read")), "permissions"),
-        Arguments.of("account permission with an organization resource owner", "bob",
-            fineGrained("acme", "all", null, Map.of("emails", "read")), "permissions"),
-        Arguments.of("subset without repositories", "bob", fineGrained("acme", "subset", List.of(), Map.of("contents", "read")), "repositories"),
-        Arguments.of("subset with repositories missing", "bob", fineGrained("acme", "subset", null, Map.of("contents", "read")), "repositories"),
-        Arguments.of("subset with an unknown repository", "bob",
-            fineGrained("acme", "subset", List.of("app", "nope"), Map.of("contents", "read")), "repositories"),
-        Arguments.of("subset naming another owner's repository", "bob",
-            fineGrained("bob", "subset", List.of("app"), Map.of("contents", "read")), "repositories"),
-        Arguments.of("repositories with selection all", "bob", fineGrained("acme", "all", List.of("app"), Map.of("contents", "read")), "repositories"),
-        Arguments.of("unknown repository selection", "bob", fineGrained("acme", "some", null, Map.of("contents", "read")), "repository_selection"),
-        Arguments.of("missing repository selection", "bob", fineGrained("acme", null, null, Map.of("contents", "read")), "repository_selection"),
-        Arguments.of("resource owner: an org the user is not a member of", "carol", fineGrainedOn("acme", "read"), "resource_owner"),
-        Arguments.of("resource owner: another user", "bob", fineGrainedOn("alice", "read"), "resource_owner"),
-        Arguments.of("resource owner: nobody", "bob", fineGrainedOn("ghost", "read"), "resource_owner"),
-        Arguments.of("resource owner missing", "bob", fineGrained(null, "all", null, Map.of("contents", "read")), "resource_owner"));
+        Arguments.of(
+            "site_admin scope for a non-admin", "bob", classic(30, "site_admin"), "scopes"),
+        Arguments.of(
+            "classic with permissions",
+            "bob",
+            new NewToken(
+                "classic",
+                "x",
+                null,
+                30,
+                List.of("repo"),
+                null,
+                null,
+                null,
+                Map.of("contents", "read"),
+                null),
+            "type"),
+        Arguments.of(
+            "classic with a resource owner",
+            "bob",
+            new NewToken("classic", "x", null, 30, List.of("repo"), "acme", null, null, null, null),
+            "type"),
+        Arguments.of(
+            "fine-grained with scopes",
+            "bob",
+            new NewToken(
+                "fine_grained",
+                "x",
+                null,
+                30,
+                List.of("repo"),
+                "acme",
+                "all",
+                null,
+                Map.of(),
+                null),
+            "scopes"),
+        Arguments.of(
+            "unknown fine-grained permission",
+            "bob",
+            fineGrained("acme", "all", null, Map.of("teleport", "read")),
+            "permissions"),
+        Arguments.of(
+            "metadata: write (read only)",
+            "bob",
+            fineGrained("acme", "all", null, Map.of("metadata", "write")),
+            "permissions"),
+        Arguments.of(
+            "workflows: read (write only)",
+            "bob",
+            fineGrained("acme", "all", null, Map.of("workflows", "read")),
+            "permissions"),
+        Arguments.of(
+            "contents: admin",
+            "bob",
+            fineGrained("acme", "all", null, Map.of("contents", "admin")),
+            "permissions"),
+        Arguments.of(
+            "unknown level",
+            "bob",
+            fineGrained("acme", "all", null, Map.of("contents", "full")),
+            "permissions"),
+        Arguments.of(
+            "organization permission with a user resource owner",
+            "bob",
+            fineGrained("bob", "all", null, Map.of("members", "read")),
+            "permissions"),
+        Arguments.of(
+            "account permission with an organization resource owner",
+            "bob",
+            fineGrained("acme", "all", null, Map.of("emails", "read")),
+            "permissions"),
+        Arguments.of(
+            "subset without repositories",
+            "bob",
+            fineGrained("acme", "subset", List.of(), Map.of("contents", "read")),
+            "repositories"),
+        Arguments.of(
+            "subset with repositories missing",
+            "bob",
+            fineGrained("acme", "subset", null, Map.of("contents", "read")),
+            "repositories"),
+        Arguments.of(
+            "subset with an unknown repository",
+            "bob",
+            fineGrained("acme", "subset", List.of("app", "nope"), Map.of("contents", "read")),
+            "repositories"),
+        Arguments.of(
+            "subset naming another owner's repository",
+            "bob",
+            fineGrained("bob", "subset", List.of("app"), Map.of("contents", "read")),
+            "repositories"),
+        Arguments.of(
+            "repositories with selection all",
+            "bob",
+            fineGrained("acme", "all", List.of("app"), Map.of("contents", "read")),
+            "repositories"),
+        Arguments.of(
+            "unknown repository selection",
+            "bob",
+            fineGrained("acme", "some", null, Map.of("contents", "read")),
+            "repository_selection"),
+        Arguments.of(
+            "missing repository selection",
+            "bob",
+            fineGrained("acme", null, null, Map.of("contents", "read")),
+            "repository_selection"),
+        Arguments.of(
+            "resource owner: an org the user is not a member of",
+            "carol",
+            fineGrainedOn("acme", "read"),
+            "resource_owner"),
+        Arguments.of(
+            "resource owner: another user",
+            "bob",
+            fineGrainedOn("alice", "read"),
+            "resource_owner"),
+        Arguments.of(
+            "resource owner: nobody", "bob", fineGrainedOn("ghost", "read"), "resource_owner"),
+        Arguments.of(
+            "resource owner missing",
+            "bob",
+            fineGrained(null, "all", null, Map.of("contents", "read")),
+            "resource_owner"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidRequests")
-  void invalidTokenRequestsAreRefusedWithFieldErrors(String name, String login, NewToken req, String field) {
-    PolicyException e = assertPolicyException(PolicyException.Kind.INVALID, () -> create(login, req));
+  void invalidTokenRequestsAreRefusedWithFieldErrors(
+      String name, String login, NewToken req, String field) {
+    PolicyException e =
+        assertPolicyException(PolicyException.Kind.INVALID, () -> create(login, req));
     assertFieldError(e, field);
     assertEquals("Validation Failed", e.getMessage());
     assertEquals(List.of(), mgmt.tokens().tokensOf(Actor.SYSTEM, login), "nothing was stored");
@@ -211,7 +340,8 @@ class ManagementTest {
 
   @Test
   void aTokenWhoseLookupKeyIsTakenIsIssuedAgainWithAnotherPlaintext() throws Exception {
-    // Two issuers whose generators are seeded alike: the second's first token is the first's, so its
+    // Two issuers whose generators are seeded alike: the second's first token is the first's, so
+    // its
     // lookup key (and digest) is taken, and it issues its next plaintext instead.
     Admin first = new Admin(store, cache::apply, clock, seeded(), id -> null, e -> {});
     Admin second = new Admin(store, cache::apply, clock, seeded(), id -> null, e -> {});
@@ -219,10 +349,17 @@ class ManagementTest {
       CreatedToken a = first.tokens().createToken(Actor.SYSTEM, "bob", req);
       CreatedToken b = second.tokens().createToken(Actor.SYSTEM, "bob", req);
       assertNotEquals(a.plaintext(), b.plaintext(), "another plaintext was issued");
-      assertEquals(b.token().digest(), TokenDigest.of(b.plaintext()), "the stored digest is the issued plaintext's");
-      assertEquals(a.token().id(), store.tokenByDigest(TokenDigest.of(a.plaintext())).orElseThrow().id());
-      assertEquals(b.token().id(), store.tokenByDigest(TokenDigest.of(b.plaintext())).orElseThrow().id());
-      assertEquals(req.permissions() == null ? null : GrantStatus.PENDING, b.grant() == null ? null : b.grant().status(),
+      assertEquals(
+          b.token().digest(),
+          TokenDigest.of(b.plaintext()),
+          "the stored digest is the issued plaintext's");
+      assertEquals(
+          a.token().id(), store.tokenByDigest(TokenDigest.of(a.plaintext())).orElseThrow().id());
+      assertEquals(
+          b.token().id(), store.tokenByDigest(TokenDigest.of(b.plaintext())).orElseThrow().id());
+      assertEquals(
+          req.permissions() == null ? null : GrantStatus.PENDING,
+          b.grant() == null ? null : b.grant().status(),
           "the second token has its own grant");
     }
     assertEquals(4, mgmt.tokens().tokensOf(Actor.SYSTEM, "bob").size());
@@ -236,12 +373,35 @@ class ManagementTest {
 
   @Test
   void boundaryValuesAreAccepted() {
-    create("bob", new NewToken("classic", "n".repeat(40), "d".repeat(1024), 1, List.of("repo", "workflow"), null, null, null, null, null));
+    create(
+        "bob",
+        new NewToken(
+            "classic",
+            "n".repeat(40),
+            "d".repeat(1024),
+            1,
+            List.of("repo", "workflow"),
+            null,
+            null,
+            null,
+            null,
+            null));
     create("bob", classic(366));
     create("bob", classic(null));
     create("bob", new NewToken("classic", "x", null, null, null, null, null, null, null, null));
-    create("bob", fineGrained("acme", "subset", List.of("APP", "inner"), Map.of("contents", "write", "workflows", "write",
-        "organization_personal_access_token_requests", "read")));
+    create(
+        "bob",
+        fineGrained(
+            "acme",
+            "subset",
+            List.of("APP", "inner"),
+            Map.of(
+                "contents",
+                "write",
+                "workflows",
+                "write",
+                "organization_personal_access_token_requests",
+                "read")));
     create("bob", fineGrained("bob", "none", null, Map.of("emails", "read")));
     create("bob", fineGrained("acme", "all", null, null));
     assertEquals(7, mgmt.tokens().tokensOf(Actor.SYSTEM, "bob").size());
@@ -249,12 +409,14 @@ class ManagementTest {
 
   @Test
   void createdTokensAreStoredByDigestWithMetadataRead() {
-    CreatedToken c = create("bob", fineGrained("acme", "subset", List.of("app"), Map.of("contents", "write")));
+    CreatedToken c =
+        create("bob", fineGrained("acme", "subset", List.of("app"), Map.of("contents", "write")));
     assertEquals(TokenKind.FINE_GRAINED, TokenFormat.kindOf(c.plaintext()));
     assertEquals(TokenDigest.of(c.plaintext()), c.token().digest());
     AccessToken stored = store.tokenByDigest(TokenDigest.of(c.plaintext())).orElseThrow();
     assertEquals(c.token(), stored);
-    assertEquals(PermissionLevel.READ, stored.permission("metadata"), "metadata: read is always implied");
+    assertEquals(
+        PermissionLevel.READ, stored.permission("metadata"), "metadata: read is always implied");
     assertEquals(PermissionLevel.WRITE, stored.permission("contents"));
     assertEquals(RepositorySelection.SUBSET, stored.repositorySelection());
     assertEquals(1, stored.repositoryIds().size());
@@ -270,16 +432,39 @@ class ManagementTest {
 
   @Test
   void fineGrainedRefusedWhereTheOrgRestrictsThemOrAskedToLiveTooLong() {
-    mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_max_lifetime_days", 10));
-    assertFieldError(assertThrows(PolicyException.class, () -> create("bob", fineGrainedOn("acme", "read"))), "expires_in");
+    mgmt.policies()
+        .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_max_lifetime_days", 10));
     assertFieldError(
-        assertThrows(PolicyException.class,
-            () -> create("bob", new NewToken("fine_grained", "x", null, null, null, "acme", "all", null, Map.of(), null))),
+        assertThrows(PolicyException.class, () -> create("bob", fineGrainedOn("acme", "read"))),
         "expires_in");
-    create("bob", new NewToken("fine_grained", "x", null, 10, null, "acme", "all", null, Map.of(), null));
+    assertFieldError(
+        assertThrows(
+            PolicyException.class,
+            () ->
+                create(
+                    "bob",
+                    new NewToken(
+                        "fine_grained",
+                        "x",
+                        null,
+                        null,
+                        null,
+                        "acme",
+                        "all",
+                        null,
+                        Map.of(),
+                        null))),
+        "expires_in");
+    create(
+        "bob",
+        new NewToken("fine_grained", "x", null, 10, null, "acme", "all", null, Map.of(), null));
 
-    mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("fine_grained_access", "restricted"));
-    assertFieldError(assertThrows(PolicyException.class, () -> create("bob", fineGrainedOn("acme", "read"))), "resource_owner");
+    mgmt.policies()
+        .updateEnterprisePolicy(
+            Actor.SYSTEM, "globex", Map.of("fine_grained_access", "restricted"));
+    assertFieldError(
+        assertThrows(PolicyException.class, () -> create("bob", fineGrainedOn("acme", "read"))),
+        "resource_owner");
   }
 
   // ====================================================================== approval at creation
@@ -302,21 +487,32 @@ class ManagementTest {
 
   @Test
   void membersTokenIsApprovedWhenTheOrgSaysNotRequired() {
-    mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
-    assertEquals(GrantStatus.APPROVED, create("bob", fineGrainedOn("acme", "read")).grant().status());
+    mgmt.policies()
+        .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
+    assertEquals(
+        GrantStatus.APPROVED, create("bob", fineGrainedOn("acme", "read")).grant().status());
   }
 
   @Test
   void membersTokenIsApprovedWhenTheEnterpriseDisablesApproval() {
-    mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("fine_grained_approval", "disabled"));
-    assertEquals(GrantStatus.APPROVED, create("bob", fineGrainedOn("acme", "read")).grant().status(), "org says required, enterprise wins");
+    mgmt.policies()
+        .updateEnterprisePolicy(
+            Actor.SYSTEM, "globex", Map.of("fine_grained_approval", "disabled"));
+    assertEquals(
+        GrantStatus.APPROVED,
+        create("bob", fineGrainedOn("acme", "read")).grant().status(),
+        "org says required, enterprise wins");
   }
 
   @Test
   void membersTokenIsPendingWhenTheEnterpriseRequiresApprovalOverTheOrg() {
-    mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
-    mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("fine_grained_approval", "required"));
-    assertEquals(GrantStatus.PENDING, create("bob", fineGrainedOn("acme", "read")).grant().status());
+    mgmt.policies()
+        .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
+    mgmt.policies()
+        .updateEnterprisePolicy(
+            Actor.SYSTEM, "globex", Map.of("fine_grained_approval", "required"));
+    assertEquals(
+        GrantStatus.PENDING, create("bob", fineGrainedOn("acme", "read")).grant().status());
   }
 
   @Test
@@ -343,18 +539,30 @@ class ManagementTest {
   void reviewingANonPendingRequestIsInvalid() {
     CreatedToken a = create("bob", fineGrainedOn("acme", "read"));
     mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", a.grant().id(), true, null);
-    assertPolicyException(PolicyException.Kind.INVALID, () -> mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", a.grant().id(), false, null));
+    assertPolicyException(
+        PolicyException.Kind.INVALID,
+        () -> mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", a.grant().id(), false, null));
     assertEquals(GrantStatus.APPROVED, store.grantById(a.grant().id()).orElseThrow().status());
     CreatedToken owners = create("alice", fineGrainedOn("acme", "read"));
-    assertPolicyException(PolicyException.Kind.INVALID, () -> mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", owners.grant().id(), true, null));
+    assertPolicyException(
+        PolicyException.Kind.INVALID,
+        () -> mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", owners.grant().id(), true, null));
   }
 
   @Test
   void bulkReviewWithOneUnknownIdChangesNothing() {
     CreatedToken a = create("bob", fineGrainedOn("acme", "read"));
     CreatedToken b = create("bob", fineGrainedOn("acme", "read"));
-    assertPolicyException(PolicyException.Kind.NOT_FOUND,
-        () -> mgmt.reviews().reviewRequests(Actor.SYSTEM, "acme", List.of(a.grant().id(), 987_654L, b.grant().id()), true, null));
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND,
+        () ->
+            mgmt.reviews()
+                .reviewRequests(
+                    Actor.SYSTEM,
+                    "acme",
+                    List.of(a.grant().id(), 987_654L, b.grant().id()),
+                    true,
+                    null));
     assertEquals(GrantStatus.PENDING, store.grantById(a.grant().id()).orElseThrow().status());
     assertEquals(GrantStatus.PENDING, store.grantById(b.grant().id()).orElseThrow().status());
   }
@@ -365,12 +573,21 @@ class ManagementTest {
     CreatedToken b = create("bob", fineGrainedOn("acme", "read"));
     CreatedToken c = create("bob", fineGrainedOn("acme", "read"));
     mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", b.grant().id(), false, null);
-    assertPolicyException(PolicyException.Kind.INVALID,
-        () -> mgmt.reviews().reviewRequests(Actor.SYSTEM, "acme", List.of(a.grant().id(), b.grant().id(), c.grant().id()), true, null));
+    assertPolicyException(
+        PolicyException.Kind.INVALID,
+        () ->
+            mgmt.reviews()
+                .reviewRequests(
+                    Actor.SYSTEM,
+                    "acme",
+                    List.of(a.grant().id(), b.grant().id(), c.grant().id()),
+                    true,
+                    null));
     assertEquals(GrantStatus.PENDING, store.grantById(a.grant().id()).orElseThrow().status());
     assertEquals(GrantStatus.DENIED, store.grantById(b.grant().id()).orElseThrow().status());
     assertEquals(GrantStatus.PENDING, store.grantById(c.grant().id()).orElseThrow().status());
-    mgmt.reviews().reviewRequests(Actor.SYSTEM, "acme", List.of(a.grant().id(), c.grant().id()), true, null);
+    mgmt.reviews()
+        .reviewRequests(Actor.SYSTEM, "acme", List.of(a.grant().id(), c.grant().id()), true, null);
     assertEquals(GrantStatus.APPROVED, store.grantById(a.grant().id()).orElseThrow().status());
     assertEquals(GrantStatus.APPROVED, store.grantById(c.grant().id()).orElseThrow().status());
   }
@@ -379,14 +596,20 @@ class ManagementTest {
   void requestOfAnotherOrgIsNotFound() {
     mgmt.accounts().createOrganization(Actor.SYSTEM, "widgets", "alice", null);
     CreatedToken a = create("bob", fineGrainedOn("acme", "read"));
-    assertPolicyException(PolicyException.Kind.NOT_FOUND, () -> mgmt.reviews().reviewRequest(Actor.SYSTEM, "widgets", a.grant().id(), true, null));
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND,
+        () -> mgmt.reviews().reviewRequest(Actor.SYSTEM, "widgets", a.grant().id(), true, null));
     assertEquals(GrantStatus.PENDING, store.grantById(a.grant().id()).orElseThrow().status());
   }
 
   @Test
   void reviewReasonLongerThan1024IsInvalid() {
     CreatedToken a = create("bob", fineGrainedOn("acme", "read"));
-    assertPolicyException(PolicyException.Kind.INVALID, () -> mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", a.grant().id(), false, "r".repeat(1025)));
+    assertPolicyException(
+        PolicyException.Kind.INVALID,
+        () ->
+            mgmt.reviews()
+                .reviewRequest(Actor.SYSTEM, "acme", a.grant().id(), false, "r".repeat(1025)));
     assertEquals(GrantStatus.PENDING, store.grantById(a.grant().id()).orElseThrow().status());
   }
 
@@ -396,14 +619,28 @@ class ManagementTest {
     CreatedToken approved = create("alice", fineGrainedOn("acme", "read"));
     CreatedToken deleted = create("alice", fineGrainedOn("acme", "read"));
     mgmt.tokens().deleteToken(Actor.SYSTEM, deleted.token().id());
-    assertPolicyException(PolicyException.Kind.NOT_FOUND, () -> mgmt.reviews().revokeGrant(Actor.SYSTEM, "acme", pending.token().id()));
-    assertPolicyException(PolicyException.Kind.NOT_FOUND, () -> mgmt.reviews().revokeGrant(Actor.SYSTEM, "acme", deleted.token().id()));
-    assertPolicyException(PolicyException.Kind.NOT_FOUND,
-        () -> mgmt.reviews().revokeGrants(Actor.SYSTEM, "acme", List.of(approved.token().id(), pending.token().id())));
-    assertEquals(GrantStatus.APPROVED, store.grantOfToken(approved.token().id()).orElseThrow().status(), "all ids are checked first");
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND,
+        () -> mgmt.reviews().revokeGrant(Actor.SYSTEM, "acme", pending.token().id()));
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND,
+        () -> mgmt.reviews().revokeGrant(Actor.SYSTEM, "acme", deleted.token().id()));
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND,
+        () ->
+            mgmt.reviews()
+                .revokeGrants(
+                    Actor.SYSTEM, "acme", List.of(approved.token().id(), pending.token().id())));
+    assertEquals(
+        GrantStatus.APPROVED,
+        store.grantOfToken(approved.token().id()).orElseThrow().status(),
+        "all ids are checked first");
     mgmt.reviews().revokeGrant(Actor.SYSTEM, "acme", approved.token().id());
-    assertEquals(GrantStatus.REVOKED, store.grantOfToken(approved.token().id()).orElseThrow().status());
-    assertPolicyException(PolicyException.Kind.NOT_FOUND, () -> mgmt.reviews().revokeGrant(Actor.SYSTEM, "acme", approved.token().id()));
+    assertEquals(
+        GrantStatus.REVOKED, store.grantOfToken(approved.token().id()).orElseThrow().status());
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND,
+        () -> mgmt.reviews().revokeGrant(Actor.SYSTEM, "acme", approved.token().id()));
   }
 
   // ====================================================================== who may call
@@ -414,7 +651,9 @@ class ManagementTest {
     @Test
     void ownerWithClassicAdminOrgManagesTheOrg() {
       Actor owner = actor(alice, create("alice", classic(30, "admin:org")));
-      mgmt.callers().requireOrgOwner(owner, mgmt.directory().organization("acme"), "members", PermissionLevel.WRITE);
+      mgmt.callers()
+          .requireOrgOwner(
+              owner, mgmt.directory().organization("acme"), "members", PermissionLevel.WRITE);
       mgmt.accounts().setBasePermission(owner, "acme", "write");
       assertEquals(BasePermission.WRITE, mgmt.directory().organization("acme").basePermission());
       mgmt.accounts().setMembership(owner, "acme", "carol", "member");
@@ -423,37 +662,63 @@ class ManagementTest {
     @Test
     void memberWithAdminOrgIsForbidden() {
       Actor member = actor(bob, create("bob", classic(30, "admin:org")));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setBasePermission(member, "acme", "admin"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.accounts().setBasePermission(member, "acme", "admin"));
       assertEquals(BasePermission.READ, mgmt.directory().organization("acme").basePermission());
       CreatedToken req = create("bob", fineGrainedOn("acme", "read"));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.reviews().reviewRequest(member, "acme", req.grant().id(), true, null));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.reviews().reviewRequest(member, "acme", req.grant().id(), true, null));
       assertEquals(GrantStatus.PENDING, store.grantById(req.grant().id()).orElseThrow().status());
     }
 
     @Test
     void ownerWithoutAdminOrgIsForbidden() {
       Actor owner = actor(alice, create("alice", classic(30, "repo")));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setBasePermission(owner, "acme", "admin"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.accounts().setBasePermission(owner, "acme", "admin"));
     }
 
     @Test
     void ownerFineGrainedTokenWithRequestsWriteReviews() {
       CreatedToken req = create("bob", fineGrainedOn("acme", "read"));
       Actor owner =
-          actor(alice, create("alice", fineGrained("acme", "none", null, Map.of("organization_personal_access_token_requests", "write"))));
+          actor(
+              alice,
+              create(
+                  "alice",
+                  fineGrained(
+                      "acme",
+                      "none",
+                      null,
+                      Map.of("organization_personal_access_token_requests", "write"))));
       mgmt.reviews().reviewRequest(owner, "acme", req.grant().id(), true, "ok");
       Grant g = store.grantById(req.grant().id()).orElseThrow();
       assertEquals(GrantStatus.APPROVED, g.status());
       // ...but that permission does not reach other management calls.
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setBasePermission(owner, "acme", "write"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.accounts().setBasePermission(owner, "acme", "write"));
     }
 
     @Test
     void ownerFineGrainedTokenWithRequestsReadCannotReview() {
       CreatedToken req = create("bob", fineGrainedOn("acme", "read"));
       Actor owner =
-          actor(alice, create("alice", fineGrained("acme", "none", null, Map.of("organization_personal_access_token_requests", "read"))));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.reviews().reviewRequest(owner, "acme", req.grant().id(), true, null));
+          actor(
+              alice,
+              create(
+                  "alice",
+                  fineGrained(
+                      "acme",
+                      "none",
+                      null,
+                      Map.of("organization_personal_access_token_requests", "read"))));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.reviews().reviewRequest(owner, "acme", req.grant().id(), true, null));
     }
 
     @Test
@@ -461,36 +726,81 @@ class ManagementTest {
       mgmt.accounts().createOrganization(Actor.SYSTEM, "widgets", "alice", null);
       CreatedToken req = create("bob", fineGrainedOn("acme", "read"));
       Actor owner =
-          actor(alice, create("alice", fineGrained("widgets", "none", null, Map.of("organization_personal_access_token_requests", "write"))));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.reviews().reviewRequest(owner, "acme", req.grant().id(), true, null));
+          actor(
+              alice,
+              create(
+                  "alice",
+                  fineGrained(
+                      "widgets",
+                      "none",
+                      null,
+                      Map.of("organization_personal_access_token_requests", "write"))));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.reviews().reviewRequest(owner, "acme", req.grant().id(), true, null));
     }
 
     @Test
     void ownerFineGrainedTokenStopsWorkingWhenFineGrainedIsRestricted() {
       Actor owner =
-          actor(alice, create("alice", fineGrained("acme", "none", null, Map.of("organization_personal_access_token_requests", "write"))));
+          actor(
+              alice,
+              create(
+                  "alice",
+                  fineGrained(
+                      "acme",
+                      "none",
+                      null,
+                      Map.of("organization_personal_access_token_requests", "write"))));
       CreatedToken req = create("bob", fineGrainedOn("acme", "read"));
-      mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("fine_grained_access", "restricted"));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.reviews().reviewRequest(owner, "acme", req.grant().id(), true, null));
+      mgmt.policies()
+          .updateEnterprisePolicy(
+              Actor.SYSTEM, "globex", Map.of("fine_grained_access", "restricted"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.reviews().reviewRequest(owner, "acme", req.grant().id(), true, null));
     }
 
     @Test
     void memberFineGrainedTokenIsForbidden() {
-      mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
+      mgmt.policies()
+          .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
       Actor member =
-          actor(bob, create("bob", fineGrained("acme", "none", null, Map.of("organization_personal_access_token_requests", "write"))));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN,
-          () -> mgmt.callers().requireOrgOwner(member, mgmt.directory().organization("acme"), "organization_personal_access_token_requests", PermissionLevel.WRITE));
+          actor(
+              bob,
+              create(
+                  "bob",
+                  fineGrained(
+                      "acme",
+                      "none",
+                      null,
+                      Map.of("organization_personal_access_token_requests", "write"))));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () ->
+              mgmt.callers()
+                  .requireOrgOwner(
+                      member,
+                      mgmt.directory().organization("acme"),
+                      "organization_personal_access_token_requests",
+                      PermissionLevel.WRITE));
     }
 
     @Test
     void ownersClassicTokenIsRefusedWhereClassicTokensAreRestricted() {
       Actor owner = actor(alice, create("alice", classic(30, "admin:org")));
-      mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("classic_access", "restricted"));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setBasePermission(owner, "acme", "write"));
-      mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("classic_access", "org_configures"));
+      mgmt.policies()
+          .updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("classic_access", "restricted"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.accounts().setBasePermission(owner, "acme", "write"));
+      mgmt.policies()
+          .updateEnterprisePolicy(
+              Actor.SYSTEM, "globex", Map.of("classic_access", "org_configures"));
       mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("classic_access", "restricted"));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setBasePermission(owner, "acme", "write"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.accounts().setBasePermission(owner, "acme", "write"));
     }
 
     @Test
@@ -506,21 +816,33 @@ class ManagementTest {
 
       // The site admin's other tokens do not carry the power without the scope.
       Actor adminWithoutScope = actor(admin, create("admin", classic(30, "repo", "admin:org")));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().createUser(adminWithoutScope, "erin"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.accounts().createUser(adminWithoutScope, "erin"));
       // Nor does the scope without the flag (it cannot even be created).
-      assertFieldError(assertThrows(PolicyException.class, () -> create("alice", classic(30, "site_admin"))), "scopes");
+      assertFieldError(
+          assertThrows(PolicyException.class, () -> create("alice", classic(30, "site_admin"))),
+          "scopes");
       // An org owner is no site admin.
       Actor owner = actor(alice, create("alice", classic(30, "admin:org")));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().createUser(owner, "erin"));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.tokens().createToken(owner, "bob", classic(30, "repo")));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setSuspended(owner, "bob", true));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.tokens().deleteToken(owner, 1));
-      assertPolicyException(PolicyException.Kind.FORBIDDEN, () -> mgmt.policies().updateEnterprisePolicy(owner, "globex", Map.of()));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().createUser(owner, "erin"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.tokens().createToken(owner, "bob", classic(30, "repo")));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setSuspended(owner, "bob", true));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN, () -> mgmt.tokens().deleteToken(owner, 1));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.policies().updateEnterprisePolicy(owner, "globex", Map.of()));
       assertTrue(mgmt.directory().findUser("erin").isEmpty());
     }
   }
 
-  // ====================================================================== revoke, delete, bootstrap
+  // ====================================================================== revoke, delete,
+  // bootstrap
 
   @Test
   void revokeCredentialsDeletesRealTokensAndIgnoresGarbage() {
@@ -529,9 +851,19 @@ class ManagementTest {
     CreatedToken untouched = create("bob", classic(30, "repo"));
     mgmt.tokens().deleteToken(Actor.SYSTEM, alreadyDeleted.token().id());
     String wellFormedUnknown = TokenFormat.generate(TokenKind.FINE_GRAINED, new SecureRandom());
-    String badChecksum = real.plaintext().substring(0, 41) + (real.plaintext().charAt(41) == 'a' ? 'b' : 'a');
-    mgmt.tokens().revokeCredentials(
-        Arrays.asList("garbage", null, "", wellFormedUnknown, badChecksum, alreadyDeleted.plaintext(), " " + untouched.plaintext(), real.plaintext()));
+    String badChecksum =
+        real.plaintext().substring(0, 41) + (real.plaintext().charAt(41) == 'a' ? 'b' : 'a');
+    mgmt.tokens()
+        .revokeCredentials(
+            Arrays.asList(
+                "garbage",
+                null,
+                "",
+                wellFormedUnknown,
+                badChecksum,
+                alreadyDeleted.plaintext(),
+                " " + untouched.plaintext(),
+                real.plaintext()));
     assertTrue(store.tokenById(real.token().id()).orElseThrow().deleted());
     assertFalse(store.tokenById(untouched.token().id()).orElseThrow().deleted());
     assertEquals(List.of(untouched.token()), mgmt.tokens().tokensOf(Actor.SYSTEM, "bob"));
@@ -542,8 +874,11 @@ class ManagementTest {
   void deleteTokenTwiceIsNotFound() {
     CreatedToken t = create("bob", classic(30, "repo"));
     mgmt.tokens().deleteToken(Actor.SYSTEM, t.token().id());
-    assertPolicyException(PolicyException.Kind.NOT_FOUND, () -> mgmt.tokens().deleteToken(Actor.SYSTEM, t.token().id()));
-    assertPolicyException(PolicyException.Kind.NOT_FOUND, () -> mgmt.tokens().deleteToken(Actor.SYSTEM, 987_654));
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND,
+        () -> mgmt.tokens().deleteToken(Actor.SYSTEM, t.token().id()));
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND, () -> mgmt.tokens().deleteToken(Actor.SYSTEM, 987_654));
   }
 
   @Test
@@ -563,13 +898,26 @@ class ManagementTest {
 
   @Test
   void loginsAreUniqueAcrossUsersAndOrganizationsWhateverTheCase() {
-    assertFieldError(assertThrows(PolicyException.class, () -> mgmt.accounts().createUser(Actor.SYSTEM, "ALICE")), "login");
-    assertFieldError(assertThrows(PolicyException.class, () -> mgmt.accounts().createUser(Actor.SYSTEM, "Acme")), "login");
-    assertFieldError(assertThrows(PolicyException.class, () -> mgmt.accounts().createOrganization(Actor.SYSTEM, "Bob", "alice", null)), "login");
+    assertFieldError(
+        assertThrows(
+            PolicyException.class, () -> mgmt.accounts().createUser(Actor.SYSTEM, "ALICE")),
+        "login");
+    assertFieldError(
+        assertThrows(PolicyException.class, () -> mgmt.accounts().createUser(Actor.SYSTEM, "Acme")),
+        "login");
+    assertFieldError(
+        assertThrows(
+            PolicyException.class,
+            () -> mgmt.accounts().createOrganization(Actor.SYSTEM, "Bob", "alice", null)),
+        "login");
     for (String bad : new String[] {"", "-x", "x-", "a--b", "a_b", "n".repeat(40), "dé"}) {
-      assertFieldError(assertThrows(PolicyException.class, () -> mgmt.accounts().createUser(Actor.SYSTEM, bad)), "login");
+      assertFieldError(
+          assertThrows(PolicyException.class, () -> mgmt.accounts().createUser(Actor.SYSTEM, bad)),
+          "login");
     }
-    assertFieldError(assertThrows(PolicyException.class, () -> mgmt.accounts().createUser(Actor.SYSTEM, null)), "login");
+    assertFieldError(
+        assertThrows(PolicyException.class, () -> mgmt.accounts().createUser(Actor.SYSTEM, null)),
+        "login");
     mgmt.accounts().createUser(Actor.SYSTEM, "n".repeat(39));
   }
 
@@ -580,34 +928,56 @@ class ManagementTest {
     bad.put("fine_grained_access", "org_configures");
     bad.put("classic_max_lifetime_days", 0);
     bad.put("colour", "red");
-    PolicyException e = assertPolicyException(PolicyException.Kind.INVALID, () -> mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", bad));
+    PolicyException e =
+        assertPolicyException(
+            PolicyException.Kind.INVALID,
+            () -> mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", bad));
     assertEquals(3, e.errors().size(), "every error at once: " + e.errors());
-    assertEquals(90, mgmt.directory().organization("acme").policy().classicMaxLifetimeDays(), "nothing changed");
+    assertEquals(
+        90,
+        mgmt.directory().organization("acme").policy().classicMaxLifetimeDays(),
+        "nothing changed");
 
-    OrgPolicy p = mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("classic_access", "restricted"));
+    OrgPolicy p =
+        mgmt.policies()
+            .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("classic_access", "restricted"));
     assertEquals(90, p.classicMaxLifetimeDays(), "omitted fields keep their value");
     Map<String, Object> clear = new HashMap<>();
     clear.put("classic_max_lifetime_days", null);
-    assertNull(mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", clear).classicMaxLifetimeDays(), "null clears");
-    assertEquals(OrgPolicy.Access.RESTRICTED, mgmt.directory().organization("acme").policy().classicAccess());
+    assertNull(
+        mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", clear).classicMaxLifetimeDays(),
+        "null clears");
+    assertEquals(
+        OrgPolicy.Access.RESTRICTED,
+        mgmt.directory().organization("acme").policy().classicAccess());
 
-    assertPolicyException(PolicyException.Kind.INVALID,
-        () -> mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("fine_grained_approval", "not_required")));
-    assertPolicyException(PolicyException.Kind.INVALID,
-        () -> mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("fine_grained_max_lifetime_days", "30")));
+    assertPolicyException(
+        PolicyException.Kind.INVALID,
+        () ->
+            mgmt.policies()
+                .updateEnterprisePolicy(
+                    Actor.SYSTEM, "globex", Map.of("fine_grained_approval", "not_required")));
+    assertPolicyException(
+        PolicyException.Kind.INVALID,
+        () ->
+            mgmt.policies()
+                .updateEnterprisePolicy(
+                    Actor.SYSTEM, "globex", Map.of("fine_grained_max_lifetime_days", "30")));
   }
 
-  // ====================================================================== narrowing changes through the caches
+  // ====================================================================== narrowing changes
+  // through the caches
 
   private static String basic(String plaintext) {
-    return "Basic " + Base64.getEncoder().encodeToString(("git:" + plaintext).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder().encodeToString(("git:" + plaintext).getBytes(StandardCharsets.UTF_8));
   }
 
   /** One git request, as the gateway makes it: parse the header, authenticate, decide. */
   /**
-   * Decides through both paths of {@link AccessService}: the gateway's {@code decide} (joined inputs,
-   * kept across requests) first, then {@code authenticate} + {@code check} (the individual caches);
-   * they must agree on every request.
+   * Decides through both paths of {@link AccessService}: the gateway's {@code decide} (joined
+   * inputs, kept across requests) first, then {@code authenticate} + {@code check} (the individual
+   * caches); they must agree on every request.
    */
   private Decision check(String plaintext, String owner, String repo, GitOperation op) {
     AuthorizationHeader header = AuthorizationHeader.parse(basic(plaintext));
@@ -623,7 +993,8 @@ class ManagementTest {
     assertTrue(d.allowed(), () -> "expected allowed: " + d);
   }
 
-  private void assertDenied(String plaintext, String repo, GitOperation op, int status, Reason reason) {
+  private void assertDenied(
+      String plaintext, String repo, GitOperation op, int status, Reason reason) {
     Decision d = check(plaintext, "acme", repo, op);
     Decision.Denied denied = assertInstanceOf(Decision.Denied.class, d);
     assertEquals(reason, denied.reason(), denied::toString);
@@ -635,14 +1006,17 @@ class ManagementTest {
     assertAllowed(plaintext, repo, op);
     int loads = cacheStore.calls("tokenByDigest");
     assertAllowed(plaintext, repo, op);
-    assertEquals(loads, cacheStore.calls("tokenByDigest"), "the second request is served from the cache");
+    assertEquals(
+        loads, cacheStore.calls("tokenByDigest"), "the second request is served from the cache");
   }
 
   @Nested
   @DisplayName("joined inputs (the gateway's one-lookup path)")
   class JoinedInputs {
     private Decision decide(String plaintext, String repo) {
-      return service.decide(AuthorizationHeader.parse(basic(plaintext)), "acme", repo, GitOperation.READ).decision();
+      return service
+          .decide(AuthorizationHeader.parse(basic(plaintext)), "acme", repo, GitOperation.READ)
+          .decision();
     }
 
     @Test
@@ -662,7 +1036,9 @@ class ManagementTest {
       CreatedToken t = create("bob", classic(30, "repo"));
       Duration ttl = CacheSettings.DEFAULT.expireAfterWrite();
       // The token and user entries are loaded at 0 by the REST-style authentication...
-      assertInstanceOf(Credential.Token.class, service.authenticate(AuthorizationHeader.parse(basic(t.plaintext()))));
+      assertInstanceOf(
+          Credential.Token.class,
+          service.authenticate(AuthorizationHeader.parse(basic(t.plaintext()))));
       ticker.advance(ttl.multipliedBy(2).dividedBy(3));
       // ...and joined two thirds of the expiry later, with repository entries loaded then.
       assertTrue(decide(t.plaintext(), "app").allowed());
@@ -671,7 +1047,10 @@ class ManagementTest {
       // Just past the expiry the token entry has expired: so has the joined entry.
       ticker.advance(ttl.dividedBy(3).plusSeconds(1));
       assertTrue(decide(t.plaintext(), "app").allowed());
-      assertEquals(2, cacheStore.calls("tokenByDigest"), "the joined entry outlived the token entry it holds");
+      assertEquals(
+          2,
+          cacheStore.calls("tokenByDigest"),
+          "the joined entry outlived the token entry it holds");
     }
 
     @Test
@@ -725,7 +1104,8 @@ class ManagementTest {
     void denyGrant() {
       CreatedToken t = create("bob", fineGrainedOn("acme", "read"));
       assertDenied(t.plaintext(), "app", GitOperation.READ, 403, Reason.GRANT_PENDING);
-      mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
+      mgmt.policies()
+          .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
       warm(t.plaintext(), "app", GitOperation.READ);
       mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", t.grant().id(), false, "no");
       assertDenied(t.plaintext(), "app", GitOperation.READ, 403, Reason.GRANT_DENIED);
@@ -765,7 +1145,8 @@ class ManagementTest {
     void orgRestrictsFineGrained() {
       CreatedToken t = create("alice", fineGrainedOn("acme", "write"));
       warm(t.plaintext(), "app", GitOperation.WRITE);
-      mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_access", "restricted"));
+      mgmt.policies()
+          .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_access", "restricted"));
       assertDenied(t.plaintext(), "app", GitOperation.WRITE, 403, Reason.FINE_GRAINED_RESTRICTED);
     }
 
@@ -789,7 +1170,8 @@ class ManagementTest {
     void enterpriseRestrictsClassic() {
       CreatedToken t = create("bob", classic(30, "repo"));
       warm(t.plaintext(), "app", GitOperation.READ);
-      mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("classic_access", "restricted"));
+      mgmt.policies()
+          .updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("classic_access", "restricted"));
       Decision d = check(t.plaintext(), "acme", "app", GitOperation.READ);
       assertEquals(Reason.CLASSIC_RESTRICTED, d.reason());
       assertTrue(((Decision.Denied) d).message().contains("'globex'"), d::toString);
@@ -797,24 +1179,32 @@ class ManagementTest {
 
     @Test
     void enterpriseRestrictsFineGrained() {
-      mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_access", "restricted"));
-      mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("fine_grained_access", "allowed"));
+      mgmt.policies()
+          .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_access", "restricted"));
+      mgmt.policies()
+          .updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("fine_grained_access", "allowed"));
       CreatedToken t = create("alice", fineGrainedOn("acme", "read"));
       warm(t.plaintext(), "app", GitOperation.READ);
-      mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("fine_grained_access", "restricted"));
+      mgmt.policies()
+          .updateEnterprisePolicy(
+              Actor.SYSTEM, "globex", Map.of("fine_grained_access", "restricted"));
       assertDenied(t.plaintext(), "app", GitOperation.READ, 403, Reason.FINE_GRAINED_RESTRICTED);
     }
 
     @Test
     void enterpriseRequiresApproval() {
-      CreatedToken pending = create("bob", fineGrainedOn("acme", "read")); // created while the org requires approval
-      mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
+      CreatedToken pending =
+          create("bob", fineGrainedOn("acme", "read")); // created while the org requires approval
+      mgmt.policies()
+          .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
       CreatedToken approved = create("bob", fineGrainedOn("acme", "read"));
       assertEquals(GrantStatus.PENDING, pending.grant().status());
       assertEquals(GrantStatus.APPROVED, approved.grant().status());
       warm(pending.plaintext(), "app", GitOperation.READ);
       warm(approved.plaintext(), "app", GitOperation.READ);
-      mgmt.policies().updateEnterprisePolicy(Actor.SYSTEM, "globex", Map.of("fine_grained_approval", "required"));
+      mgmt.policies()
+          .updateEnterprisePolicy(
+              Actor.SYSTEM, "globex", Map.of("fine_grained_approval", "required"));
       assertDenied(pending.plaintext(), "app", GitOperation.READ, 403, Reason.GRANT_PENDING);
       assertAllowed(approved.plaintext(), "app", GitOperation.READ);
     }
@@ -822,15 +1212,18 @@ class ManagementTest {
     @Test
     void removeMembership() {
       CreatedToken classicToken = create("bob", classic(30, "repo"));
-      mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
+      mgmt.policies()
+          .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_approval", "not_required"));
       CreatedToken fg = create("bob", fineGrainedOn("acme", "read"));
       warm(classicToken.plaintext(), "app", GitOperation.READ);
       warm(fg.plaintext(), "app", GitOperation.READ);
       warm(classicToken.plaintext(), "inner", GitOperation.READ);
       mgmt.accounts().removeMembership(Actor.SYSTEM, "acme", "bob");
-      assertDenied(classicToken.plaintext(), "app", GitOperation.READ, 404, Reason.REPOSITORY_NOT_FOUND);
+      assertDenied(
+          classicToken.plaintext(), "app", GitOperation.READ, 404, Reason.REPOSITORY_NOT_FOUND);
       assertDenied(fg.plaintext(), "app", GitOperation.READ, 404, Reason.REPOSITORY_NOT_FOUND);
-      assertDenied(classicToken.plaintext(), "inner", GitOperation.READ, 404, Reason.REPOSITORY_NOT_FOUND);
+      assertDenied(
+          classicToken.plaintext(), "inner", GitOperation.READ, 404, Reason.REPOSITORY_NOT_FOUND);
     }
 
     @Test
@@ -889,15 +1282,20 @@ class ManagementTest {
     }
   }
 
-  // ====================================================================== authentication on the hot path
+  // ====================================================================== authentication on the
+  // hot path
 
   @Test
   void emptyUsernameIs401WithGithubsMessage() {
     CreatedToken t = create("bob", classic(30, "repo"));
-    String header = "Basic " + Base64.getEncoder().encodeToString((":" + t.plaintext()).getBytes(StandardCharsets.UTF_8));
+    String header =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((":" + t.plaintext()).getBytes(StandardCharsets.UTF_8));
     Credential c = service.authenticate(AuthorizationHeader.parse(header));
     assertSame(Credential.INVALID, c);
-    Decision.Denied d = (Decision.Denied) service.check(c, "acme", "site", GitOperation.READ).decision();
+    Decision.Denied d =
+        (Decision.Denied) service.check(c, "acme", "site", GitOperation.READ).decision();
     assertEquals(401, d.status());
     assertEquals(AccessEvaluator.INVALID_CREDENTIALS_MESSAGE, d.message());
   }
@@ -905,22 +1303,33 @@ class ManagementTest {
   @Test
   void malformedTokensNeverReachTheStore() {
     CreatedToken t = create("bob", classic(30, "repo"));
-    String wrongChecksum = t.plaintext().substring(0, 41) + (t.plaintext().charAt(41) == 'a' ? 'b' : 'a');
-    List<String> headers = new ArrayList<>(List.of("Bearer nonsense", basic("password123"), basic(wrongChecksum), "Negotiate x", "Basic %%%"));
+    String wrongChecksum =
+        t.plaintext().substring(0, 41) + (t.plaintext().charAt(41) == 'a' ? 'b' : 'a');
+    List<String> headers =
+        new ArrayList<>(
+            List.of(
+                "Bearer nonsense",
+                basic("password123"),
+                basic(wrongChecksum),
+                "Negotiate x",
+                "Basic %%%"));
     for (String h : headers) {
       Credential c = service.authenticate(AuthorizationHeader.parse(h));
       assertSame(Credential.INVALID, c, h);
-      Decision.Denied d = (Decision.Denied) service.check(c, "acme", "site", GitOperation.READ).decision();
+      Decision.Denied d =
+          (Decision.Denied) service.check(c, "acme", "site", GitOperation.READ).decision();
       assertEquals(401, d.status());
     }
-    assertEquals(0, cacheStore.calls("tokenByDigest"), "format and checksum are checked before any lookup");
+    assertEquals(
+        0, cacheStore.calls("tokenByDigest"), "format and checksum are checked before any lookup");
   }
 
   @Test
   void basicAndBearerAuthenticateAlike() {
     CreatedToken t = create("bob", classic(30, "repo"));
     Credential viaBasic = service.authenticate(AuthorizationHeader.parse(basic(t.plaintext())));
-    Credential viaBearer = service.authenticate(AuthorizationHeader.parse("Bearer " + t.plaintext()));
+    Credential viaBearer =
+        service.authenticate(AuthorizationHeader.parse("Bearer " + t.plaintext()));
     Credential viaToken = service.authenticate(AuthorizationHeader.parse("token " + t.plaintext()));
     assertEquals(viaBasic, viaBearer);
     assertEquals(viaBasic, viaToken);
@@ -940,7 +1349,10 @@ class ManagementTest {
     assertEquals(START, store.tokenById(t.token().id()).orElseThrow().lastUsedAt());
   }
 
-  /** The gateway's path (decide, then recordUse): warm uses are noted once per minute, and again after it. */
+  /**
+   * The gateway's path (decide, then recordUse): warm uses are noted once per minute, and again
+   * after it.
+   */
   @Test
   void warmUsesAreNotedOncePerMinuteAndAgainAfterIt() {
     CreatedToken t = create("bob", classic(30, "repo"));
@@ -960,10 +1372,14 @@ class ManagementTest {
     assertNull(recorder.pendingFor(id), "within a minute of the written use");
     clock.advance(Duration.ofSeconds(31));
     service.recordUse(service.decide(h, "acme", "app", GitOperation.READ));
-    assertEquals(START.plusSeconds(61), recorder.pendingFor(id), "a minute later the use is noted again");
+    assertEquals(
+        START.plusSeconds(61), recorder.pendingFor(id), "a minute later the use is noted again");
     assertEquals(1, recorder.flush(clock.instant()));
     assertEquals(START.plusSeconds(61), store.tokenById(id).orElseThrow().lastUsedAt());
-    assertEquals(2, cacheStore.calls("tokenByDigest"), "one load per token: every later request was a warm one");
+    assertEquals(
+        2,
+        cacheStore.calls("tokenByDigest"),
+        "one load per token: every later request was a warm one");
   }
 
   @Test

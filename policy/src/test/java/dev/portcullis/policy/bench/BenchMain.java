@@ -32,19 +32,25 @@ import org.openjdk.jmh.util.Statistics;
  *   BenchMain cold     [JMH options…]   ColdLookupBenchmark (store size 10,000 vs 1,000,000)
  * </pre>
  *
- * Defaults, each replaced by the matching JMH option when given: {@code -f 1 -wi 3 -w 2s -i 5 -r 2s},
- * JSON results in {@code target/bench/<suite>.json} (property {@code bench.dir}). Any other JMH option
- * passes through ({@code -p storeSize=10000}, {@code -t 2}, {@code -prof gc}, a benchmark regex…).
+ * Defaults, each replaced by the matching JMH option when given: {@code -f 1 -wi 3 -w 2s -i 5 -r
+ * 2s}, JSON results in {@code target/bench/<suite>.json} (property {@code bench.dir}). Any other
+ * JMH option passes through ({@code -p storeSize=10000}, {@code -t 2}, {@code -prof gc}, a
+ * benchmark regex…).
  */
 public final class BenchMain {
   private BenchMain() {}
 
   private static final Map<String, String> SUITES =
-      Map.of("decision", DecisionBenchmark.class.getName(), "cold", ColdLookupBenchmark.class.getName());
+      Map.of(
+          "decision",
+          DecisionBenchmark.class.getName(),
+          "cold",
+          ColdLookupBenchmark.class.getName());
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || !SUITES.containsKey(args[0])) {
-      System.err.println("usage: BenchMain decision|cold [JMH options…]   (JMH's own help: BenchMain decision -h)");
+      System.err.println(
+          "usage: BenchMain decision|cold [JMH options…]   (JMH's own help: BenchMain decision -h)");
       System.exit(2);
     }
     String suite = args[0];
@@ -99,8 +105,12 @@ public final class BenchMain {
     System.out.println();
     System.out.print(table);
     Files.writeString(dir.resolve(suite + ".txt"), table, StandardCharsets.UTF_8);
-    System.out.println("(table saved to " + dir.resolve(suite + ".txt") + ", JMH JSON to "
-        + (cmd.getResult().hasValue() ? cmd.getResult().get() : dir.resolve(suite + ".json")) + ")");
+    System.out.println(
+        "(table saved to "
+            + dir.resolve(suite + ".txt")
+            + ", JMH JSON to "
+            + (cmd.getResult().hasValue() ? cmd.getResult().get() : dir.resolve(suite + ".json"))
+            + ")");
   }
 
   private static void deleteTree(Path p) {
@@ -110,8 +120,17 @@ public final class BenchMain {
   // ---------------------------------------------------------------- tables
 
   /** One row of a result table. */
-  private record Row(String name, String params, Mode mode, long n, double score, double error, String unit,
-      double p50, double p99, double p999) {
+  private record Row(
+      String name,
+      String params,
+      Mode mode,
+      long n,
+      double score,
+      double error,
+      String unit,
+      double p50,
+      double p99,
+      double p999) {
     static Row of(RunResult r) {
       BenchmarkParams bp = r.getParams();
       Result<?> res = r.getPrimaryResult();
@@ -122,8 +141,17 @@ public final class BenchMain {
         params.append(params.length() == 0 ? "" : ",").append(k).append('=').append(bp.getParam(k));
       }
       boolean sample = bp.getMode() == Mode.SampleTime;
-      return new Row(name, params.toString(), bp.getMode(), s.getN(), res.getScore(), res.getScoreError(), res.getScoreUnit(),
-          sample ? s.getPercentile(50) : Double.NaN, sample ? s.getPercentile(99) : Double.NaN, sample ? s.getPercentile(99.9) : Double.NaN);
+      return new Row(
+          name,
+          params.toString(),
+          bp.getMode(),
+          s.getN(),
+          res.getScore(),
+          res.getScoreError(),
+          res.getScoreUnit(),
+          sample ? s.getPercentile(50) : Double.NaN,
+          sample ? s.getPercentile(99) : Double.NaN,
+          sample ? s.getPercentile(99.9) : Double.NaN);
     }
   }
 
@@ -131,21 +159,47 @@ public final class BenchMain {
     if (Double.isNaN(v)) {
       return "-";
     }
-    return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    return Math.abs(v) >= 100
+        ? String.format(Locale.ROOT, "%,.0f", v)
+        : String.format(Locale.ROOT, "%.2f", v);
   }
 
   private static String ratio(double a, double b) {
-    return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "-" : String.format(Locale.ROOT, "%.2f×", a / b);
+    return Double.isNaN(a) || Double.isNaN(b) || b == 0
+        ? "-"
+        : String.format(Locale.ROOT, "%.2f×", a / b);
   }
 
   private static void header(PrintStream out) {
-    out.printf(Locale.ROOT, "%-20s %-18s %-7s %10s %12s %10s %-10s %10s %10s %10s%n",
-        "benchmark", "params", "mode", "samples", "score", "± error", "unit", "p50", "p99", "p99.9");
+    out.printf(
+        Locale.ROOT,
+        "%-20s %-18s %-7s %10s %12s %10s %-10s %10s %10s %10s%n",
+        "benchmark",
+        "params",
+        "mode",
+        "samples",
+        "score",
+        "± error",
+        "unit",
+        "p50",
+        "p99",
+        "p99.9");
   }
 
   private static void line(PrintStream out, Row r) {
-    out.printf(Locale.ROOT, "%-20s %-18s %-7s %10d %12s %10s %-10s %10s %10s %10s%n",
-        r.name, r.params, r.mode.shortLabel(), r.n, num(r.score), num(r.error), r.unit, num(r.p50), num(r.p99), num(r.p999));
+    out.printf(
+        Locale.ROOT,
+        "%-20s %-18s %-7s %10d %12s %10s %-10s %10s %10s %10s%n",
+        r.name,
+        r.params,
+        r.mode.shortLabel(),
+        r.n,
+        num(r.score),
+        num(r.error),
+        r.unit,
+        num(r.p50),
+        num(r.p99),
+        num(r.p999));
   }
 
   private static List<Row> rows(Collection<RunResult> results) {
@@ -163,23 +217,47 @@ public final class BenchMain {
     out.println("== Warm decision (DecisionBenchmark) ==");
     header(out);
     rows.forEach(r -> line(out, r));
-    Row base = rows.stream().filter(r -> r.name.equals("baseline_sha256_chm")).findFirst().orElse(null);
+    Row base =
+        rows.stream().filter(r -> r.name.equals("baseline_sha256_chm")).findFirst().orElse(null);
     if (base != null) {
       out.println();
-      out.println("Ratios to baseline_sha256_chm (SHA-256 + one ConcurrentHashMap lookup), same run:");
+      out.println(
+          "Ratios to baseline_sha256_chm (SHA-256 + one ConcurrentHashMap lookup), same run:");
       out.printf(Locale.ROOT, "%-20s %10s %10s %10s%n", "benchmark", "mean", "p50", "p99");
       for (Row r : rows) {
-        out.printf(Locale.ROOT, "%-20s %10s %10s %10s%n", r.name, ratio(r.score, base.score), ratio(r.p50, base.p50), ratio(r.p99, base.p99));
+        out.printf(
+            Locale.ROOT,
+            "%-20s %10s %10s %10s%n",
+            r.name,
+            ratio(r.score, base.score),
+            ratio(r.p50, base.p50),
+            ratio(r.p99, base.p99));
       }
     }
-    rows.stream().filter(r -> r.name.equals("decision") && r.mode == Mode.SampleTime).forEach(r -> {
-      double p99ns = toNanos(r.p99, r.unit);
-      out.println();
-      out.printf(Locale.ROOT, "Target: warm decision p99 ≤ 2 µs → measured p99 %.2f µs: %s%n", p99ns / 1000, p99ns <= 2000 ? "MET" : "NOT MET");
-      rows.stream().filter(b -> b.name.startsWith("bad_") && b.mode == Mode.SampleTime).forEach(b -> out.printf(Locale.ROOT,
-          "Bad token %-15s p50 %.0f ns, p99 %.0f ns: %s of the warm decision at p50, %s at p99 (refused with 401; no store call in any iteration)%n",
-          b.name.substring(4), toNanos(b.p50, b.unit), toNanos(b.p99, b.unit), ratio(b.p50, r.p50), ratio(b.p99, r.p99)));
-    });
+    rows.stream()
+        .filter(r -> r.name.equals("decision") && r.mode == Mode.SampleTime)
+        .forEach(
+            r -> {
+              double p99ns = toNanos(r.p99, r.unit);
+              out.println();
+              out.printf(
+                  Locale.ROOT,
+                  "Target: warm decision p99 ≤ 2 µs → measured p99 %.2f µs: %s%n",
+                  p99ns / 1000,
+                  p99ns <= 2000 ? "MET" : "NOT MET");
+              rows.stream()
+                  .filter(b -> b.name.startsWith("bad_") && b.mode == Mode.SampleTime)
+                  .forEach(
+                      b ->
+                          out.printf(
+                              Locale.ROOT,
+                              "Bad token %-15s p50 %.0f ns, p99 %.0f ns: %s of the warm decision at p50, %s at p99 (refused with 401; no store call in any iteration)%n",
+                              b.name.substring(4),
+                              toNanos(b.p50, b.unit),
+                              toNanos(b.p99, b.unit),
+                              ratio(b.p50, r.p50),
+                              ratio(b.p99, r.p99)));
+            });
     return buf.toString(StandardCharsets.UTF_8);
   }
 
@@ -196,7 +274,14 @@ public final class BenchMain {
     }
     out.println();
     out.println("Store size 1,000,000 vs 10,000 (same run):");
-    out.printf(Locale.ROOT, "%-16s %-8s %14s %14s %8s%n", "benchmark", "metric", "10,000", "1,000,000", "ratio");
+    out.printf(
+        Locale.ROOT,
+        "%-16s %-8s %14s %14s %8s%n",
+        "benchmark",
+        "metric",
+        "10,000",
+        "1,000,000",
+        "ratio");
     for (Map.Entry<String, Map<String, Row>> e : byName.entrySet()) {
       Row small = e.getValue().get("storeSize=10000");
       Row large = e.getValue().get("storeSize=1000000");
@@ -204,18 +289,46 @@ public final class BenchMain {
         continue;
       }
       if (small.mode == Mode.SampleTime) {
-        out.printf(Locale.ROOT, "%-16s %-8s %14s %14s %8s%n", e.getKey(), "p50 " + small.unit, num(small.p50), num(large.p50), ratio(large.p50, small.p50));
-        out.printf(Locale.ROOT, "%-16s %-8s %14s %14s %8s%n", e.getKey(), "p99 " + small.unit, num(small.p99), num(large.p99), ratio(large.p99, small.p99));
+        out.printf(
+            Locale.ROOT,
+            "%-16s %-8s %14s %14s %8s%n",
+            e.getKey(),
+            "p50 " + small.unit,
+            num(small.p50),
+            num(large.p50),
+            ratio(large.p50, small.p50));
+        out.printf(
+            Locale.ROOT,
+            "%-16s %-8s %14s %14s %8s%n",
+            e.getKey(),
+            "p99 " + small.unit,
+            num(small.p99),
+            num(large.p99),
+            ratio(large.p99, small.p99));
       } else {
-        out.printf(Locale.ROOT, "%-16s %-8s %14s %14s %8s%n", e.getKey(), small.unit, num(small.score), num(large.score), ratio(large.score, small.score));
+        out.printf(
+            Locale.ROOT,
+            "%-16s %-8s %14s %14s %8s%n",
+            e.getKey(),
+            small.unit,
+            num(small.score),
+            num(large.score),
+            ratio(large.score, small.score));
       }
     }
     out.println();
-    out.println("Targets: cold p99 ≤ 1 ms per lookup; at 1,000,000 tokens warm throughput unchanged and cold p99 within 2× of 10,000.");
+    out.println(
+        "Targets: cold p99 ≤ 1 ms per lookup; at 1,000,000 tokens warm throughput unchanged and cold p99 within 2× of 10,000.");
     for (Row r : rows) {
       if (r.mode == Mode.SampleTime) {
         double p99us = toNanos(r.p99, r.unit) / 1000;
-        out.printf(Locale.ROOT, "  %-14s %-18s p99 %8.1f µs  %s%n", r.name, r.params, p99us, p99us <= 1000 ? "≤ 1 ms: MET" : "≤ 1 ms: NOT MET");
+        out.printf(
+            Locale.ROOT,
+            "  %-14s %-18s p99 %8.1f µs  %s%n",
+            r.name,
+            r.params,
+            p99us,
+            p99us <= 1000 ? "≤ 1 ms: MET" : "≤ 1 ms: NOT MET");
       }
     }
     return buf.toString(StandardCharsets.UTF_8);

@@ -39,15 +39,15 @@ import java.util.stream.Stream;
  * {@code acme} (default policy: fine-grained approval required), {@value #USERS} users who are all
  * members of {@code acme} (the first is its owner), {@value #REPOS} repositories of {@code acme}
  * (80 % private, 10 % internal, 10 % public), one collaboration per user, and any number of tokens:
- * even-numbered tokens are classic ({@code repo} scope), odd-numbered are fine-grained on {@code acme}
- * ({@code all} repositories, {@code contents: read}) with an approved grant.
+ * even-numbered tokens are classic ({@code repo} scope), odd-numbered are fine-grained on {@code
+ * acme} ({@code all} repositories, {@code contents: read}) with an approved grant.
  *
  * <p>Accounts, repositories, memberships and collaborations go through {@link PolicyStore}; tokens
- * and grants are inserted directly with batched JDBC into the schema of {@code V1__policy_model.sql},
- * in digest order (B-tree appends: 3–4× faster than random order on H2, and MVStore splits pages in
- * the middle either way). Plaintexts are generated with {@link TokenFormat} from a seeded {@code
- * SHA1PRNG}, so a world is the same on every run, and {@link #open} can reopen a world built earlier
- * (the JMH forks of one run share one store per size).
+ * and grants are inserted directly with batched JDBC into the schema of {@code
+ * V1__policy_model.sql}, in digest order (B-tree appends: 3–4× faster than random order on H2, and
+ * MVStore splits pages in the middle either way). Plaintexts are generated with {@link TokenFormat}
+ * from a seeded {@code SHA1PRNG}, so a world is the same on every run, and {@link #open} can reopen
+ * a world built earlier (the JMH forks of one run share one store per size).
  *
  * <p>Request {@code i} of the world is token {@code i} reading repository {@code i % REPOS} as the
  * token's user: every such request is allowed.
@@ -58,7 +58,13 @@ public final class BenchWorld implements AutoCloseable {
   public static final String ORG = "acme";
 
   /** A token whose plaintext was kept, with the request made with it. */
-  public record Sample(int index, String plaintext, TokenDigest digest, String login, String repoName, TokenKind kind) {
+  public record Sample(
+      int index,
+      String plaintext,
+      TokenDigest digest,
+      String login,
+      String repoName,
+      TokenKind kind) {
     /** The {@code Authorization} value git sends: Basic {@code login:token}. */
     public String basicHeader() {
       return basic(login, plaintext);
@@ -75,8 +81,16 @@ public final class BenchWorld implements AutoCloseable {
   private final List<Sample> samples;
   private final int tokens;
 
-  private BenchWorld(Path dir, boolean deleteOnClose, Database database, PolicyStore store, Organization org, List<User> users,
-      List<Repository> repos, List<Sample> samples, int tokens) {
+  private BenchWorld(
+      Path dir,
+      boolean deleteOnClose,
+      Database database,
+      PolicyStore store,
+      Organization org,
+      List<User> users,
+      List<Repository> repos,
+      List<Sample> samples,
+      int tokens) {
     this.dir = dir;
     this.deleteOnClose = deleteOnClose;
     this.database = database;
@@ -103,9 +117,9 @@ public final class BenchWorld implements AutoCloseable {
   /**
    * A world of {@code tokens} tokens: reopened from the directory named by {@value
    * #SHARED_DIR_PROPERTY} when an earlier fork of the same run built it there, built there (then
-   * closed and reopened, so every fork starts from a store opened from disk) when not, or a temporary
-   * one when the property is not set. {@code BenchMain} sets the property and deletes the directory
-   * after the run.
+   * closed and reopened, so every fork starts from a store opened from disk) when not, or a
+   * temporary one when the property is not set. {@code BenchMain} sets the property and deletes the
+   * directory after the run.
    */
   public static BenchWorld shared(int tokens, int keepEvery) {
     String root = System.getProperty(SHARED_DIR_PROPERTY);
@@ -130,7 +144,8 @@ public final class BenchWorld implements AutoCloseable {
    * Builds the world in {@code dir}.
    *
    * @param tokens how many tokens the store holds
-   * @param keepEvery keep the plaintext of every {@code keepEvery}-th token (1 = all) as a {@link Sample}
+   * @param keepEvery keep the plaintext of every {@code keepEvery}-th token (1 = all) as a {@link
+   *     Sample}
    */
   public static BenchWorld create(Path dir, boolean deleteOnClose, int tokens, int keepEvery) {
     if (tokens < 1 || keepEvery < 1) {
@@ -152,11 +167,16 @@ public final class BenchWorld implements AutoCloseable {
       }
       List<Repository> repos = new ArrayList<>(REPOS);
       for (int r = 0; r < REPOS; r++) {
-        Visibility v = r % 10 == 8 ? Visibility.INTERNAL : r % 10 == 9 ? Visibility.PUBLIC : Visibility.PRIVATE;
-        repos.add(store.createRepository(org.id(), String.format("repo%03d", r), v, longAgo, x -> {}));
+        Visibility v =
+            r % 10 == 8
+                ? Visibility.INTERNAL
+                : r % 10 == 9 ? Visibility.PUBLIC : Visibility.PRIVATE;
+        repos.add(
+            store.createRepository(org.id(), String.format("repo%03d", r), v, longAgo, x -> {}));
       }
       for (int u = 0; u < USERS; u++) {
-        store.setCollaborator(repos.get((u * 7) % REPOS).id(), users.get(u).id(), RepoPermission.WRITE);
+        store.setCollaborator(
+            repos.get((u * 7) % REPOS).id(), users.get(u).id(), RepoPermission.WRITE);
       }
       List<Sample> samples = insertTokens(db, org, users, repos, tokens, keepEvery, now);
       return new BenchWorld(dir, deleteOnClose, db, store, org, users, repos, samples, tokens);
@@ -173,7 +193,8 @@ public final class BenchWorld implements AutoCloseable {
    * Generates the world's tokens deterministically; keeps a {@link Sample} of every {@code
    * keepEvery}-th and hands every digest to {@code all} (may be null).
    */
-  private static List<Sample> generate(int tokens, int keepEvery, List<String> logins, List<String> repoNames, List<Generated> all) {
+  private static List<Sample> generate(
+      int tokens, int keepEvery, List<String> logins, List<String> repoNames, List<Generated> all) {
     SecureRandom random;
     try {
       random = SecureRandom.getInstance("SHA1PRNG");
@@ -190,7 +211,9 @@ public final class BenchWorld implements AutoCloseable {
         all.add(new Generated(i, digest));
       }
       if (i % keepEvery == 0) {
-        samples.add(new Sample(i, plaintext, digest, logins.get(i % USERS), repoNames.get(i % REPOS), kind));
+        samples.add(
+            new Sample(
+                i, plaintext, digest, logins.get(i % USERS), repoNames.get(i % REPOS), kind));
       }
     }
     return List.copyOf(samples);
@@ -200,14 +223,29 @@ public final class BenchWorld implements AutoCloseable {
     return i % 2 == 0 ? TokenKind.CLASSIC : TokenKind.FINE_GRAINED;
   }
 
-  private static List<Sample> insertTokens(Database db, Organization org, List<User> users, List<Repository> repos, int tokens,
-      int keepEvery, Instant now) {
+  private static List<Sample> insertTokens(
+      Database db,
+      Organization org,
+      List<User> users,
+      List<Repository> repos,
+      int tokens,
+      int keepEvery,
+      Instant now) {
     List<Generated> all = new ArrayList<>(tokens);
-    List<Sample> samples = generate(tokens, keepEvery, users.stream().map(User::login).toList(), repos.stream().map(Repository::name).toList(), all);
+    List<Sample> samples =
+        generate(
+            tokens,
+            keepEvery,
+            users.stream().map(User::login).toList(),
+            repos.stream().map(Repository::name).toList(),
+            all);
     // Inserted in the order they were generated, so in no order of their digests or lookup keys, as
-    // tokens issued over time are (sorting them first would pack the store's trees unrealistically).
-    OffsetDateTime created = OffsetDateTime.ofInstant(now.minus(Duration.ofDays(1)), ZoneOffset.UTC);
-    OffsetDateTime expires = OffsetDateTime.ofInstant(now.plus(Duration.ofDays(89)), ZoneOffset.UTC);
+    // tokens issued over time are (sorting them first would pack the store's trees
+    // unrealistically).
+    OffsetDateTime created =
+        OffsetDateTime.ofInstant(now.minus(Duration.ofDays(1)), ZoneOffset.UTC);
+    OffsetDateTime expires =
+        OffsetDateTime.ofInstant(now.plus(Duration.ofDays(89)), ZoneOffset.UTC);
     String sql =
         "INSERT INTO tokens (user_id, kind, digest, name, created_at, expires_at, scopes, resource_owner_id, "
             + "repository_selection, permissions, lookup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -247,7 +285,8 @@ public final class BenchWorld implements AutoCloseable {
         }
       }
       try (Statement st = c.createStatement()) {
-        // Every fine-grained token gets an approved grant on its organization, as an approval would leave it.
+        // Every fine-grained token gets an approved grant on its organization, as an approval would
+        // leave it.
         st.executeUpdate(
             "INSERT INTO token_grants (token_id, org_id, status, created_at, reviewed_at, access_granted_at) "
                 + "SELECT id, resource_owner_id, 'approved', created_at, created_at, created_at FROM tokens "
@@ -268,18 +307,30 @@ public final class BenchWorld implements AutoCloseable {
     Database db = Database.embedded(dir.resolve("db"));
     try {
       PolicyStore store = PolicyStores.jdbc(db.dataSource());
-      Organization org = (Organization) store.ownerByLogin(ORG).orElseThrow(() -> new IllegalStateException("no " + ORG + " in " + dir));
+      Organization org =
+          (Organization)
+              store
+                  .ownerByLogin(ORG)
+                  .orElseThrow(() -> new IllegalStateException("no " + ORG + " in " + dir));
       List<User> users = new ArrayList<>(USERS);
       for (int u = 0; u < USERS; u++) {
         users.add((User) store.ownerByLogin(String.format("user%04d", u)).orElseThrow());
       }
       List<Repository> repos = store.repositoriesOfOwner(org.id());
       if (repos.size() != REPOS) {
-        throw new IllegalStateException("expected " + REPOS + " repositories in " + dir + ", found " + repos.size());
+        throw new IllegalStateException(
+            "expected " + REPOS + " repositories in " + dir + ", found " + repos.size());
       }
-      List<Sample> samples = generate(tokens, keepEvery, users.stream().map(User::login).toList(), repos.stream().map(Repository::name).toList(), null);
+      List<Sample> samples =
+          generate(
+              tokens,
+              keepEvery,
+              users.stream().map(User::login).toList(),
+              repos.stream().map(Repository::name).toList(),
+              null);
       if (store.tokenByDigest(samples.get(samples.size() - 1).digest()).isEmpty()) {
-        throw new IllegalStateException("the store in " + dir + " was not built for " + tokens + " tokens");
+        throw new IllegalStateException(
+            "the store in " + dir + " was not built for " + tokens + " tokens");
       }
       return new BenchWorld(dir, false, db, store, org, users, repos, samples, tokens);
     } catch (RuntimeException | Error e) {
@@ -290,7 +341,9 @@ public final class BenchWorld implements AutoCloseable {
 
   /** {@code Basic base64(login:password)}. */
   public static String basic(String login, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((login + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((login + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   public PolicyStore store() {

@@ -44,19 +44,24 @@ import org.openjdk.jmh.annotations.TearDown;
  * BenchWorld#shared}).
  *
  * <ul>
- *   <li>{@code store_hit}: {@code PolicyStore.tokenByDigest} of an existing token (one pooled connection, one indexed query);
+ *   <li>{@code store_hit}: {@code PolicyStore.tokenByDigest} of an existing token (one pooled
+ *       connection, one indexed query);
  *   <li>{@code store_miss}: the same for a well-formed token that does not exist;
- *   <li>{@code cold_decision}: the whole decision (parse, authenticate, check) for a token whose cache
- *       entry was just dropped (the token and its row are loaded; user, repository, memberships and
- *       grant stay cached, as in production when a token is first seen or its entry expired);
- *   <li>{@code warm_decision}: throughput of the warm decision over 10,000 cached tokens of the same store.
+ *   <li>{@code cold_decision}: the whole decision (parse, authenticate, check) for a token whose
+ *       cache entry was just dropped (the token and its row are loaded; user, repository,
+ *       memberships and grant stay cached, as in production when a token is first seen or its entry
+ *       expired);
+ *   <li>{@code warm_decision}: throughput of the warm decision over 10,000 cached tokens of the
+ *       same store.
  * </ul>
  *
  * Tokens are drawn from an evenly spread sample of the store (every token up to 65,536; every k-th
  * beyond), in shuffled order.
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class ColdLookupBenchmark {
   private static final int SAMPLE = 65_536;
   private static final int WARM_SET = 10_000;
@@ -84,13 +89,20 @@ public class ColdLookupBenchmark {
   public void setUp() throws NoSuchAlgorithmException {
     long t0 = System.nanoTime();
     world = BenchWorld.shared(storeSize, Math.max(1, storeSize / SAMPLE));
-    System.out.printf("%n[setup] store of %,d tokens ready in %.1f s%n", storeSize, (System.nanoTime() - t0) / 1e9);
+    System.out.printf(
+        "%n[setup] store of %,d tokens ready in %.1f s%n",
+        storeSize, (System.nanoTime() - t0) / 1e9);
     clock = Clock.systemUTC();
     lastUsed = new LastUsedRecorder(world.store(), Duration.ofMinutes(1));
     coldCache = new PolicyCache(world.store(), CacheSettings.DEFAULT, Ticker.systemTicker());
     coldAccess = new AccessService(coldCache, new AccessEvaluator(true), lastUsed, clock);
-    PolicyCache warmCache = new PolicyCache(world.store(), new CacheSettings(200_000, 50_000, Duration.ofHours(1)), Ticker.systemTicker());
-    // Its own last-used recorder: the cold sample's tens of thousands of uses (made at setup) are not
+    PolicyCache warmCache =
+        new PolicyCache(
+            world.store(),
+            new CacheSettings(200_000, 50_000, Duration.ofHours(1)),
+            Ticker.systemTicker());
+    // Its own last-used recorder: the cold sample's tens of thousands of uses (made at setup) are
+    // not
     // the warm set's, as in production, where the recorder holds only the tokens in use.
     warmLastUsed = new LastUsedRecorder(world.store(), Duration.ofMinutes(1));
     warmAccess = new AccessService(warmCache, new AccessEvaluator(true), warmLastUsed, clock);
@@ -113,7 +125,9 @@ public class ColdLookupBenchmark {
     other.setSeed(0xbad_5eedL);
     missDigests = new TokenDigest[SAMPLE];
     for (int i = 0; i < SAMPLE; i++) {
-      missDigests[i] = TokenDigest.of(TokenFormat.generate(i % 2 == 0 ? TokenKind.CLASSIC : TokenKind.FINE_GRAINED, other));
+      missDigests[i] =
+          TokenDigest.of(
+              TokenFormat.generate(i % 2 == 0 ? TokenKind.CLASSIC : TokenKind.FINE_GRAINED, other));
     }
     int w = Math.min(WARM_SET, n);
     warmHeaders = new String[w];
@@ -126,13 +140,16 @@ public class ColdLookupBenchmark {
         throw new IllegalStateException("request " + i + " is not allowed: " + d);
       }
     }
-    // The users, repositories, memberships and grants of the cold cache are warm, only tokens are cold.
+    // The users, repositories, memberships and grants of the cold cache are warm, only tokens are
+    // cold.
     for (int i = 0; i < n; i++) {
       decide(coldAccess, coldHeaders[i], coldRepos[i]);
     }
     lastUsed.flush(clock.instant());
     warmLastUsed.flush(clock.instant());
-    System.out.printf("[setup] ready after %.1f s (sample %,d tokens, warm set %,d)%n", (System.nanoTime() - t0) / 1e9, n, w);
+    System.out.printf(
+        "[setup] ready after %.1f s (sample %,d tokens, warm set %,d)%n",
+        (System.nanoTime() - t0) / 1e9, n, w);
   }
 
   @Setup(Level.Iteration)
@@ -146,9 +163,12 @@ public class ColdLookupBenchmark {
     world.close();
   }
 
-  /** As the gateway decides: {@link AccessService#decide} (joined inputs), then the last-used note. */
+  /**
+   * As the gateway decides: {@link AccessService#decide} (joined inputs), then the last-used note.
+   */
   private static Decision decide(AccessService access, String header, String repo) {
-    AccessService.AccessCheck check = access.decide(AuthorizationHeader.parse(header), BenchWorld.ORG, repo, GitOperation.READ);
+    AccessService.AccessCheck check =
+        access.decide(AuthorizationHeader.parse(header), BenchWorld.ORG, repo, GitOperation.READ);
     access.recordUse(check);
     return check.decision();
   }

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link PolicyStore} ({@link Proxy}) that counts calls per method, counts every call that
- * carried a {@link TokenDigest} or a string that looks like a token, and delegates to the real store.
- * An optional delay before each {@code tokenByDigest} widens the window in which concurrent requests
- * for the same token overlap.
+ * carried a {@link TokenDigest} or a string that looks like a token, and delegates to the real
+ * store. An optional delay before each {@code tokenByDigest} widens the window in which concurrent
+ * requests for the same token overlap.
  */
 final class CountingPolicyStore {
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
@@ -31,7 +31,8 @@ final class CountingPolicyStore {
           calls.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
           if (args != null) {
             for (Object a : args) {
-              if (a instanceof TokenDigest || (a instanceof String s && (s.startsWith("pcc_") || s.startsWith("pcf_")))) {
+              if (a instanceof TokenDigest
+                  || (a instanceof String s && (s.startsWith("pcc_") || s.startsWith("pcf_")))) {
                 tokenArguments.incrementAndGet();
               }
             }
@@ -46,7 +47,10 @@ final class CountingPolicyStore {
             throw e.getCause();
           }
         };
-    proxy = (PolicyStore) Proxy.newProxyInstance(PolicyStore.class.getClassLoader(), new Class<?>[] {PolicyStore.class}, h);
+    proxy =
+        (PolicyStore)
+            Proxy.newProxyInstance(
+                PolicyStore.class.getClassLoader(), new Class<?>[] {PolicyStore.class}, h);
   }
 
   PolicyStore store() {

@@ -7,7 +7,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** Per-thread position in a benchmark's request arrays (each thread starts elsewhere), and a SHA-256 for the baseline. */
+/**
+ * Per-thread position in a benchmark's request arrays (each thread starts elsewhere), and a SHA-256
+ * for the baseline.
+ */
 @State(Scope.Thread)
 public class Cursor {
   private int i;

@@ -49,13 +49,16 @@ import org.openjdk.jmh.annotations.TearDown;
  * decide the bad tokens a load test mixes in (a typo, and a well-formed token never issued).
  *
  * <p>The caches use a one-hour expiry here so that the measured path is purely warm; with the
- * default 5-minute expiry each active token (and user, membership… entry) is reloaded from the store once
- * every 5 minutes on a request thread — that is the cold path, measured by {@link ColdLookupBenchmark}.
+ * default 5-minute expiry each active token (and user, membership… entry) is reloaded from the
+ * store once every 5 minutes on a request thread — that is the cold path, measured by {@link
+ * ColdLookupBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class DecisionBenchmark {
   @Param({"10000"})
   public int tokens;
@@ -65,20 +68,30 @@ public class DecisionBenchmark {
   private AccessService access;
   private Clock clock;
 
-  /** Per request (shuffled): header, plaintext, repository name, the credential it authenticates to. */
+  /**
+   * Per request (shuffled): header, plaintext, repository name, the credential it authenticates to.
+   */
   private String[] headers;
+
   private String[] plaintexts;
   private String[] repoNames;
   private Credential[] credentials;
   private TokenDigest[] digests;
   private ConcurrentHashMap<ByteBuffer, Object> baselineMap;
   private PolicyCache cache;
+
   /** The store as the caches see it, counting calls: a warm iteration must make none. */
   private CountingPolicyStore counting;
+
   private int storeCallsAfterSetup;
+
   /** Per request: the same header with one character of the token changed (its checksum fails). */
   private String[] wrongChecksumHeaders;
-  /** Per request: a well-formed token that does not exist (its digest is negatively cached after setup). */
+
+  /**
+   * Per request: a well-formed token that does not exist (its digest is negatively cached after
+   * setup).
+   */
   private String[] unknownHeaders;
 
   @Setup(Level.Trial)
@@ -86,7 +99,11 @@ public class DecisionBenchmark {
     world = BenchWorld.shared(tokens, 1);
     clock = Clock.systemUTC();
     counting = new CountingPolicyStore(world.store());
-    cache = new PolicyCache(counting.store(), new CacheSettings(200_000, 50_000, Duration.ofHours(1)), Ticker.systemTicker());
+    cache =
+        new PolicyCache(
+            counting.store(),
+            new CacheSettings(200_000, 50_000, Duration.ofHours(1)),
+            Ticker.systemTicker());
     lastUsed = new LastUsedRecorder(world.store(), Duration.ofMinutes(1));
     access = new AccessService(cache, new AccessEvaluator(true), lastUsed, clock);
 
@@ -108,13 +125,16 @@ public class DecisionBenchmark {
       // Warms every cache and proves the path decides "allowed" for every request.
       Credential c = access.authenticate(AuthorizationHeader.parse(headers[i]));
       Decision d = access.check(c, BenchWorld.ORG, repoNames[i], GitOperation.READ).decision();
-      access.decide(AuthorizationHeader.parse(headers[i]), BenchWorld.ORG, repoNames[i], GitOperation.READ);
+      access.decide(
+          AuthorizationHeader.parse(headers[i]), BenchWorld.ORG, repoNames[i], GitOperation.READ);
       if (!(c instanceof Credential.Token) || !d.allowed()) {
-        throw new IllegalStateException("request " + i + " of the benchmark world is not allowed: " + c + " → " + d);
+        throw new IllegalStateException(
+            "request " + i + " of the benchmark world is not allowed: " + c + " → " + d);
       }
       credentials[i] = c;
       digests[i] = s.digest();
-      baselineMap.put(ByteBuffer.wrap(sha.digest(s.plaintext().getBytes(StandardCharsets.US_ASCII))), c);
+      baselineMap.put(
+          ByteBuffer.wrap(sha.digest(s.plaintext().getBytes(StandardCharsets.US_ASCII))), c);
     }
     badTokens(samples);
     storeCallsAfterSetup = counting.totalCalls();
@@ -145,9 +165,12 @@ public class DecisionBenchmark {
       wrongChecksumHeaders[i] = BenchWorld.basic(s.login(), new String(typo));
       unknownHeaders[i] = BenchWorld.basic(s.login(), unknown);
       for (String h : new String[] {wrongChecksumHeaders[i], unknownHeaders[i]}) {
-        AccessService.AccessCheck c = access.decide(AuthorizationHeader.parse(h), BenchWorld.ORG, repoNames[i], GitOperation.READ);
+        AccessService.AccessCheck c =
+            access.decide(
+                AuthorizationHeader.parse(h), BenchWorld.ORG, repoNames[i], GitOperation.READ);
         if (!(c.decision() instanceof Decision.Denied d) || d.status() != 401) {
-          throw new IllegalStateException("bad token " + i + " was not refused with 401: " + c.decision());
+          throw new IllegalStateException(
+              "bad token " + i + " was not refused with 401: " + c.decision());
         }
       }
     }
@@ -164,7 +187,8 @@ public class DecisionBenchmark {
   public void noStoreCalls() {
     int n = counting.totalCalls() - storeCallsAfterSetup;
     if (n != 0) {
-      throw new IllegalStateException(n + " store calls during a warm iteration: " + counting.snapshot());
+      throw new IllegalStateException(
+          n + " store calls during a warm iteration: " + counting.snapshot());
     }
   }
 
@@ -193,7 +217,10 @@ public class DecisionBenchmark {
     return access.authenticate(AuthorizationHeader.parse(headers[c.next(headers.length)]));
   }
 
-  /** {@link AccessService#check} alone for an authenticated credential: inputs from the caches, evaluator, last-used note. */
+  /**
+   * {@link AccessService#check} alone for an authenticated credential: inputs from the caches,
+   * evaluator, last-used note.
+   */
   @Benchmark
   public AccessService.AccessCheck check(Cursor c) {
     int i = c.next(credentials.length);
@@ -212,24 +239,32 @@ public class DecisionBenchmark {
     return TokenDigest.of(plaintexts[c.next(plaintexts.length)]);
   }
 
-  /** One warm {@link PolicyCache} lookup (the token by digest): one of the seven or eight a decision makes. */
+  /**
+   * One warm {@link PolicyCache} lookup (the token by digest): one of the seven or eight a decision
+   * makes.
+   */
   @Benchmark
   public Object part_cache_lookup(Cursor c) {
     return cache.token(digests[c.next(digests.length)]);
   }
 
   /**
-   * The whole warm decision, as {@code GitAccessFilter} runs it ({@link AccessService#decide}: parse
-   * the header, check the token's format and checksum, SHA-256, one cache lookup of the token's
-   * joined entry for the repository, which holds the evaluator's decision on its inputs; then the
-   * last-used note): the benchmark of the target.
+   * The whole warm decision, as {@code GitAccessFilter} runs it ({@link AccessService#decide}:
+   * parse the header, check the token's format and checksum, SHA-256, one cache lookup of the
+   * token's joined entry for the repository, which holds the evaluator's decision on its inputs;
+   * then the last-used note): the benchmark of the target.
    */
   @Benchmark
   public Decision decision(Cursor c) {
     int i = c.next(headers.length);
     // Owner and name are new strings, as the gateway cuts them from each request's path: their
     // hashes are computed and their contents compared, as there.
-    AccessService.AccessCheck check = access.decide(AuthorizationHeader.parse(headers[i]), new String(BenchWorld.ORG), new String(repoNames[i]), GitOperation.READ);
+    AccessService.AccessCheck check =
+        access.decide(
+            AuthorizationHeader.parse(headers[i]),
+            new String(BenchWorld.ORG),
+            new String(repoNames[i]),
+            GitOperation.READ);
     access.recordUse(check);
     return check.decision();
   }
@@ -241,8 +276,13 @@ public class DecisionBenchmark {
   @Benchmark
   public Decision bad_wrong_checksum(Cursor c) {
     int i = c.next(wrongChecksumHeaders.length);
-    return access.decide(AuthorizationHeader.parse(wrongChecksumHeaders[i]), new String(BenchWorld.ORG), new String(repoNames[i]),
-        GitOperation.READ).decision();
+    return access
+        .decide(
+            AuthorizationHeader.parse(wrongChecksumHeaders[i]),
+            new String(BenchWorld.ORG),
+            new String(repoNames[i]),
+            GitOperation.READ)
+        .decision();
   }
 
   /**
@@ -252,8 +292,13 @@ public class DecisionBenchmark {
   @Benchmark
   public Decision bad_unknown_token(Cursor c) {
     int i = c.next(unknownHeaders.length);
-    return access.decide(AuthorizationHeader.parse(unknownHeaders[i]), new String(BenchWorld.ORG), new String(repoNames[i]),
-        GitOperation.READ).decision();
+    return access
+        .decide(
+            AuthorizationHeader.parse(unknownHeaders[i]),
+            new String(BenchWorld.ORG),
+            new String(repoNames[i]),
+            GitOperation.READ)
+        .decision();
   }
 
   /**

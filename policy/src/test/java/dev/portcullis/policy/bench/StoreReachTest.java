@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 4's store-reach guarantees, on the full request path (header → authenticate → check) over a
  * real H2 store behind a counting proxy: a garbage or wrong-checksum token never reaches the store;
- * an unknown but well-formed token reaches it at most once per cache period, also when many requests
- * carry it at the same moment.
+ * an unknown but well-formed token reaches it at most once per cache period, also when many
+ * requests carry it at the same moment.
  */
 class StoreReachTest {
   private static final Duration TTL = Duration.ofSeconds(30);
@@ -71,9 +71,14 @@ class StoreReachTest {
   void open() {
     counting = new CountingPolicyStore(world.store());
     ticker = new ManualTicker();
-    PolicyCache cache = new PolicyCache(counting.store(), new CacheSettings(10_000, 10_000, TTL), ticker);
-    access = new AccessService(cache, new AccessEvaluator(true), new LastUsedRecorder(counting.store(), Duration.ofMinutes(1)),
-        Clock.systemUTC());
+    PolicyCache cache =
+        new PolicyCache(counting.store(), new CacheSettings(10_000, 10_000, TTL), ticker);
+    access =
+        new AccessService(
+            cache,
+            new AccessEvaluator(true),
+            new LastUsedRecorder(counting.store(), Duration.ofMinutes(1)),
+            Clock.systemUTC());
     BenchWorld.Sample s = world.samples().get(0);
     repo = s.repoName();
     validLogin = s.login();
@@ -92,9 +97,13 @@ class StoreReachTest {
     return BenchWorld.basic(user, password);
   }
 
-  // ---------------------------------------------------------------- garbage never reaches the store
+  // ---------------------------------------------------------------- garbage never reaches the
+  // store
 
-  /** Every single-character change of a valid token, at every position, to every other base62 character. */
+  /**
+   * Every single-character change of a valid token, at every position, to every other base62
+   * character.
+   */
   private static List<String> oneCharacterTypos(String token) {
     String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     List<String> out = new ArrayList<>();
@@ -113,9 +122,22 @@ class StoreReachTest {
     Random random = new Random(4);
     List<String> headers = new ArrayList<>();
     // Not a token at all.
-    for (String p : List.of("", "x", "password", "hunter2", "ghp_" + "a".repeat(36), "pcc_", "pcc_short", validToken + "0",
-        validToken.substring(0, 41), validToken.toUpperCase(), "PCC_" + validToken.substring(4), "pcx_" + validToken.substring(4),
-        validToken.substring(0, 20) + "-" + validToken.substring(21), validToken.substring(0, 20) + "é" + validToken.substring(21))) {
+    for (String p :
+        List.of(
+            "",
+            "x",
+            "password",
+            "hunter2",
+            "ghp_" + "a".repeat(36),
+            "pcc_",
+            "pcc_short",
+            validToken + "0",
+            validToken.substring(0, 41),
+            validToken.toUpperCase(),
+            "PCC_" + validToken.substring(4),
+            "pcx_" + validToken.substring(4),
+            validToken.substring(0, 20) + "-" + validToken.substring(21),
+            validToken.substring(0, 20) + "é" + validToken.substring(21))) {
       headers.add(basic(validLogin, p));
       headers.add("Bearer " + p);
       headers.add("token " + p);
@@ -127,17 +149,21 @@ class StoreReachTest {
     for (String typo : oneCharacterTypos(validToken)) {
       headers.add(basic(validLogin, typo));
     }
-    // Random strings of the right shape (prefix, length, alphabet): a checksum matches with p = 2^-32.
+    // Random strings of the right shape (prefix, length, alphabet): a checksum matches with p =
+    // 2^-32.
     for (int i = 0; i < 20_000; i++) {
       StringBuilder sb = new StringBuilder(i % 2 == 0 ? "pcc_" : "pcf_");
       for (int k = 0; k < 38; k++) {
-        sb.append("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt(random.nextInt(62)));
+        sb.append(
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                .charAt(random.nextInt(62)));
       }
       headers.add(basic(validLogin, sb.toString()));
     }
     // Malformed headers, and a valid token with an empty username (GitHub requires one).
     headers.add("Basic !!!notbase64");
-    headers.add("Basic " + Base64.getEncoder().encodeToString("no-colon".getBytes(StandardCharsets.UTF_8)));
+    headers.add(
+        "Basic " + Base64.getEncoder().encodeToString("no-colon".getBytes(StandardCharsets.UTF_8)));
     headers.add("Digest username=x");
     headers.add(basic("", validToken));
 
@@ -148,27 +174,33 @@ class StoreReachTest {
       assertEquals(401, ((Decision.Denied) d).status(), h);
     }
     assertEquals(0, counting.calls("tokenByDigest"), () -> "store calls: " + counting.snapshot());
-    assertEquals(0, counting.callsWithTokenArguments(), () -> "store calls: " + counting.snapshot());
+    assertEquals(
+        0, counting.callsWithTokenArguments(), () -> "store calls: " + counting.snapshot());
     for (String typo : oneCharacterTypos(validToken)) {
       assertNull(TokenFormat.kindOf(typo), typo);
     }
   }
 
-  // ---------------------------------------------------------------- unknown tokens: once per cache period
+  // ---------------------------------------------------------------- unknown tokens: once per cache
+  // period
 
   @Test
   void unknownWellFormedTokenReachesTheStoreOncePerCachePeriod() {
     SecureRandom random = new SecureRandom();
     List<String> unknown = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      unknown.add(TokenFormat.generate(i % 2 == 0 ? TokenKind.CLASSIC : TokenKind.FINE_GRAINED, random));
+      unknown.add(
+          TokenFormat.generate(i % 2 == 0 ? TokenKind.CLASSIC : TokenKind.FINE_GRAINED, random));
     }
     for (int round = 0; round < 200; round++) {
       for (String t : unknown) {
         assertEquals(401, ((Decision.Denied) request(basic(validLogin, t), repo)).status());
       }
     }
-    assertEquals(unknown.size(), counting.calls("tokenByDigest"), () -> "store calls: " + counting.snapshot());
+    assertEquals(
+        unknown.size(),
+        counting.calls("tokenByDigest"),
+        () -> "store calls: " + counting.snapshot());
 
     // Just inside the cache period: still no new lookup.
     ticker.advance(TTL.minusMillis(1));
@@ -185,7 +217,10 @@ class StoreReachTest {
         request(basic(validLogin, t), repo);
       }
     }
-    assertEquals(2 * unknown.size(), counting.calls("tokenByDigest"), () -> "store calls: " + counting.snapshot());
+    assertEquals(
+        2 * unknown.size(),
+        counting.calls("tokenByDigest"),
+        () -> "store calls: " + counting.snapshot());
   }
 
   @Test
@@ -200,15 +235,17 @@ class StoreReachTest {
       AtomicLong denied = new AtomicLong();
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        futures.add(pool.submit(() -> {
-          go.await();
-          for (int i = 0; i < 500; i++) {
-            if (!request(header, repo).allowed()) {
-              denied.incrementAndGet();
-            }
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int i = 0; i < 500; i++) {
+                    if (!request(header, repo).allowed()) {
+                      denied.incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
       }
       go.countDown();
       for (Future<?> f : futures) {

@@ -53,33 +53,44 @@ class EffectivePolicyTest {
       EnterprisePolicy.Approval eap,
       OrgPolicy.Approval oap) {
     Organization org = org(new OrgPolicy(ofg, ocl, oap, null, null), 900L);
-    Enterprise ent = new Enterprise(900, "globex", new EnterprisePolicy(efg, ecl, eap, null, null), Fixtures.LONG_AGO);
+    Enterprise ent =
+        new Enterprise(
+            900, "globex", new EnterprisePolicy(efg, ecl, eap, null, null), Fixtures.LONG_AGO);
     EffectivePolicy p = EffectivePolicy.of(org, ent);
 
     assertEquals("acme", p.orgLogin());
     assertEquals("globex", p.enterpriseSlug());
 
-    boolean fgRestricted = switch (efg) {
-      case RESTRICTED -> true;
-      case ALLOWED -> false;
-      case ORG_CONFIGURES -> ofg == OrgPolicy.Access.RESTRICTED;
-    };
+    boolean fgRestricted =
+        switch (efg) {
+          case RESTRICTED -> true;
+          case ALLOWED -> false;
+          case ORG_CONFIGURES -> ofg == OrgPolicy.Access.RESTRICTED;
+        };
     assertEquals(fgRestricted, p.fineGrainedRestricted(), "fine_grained_access");
-    assertEquals(efg == EnterprisePolicy.Access.RESTRICTED, p.fineGrainedRestrictedByEnterprise(), "restricted by the enterprise");
+    assertEquals(
+        efg == EnterprisePolicy.Access.RESTRICTED,
+        p.fineGrainedRestrictedByEnterprise(),
+        "restricted by the enterprise");
 
-    boolean clRestricted = switch (ecl) {
-      case RESTRICTED -> true;
-      case ALLOWED -> false;
-      case ORG_CONFIGURES -> ocl == OrgPolicy.Access.RESTRICTED;
-    };
+    boolean clRestricted =
+        switch (ecl) {
+          case RESTRICTED -> true;
+          case ALLOWED -> false;
+          case ORG_CONFIGURES -> ocl == OrgPolicy.Access.RESTRICTED;
+        };
     assertEquals(clRestricted, p.classicRestricted(), "classic_access");
-    assertEquals(ecl == EnterprisePolicy.Access.RESTRICTED, p.classicRestrictedByEnterprise(), "restricted by the enterprise");
+    assertEquals(
+        ecl == EnterprisePolicy.Access.RESTRICTED,
+        p.classicRestrictedByEnterprise(),
+        "restricted by the enterprise");
 
-    boolean approval = switch (eap) {
-      case REQUIRED -> true;
-      case DISABLED -> false;
-      case ORG_CONFIGURES -> oap == OrgPolicy.Approval.REQUIRED;
-    };
+    boolean approval =
+        switch (eap) {
+          case REQUIRED -> true;
+          case DISABLED -> false;
+          case ORG_CONFIGURES -> oap == OrgPolicy.Approval.REQUIRED;
+        };
     assertEquals(approval, p.approvalRequired(), "fine_grained_approval");
   }
 
@@ -97,7 +108,8 @@ class EffectivePolicyTest {
 
   @ParameterizedTest(name = "no enterprise: fine_grained {0}, classic {1}, approval {2}")
   @MethodSource("orgWithoutEnterprise")
-  void orgWithoutEnterpriseDecidesAlone(OrgPolicy.Access fg, OrgPolicy.Access cl, OrgPolicy.Approval ap) {
+  void orgWithoutEnterpriseDecidesAlone(
+      OrgPolicy.Access fg, OrgPolicy.Access cl, OrgPolicy.Approval ap) {
     EffectivePolicy p = EffectivePolicy.of(org(new OrgPolicy(fg, cl, ap, 30, 60), null), null);
     assertNull(p.enterpriseSlug());
     assertEquals(fg == OrgPolicy.Access.RESTRICTED, p.fineGrainedRestricted());
@@ -127,15 +139,37 @@ class EffectivePolicyTest {
     for (EnterprisePolicy.Access access : EnterprisePolicy.Access.values()) {
       EffectivePolicy fg =
           EffectivePolicy.of(
-              org(new OrgPolicy(OrgPolicy.Access.ALLOWED, OrgPolicy.Access.ALLOWED, OrgPolicy.Approval.REQUIRED, org, null), 900L),
-              new Enterprise(900, "globex", new EnterprisePolicy(access, access, EnterprisePolicy.Approval.ORG_CONFIGURES, ent, null),
+              org(
+                  new OrgPolicy(
+                      OrgPolicy.Access.ALLOWED,
+                      OrgPolicy.Access.ALLOWED,
+                      OrgPolicy.Approval.REQUIRED,
+                      org,
+                      null),
+                  900L),
+              new Enterprise(
+                  900,
+                  "globex",
+                  new EnterprisePolicy(
+                      access, access, EnterprisePolicy.Approval.ORG_CONFIGURES, ent, null),
                   Fixtures.LONG_AGO));
       assertEquals(expected, fg.fineGrainedMaxLifetimeDays(), "fine-grained, access " + access);
       assertNull(fg.classicMaxLifetimeDays(), "the other kind is untouched");
       EffectivePolicy cl =
           EffectivePolicy.of(
-              org(new OrgPolicy(OrgPolicy.Access.ALLOWED, OrgPolicy.Access.ALLOWED, OrgPolicy.Approval.REQUIRED, null, org), 900L),
-              new Enterprise(900, "globex", new EnterprisePolicy(access, access, EnterprisePolicy.Approval.ORG_CONFIGURES, null, ent),
+              org(
+                  new OrgPolicy(
+                      OrgPolicy.Access.ALLOWED,
+                      OrgPolicy.Access.ALLOWED,
+                      OrgPolicy.Approval.REQUIRED,
+                      null,
+                      org),
+                  900L),
+              new Enterprise(
+                  900,
+                  "globex",
+                  new EnterprisePolicy(
+                      access, access, EnterprisePolicy.Approval.ORG_CONFIGURES, null, ent),
                   Fixtures.LONG_AGO));
       assertEquals(expected, cl.classicMaxLifetimeDays(), "classic, access " + access);
       assertNull(cl.fineGrainedMaxLifetimeDays(), "the other kind is untouched");
@@ -144,26 +178,46 @@ class EffectivePolicyTest {
 
   @Test
   void defaultsAllowEverythingAndRequireApproval() {
-    EffectivePolicy p = EffectivePolicy.of(org(OrgPolicy.DEFAULT, 900L), new Enterprise(900, "globex", EnterprisePolicy.DEFAULT, Fixtures.LONG_AGO));
+    EffectivePolicy p =
+        EffectivePolicy.of(
+            org(OrgPolicy.DEFAULT, 900L),
+            new Enterprise(900, "globex", EnterprisePolicy.DEFAULT, Fixtures.LONG_AGO));
     assertFalse(p.fineGrainedRestricted());
     assertFalse(p.classicRestricted());
     assertTrue(p.approvalRequired(), "GitHub's default: approval required");
     assertNull(p.fineGrainedMaxLifetimeDays());
     assertNull(p.classicMaxLifetimeDays());
-    assertEquals(EnterprisePolicy.Access.ORG_CONFIGURES, EnterprisePolicy.DEFAULT.fineGrainedAccess());
+    assertEquals(
+        EnterprisePolicy.Access.ORG_CONFIGURES, EnterprisePolicy.DEFAULT.fineGrainedAccess());
     assertEquals(EnterprisePolicy.Access.ORG_CONFIGURES, EnterprisePolicy.DEFAULT.classicAccess());
-    assertEquals(EnterprisePolicy.Approval.ORG_CONFIGURES, EnterprisePolicy.DEFAULT.fineGrainedApproval());
+    assertEquals(
+        EnterprisePolicy.Approval.ORG_CONFIGURES, EnterprisePolicy.DEFAULT.fineGrainedApproval());
   }
 
   @Test
   void policyRecordsRejectLifetimesOutside1To366() {
     for (int bad : new int[] {0, -1, 367}) {
-      assertThrows(IllegalArgumentException.class,
-          () -> new OrgPolicy(OrgPolicy.Access.ALLOWED, OrgPolicy.Access.ALLOWED, OrgPolicy.Approval.REQUIRED, bad, null));
-      assertThrows(IllegalArgumentException.class,
-          () -> new EnterprisePolicy(EnterprisePolicy.Access.ALLOWED, EnterprisePolicy.Access.ALLOWED, EnterprisePolicy.Approval.REQUIRED, null, bad));
+      assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              new OrgPolicy(
+                  OrgPolicy.Access.ALLOWED,
+                  OrgPolicy.Access.ALLOWED,
+                  OrgPolicy.Approval.REQUIRED,
+                  bad,
+                  null));
+      assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              new EnterprisePolicy(
+                  EnterprisePolicy.Access.ALLOWED,
+                  EnterprisePolicy.Access.ALLOWED,
+                  EnterprisePolicy.Approval.REQUIRED,
+                  null,
+                  bad));
     }
-    new OrgPolicy(OrgPolicy.Access.ALLOWED, OrgPolicy.Access.ALLOWED, OrgPolicy.Approval.REQUIRED, 1, 366);
+    new OrgPolicy(
+        OrgPolicy.Access.ALLOWED, OrgPolicy.Access.ALLOWED, OrgPolicy.Approval.REQUIRED, 1, 366);
   }
 
   @Test
@@ -180,8 +234,11 @@ class EffectivePolicyTest {
     for (OrgPolicy.Approval a : OrgPolicy.Approval.values()) {
       assertEquals(a, OrgPolicy.Approval.fromApiName(a.apiName()));
     }
-    assertEquals(List.of("org_configures", "restricted", "allowed"),
-        Arrays.stream(EnterprisePolicy.Access.values()).map(EnterprisePolicy.Access::apiName).toList());
+    assertEquals(
+        List.of("org_configures", "restricted", "allowed"),
+        Arrays.stream(EnterprisePolicy.Access.values())
+            .map(EnterprisePolicy.Access::apiName)
+            .toList());
     assertEquals("not_required", OrgPolicy.Approval.NOT_REQUIRED.apiName());
     assertNull(OrgPolicy.Access.fromApiName("org_configures"), "an org cannot say org_configures");
     assertNull(OrgPolicy.Access.fromApiName("ALLOWED"), "API names are lowercase");

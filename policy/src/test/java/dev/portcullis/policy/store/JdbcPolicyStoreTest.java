@@ -68,13 +68,46 @@ class JdbcPolicyStoreTest {
   }
 
   private static AccessToken classic(User u, Instant created, Instant expires, String... scopes) {
-    return new AccessToken(0, u.id(), TokenKind.CLASSIC, TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM)), "laptop",
-        "for the laptop", created, expires, null, null, Set.of(scopes), null, null, Set.of(), Map.of());
+    return new AccessToken(
+        0,
+        u.id(),
+        TokenKind.CLASSIC,
+        TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM)),
+        "laptop",
+        "for the laptop",
+        created,
+        expires,
+        null,
+        null,
+        Set.of(scopes),
+        null,
+        null,
+        Set.of(),
+        Map.of());
   }
 
-  private static AccessToken fineGrained(User u, Owner ro, RepositorySelection sel, Set<Long> repos, Map<String, PermissionLevel> perms) {
-    return new AccessToken(0, u.id(), TokenKind.FINE_GRAINED, TokenDigest.of(TokenFormat.generate(TokenKind.FINE_GRAINED, RANDOM)), "ci",
-        null, T0, T0.plus(Duration.ofDays(30)), null, null, Set.of(), ro.id(), sel, repos, perms);
+  private static AccessToken fineGrained(
+      User u,
+      Owner ro,
+      RepositorySelection sel,
+      Set<Long> repos,
+      Map<String, PermissionLevel> perms) {
+    return new AccessToken(
+        0,
+        u.id(),
+        TokenKind.FINE_GRAINED,
+        TokenDigest.of(TokenFormat.generate(TokenKind.FINE_GRAINED, RANDOM)),
+        "ci",
+        null,
+        T0,
+        T0.plus(Duration.ofDays(30)),
+        null,
+        null,
+        Set.of(),
+        ro.id(),
+        sel,
+        repos,
+        perms);
   }
 
   private Repository repo(Owner owner, String name, Visibility v) {
@@ -101,12 +134,18 @@ class JdbcPolicyStoreTest {
   @Test
   void duplicateLoginIsInvalidWhateverTheCase() {
     store.createUser("alice", false, T0);
-    StoreConstraintException e = assertThrows(StoreConstraintException.class, () -> store.createUser("ALICE", false, T0));
+    StoreConstraintException e =
+        assertThrows(StoreConstraintException.class, () -> store.createUser("ALICE", false, T0));
     assertEquals(StoreConstraintException.Kind.DUPLICATE, e.kind());
     User admin = store.createUser("owner", false, T0);
     StoreConstraintException org =
-        assertThrows(StoreConstraintException.class, () -> store.createOrganization("Alice", null, admin.id(), T0));
-    assertEquals(StoreConstraintException.Kind.DUPLICATE, org.kind(), "users and organizations share one namespace");
+        assertThrows(
+            StoreConstraintException.class,
+            () -> store.createOrganization("Alice", null, admin.id(), T0));
+    assertEquals(
+        StoreConstraintException.Kind.DUPLICATE,
+        org.kind(),
+        "users and organizations share one namespace");
     assertTrue(store.ownerByLogin("alice").orElseThrow() instanceof User);
   }
 
@@ -128,11 +167,19 @@ class JdbcPolicyStoreTest {
     assertEquals(Optional.of(e), store.enterpriseBySlug("globex"));
     assertEquals(Optional.of(e), store.enterpriseBySlug("GLOBEX"));
     EnterprisePolicy p =
-        new EnterprisePolicy(EnterprisePolicy.Access.RESTRICTED, EnterprisePolicy.Access.ALLOWED, EnterprisePolicy.Approval.DISABLED, 30, 366);
+        new EnterprisePolicy(
+            EnterprisePolicy.Access.RESTRICTED,
+            EnterprisePolicy.Access.ALLOWED,
+            EnterprisePolicy.Approval.DISABLED,
+            30,
+            366);
     store.updateEnterprisePolicy(e.id(), p);
     assertEquals(p, store.enterpriseById(e.id()).orElseThrow().policy());
     store.updateEnterprisePolicy(e.id(), EnterprisePolicy.DEFAULT);
-    assertEquals(EnterprisePolicy.DEFAULT, store.enterpriseById(e.id()).orElseThrow().policy(), "null clears a max lifetime");
+    assertEquals(
+        EnterprisePolicy.DEFAULT,
+        store.enterpriseById(e.id()).orElseThrow().policy(),
+        "null clears a max lifetime");
     assertThrows(StoreConstraintException.class, () -> store.createEnterprise("globex", T0));
   }
 
@@ -150,7 +197,13 @@ class JdbcPolicyStoreTest {
     assertEquals(Optional.empty(), store.userById(acme.id()), "an org is not a user");
     assertEquals(Optional.empty(), store.organizationById(alice.id()), "a user is not an org");
 
-    OrgPolicy p = new OrgPolicy(OrgPolicy.Access.RESTRICTED, OrgPolicy.Access.RESTRICTED, OrgPolicy.Approval.NOT_REQUIRED, 7, 90);
+    OrgPolicy p =
+        new OrgPolicy(
+            OrgPolicy.Access.RESTRICTED,
+            OrgPolicy.Access.RESTRICTED,
+            OrgPolicy.Approval.NOT_REQUIRED,
+            7,
+            90);
     store.updateOrgPolicy(acme.id(), p);
     store.setBasePermission(acme.id(), BasePermission.NONE);
     Organization back = store.organizationById(acme.id()).orElseThrow();
@@ -170,9 +223,14 @@ class JdbcPolicyStoreTest {
     assertEquals(Map.of(), store.membershipsOfUser(bob.id()));
     store.setMembership(acme.id(), bob.id(), OrgRole.MEMBER, T0);
     store.setMembership(widgets.id(), bob.id(), OrgRole.ADMIN, T0);
-    assertEquals(Map.of(acme.id(), OrgRole.MEMBER, widgets.id(), OrgRole.ADMIN), store.membershipsOfUser(bob.id()));
+    assertEquals(
+        Map.of(acme.id(), OrgRole.MEMBER, widgets.id(), OrgRole.ADMIN),
+        store.membershipsOfUser(bob.id()));
     store.setMembership(acme.id(), bob.id(), OrgRole.ADMIN, T0);
-    assertEquals(OrgRole.ADMIN, store.membershipsOfUser(bob.id()).get(acme.id()), "setting again changes the role");
+    assertEquals(
+        OrgRole.ADMIN,
+        store.membershipsOfUser(bob.id()).get(acme.id()),
+        "setting again changes the role");
     assertTrue(store.removeMembership(acme.id(), bob.id()));
     assertFalse(store.removeMembership(acme.id(), bob.id()));
     assertEquals(Map.of(widgets.id(), OrgRole.ADMIN), store.membershipsOfUser(bob.id()));
@@ -191,11 +249,13 @@ class JdbcPolicyStoreTest {
     assertEquals(Optional.of(app), store.repository(acme.id(), "APP"));
     assertEquals(Optional.of(app), store.repositoryById(app.id()));
     assertEquals(Optional.of(dots), store.repository(alice.id(), "dots"));
-    assertEquals(Optional.empty(), store.repository(alice.id(), "app"), "repositories are per owner");
+    assertEquals(
+        Optional.empty(), store.repository(alice.id(), "app"), "repositories are per owner");
     assertEquals(Visibility.PUBLIC, dots.visibility());
     Repository same = repo(alice, "app", Visibility.INTERNAL);
     assertNotEquals(app.id(), same.id());
-    StoreConstraintException dup = assertThrows(StoreConstraintException.class, () -> repo(acme, "APP", Visibility.PUBLIC));
+    StoreConstraintException dup =
+        assertThrows(StoreConstraintException.class, () -> repo(acme, "APP", Visibility.PUBLIC));
     assertEquals(StoreConstraintException.Kind.DUPLICATE, dup.kind());
   }
 
@@ -205,11 +265,18 @@ class JdbcPolicyStoreTest {
     List<Repository> seen = new ArrayList<>();
     IllegalStateException boom = new IllegalStateException("disk full");
     IllegalStateException thrown =
-        assertThrows(IllegalStateException.class,
-            () -> store.createRepository(alice.id(), "app", Visibility.PRIVATE, T0, r -> {
-              seen.add(r);
-              throw boom;
-            }));
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                store.createRepository(
+                    alice.id(),
+                    "app",
+                    Visibility.PRIVATE,
+                    T0,
+                    r -> {
+                      seen.add(r);
+                      throw boom;
+                    }));
     assertSame(boom, thrown, "the callback's own exception reaches the caller");
     assertEquals(1, seen.size(), "the callback saw the repository inside the transaction");
     assertEquals(Optional.empty(), store.repository(alice.id(), "app"), "the row must not exist");
@@ -227,8 +294,11 @@ class JdbcPolicyStoreTest {
     Repository b = repo(alice, "b", Visibility.PRIVATE);
     store.setCollaborator(a.id(), bob.id(), RepoPermission.READ);
     store.setCollaborator(b.id(), bob.id(), RepoPermission.MAINTAIN);
-    assertEquals(Map.of(a.id(), RepoPermission.READ, b.id(), RepoPermission.MAINTAIN), store.collaborationsOfUser(bob.id()));
-    for (RepoPermission p : new RepoPermission[] {RepoPermission.TRIAGE, RepoPermission.WRITE, RepoPermission.ADMIN}) {
+    assertEquals(
+        Map.of(a.id(), RepoPermission.READ, b.id(), RepoPermission.MAINTAIN),
+        store.collaborationsOfUser(bob.id()));
+    for (RepoPermission p :
+        new RepoPermission[] {RepoPermission.TRIAGE, RepoPermission.WRITE, RepoPermission.ADMIN}) {
       store.setCollaborator(a.id(), bob.id(), p);
       assertEquals(p, store.collaborationsOfUser(bob.id()).get(a.id()));
     }
@@ -242,7 +312,8 @@ class JdbcPolicyStoreTest {
   @Test
   void classicTokenReadsBackByDigestAndId() {
     User alice = store.createUser("alice", false, T0);
-    AccessToken t = classic(alice, T0, T0.plus(Duration.ofDays(7)), "repo", "workflow", "admin:org");
+    AccessToken t =
+        classic(alice, T0, T0.plus(Duration.ofDays(7)), "repo", "workflow", "admin:org");
     PolicyStore.StoredToken st = store.insertToken(t, null, null, null);
     assertNull(st.grant());
     AccessToken stored = st.token();
@@ -283,9 +354,17 @@ class JdbcPolicyStoreTest {
     repo(acme, "other", Visibility.PRIVATE);
 
     Map<String, PermissionLevel> perms =
-        Map.of("metadata", PermissionLevel.READ, "contents", PermissionLevel.WRITE, "organization_projects", PermissionLevel.ADMIN);
-    AccessToken t = fineGrained(bob, acme, RepositorySelection.SUBSET, Set.of(app.id(), lib.id()), perms);
-    PolicyStore.StoredToken st = store.insertToken(t, acme.id(), GrantStatus.PENDING, "need it for CI");
+        Map.of(
+            "metadata",
+            PermissionLevel.READ,
+            "contents",
+            PermissionLevel.WRITE,
+            "organization_projects",
+            PermissionLevel.ADMIN);
+    AccessToken t =
+        fineGrained(bob, acme, RepositorySelection.SUBSET, Set.of(app.id(), lib.id()), perms);
+    PolicyStore.StoredToken st =
+        store.insertToken(t, acme.id(), GrantStatus.PENDING, "need it for CI");
     AccessToken back = store.tokenByDigest(t.digest()).orElseThrow();
     assertEquals(st.token(), back);
     assertEquals(TokenKind.FINE_GRAINED, back.kind());
@@ -304,17 +383,28 @@ class JdbcPolicyStoreTest {
     assertEquals(Optional.of(g), store.grantOfToken(back.id()));
     assertEquals(Optional.of(g), store.grantById(g.id()));
 
-    AccessToken all = fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
-    PolicyStore.StoredToken approved = store.insertToken(all, acme.id(), GrantStatus.APPROVED, null);
+    AccessToken all =
+        fineGrained(
+            alice,
+            acme,
+            RepositorySelection.ALL,
+            Set.of(),
+            Map.of("metadata", PermissionLevel.READ));
+    PolicyStore.StoredToken approved =
+        store.insertToken(all, acme.id(), GrantStatus.APPROVED, null);
     assertEquals(GrantStatus.APPROVED, approved.grant().status());
     assertEquals(T0, approved.grant().accessGrantedAt());
     assertEquals(Set.of(), store.tokenById(approved.token().id()).orElseThrow().repositoryIds());
     assertNotEquals(g.id(), approved.grant().id());
 
-    AccessToken own = fineGrained(bob, bob, RepositorySelection.NONE, Set.of(), Map.of("metadata", PermissionLevel.READ));
+    AccessToken own =
+        fineGrained(
+            bob, bob, RepositorySelection.NONE, Set.of(), Map.of("metadata", PermissionLevel.READ));
     PolicyStore.StoredToken userOwned = store.insertToken(own, null, null, null);
     assertNull(userOwned.grant());
-    assertEquals(RepositorySelection.NONE, store.tokenById(userOwned.token().id()).orElseThrow().repositorySelection());
+    assertEquals(
+        RepositorySelection.NONE,
+        store.tokenById(userOwned.token().id()).orElseThrow().repositorySelection());
   }
 
   @Test
@@ -338,7 +428,10 @@ class JdbcPolicyStoreTest {
     assertTrue(back.deleted(), "deleted tokens stay findable so the decision can say so");
     assertEquals(T0.plusSeconds(10), back.deletedAt());
     assertFalse(store.deleteToken(t.id(), T0.plusSeconds(20)), "already deleted");
-    assertEquals(T0.plusSeconds(10), store.tokenById(t.id()).orElseThrow().deletedAt(), "the first deletion time stays");
+    assertEquals(
+        T0.plusSeconds(10),
+        store.tokenById(t.id()).orElseThrow().deletedAt(),
+        "the first deletion time stays");
     assertFalse(store.deleteToken(987654, T0), "no such token");
   }
 
@@ -348,18 +441,50 @@ class JdbcPolicyStoreTest {
     Organization acme = store.createOrganization("acme", null, alice.id(), T0);
     AccessToken t = classic(alice, T0, null);
     store.insertToken(t, null, null, null);
-    assertThrows(PolicyStore.LookupKeyTaken.class, () -> store.insertToken(t, null, null, null), "the same digest");
+    assertThrows(
+        PolicyStore.LookupKeyTaken.class,
+        () -> store.insertToken(t, null, null, null),
+        "the same digest");
     // Another digest that begins with the same 8 bytes: the same lookup key.
     TokenDigest twin = sameLookupKey(t.digest());
     assertEquals(t.digest().lookupKey(), twin.lookupKey());
-    AccessToken fg = fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
-    AccessToken clash = new AccessToken(0, fg.userId(), fg.kind(), twin, fg.name(), fg.description(), fg.createdAt(), fg.expiresAt(),
-        null, null, fg.scopes(), fg.resourceOwnerId(), fg.repositorySelection(), fg.repositoryIds(), fg.permissions());
-    assertThrows(PolicyStore.LookupKeyTaken.class, () -> store.insertToken(clash, acme.id(), GrantStatus.PENDING, "why"));
+    AccessToken fg =
+        fineGrained(
+            alice,
+            acme,
+            RepositorySelection.ALL,
+            Set.of(),
+            Map.of("metadata", PermissionLevel.READ));
+    AccessToken clash =
+        new AccessToken(
+            0,
+            fg.userId(),
+            fg.kind(),
+            twin,
+            fg.name(),
+            fg.description(),
+            fg.createdAt(),
+            fg.expiresAt(),
+            null,
+            null,
+            fg.scopes(),
+            fg.resourceOwnerId(),
+            fg.repositorySelection(),
+            fg.repositoryIds(),
+            fg.permissions());
+    assertThrows(
+        PolicyStore.LookupKeyTaken.class,
+        () -> store.insertToken(clash, acme.id(), GrantStatus.PENDING, "why"));
     assertEquals(1, store.tokensOfUser(alice.id()).size(), "no token row");
-    assertEquals(0, count("SELECT COUNT(*) FROM token_grants"), "no grant row: the insert was one transaction");
+    assertEquals(
+        0,
+        count("SELECT COUNT(*) FROM token_grants"),
+        "no grant row: the insert was one transaction");
     // A lookup finds a token by its key and then checks the whole digest.
-    assertEquals(Optional.empty(), store.tokenByDigest(twin), "same lookup key, other digest: not this token");
+    assertEquals(
+        Optional.empty(),
+        store.tokenByDigest(twin),
+        "same lookup key, other digest: not this token");
     assertEquals(t.digest(), store.tokenByDigest(t.digest()).orElseThrow().digest());
   }
 
@@ -388,39 +513,66 @@ class JdbcPolicyStoreTest {
     User alice = store.createUser("alice", false, T0);
     User bob = store.createUser("bob", false, T0);
     Organization acme = store.createOrganization("acme", null, alice.id(), T0);
-    AccessToken t = fineGrained(bob, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
+    AccessToken t =
+        fineGrained(
+            bob, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
     Grant g = store.insertToken(t, acme.id(), GrantStatus.PENDING, null).grant();
 
-    assertFalse(store.updateGrantStatus(g.id(), GrantStatus.APPROVED, GrantStatus.REVOKED, alice.id(), null, T0), "not approved yet");
+    assertFalse(
+        store.updateGrantStatus(
+            g.id(), GrantStatus.APPROVED, GrantStatus.REVOKED, alice.id(), null, T0),
+        "not approved yet");
     assertEquals(GrantStatus.PENDING, store.grantById(g.id()).orElseThrow().status());
 
     Instant reviewed = T0.plusSeconds(60);
-    assertTrue(store.updateGrantStatus(g.id(), GrantStatus.PENDING, GrantStatus.APPROVED, alice.id(), "fine", reviewed));
+    assertTrue(
+        store.updateGrantStatus(
+            g.id(), GrantStatus.PENDING, GrantStatus.APPROVED, alice.id(), "fine", reviewed));
     Grant approved = store.grantById(g.id()).orElseThrow();
     assertEquals(GrantStatus.APPROVED, approved.status());
     assertEquals(reviewed, approved.reviewedAt());
     assertEquals("fine", approved.reviewReason());
     assertEquals(reviewed, approved.accessGrantedAt());
 
-    assertFalse(store.updateGrantStatus(g.id(), GrantStatus.PENDING, GrantStatus.DENIED, alice.id(), null, T0), "a second reviewer loses");
+    assertFalse(
+        store.updateGrantStatus(
+            g.id(), GrantStatus.PENDING, GrantStatus.DENIED, alice.id(), null, T0),
+        "a second reviewer loses");
     assertEquals(GrantStatus.APPROVED, store.grantById(g.id()).orElseThrow().status());
 
     Instant revoked = T0.plusSeconds(120);
-    assertTrue(store.updateGrantStatus(g.id(), GrantStatus.APPROVED, GrantStatus.REVOKED, null, null, revoked));
+    assertTrue(
+        store.updateGrantStatus(
+            g.id(), GrantStatus.APPROVED, GrantStatus.REVOKED, null, null, revoked));
     Grant r = store.grantById(g.id()).orElseThrow();
     assertEquals(GrantStatus.REVOKED, r.status());
     assertEquals(reviewed, r.accessGrantedAt(), "revoking keeps when access was granted");
     assertEquals(revoked, r.reviewedAt());
-    assertFalse(store.updateGrantStatus(424242, GrantStatus.PENDING, GrantStatus.APPROVED, null, null, T0), "no such grant");
+    assertFalse(
+        store.updateGrantStatus(424242, GrantStatus.PENDING, GrantStatus.APPROVED, null, null, T0),
+        "no such grant");
   }
 
   @Test
   void denyLeavesAccessGrantedAtEmpty() {
     User alice = store.createUser("alice", false, T0);
     Organization acme = store.createOrganization("acme", null, alice.id(), T0);
-    AccessToken t = fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
+    AccessToken t =
+        fineGrained(
+            alice,
+            acme,
+            RepositorySelection.ALL,
+            Set.of(),
+            Map.of("metadata", PermissionLevel.READ));
     Grant g = store.insertToken(t, acme.id(), GrantStatus.PENDING, null).grant();
-    assertTrue(store.updateGrantStatus(g.id(), GrantStatus.PENDING, GrantStatus.DENIED, alice.id(), "too broad", T0.plusSeconds(5)));
+    assertTrue(
+        store.updateGrantStatus(
+            g.id(),
+            GrantStatus.PENDING,
+            GrantStatus.DENIED,
+            alice.id(),
+            "too broad",
+            T0.plusSeconds(5)));
     Grant d = store.grantById(g.id()).orElseThrow();
     assertEquals(GrantStatus.DENIED, d.status());
     assertNull(d.accessGrantedAt());
@@ -431,7 +583,13 @@ class JdbcPolicyStoreTest {
   void concurrentReviewersOnlyOneWins() throws Exception {
     User alice = store.createUser("alice", false, T0);
     Organization acme = store.createOrganization("acme", null, alice.id(), T0);
-    AccessToken t = fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), Map.of("metadata", PermissionLevel.READ));
+    AccessToken t =
+        fineGrained(
+            alice,
+            acme,
+            RepositorySelection.ALL,
+            Set.of(),
+            Map.of("metadata", PermissionLevel.READ));
     Grant g = store.insertToken(t, acme.id(), GrantStatus.PENDING, null).grant();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
@@ -439,10 +597,12 @@ class JdbcPolicyStoreTest {
       List<Future<Boolean>> results = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         GrantStatus next = i % 2 == 0 ? GrantStatus.APPROVED : GrantStatus.DENIED;
-        Callable<Boolean> review = () -> {
-          go.await();
-          return store.updateGrantStatus(g.id(), GrantStatus.PENDING, next, alice.id(), null, T0);
-        };
+        Callable<Boolean> review =
+            () -> {
+              go.await();
+              return store.updateGrantStatus(
+                  g.id(), GrantStatus.PENDING, next, alice.id(), null, T0);
+            };
         results.add(pool.submit(review));
       }
       go.countDown();
@@ -462,13 +622,36 @@ class JdbcPolicyStoreTest {
     Organization acme = store.createOrganization("acme", null, alice.id(), T0);
     Organization other = store.createOrganization("other", null, alice.id(), T0);
     Map<String, PermissionLevel> meta = Map.of("metadata", PermissionLevel.READ);
-    PolicyStore.StoredToken a = store.insertToken(fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta), acme.id(), GrantStatus.PENDING, null);
-    PolicyStore.StoredToken b = store.insertToken(fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta), acme.id(), GrantStatus.APPROVED, null);
-    PolicyStore.StoredToken gone = store.insertToken(fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta), acme.id(), GrantStatus.APPROVED, null);
-    store.insertToken(fineGrained(alice, other, RepositorySelection.ALL, Set.of(), meta), other.id(), GrantStatus.APPROVED, null);
+    PolicyStore.StoredToken a =
+        store.insertToken(
+            fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta),
+            acme.id(),
+            GrantStatus.PENDING,
+            null);
+    PolicyStore.StoredToken b =
+        store.insertToken(
+            fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta),
+            acme.id(),
+            GrantStatus.APPROVED,
+            null);
+    PolicyStore.StoredToken gone =
+        store.insertToken(
+            fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta),
+            acme.id(),
+            GrantStatus.APPROVED,
+            null);
+    store.insertToken(
+        fineGrained(alice, other, RepositorySelection.ALL, Set.of(), meta),
+        other.id(),
+        GrantStatus.APPROVED,
+        null);
     store.deleteToken(gone.token().id(), T0);
     List<PolicyStore.GrantRow> rows = store.grantsOfOrganization(acme.id());
-    assertEquals(List.of(new PolicyStore.GrantRow(a.grant(), a.token()), new PolicyStore.GrantRow(b.grant(), b.token())), rows);
+    assertEquals(
+        List.of(
+            new PolicyStore.GrantRow(a.grant(), a.token()),
+            new PolicyStore.GrantRow(b.grant(), b.token())),
+        rows);
   }
 
   @Test
@@ -498,19 +681,31 @@ class JdbcPolicyStoreTest {
     store.recordLastUsed(Map.of(a.id(), T0.plusSeconds(100), b.id(), T0.plusSeconds(50)));
     assertEquals(T0.plusSeconds(100), store.tokenById(a.id()).orElseThrow().lastUsedAt());
     assertEquals(T0.plusSeconds(50), store.tokenById(b.id()).orElseThrow().lastUsedAt());
-    assertEquals(T0.plusSeconds(100), store.tokenByDigest(a.digest()).orElseThrow().lastUsedAt(), "by digest too");
+    assertEquals(
+        T0.plusSeconds(100),
+        store.tokenByDigest(a.digest()).orElseThrow().lastUsedAt(),
+        "by digest too");
     store.recordLastUsed(Map.of(a.id(), T0.plusSeconds(10), b.id(), T0.plusSeconds(70)));
-    assertEquals(T0.plusSeconds(100), store.tokenById(a.id()).orElseThrow().lastUsedAt(), "an older time never overwrites");
+    assertEquals(
+        T0.plusSeconds(100),
+        store.tokenById(a.id()).orElseThrow().lastUsedAt(),
+        "an older time never overwrites");
     assertEquals(T0.plusSeconds(70), store.tokenById(b.id()).orElseThrow().lastUsedAt());
     store.recordLastUsed(Map.of(a.id(), T0.plusSeconds(100)));
     assertEquals(T0.plusSeconds(100), store.tokenById(a.id()).orElseThrow().lastUsedAt());
     assertNull(store.tokenById(idle.id()).orElseThrow().lastUsedAt(), "an unused token has none");
     long unknown = idle.id() + 1000;
-    store.recordLastUsed(Map.of(unknown, T0, a.id(), T0.plusSeconds(200))); // an unknown id is ignored, the rest written
+    store.recordLastUsed(
+        Map.of(
+            unknown,
+            T0,
+            a.id(),
+            T0.plusSeconds(200))); // an unknown id is ignored, the rest written
     assertEquals(T0.plusSeconds(200), store.tokenById(a.id()).orElseThrow().lastUsedAt());
     try (java.sql.Connection c = dataSource.getConnection();
         java.sql.Statement st = c.createStatement();
-        java.sql.ResultSet rs = st.executeQuery("SELECT token_id FROM token_last_used ORDER BY token_id")) {
+        java.sql.ResultSet rs =
+            st.executeQuery("SELECT token_id FROM token_last_used ORDER BY token_id")) {
       List<Long> rows = new ArrayList<>();
       while (rs.next()) {
         rows.add(rs.getLong(1));
@@ -523,30 +718,56 @@ class JdbcPolicyStoreTest {
 
   @Test
   void lastUsedTimesSurviveTheMoveToTheirOwnTable() throws Exception {
-    // The schema as of V3 (last_used_at on the tokens row), a used and an unused token, then the rest.
-    String url = "jdbc:h2:file:" + dir.resolve("old").toAbsolutePath().resolve("portcullis") + ";DB_CLOSE_ON_EXIT=FALSE";
-    org.flywaydb.core.Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("3").load().migrate();
+    // The schema as of V3 (last_used_at on the tokens row), a used and an unused token, then the
+    // rest.
+    String url =
+        "jdbc:h2:file:"
+            + dir.resolve("old").toAbsolutePath().resolve("portcullis")
+            + ";DB_CLOSE_ON_EXIT=FALSE";
+    org.flywaydb.core.Flyway.configure()
+        .dataSource(url, "sa", "")
+        .locations("classpath:db/migration")
+        .target("3")
+        .load()
+        .migrate();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
         java.sql.Statement st = c.createStatement()) {
-      st.execute("INSERT INTO accounts (id, login, login_key, type, created_at) VALUES (7, 'alice', 'alice', 'User', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00Z')");
-      st.execute("INSERT INTO tokens (id, user_id, kind, digest, name, created_at, last_used_at, scopes, permissions) VALUES "
-          + "(1, 7, 'classic', '" + "a".repeat(64) + "', 'used', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00Z', "
-          + "TIMESTAMP WITH TIME ZONE '2025-03-02 11:30:00Z', 'repo', ''), "
-          + "(2, 7, 'classic', '" + "b".repeat(64) + "', 'unused', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00Z', NULL, 'repo', '')");
+      st.execute(
+          "INSERT INTO accounts (id, login, login_key, type, created_at) VALUES (7, 'alice', 'alice', 'User', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00Z')");
+      st.execute(
+          "INSERT INTO tokens (id, user_id, kind, digest, name, created_at, last_used_at, scopes, permissions) VALUES "
+              + "(1, 7, 'classic', '"
+              + "a".repeat(64)
+              + "', 'used', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00Z', "
+              + "TIMESTAMP WITH TIME ZONE '2025-03-02 11:30:00Z', 'repo', ''), "
+              + "(2, 7, 'classic', '"
+              + "b".repeat(64)
+              + "', 'unused', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00Z', NULL, 'repo', '')");
     }
     try (Database migrated = Database.embedded(dir.resolve("old"))) {
       PolicyStore old = PolicyStores.jdbc(migrated.dataSource());
-      assertEquals(Instant.parse("2025-03-02T11:30:00Z"), old.tokenById(1).orElseThrow().lastUsedAt());
+      assertEquals(
+          Instant.parse("2025-03-02T11:30:00Z"), old.tokenById(1).orElseThrow().lastUsedAt());
       assertNull(old.tokenById(2).orElseThrow().lastUsedAt());
-      old.recordLastUsed(Map.of(1L, Instant.parse("2025-03-03T09:00:00Z"), 2L, Instant.parse("2025-03-03T09:00:00Z")));
-      assertEquals(Instant.parse("2025-03-03T09:00:00Z"), old.tokenById(1).orElseThrow().lastUsedAt());
-      assertEquals(Instant.parse("2025-03-03T09:00:00Z"), old.tokenById(2).orElseThrow().lastUsedAt());
+      old.recordLastUsed(
+          Map.of(
+              1L,
+              Instant.parse("2025-03-03T09:00:00Z"),
+              2L,
+              Instant.parse("2025-03-03T09:00:00Z")));
+      assertEquals(
+          Instant.parse("2025-03-03T09:00:00Z"), old.tokenById(1).orElseThrow().lastUsedAt());
+      assertEquals(
+          Instant.parse("2025-03-03T09:00:00Z"), old.tokenById(2).orElseThrow().lastUsedAt());
     }
   }
 
   @Test
   void tokensMoveToLookupKeysWithTheirIdsGrantsAndRepositories() throws Exception {
-    String url = "jdbc:h2:file:" + dir.resolve("v4").toAbsolutePath().resolve("portcullis") + ";DB_CLOSE_ON_EXIT=FALSE";
+    String url =
+        "jdbc:h2:file:"
+            + dir.resolve("v4").toAbsolutePath().resolve("portcullis")
+            + ";DB_CLOSE_ON_EXIT=FALSE";
     tokensMoveToLookupKeys(url, "sa", () -> Database.embedded(dir.resolve("v4")));
   }
 
@@ -556,7 +777,8 @@ class JdbcPolicyStoreTest {
    * with its id, repositories and grant; the foreign keys still hold; new tokens get new ids; equal
    * lookup keys are refused. Shared with {@code PostgresStoreTest}.
    */
-  static void tokensMoveToLookupKeys(String url, String user, java.util.function.Supplier<Database> open) throws Exception {
+  static void tokensMoveToLookupKeys(
+      String url, String user, java.util.function.Supplier<Database> open) throws Exception {
     List<TokenDigest> digests = v4WithTokens(url, user);
     try (Database migrated = open.get()) {
       assertMovedToLookupKeys(migrated, digests);
@@ -566,7 +788,10 @@ class JdbcPolicyStoreTest {
   @Test
   void anInterruptedMoveToLookupKeysIsFinishedAtTheNextStart() throws Exception {
     // Stopped while copying: a partial tokens_keyed beside the whole old table.
-    String copying = "jdbc:h2:file:" + dir.resolve("copying").toAbsolutePath().resolve("portcullis") + ";DB_CLOSE_ON_EXIT=FALSE";
+    String copying =
+        "jdbc:h2:file:"
+            + dir.resolve("copying").toAbsolutePath().resolve("portcullis")
+            + ";DB_CLOSE_ON_EXIT=FALSE";
     List<TokenDigest> a = v4WithTokens(copying, "sa");
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(copying, "sa", "");
         java.sql.Statement st = c.createStatement()) {
@@ -577,7 +802,10 @@ class JdbcPolicyStoreTest {
       assertMovedToLookupKeys(migrated, a);
     }
     // Stopped after the copy replaced the old table, before the rename.
-    String copied = "jdbc:h2:file:" + dir.resolve("copied").toAbsolutePath().resolve("portcullis") + ";DB_CLOSE_ON_EXIT=FALSE";
+    String copied =
+        "jdbc:h2:file:"
+            + dir.resolve("copied").toAbsolutePath().resolve("portcullis")
+            + ";DB_CLOSE_ON_EXIT=FALSE";
     List<TokenDigest> b = v4WithTokens(copied, "sa");
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(copied, "sa", "")) {
       TokensByLookupKey.rebuild(c);
@@ -587,9 +815,17 @@ class JdbcPolicyStoreTest {
     }
   }
 
-  /** Schema version 4 at {@code url} with three tokens of alice's on acme's repositories; their digests. */
+  /**
+   * Schema version 4 at {@code url} with three tokens of alice's on acme's repositories; their
+   * digests.
+   */
   private static List<TokenDigest> v4WithTokens(String url, String user) throws Exception {
-    org.flywaydb.core.Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("4").load().migrate();
+    org.flywaydb.core.Flyway.configure()
+        .dataSource(url, user, "")
+        .locations("classpath:db/migration")
+        .target("4")
+        .load()
+        .migrate();
     List<TokenDigest> digests = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       digests.add(TokenDigest.of(TokenFormat.generate(TokenKind.FINE_GRAINED, RANDOM)));
@@ -597,47 +833,106 @@ class JdbcPolicyStoreTest {
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, "");
         java.sql.Statement st = c.createStatement()) {
       String at = "TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00+00:00'";
-      st.execute("INSERT INTO accounts (login, login_key, type, created_at) VALUES ('alice', 'alice', 'User', " + at + ")");
-      st.execute("INSERT INTO accounts (login, login_key, type, base_permission, fine_grained_access, classic_access, "
-          + "fine_grained_approval, created_at) VALUES ('acme', 'acme', 'Organization', 'read', 'allowed', 'allowed', 'required', " + at + ")");
-      st.execute("INSERT INTO repositories (owner_id, name, name_key, visibility, created_at) "
-          + "SELECT id, 'app', 'app', 'private', " + at + " FROM accounts WHERE login = 'acme'");
+      st.execute(
+          "INSERT INTO accounts (login, login_key, type, created_at) VALUES ('alice', 'alice', 'User', "
+              + at
+              + ")");
+      st.execute(
+          "INSERT INTO accounts (login, login_key, type, base_permission, fine_grained_access, classic_access, "
+              + "fine_grained_approval, created_at) VALUES ('acme', 'acme', 'Organization', 'read', 'allowed', 'allowed', 'required', "
+              + at
+              + ")");
+      st.execute(
+          "INSERT INTO repositories (owner_id, name, name_key, visibility, created_at) "
+              + "SELECT id, 'app', 'app', 'private', "
+              + at
+              + " FROM accounts WHERE login = 'acme'");
       for (int i = 0; i < 3; i++) {
-        st.execute("INSERT INTO tokens (user_id, kind, digest, name, created_at, scopes, resource_owner_id, repository_selection, permissions) "
-            + "SELECT u.id, 'fine_grained', '" + digests.get(i).hex() + "', 'token" + i + "', " + at + ", '', o.id, "
-            + (i == 1 ? "'subset'" : "'all'") + ", 'contents:read' FROM accounts u, accounts o WHERE u.login = 'alice' AND o.login = 'acme'");
+        st.execute(
+            "INSERT INTO tokens (user_id, kind, digest, name, created_at, scopes, resource_owner_id, repository_selection, permissions) "
+                + "SELECT u.id, 'fine_grained', '"
+                + digests.get(i).hex()
+                + "', 'token"
+                + i
+                + "', "
+                + at
+                + ", '', o.id, "
+                + (i == 1 ? "'subset'" : "'all'")
+                + ", 'contents:read' FROM accounts u, accounts o WHERE u.login = 'alice' AND o.login = 'acme'");
       }
-      st.execute("INSERT INTO token_repositories (token_id, repo_id) SELECT t.id, r.id FROM tokens t, repositories r WHERE t.name = 'token1'");
-      st.execute("INSERT INTO token_grants (token_id, org_id, status, created_at) "
-          + "SELECT t.id, t.resource_owner_id, 'pending', " + at + " FROM tokens t WHERE t.name = 'token2'");
+      st.execute(
+          "INSERT INTO token_repositories (token_id, repo_id) SELECT t.id, r.id FROM tokens t, repositories r WHERE t.name = 'token1'");
+      st.execute(
+          "INSERT INTO token_grants (token_id, org_id, status, created_at) "
+              + "SELECT t.id, t.resource_owner_id, 'pending', "
+              + at
+              + " FROM tokens t WHERE t.name = 'token2'");
     }
     return digests;
   }
 
-  private static void assertMovedToLookupKeys(Database migrated, List<TokenDigest> digests) throws Exception {
+  private static void assertMovedToLookupKeys(Database migrated, List<TokenDigest> digests)
+      throws Exception {
     PolicyStore s = PolicyStores.jdbc(migrated.dataSource());
     long repoId = s.repositoriesOfOwner(s.ownerByLogin("acme").orElseThrow().id()).get(0).id();
     long maxId = 0;
     for (int i = 0; i < 3; i++) {
-      AccessToken t = s.tokenByDigest(digests.get(i)).orElseThrow(() -> new AssertionError("a migrated token is found by its digest"));
+      AccessToken t =
+          s.tokenByDigest(digests.get(i))
+              .orElseThrow(() -> new AssertionError("a migrated token is found by its digest"));
       assertEquals("token" + i, t.name());
       assertEquals(t, s.tokenById(t.id()).orElseThrow(), "and by its id");
       assertEquals(i == 1 ? Set.of(repoId) : Set.of(), t.repositoryIds());
       maxId = Math.max(maxId, t.id());
     }
     long grantOf = s.tokenByDigest(digests.get(2)).orElseThrow().id();
-    assertEquals(List.of(grantOf), s.grantsOfOrganization(s.ownerByLogin("acme").orElseThrow().id()).stream()
-        .map(g -> g.grant().tokenId()).toList(), "the grant is still the token's");
+    assertEquals(
+        List.of(grantOf),
+        s.grantsOfOrganization(s.ownerByLogin("acme").orElseThrow().id()).stream()
+            .map(g -> g.grant().tokenId())
+            .toList(),
+        "the grant is still the token's");
     User alice = s.userById(s.ownerByLogin("alice").orElseThrow().id()).orElseThrow();
     AccessToken fresh = s.insertToken(classic(alice, T0, null, "repo"), null, null, null).token();
-    assertTrue(fresh.id() > maxId, "a new token's id " + fresh.id() + " comes after the migrated ones (" + maxId + ")");
-    AccessToken twin = new AccessToken(0, alice.id(), TokenKind.CLASSIC, sameLookupKey(digests.get(0)), "twin", null, T0, null, null, null,
-        Set.of("repo"), null, null, Set.of(), Map.of());
-    assertThrows(PolicyStore.LookupKeyTaken.class, () -> s.insertToken(twin, null, null, null), "lookup keys are unique");
-    try (java.sql.Connection c = migrated.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
-      java.sql.SQLException e = assertThrows(java.sql.SQLException.class,
-          () -> st.execute("INSERT INTO token_repositories (token_id, repo_id) VALUES (" + (fresh.id() + 1000) + ", " + repoId + ")"));
-      assertTrue(e.getSQLState().startsWith("23"), "the foreign key to tokens still holds: " + e.getSQLState());
+    assertTrue(
+        fresh.id() > maxId,
+        "a new token's id " + fresh.id() + " comes after the migrated ones (" + maxId + ")");
+    AccessToken twin =
+        new AccessToken(
+            0,
+            alice.id(),
+            TokenKind.CLASSIC,
+            sameLookupKey(digests.get(0)),
+            "twin",
+            null,
+            T0,
+            null,
+            null,
+            null,
+            Set.of("repo"),
+            null,
+            null,
+            Set.of(),
+            Map.of());
+    assertThrows(
+        PolicyStore.LookupKeyTaken.class,
+        () -> s.insertToken(twin, null, null, null),
+        "lookup keys are unique");
+    try (java.sql.Connection c = migrated.dataSource().getConnection();
+        java.sql.Statement st = c.createStatement()) {
+      java.sql.SQLException e =
+          assertThrows(
+              java.sql.SQLException.class,
+              () ->
+                  st.execute(
+                      "INSERT INTO token_repositories (token_id, repo_id) VALUES ("
+                          + (fresh.id() + 1000)
+                          + ", "
+                          + repoId
+                          + ")"));
+      assertTrue(
+          e.getSQLState().startsWith("23"),
+          "the foreign key to tokens still holds: " + e.getSQLState());
     }
   }
 

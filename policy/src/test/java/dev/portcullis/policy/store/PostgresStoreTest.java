@@ -16,8 +16,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The store's PostgreSQL-only SQL, against the PostgreSQL at 127.0.0.1:5432 (a fresh database per
- * run, dropped afterwards). Skipped when it is unreachable, unless {@code PORTCULLIS_REQUIRE_POSTGRES=1}
- * (set by .ci/run) makes it required.
+ * run, dropped afterwards). Skipped when it is unreachable, unless {@code
+ * PORTCULLIS_REQUIRE_POSTGRES=1} (set by .ci/run) makes it required.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresStoreTest {
@@ -35,8 +35,10 @@ class PostgresStoreTest {
 
   @BeforeAll
   void create() {
-    database = "portcullis_store_" + HexFormat.of().formatHex(java.security.SecureRandom.getSeed(6));
-    try (Connection c = admin(); Statement s = c.createStatement()) {
+    database =
+        "portcullis_store_" + HexFormat.of().formatHex(java.security.SecureRandom.getSeed(6));
+    try (Connection c = admin();
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + database);
     } catch (SQLException e) {
       String msg = "PostgreSQL is not reachable at 127.0.0.1:5432 (" + e.getMessage() + ")";
@@ -54,7 +56,8 @@ class PostgresStoreTest {
       db.close();
     }
     if (database != null) {
-      try (Connection c = admin(); Statement s = c.createStatement()) {
+      try (Connection c = admin();
+          Statement s = c.createStatement()) {
         s.execute("DROP DATABASE IF EXISTS " + database);
       } catch (SQLException e) {
         System.err.println("could not drop the test database " + database + ": " + e.getMessage());
@@ -65,13 +68,16 @@ class PostgresStoreTest {
   @Test
   void tokensMoveToLookupKeysWithTheirIdsGrantsAndRepositories() throws Exception {
     String other = database + "_v4";
-    try (Connection c = admin(); Statement s = c.createStatement()) {
+    try (Connection c = admin();
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + other);
     }
     try {
-      JdbcPolicyStoreTest.tokensMoveToLookupKeys(SERVER + other, "postgres", () -> Database.open(SERVER + other, "postgres", null, 2));
+      JdbcPolicyStoreTest.tokensMoveToLookupKeys(
+          SERVER + other, "postgres", () -> Database.open(SERVER + other, "postgres", null, 2));
     } finally {
-      try (Connection c = admin(); Statement s = c.createStatement()) {
+      try (Connection c = admin();
+          Statement s = c.createStatement()) {
         s.execute("DROP DATABASE IF EXISTS " + other);
       }
     }

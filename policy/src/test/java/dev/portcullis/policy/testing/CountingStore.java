@@ -32,7 +32,10 @@ public final class CountingStore {
           afterRead.accept(method.getName());
           return result;
         };
-    proxy = (PolicyStore) Proxy.newProxyInstance(PolicyStore.class.getClassLoader(), new Class<?>[] {PolicyStore.class}, h);
+    proxy =
+        (PolicyStore)
+            Proxy.newProxyInstance(
+                PolicyStore.class.getClassLoader(), new Class<?>[] {PolicyStore.class}, h);
   }
 
   public PolicyStore store() {

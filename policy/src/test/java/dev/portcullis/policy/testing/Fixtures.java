@@ -99,7 +99,8 @@ public final class Fixtures {
   }
 
   public static Organization org(long id, String login, Long enterpriseId) {
-    return new Organization(id, login, enterpriseId, BasePermission.READ, OrgPolicy.DEFAULT, LONG_AGO);
+    return new Organization(
+        id, login, enterpriseId, BasePermission.READ, OrgPolicy.DEFAULT, LONG_AGO);
   }
 
   public static Repository repo(long id, Owner owner, String name, Visibility v) {
@@ -110,37 +111,88 @@ public final class Fixtures {
     return new Enterprise(GLOBEX_ID, GLOBEX, p, LONG_AGO);
   }
 
-  public static OrgPolicy orgPolicy(OrgPolicy.Access fg, OrgPolicy.Access cl, OrgPolicy.Approval ap, Integer fgMax, Integer clMax) {
+  public static OrgPolicy orgPolicy(
+      OrgPolicy.Access fg,
+      OrgPolicy.Access cl,
+      OrgPolicy.Approval ap,
+      Integer fgMax,
+      Integer clMax) {
     return new OrgPolicy(fg, cl, ap, fgMax, clMax);
   }
 
   public static EnterprisePolicy entPolicy(
-      EnterprisePolicy.Access fg, EnterprisePolicy.Access cl, EnterprisePolicy.Approval ap, Integer fgMax, Integer clMax) {
+      EnterprisePolicy.Access fg,
+      EnterprisePolicy.Access cl,
+      EnterprisePolicy.Approval ap,
+      Integer fgMax,
+      Integer clMax) {
     return new EnterprisePolicy(fg, cl, ap, fgMax, clMax);
   }
 
   public static Grant grant(long tokenId, long orgId, GrantStatus status) {
-    return new Grant(77, tokenId, orgId, status, null, TOKEN_CREATED, null, null, status == GrantStatus.APPROVED ? TOKEN_CREATED : null);
+    return new Grant(
+        77,
+        tokenId,
+        orgId,
+        status,
+        null,
+        TOKEN_CREATED,
+        null,
+        null,
+        status == GrantStatus.APPROVED ? TOKEN_CREATED : null);
   }
 
   private static long nextTokenId = 1;
 
-  public static AccessToken classicToken(User u, Instant created, Instant expires, String... scopes) {
+  public static AccessToken classicToken(
+      User u, Instant created, Instant expires, String... scopes) {
     return new AccessToken(
-        nextTokenId++, u.id(), TokenKind.CLASSIC, TokenDigest.of("pcc_" + u.login() + nextTokenId), "t", null, created, expires,
-        null, null, Set.of(scopes), null, null, Set.of(), Map.of());
+        nextTokenId++,
+        u.id(),
+        TokenKind.CLASSIC,
+        TokenDigest.of("pcc_" + u.login() + nextTokenId),
+        "t",
+        null,
+        created,
+        expires,
+        null,
+        null,
+        Set.of(scopes),
+        null,
+        null,
+        Set.of(),
+        Map.of());
   }
 
   public static AccessToken fineGrainedToken(
-      User u, Owner resourceOwner, RepositorySelection sel, Set<Long> repoIds, PermissionLevel contents, Instant created, Instant expires) {
+      User u,
+      Owner resourceOwner,
+      RepositorySelection sel,
+      Set<Long> repoIds,
+      PermissionLevel contents,
+      Instant created,
+      Instant expires) {
     Map<String, PermissionLevel> perms = new LinkedHashMap<>();
     perms.put("metadata", PermissionLevel.READ);
     if (contents != null) {
       perms.put("contents", contents);
     }
     return new AccessToken(
-        nextTokenId++, u.id(), TokenKind.FINE_GRAINED, TokenDigest.of("pcf_" + u.login() + nextTokenId), "t", null, created, expires,
-        null, null, Set.of(), resourceOwner.id(), sel, repoIds, perms);
+        nextTokenId++,
+        u.id(),
+        TokenKind.FINE_GRAINED,
+        TokenDigest.of("pcf_" + u.login() + nextTokenId),
+        "t",
+        null,
+        created,
+        expires,
+        null,
+        null,
+        Set.of(),
+        resourceOwner.id(),
+        sel,
+        repoIds,
+        perms);
   }
 
   // ---------------------------------------------------------------- the case builder
@@ -150,22 +202,28 @@ public final class Fixtures {
     return new Case(null);
   }
 
-  /** Starts a case for a request whose credentials are not valid (empty username, malformed or unknown token). */
+  /**
+   * Starts a case for a request whose credentials are not valid (empty username, malformed or
+   * unknown token).
+   */
   public static Case invalidCredential() {
     Case c = new Case(null);
     c.invalid = true;
     return c;
   }
 
-  /** Starts a case for a request by {@code user} with a token to be chosen ({@link Case#classic}, {@link Case#fineGrained}). */
+  /**
+   * Starts a case for a request by {@code user} with a token to be chosen ({@link Case#classic},
+   * {@link Case#fineGrained}).
+   */
   public static Case as(User user) {
     return new Case(user);
   }
 
   /**
    * One row's inputs. Defaults: organization base permission {@code read}, organization and
-   * enterprise policies at their defaults (so approval is required), a fine-grained token aimed at an
-   * organization has an {@code approved} grant, tokens never expire.
+   * enterprise policies at their defaults (so approval is required), a fine-grained token aimed at
+   * an organization has an {@code approved} grant, tokens never expire.
    */
   public static final class Case {
     private final User user;
@@ -200,7 +258,10 @@ public final class Fixtures {
       return this;
     }
 
-    /** A fine-grained token on {@code owner} with repository selection {@code all} and {@code contents}. */
+    /**
+     * A fine-grained token on {@code owner} with repository selection {@code all} and {@code
+     * contents}.
+     */
     public Case fineGrained(Owner owner, PermissionLevel contents) {
       this.kind = TokenKind.FINE_GRAINED;
       this.resourceOwner = owner;
@@ -271,7 +332,10 @@ public final class Fixtures {
       return this;
     }
 
-    /** A fine-grained token on an organization that has no grant row (the decision treats it as pending). */
+    /**
+     * A fine-grained token on an organization that has no grant row (the decision treats it as
+     * pending).
+     */
     public Case noGrant() {
       this.noGrant = true;
       return this;
@@ -307,14 +371,41 @@ public final class Fixtures {
             kind == TokenKind.CLASSIC
                 ? classicToken(user, created, expires, scopes)
                 : fineGrainedToken(
-                    user, resourceOwner, selection, subset.stream().map(Repository::id).collect(Collectors.toSet()), contents, created, expires);
+                    user,
+                    resourceOwner,
+                    selection,
+                    subset.stream().map(Repository::id).collect(Collectors.toSet()),
+                    contents,
+                    created,
+                    expires);
         if (deleted) {
           token =
-              new AccessToken(token.id(), token.userId(), token.kind(), token.digest(), token.name(), token.description(), token.createdAt(),
-                  token.expiresAt(), null, NOW.minus(Duration.ofHours(1)), token.scopes(), token.resourceOwnerId(),
-                  token.repositorySelection(), token.repositoryIds(), token.permissions());
+              new AccessToken(
+                  token.id(),
+                  token.userId(),
+                  token.kind(),
+                  token.digest(),
+                  token.name(),
+                  token.description(),
+                  token.createdAt(),
+                  token.expiresAt(),
+                  null,
+                  NOW.minus(Duration.ofHours(1)),
+                  token.scopes(),
+                  token.resourceOwnerId(),
+                  token.repositorySelection(),
+                  token.repositoryIds(),
+                  token.permissions());
         }
-        User u = suspended ? new User(user.id(), user.login(), false, NOW.minus(Duration.ofHours(1)), user.createdAt()) : user;
+        User u =
+            suspended
+                ? new User(
+                    user.id(),
+                    user.login(),
+                    false,
+                    NOW.minus(Duration.ofHours(1)),
+                    user.createdAt())
+                : user;
         credential = new Credential.Token(token, u);
       }
       if (repo == null) {
@@ -324,8 +415,16 @@ public final class Fixtures {
       EffectivePolicy policy = null;
       Organization known = ORGS.get(repo.ownerId());
       if (known != null) {
-        org = new Organization(known.id(), known.login(), known.enterpriseId(), base, orgPolicy, known.createdAt());
-        policy = EffectivePolicy.of(org, known.enterpriseId() == null ? null : enterprise(entPolicy));
+        org =
+            new Organization(
+                known.id(),
+                known.login(),
+                known.enterpriseId(),
+                base,
+                orgPolicy,
+                known.createdAt());
+        policy =
+            EffectivePolicy.of(org, known.enterpriseId() == null ? null : enterprise(entPolicy));
       }
       if (token == null) {
         return new AccessInputs(credential, repo, org, policy, null, null, false, null);
@@ -343,10 +442,14 @@ public final class Fixtures {
         }
       }
       Grant g = null;
-      if (org != null && token.kind() == TokenKind.FINE_GRAINED && !noGrant && token.resourceOwnerId() == org.id()) {
+      if (org != null
+          && token.kind() == TokenKind.FINE_GRAINED
+          && !noGrant
+          && token.resourceOwnerId() == org.id()) {
         g = Fixtures.grant(token.id(), org.id(), grant);
       }
-      return new AccessInputs(credential, repo, org, policy, role, collaborator, enterpriseMember, g);
+      return new AccessInputs(
+          credential, repo, org, policy, role, collaborator, enterpriseMember, g);
     }
   }
 
@@ -358,7 +461,11 @@ public final class Fixtures {
 
     @Override
     public String toString() {
-      return "Given[" + inputs.credential() + " on " + (inputs.repository() == null ? "?" : inputs.repository().fullName()) + "]";
+      return "Given["
+          + inputs.credential()
+          + " on "
+          + (inputs.repository() == null ? "?" : inputs.repository().fullName())
+          + "]";
     }
   }
 }

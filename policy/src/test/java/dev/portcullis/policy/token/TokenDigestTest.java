@@ -22,23 +22,31 @@ class TokenDigestTest {
   @Test
   void isTheSha256OfThePlaintext() throws Exception {
     String t = TokenFormat.generate(TokenKind.FINE_GRAINED, RANDOM);
-    byte[] expected = MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.US_ASCII));
+    byte[] expected =
+        MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.US_ASCII));
     assertEquals(HexFormat.of().formatHex(expected), TokenDigest.of(t).hex());
     assertEquals(TokenDigest.of(t), TokenDigest.ofUtf8(t), "ASCII and UTF-8 agree on a token");
     byte[] framed = ("user:" + t + "!").getBytes(StandardCharsets.US_ASCII);
-    assertEquals(TokenDigest.of(t), TokenDigest.ofAscii(framed, 5, 42), "a token inside a larger array");
+    assertEquals(
+        TokenDigest.of(t), TokenDigest.ofAscii(framed, 5, 42), "a token inside a larger array");
   }
 
   @Test
   void longsAreTheDigestsBytesInOrder() throws Exception {
     String t = TokenFormat.generate(TokenKind.CLASSIC, RANDOM);
-    java.nio.ByteBuffer expected = java.nio.ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.US_ASCII)));
+    java.nio.ByteBuffer expected =
+        java.nio.ByteBuffer.wrap(
+            MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.US_ASCII)));
     TokenDigest d = TokenDigest.of(t);
     for (int i = 0; i < 4; i++) {
       assertEquals(expected.getLong(8 * i), d.longAt(i), "long " + i);
     }
-    assertEquals(expected.getLong(0), d.lookupKey(), "the lookup key is the first 8 bytes, big-endian");
-    assertEquals(Long.parseUnsignedLong(d.hex().substring(0, 16), 16), d.lookupKey(), "the first 16 hex digits");
+    assertEquals(
+        expected.getLong(0), d.lookupKey(), "the lookup key is the first 8 bytes, big-endian");
+    assertEquals(
+        Long.parseUnsignedLong(d.hex().substring(0, 16), 16),
+        d.lookupKey(),
+        "the first 16 hex digits");
   }
 
   @Test
@@ -92,10 +100,25 @@ class TokenDigestTest {
     String t = TokenFormat.generate(TokenKind.CLASSIC, RANDOM);
     TokenDigest d = TokenDigest.of(t);
     AccessToken token =
-        new AccessToken(7, 1, TokenKind.CLASSIC, d, "laptop", null, Fixtures.NOW, null, null, null,
-            java.util.Set.of("repo"), null, null, java.util.Set.of(), java.util.Map.of());
+        new AccessToken(
+            7,
+            1,
+            TokenKind.CLASSIC,
+            d,
+            "laptop",
+            null,
+            Fixtures.NOW,
+            null,
+            null,
+            null,
+            java.util.Set.of("repo"),
+            null,
+            null,
+            java.util.Set.of(),
+            java.util.Map.of());
     assertFalse(token.toString().contains(d.hex()));
     CreatedToken created = new CreatedToken(token, t, null);
-    assertFalse(created.toString().contains(t), "a created token's toString never prints the plaintext");
+    assertFalse(
+        created.toString().contains(t), "a created token's toString never prints the plaintext");
   }
 }

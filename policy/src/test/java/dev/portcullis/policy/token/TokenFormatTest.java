@@ -14,9 +14,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The plaintext format of DESIGN.md "Tokens": prefix, 32 random base62 characters, 6 base62 CRC32 characters. */
+/**
+ * The plaintext format of DESIGN.md "Tokens": prefix, 32 random base62 characters, 6 base62 CRC32
+ * characters.
+ */
 class TokenFormatTest {
-  private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  private static final String BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   @ParameterizedTest
@@ -54,7 +58,9 @@ class TokenFormatTest {
             continue;
           }
           String changed = t.substring(0, i) + c + t.substring(i + 1);
-          assertNull(TokenFormat.kindOf(changed), "position " + i + " changed to '" + c + "' must be rejected");
+          assertNull(
+              TokenFormat.kindOf(changed),
+              "position " + i + " changed to '" + c + "' must be rejected");
         }
       }
     }
@@ -65,7 +71,8 @@ class TokenFormatTest {
   void swappedPrefixIsRejected(TokenKind kind) {
     String t = TokenFormat.generate(kind, RANDOM);
     TokenKind other = kind == TokenKind.CLASSIC ? TokenKind.FINE_GRAINED : TokenKind.CLASSIC;
-    assertNull(TokenFormat.kindOf(other.prefix() + t.substring(4)), "the checksum covers the prefix");
+    assertNull(
+        TokenFormat.kindOf(other.prefix() + t.substring(4)), "the checksum covers the prefix");
   }
 
   @ParameterizedTest
@@ -94,9 +101,14 @@ class TokenFormatTest {
   void nonBase62CharactersAreRejectedEvenWithRightLength() {
     Random r = new Random(42);
     String t = TokenFormat.generate(TokenKind.FINE_GRAINED, RANDOM);
-    for (char bad : new char[] {'-', '_', '+', '/', '=', ' ', '\t', '\n', 'é', 'ü', '\u0130', '\u00ff', '\uffff'}) {
+    for (char bad :
+        new char[] {
+          '-', '_', '+', '/', '=', ' ', '\t', '\n', 'é', 'ü', '\u0130', '\u00ff', '\uffff'
+        }) {
       int i = 4 + r.nextInt(38);
-      assertNull(TokenFormat.kindOf(t.substring(0, i) + bad + t.substring(i + 1)), "'" + bad + "' at " + i);
+      assertNull(
+          TokenFormat.kindOf(t.substring(0, i) + bad + t.substring(i + 1)),
+          "'" + bad + "' at " + i);
     }
     assertNull(TokenFormat.kindOf("pcf_" + "=".repeat(38)));
     assertNull(TokenFormat.kindOf("pcf_" + "0".repeat(38)), "zeros: the checksum does not match");
@@ -119,10 +131,12 @@ class TokenFormatTest {
 
   @Test
   void randomPartUsesTheWholeAlphabet() {
-    // 32 × 2000 characters: every one of the 62 characters shows up (fails with odds ≈ 62·(61/62)^64000).
+    // 32 × 2000 characters: every one of the 62 characters shows up (fails with odds ≈
+    // 62·(61/62)^64000).
     Set<Character> used = new HashSet<>();
     for (int i = 0; i < 2000; i++) {
-      for (char c : TokenFormat.generate(TokenKind.CLASSIC, RANDOM).substring(4, 36).toCharArray()) {
+      for (char c :
+          TokenFormat.generate(TokenKind.CLASSIC, RANDOM).substring(4, 36).toCharArray()) {
         used.add(c);
       }
     }
