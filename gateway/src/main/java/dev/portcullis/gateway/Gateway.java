@@ -197,7 +197,7 @@ public final class Gateway implements AutoCloseable {
                 policy.audit(),
                 clock,
                 "Portcullis",
-                maintenance::touched,
+                maintenance,
                 scheduler,
                 config.limits().maxRequestDuration()));
     filter.setName("git-access");

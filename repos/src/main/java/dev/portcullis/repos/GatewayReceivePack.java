@@ -1,6 +1,7 @@
 package dev.portcullis.repos;
 
 import java.io.IOException;
+import java.util.List;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
@@ -13,9 +14,39 @@ import org.eclipse.jgit.transport.ReceivePack;
  * "failed to lock"; git users expect to be told to fetch first.
  */
 public final class GatewayReceivePack extends ReceivePack {
+  /**
+   * Pauses before the retries of a ref update that failed to lock a ref nobody moved: its lock was
+   * held for an instant by the packing of refs (of this node or another sharing the repositories).
+   */
+  private static final long[] LOCK_RETRY_PAUSE_MS = {20, 100};
+
+  private final Runnable[] pauses;
+
   public GatewayReceivePack(Repository db) {
+    this(db, pauses());
+  }
+
+  /** With the pauses taken before each retry of an update that failed to lock. */
+  GatewayReceivePack(Repository db, Runnable... pauses) {
     super(db);
+    this.pauses = pauses.clone();
     RepositoryStorage.configure(this);
+  }
+
+  private static Runnable[] pauses() {
+    Runnable[] r = new Runnable[LOCK_RETRY_PAUSE_MS.length];
+    for (int i = 0; i < r.length; i++) {
+      long ms = LOCK_RETRY_PAUSE_MS[i];
+      r[i] =
+          () -> {
+            try {
+              Thread.sleep(ms);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          };
+    }
+    return r;
   }
 
   @Override
@@ -56,6 +87,15 @@ public final class GatewayReceivePack extends ReceivePack {
       }
     }
     super.executeCommands();
+    for (int i = 0; i < pauses.length && lockedButNotMoved(); i++) {
+      pauses[i].run();
+      for (ReceiveCommand cmd : getAllCommands()) {
+        if (cmd.getResult() != ReceiveCommand.Result.OK) {
+          cmd.setResult(ReceiveCommand.Result.NOT_ATTEMPTED);
+        }
+      }
+      super.executeCommands();
+    }
     for (ReceiveCommand cmd : filterCommands(ReceiveCommand.Result.LOCK_FAILURE)) {
       cmd.setResult(
           ReceiveCommand.Result.REJECTED_OTHER_REASON,
@@ -63,6 +103,27 @@ public final class GatewayReceivePack extends ReceivePack {
               ? "fetch first: another push updated it; fetch, integrate the changes and push again"
               : "the branch is locked by another update right now; push again (fetch first if it moved)");
     }
+  }
+
+  /**
+   * Whether the updates failed only because a ref was locked, none of those refs moved (the
+   * client's old value is still current, so nothing but the lock stood in the way), and, for an
+   * atomic push, every other update was only aborted with them: then the same updates are tried
+   * again.
+   */
+  private boolean lockedButNotMoved() {
+    List<ReceiveCommand> locked = filterCommands(ReceiveCommand.Result.LOCK_FAILURE);
+    if (locked.isEmpty() || locked.stream().anyMatch(this::movedSince)) {
+      return false;
+    }
+    for (ReceiveCommand cmd : getAllCommands()) {
+      ReceiveCommand.Result r = cmd.getResult();
+      boolean aborted = isAtomic() && ReceiveCommand.isTransactionAborted(cmd);
+      if (r != ReceiveCommand.Result.OK && r != ReceiveCommand.Result.LOCK_FAILURE && !aborted) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean movedSince(ReceiveCommand cmd) {

@@ -30,10 +30,19 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Runs on its own thread, one repository at a time, never inside a push.
+ *
+ * <p>Apart from those, a repository's refs are packed {@code refPackingDelay} after its last push
+ * ({@link RepositoryStorage#packRefs}), on a thread of their own so that a long collection of
+ * another repository never delays it, and never while a push to the repository is being received on
+ * this node ({@link #receiving}): packing deletes loose ref files under their locks, and an update
+ * of the same ref at that instant would fail to lock.
  */
 public final class RepositoryMaintenance implements AutoCloseable {
   /** Pushes after which a repository is collected without waiting for the interval. */
   public static final int DEFAULT_PUSH_LIMIT = 50;
+
+  /** How long after a repository's last push its refs are packed, by default. */
+  public static final Duration DEFAULT_REF_PACKING_DELAY = Duration.ofSeconds(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(RepositoryMaintenance.class);
 
@@ -74,6 +83,15 @@ public final class RepositoryMaintenance implements AutoCloseable {
     /** {@code System.nanoTime()} before which no push-triggered collection starts. */
     volatile long notBefore = System.nanoTime();
 
+    /** Pushes to the repository being received on this node now. */
+    final AtomicInteger receiving = new AtomicInteger();
+
+    /** Whether packing its refs is scheduled. */
+    final AtomicBoolean refPackingQueued = new AtomicBoolean();
+
+    /** {@code System.nanoTime()} of the last push applied. */
+    volatile long lastPush;
+
     Pushed(Repository repo) {
       this.repo = repo;
     }
@@ -83,23 +101,15 @@ public final class RepositoryMaintenance implements AutoCloseable {
   private final int pushLimit;
   private final ConcurrentHashMap<Long, Pushed> pushed = new ConcurrentHashMap<>();
   private final ScheduledExecutorService thread;
+  private final ScheduledExecutorService refPacker;
+  private final long refPackingDelayNanos;
 
   public RepositoryMaintenance(RepositoryStorage storage, Duration interval) {
     this(storage, interval, DEFAULT_PUSH_LIMIT);
   }
 
   public RepositoryMaintenance(RepositoryStorage storage, Duration interval, int pushLimit) {
-    this(
-        storage,
-        interval,
-        pushLimit,
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "portcullis-repo-gc");
-              t.setDaemon(true);
-              t.setPriority(Thread.MIN_PRIORITY);
-              return t;
-            }));
+    this(storage, interval, pushLimit, daemon("portcullis-repo-gc"));
   }
 
   /** With the single thread that runs every job (shut down by {@link #close}). */
@@ -108,20 +118,76 @@ public final class RepositoryMaintenance implements AutoCloseable {
       Duration interval,
       int pushLimit,
       ScheduledExecutorService thread) {
+    this(
+        storage,
+        interval,
+        pushLimit,
+        thread,
+        daemon("portcullis-pack-refs"),
+        DEFAULT_REF_PACKING_DELAY);
+  }
+
+  /**
+   * With the threads that run the collections and the ref packing (both shut down by {@link
+   * #close}).
+   */
+  RepositoryMaintenance(
+      RepositoryStorage storage,
+      Duration interval,
+      int pushLimit,
+      ScheduledExecutorService thread,
+      ScheduledExecutorService refPacker,
+      Duration refPackingDelay) {
     if (pushLimit < 1) {
       throw new IllegalArgumentException("the push limit must be positive, not " + pushLimit);
     }
     this.storage = storage;
     this.pushLimit = pushLimit;
     this.thread = thread;
+    this.refPacker = refPacker;
+    this.refPackingDelayNanos = refPackingDelay.toNanos();
     long ms = interval.toMillis();
     thread.scheduleWithFixedDelay(this::runOnce, ms, ms, TimeUnit.MILLISECONDS);
   }
 
-  /** Notes that {@code repo} received a push; past the push limit, queues its collection. */
+  private static ScheduledExecutorService daemon(String name) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          t.setPriority(Thread.MIN_PRIORITY);
+          return t;
+        });
+  }
+
+  /**
+   * Notes that a push to {@code repo} is being received until the returned handle is closed; its
+   * refs are not packed meanwhile.
+   */
+  public Receiving receiving(Repository repo) {
+    Pushed p = pushed.computeIfAbsent(repo.id(), k -> new Pushed(repo));
+    p.receiving.incrementAndGet();
+    return p.receiving::decrementAndGet;
+  }
+
+  /** A push being received; closing it says it is over. */
+  @FunctionalInterface
+  public interface Receiving extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Notes that {@code repo} received a push: its refs are packed shortly after, and past the push
+   * limit its packs are consolidated or it is collected.
+   */
   public void touched(Repository repo) {
     Pushed p = pushed.computeIfAbsent(repo.id(), k -> new Pushed(repo));
     p.uncollected.set(true);
+    p.lastPush = System.nanoTime();
+    if (p.refPackingQueued.compareAndSet(false, true)) {
+      scheduleRefPacking(p, refPackingDelayNanos);
+    }
     if (p.pushes.incrementAndGet() >= pushLimit && p.state.compareAndSet(IDLE, QUEUED)) {
       try {
         thread.schedule(
@@ -129,6 +195,37 @@ public final class RepositoryMaintenance implements AutoCloseable {
       } catch (java.util.concurrent.RejectedExecutionException e) {
         p.state.set(IDLE); // closed
       }
+    }
+  }
+
+  private void scheduleRefPacking(Pushed p, long delayNanos) {
+    try {
+      refPacker.schedule(() -> packRefs(p), delayNanos, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      p.refPackingQueued.set(false); // closed
+    }
+  }
+
+  /**
+   * Packs a repository's refs once no push has come for {@code refPackingDelay} and none is being
+   * received here; otherwise waits that long again. A push applied while packing queues another.
+   */
+  private void packRefs(Pushed p) {
+    long quietFor = System.nanoTime() - p.lastPush;
+    if (p.receiving.get() > 0 || quietFor < refPackingDelayNanos) {
+      // Not sooner than 10 ms: a push being received may take a while.
+      scheduleRefPacking(
+          p,
+          Math.max(
+              refPackingDelayNanos - quietFor, Math.max(refPackingDelayNanos / 4, 10_000_000L)));
+      return;
+    }
+    p.refPackingQueued.set(false);
+    try {
+      int packed = storage.packRefs(p.repo);
+      LOG.debug("packed {} loose ref(s) of {}", packed, p.repo.fullName());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("packing the refs of {} failed: {}", p.repo.fullName(), e.getMessage());
     }
   }
 
@@ -219,5 +316,6 @@ public final class RepositoryMaintenance implements AutoCloseable {
   @Override
   public void close() {
     thread.shutdownNow();
+    refPacker.shutdownNow();
   }
 }

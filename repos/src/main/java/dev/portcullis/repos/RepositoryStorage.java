@@ -219,6 +219,30 @@ public final class RepositoryStorage {
   }
 
   /**
+   * Packs every loose ref into {@code packed-refs} with its peeled value (JGit's {@code pack-refs
+   * --all}), as a full collection does, without repacking any object. A repository as a push leaves
+   * it has a loose file per updated ref, and advertising its refs then costs a directory scan and a
+   * file check per ref on every fetch; packed, it costs one check of {@code packed-refs}. Safe
+   * while served: JGit takes {@code packed-refs.lock}, and a ref whose loose file another update
+   * holds locked stays loose. Returns how many refs were loose.
+   */
+  public int packRefs(Repository repo) throws IOException {
+    try (org.eclipse.jgit.lib.Repository db = open(repo)) {
+      long loose =
+          db.getRefDatabase().getRefs().stream()
+              .filter(r -> !r.isSymbolic() && r.getStorage().isLoose())
+              .count();
+      if (loose > 0) {
+        Git.wrap(db).packRefs().setAll(true).call();
+      }
+      return (int) loose;
+    } catch (GitAPIException e) {
+      throw new IOException(
+          "packing the refs of " + repo.fullName() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Whether pushes are answered with {@link #consolidate}: only on a single node, since the packs a
    * consolidation replaces are deleted at once, while nodes sharing the repositories keep replaced
    * packs for the grace period and collect them with a full GC.

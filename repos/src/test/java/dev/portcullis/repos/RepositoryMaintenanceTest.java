@@ -155,4 +155,72 @@ class RepositoryMaintenanceTest {
       assertEquals(0, maintenance.runOnce(), "and counts as the interval's collection");
     }
   }
+
+  private static int looseRefs(RepositoryStorage storage, Repository repo) throws IOException {
+    try (org.eclipse.jgit.lib.Repository db = storage.open(repo)) {
+      return (int)
+          db.getRefDatabase().getRefs().stream()
+              .filter(r -> !r.isSymbolic() && r.getStorage().isLoose())
+              .count();
+    }
+  }
+
+  private static void awaitNoLooseRefs(RepositoryStorage storage, Repository repo)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (looseRefs(storage, repo) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
+  /**
+   * A maintenance whose collections never start by themselves, packing refs after {@code delay}.
+   */
+  private static RepositoryMaintenance refPackingOnly(RepositoryStorage storage, Duration delay) {
+    return new RepositoryMaintenance(
+        storage,
+        Duration.ofHours(1),
+        1000,
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(),
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(),
+        delay);
+  }
+
+  @Test
+  void packsARepositorysRefsShortlyAfterItsLastPushWithoutRepacking() throws Exception {
+    RepositoryStorage storage = new RepositoryStorage(dir);
+    Repository repo = seeded(storage);
+    try (RepositoryMaintenance maintenance = refPackingOnly(storage, Duration.ofMillis(50))) {
+      addPack(storage, repo, 0);
+      addPack(storage, repo, 1);
+      assertEquals(1, looseRefs(storage, repo), "a push leaves main as a loose file");
+      maintenance.touched(repo);
+      awaitNoLooseRefs(storage, repo);
+      assertEquals(0, looseRefs(storage, repo), "main was packed");
+      assertEquals(2, packs(storage, repo), "no object was repacked");
+      try (org.eclipse.jgit.lib.Repository db = storage.open(repo)) {
+        assertTrue(
+            java.nio.file.Files.readString(storage.pathOf(repo).resolve("packed-refs"))
+                .contains(db.exactRef("refs/heads/main").getObjectId().name() + " refs/heads/main"),
+            "packed-refs holds main at its current commit");
+      }
+    }
+  }
+
+  @Test
+  void neverPacksRefsWhileAPushToTheRepositoryIsReceived() throws Exception {
+    RepositoryStorage storage = new RepositoryStorage(dir);
+    Repository repo = seeded(storage);
+    try (RepositoryMaintenance maintenance = refPackingOnly(storage, Duration.ofMillis(10))) {
+      addPack(storage, repo, 0);
+      RepositoryMaintenance.Receiving receiving = maintenance.receiving(repo);
+      maintenance.touched(repo);
+      // Many times the delay: the packing job runs and finds the push still being received.
+      Thread.sleep(300);
+      assertEquals(1, looseRefs(storage, repo), "not packed while a push is received");
+      receiving.close();
+      awaitNoLooseRefs(storage, repo);
+      assertEquals(0, looseRefs(storage, repo), "packed once the push is over");
+    }
+  }
 }

@@ -6,8 +6,10 @@ import dev.portcullis.policy.access.FailedAuthLimiter;
 import dev.portcullis.policy.audit.AuditLog;
 import dev.portcullis.policy.decision.Credential;
 import dev.portcullis.policy.decision.Decision;
+import dev.portcullis.policy.model.GitOperation;
 import dev.portcullis.policy.store.StoreUnavailableException;
 import dev.portcullis.policy.token.AuthorizationHeader;
+import dev.portcullis.repos.RepositoryMaintenance;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -39,7 +41,7 @@ public final class GitAccessFilter implements Filter {
   private final AuditLog audit;
   private final Clock clock;
   private final String realm;
-  private final java.util.function.Consumer<dev.portcullis.policy.model.Repository> pushed;
+  private final RepositoryMaintenance maintenance;
   private final RequestWatchdog watchdog;
 
   public GitAccessFilter(
@@ -49,10 +51,10 @@ public final class GitAccessFilter implements Filter {
       AuditLog audit,
       Clock clock,
       String realm,
-      java.util.function.Consumer<dev.portcullis.policy.model.Repository> pushed,
+      RepositoryMaintenance maintenance,
       java.util.concurrent.ScheduledExecutorService scheduler,
       java.time.Duration maxRequestDuration) {
-    this.pushed = pushed;
+    this.maintenance = maintenance;
     this.access = access;
     this.limiter = limiter;
     this.metrics = metrics;
@@ -135,7 +137,7 @@ public final class GitAccessFilter implements Filter {
         new CountingRequest(request, token == null ? null : token.user().login());
     // Only a request JGit would read (its content type; JGit answers anything else 415 unread).
     if (!git.advertisement()
-        && git.operation() == dev.portcullis.policy.model.GitOperation.WRITE
+        && git.operation() == GitOperation.WRITE
         && "application/x-git-receive-pack-request".equals(request.getContentType())
         && request.getHeader("Content-Encoding") == null) {
       ReceivePackPrelude.Result prelude = ReceivePackPrelude.read(request.getInputStream());
@@ -150,16 +152,22 @@ public final class GitAccessFilter implements Filter {
     CountingResponse counted = new CountingResponse(response);
     // Past the longest request duration the watchdog closes the connection (a trickling client).
     RequestWatchdog.Watched running = watchdog.watch(request, git, start);
+    boolean push = git.operation() == GitOperation.WRITE && !git.advertisement();
+    // While a push is received, the repository's refs are not packed (its ref updates would fail
+    // to lock a ref being packed).
+    RepositoryMaintenance.Receiving receiving =
+        push ? maintenance.receiving(check.repository()) : null;
     try {
       chain.doFilter(forward, counted);
     } finally {
+      if (receiving != null) {
+        receiving.close();
+      }
       watchdog.done(running);
       metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
       record(git, token, decision, counted.getStatus(), address);
-      if (git.operation() == dev.portcullis.policy.model.GitOperation.WRITE
-          && !git.advertisement()
-          && exchange.pushApplied()) {
-        pushed.accept(check.repository());
+      if (push && exchange.pushApplied()) {
+        maintenance.touched(check.repository());
       }
       log(git, token, decision, counted.getStatus(), start, forward.bytes(), counted.bytes());
     }
@@ -219,10 +227,7 @@ public final class GitAccessFilter implements Filter {
               .append('/')
               .append(git.name())
               .append(" op=")
-              .append(
-                  git.operation() == dev.portcullis.policy.model.GitOperation.READ
-                      ? "read"
-                      : "write")
+              .append(git.operation() == GitOperation.READ ? "read" : "write")
               .append(" user=");
       if (token == null) {
         b.append("- token_id=-");
