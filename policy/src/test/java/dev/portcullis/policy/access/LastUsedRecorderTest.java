@@ -9,10 +9,10 @@ import dev.portcullis.policy.store.Database;
 import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.store.PolicyStores;
 import dev.portcullis.policy.store.StoreUnavailableException;
+import dev.portcullis.policy.testing.CountingStore;
 import dev.portcullis.policy.token.TokenDigest;
 import dev.portcullis.policy.token.TokenFormat;
 import dev.portcullis.policy.token.TokenKind;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -36,14 +36,10 @@ class LastUsedRecorderTest {
     final List<Map<Long, Instant>> batches = new ArrayList<>();
     final AtomicBoolean failing = new AtomicBoolean();
     final PolicyStore store =
-        (PolicyStore)
-            Proxy.newProxyInstance(
-                PolicyStore.class.getClassLoader(),
-                new Class<?>[] {PolicyStore.class},
-                (p, m, args) -> {
-                  if (!m.getName().equals("recordLastUsed")) {
-                    throw new UnsupportedOperationException(m.getName());
-                  }
+        CountingStore.withoutStore()
+            .answer(
+                "recordLastUsed",
+                args -> {
                   if (failing.get()) {
                     throw new StoreUnavailableException("store down", null);
                   }
@@ -51,7 +47,8 @@ class LastUsedRecorderTest {
                   Map<Long, Instant> batch = (Map<Long, Instant>) args[0];
                   batches.add(new HashMap<>(batch));
                   return null;
-                });
+                })
+            .store();
 
     int writesOf(long tokenId) {
       return (int) batches.stream().filter(b -> b.containsKey(tokenId)).count();

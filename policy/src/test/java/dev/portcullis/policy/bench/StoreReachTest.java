@@ -14,6 +14,7 @@ import dev.portcullis.policy.decision.AccessEvaluator;
 import dev.portcullis.policy.decision.Credential;
 import dev.portcullis.policy.decision.Decision;
 import dev.portcullis.policy.model.GitOperation;
+import dev.portcullis.policy.testing.CountingStore;
 import dev.portcullis.policy.token.AuthorizationHeader;
 import dev.portcullis.policy.token.TokenFormat;
 import dev.portcullis.policy.token.TokenKind;
@@ -49,7 +50,7 @@ class StoreReachTest {
 
   @TempDir static Path dir;
   private static BenchWorld world;
-  private CountingPolicyStore counting;
+  private CountingStore counting;
   private ManualTicker ticker;
   private AccessService access;
   private String repo;
@@ -69,7 +70,7 @@ class StoreReachTest {
   /** A fresh counting proxy and fresh caches for each test, over the shared store. */
   @BeforeEach
   void open() {
-    counting = new CountingPolicyStore(world.store());
+    counting = new CountingStore(world.store());
     ticker = new ManualTicker();
     PolicyCache cache =
         new PolicyCache(counting.store(), new CacheSettings(10_000, 10_000, TTL), ticker);
@@ -227,7 +228,7 @@ class StoreReachTest {
   void concurrentRequestsWithTheSameUnknownTokenReachTheStoreOnce() throws Exception {
     String unknown = TokenFormat.generate(TokenKind.FINE_GRAINED, new SecureRandom());
     String header = basic(validLogin, unknown);
-    counting.delayTokenLookups(50);
+    counting.delay("tokenByDigest", Duration.ofMillis(50));
     int threads = 8;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {

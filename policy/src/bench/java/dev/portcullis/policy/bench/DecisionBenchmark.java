@@ -9,6 +9,7 @@ import dev.portcullis.policy.decision.AccessEvaluator;
 import dev.portcullis.policy.decision.Credential;
 import dev.portcullis.policy.decision.Decision;
 import dev.portcullis.policy.model.GitOperation;
+import dev.portcullis.policy.testing.CountingStore;
 import dev.portcullis.policy.token.AuthorizationHeader;
 import dev.portcullis.policy.token.TokenDigest;
 import dev.portcullis.policy.token.TokenFormat;
@@ -81,7 +82,7 @@ public class DecisionBenchmark {
   private PolicyCache cache;
 
   /** The store as the caches see it, counting calls: a warm iteration must make none. */
-  private CountingPolicyStore counting;
+  private CountingStore counting;
 
   private int storeCallsAfterSetup;
 
@@ -98,7 +99,7 @@ public class DecisionBenchmark {
   public void setUp() {
     world = BenchWorld.shared(tokens, 1);
     clock = Clock.systemUTC();
-    counting = new CountingPolicyStore(world.store());
+    counting = new CountingStore(world.store());
     cache =
         new PolicyCache(
             counting.store(),
