@@ -23,12 +23,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +73,8 @@ public final class Gateway implements AutoCloseable {
   private Gateway(GatewayConfig config) throws Exception {
     this.config = config;
     Path data = config.dataDir().toAbsolutePath();
-    Files.createDirectories(data);
+    // Token digests, repositories and keys: no other local user reads them.
+    privateDirectory(data);
     Clock clock = Clock.systemUTC();
     this.auditFile = config.auditFile() == null ? null : new AuditFileSink(config.auditFile());
     this.policy =
@@ -98,6 +101,13 @@ public final class Gateway implements AutoCloseable {
                 ? config.repositoriesDir()
                 : data.resolve("repositories"),
             sharedStorage ? Duration.ofHours(1) : Duration.ZERO);
+    privateDirectory(storage.root());
+    if (config.dbUrl() == null) {
+      privateDirectory(data.resolve("db"));
+    }
+    if (config.tlsCert() == null) {
+      privateDirectory(data.resolve("tls"));
+    }
     this.maintenance = new RepositoryMaintenance(storage, Duration.ofMinutes(10));
     // A killed process may have left lock files. A single node owns its repositories, so every lock
     // is stale at start; nodes sharing storage only clear locks no live update could still hold.
@@ -148,6 +158,8 @@ public final class Gateway implements AutoCloseable {
     ssl.setKeyStorePassword(tls.keyStorePassword());
     ssl.setKeyManagerPassword(tls.keyStorePassword());
     ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    // TLS 1.2 with AEAD suites only (GCM, ChaCha20-Poly1305): no CBC, beside Jetty's exclusions.
+    ssl.addExcludeCipherSuites("^.*_CBC_.*$");
     Path certFile = config.tlsCert() != null ? config.tlsCert() : tls.certificateFile();
     Path keyFile =
         config.tlsKey() != null
@@ -207,6 +219,32 @@ public final class Gateway implements AutoCloseable {
     context.setErrorHandler(errors);
     server.setHandler(context);
     server.setStopTimeout(5_000);
+  }
+
+  /**
+   * Creates {@code dir} readable by this user only (0700), or takes group and other access away
+   * from an existing one: what lies below it (the store's token digests, repositories, the TLS key)
+   * is then out of other local users' reach whatever modes its files were created with.
+   */
+  private static void privateDirectory(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try {
+      Set<PosixFilePermission> now = Files.getPosixFilePermissions(dir);
+      Set<PosixFilePermission> ownerOnly =
+          EnumSet.of(
+              PosixFilePermission.OWNER_READ,
+              PosixFilePermission.OWNER_WRITE,
+              PosixFilePermission.OWNER_EXECUTE);
+      if (!ownerOnly.equals(now)) {
+        Files.setPosixFilePermissions(dir, ownerOnly);
+        LOG.info(
+            "{} is now readable by its owner only (was {})",
+            dir,
+            PosixFilePermissions.toString(now));
+      }
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: its own access control applies.
+    }
   }
 
   /** The SHA-256 fingerprint of the certificate being served. */
