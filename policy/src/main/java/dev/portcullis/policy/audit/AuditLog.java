@@ -41,6 +41,19 @@ public final class AuditLog implements AutoCloseable {
   private final BlockingQueue<AuditEvent> queue;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
+
+  /** Events accepted into the queue. */
+  private final AtomicLong accepted = new AtomicLong();
+
+  /**
+   * Events taken from the queue and then written or refused by the store for their content: what
+   * {@link #flush} waits for (counted decisions the writer drains itself are in neither).
+   */
+  private final AtomicLong settled = new AtomicLong();
+
+  /** Events the store refused for their content (a value it cannot hold), logged and left out. */
+  private final AtomicLong rejected = new AtomicLong();
+
   private final Thread writer;
   private final Object flushLock = new Object();
   private volatile boolean closed;
@@ -232,6 +245,7 @@ public final class AuditLog implements AutoCloseable {
   /** Queues an event; returns false (and counts it) when the queue is full. */
   public boolean record(AuditEvent event) {
     if (queue.offer(event)) {
+      accepted.incrementAndGet();
       return true;
     }
     dropped.incrementAndGet();
@@ -252,6 +266,8 @@ public final class AuditLog implements AutoCloseable {
 
   private void run() {
     List<AuditEvent> batch = new ArrayList<>(BATCH);
+    // How many events at the head of the batch are counted decisions drained here, not queued.
+    int drained = 0;
     while (!closed || !queue.isEmpty() || !batch.isEmpty() || !counts.isEmpty()) {
       try {
         if (batch.isEmpty()) {
@@ -260,6 +276,7 @@ public final class AuditLog implements AutoCloseable {
           if (force || minute > flushedMinute) {
             forceReads = false;
             drainCounts(minute, batch);
+            drained = batch.size();
             if (!force) {
               flushedMinute = minute;
             }
@@ -273,11 +290,14 @@ public final class AuditLog implements AutoCloseable {
           }
         }
         queue.drainTo(batch, Math.max(0, BATCH - batch.size()));
+        // Written outside the lock, so a flush keeps its deadline while the store is slow.
+        writeOrIsolate(batch);
         synchronized (flushLock) {
-          write(batch);
-          batch.clear();
+          settled.addAndGet(batch.size() - drained);
           flushLock.notifyAll();
         }
+        batch.clear();
+        drained = 0;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -299,6 +319,60 @@ public final class AuditLog implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Writes a batch; when the store refuses it for its content (SQLState class 22 or 23: a value it
+   * cannot hold), writes its events one by one and leaves out, counted and logged, those it
+   * refuses, so one bad event never stops the log. Any other failure (the store unreachable) is
+   * thrown, and the writer retries the whole batch.
+   */
+  private void writeOrIsolate(List<AuditEvent> batch) throws SQLException {
+    try {
+      write(batch);
+    } catch (SQLException e) {
+      if (!refusedForContent(e)) {
+        throw e;
+      }
+      for (AuditEvent event : batch) {
+        try {
+          write(List.of(event));
+        } catch (SQLException one) {
+          if (!refusedForContent(one)) {
+            throw one;
+          }
+          rejected.incrementAndGet();
+          LOG.error(
+              "an audit event ({} {} at {}) could not be stored and is left out: {}",
+              event.kind(),
+              event.operation(),
+              event.at(),
+              one.getMessage());
+        }
+      }
+    }
+  }
+
+  private static boolean refusedForContent(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s
+          && s.getSQLState() != null
+          && (s.getSQLState().startsWith("22") || s.getSQLState().startsWith("23"))) {
+        return true;
+      }
+    }
+    for (SQLException n = e.getNextException(); n != null; n = n.getNextException()) {
+      if (n.getSQLState() != null
+          && (n.getSQLState().startsWith("22") || n.getSQLState().startsWith("23"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Events left out because the store could not hold their content. */
+  public long rejected() {
+    return rejected.get();
   }
 
   private void write(List<AuditEvent> batch) throws SQLException {
@@ -373,14 +447,14 @@ public final class AuditLog implements AutoCloseable {
     for (AuditEvent e : counted) {
       record(e);
     }
+    // Every event accepted so far is written (or refused for its content) before this returns
+    // true: the writer may already hold some of them in a batch it has taken off the queue.
+    long target = accepted.get();
     synchronized (flushLock) {
-      while (!queue.isEmpty() && System.nanoTime() < end) {
+      while (settled.get() < target && System.nanoTime() < end) {
         flushLock.wait(50);
       }
-    }
-    // The writer may hold a drained batch: one more round under the lock settles it.
-    synchronized (flushLock) {
-      return queue.isEmpty();
+      return settled.get() >= target;
     }
   }
 

@@ -649,6 +649,59 @@ class AuditLogTest {
   }
 
   @Test
+  void flushReturnsOnlyOnceTheEventsTheWriterHoldsAreWritten() throws Exception {
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean holdNext = new AtomicBoolean(true);
+    DataSource real = db.dataSource();
+    DataSource held =
+        (DataSource)
+            Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (p, m, args) -> {
+                  if (m.getName().equals("getConnection") && holdNext.compareAndSet(true, false)) {
+                    writing.countDown();
+                    release.await(30, TimeUnit.SECONDS);
+                  }
+                  try {
+                    return m.invoke(real, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    start(held, 100, false, List.of());
+    assertTrue(log.record(AuditEvent.admin(T0, Actor.SYSTEM, "e0", "t", null, null)));
+    // The writer has taken e0 off the queue and is held writing it: the queue is empty, e0 is not
+    // written, so a flush must not report success.
+    assertTrue(writing.await(30, TimeUnit.SECONDS));
+    assertEquals(0, log.pending());
+    assertFalse(log.flush(Duration.ofMillis(300)), "e0 is not written yet");
+    assertEquals(0, log.written());
+    release.countDown();
+    assertTrue(log.flush(Duration.ofSeconds(30)));
+    assertEquals(1, log.written(), "a successful flush means written");
+  }
+
+  @Test
+  void anEventTheStoreCannotHoldIsLeftOutAndTheLogGoesOn() throws Exception {
+    start(false);
+    String tooLong = "x".repeat(65); // client_address is VARCHAR(64)
+    log.recordDecision(
+        T0, "alice", aliceToken, "acme/app", GitOperation.WRITE, AUTHORIZED, 200, CLIENT_A);
+    log.recordDecision(
+        min(1), "alice", aliceToken, "acme/app", GitOperation.WRITE, AUTHORIZED, 200, tooLong);
+    log.recordDecision(
+        min(2), "bob", bobToken, "acme/app", GitOperation.WRITE, AUTHORIZED, 200, CLIENT_B);
+    assertTrue(log.flush(Duration.ofSeconds(30)), "every accepted event is settled");
+    assertEquals(2, log.written(), "the events around the bad one are written");
+    assertEquals(1, log.rejected());
+    log.record(AuditEvent.admin(min(3), Actor.SYSTEM, "later", "t", null, null));
+    assertTrue(log.flush(Duration.ofSeconds(30)));
+    assertEquals(3, log.written(), "later events are still written");
+  }
+
+  @Test
   void sinksReceiveEveryWrittenEventAndAFailingSinkStopsNothing() throws Exception {
     start(
         db.dataSource(),
