@@ -109,9 +109,14 @@ public final class AuditLog implements AutoCloseable {
    * A counted decision: the token, if any (for its hashed form, computed when written), and how
    * often.
    */
+  /** A drained count: increments that find it start a new entry. */
+  private static final long SEALED = Long.MIN_VALUE / 2;
+
   private static final class Count {
     final AccessToken token;
-    final java.util.concurrent.atomic.LongAdder n = new java.util.concurrent.atomic.LongAdder();
+
+    /** Occurrences, or below zero once drained. */
+    final AtomicLong n = new AtomicLong();
 
     Count(AccessToken token) {
       this.token = token;
@@ -197,29 +202,39 @@ public final class AuditLog implements AutoCloseable {
 
   /** Counts one occurrence of {@code k}; true when the key is new. */
   private boolean count(CountKey k, AccessToken token) {
-    Count c = counts.get(k);
-    if (c != null) {
-      c.n.increment();
-      return false;
+    while (true) {
+      Count c = counts.get(k);
+      boolean created = false;
+      if (c == null) {
+        Count fresh = new Count(token);
+        Count earlier = counts.putIfAbsent(k, fresh);
+        created = earlier == null;
+        c = created ? fresh : earlier;
+      }
+      if (c.n.getAndIncrement() >= 0) {
+        return created;
+      }
+      // Drained (sealed) between the lookup and the increment: count it in a new entry.
+      counts.remove(k, c);
     }
-    Count fresh = new Count(token);
-    Count earlier = counts.putIfAbsent(k, fresh);
-    (earlier == null ? fresh : earlier).n.increment();
-    return earlier == null;
   }
 
-  /** Moves counted decisions of minutes before {@code beforeMinute} into {@code batch}. */
   private void drainCounts(long beforeMinute, List<AuditEvent> batch) {
-    for (var it = counts.entrySet().iterator(); it.hasNext(); ) {
-      var e = it.next();
+    for (var e : counts.entrySet()) {
       CountKey k = e.getKey();
-      if (k.minute() < beforeMinute) {
-        it.remove();
+      Count c = e.getValue();
+      // Removed only if still this count, and sealed so that a later increment goes to a new
+      // entry: a count is written once, with every increment made before it was sealed.
+      if (k.minute() < beforeMinute && counts.remove(k, c)) {
+        long n = c.n.getAndSet(SEALED);
+        if (n <= 0) {
+          // Drained already, or created and not yet counted: its increment goes to a new entry.
+          continue;
+        }
         if (!k.allowed()) {
           refusalKeys.decrementAndGet();
         }
-        long n = e.getValue().n.sum();
-        AccessToken t = e.getValue().token;
+        AccessToken t = c.token;
         batch.add(
             new AuditEvent(
                 0,

@@ -684,6 +684,62 @@ class AuditLogTest {
   }
 
   @Test
+  void noCountedReadIsLostOrWrittenTwiceWhileFlushesDrainTheCounts() throws Exception {
+    start(true);
+    int threads = 4;
+    int each = 20_000;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
+    AtomicBoolean counting = new AtomicBoolean(true);
+    try {
+      List<java.util.concurrent.Future<?>> readers = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        readers.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < each; i++) {
+                    log.recordDecision(
+                        T0,
+                        "alice",
+                        aliceToken,
+                        "acme/app",
+                        GitOperation.READ,
+                        AUTHORIZED,
+                        200,
+                        CLIENT_A);
+                  }
+                }));
+      }
+      java.util.concurrent.Future<?> flusher =
+          pool.submit(
+              () -> {
+                while (counting.get()) {
+                  log.flush(Duration.ofSeconds(30));
+                }
+                return null;
+              });
+      for (java.util.concurrent.Future<?> r : readers) {
+        r.get(60, TimeUnit.SECONDS);
+      }
+      counting.set(false);
+      flusher.get(60, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertTrue(log.flush(Duration.ofSeconds(30)));
+    long total = 0;
+    for (int page = 1; ; page++) {
+      List<AuditEvent> rows =
+          log.query(new AuditQuery(null, null, null, null, null, null, null, page, 100)).items();
+      if (rows.isEmpty()) {
+        break;
+      }
+      total += rows.stream().mapToLong(AuditEvent::occurrences).sum();
+    }
+    assertEquals((long) threads * each, total, "every read counted exactly once");
+  }
+
+  @Test
   void anEventTheStoreCannotHoldIsLeftOutAndTheLogGoesOn() throws Exception {
     start(false);
     String tooLong = "x".repeat(65); // client_address is VARCHAR(64)
