@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.policy.model.Repository;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -476,17 +479,74 @@ class GitEndToEndTest {
   // ------------------------------------------------------------------ credentials
 
   @Test
-  void suspendedUserAndDeletedTokenAreUnauthenticated() throws IOException {
+  void aSuspendedUserIsRefusedWith403AndADeletedTokenIsUnauthenticated() throws IOException {
     String owner = user("own");
     String priv = repo(owner, "mine", "private", false);
     JsonNode t = classic(owner, List.of("repo"));
     assertTrue(clone(http(owner, secret(t), priv)).ok());
     api.expect(204, "PUT", "/users/" + owner + "/suspended", null);
-    assertDenied(clone(http(owner, secret(t), priv)), 401, "Invalid username or token.");
+    assertDenied(clone(http(owner, secret(t), priv)), 403, "Your account is suspended.");
     api.expect(204, "DELETE", "/users/" + owner + "/suspended", null);
     assertTrue(clone(http(owner, secret(t), priv)).ok());
     api.expect(204, "DELETE", "/admin/personal-access-tokens/" + t.get("id").asLong(), null);
     assertDenied(clone(http(owner, secret(t), priv)), 401, "Invalid username or token.");
+  }
+
+  @Test
+  void aTokenCreatedWithoutExpiresInExpiresIn30Days() {
+    String owner = user("exp");
+    String path = "/admin/users/" + owner + "/personal-access-tokens";
+    JsonNode dflt =
+        api.expect(
+            201, "POST", path, Map.of("type", "classic", "name", "d", "scopes", List.of("repo")));
+    assertEquals(
+        Duration.ofDays(30),
+        Duration.between(
+            Instant.parse(dflt.get("created_at").asText()),
+            Instant.parse(dflt.get("expires_at").asText())),
+        dflt::toString);
+    JsonNode none =
+        api.expect(
+            201,
+            "POST",
+            path,
+            Map.of(
+                "type", "classic", "name", "n", "scopes", List.of("repo"), "expires_in", "none"));
+    assertTrue(none.get("expires_at").isNull(), none::toString);
+    Map<String, Object> explicitNull =
+        new java.util.HashMap<>(Map.of("type", "classic", "name", "z"));
+    explicitNull.put("expires_in", null);
+    assertTrue(api.expect(201, "POST", path, explicitNull).get("expires_at").isNull());
+  }
+
+  /**
+   * git's credential helpers erase a credential the server answers 401: a suspension answered 403
+   * leaves the stored token in place, so it works again once the suspension is lifted.
+   */
+  @Test
+  void aStoredTokenSurvivesASuspensionInGitsCredentialStore() throws IOException {
+    String owner = user("own");
+    String priv = repo(owner, "mine", "private", false);
+    String token = secret(classic(owner, List.of("repo")));
+    Path store = Files.createTempDirectory(tmp, "credentials").resolve("store");
+    URI base = URI.create(gateway.httpUrl());
+    String line = "http://" + owner + ":" + token + "@" + base.getHost() + ":" + base.getPort();
+    Files.writeString(store, line + "\n", StandardCharsets.UTF_8);
+    String url = gateway.httpUrl() + "/" + priv + ".git";
+    String helper = "credential.helper=store --file " + store;
+    Path dir = Files.createTempDirectory(tmp, "stored");
+    assertTrue(
+        git.run(dir, "-c", helper, "clone", "-q", url, "one").ok(), "the stored token clones");
+    api.expect(204, "PUT", "/users/" + owner + "/suspended", null);
+    TestGit.Result refused = git.run(dir, "-c", helper, "clone", "-q", url, "two");
+    assertDenied(refused, 403, "Your account is suspended.");
+    assertTrue(
+        Files.readString(store, StandardCharsets.UTF_8).contains(token),
+        "the credential store still holds the token");
+    api.expect(204, "DELETE", "/users/" + owner + "/suspended", null);
+    assertTrue(
+        git.run(dir, "-c", helper, "clone", "-q", url, "three").ok(),
+        "the stored token works again without being entered anew");
   }
 
   @Test

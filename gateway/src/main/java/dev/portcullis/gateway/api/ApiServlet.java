@@ -516,18 +516,21 @@ public final class ApiServlet extends HttpServlet {
                 "repositories",
                 "permissions",
                 "reason");
+    // expires_in: days, or null / "none" for a token that never expires; left out, the default.
+    boolean never = b.has("expires_in") && "none".equals(c.body.get("expires_in").asText(null));
     NewToken req =
         new NewToken(
             b.string("type"),
             b.string("name"),
             b.string("description"),
-            b.integer("expires_in"),
+            never ? null : b.integer("expires_in"),
             b.strings("scopes"),
             b.string("resource_owner"),
             b.string("repository_selection"),
             b.strings("repositories"),
             b.stringMap("permissions"),
-            b.string("reason"));
+            b.string("reason"),
+            b.has("expires_in"));
     CreatedToken t = management.tokens().createToken(a, c.param(0), req);
     ObjectNode o = tokenJson(t.token(), t.grant());
     // The plaintext leaves the gateway here, once, and nowhere else.

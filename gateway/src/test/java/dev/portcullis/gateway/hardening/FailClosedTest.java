@@ -230,7 +230,7 @@ class FailClosedTest {
         "deleted token", new String[] {"owner/priv", deleted.get("token").asText(), "401"});
     narrowed.put(
         "revoked fine-grained grant", new String[] {"acme/app", fine.get("token").asText(), "403"});
-    narrowed.put("suspended user's token", new String[] {"owner/pub", goneToken, "401"});
+    narrowed.put("suspended user's token", new String[] {"owner/pub", goneToken, "403"});
     narrowed.put("classic token in a restricted org", new String[] {"locked/app", warm, "403"});
     for (int i = 0; i < 3; i++) {
       assertEquals(200, get(info("owner/priv"), basic(warm)).status());

@@ -5,9 +5,12 @@ import java.util.Map;
 
 /**
  * A token creation request as it arrived (already type-checked JSON), validated by {@link
- * Management#createToken}.
+ * TokenIssuance#createToken}.
  *
  * @param expiresIn days, or {@code null} for a token that never expires
+ * @param expiryGiven whether the creator chose {@code expiresIn}; when not, the token expires in
+ *     {@value TokenIssuance#DEFAULT_EXPIRY_DAYS} days (GitHub's default), or sooner where the
+ *     target organization's maximum lifetime is shorter
  */
 public record NewToken(
     String type,
@@ -19,4 +22,48 @@ public record NewToken(
     String repositorySelection,
     List<String> repositories,
     Map<String, String> permissions,
-    String reason) {}
+    String reason,
+    boolean expiryGiven) {
+
+  /** A request whose expiry was chosen: {@code expiresIn} null means never. */
+  public NewToken(
+      String type,
+      String name,
+      String description,
+      Integer expiresIn,
+      List<String> scopes,
+      String resourceOwner,
+      String repositorySelection,
+      List<String> repositories,
+      Map<String, String> permissions,
+      String reason) {
+    this(
+        type,
+        name,
+        description,
+        expiresIn,
+        scopes,
+        resourceOwner,
+        repositorySelection,
+        repositories,
+        permissions,
+        reason,
+        true);
+  }
+
+  /** The same request with its expiry chosen. */
+  NewToken expiringIn(Integer days) {
+    return new NewToken(
+        type,
+        name,
+        description,
+        days,
+        scopes,
+        resourceOwner,
+        repositorySelection,
+        repositories,
+        permissions,
+        reason,
+        true);
+  }
+}

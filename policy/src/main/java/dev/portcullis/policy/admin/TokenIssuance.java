@@ -44,8 +44,32 @@ public final class TokenIssuance extends UseCase {
     super(context);
   }
 
-  public CreatedToken createToken(Actor actor, String login, NewToken req) {
+  /** How long a token lives when its creator chooses no expiry: GitHub's default. */
+  public static final int DEFAULT_EXPIRY_DAYS = 30;
+
+  /**
+   * The expiry of a token whose creator chose none: {@value #DEFAULT_EXPIRY_DAYS} days, or the
+   * target organization's maximum lifetime for fine-grained tokens when that is shorter.
+   */
+  private int defaultExpiry(NewToken req) {
+    int days = DEFAULT_EXPIRY_DAYS;
+    if ("fine_grained".equals(req.type()) && req.resourceOwner() != null) {
+      Integer max =
+          store
+              .ownerByLogin(req.resourceOwner())
+              .filter(Organization.class::isInstance)
+              .map(o -> effectivePolicy((Organization) o).fineGrainedMaxLifetimeDays())
+              .orElse(null);
+      if (max != null && max < days) {
+        days = max;
+      }
+    }
+    return days;
+  }
+
+  public CreatedToken createToken(Actor actor, String login, NewToken request) {
     requireSiteAdmin(actor);
+    NewToken req = request.expiryGiven() ? request : request.expiringIn(defaultExpiry(request));
     User user = user(login);
     List<PolicyException.FieldError> errors = new ArrayList<>();
     TokenKind kind = TokenKind.fromApiName(req.type());

@@ -44,7 +44,7 @@ public final class AccessEvaluator {
   private static final Decision.Denied DELETED =
       new Decision.Denied(401, Decision.Reason.TOKEN_DELETED, INVALID_CREDENTIALS_MESSAGE);
   private static final Decision.Denied SUSPENDED =
-      new Decision.Denied(401, Decision.Reason.USER_SUSPENDED, INVALID_CREDENTIALS_MESSAGE);
+      new Decision.Denied(403, Decision.Reason.USER_SUSPENDED, "Your account is suspended.");
   private static final Decision NOT_FOUND =
       new Decision.Denied(404, Decision.Reason.REPOSITORY_NOT_FOUND, NOT_FOUND_MESSAGE);
   private static final Decision OWNER_MISMATCH =

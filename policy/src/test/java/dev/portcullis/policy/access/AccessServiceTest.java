@@ -444,7 +444,7 @@ class AccessServiceTest {
     warm(t, "app", GitOperation.READ);
     store.setSuspended(bob.id(), T0);
     bus.publish(new Invalidation.UserChanged(bob.id()));
-    assertDenied(bothPaths(t, "app", GitOperation.READ), 401, Reason.USER_SUSPENDED);
+    assertDenied(bothPaths(t, "app", GitOperation.READ), 403, Reason.USER_SUSPENDED);
     store.setSuspended(bob.id(), null);
     bus.publish(new Invalidation.UserChanged(bob.id()));
     assertTrue(bothPaths(t, "app", GitOperation.READ).allowed());

@@ -71,7 +71,7 @@ class AccountsTest extends AdminFixture {
       CreatedToken t = create("bob", classic(30, "repo"));
       warm(t.plaintext(), "app", GitOperation.READ);
       mgmt.accounts().setSuspended(Actor.SYSTEM, "bob", true);
-      assertDenied(t.plaintext(), "app", GitOperation.READ, 401, Reason.USER_SUSPENDED);
+      assertDenied(t.plaintext(), "app", GitOperation.READ, 403, Reason.USER_SUSPENDED);
       mgmt.accounts().setSuspended(Actor.SYSTEM, "bob", false);
       assertAllowed(t.plaintext(), "app", GitOperation.READ);
     }

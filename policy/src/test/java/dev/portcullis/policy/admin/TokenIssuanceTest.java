@@ -350,6 +350,30 @@ class TokenIssuanceTest extends AdminFixture {
         "resource_owner");
   }
 
+  @Test
+  void aTokenWhoseCreatorChoseNoExpiryExpiresIn30DaysOrAtTheOrganizationsMaximum() {
+    NewToken unchosen =
+        new NewToken(
+            "classic", "x", null, null, List.of("repo"), null, null, null, null, null, false);
+    AccessToken classic = create("bob", unchosen).token();
+    assertEquals(Duration.ofDays(30), Duration.between(classic.createdAt(), classic.expiresAt()));
+    AccessToken never = create("bob", classic(null, "repo")).token();
+    assertNull(never.expiresAt(), "null chosen: never expires");
+
+    NewToken fineUnchosen =
+        new NewToken(
+            "fine_grained", "y", null, null, null, "acme", "all", null, Map.of(), null, false);
+    AccessToken fine = create("bob", fineUnchosen).token();
+    assertEquals(Duration.ofDays(30), Duration.between(fine.createdAt(), fine.expiresAt()));
+    mgmt.policies()
+        .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_max_lifetime_days", 7));
+    AccessToken capped = create("bob", fineUnchosen).token();
+    assertEquals(
+        Duration.ofDays(7),
+        Duration.between(capped.createdAt(), capped.expiresAt()),
+        "the organization's maximum is shorter than the default");
+  }
+
   // ---------------------------------------------------------------- approval at creation
 
   @Test

@@ -77,8 +77,7 @@ public class AccessEvaluatorTest {
           Reason.NO_CREDENTIALS,
           Reason.INVALID_CREDENTIALS,
           Reason.TOKEN_DELETED,
-          Reason.TOKEN_EXPIRED,
-          Reason.USER_SUSPENDED);
+          Reason.TOKEN_EXPIRED);
 
   // ====================================================================== the table
 
@@ -114,7 +113,7 @@ public class AccessEvaluatorTest {
       assertEquals(
           "Repository not found.", denied.message(), "a 404 never says more than GitHub's message");
     }
-    if (status == 403 && given.inputs().org() != null) {
+    if (status == 403 && given.inputs().org() != null && reason != Reason.USER_SUSPENDED) {
       assertTrue(
           denied.message().contains("'" + ACME.login() + "'")
               || denied.message().contains(ACME.login() + "/")
@@ -281,24 +280,24 @@ public class AccessEvaluatorTest {
         Reason.AUTHORIZED);
     row(
         rows,
-        "1 suspended user reading public → 401",
+        "1 suspended user reading public → 403 (a valid token: git keeps it)",
         as(MIA).classic("repo").suspended().on(ACME_SITE),
         READ,
-        401,
+        403,
         Reason.USER_SUSPENDED);
     row(
         rows,
-        "1 suspended user reading own repo → 401",
+        "1 suspended user reading own repo → 403 (a valid token: git keeps it)",
         as(UMA).classic("repo").suspended().on(UMA_DOTS),
         READ,
-        401,
+        403,
         Reason.USER_SUSPENDED);
     row(
         rows,
-        "1 suspended org owner → 401",
+        "1 suspended org owner → 403 (a valid token: git keeps it)",
         as(OLIVIA).classic("repo").suspended().on(ACME_APP),
         WRITE,
-        401,
+        403,
         Reason.USER_SUSPENDED);
     row(
         rows,
@@ -1325,8 +1324,7 @@ public class AccessEvaluatorTest {
               GitOperation op = (GitOperation) a.get()[2];
               if (given.inputs().credential() instanceof Credential.Token t
                   && !t.token().deleted()
-                  && !t.token().expired(NOW)
-                  && !t.user().suspended()) {
+                  && !t.token().expired(NOW)) {
                 Decision d = given.decide(op);
                 if (d instanceof Decision.Denied denied) {
                   assertNotEquals(
@@ -1377,14 +1375,27 @@ public class AccessEvaluatorTest {
         List.of(
             invalidCredential().on(ACME_APP),
             as(MIA).classic("repo").deleted().on(ACME_APP),
-            as(MIA).classic("repo").expiresAt(NOW.minus(Duration.ofDays(1))).on(ACME_APP),
-            as(MIA).classic("repo").suspended().on(ACME_APP))) {
+            as(MIA).classic("repo").expiresAt(NOW.minus(Duration.ofDays(1))).on(ACME_APP))) {
       Decision.Denied d = (Decision.Denied) c.given().decide(READ);
       assertEquals(401, d.status());
       assertEquals(
           "Invalid username or token. Password authentication is not supported for Git operations.",
           d.message());
     }
+  }
+
+  /**
+   * A suspended user's valid token gets 403 with GitHub's message, not 401: git's credential
+   * helpers erase a credential answered 401, and the user would have to enter the token again after
+   * the suspension is lifted.
+   */
+  @Test
+  void aSuspendedUsersTokenIs403SoGitKeepsIt() {
+    Decision.Denied d =
+        (Decision.Denied) as(MIA).classic("repo").suspended().on(ACME_APP).given().decide(READ);
+    assertEquals(403, d.status());
+    assertEquals(Reason.USER_SUSPENDED, d.reason());
+    assertEquals("Your account is suspended.", d.message());
   }
 
   @Test
