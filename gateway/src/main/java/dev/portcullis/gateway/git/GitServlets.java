@@ -55,7 +55,10 @@ public final class GitServlets {
           try {
             r.upload();
           } catch (ServiceMayNotContinueException e) {
-            if (!e.isOutput() && !rsp.isCommitted()) {
+            // A hook refused the request (RepositoryStorage's refusal of object-info). JGit marks
+            // the message as sent, but over HTTP it only went into a buffer that is never written:
+            // while the response is not committed, send it.
+            if (!rsp.isCommitted()) {
               rsp.reset();
               GitSmartHttpTools.sendError(req, rsp, e.getStatusCode(), e.getMessage());
             }
