@@ -67,8 +67,8 @@ public final class GitServlets {
           }
         });
     // receive-pack keeps JGit's own error handling: it reports a failed push inside the protocol
-    // (unpack error, ng lines), which git shows. Malformed command framing never reaches it: the
-    // access filter checks it first (ReceivePackPrelude).
+    // (unpack error, ng lines), which git shows. Malformed commands, content types and encodings
+    // never reach it: the access filter checks them first (ServiceBody).
     servlet.setReceivePackFactory(
         (req, db) -> {
           String user = req.getRemoteUser();

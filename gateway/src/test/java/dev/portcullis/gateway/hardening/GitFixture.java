@@ -88,6 +88,23 @@ final class GitFixture implements AutoCloseable {
     return java.nio.file.Files.createTempDirectory(tmp, prefix);
   }
 
+  /** The commit {@code refs/heads/main} of {@code owner/name} points to. */
+  String tip(String owner, String name) throws java.io.IOException {
+    try (org.eclipse.jgit.lib.Repository db =
+        gateway.storage().open(gateway.admin().directory().repository(owner, name))) {
+      return db.exactRef("refs/heads/main").getObjectId().name();
+    }
+  }
+
+  /** The id {@code ref} of {@code owner/name} points to, or null. */
+  String ref(String owner, String name, String ref) throws java.io.IOException {
+    try (org.eclipse.jgit.lib.Repository db =
+        gateway.storage().open(gateway.admin().directory().repository(owner, name))) {
+      org.eclipse.jgit.lib.Ref r = db.exactRef(ref);
+      return r == null ? null : r.getObjectId().name();
+    }
+  }
+
   /** Sends one request as is (see {@link RawHttp}). */
   RawHttp.Response send(String method, String target, List<String> headers, byte[] body) {
     return RawHttp.exchange(port, RawHttp.head(method, target, port, headers, body), body, 30_000);

@@ -1,0 +1,92 @@
+package dev.portcullis.gateway.git;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.eclipse.jetty.http.HttpException;
+
+/**
+ * Checks the body of a {@code git-upload-pack} or {@code git-receive-pack} POST before JGit reads
+ * it, and answers what JGit would answer with a 500, an empty 200 or a logged stack trace:
+ *
+ * <ul>
+ *   <li>a content type other than exactly JGit's (parameters included: Jetty fails on an unknown
+ *       {@code charset}) is a 415;
+ *   <li>a {@code Content-Encoding} other than {@code gzip} is a 415;
+ *   <li>a receive-pack body is decoded here when gzipped, and its command framing is checked
+ *       ({@link ReceivePackPrelude}) as for a plain body: a malformed one is a 400.
+ * </ul>
+ */
+final class ServiceBody {
+  /** The answer to a refused request, written by {@link #send}. */
+  record Refusal(int status, String contentType, byte[] body) {
+    static Refusal text(int status, String message) {
+      return new Refusal(
+          status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    void send(HttpServletResponse response) throws IOException {
+      response.setStatus(status);
+      response.setContentType(contentType);
+      response.setHeader("Cache-Control", "no-cache, max-age=0, must-revalidate");
+      response.setContentLength(body.length);
+      response.getOutputStream().write(body);
+    }
+  }
+
+  private ServiceBody() {}
+
+  /**
+   * Checks the request's body; returns the refusal, or null when JGit may read it from {@code
+   * forward} (which then replays what was read here).
+   */
+  static Refusal check(GitRequest git, HttpServletRequest request, CountingRequest forward)
+      throws IOException {
+    String service = git.service();
+    // The raw header: Jetty's getContentType() resolves a charset parameter, and throws on one it
+    // does not know.
+    String type = "application/x-" + service + "-request";
+    if (!type.equals(request.getHeader("Content-Type"))) {
+      return Refusal.text(
+          415, "Unsupported content type: a " + service + " request is " + type + ".");
+    }
+    String encoding = request.getHeader("Content-Encoding");
+    boolean gzip = "gzip".equals(encoding) || "x-gzip".equals(encoding);
+    if (encoding != null && !gzip) {
+      return Refusal.text(
+          415, "Unsupported Content-Encoding: a " + service + " request is plain or gzip.");
+    }
+    if (!service.equals(GitRequest.RECEIVE_PACK)) {
+      return null; // JGit decodes and reads upload-pack requests, and reports their errors
+    }
+    InputStream body = forward.body();
+    ReceivePackPrelude.Result prelude;
+    try {
+      if (gzip) {
+        body = new GZIPInputStream(body, 8192);
+      }
+      prelude = ReceivePackPrelude.read(body);
+    } catch (IOException | HttpException.RuntimeException e) {
+      // Cut short, broken chunked framing, not gzip: JGit would fail on it as well.
+      return Refusal.text(
+          400,
+          "malformed git-receive-pack request: "
+              + (e instanceof ZipException
+                  ? "the body is not valid gzip"
+                  : "the body ended early or could not be read"));
+    }
+    if (prelude.problem() != null) {
+      return Refusal.text(400, "malformed git-receive-pack request: " + prelude.problem());
+    }
+    if (gzip) {
+      forward.replayDecoded(prelude.bytes(), body);
+    } else {
+      forward.replay(prelude.bytes());
+    }
+    return null;
+  }
+}
