@@ -23,9 +23,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Git requests no git client sends — a compressed receive-pack body, a content type with parameters
- * — are refused with a 4xx or inside the git protocol, never a 500, each with its one log line and
- * audit row and without a stack trace in the body or the log.
+ * Git requests no git client sends — a compressed receive-pack body, a content type with
+ * parameters, commands naming invalid refs — are refused with a 4xx or inside the git protocol,
+ * never a 500, each with its one log line and audit row and without a stack trace in the body or
+ * the log.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MalformedGitRequestTest {
@@ -244,5 +245,28 @@ class MalformedGitRequestTest {
         alice(RECEIVE + parameters),
         create("refs/heads/ct", "report-status"));
     assertNull(f.ref("alice", "r", "refs/heads/ct"));
+  }
+
+  // ------------------------------------------------------------------ invalid ref names
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"HEAD", "refs/heads/../config", "refs/heads/a..b", "refs/heads/x.lock", "refs/x/"})
+  void aCommandOnAnInvalidRefNameIsRefusedInTheProtocol(String ref) throws Exception {
+    for (String capabilities : List.of("report-status", "report-status side-band-64k")) {
+      String what = ref + " with " + capabilities;
+      GitFixture.Mark before = f.mark("alice/r");
+      RawHttp.Response r =
+          f.send(
+              "POST", "/alice/r.git/git-receive-pack", alice(RECEIVE), create(ref, capabilities));
+      GitFixture.assertNoTrace(r, what);
+      if (r.status() == 200) {
+        assertTrue(r.text().contains("ng " + ref + " "), what + ": " + r.describe());
+      } else {
+        assertEquals(400, r.status(), what + ": " + r.describe());
+        assertTrue(r.text().contains(ref), what + ": " + r.describe());
+      }
+      f.assertRecordedOnce(before, "alice/r", r.status(), what);
+    }
   }
 }
