@@ -1052,7 +1052,13 @@ final class BadInputCorpus {
             "packed-refs",
             "refs/heads/x y",
             "objects/info/alternates",
-            "refs/heads/" + "x".repeat(5000))) {
+            "refs/heads/" + "x".repeat(5000),
+            // Valid names outside the namespaces clients may push.
+            "refs/pull/1/head",
+            "refs/meta/config",
+            "refs/x",
+            "refs/notes/commits",
+            "refs/heads/HEAD")) {
       bodies.put("create ref '" + abbreviate(ref) + "'", command(zero, tip, ref, empty));
     }
     // Objects that are not what they claim.
