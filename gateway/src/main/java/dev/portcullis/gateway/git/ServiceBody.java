@@ -143,10 +143,13 @@ final class ServiceBody {
     return new Refusal(200, "application/x-git-receive-pack-result", body);
   }
 
-  /** A ref name with its control characters as {@code ?}, so that it cannot break a report line. */
+  /**
+   * A ref name with its control characters as {@code ?}, and at most 4000 characters, so that it
+   * cannot break a report line or outgrow its packet.
+   */
   private static String framable(String ref) {
-    StringBuilder sb = new StringBuilder(ref.length());
-    for (int i = 0; i < ref.length(); i++) {
+    StringBuilder sb = new StringBuilder(Math.min(ref.length(), 4000));
+    for (int i = 0; i < ref.length() && i < 4000; i++) {
       char c = ref.charAt(i);
       sb.append(c < 0x20 || c == 0x7f ? '?' : c);
     }

@@ -249,6 +249,28 @@ class MalformedGitRequestTest {
 
   // ------------------------------------------------------------------ invalid ref names
 
+  @Test
+  void aHugeInvalidRefNameIsReportedInOnePacket() throws Exception {
+    // 60,000 bytes that are not UTF-8: decoded as Latin-1, each would take two bytes as UTF-8.
+    byte[] name = new byte[60_000];
+    java.util.Arrays.fill(name, (byte) 0xff);
+    byte[] line =
+        concat(utf8(ZERO + " " + tip + " refs/heads/"), name, utf8(".lock\0report-status\n"));
+    byte[] body =
+        concat(
+            utf8(String.format("%04x", line.length + 4)),
+            line,
+            utf8("0000"),
+            BadInputCorpus.pack(List.of()));
+    RawHttp.Response r = f.send("POST", "/alice/r.git/git-receive-pack", alice(RECEIVE), body);
+    assertEquals(200, r.status(), r.describe());
+    String text = new String(r.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(text.startsWith("000eunpack ok\n"), r.describe());
+    int ng = Integer.parseInt(text.substring(14, 18), 16);
+    assertTrue(ng <= 0xffff && text.startsWith("ng refs/heads/", 18), r.describe());
+    assertEquals("0000", text.substring(14 + ng), r.describe());
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {"HEAD", "refs/heads/../config", "refs/heads/a..b", "refs/heads/x.lock", "refs/x/"})
