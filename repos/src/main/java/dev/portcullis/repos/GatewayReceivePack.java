@@ -9,9 +9,10 @@ import org.eclipse.jgit.transport.ReceiveCommand;
 import org.eclipse.jgit.transport.ReceivePack;
 
 /**
- * JGit's receive-pack with a clearer answer for the push that loses a race: when another push (on
- * this node or another sharing the repositories) moved or is moving the branch, JGit reports only
- * "failed to lock"; git users expect to be told to fetch first.
+ * JGit's receive-pack with the gateway's rules on what may be pushed (branches and tags only, no
+ * branch named HEAD, branches point to commits) and a clearer answer for the push that loses a
+ * race: when another push (on this node or another sharing the repositories) moved or is moving the
+ * branch, JGit reports only "failed to lock"; git users expect to be told to fetch first.
  */
 public final class GatewayReceivePack extends ReceivePack {
   /**
@@ -51,6 +52,15 @@ public final class GatewayReceivePack extends ReceivePack {
 
   @Override
   protected void executeCommands() {
+    // Clients push branches and tags; every other namespace (refs/pull/, refs/meta/, …) is the
+    // server's. A branch named HEAD would be advertised first and make HEAD ambiguous for every
+    // clone; one made before this rule may still be deleted.
+    for (ReceiveCommand cmd : filterCommands(ReceiveCommand.Result.NOT_ATTEMPTED)) {
+      String reason = refusal(cmd);
+      if (reason != null) {
+        cmd.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, reason);
+      }
+    }
     // A branch names a commit; anything else on refs/heads/ would break every clone of it.
     for (ReceiveCommand cmd : filterCommands(ReceiveCommand.Result.NOT_ATTEMPTED)) {
       if (cmd.getRefName().startsWith("refs/heads/")
@@ -103,6 +113,22 @@ public final class GatewayReceivePack extends ReceivePack {
               ? "fetch first: another push updated it; fetch, integrate the changes and push again"
               : "the branch is locked by another update right now; push again (fetch first if it moved)");
     }
+  }
+
+  /** Why {@code cmd} may not be pushed, or null if it may. */
+  static String refusal(ReceiveCommand cmd) {
+    String name = cmd.getRefName();
+    if (name.equals("refs/heads/HEAD")) {
+      return cmd.getType() == ReceiveCommand.Type.DELETE
+          ? null
+          : "refs/heads/HEAD cannot be pushed: a branch named HEAD is ambiguous with HEAD";
+    }
+    if (name.startsWith("refs/heads/") || name.startsWith("refs/tags/")) {
+      return null;
+    }
+    return name
+        + " is reserved for the server: only branches (refs/heads/*) and tags (refs/tags/*) can be"
+        + " pushed";
   }
 
   /**

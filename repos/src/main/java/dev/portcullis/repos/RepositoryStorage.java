@@ -20,7 +20,10 @@ import org.eclipse.jgit.lib.RepositoryCache;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.storage.file.WindowCacheConfig;
+import org.eclipse.jgit.transport.ObjectInfoRequest;
+import org.eclipse.jgit.transport.ProtocolV2Hook;
 import org.eclipse.jgit.transport.ReceivePack;
+import org.eclipse.jgit.transport.ServiceMayNotContinueException;
 import org.eclipse.jgit.transport.UploadPack;
 import org.eclipse.jgit.util.FS;
 
@@ -291,10 +294,29 @@ public final class RepositoryStorage {
     return removed[0];
   }
 
-  /** Server settings for fetches. */
+  /**
+   * Server settings for fetches. Protocol v2's {@code object-info} is refused: JGit answers it for
+   * any object the repository holds, reachable or not, so a reader could learn the size of an
+   * object pushed to a branch that was deleted since (and that it still exists). JGit does not
+   * advertise it unless {@code uploadpack.advertiseObjectInfo} is set, but serves it all the same;
+   * git clients ask for it only when it is advertised.
+   */
   public static void configure(UploadPack up) {
     up.setTimeout(600);
+    up.setProtocolV2Hook(NO_OBJECT_INFO);
   }
+
+  /** Status of the refusal of {@code object-info}: the client asked for what was not offered. */
+  private static final int BAD_REQUEST = 400;
+
+  private static final ProtocolV2Hook NO_OBJECT_INFO =
+      new ProtocolV2Hook() {
+        @Override
+        public void onObjectInfo(ObjectInfoRequest req) throws ServiceMayNotContinueException {
+          throw new ServiceMayNotContinueException(
+              "object-info is not served: fetch the objects you need", BAD_REQUEST);
+        }
+      };
 
   /** Server settings for pushes: objects are checked, updates are atomic when the client asks. */
   public static void configure(ReceivePack rp) {

@@ -105,4 +105,88 @@ class GatewayReceivePackTest {
     assertEquals(2, paused.get(), "every retry was spent");
     assertTrue(update.getMessage().contains("push again"), update::getMessage);
   }
+
+  /** Pushes the client's main to each of {@code targets} in one push; returns the result. */
+  private PushResult pushMainTo(boolean atomic, String... targets) throws Exception {
+    storage = new RepositoryStorage(dir.resolve("server"));
+    repo = new Repository(1, 1, "acme", "app", Visibility.PRIVATE, Instant.now());
+    storage.create(repo);
+    storage.seedReadme(repo, "hello\n");
+    try (org.eclipse.jgit.lib.Repository server = storage.open(repo)) {
+      TestProtocol<Object> protocol =
+          new TestProtocol<>(
+              (req, db) -> new UploadPack(db), (req, db) -> new GatewayReceivePack(db));
+      URIish uri = protocol.register(new Object(), server);
+      Transport.register(protocol);
+      try (Git client =
+          Git.cloneRepository()
+              .setURI(uri.toString())
+              .setDirectory(dir.resolve("client").toFile())
+              .call()) {
+        java.util.List<RefSpec> specs = new java.util.ArrayList<>();
+        for (String t : targets) {
+          specs.add(new RefSpec("refs/heads/main:" + t));
+        }
+        return client
+            .push()
+            .setRemote(uri.toString())
+            .setRefSpecs(specs)
+            .setAtomic(atomic)
+            .call()
+            .iterator()
+            .next();
+      } finally {
+        Transport.unregister(protocol);
+      }
+    }
+  }
+
+  private ObjectId ref(String name) throws Exception {
+    try (org.eclipse.jgit.lib.Repository server = storage.open(repo)) {
+      org.eclipse.jgit.lib.Ref r = server.exactRef(name);
+      return r == null ? null : r.getObjectId();
+    }
+  }
+
+  @Test
+  void onlyBranchesAndTagsArePushedAndTheRestOfThePushProceeds() throws Exception {
+    PushResult r =
+        pushMainTo(
+            false,
+            "refs/heads/ok",
+            "refs/tags/v1",
+            "refs/pull/1/head",
+            "refs/meta/config",
+            "refs/x",
+            "refs/heads/HEAD");
+    for (String refused : java.util.List.of("refs/pull/1/head", "refs/meta/config", "refs/x")) {
+      RemoteRefUpdate u = r.getRemoteUpdate(refused);
+      assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, u.getStatus(), refused);
+      assertEquals(
+          refused
+              + " is reserved for the server: only branches (refs/heads/*) and tags (refs/tags/*)"
+              + " can be pushed",
+          u.getMessage());
+      assertEquals(null, ref(refused));
+    }
+    RemoteRefUpdate head = r.getRemoteUpdate("refs/heads/HEAD");
+    assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, head.getStatus());
+    assertTrue(head.getMessage().contains("refs/heads/HEAD"), head::getMessage);
+    assertEquals(null, ref("refs/heads/HEAD"));
+    assertEquals(RemoteRefUpdate.Status.OK, r.getRemoteUpdate("refs/heads/ok").getStatus());
+    assertEquals(RemoteRefUpdate.Status.OK, r.getRemoteUpdate("refs/tags/v1").getStatus());
+    assertEquals(main(), ref("refs/heads/ok"));
+  }
+
+  @Test
+  void anAtomicPushWithAReservedRefChangesNothing() throws Exception {
+    PushResult r = pushMainTo(true, "refs/heads/ok", "refs/pull/1/head");
+    assertEquals(
+        RemoteRefUpdate.Status.REJECTED_OTHER_REASON,
+        r.getRemoteUpdate("refs/pull/1/head").getStatus());
+    RemoteRefUpdate ok = r.getRemoteUpdate("refs/heads/ok");
+    assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, ok.getStatus());
+    assertEquals("transaction aborted", ok.getMessage());
+    assertEquals(null, ref("refs/heads/ok"));
+  }
 }

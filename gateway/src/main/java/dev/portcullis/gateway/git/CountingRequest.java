@@ -5,11 +5,22 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.security.Principal;
+import java.util.Collections;
+import java.util.Enumeration;
 
-/** The request as JGit sees it: the authenticated login as remote user; body bytes counted. */
+/**
+ * The request as JGit sees it: the authenticated login as remote user; body bytes counted as they
+ * come off the wire. The access filter may read the start of the body first ({@link #body}); JGit
+ * then reads those bytes again, followed by the rest of the body, or of the body the filter decoded
+ * (whose {@code Content-Encoding} JGit then does not see).
+ */
 final class CountingRequest extends HttpServletRequestWrapper {
+  private static final String CONTENT_ENCODING = "Content-Encoding";
+
   private final String login;
+  private ServletInputStream counted;
   private ServletInputStream in;
   private long bytes;
 
@@ -18,16 +29,29 @@ final class CountingRequest extends HttpServletRequestWrapper {
 
   private int replayed;
 
-  void replay(byte[] prefix) {
-    this.replay = prefix;
-    this.bytes = prefix.length;
-  }
+  /** What JGit reads after {@link #replay}: the rest of the decoded body; null for the raw body. */
+  private InputStream decoded;
 
   CountingRequest(HttpServletRequest request, String login) {
     super(request);
     this.login = login;
   }
 
+  /** JGit reads {@code prefix} (read from {@link #body}) again first, then the rest of the body. */
+  void replay(byte[] prefix) {
+    this.replay = prefix;
+  }
+
+  /**
+   * JGit reads {@code prefix} first, then the rest of {@code decoded}: the body as decoded from its
+   * {@code Content-Encoding}, which JGit no longer sees.
+   */
+  void replayDecoded(byte[] prefix, InputStream decoded) {
+    this.replay = prefix;
+    this.decoded = decoded;
+  }
+
+  /** Bytes of the body read off the wire so far. */
   long bytes() {
     return bytes;
   }
@@ -48,20 +72,86 @@ final class CountingRequest extends HttpServletRequestWrapper {
   }
 
   @Override
+  public String getHeader(String name) {
+    return decoded != null && CONTENT_ENCODING.equalsIgnoreCase(name)
+        ? null
+        : super.getHeader(name);
+  }
+
+  @Override
+  public Enumeration<String> getHeaders(String name) {
+    return decoded != null && CONTENT_ENCODING.equalsIgnoreCase(name)
+        ? Collections.emptyEnumeration()
+        : super.getHeaders(name);
+  }
+
+  /** The raw body, its bytes counted. */
+  ServletInputStream body() throws IOException {
+    if (counted == null) {
+      ServletInputStream raw = super.getInputStream();
+      counted =
+          new ServletInputStream() {
+            @Override
+            public int read() throws IOException {
+              int b = raw.read();
+              if (b >= 0) {
+                bytes++;
+              }
+              return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+              int n = raw.read(buf, off, len);
+              if (n > 0) {
+                bytes += n;
+              }
+              return n;
+            }
+
+            @Override
+            public boolean isFinished() {
+              return raw.isFinished();
+            }
+
+            @Override
+            public int available() throws IOException {
+              return raw.available();
+            }
+
+            @Override
+            public boolean isReady() {
+              return raw.isReady();
+            }
+
+            @Override
+            public void setReadListener(ReadListener l) {
+              raw.setReadListener(l);
+            }
+          };
+    }
+    return counted;
+  }
+
+  @Override
   public ServletInputStream getInputStream() throws IOException {
     if (in == null) {
-      ServletInputStream raw = super.getInputStream();
+      ServletInputStream raw = body();
       in =
           new ServletInputStream() {
+            private boolean ended;
+
+            private InputStream rest() {
+              return decoded != null ? decoded : raw;
+            }
+
             @Override
             public int read() throws IOException {
               if (replay != null && replayed < replay.length) {
                 return replay[replayed++] & 0xff;
               }
-              int b = raw.read();
-              if (b >= 0) {
-                bytes++;
-              }
+              int b = rest().read();
+              ended |= b < 0;
               return b;
             }
 
@@ -73,23 +163,24 @@ final class CountingRequest extends HttpServletRequestWrapper {
                 replayed += n;
                 return n;
               }
-              int n = raw.read(buf, off, len);
-              if (n > 0) {
-                bytes += n;
-              }
+              int n = rest().read(buf, off, len);
+              ended |= n < 0;
               return n;
             }
 
             @Override
             public boolean isFinished() {
-              return (replay == null || replayed >= replay.length) && raw.isFinished();
+              return ended
+                  || ((replay == null || replayed >= replay.length)
+                      && decoded == null
+                      && raw.isFinished());
             }
 
             @Override
             public int available() throws IOException {
               return replay != null && replayed < replay.length
                   ? replay.length - replayed
-                  : raw.available();
+                  : rest().available();
             }
 
             @Override

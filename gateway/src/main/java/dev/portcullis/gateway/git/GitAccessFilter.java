@@ -135,19 +135,19 @@ public final class GitAccessFilter implements Filter {
     GitExchange exchange = GitExchange.start(request, check.repository());
     CountingRequest forward =
         new CountingRequest(request, token == null ? null : token.user().login());
-    // Only a request JGit would read (its content type; JGit answers anything else 415 unread).
-    if (!git.advertisement()
-        && git.operation() == GitOperation.WRITE
-        && "application/x-git-receive-pack-request".equals(request.getContentType())
-        && request.getHeader("Content-Encoding") == null) {
-      ReceivePackPrelude.Result prelude = ReceivePackPrelude.read(request.getInputStream());
-      if (prelude.problem() != null) {
-        send(response, 400, "malformed git-receive-pack request: " + prelude.problem());
-        metrics.gitRequest(git.service(), 400, 0, 0);
-        log(git, token, decision, 400, start, 0, 0);
-        return;
+    // A POST's content type and encoding, and a push's commands, are checked before JGit reads it.
+    ServiceBody.Refusal refused =
+        git.advertisement() ? null : ServiceBody.check(git, request, forward);
+    if (refused != null) {
+      try {
+        refused.send(response);
+      } finally {
+        int out = refused.body().length;
+        metrics.gitRequest(git.service(), refused.status(), forward.bytes(), out);
+        record(git, token, decision, refused.status(), address);
+        log(git, token, decision, refused.status(), start, forward.bytes(), out);
       }
-      forward.replay(prelude.bytes());
+      return;
     }
     CountingResponse counted = new CountingResponse(response);
     // Past the longest request duration the watchdog closes the connection (a trickling client).

@@ -55,7 +55,10 @@ public final class GitServlets {
           try {
             r.upload();
           } catch (ServiceMayNotContinueException e) {
-            if (!e.isOutput() && !rsp.isCommitted()) {
+            // A hook refused the request (RepositoryStorage's refusal of object-info). JGit marks
+            // the message as sent, but over HTTP it only went into a buffer that is never written:
+            // while the response is not committed, send it.
+            if (!rsp.isCommitted()) {
               rsp.reset();
               GitSmartHttpTools.sendError(req, rsp, e.getStatusCode(), e.getMessage());
             }
@@ -64,8 +67,8 @@ public final class GitServlets {
           }
         });
     // receive-pack keeps JGit's own error handling: it reports a failed push inside the protocol
-    // (unpack error, ng lines), which git shows. Malformed command framing never reaches it: the
-    // access filter checks it first (ReceivePackPrelude).
+    // (unpack error, ng lines), which git shows. Malformed commands, content types and encodings
+    // never reach it: the access filter checks them first (ServiceBody).
     servlet.setReceivePackFactory(
         (req, db) -> {
           String user = req.getRemoteUser();

@@ -93,6 +93,7 @@ final class BadInputCorpus {
     c.methods();
     c.uploadPack();
     c.receivePack();
+    c.gitBodies();
     c.apiBodies();
     c.apiPathsAndNames();
     c.apiQueries();
@@ -1051,7 +1052,13 @@ final class BadInputCorpus {
             "packed-refs",
             "refs/heads/x y",
             "objects/info/alternates",
-            "refs/heads/" + "x".repeat(5000))) {
+            "refs/heads/" + "x".repeat(5000),
+            // Valid names outside the namespaces clients may push.
+            "refs/pull/1/head",
+            "refs/meta/config",
+            "refs/x",
+            "refs/notes/commits",
+            "refs/heads/HEAD")) {
       bodies.put("create ref '" + abbreviate(ref) + "'", command(zero, tip, ref, empty));
     }
     // Objects that are not what they claim.
@@ -1233,6 +1240,194 @@ final class BadInputCorpus {
         push,
         Expect.CLIENT_ERROR,
         "anonymous push to a public repo");
+  }
+
+  // ------------------------------------------------------------------ encodings and content types
+
+  static byte[] gzip(byte[] b) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(b);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] deflate(byte[] b) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(out)) {
+      z.write(b);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Compressed bodies and content types with parameters, which no git client sends, on the four git
+   * endpoints, anonymous (on the private and the public repository) and authenticated: the body is
+   * always one the service refuses, whatever its encoding, so nothing may change.
+   */
+  private void gitBodies() {
+    Random rnd = new Random(20260402L);
+    byte[] garbage = new byte[400];
+    rnd.nextBytes(garbage);
+    String zero = "0".repeat(40);
+    String tip = w.tip();
+    byte[] empty = pack(List.of());
+    // What each service refuses: a want of an object that does not exist; a push to an invalid ref.
+    byte[] badUpload = utf8(pkt("want " + hex40(rnd) + "\n") + "0000" + pkt("done\n"));
+    byte[] badPush = command(zero, tip, "refs/heads/a..b", empty);
+
+    // The review's cases, one by one.
+    for (String ref :
+        List.of("HEAD", "refs/heads/../config", "refs/heads/a..b", "refs/heads/x.lock")) {
+      gitPost(
+          "git-body",
+          "git-receive-pack",
+          List.of(),
+          concat(utf8(pkt(zero + " " + tip + " " + ref + "\0report-status\n") + "0000"), empty),
+          Expect.GIT_PROTOCOL,
+          "create ref '" + ref + "' without side-band");
+      gitPost(
+          "git-body",
+          "git-receive-pack",
+          List.of(),
+          concat(utf8(pkt(zero + " " + tip + " " + ref + "\0agent=x\n") + "0000"), empty),
+          Expect.CLIENT_ERROR,
+          "create ref '" + ref + "' without report-status");
+    }
+    gitPost(
+        "git-body",
+        "git-receive-pack",
+        List.of(),
+        concat(
+            utf8(
+                pkt(zero + " " + tip + " refs/heads/fine\0report-status side-band-64k\n")
+                    + pkt(zero + " " + tip + " refs/heads/../config\n")
+                    + "0000"),
+            empty),
+        Expect.GIT_PROTOCOL,
+        "a valid ref and an invalid one in one push");
+
+    // Generated: every endpoint, every identity, every odd encoding and content type.
+    record Endpoint(String label, String method, String path, String service, byte[] bad) {}
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (String repo : List.of("r", "pub")) {
+      endpoints.add(
+          new Endpoint(
+              "info/refs upload-pack",
+              "GET",
+              "/alice/" + repo + ".git/info/refs?service=git-upload-pack",
+              "git-upload-pack",
+              badUpload));
+      endpoints.add(
+          new Endpoint(
+              "info/refs receive-pack",
+              "GET",
+              "/alice/" + repo + ".git/info/refs?service=git-receive-pack",
+              "git-receive-pack",
+              badPush));
+      endpoints.add(
+          new Endpoint(
+              "upload-pack",
+              "POST",
+              "/alice/" + repo + ".git/git-upload-pack",
+              "git-upload-pack",
+              badUpload));
+      endpoints.add(
+          new Endpoint(
+              "receive-pack",
+              "POST",
+              "/alice/" + repo + ".git/git-receive-pack",
+              "git-receive-pack",
+              badPush));
+    }
+    Map<String, List<String>> identities = new LinkedHashMap<>();
+    identities.put("anonymous", List.of());
+    identities.put("authenticated", List.of(auth(Hardening.basic("alice", w.aliceRw()))));
+    for (Endpoint ep : endpoints) {
+      String type = "application/x-" + ep.service() + "-request";
+      boolean post = ep.method().equals("POST");
+      Map<String, Object[]> encodings = new LinkedHashMap<>();
+      encodings.put("gzip", new Object[] {"gzip", gzip(ep.bad())});
+      encodings.put("x-gzip", new Object[] {"x-gzip", gzip(ep.bad())});
+      encodings.put("deflate", new Object[] {"deflate", deflate(ep.bad())});
+      encodings.put("garbage claiming gzip", new Object[] {"gzip", garbage});
+      encodings.put("garbage claiming deflate", new Object[] {"deflate", garbage});
+      encodings.put(
+          "gzip cut short", new Object[] {"gzip", java.util.Arrays.copyOf(gzip(ep.bad()), 20)});
+      encodings.put(
+          "gzip with garbage after it", new Object[] {"gzip", concat(gzip(ep.bad()), garbage)});
+      encodings.put("gzip twice", new Object[] {"gzip, gzip", gzip(gzip(ep.bad()))});
+      encodings.put("upper-case GZIP", new Object[] {"GZIP", gzip(ep.bad())});
+      encodings.put("br", new Object[] {"br", ep.bad()});
+      encodings.put("identity", new Object[] {"identity", ep.bad()});
+      encodings.put("empty", new Object[] {"", ep.bad()});
+      List<String> types =
+          List.of(
+              type + "; charset=x",
+              type + "; charset=utf-8",
+              type + ";charset=\"utf-8\"",
+              type + ";",
+              type + "; a=b; c=d",
+              type + "; charset=",
+              type.toUpperCase(java.util.Locale.ROOT),
+              type + " ",
+              type + ", text/plain",
+              "application/x-www-form-urlencoded; charset=x",
+              "multipart/form-data; boundary=x");
+      for (Map.Entry<String, List<String>> who : identities.entrySet()) {
+        for (Map.Entry<String, Object[]> enc : encodings.entrySet()) {
+          List<String> h = new ArrayList<>(who.getValue());
+          h.add("Content-Type: " + type);
+          h.add("Content-Encoding: " + enc.getValue()[0]);
+          add(
+              "git-body",
+              Kind.GIT,
+              ep.method(),
+              ep.path(),
+              h,
+              (byte[]) enc.getValue()[1],
+              post ? Expect.GIT_PROTOCOL : Expect.NO_5XX,
+              ep.label() + ", " + who.getKey() + ", " + enc.getKey());
+        }
+        for (String ct : types) {
+          List<String> h = new ArrayList<>(who.getValue());
+          h.add("Content-Type: " + ct);
+          add(
+              "git-body",
+              Kind.GIT,
+              ep.method(),
+              ep.path(),
+              h,
+              ep.bad(),
+              post ? Expect.GIT_PROTOCOL : Expect.NO_5XX,
+              ep.label() + ", " + who.getKey() + ", content type '" + ct + "'");
+        }
+        List<String> twice = new ArrayList<>(who.getValue());
+        twice.add("Content-Type: " + type);
+        twice.add("Content-Type: " + type + "; charset=x");
+        add(
+            "git-body",
+            Kind.GIT,
+            ep.method(),
+            ep.path(),
+            twice,
+            ep.bad(),
+            post ? Expect.GIT_PROTOCOL : Expect.NO_5XX,
+            ep.label() + ", " + who.getKey() + ", two content types");
+      }
+    }
+  }
+
+  private static String hex40(Random rnd) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      sb.append("0123456789abcdef".charAt(rnd.nextInt(16)));
+    }
+    return sb.toString();
   }
 
   // ------------------------------------------------------------------ REST bodies
