@@ -278,7 +278,7 @@ class AuditAndMetricsTest {
     }
     // A valid token refused by a policy still gets a row of its own.
     expect(204, "PUT", "/users/carol/suspended", null);
-    assertEquals(401, infoRefs(url, basic(token)));
+    assertEquals(403, infoRefs(url, basic(token)));
     expect(204, "DELETE", "/users/carol/suspended", null);
     assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
 
@@ -293,7 +293,11 @@ class AuditAndMetricsTest {
     int invalidRows = 0;
     int suspendedRows = 0;
     for (JsonNode r : rows) {
-      assertEquals(401, r.get("status").asInt(), r::toString);
+      // The suspended user's valid token is refused 403; every credential problem is a 401.
+      assertEquals(
+          r.get("reason").asText().equals("user_suspended") ? 403 : 401,
+          r.get("status").asInt(),
+          r::toString);
       assertEquals("read", r.get("operation").asText(), r::toString);
       assertEquals("127.0.0.1", r.get("client_address").asText(), r::toString);
       switch (r.get("reason").asText()) {

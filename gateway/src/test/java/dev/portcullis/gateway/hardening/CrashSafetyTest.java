@@ -755,7 +755,7 @@ class CrashSafetyTest {
     }
     for (String u : List.copyOf(suspended)) {
       int got = infoRefs("boss/pub", suspendTokens.get(u));
-      if (got != 401) {
+      if (got != 403) {
         lost.add(
             "user "
                 + u
@@ -763,7 +763,7 @@ class CrashSafetyTest {
                 + beforeKill(ackedAt.get(u))
                 + "), but their token got "
                 + got
-                + " instead of 401");
+                + " instead of 403");
         suspended.remove(u);
         ambiguousUsers.add(u);
       }
