@@ -325,26 +325,24 @@ public final class ApiServlet extends HttpServlet {
     return d;
   }
 
+  /**
+   * The caller, or 401; refused credentials count towards the failed-authentication limit and past
+   * it are answered 429 (valid credentials from the same address still pass).
+   */
   private Actor authenticate(HttpServletRequest req) {
-    String address = req.getRemoteAddr();
-    String blocked = limiter.addressRefusal(address);
-    if (blocked != null) {
-      throw new ApiException(429, blocked);
-    }
     Credential c =
         access.authenticate(dev.portcullis.gateway.git.GitAccessFilter.authorization(req));
     if (c instanceof Credential.None) {
       throw new ApiException(401, "Requires authentication");
     }
-    if (!(c instanceof Credential.Token t)) {
-      limiter.failure(address, null);
+    Credential.Token t = c instanceof Credential.Token token ? token : null;
+    if (t == null || AccessEvaluator.unusable(t, clock.instant()) != null) {
+      String blocked = limiter.failure(req.getRemoteAddr(), t == null ? null : t.token().digest());
+      if (blocked != null) {
+        throw new ApiException(429, blocked);
+      }
       throw new ApiException(401, "Bad credentials");
     }
-    if (AccessEvaluator.unusable(t, clock.instant()) != null) {
-      limiter.failure(address, t.token().digest());
-      throw new ApiException(401, "Bad credentials");
-    }
-    limiter.success(address);
     return Actor.of(t.user(), t.token());
   }
 

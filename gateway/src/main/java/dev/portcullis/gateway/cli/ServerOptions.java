@@ -114,13 +114,14 @@ final class ServerOptions {
   @Option(
       names = "--max-auth-failures",
       description =
-          "failed authentications per client address (or token) before it is blocked, 0 = off (default ${DEFAULT-VALUE})",
+          "refused credentials per client address (or token) within the window; past it further refused credentials get 429 instead of 401 (valid ones still pass), 0 = off (default ${DEFAULT-VALUE})",
       defaultValue = "50")
   int maxAuthFailures;
 
   @Option(
       names = "--auth-failure-window-seconds",
-      description = "how long failures count and a block lasts (default ${DEFAULT-VALUE})",
+      description =
+          "how long each refused credential counts; a success erases none (default ${DEFAULT-VALUE})",
       defaultValue = "300")
   long authFailureWindowSeconds;
 
