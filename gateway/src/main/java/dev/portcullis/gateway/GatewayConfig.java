@@ -21,6 +21,8 @@ import java.util.List;
  * @param dbUrl a JDBC URL, or {@code null} for the embedded H2 store under {@code dataDir}
  * @param auditFile a JSON-lines file that also receives every audit event, or {@code null}
  * @param anonymousRead whether public repositories can be read without credentials
+ * @param trustedProxies addresses and CIDR blocks of the proxies whose {@code X-Forwarded-For} is
+ *     believed; empty: none
  */
 public record GatewayConfig(
     String bind,
@@ -38,7 +40,8 @@ public record GatewayConfig(
     Duration lastUsedFlushInterval,
     int maxThreads,
     Limits limits,
-    Path auditFile) {
+    Path auditFile,
+    List<String> trustedProxies) {
 
   public GatewayConfig {
     List<String> errors = new ArrayList<>();
@@ -77,6 +80,8 @@ public record GatewayConfig(
     if (maxThreads < 8 || maxThreads > 10_000) {
       errors.add("--max-threads must be 8–10000, not " + maxThreads);
     }
+    trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+    TrustedProxies.parse(trustedProxies, errors);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", errors));
     }
@@ -100,7 +105,8 @@ public record GatewayConfig(
         Duration.ofSeconds(10),
         200,
         Limits.DEFAULT,
-        null);
+        null,
+        List.of());
   }
 
   public GatewayConfig withPorts(int https, Integer http) {
@@ -120,7 +126,8 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         limits,
-        auditFile);
+        auditFile,
+        trustedProxies);
   }
 
   public GatewayConfig withAnonymousRead(boolean anonymous) {
@@ -140,7 +147,8 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         limits,
-        auditFile);
+        auditFile,
+        trustedProxies);
   }
 
   public GatewayConfig withAuditFile(Path file) {
@@ -160,7 +168,8 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         limits,
-        file);
+        file,
+        trustedProxies);
   }
 
   public GatewayConfig withCaches(CacheSettings c) {
@@ -180,7 +189,8 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         limits,
-        auditFile);
+        auditFile,
+        trustedProxies);
   }
 
   public GatewayConfig withLimits(Limits l) {
@@ -200,7 +210,8 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         l,
-        auditFile);
+        auditFile,
+        trustedProxies);
   }
 
   public GatewayConfig withStore(String url, String user, String password, Path repositories) {
@@ -220,7 +231,34 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         limits,
-        auditFile);
+        auditFile,
+        trustedProxies);
+  }
+
+  public GatewayConfig withTrustedProxies(List<String> proxies) {
+    return new GatewayConfig(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile,
+        proxies);
+  }
+
+  /** The parsed {@link #trustedProxies}. */
+  public TrustedProxies proxies() {
+    return TrustedProxies.parse(trustedProxies, null);
   }
 
   @Override

@@ -1,8 +1,10 @@
 package dev.portcullis.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.policy.access.FailedAuthLimiter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -39,8 +41,12 @@ class FailedAuthLimiterEndToEndTest {
             new FailedAuthLimiter.Settings(5, Duration.ofSeconds(60), 1000),
             0,
             Duration.ofSeconds(30));
+    // 127.0.0.9 plays a TLS-terminating balancer in front of the gateway.
     GatewayConfig cfg =
-        GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withLimits(limits);
+        GatewayConfig.defaults(tmp.resolve("data"))
+            .withPorts(0, 0)
+            .withLimits(limits)
+            .withTrustedProxies(List.of("127.0.0.9/32", "192.0.2.0/24"));
     gateway = Gateway.start(cfg);
     port = URI.create(gateway.httpUrl()).getPort();
     adminToken = Files.readString(tmp.resolve("data/admin-token")).strip();
@@ -79,6 +85,18 @@ class FailedAuthLimiterEndToEndTest {
 
   private SourcedHttp.Response git(String source, String password) {
     return git(source, "r", password);
+  }
+
+  /** git's first request for alice/r from {@code source}, with an {@code X-Forwarded-For}. */
+  private SourcedHttp.Response forwarded(String source, String forwardedFor, String password) {
+    return SourcedHttp.send(
+        source,
+        port,
+        "GET",
+        "/alice/r.git/info/refs?service=git-upload-pack",
+        "127.0.0.1",
+        List.of("X-Forwarded-For: " + forwardedFor, SourcedHttp.basic("alice", password)),
+        null);
   }
 
   /** {@code GET /api/v3/user} from {@code source} with a token. */
@@ -142,5 +160,56 @@ class FailedAuthLimiterEndToEndTest {
       assertEquals(200, git("127.0.0.4", goodToken).status());
     }
     assertEquals(List.of(401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429), statuses);
+  }
+
+  @Test
+  void behindATrustedProxyEachClientIsLimitedOnItsOwn() throws Exception {
+    // Through the balancer at 127.0.0.9: five failures of 203.0.113.5, then its sixth is refused.
+    for (int i = 0; i < 5; i++) {
+      assertEquals(401, forwarded("127.0.0.9", "203.0.113.5", BAD).status());
+    }
+    assertBlocked(forwarded("127.0.0.9", "203.0.113.5", BAD), "203.0.113.5");
+    // Another client behind the same balancer is not, nor is the balancer's own address.
+    assertEquals(401, forwarded("127.0.0.9", "203.0.113.6", BAD).status());
+    assertEquals(401, git("127.0.0.9", BAD).status());
+    // The right-most address that is not a trusted proxy is the client: whatever the client put
+    // before it (a forged address) does not matter, trusted hops after it are skipped.
+    assertBlocked(forwarded("127.0.0.9", "198.51.100.1, 203.0.113.5", BAD), "203.0.113.5");
+    assertBlocked(forwarded("127.0.0.9", "203.0.113.5, 192.0.2.44", BAD), "203.0.113.5");
+    assertBlocked(forwarded("127.0.0.9", "[2001:db8::1]:4711, 203.0.113.5:80", BAD), "203.0.113.5");
+    // The API limits by the same client address.
+    assertBlocked(
+        SourcedHttp.send(
+            "127.0.0.9",
+            port,
+            "GET",
+            "/api/v3/user",
+            "127.0.0.1",
+            List.of("X-Forwarded-For: 203.0.113.5", SourcedHttp.token(BAD)),
+            null),
+        "203.0.113.5");
+    // From a peer that is not a trusted proxy the header is ignored: the peer is the client.
+    SourcedHttp.Response direct = forwarded("127.0.0.8", "203.0.113.5", BAD);
+    assertEquals(401, direct.status(), direct::toString);
+    for (int i = 0; i < 4; i++) {
+      forwarded("127.0.0.8", "203.0.113.5", BAD);
+    }
+    assertBlocked(forwarded("127.0.0.8", "203.0.113.77", BAD), "127.0.0.8");
+    // A valid read through the balancer is audited with the client's address.
+    assertEquals(200, forwarded("127.0.0.9", "203.0.113.5", goodToken).status());
+    assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
+    TestApi admin = new TestApi(gateway.httpUrl(), adminToken);
+    JsonNode events = admin.expect(200, "GET", "/admin/audit-log?kind=decision&per_page=100", null);
+    List<String> allowed = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    for (JsonNode e : events) {
+      (e.get("outcome").asText().equals("allow") ? allowed : refused)
+          .add(e.get("client_address").asText());
+    }
+    assertTrue(allowed.contains("203.0.113.5"), allowed::toString);
+    assertTrue(
+        refused.containsAll(List.of("203.0.113.5", "203.0.113.6", "127.0.0.9", "127.0.0.8")),
+        refused::toString);
+    assertFalse(refused.contains("203.0.113.77") || allowed.contains("203.0.113.77"));
   }
 }

@@ -6,6 +6,7 @@ import dev.portcullis.policy.access.CacheSettings;
 import dev.portcullis.policy.access.FailedAuthLimiter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The options {@code serve} and {@code demo} share. */
@@ -153,6 +154,14 @@ final class ServerOptions {
   boolean auditEachRead;
 
   @Option(
+      names = "--trusted-proxies",
+      split = ",",
+      paramLabel = "CIDR",
+      description =
+          "proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client; from any other peer those headers are ignored (default: none)")
+  List<String> trustedProxies;
+
+  @Option(
       names = "--audit-file",
       description = "also append every audit event to this JSON-lines file")
   Path auditFile;
@@ -209,6 +218,7 @@ final class ServerOptions {
             Duration.ofSeconds(Math.max(1, idleTimeoutSeconds)),
             Duration.ofSeconds(Math.max(1, maxRequestSeconds)),
             auditEachRead),
-        auditFile);
+        auditFile,
+        trustedProxies);
   }
 }

@@ -120,7 +120,7 @@ public final class GitAccessFilter implements Filter {
       send(response, status, message);
       metrics.gitRequest(git.service(), status, 0, 0);
       record(git, token, decision, status, address);
-      log(git, token, decision, status, start, 0, 0);
+      log(git, token, decision, status, address, start, 0, 0);
       return;
     }
     GitExchange exchange = GitExchange.start(request, check.repository());
@@ -135,7 +135,7 @@ public final class GitAccessFilter implements Filter {
       if (prelude.problem() != null) {
         send(response, 400, "malformed git-receive-pack request: " + prelude.problem());
         metrics.gitRequest(git.service(), 400, 0, 0);
-        log(git, token, decision, 400, start, 0, 0);
+        log(git, token, decision, 400, address, start, 0, 0);
         return;
       }
       forward.replay(prelude.bytes());
@@ -160,7 +160,15 @@ public final class GitAccessFilter implements Filter {
       if (push && exchange.pushApplied()) {
         maintenance.touched(check.repository());
       }
-      log(git, token, decision, counted.getStatus(), start, forward.bytes(), counted.bytes());
+      log(
+          git,
+          token,
+          decision,
+          counted.getStatus(),
+          address,
+          start,
+          forward.bytes(),
+          counted.bytes());
     }
   }
 
@@ -198,6 +206,7 @@ public final class GitAccessFilter implements Filter {
       Credential.Token token,
       Decision d,
       int status,
+      String address,
       long start,
       long in,
       long out) {
@@ -225,6 +234,8 @@ public final class GitAccessFilter implements Filter {
           .append(d.reason().label())
           .append(" status=")
           .append(status)
+          .append(" client=")
+          .append(address)
           .append(" bytes_in=")
           .append(in)
           .append(" bytes_out=")
