@@ -138,10 +138,58 @@ public final class ApiServlet extends HttpServlet {
 
   @FunctionalInterface
   interface Handler {
-    Reply handle(Call call) throws IOException;
+    Reply handle(ApiServlet api, Call call) throws IOException;
   }
 
-  private record Route(String method, Pattern pattern, Handler handler) {}
+  /** One route: method, path template ({@code {}} for a segment) and handler. */
+  private record Route(String method, String template, Pattern pattern, Handler handler) {
+    Route(String method, String template, Handler handler) {
+      this(method, template, Pattern.compile(template.replace("{}", SEG)), handler);
+    }
+  }
+
+  /** Every route, in matching order. */
+  private static final List<Route> ROUTES =
+      List.of(
+          new Route("GET", "/user", (api, c) -> api.currentUser(c)),
+          new Route("POST", "/admin/users", ApiServlet::createUser),
+          new Route("PUT", "/users/{}/suspended", (api, c) -> api.suspend(c, true)),
+          new Route("DELETE", "/users/{}/suspended", (api, c) -> api.suspend(c, false)),
+          new Route("POST", "/admin/enterprises", ApiServlet::createEnterprise),
+          new Route(
+              "PUT", "/enterprises/{}/personal-access-token-policy", ApiServlet::enterprisePolicy),
+          new Route("POST", "/admin/organizations", ApiServlet::createOrganization),
+          new Route("PUT", "/orgs/{}/personal-access-token-policy", ApiServlet::orgPolicy),
+          new Route("PUT", "/orgs/{}/memberships/{}", ApiServlet::setMembership),
+          new Route("DELETE", "/orgs/{}/memberships/{}", ApiServlet::removeMembership),
+          new Route("PUT", "/orgs/{}/base-permission", ApiServlet::basePermission),
+          new Route("POST", "/orgs/{}/repos", (api, c) -> api.createOrgRepo(c)),
+          new Route("POST", "/admin/users/{}/repos", (api, c) -> api.createUserRepo(c)),
+          new Route("PUT", "/repos/{}/{}/collaborators/{}", ApiServlet::setCollaborator),
+          new Route("DELETE", "/repos/{}/{}/collaborators/{}", ApiServlet::removeCollaborator),
+          new Route("POST", "/admin/users/{}/personal-access-tokens", ApiServlet::createToken),
+          new Route("GET", "/admin/users/{}/personal-access-tokens", ApiServlet::listTokens),
+          new Route("DELETE", "/admin/personal-access-tokens/{}", ApiServlet::deleteToken),
+          new Route(
+              "GET",
+              "/orgs/{}/personal-access-token-requests",
+              (api, c) -> api.listGrants(c, true)),
+          new Route(
+              "GET",
+              "/orgs/{}/personal-access-token-requests/{}/repositories",
+              (api, c) -> api.grantRepositories(c, true)),
+          new Route("GET", "/orgs/{}/personal-access-tokens", (api, c) -> api.listGrants(c, false)),
+          new Route(
+              "GET",
+              "/orgs/{}/personal-access-tokens/{}/repositories",
+              (api, c) -> api.grantRepositories(c, false)),
+          new Route(
+              "POST", "/orgs/{}/personal-access-token-requests/{}", ApiServlet::reviewRequest),
+          new Route("POST", "/orgs/{}/personal-access-token-requests", ApiServlet::reviewRequests),
+          new Route("POST", "/orgs/{}/personal-access-tokens/{}", ApiServlet::revokeGrant),
+          new Route("POST", "/orgs/{}/personal-access-tokens", ApiServlet::revokeGrants),
+          new Route("POST", "/credentials/revoke", ApiServlet::revokeCredentials),
+          new Route("GET", "/admin/audit-log", ApiServlet::auditLog));
 
   private final transient Admin management;
   private final transient FailedAuthLimiter limiter;
@@ -153,7 +201,6 @@ public final class ApiServlet extends HttpServlet {
       new ObjectMapper()
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  private final transient List<Route> routes = new ArrayList<>();
   private final transient GithubShapes shapes = new GithubShapes(json);
 
   public ApiServlet(
@@ -169,52 +216,14 @@ public final class ApiServlet extends HttpServlet {
     this.access = access;
     this.storage = storage;
     this.clock = clock;
-    routes();
   }
 
-  private void route(String method, String path, Handler h) {
-    routes.add(new Route(method, Pattern.compile(path.replace("{}", SEG)), h));
-  }
-
-  private void routes() {
-    route("GET", "/user", c -> ok(shapes.user(c.actor().user(), baseUrl(c.request))));
-    route("POST", "/admin/users", this::createUser);
-    route("PUT", "/users/{}/suspended", c -> suspend(c, true));
-    route("DELETE", "/users/{}/suspended", c -> suspend(c, false));
-    route("POST", "/admin/enterprises", this::createEnterprise);
-    route("PUT", "/enterprises/{}/personal-access-token-policy", this::enterprisePolicy);
-    route("POST", "/admin/organizations", this::createOrganization);
-    route("PUT", "/orgs/{}/personal-access-token-policy", this::orgPolicy);
-    route("PUT", "/orgs/{}/memberships/{}", this::setMembership);
-    route("DELETE", "/orgs/{}/memberships/{}", this::removeMembership);
-    route("PUT", "/orgs/{}/base-permission", this::basePermission);
-    route(
-        "POST",
-        "/orgs/{}/repos",
-        c -> createRepo(c, management.directory().organization(c.param(0)).login()));
-    route(
-        "POST",
-        "/admin/users/{}/repos",
-        c -> createRepo(c, management.directory().user(c.param(0)).login()));
-    route("PUT", "/repos/{}/{}/collaborators/{}", this::setCollaborator);
-    route("DELETE", "/repos/{}/{}/collaborators/{}", this::removeCollaborator);
-    route("POST", "/admin/users/{}/personal-access-tokens", this::createToken);
-    route("GET", "/admin/users/{}/personal-access-tokens", this::listTokens);
-    route("DELETE", "/admin/personal-access-tokens/{}", this::deleteToken);
-    route("GET", "/orgs/{}/personal-access-token-requests", c -> listGrants(c, true));
-    route(
-        "GET",
-        "/orgs/{}/personal-access-token-requests/{}/repositories",
-        c -> grantRepositories(c, true));
-    route("GET", "/orgs/{}/personal-access-tokens", c -> listGrants(c, false));
-    route(
-        "GET", "/orgs/{}/personal-access-tokens/{}/repositories", c -> grantRepositories(c, false));
-    route("POST", "/orgs/{}/personal-access-token-requests/{}", this::reviewRequest);
-    route("POST", "/orgs/{}/personal-access-token-requests", this::reviewRequests);
-    route("POST", "/orgs/{}/personal-access-tokens/{}", this::revokeGrant);
-    route("POST", "/orgs/{}/personal-access-tokens", this::revokeGrants);
-    route("POST", "/credentials/revoke", this::revokeCredentials);
-    route("GET", "/admin/audit-log", this::auditLog);
+  /**
+   * The route table: each route's method and path template under {@code /api/v3}, {@code {}}
+   * standing for one path segment (tests walk every route).
+   */
+  public static List<String> routeTable() {
+    return ROUTES.stream().map(r -> r.method() + " " + r.template()).toList();
   }
 
   // ------------------------------------------------------------------ dispatch
@@ -288,7 +297,7 @@ public final class ApiServlet extends HttpServlet {
 
   private Reply dispatch(HttpServletRequest req, String path) throws IOException {
     boolean pathMatched = false;
-    for (Route r : routes) {
+    for (Route r : ROUTES) {
       Matcher m = r.pattern().matcher(path);
       if (!m.matches()) {
         continue;
@@ -301,7 +310,7 @@ public final class ApiServlet extends HttpServlet {
       for (int i = 1; i <= m.groupCount(); i++) {
         params.add(decode(m.group(i)));
       }
-      return r.handler().handle(new Call(this, req, params));
+      return r.handler().handle(this, new Call(this, req, params));
     }
     if (pathMatched) {
       throw new ApiException(
@@ -398,6 +407,18 @@ public final class ApiServlet extends HttpServlet {
   }
 
   // ------------------------------------------------------------------ handlers
+
+  private Reply currentUser(Call c) {
+    return ok(shapes.user(c.actor().user(), baseUrl(c.request)));
+  }
+
+  private Reply createOrgRepo(Call c) {
+    return createRepo(c, management.directory().organization(c.param(0)).login());
+  }
+
+  private Reply createUserRepo(Call c) {
+    return createRepo(c, management.directory().user(c.param(0)).login());
+  }
 
   private Reply createUser(Call c) {
     Actor a = c.actor();
