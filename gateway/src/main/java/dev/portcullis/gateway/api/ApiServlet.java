@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The REST API under {@code /api/v3}: JSON, GitHub's error shape, {@code Bearer} and {@code token}
- * authorization schemes. Routes are matched on the raw (undecoded) path.
+ * authorization schemes. Routes are matched on the raw (undecoded) path. Every route but {@code
+ * POST /credentials/revoke} authenticates its caller before anything else (401), then the
+ * management use cases authorize; an object the caller may not see answers as a missing one.
  */
 public final class ApiServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -68,12 +70,13 @@ public final class ApiServlet extends HttpServlet {
     final HttpServletRequest request;
     final List<String> params;
     private final ApiServlet api;
-    private Actor actor;
+    private final Actor actor;
     private JsonNode body;
 
-    Call(ApiServlet api, HttpServletRequest request, List<String> params) {
+    Call(ApiServlet api, HttpServletRequest request, Actor actor, List<String> params) {
       this.api = api;
       this.request = request;
+      this.actor = actor;
       this.params = params;
     }
 
@@ -89,9 +92,10 @@ public final class ApiServlet extends HttpServlet {
       }
     }
 
+    /** The authenticated caller (routes that take anonymous callers have none). */
     Actor actor() {
       if (actor == null) {
-        actor = api.authenticate(request);
+        throw new IllegalStateException("this route takes anonymous callers");
       }
       return actor;
     }
@@ -141,10 +145,18 @@ public final class ApiServlet extends HttpServlet {
     Reply handle(ApiServlet api, Call call) throws IOException;
   }
 
-  /** One route: method, path template ({@code {}} for a segment) and handler. */
-  private record Route(String method, String template, Pattern pattern, Handler handler) {
+  /**
+   * One route: method, path template ({@code {}} for a segment), handler, and whether it takes
+   * anonymous callers (every other route authenticates its caller before anything else).
+   */
+  private record Route(
+      String method, String template, Pattern pattern, Handler handler, boolean anonymous) {
     Route(String method, String template, Handler handler) {
-      this(method, template, Pattern.compile(template.replace("{}", SEG)), handler);
+      this(method, template, Pattern.compile(template.replace("{}", SEG)), handler, false);
+    }
+
+    Route withoutAuthentication() {
+      return new Route(method, template, pattern, handler, true);
     }
   }
 
@@ -188,7 +200,9 @@ public final class ApiServlet extends HttpServlet {
           new Route("POST", "/orgs/{}/personal-access-token-requests", ApiServlet::reviewRequests),
           new Route("POST", "/orgs/{}/personal-access-tokens/{}", ApiServlet::revokeGrant),
           new Route("POST", "/orgs/{}/personal-access-tokens", ApiServlet::revokeGrants),
-          new Route("POST", "/credentials/revoke", ApiServlet::revokeCredentials),
+          // Anyone holding a leaked token may revoke it.
+          new Route("POST", "/credentials/revoke", ApiServlet::revokeCredentials)
+              .withoutAuthentication(),
           new Route("GET", "/admin/audit-log", ApiServlet::auditLog));
 
   private final transient Admin management;
@@ -306,11 +320,24 @@ public final class ApiServlet extends HttpServlet {
       if (!r.method().equals(req.getMethod())) {
         continue;
       }
+      // Authenticate first: a caller without valid credentials learns nothing about the objects
+      // the path names, not even that a name is malformed.
+      Actor actor = r.anonymous() ? null : authenticate(req);
       List<String> params = new ArrayList<>();
       for (int i = 1; i <= m.groupCount(); i++) {
         params.add(decode(m.group(i)));
       }
-      return r.handler().handle(this, new Call(this, req, params));
+      try {
+        return r.handler().handle(this, new Call(this, req, actor, params));
+      } catch (PolicyException e) {
+        // A missing object and one the caller may not see are the same NOT_FOUND to the policy
+        // module; to anyone but a site administrator (who sees everything) both are GitHub's bare
+        // "Not Found", so that not even the name in the message differs.
+        if (e.unseen() && (actor == null || !actor.isSiteAdmin())) {
+          throw new ApiException(404, "Not Found");
+        }
+        throw e;
+      }
     }
     if (pathMatched) {
       throw new ApiException(

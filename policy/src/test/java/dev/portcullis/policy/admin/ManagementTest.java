@@ -28,6 +28,7 @@ import dev.portcullis.policy.model.GrantStatus;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.store.Database;
@@ -823,21 +824,143 @@ class ManagementTest {
       assertFieldError(
           assertThrows(PolicyException.class, () -> create("alice", classic(30, "site_admin"))),
           "scopes");
-      // An org owner is no site admin.
-      Actor owner = actor(alice, create("alice", classic(30, "admin:org")));
+      // An org owner is no site admin: refused 403 what it may see (itself, its own tokens, its
+      // organization's enterprise), and 404 other users' accounts and tokens.
+      CreatedToken ownersToken = create("alice", classic(30, "admin:org"));
+      Actor owner = actor(alice, ownersToken);
       assertPolicyException(
           PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().createUser(owner, "erin"));
       assertPolicyException(
           PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.tokens().createToken(owner, "alice", classic(30, "repo")));
+      assertPolicyException(
+          PolicyException.Kind.NOT_FOUND,
           () -> mgmt.tokens().createToken(owner, "bob", classic(30, "repo")));
       assertPolicyException(
-          PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setSuspended(owner, "bob", true));
+          PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setSuspended(owner, "alice", true));
       assertPolicyException(
-          PolicyException.Kind.FORBIDDEN, () -> mgmt.tokens().deleteToken(owner, 1));
+          PolicyException.Kind.NOT_FOUND, () -> mgmt.accounts().setSuspended(owner, "bob", true));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.tokens().deleteToken(owner, ownersToken.token().id()));
+      long bobsToken = create("bob", classic(30, "repo")).token().id();
+      assertPolicyException(
+          PolicyException.Kind.NOT_FOUND, () -> mgmt.tokens().deleteToken(owner, bobsToken));
       assertPolicyException(
           PolicyException.Kind.FORBIDDEN,
           () -> mgmt.policies().updateEnterprisePolicy(owner, "globex", Map.of()));
       assertTrue(mgmt.directory().findUser("erin").isEmpty());
+      assertFalse(store.userById(bob.id()).orElseThrow().suspended());
+      assertFalse(store.tokenById(bobsToken).orElseThrow().deleted());
+    }
+  }
+
+  // ====================================================================== what a caller may see
+
+  @Nested
+  @DisplayName("an object the caller may not see is refused as a missing one")
+  class HiddenIsMissing {
+    /** Both calls fail with NOT_FOUND and the same message. */
+    private void assertSameRefusal(Executable hidden, Executable missing) {
+      PolicyException h = assertPolicyException(PolicyException.Kind.NOT_FOUND, hidden);
+      PolicyException m = assertPolicyException(PolicyException.Kind.NOT_FOUND, missing);
+      assertEquals(
+          m.getMessage().replace("nosuch", "X"),
+          h.getMessage().replace("acme", "X").replace("globex", "X").replace("bob", "X"),
+          "the same words, the name aside");
+    }
+
+    @Test
+    void anOutsiderSeesNoOrganizationNorItsRepositoriesNorOtherUsers() {
+      Actor carols = actor(carol, create("carol", classic(30, "repo", "admin:org")));
+      assertSameRefusal(
+          () -> mgmt.accounts().setBasePermission(carols, "acme", "admin"),
+          () -> mgmt.accounts().setBasePermission(carols, "nosuch", "admin"));
+      assertSameRefusal(
+          () -> mgmt.accounts().setMembership(carols, "acme", "carol", "admin"),
+          () -> mgmt.accounts().setMembership(carols, "nosuch", "carol", "admin"));
+      assertSameRefusal(
+          () -> mgmt.policies().updateOrgPolicy(carols, "acme", Map.of()),
+          () -> mgmt.policies().updateOrgPolicy(carols, "nosuch", Map.of()));
+      assertSameRefusal(
+          () -> mgmt.grants().listGrants(carols, "acme", true, null),
+          () -> mgmt.grants().listGrants(carols, "nosuch", true, null));
+      assertSameRefusal(
+          () -> mgmt.repositories().createRepository(carols, "acme", "x", "private", r -> {}),
+          () -> mgmt.repositories().createRepository(carols, "nosuch", "x", "private", r -> {}));
+      // A private repository: the same as a missing one, and as a missing owner.
+      PolicyException hidden =
+          assertPolicyException(
+              PolicyException.Kind.NOT_FOUND,
+              () -> mgmt.repositories().setCollaborator(carols, "acme", "app", "carol", "admin"));
+      PolicyException missing =
+          assertPolicyException(
+              PolicyException.Kind.NOT_FOUND,
+              () -> mgmt.repositories().setCollaborator(carols, "acme", "nope", "carol", "admin"));
+      assertEquals(
+          missing.getMessage().replace("nope", "app"), hidden.getMessage(), "repository words");
+      assertEquals(
+          "No repository named 'nosuch/app'.",
+          assertPolicyException(
+                  PolicyException.Kind.NOT_FOUND,
+                  () -> mgmt.repositories().removeCollaborator(carols, "nosuch", "app", "carol"))
+              .getMessage());
+      // An internal repository is hidden from a user of no organization of the enterprise.
+      assertPolicyException(
+          PolicyException.Kind.NOT_FOUND,
+          () -> mgmt.repositories().setCollaborator(carols, "acme", "inner", "carol", "admin"));
+      // Users, their tokens, and enterprises of organizations one does not belong to.
+      assertSameRefusal(
+          () -> mgmt.accounts().setSuspended(carols, "bob", true),
+          () -> mgmt.accounts().setSuspended(carols, "nosuch", true));
+      assertSameRefusal(
+          () -> mgmt.tokens().tokensOf(carols, "bob"),
+          () -> mgmt.tokens().tokensOf(carols, "nosuch"));
+      assertSameRefusal(
+          () -> mgmt.policies().updateEnterprisePolicy(carols, "globex", Map.of()),
+          () -> mgmt.policies().updateEnterprisePolicy(carols, "nosuch", Map.of()));
+      long bobsToken = create("bob", classic(30, "repo")).token().id();
+      PolicyException token =
+          assertPolicyException(
+              PolicyException.Kind.NOT_FOUND, () -> mgmt.tokens().deleteToken(carols, bobsToken));
+      assertEquals(
+          assertPolicyException(
+                  PolicyException.Kind.NOT_FOUND, () -> mgmt.tokens().deleteToken(carols, 987_654))
+              .getMessage()
+              .replace("987654", Long.toString(bobsToken)),
+          token.getMessage());
+      assertEquals(BasePermission.READ, mgmt.directory().organization("acme").basePermission());
+      assertTrue(store.collaborationsOfUser(carol.id()).isEmpty());
+    }
+
+    @Test
+    void aCallerWhoMaySeeTheObjectIsForbidden() {
+      // bob, a member of acme: sees the organization, its private and internal repositories, and
+      // its enterprise, but manages none of them.
+      Actor bobs = actor(bob, create("bob", classic(30, "repo", "admin:org")));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.accounts().setBasePermission(bobs, "acme", "admin"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.repositories().setCollaborator(bobs, "acme", "app", "carol", "admin"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.repositories().setCollaborator(bobs, "acme", "inner", "carol", "admin"));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.policies().updateEnterprisePolicy(bobs, "globex", Map.of()));
+      // carol sees a public repository, and a private one once she collaborates on it.
+      Actor carols = actor(carol, create("carol", classic(30, "repo", "admin:org")));
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.repositories().setCollaborator(carols, "acme", "site", "carol", "admin"));
+      mgmt.repositories().setCollaborator(Actor.SYSTEM, "acme", "app", "carol", "pull");
+      assertPolicyException(
+          PolicyException.Kind.FORBIDDEN,
+          () -> mgmt.repositories().removeCollaborator(carols, "acme", "app", "carol"));
+      assertEquals(
+          RepoPermission.READ, store.collaborationsOfUser(carol.id()).values().iterator().next());
     }
   }
 
