@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.gateway.api.ApiServlet;
 import dev.portcullis.policy.model.PolicyException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -356,6 +360,34 @@ class ApiNotFoundParityTest {
         int want = i == 0 || template.equals("/user") ? 200 : 404;
         assertEquals(want, r.status(), () -> e.getKey() + ": " + r);
       }
+    }
+  }
+
+  @Test
+  void aRefusalBeforeTheBodyArrivesLeavesTheConnectionUsable() throws Exception {
+    // The 401 is decided from the headers; the body comes later. The answer must not leave a
+    // keep-alive connection that the server then closes (a client reusing it for a POST fails).
+    int port = URI.create(gateway.httpUrl()).getPort();
+    String body = "{\"action\":\"revoke\"}";
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("POST /api/v3/orgs/acme/personal-access-tokens/1 HTTP/1.1\r\nHost: a\r\n"
+                  + "Content-Type: application/json\r\nContent-Length: "
+                  + body.length()
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(300);
+      out.write(body.getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET /api/v3/user HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String both = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(both.startsWith("HTTP/1.1 401 "), both);
+      assertEquals(2, both.split("HTTP/1.1 401 ", -1).length - 1, both);
     }
   }
 

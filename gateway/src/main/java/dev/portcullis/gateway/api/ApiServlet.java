@@ -291,6 +291,9 @@ public final class ApiServlet extends HttpServlet {
       LOG.error("internal error on {} {}", req.getMethod(), path, e);
       reply = error(500, "Internal error; the gateway logged the details.", List.of());
     }
+    if (reply.status() != 413) {
+      discardUnread(req);
+    }
     if (reply.link() != null) {
       res.setHeader("Link", reply.link());
     }
@@ -380,6 +383,29 @@ public final class ApiServlet extends HttpServlet {
       throw new ApiException(401, "Bad credentials");
     }
     return Actor.of(t.user(), t.token());
+  }
+
+  /**
+   * Reads and drops what is left of a request body of at most {@code MAX_BODY} bytes before the
+   * answer goes out. A call refused before its body was read (every 401 now) would otherwise be
+   * answered as keep-alive and its connection then closed by Jetty, which a client reusing it (the
+   * JDK's, for a POST) sees as a failed next request.
+   */
+  private static void discardUnread(HttpServletRequest req) {
+    if (req.getContentLengthLong() == 0 || req.getContentLengthLong() > MAX_BODY) {
+      return;
+    }
+    try {
+      InputStream in = req.getInputStream();
+      byte[] skip = new byte[8192];
+      long total = 0;
+      int n;
+      while (total <= MAX_BODY && (n = in.read(skip)) > 0) {
+        total += n;
+      }
+    } catch (IOException | RuntimeException e) {
+      // The body cannot be read: Jetty closes the connection after the answer, as before.
+    }
   }
 
   private JsonNode readJson(HttpServletRequest req) {
