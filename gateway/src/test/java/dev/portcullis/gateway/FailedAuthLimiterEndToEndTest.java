@@ -197,15 +197,30 @@ class FailedAuthLimiterEndToEndTest {
     assertBlocked(forwarded("127.0.0.8", "203.0.113.77", BAD), "127.0.0.8");
     // A valid read through the balancer is audited with the client's address.
     assertEquals(200, forwarded("127.0.0.9", "203.0.113.5", goodToken).status());
-    assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
     TestApi admin = new TestApi(gateway.httpUrl(), adminToken);
-    JsonNode events = admin.expect(200, "GET", "/admin/audit-log?kind=decision&per_page=100", null);
     List<String> allowed = new ArrayList<>();
     List<String> refused = new ArrayList<>();
-    for (JsonNode e : events) {
-      (e.get("outcome").asText().equals("allow") ? allowed : refused)
-          .add(e.get("client_address").asText());
-    }
+    // The audit log is written behind the requests: read it (every page) until the rows are in.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    do {
+      assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
+      allowed.clear();
+      refused.clear();
+      for (int page = 1; ; page++) {
+        JsonNode events =
+            admin.expect(
+                200, "GET", "/admin/audit-log?kind=decision&per_page=100&page=" + page, null);
+        for (JsonNode e : events) {
+          (e.get("outcome").asText().equals("allow") ? allowed : refused)
+              .add(e.get("client_address").asText());
+        }
+        if (events.size() < 100) {
+          break;
+        }
+      }
+    } while (!(allowed.contains("203.0.113.5")
+            && refused.containsAll(List.of("203.0.113.5", "203.0.113.6", "127.0.0.9", "127.0.0.8")))
+        && System.nanoTime() < deadline);
     assertTrue(allowed.contains("203.0.113.5"), allowed::toString);
     assertTrue(
         refused.containsAll(List.of("203.0.113.5", "203.0.113.6", "127.0.0.9", "127.0.0.8")),
