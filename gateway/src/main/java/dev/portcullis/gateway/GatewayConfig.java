@@ -21,8 +21,10 @@ import java.util.List;
  * @param dbUrl a JDBC URL, or {@code null} for the embedded H2 store under {@code dataDir}
  * @param auditFile a JSON-lines file that also receives every audit event, or {@code null}
  * @param anonymousRead whether public repositories can be read without credentials
- * @param trustedProxies addresses and CIDR blocks of the proxies whose {@code X-Forwarded-For} is
- *     believed; empty: none
+ * @param trustedProxies addresses and CIDR blocks of the proxies whose {@code X-Forwarded-For} (and
+ *     {@code X-Forwarded-Host}/{@code -Proto}) are believed; empty: none
+ * @param publicUrl {@code scheme://host[:port]} that absolute URLs in API answers start with, or
+ *     {@code null}: the listener's own address (or a trusted proxy's forwarded host)
  */
 public record GatewayConfig(
     String bind,
@@ -41,7 +43,8 @@ public record GatewayConfig(
     int maxThreads,
     Limits limits,
     Path auditFile,
-    List<String> trustedProxies) {
+    List<String> trustedProxies,
+    String publicUrl) {
 
   public GatewayConfig {
     List<String> errors = new ArrayList<>();
@@ -82,6 +85,7 @@ public record GatewayConfig(
     }
     trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
     TrustedProxies.parse(trustedProxies, errors);
+    publicUrl = PublicUrl.normalize(publicUrl, errors);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", errors));
     }
@@ -106,7 +110,8 @@ public record GatewayConfig(
         200,
         Limits.DEFAULT,
         null,
-        List.of());
+        List.of(),
+        null);
   }
 
   public GatewayConfig withPorts(int https, Integer http) {
@@ -127,7 +132,8 @@ public record GatewayConfig(
         maxThreads,
         limits,
         auditFile,
-        trustedProxies);
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withAnonymousRead(boolean anonymous) {
@@ -148,7 +154,8 @@ public record GatewayConfig(
         maxThreads,
         limits,
         auditFile,
-        trustedProxies);
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withAuditFile(Path file) {
@@ -169,7 +176,8 @@ public record GatewayConfig(
         maxThreads,
         limits,
         file,
-        trustedProxies);
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withCaches(CacheSettings c) {
@@ -190,7 +198,8 @@ public record GatewayConfig(
         maxThreads,
         limits,
         auditFile,
-        trustedProxies);
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withLimits(Limits l) {
@@ -211,7 +220,8 @@ public record GatewayConfig(
         maxThreads,
         l,
         auditFile,
-        trustedProxies);
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withStore(String url, String user, String password, Path repositories) {
@@ -232,7 +242,8 @@ public record GatewayConfig(
         maxThreads,
         limits,
         auditFile,
-        trustedProxies);
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withTrustedProxies(List<String> proxies) {
@@ -253,7 +264,30 @@ public record GatewayConfig(
         maxThreads,
         limits,
         auditFile,
-        proxies);
+        proxies,
+        publicUrl);
+  }
+
+  public GatewayConfig withPublicUrl(String url) {
+    return new GatewayConfig(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile,
+        trustedProxies,
+        url);
   }
 
   /** The parsed {@link #trustedProxies}. */

@@ -124,8 +124,10 @@ class TrustedProxiesTest {
                     d.maxThreads(),
                     d.limits(),
                     null,
-                    List.of("10.0.0.0/40")));
+                    List.of("10.0.0.0/40"),
+                    "ftp://example.com/x"));
     assertTrue(e.getMessage().contains("--port must be"), e::getMessage);
     assertTrue(e.getMessage().contains("--trusted-proxies"), e::getMessage);
+    assertTrue(e.getMessage().contains("--public-url"), e::getMessage);
   }
 }

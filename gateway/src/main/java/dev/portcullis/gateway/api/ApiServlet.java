@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.gateway.PublicUrl;
 import dev.portcullis.gateway.ops.AuditJson;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.access.FailedAuthLimiter;
@@ -446,17 +447,13 @@ public final class ApiServlet extends HttpServlet {
 
   // ------------------------------------------------------------------ JSON shapes
 
+  /**
+   * The base of absolute URLs: {@code --public-url}, a trusted proxy's forwarded host, or the
+   * listener's address; never the request's {@code Host}, since a client reading a {@code Link}
+   * sends its credentials there.
+   */
   static String baseUrl(HttpServletRequest req) {
-    StringBuilder sb =
-        new StringBuilder().append(req.getScheme()).append("://").append(req.getServerName());
-    int port = req.getServerPort();
-    boolean defaultPort =
-        ("https".equals(req.getScheme()) && port == 443)
-            || ("http".equals(req.getScheme()) && port == 80);
-    if (!defaultPort) {
-      sb.append(':').append(port);
-    }
-    return sb.toString();
+    return PublicUrl.of(req);
   }
 
   // ------------------------------------------------------------------ handlers

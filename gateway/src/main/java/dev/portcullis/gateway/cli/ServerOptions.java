@@ -158,8 +158,15 @@ final class ServerOptions {
       split = ",",
       paramLabel = "CIDR",
       description =
-          "proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client; from any other peer those headers are ignored (default: none)")
+          "proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client (and X-Forwarded-Host/-Proto the public URL when --public-url is not given); from any other peer those headers are ignored (default: none)")
   List<String> trustedProxies;
+
+  @Option(
+      names = "--public-url",
+      paramLabel = "URL",
+      description =
+          "scheme://host[:port] clients reach the gateway at, for the absolute URLs of API answers (Link headers, url and clone_url fields); default: the listener's own address, never the Host header")
+  String publicUrl;
 
   @Option(
       names = "--audit-file",
@@ -219,6 +226,7 @@ final class ServerOptions {
             Duration.ofSeconds(Math.max(1, maxRequestSeconds)),
             auditEachRead),
         auditFile,
-        trustedProxies);
+        trustedProxies,
+        publicUrl);
   }
 }

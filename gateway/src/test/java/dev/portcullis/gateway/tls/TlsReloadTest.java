@@ -100,7 +100,8 @@ class TlsReloadTest {
             base.maxThreads(),
             base.limits(),
             null,
-            List.of());
+            List.of(),
+            null);
     try (Gateway g = Gateway.start(cfg)) {
       int port = URI.create(g.httpsUrl()).getPort();
       assertEquals(first.fingerprintSha256(), served(port, "TLSv1.3"));
