@@ -151,6 +151,9 @@ public final class Gateway implements AutoCloseable {
     // A client that sends or reads slower than this cannot hold a thread for long.
     http.setMinRequestDataRate(config.limits().minDataRateBytesPerSecond());
     http.setMinResponseDataRate(config.limits().minDataRateBytesPerSecond());
+    // The client address every part of the gateway records and limits by, and the base of the
+    // absolute URLs the API writes (never taken from the Host header).
+    http.addCustomizer(new RequestOrigin(config.proxies(), config.publicUrl()));
     HttpConfiguration https = new HttpConfiguration(http);
     https.addCustomizer(new SecureRequestCustomizer());
     SslContextFactory.Server ssl = new SslContextFactory.Server();

@@ -21,6 +21,10 @@ import java.util.List;
  * @param dbUrl a JDBC URL, or {@code null} for the embedded H2 store under {@code dataDir}
  * @param auditFile a JSON-lines file that also receives every audit event, or {@code null}
  * @param anonymousRead whether public repositories can be read without credentials
+ * @param trustedProxies addresses and CIDR blocks of the proxies whose {@code X-Forwarded-For} (and
+ *     {@code X-Forwarded-Host}/{@code -Proto}) are believed; empty: none
+ * @param publicUrl {@code scheme://host[:port]} that absolute URLs in API answers start with, or
+ *     {@code null}: the listener's own address (or a trusted proxy's forwarded host)
  */
 public record GatewayConfig(
     String bind,
@@ -38,7 +42,9 @@ public record GatewayConfig(
     Duration lastUsedFlushInterval,
     int maxThreads,
     Limits limits,
-    Path auditFile) {
+    Path auditFile,
+    List<String> trustedProxies,
+    String publicUrl) {
 
   public GatewayConfig {
     List<String> errors = new ArrayList<>();
@@ -77,6 +83,9 @@ public record GatewayConfig(
     if (maxThreads < 8 || maxThreads > 10_000) {
       errors.add("--max-threads must be 8–10000, not " + maxThreads);
     }
+    trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+    TrustedProxies.parse(trustedProxies, errors);
+    publicUrl = PublicUrl.normalize(publicUrl, errors);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", errors));
     }
@@ -100,6 +109,8 @@ public record GatewayConfig(
         Duration.ofSeconds(10),
         200,
         Limits.DEFAULT,
+        null,
+        List.of(),
         null);
   }
 
@@ -120,7 +131,9 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         limits,
-        auditFile);
+        auditFile,
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withAnonymousRead(boolean anonymous) {
@@ -140,7 +153,9 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         limits,
-        auditFile);
+        auditFile,
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withAuditFile(Path file) {
@@ -160,7 +175,9 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         limits,
-        file);
+        file,
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withCaches(CacheSettings c) {
@@ -180,7 +197,9 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         limits,
-        auditFile);
+        auditFile,
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withLimits(Limits l) {
@@ -200,7 +219,9 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         l,
-        auditFile);
+        auditFile,
+        trustedProxies,
+        publicUrl);
   }
 
   public GatewayConfig withStore(String url, String user, String password, Path repositories) {
@@ -220,7 +241,58 @@ public record GatewayConfig(
         lastUsedFlushInterval,
         maxThreads,
         limits,
-        auditFile);
+        auditFile,
+        trustedProxies,
+        publicUrl);
+  }
+
+  public GatewayConfig withTrustedProxies(List<String> proxies) {
+    return new GatewayConfig(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile,
+        proxies,
+        publicUrl);
+  }
+
+  public GatewayConfig withPublicUrl(String url) {
+    return new GatewayConfig(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile,
+        trustedProxies,
+        url);
+  }
+
+  /** The parsed {@link #trustedProxies}. */
+  public TrustedProxies proxies() {
+    return TrustedProxies.parse(trustedProxies, null);
   }
 
   @Override

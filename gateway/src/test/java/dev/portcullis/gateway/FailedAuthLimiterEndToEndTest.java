@@ -1,21 +1,16 @@
 package dev.portcullis.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.policy.access.FailedAuthLimiter;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -24,12 +19,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The failed-authentication limiter over real HTTP, with clients on two loopback addresses. */
+/**
+ * The failed-authentication limiter over real HTTP, with clients on several loopback addresses (a
+ * limit of 5 failures in 60 seconds; each test uses addresses of its own).
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailedAuthLimiterEndToEndTest {
+  private static final String BAD = "pcc_" + "A".repeat(38);
   @TempDir static Path tmp;
   private Gateway gateway;
-  private TestApi api;
+  private String adminToken;
   private String goodToken;
   private int port;
 
@@ -42,14 +41,21 @@ class FailedAuthLimiterEndToEndTest {
             new FailedAuthLimiter.Settings(5, Duration.ofSeconds(60), 1000),
             0,
             Duration.ofSeconds(30));
+    // 127.0.0.9 plays a TLS-terminating balancer in front of the gateway.
     GatewayConfig cfg =
-        GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withLimits(limits);
+        GatewayConfig.defaults(tmp.resolve("data"))
+            .withPorts(0, 0)
+            .withLimits(limits)
+            .withTrustedProxies(List.of("127.0.0.9/32", "192.0.2.0/24"));
     gateway = Gateway.start(cfg);
     port = URI.create(gateway.httpUrl()).getPort();
-    api = new TestApi(gateway.httpUrl(), Files.readString(tmp.resolve("data/admin-token")).strip());
+    adminToken = Files.readString(tmp.resolve("data/admin-token")).strip();
+    TestApi api = new TestApi(gateway.httpUrl(), adminToken);
     api.expect(201, "POST", "/admin/users", Map.of("login", "alice"));
     api.expect(
         201, "POST", "/admin/users/alice/repos", Map.of("name", "r", "visibility", "private"));
+    api.expect(
+        201, "POST", "/admin/users/alice/repos", Map.of("name", "pub", "visibility", "public"));
     goodToken =
         api.expect(
                 201,
@@ -65,72 +71,160 @@ class FailedAuthLimiterEndToEndTest {
     gateway.close();
   }
 
-  /**
-   * A raw HTTP/1.1 request from {@code source} (a loopback address); returns status line + headers
-   * + body.
-   */
-  private String request(String source, String password) throws IOException {
-    try (Socket s = new Socket()) {
-      s.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      s.setSoTimeout(10_000);
-      StringBuilder req =
-          new StringBuilder(
-              "GET /alice/r.git/info/refs?service=git-upload-pack HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-      if (password != null) {
-        req.append("Authorization: Basic ")
-            .append(
-                Base64.getEncoder()
-                    .encodeToString(("alice:" + password).getBytes(StandardCharsets.UTF_8)))
-            .append("\r\n");
-      }
-      req.append("\r\n");
-      OutputStream out = s.getOutputStream();
-      out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+  /** git's first request for {@code repo} from {@code source}, with alice's password or none. */
+  private SourcedHttp.Response git(String source, String repo, String password) {
+    return SourcedHttp.send(
+        source,
+        port,
+        "GET",
+        "/alice/" + repo + ".git/info/refs?service=git-upload-pack",
+        "127.0.0.1",
+        password == null ? List.of() : List.of(SourcedHttp.basic("alice", password)),
+        null);
   }
 
-  private static int status(String response) {
-    return Integer.parseInt(response.substring(9, 12));
+  private SourcedHttp.Response git(String source, String password) {
+    return git(source, "r", password);
+  }
+
+  /** git's first request for alice/r from {@code source}, with an {@code X-Forwarded-For}. */
+  private SourcedHttp.Response forwarded(String source, String forwardedFor, String password) {
+    return SourcedHttp.send(
+        source,
+        port,
+        "GET",
+        "/alice/r.git/info/refs?service=git-upload-pack",
+        "127.0.0.1",
+        List.of("X-Forwarded-For: " + forwardedFor, SourcedHttp.basic("alice", password)),
+        null);
+  }
+
+  /** {@code GET /api/v3/user} from {@code source} with a token. */
+  private SourcedHttp.Response apiUser(String source, String token) {
+    return SourcedHttp.send(
+        source, port, "GET", "/api/v3/user", "127.0.0.1", List.of(SourcedHttp.token(token)), null);
+  }
+
+  private static void assertBlocked(SourcedHttp.Response r, String address) {
+    assertEquals(429, r.status(), r::toString);
+    assertEquals("60", r.header("Retry-After"), r::toString);
+    assertTrue(
+        r.body()
+            .contains(
+                "Too many failed authentication attempts from "
+                    + address
+                    + ": this address is temporarily blocked. Try again in 60 seconds."),
+        r::toString);
   }
 
   @Test
-  void anAddressIsBlockedAfterTooManyFailuresAndOthersAreNot() throws IOException {
-    String bad = "pcc_" + "A".repeat(38);
+  void aBlockedAddressIsRefusedOnlyForBadCredentials() {
     // git's first, credential-less request is never counted.
     for (int i = 0; i < 10; i++) {
-      assertEquals(401, status(request("127.0.0.3", null)));
+      assertEquals(401, git("127.0.0.3", null).status());
     }
     assertEquals(
-        200,
-        status(request("127.0.0.3", goodToken)),
-        "credential-less requests did not block the address");
+        200, git("127.0.0.3", goodToken).status(), "credential-less requests did not count");
 
     for (int i = 0; i < 5; i++) {
-      assertEquals(401, status(request("127.0.0.2", bad)));
+      assertEquals(401, git("127.0.0.2", BAD).status());
     }
-    String blocked = request("127.0.0.2", goodToken);
-    assertEquals(429, status(blocked), blocked);
-    assertTrue(blocked.contains("Retry-After: 60"), blocked);
-    assertTrue(
-        blocked.contains(
-            "Too many failed authentication attempts from 127.0.0.2: this address is temporarily blocked"),
-        blocked);
+    assertBlocked(git("127.0.0.2", BAD), "127.0.0.2");
+    assertBlocked(git("127.0.0.2", "garbage-password"), "127.0.0.2");
+    assertBlocked(apiUser("127.0.0.2", BAD), "127.0.0.2");
+
+    // What the blocked address asks with valid credentials, or none, goes through.
+    SourcedHttp.Response read = git("127.0.0.2", goodToken);
+    assertEquals(200, read.status(), read::toString);
+    SourcedHttp.Response admin = apiUser("127.0.0.2", adminToken);
+    assertEquals(200, admin.status(), admin::toString);
+    SourcedHttp.Response anonymousPublic = git("127.0.0.2", "pub", null);
+    assertEquals(200, anonymousPublic.status(), anonymousPublic::toString);
+    SourcedHttp.Response anonymousPrivate = git("127.0.0.2", null);
+    assertEquals(401, anonymousPrivate.status(), "git still learns to send credentials");
+    // ...and none of that lifted the block on bad credentials.
+    assertBlocked(git("127.0.0.2", BAD), "127.0.0.2");
     // Another address is not affected.
-    assertEquals(200, status(request("127.0.0.1", goodToken)));
+    assertEquals(401, git("127.0.0.1", BAD).status());
+    assertEquals(200, git("127.0.0.1", goodToken).status());
   }
 
   @Test
-  void aSuccessResetsTheCount() throws IOException {
-    String bad = "garbage-password";
+  void aSuccessDoesNotEraseEarlierFailures() {
+    // Rounds of (limit - 1) failures, each followed by a success: the failures add up.
+    List<Integer> statuses = new ArrayList<>();
     for (int round = 0; round < 3; round++) {
       for (int i = 0; i < 4; i++) {
-        assertEquals(401, status(request("127.0.0.4", bad)));
+        statuses.add(git("127.0.0.4", BAD).status());
       }
-      assertEquals(200, status(request("127.0.0.4", goodToken)));
+      assertEquals(200, git("127.0.0.4", goodToken).status());
     }
+    assertEquals(List.of(401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429), statuses);
+  }
+
+  @Test
+  void behindATrustedProxyEachClientIsLimitedOnItsOwn() throws Exception {
+    // Through the balancer at 127.0.0.9: five failures of 203.0.113.5, then its sixth is refused.
+    for (int i = 0; i < 5; i++) {
+      assertEquals(401, forwarded("127.0.0.9", "203.0.113.5", BAD).status());
+    }
+    assertBlocked(forwarded("127.0.0.9", "203.0.113.5", BAD), "203.0.113.5");
+    // Another client behind the same balancer is not, nor is the balancer's own address.
+    assertEquals(401, forwarded("127.0.0.9", "203.0.113.6", BAD).status());
+    assertEquals(401, git("127.0.0.9", BAD).status());
+    // The right-most address that is not a trusted proxy is the client: whatever the client put
+    // before it (a forged address) does not matter, trusted hops after it are skipped.
+    assertBlocked(forwarded("127.0.0.9", "198.51.100.1, 203.0.113.5", BAD), "203.0.113.5");
+    assertBlocked(forwarded("127.0.0.9", "203.0.113.5, 192.0.2.44", BAD), "203.0.113.5");
+    assertBlocked(forwarded("127.0.0.9", "[2001:db8::1]:4711, 203.0.113.5:80", BAD), "203.0.113.5");
+    // The API limits by the same client address.
+    assertBlocked(
+        SourcedHttp.send(
+            "127.0.0.9",
+            port,
+            "GET",
+            "/api/v3/user",
+            "127.0.0.1",
+            List.of("X-Forwarded-For: 203.0.113.5", SourcedHttp.token(BAD)),
+            null),
+        "203.0.113.5");
+    // From a peer that is not a trusted proxy the header is ignored: the peer is the client.
+    SourcedHttp.Response direct = forwarded("127.0.0.8", "203.0.113.5", BAD);
+    assertEquals(401, direct.status(), direct::toString);
+    for (int i = 0; i < 4; i++) {
+      forwarded("127.0.0.8", "203.0.113.5", BAD);
+    }
+    assertBlocked(forwarded("127.0.0.8", "203.0.113.77", BAD), "127.0.0.8");
+    // A valid read through the balancer is audited with the client's address.
+    assertEquals(200, forwarded("127.0.0.9", "203.0.113.5", goodToken).status());
+    TestApi admin = new TestApi(gateway.httpUrl(), adminToken);
+    List<String> allowed = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    // The audit log is written behind the requests: read it (every page) until the rows are in.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    do {
+      assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
+      allowed.clear();
+      refused.clear();
+      for (int page = 1; ; page++) {
+        JsonNode events =
+            admin.expect(
+                200, "GET", "/admin/audit-log?kind=decision&per_page=100&page=" + page, null);
+        for (JsonNode e : events) {
+          (e.get("outcome").asText().equals("allow") ? allowed : refused)
+              .add(e.get("client_address").asText());
+        }
+        if (events.size() < 100) {
+          break;
+        }
+      }
+    } while (!(allowed.contains("203.0.113.5")
+            && refused.containsAll(List.of("203.0.113.5", "203.0.113.6", "127.0.0.9", "127.0.0.8")))
+        && System.nanoTime() < deadline);
+    assertTrue(allowed.contains("203.0.113.5"), allowed::toString);
+    assertTrue(
+        refused.containsAll(List.of("203.0.113.5", "203.0.113.6", "127.0.0.9", "127.0.0.8")),
+        refused::toString);
+    assertFalse(refused.contains("203.0.113.77") || allowed.contains("203.0.113.77"));
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.gateway.PublicUrl;
 import dev.portcullis.gateway.ops.AuditJson;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.access.FailedAuthLimiter;
@@ -18,6 +19,7 @@ import dev.portcullis.policy.audit.AuditLog;
 import dev.portcullis.policy.audit.AuditQuery;
 import dev.portcullis.policy.decision.AccessEvaluator;
 import dev.portcullis.policy.decision.Credential;
+import dev.portcullis.policy.decision.Decision;
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.Enterprise;
@@ -53,7 +55,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The REST API under {@code /api/v3}: JSON, GitHub's error shape, {@code Bearer} and {@code token}
- * authorization schemes. Routes are matched on the raw (undecoded) path.
+ * authorization schemes. Routes are matched on the raw (undecoded) path. Every route but {@code
+ * POST /credentials/revoke} authenticates its caller before anything else (401), then the
+ * management use cases authorize; an object the caller may not see answers as a missing one.
  */
 public final class ApiServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -68,12 +72,13 @@ public final class ApiServlet extends HttpServlet {
     final HttpServletRequest request;
     final List<String> params;
     private final ApiServlet api;
-    private Actor actor;
+    private final Actor actor;
     private JsonNode body;
 
-    Call(ApiServlet api, HttpServletRequest request, List<String> params) {
+    Call(ApiServlet api, HttpServletRequest request, Actor actor, List<String> params) {
       this.api = api;
       this.request = request;
+      this.actor = actor;
       this.params = params;
     }
 
@@ -89,9 +94,10 @@ public final class ApiServlet extends HttpServlet {
       }
     }
 
+    /** The authenticated caller (routes that take anonymous callers have none). */
     Actor actor() {
       if (actor == null) {
-        actor = api.authenticate(request);
+        throw new IllegalStateException("this route takes anonymous callers");
       }
       return actor;
     }
@@ -138,10 +144,68 @@ public final class ApiServlet extends HttpServlet {
 
   @FunctionalInterface
   interface Handler {
-    Reply handle(Call call) throws IOException;
+    Reply handle(ApiServlet api, Call call) throws IOException;
   }
 
-  private record Route(String method, Pattern pattern, Handler handler) {}
+  /**
+   * One route: method, path template ({@code {}} for a segment), handler, and whether it takes
+   * anonymous callers (every other route authenticates its caller before anything else).
+   */
+  private record Route(
+      String method, String template, Pattern pattern, Handler handler, boolean anonymous) {
+    Route(String method, String template, Handler handler) {
+      this(method, template, Pattern.compile(template.replace("{}", SEG)), handler, false);
+    }
+
+    Route withoutAuthentication() {
+      return new Route(method, template, pattern, handler, true);
+    }
+  }
+
+  /** Every route, in matching order. */
+  private static final List<Route> ROUTES =
+      List.of(
+          new Route("GET", "/user", (api, c) -> api.currentUser(c)),
+          new Route("POST", "/admin/users", ApiServlet::createUser),
+          new Route("PUT", "/users/{}/suspended", (api, c) -> api.suspend(c, true)),
+          new Route("DELETE", "/users/{}/suspended", (api, c) -> api.suspend(c, false)),
+          new Route("POST", "/admin/enterprises", ApiServlet::createEnterprise),
+          new Route(
+              "PUT", "/enterprises/{}/personal-access-token-policy", ApiServlet::enterprisePolicy),
+          new Route("POST", "/admin/organizations", ApiServlet::createOrganization),
+          new Route("PUT", "/orgs/{}/personal-access-token-policy", ApiServlet::orgPolicy),
+          new Route("PUT", "/orgs/{}/memberships/{}", ApiServlet::setMembership),
+          new Route("DELETE", "/orgs/{}/memberships/{}", ApiServlet::removeMembership),
+          new Route("PUT", "/orgs/{}/base-permission", ApiServlet::basePermission),
+          new Route("POST", "/orgs/{}/repos", (api, c) -> api.createOrgRepo(c)),
+          new Route("POST", "/admin/users/{}/repos", (api, c) -> api.createUserRepo(c)),
+          new Route("PUT", "/repos/{}/{}/collaborators/{}", ApiServlet::setCollaborator),
+          new Route("DELETE", "/repos/{}/{}/collaborators/{}", ApiServlet::removeCollaborator),
+          new Route("POST", "/admin/users/{}/personal-access-tokens", ApiServlet::createToken),
+          new Route("GET", "/admin/users/{}/personal-access-tokens", ApiServlet::listTokens),
+          new Route("DELETE", "/admin/personal-access-tokens/{}", ApiServlet::deleteToken),
+          new Route(
+              "GET",
+              "/orgs/{}/personal-access-token-requests",
+              (api, c) -> api.listGrants(c, true)),
+          new Route(
+              "GET",
+              "/orgs/{}/personal-access-token-requests/{}/repositories",
+              (api, c) -> api.grantRepositories(c, true)),
+          new Route("GET", "/orgs/{}/personal-access-tokens", (api, c) -> api.listGrants(c, false)),
+          new Route(
+              "GET",
+              "/orgs/{}/personal-access-tokens/{}/repositories",
+              (api, c) -> api.grantRepositories(c, false)),
+          new Route(
+              "POST", "/orgs/{}/personal-access-token-requests/{}", ApiServlet::reviewRequest),
+          new Route("POST", "/orgs/{}/personal-access-token-requests", ApiServlet::reviewRequests),
+          new Route("POST", "/orgs/{}/personal-access-tokens/{}", ApiServlet::revokeGrant),
+          new Route("POST", "/orgs/{}/personal-access-tokens", ApiServlet::revokeGrants),
+          // Anyone holding a leaked token may revoke it.
+          new Route("POST", "/credentials/revoke", ApiServlet::revokeCredentials)
+              .withoutAuthentication(),
+          new Route("GET", "/admin/audit-log", ApiServlet::auditLog));
 
   private final transient Admin management;
   private final transient FailedAuthLimiter limiter;
@@ -153,7 +217,6 @@ public final class ApiServlet extends HttpServlet {
       new ObjectMapper()
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  private final transient List<Route> routes = new ArrayList<>();
   private final transient GithubShapes shapes = new GithubShapes(json);
 
   public ApiServlet(
@@ -169,52 +232,14 @@ public final class ApiServlet extends HttpServlet {
     this.access = access;
     this.storage = storage;
     this.clock = clock;
-    routes();
   }
 
-  private void route(String method, String path, Handler h) {
-    routes.add(new Route(method, Pattern.compile(path.replace("{}", SEG)), h));
-  }
-
-  private void routes() {
-    route("GET", "/user", c -> ok(shapes.user(c.actor().user(), baseUrl(c.request))));
-    route("POST", "/admin/users", this::createUser);
-    route("PUT", "/users/{}/suspended", c -> suspend(c, true));
-    route("DELETE", "/users/{}/suspended", c -> suspend(c, false));
-    route("POST", "/admin/enterprises", this::createEnterprise);
-    route("PUT", "/enterprises/{}/personal-access-token-policy", this::enterprisePolicy);
-    route("POST", "/admin/organizations", this::createOrganization);
-    route("PUT", "/orgs/{}/personal-access-token-policy", this::orgPolicy);
-    route("PUT", "/orgs/{}/memberships/{}", this::setMembership);
-    route("DELETE", "/orgs/{}/memberships/{}", this::removeMembership);
-    route("PUT", "/orgs/{}/base-permission", this::basePermission);
-    route(
-        "POST",
-        "/orgs/{}/repos",
-        c -> createRepo(c, management.directory().organization(c.param(0)).login()));
-    route(
-        "POST",
-        "/admin/users/{}/repos",
-        c -> createRepo(c, management.directory().user(c.param(0)).login()));
-    route("PUT", "/repos/{}/{}/collaborators/{}", this::setCollaborator);
-    route("DELETE", "/repos/{}/{}/collaborators/{}", this::removeCollaborator);
-    route("POST", "/admin/users/{}/personal-access-tokens", this::createToken);
-    route("GET", "/admin/users/{}/personal-access-tokens", this::listTokens);
-    route("DELETE", "/admin/personal-access-tokens/{}", this::deleteToken);
-    route("GET", "/orgs/{}/personal-access-token-requests", c -> listGrants(c, true));
-    route(
-        "GET",
-        "/orgs/{}/personal-access-token-requests/{}/repositories",
-        c -> grantRepositories(c, true));
-    route("GET", "/orgs/{}/personal-access-tokens", c -> listGrants(c, false));
-    route(
-        "GET", "/orgs/{}/personal-access-tokens/{}/repositories", c -> grantRepositories(c, false));
-    route("POST", "/orgs/{}/personal-access-token-requests/{}", this::reviewRequest);
-    route("POST", "/orgs/{}/personal-access-token-requests", this::reviewRequests);
-    route("POST", "/orgs/{}/personal-access-tokens/{}", this::revokeGrant);
-    route("POST", "/orgs/{}/personal-access-tokens", this::revokeGrants);
-    route("POST", "/credentials/revoke", this::revokeCredentials);
-    route("GET", "/admin/audit-log", this::auditLog);
+  /**
+   * The route table: each route's method and path template under {@code /api/v3}, {@code {}}
+   * standing for one path segment (tests walk every route).
+   */
+  public static List<String> routeTable() {
+    return ROUTES.stream().map(r -> r.method() + " " + r.template()).toList();
   }
 
   // ------------------------------------------------------------------ dispatch
@@ -268,6 +293,9 @@ public final class ApiServlet extends HttpServlet {
       LOG.error("internal error on {} {}", req.getMethod(), path, e);
       reply = error(500, "Internal error; the gateway logged the details.", List.of());
     }
+    if (reply.status() != 413) {
+      discardUnread(req);
+    }
     if (reply.link() != null) {
       res.setHeader("Link", reply.link());
     }
@@ -288,7 +316,7 @@ public final class ApiServlet extends HttpServlet {
 
   private Reply dispatch(HttpServletRequest req, String path) throws IOException {
     boolean pathMatched = false;
-    for (Route r : routes) {
+    for (Route r : ROUTES) {
       Matcher m = r.pattern().matcher(path);
       if (!m.matches()) {
         continue;
@@ -297,11 +325,24 @@ public final class ApiServlet extends HttpServlet {
       if (!r.method().equals(req.getMethod())) {
         continue;
       }
+      // Authenticate first: a caller without valid credentials learns nothing about the objects
+      // the path names, not even that a name is malformed.
+      Actor actor = r.anonymous() ? null : authenticate(req);
       List<String> params = new ArrayList<>();
       for (int i = 1; i <= m.groupCount(); i++) {
         params.add(decode(m.group(i)));
       }
-      return r.handler().handle(new Call(this, req, params));
+      try {
+        return r.handler().handle(this, new Call(this, req, actor, params));
+      } catch (PolicyException e) {
+        // A missing object and one the caller may not see are the same NOT_FOUND to the policy
+        // module; to anyone but a site administrator (who sees everything) both are GitHub's bare
+        // "Not Found", so that not even the name in the message differs.
+        if (e.unseen() && (actor == null || !actor.isSiteAdmin())) {
+          throw new ApiException(404, "Not Found");
+        }
+        throw e;
+      }
     }
     if (pathMatched) {
       throw new ApiException(
@@ -325,27 +366,53 @@ public final class ApiServlet extends HttpServlet {
     return d;
   }
 
+  /**
+   * The caller, or 401; refused credentials count towards the failed-authentication limit and past
+   * it are answered 429 (valid credentials from the same address still pass).
+   */
   private Actor authenticate(HttpServletRequest req) {
-    String address = req.getRemoteAddr();
-    String blocked = limiter.addressRefusal(address);
-    if (blocked != null) {
-      throw new ApiException(429, blocked);
-    }
     Credential c =
         access.authenticate(dev.portcullis.gateway.git.GitAccessFilter.authorization(req));
     if (c instanceof Credential.None) {
       throw new ApiException(401, "Requires authentication");
     }
-    if (!(c instanceof Credential.Token t)) {
-      limiter.failure(address, null);
+    Credential.Token t = c instanceof Credential.Token token ? token : null;
+    Decision.Denied unusable = t == null ? null : AccessEvaluator.unusable(t, clock.instant());
+    if (unusable != null && unusable.status() == 403) {
+      // A suspended user's valid token: refused as on git, not reported as bad credentials.
+      throw new ApiException(403, unusable.message());
+    }
+    if (t == null || unusable != null) {
+      String blocked = limiter.failure(req.getRemoteAddr(), t == null ? null : t.token().digest());
+      if (blocked != null) {
+        throw new ApiException(429, blocked);
+      }
       throw new ApiException(401, "Bad credentials");
     }
-    if (AccessEvaluator.unusable(t, clock.instant()) != null) {
-      limiter.failure(address, t.token().digest());
-      throw new ApiException(401, "Bad credentials");
-    }
-    limiter.success(address);
     return Actor.of(t.user(), t.token());
+  }
+
+  /**
+   * Reads and drops what is left of a request body of at most {@code MAX_BODY} bytes before the
+   * answer goes out. A call refused before its body was read (every 401 now) would otherwise be
+   * answered as keep-alive and its connection then closed by Jetty, which a client reusing it (the
+   * JDK's, for a POST) sees as a failed next request.
+   */
+  private static void discardUnread(HttpServletRequest req) {
+    if (req.getContentLengthLong() == 0 || req.getContentLengthLong() > MAX_BODY) {
+      return;
+    }
+    try {
+      InputStream in = req.getInputStream();
+      byte[] skip = new byte[8192];
+      long total = 0;
+      int n;
+      while (total <= MAX_BODY && (n = in.read(skip)) > 0) {
+        total += n;
+      }
+    } catch (IOException | RuntimeException e) {
+      // The body cannot be read: Jetty closes the connection after the answer, as before.
+    }
   }
 
   private JsonNode readJson(HttpServletRequest req) {
@@ -386,20 +453,28 @@ public final class ApiServlet extends HttpServlet {
 
   // ------------------------------------------------------------------ JSON shapes
 
+  /**
+   * The base of absolute URLs: {@code --public-url}, a trusted proxy's forwarded host, or the
+   * listener's address; never the request's {@code Host}, since a client reading a {@code Link}
+   * sends its credentials there.
+   */
   static String baseUrl(HttpServletRequest req) {
-    StringBuilder sb =
-        new StringBuilder().append(req.getScheme()).append("://").append(req.getServerName());
-    int port = req.getServerPort();
-    boolean defaultPort =
-        ("https".equals(req.getScheme()) && port == 443)
-            || ("http".equals(req.getScheme()) && port == 80);
-    if (!defaultPort) {
-      sb.append(':').append(port);
-    }
-    return sb.toString();
+    return PublicUrl.of(req);
   }
 
   // ------------------------------------------------------------------ handlers
+
+  private Reply currentUser(Call c) {
+    return ok(shapes.user(c.actor().user(), baseUrl(c.request)));
+  }
+
+  private Reply createOrgRepo(Call c) {
+    return createRepo(c, management.directory().organization(c.param(0)).login());
+  }
+
+  private Reply createUserRepo(Call c) {
+    return createRepo(c, management.directory().user(c.param(0)).login());
+  }
 
   private Reply createUser(Call c) {
     Actor a = c.actor();

@@ -6,6 +6,7 @@ import dev.portcullis.policy.access.CacheSettings;
 import dev.portcullis.policy.access.FailedAuthLimiter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The options {@code serve} and {@code demo} share. */
@@ -114,13 +115,14 @@ final class ServerOptions {
   @Option(
       names = "--max-auth-failures",
       description =
-          "failed authentications per client address (or token) before it is blocked, 0 = off (default ${DEFAULT-VALUE})",
+          "refused credentials per client address (or token) within the window; past it further refused credentials get 429 instead of 401 (valid ones still pass), 0 = off (default ${DEFAULT-VALUE})",
       defaultValue = "50")
   int maxAuthFailures;
 
   @Option(
       names = "--auth-failure-window-seconds",
-      description = "how long failures count and a block lasts (default ${DEFAULT-VALUE})",
+      description =
+          "how long each refused credential counts; a success erases none (default ${DEFAULT-VALUE})",
       defaultValue = "300")
   long authFailureWindowSeconds;
 
@@ -150,6 +152,21 @@ final class ServerOptions {
           "audit every allowed read, and every refusal of a request without a valid credential, as its own row (default: "
               + "one row with a count per token, repository, client and minute for reads, per repository, reason, client and minute for those refusals)")
   boolean auditEachRead;
+
+  @Option(
+      names = "--trusted-proxies",
+      split = ",",
+      paramLabel = "CIDR",
+      description =
+          "proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client (and X-Forwarded-Host/-Proto the public URL when --public-url is not given); from any other peer those headers are ignored (default: none)")
+  List<String> trustedProxies;
+
+  @Option(
+      names = "--public-url",
+      paramLabel = "URL",
+      description =
+          "scheme://host[:port] clients reach the gateway at, for the absolute URLs of API answers (Link headers, url and clone_url fields); default: the listener's own address, never the Host header")
+  String publicUrl;
 
   @Option(
       names = "--audit-file",
@@ -208,6 +225,8 @@ final class ServerOptions {
             Duration.ofSeconds(Math.max(1, idleTimeoutSeconds)),
             Duration.ofSeconds(Math.max(1, maxRequestSeconds)),
             auditEachRead),
-        auditFile);
+        auditFile,
+        trustedProxies,
+        publicUrl);
   }
 }

@@ -25,12 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * In front of JGit's {@code GitServlet}: classifies the request exactly, applies the
- * failed-authentication limiter, authenticates the {@code Authorization} header, runs the access
- * decision and either answers (401 with a Basic challenge, 403/404 with a one-line {@code
- * text/plain} reason that git prints as {@code remote: …}, 429 for a blocked address, 503 when the
- * store is unreachable) or hands the request on with the authenticated user set, so that
- * receive-pack accepts it.
+ * In front of JGit's {@code GitServlet}: classifies the request exactly, authenticates the {@code
+ * Authorization} header, runs the access decision, counts refused credentials in the
+ * failed-authentication limiter and either answers (401 with a Basic challenge, 403/404 with a
+ * one-line {@code text/plain} reason that git prints as {@code remote: …}, 429 for refused
+ * credentials past the limit, 503 when the store is unreachable) or hands the request on with the
+ * authenticated user set, so that receive-pack accepts it.
  */
 public final class GitAccessFilter implements Filter {
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.git");
@@ -80,22 +80,9 @@ public final class GitAccessFilter implements Filter {
       return;
     }
     String address = request.getRemoteAddr();
-    String blocked = limiter.addressRefusal(address);
-    if (blocked != null) {
-      throttle(response, blocked);
-      return;
-    }
     AccessService.AccessCheck check;
     try {
       check = access.decide(authorization(request), git.owner(), git.name(), git.operation());
-      blocked =
-          check.credential() instanceof Credential.Token t
-              ? limiter.tokenRefusal(t.token().digest())
-              : null;
-      if (blocked != null) {
-        throttle(response, blocked);
-        return;
-      }
       access.recordUse(check);
     } catch (StoreUnavailableException e) {
       metrics.storeUnavailable();
@@ -114,23 +101,27 @@ public final class GitAccessFilter implements Filter {
     Credential credential = check.credential();
     Credential.Token token = credential instanceof Credential.Token t ? t : null;
     if (decision instanceof Decision.Denied d) {
-      if (d.status() == 401) {
-        // git's first, credential-less request is how it learns to authenticate: never counted.
-        if (!(credential instanceof Credential.None)) {
-          limiter.failure(address, token == null ? null : token.token().digest());
+      int status = d.status();
+      String message = d.message();
+      // git's first, credential-less request is how it learns to authenticate: never counted.
+      // Only refused credentials count, and only they are answered 429 past the limit.
+      if (status == 401 && !(credential instanceof Credential.None)) {
+        String blocked = limiter.failure(address, token == null ? null : token.token().digest());
+        if (blocked != null) {
+          metrics.throttled();
+          response.setHeader("Retry-After", Long.toString(limiter.retryAfterSeconds()));
+          status = 429;
+          message = blocked;
         }
-        response.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\"");
-      } else if (token != null) {
-        limiter.success(address);
       }
-      send(response, d.status(), d.message());
-      metrics.gitRequest(git.service(), d.status(), 0, 0);
-      record(git, token, decision, d.status(), address);
-      log(git, token, decision, d.status(), start, 0, 0);
+      if (status == 401) {
+        response.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\"");
+      }
+      send(response, status, message);
+      metrics.gitRequest(git.service(), status, 0, 0);
+      record(git, token, decision, status, address);
+      log(git, token, decision, status, address, start, 0, 0);
       return;
-    }
-    if (token != null) {
-      limiter.success(address);
     }
     GitExchange exchange = GitExchange.start(request, check.repository());
     CountingRequest forward =
@@ -145,7 +136,7 @@ public final class GitAccessFilter implements Filter {
         int out = refused.body().length;
         metrics.gitRequest(git.service(), refused.status(), forward.bytes(), out);
         record(git, token, decision, refused.status(), address);
-        log(git, token, decision, refused.status(), start, forward.bytes(), out);
+        log(git, token, decision, refused.status(), address, start, forward.bytes(), out);
       }
       return;
     }
@@ -169,7 +160,15 @@ public final class GitAccessFilter implements Filter {
       if (push && exchange.pushApplied()) {
         maintenance.touched(check.repository());
       }
-      log(git, token, decision, counted.getStatus(), start, forward.bytes(), counted.bytes());
+      log(
+          git,
+          token,
+          decision,
+          counted.getStatus(),
+          address,
+          start,
+          forward.bytes(),
+          counted.bytes());
     }
   }
 
@@ -184,12 +183,6 @@ public final class GitAccessFilter implements Filter {
         d,
         status,
         address);
-  }
-
-  private void throttle(HttpServletResponse response, String message) throws IOException {
-    metrics.throttled();
-    response.setHeader("Retry-After", Long.toString(limiter.retryAfterSeconds()));
-    send(response, 429, message);
   }
 
   /**
@@ -213,6 +206,7 @@ public final class GitAccessFilter implements Filter {
       Credential.Token token,
       Decision d,
       int status,
+      String address,
       long start,
       long in,
       long out) {
@@ -240,6 +234,8 @@ public final class GitAccessFilter implements Filter {
           .append(d.reason().label())
           .append(" status=")
           .append(status)
+          .append(" client=")
+          .append(address)
           .append(" bytes_in=")
           .append(in)
           .append(" bytes_out=")

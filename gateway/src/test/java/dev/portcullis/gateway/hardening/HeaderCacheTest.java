@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayConfig;
+import dev.portcullis.gateway.Limits;
+import dev.portcullis.policy.access.FailedAuthLimiter;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -36,9 +39,21 @@ class HeaderCacheTest {
 
   @BeforeAll
   void start() throws Exception {
+    // The failed-authentication limiter is off: each test sends dozens of refused tokens from one
+    // address, and a success in between no longer erases the failures before it.
+    Limits noLimiter =
+        new Limits(
+            Limits.DEFAULT.maxPackBytes(),
+            Limits.DEFAULT.maxObjectBytes(),
+            new FailedAuthLimiter.Settings(0, Duration.ofMinutes(5), 1000),
+            0,
+            Limits.DEFAULT.idleTimeout());
     gateway =
         Gateway.start(
-            GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withAnonymousRead(false));
+            GatewayConfig.defaults(tmp.resolve("data"))
+                .withPorts(0, 0)
+                .withAnonymousRead(false)
+                .withLimits(noLimiter));
     port = URI.create(gateway.httpUrl()).getPort();
     adminToken = Files.readString(tmp.resolve("data/admin-token")).strip();
     try (RawHttp.KeepAlive c = new RawHttp.KeepAlive(port)) {

@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -98,6 +99,8 @@ class TlsReloadTest {
             base.lastUsedFlushInterval(),
             base.maxThreads(),
             base.limits(),
+            null,
+            List.of(),
             null);
     try (Gateway g = Gateway.start(cfg)) {
       int port = URI.create(g.httpsUrl()).getPort();

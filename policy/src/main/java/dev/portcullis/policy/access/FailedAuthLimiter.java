@@ -5,17 +5,27 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.portcullis.policy.token.TokenDigest;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Arrays;
 
 /**
- * Counts failed authentications per client address and per token digest within a window and blocks
- * a key that passed the limit until the window ends. A success from an address resets its count.
- * Bounded in memory: Caffeine evicts the oldest keys past {@code maximumKeys}.
+ * Counts refused credentials per client address and per token digest over a sliding window, and
+ * answers a refused credential with a 429 message once its address or token is past the limit.
  *
- * <p>Callers never count git's first, credential-less request (it is how git learns to send
- * credentials), only requests whose credentials were refused.
+ * <p>Only refusals count and only refusals are answered: a valid credential from a blocked address
+ * goes through, and so does a request without credentials (git's first request, anonymous reads of
+ * public repositories); callers never count those. A success erases nothing: each failure counts
+ * for the window (to within a tenth of it: the window is kept as ten buckets) and then expires on
+ * its own, so failures spread between successes add up.
+ *
+ * <p>Bounded in memory: ten counters per key, and Caffeine evicts the oldest keys past {@code
+ * maximumKeys} and every key whose last failure is older than the window.
  */
 public final class FailedAuthLimiter {
+  /**
+   * Slices of the window; a failure counts for at least 9/10 of the window and at most all of it.
+   */
+  static final int BUCKETS = 10;
+
   /** Limits; {@code maxFailures} of 0 switches the limiter off. */
   public record Settings(int maxFailures, Duration window, long maximumKeys) {
     public static final Settings DEFAULT = new Settings(50, Duration.ofMinutes(5), 100_000);
@@ -34,11 +44,15 @@ public final class FailedAuthLimiter {
   }
 
   private final Settings settings;
-  private final Cache<String, AtomicInteger> byAddress;
-  private final Cache<TokenDigest, AtomicInteger> byDigest;
+  private final Ticker ticker;
+  private final long bucketNanos;
+  private final Cache<String, Window> byAddress;
+  private final Cache<TokenDigest, Window> byDigest;
 
   public FailedAuthLimiter(Settings settings, Ticker ticker) {
     this.settings = settings;
+    this.ticker = ticker;
+    this.bucketNanos = Math.max(1, settings.window().toNanos() / BUCKETS);
     this.byAddress =
         Caffeine.newBuilder()
             .maximumSize(settings.maximumKeys())
@@ -58,85 +72,101 @@ public final class FailedAuthLimiter {
   }
 
   /**
-   * The 429 message for a request from {@code address} while the address is blocked, or {@code
-   * null} when it is not: git and the API say the same.
+   * Counts a refused credential from {@code address} ({@code digest}: the token's, when one was
+   * found, else null) and returns the 429 message when the address or the token now has more than
+   * {@code maxFailures} failures within the window, or {@code null} when the refusal stays a 401.
+   * Git and the API say the same.
    */
-  public String addressRefusal(String address) {
-    return addressBlocked(address)
-        ? "Too many failed authentication attempts from "
-            + address
-            + ": this address is temporarily blocked. Try again in "
-            + retryAfterSeconds()
-            + " seconds."
-        : null;
-  }
-
-  /** The 429 message for a token while it is blocked, or {@code null} when it is not. */
-  public String tokenRefusal(TokenDigest digest) {
-    return digestBlocked(digest)
-        ? "Too many failed authentication attempts with this token: it is temporarily blocked. Try again in "
-            + retryAfterSeconds()
-            + " seconds."
-        : null;
-  }
-
-  /** Whether requests from {@code address} are blocked now. */
-  boolean addressBlocked(String address) {
+  public String failure(String address, TokenDigest digest) {
     if (settings.maxFailures() == 0) {
-      return false;
+      return null;
     }
-    AtomicInteger n = byAddress.getIfPresent(address);
-    return n != null && n.get() >= settings.maxFailures();
+    long bucket = Math.floorDiv(ticker.read(), bucketNanos);
+    boolean addressBlocked = count(byAddress, address, bucket) > settings.maxFailures();
+    boolean digestBlocked =
+        digest != null && count(byDigest, digest, bucket) > settings.maxFailures();
+    if (addressBlocked) {
+      return "Too many failed authentication attempts from "
+          + address
+          + ": this address is temporarily blocked. Try again in "
+          + retryAfterSeconds()
+          + " seconds.";
+    }
+    if (digestBlocked) {
+      return "Too many failed authentication attempts with this token: it is temporarily blocked. Try again in "
+          + retryAfterSeconds()
+          + " seconds.";
+    }
+    return null;
   }
 
-  /** Whether a token digest is blocked now ({@code digest} may be null). */
-  boolean digestBlocked(TokenDigest digest) {
-    if (settings.maxFailures() == 0 || digest == null) {
-      return false;
-    }
-    AtomicInteger n = byDigest.getIfPresent(digest);
-    return n != null && n.get() >= settings.maxFailures();
+  /** Adds one failure to {@code key}'s window and returns the failures within it. */
+  private static <K> int count(Cache<K, Window> cache, K key, long bucket) {
+    int[] total = new int[1];
+    cache
+        .asMap()
+        .compute(
+            key,
+            (k, w) -> {
+              Window window = w == null ? new Window(bucket) : w;
+              total[0] = window.add(bucket);
+              return window;
+            });
+    return total[0];
   }
 
   /**
-   * Counts a refused credential. The window restarts with each failure, so a key keeps being
-   * blocked while it keeps failing.
+   * Seconds a blocked key should wait, for {@code Retry-After}: after a whole window without
+   * failures, none of its failures counts any more.
    */
-  public void failure(String address, TokenDigest digest) {
-    if (settings.maxFailures() == 0) {
-      return;
-    }
-    byAddress
-        .asMap()
-        .compute(
-            address,
-            (k, v) -> {
-              AtomicInteger n = v == null ? new AtomicInteger() : v;
-              n.incrementAndGet();
-              return n;
-            });
-    if (digest != null) {
-      byDigest
-          .asMap()
-          .compute(
-              digest,
-              (k, v) -> {
-                AtomicInteger n = v == null ? new AtomicInteger() : v;
-                n.incrementAndGet();
-                return n;
-              });
-    }
-  }
-
-  /** A valid credential from {@code address}: its count starts again. */
-  public void success(String address) {
-    if (settings.maxFailures() != 0 && byAddress.getIfPresent(address) != null) {
-      byAddress.invalidate(address);
-    }
-  }
-
-  /** Seconds a blocked key should wait, for {@code Retry-After}. */
   public long retryAfterSeconds() {
     return Math.max(1, settings.window().toSeconds());
+  }
+
+  /** Keys held now (tests: memory stays bounded). */
+  long keys() {
+    byAddress.cleanUp();
+    byDigest.cleanUp();
+    return byAddress.estimatedSize() + byDigest.estimatedSize();
+  }
+
+  /**
+   * One key's failures in {@link #BUCKETS} slices of the window: slot {@code i % BUCKETS} holds
+   * bucket {@code i} for the last {@code BUCKETS} buckets up to {@code newest}. Guarded by the
+   * cache's per-key {@code compute}.
+   */
+  private static final class Window {
+    private final int[] counts = new int[BUCKETS];
+    private long newest;
+
+    Window(long bucket) {
+      this.newest = bucket;
+    }
+
+    int add(long bucket) {
+      if (bucket > newest) {
+        if (bucket - newest >= BUCKETS) {
+          Arrays.fill(counts, 0);
+        } else {
+          for (long b = newest + 1; b <= bucket; b++) {
+            counts[slot(b)] = 0;
+          }
+        }
+        newest = bucket;
+      }
+      int slot = slot(newest);
+      if (counts[slot] < Integer.MAX_VALUE) {
+        counts[slot]++;
+      }
+      long sum = 0;
+      for (int c : counts) {
+        sum += c;
+      }
+      return (int) Math.min(Integer.MAX_VALUE, sum);
+    }
+
+    private static int slot(long bucket) {
+      return (int) Math.floorMod(bucket, (long) BUCKETS);
+    }
   }
 }

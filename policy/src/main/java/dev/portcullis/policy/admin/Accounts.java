@@ -48,8 +48,8 @@ public final class Accounts extends UseCase {
   }
 
   public void setSuspended(Actor actor, String login, boolean suspended) {
-    requireSiteAdmin(actor);
     User u = user(login);
+    requireSiteAdmin(actor, u);
     store.setSuspended(u.id(), suspended ? (u.suspended() ? u.suspendedAt() : now()) : null);
     publish.accept(new Invalidation.UserChanged(u.id()));
     audit(

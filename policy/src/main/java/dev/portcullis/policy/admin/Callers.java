@@ -1,24 +1,42 @@
 package dev.portcullis.policy.admin;
 
 import dev.portcullis.policy.decision.AccessEvaluator;
+import dev.portcullis.policy.decision.AccessInputs;
+import dev.portcullis.policy.decision.Credential;
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.ClassicScopes;
 import dev.portcullis.policy.model.EffectivePolicy;
+import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.model.Visibility;
 import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.token.TokenKind;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Who may call a management operation: site administrators, and organization owners with the right
  * token.
+ *
+ * <p>A caller who may not see the object an operation names gets the {@code NOT_FOUND} that a
+ * missing object of that name gets (the REST API answers both with GitHub's bare {@code Not
+ * Found}); only a caller who may see it learns, with {@code FORBIDDEN}, that it may not act on it.
+ * Site administrators see everything. A user sees their own account and tokens, the organizations
+ * they belong to and those organizations' enterprises, and the repositories git would let them read
+ * (public ones, and those rule 2 of the access decision lets them see).
  */
 public final class Callers {
+  private static final String SITE_ADMIN_ONLY =
+      "Must be a site administrator using a token with the site_admin scope.";
+
   private final PolicyStore store;
   private final Directory directory;
 
@@ -27,24 +45,131 @@ public final class Callers {
     this.directory = directory;
   }
 
-  /** Site administrators only. */
+  /** Site administrators only, for an operation that names no object (creating one, the log). */
   public void requireSiteAdmin(Actor actor) {
     if (!actor.isSiteAdmin()) {
-      throw PolicyException.forbidden(
-          "Must be a site administrator using a token with the site_admin scope.");
+      throw PolicyException.forbidden(SITE_ADMIN_ONLY);
     }
   }
 
   /**
+   * Site administrators only, on {@code user}: anyone else gets the missing user's 404, except the
+   * user themself, who gets 403.
+   */
+  public void requireSiteAdmin(Actor actor, User user) {
+    if (actor.isSiteAdmin()) {
+      return;
+    }
+    if (actor.user().id() != user.id()) {
+      throw Directory.noUser(user.login());
+    }
+    throw PolicyException.forbidden(SITE_ADMIN_ONLY);
+  }
+
+  /**
+   * Site administrators only, on {@code enterprise}: members of its organizations get 403, anyone
+   * else the missing enterprise's 404.
+   */
+  public void requireSiteAdmin(Actor actor, Enterprise enterprise) {
+    if (actor.isSiteAdmin()) {
+      return;
+    }
+    boolean member =
+        store.membershipsOfUser(actor.user().id()).keySet().stream()
+            .map(directory::organizationById)
+            .flatMap(Optional::stream)
+            .anyMatch(o -> o.enterpriseId() != null && o.enterpriseId() == enterprise.id());
+    if (!member) {
+      throw Directory.noEnterprise(enterprise.slug());
+    }
+    throw PolicyException.forbidden(SITE_ADMIN_ONLY);
+  }
+
+  /**
+   * Site administrators only, on a token: its own user gets 403, anyone else the missing token's
+   * 404.
+   */
+  public void requireSiteAdmin(Actor actor, AccessToken token) {
+    if (actor.isSiteAdmin()) {
+      return;
+    }
+    if (actor.user().id() != token.userId()) {
+      throw Directory.noToken(token.id());
+    }
+    throw PolicyException.forbidden(SITE_ADMIN_ONLY);
+  }
+
+  /**
    * A site admin, or an owner of {@code org} using a classic token with {@code admin:org} or a
-   * fine-grained token on {@code org} with {@code permission} at {@code level} or more.
+   * fine-grained token on {@code org} with {@code permission} at {@code level} or more. A caller
+   * who is not a member of {@code org} gets the missing organization's 404; a member, 403.
    */
   public void requireOrgOwner(
       Actor actor, Organization org, String permission, PermissionLevel level) {
     if (actor.isSiteAdmin()) {
       return;
     }
-    boolean owner = store.membershipsOfUser(actor.user().id()).get(org.id()) == OrgRole.ADMIN;
+    OrgRole role = store.membershipsOfUser(actor.user().id()).get(org.id());
+    if (role == null) {
+      throw Directory.noOrganization(org.login());
+    }
+    requireOwnerToken(actor, org, role, permission, level);
+  }
+
+  /**
+   * Who may manage {@code repo}'s collaborators: for an organization's repository its owners (as
+   * {@link #requireOrgOwner} with {@code organization_administration: write}), for a user's
+   * repository site administrators. A caller who may not see the repository gets the missing
+   * repository's 404; one who may, 403.
+   */
+  public void requireRepoAdmin(Actor actor, Repository repo) {
+    if (actor.isSiteAdmin()) {
+      return;
+    }
+    Optional<Organization> org = directory.organizationById(repo.ownerId());
+    Map<Long, OrgRole> roles = store.membershipsOfUser(actor.user().id());
+    OrgRole role = org.map(o -> roles.get(o.id())).orElse(null);
+    if (!visible(actor, repo, org.orElse(null), role, roles)) {
+      throw Directory.noRepository(repo.ownerLogin(), repo.name());
+    }
+    if (org.isEmpty()) {
+      throw PolicyException.forbidden(SITE_ADMIN_ONLY);
+    }
+    requireOwnerToken(actor, org.get(), role, "organization_administration", PermissionLevel.WRITE);
+  }
+
+  /** Rule 2 of the access decision for the caller's user, whatever its token. */
+  private boolean visible(
+      Actor actor, Repository repo, Organization org, OrgRole role, Map<Long, OrgRole> roles) {
+    if (repo.visibility() == Visibility.PUBLIC) {
+      return true;
+    }
+    User user = actor.user();
+    boolean enterpriseMember =
+        org != null
+            && org.enterpriseId() != null
+            && repo.visibility() == Visibility.INTERNAL
+            && roles.keySet().stream()
+                .map(directory::organizationById)
+                .flatMap(Optional::stream)
+                .anyMatch(o -> org.enterpriseId().equals(o.enterpriseId()));
+    AccessInputs in =
+        new AccessInputs(
+            new Credential.Token(actor.token(), user),
+            repo,
+            org,
+            org == null ? null : directory.effectivePolicy(org),
+            role,
+            store.collaborationsOfUser(user.id()).get(repo.id()),
+            enterpriseMember,
+            null);
+    return AccessEvaluator.visible(user, in);
+  }
+
+  /** The owner-and-token part of {@link #requireOrgOwner}, for a member of {@code org}: 403. */
+  private void requireOwnerToken(
+      Actor actor, Organization org, OrgRole role, String permission, PermissionLevel level) {
+    boolean owner = role == OrgRole.ADMIN;
     AccessToken t = actor.token();
     // The org's token policy binds its management API as it binds git access (rules 5 and 6).
     EffectivePolicy policy = directory.effectivePolicy(org);

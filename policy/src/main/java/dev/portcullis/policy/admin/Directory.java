@@ -13,7 +13,9 @@ import java.util.Optional;
 
 /**
  * Looks accounts, repositories and grants up by name or id for the management use cases and their
- * callers; a missing name is a {@link PolicyException} with {@code NOT_FOUND}.
+ * callers; a missing name is a {@link PolicyException} with {@code NOT_FOUND}. {@link Callers}
+ * refuses an object the caller may not see with the very same exception, so the two cannot be told
+ * apart.
  */
 public final class Directory {
   private final PolicyStore store;
@@ -23,8 +25,7 @@ public final class Directory {
   }
 
   public User user(String login) {
-    return findUser(login)
-        .orElseThrow(() -> PolicyException.notFound("No user named '" + login + "'."));
+    return findUser(login).orElseThrow(() -> noUser(login));
   }
 
   public Optional<User> findUser(String login) {
@@ -36,28 +37,47 @@ public final class Directory {
         .ownerByLogin(login)
         .filter(Organization.class::isInstance)
         .map(Organization.class::cast)
-        .orElseThrow(() -> PolicyException.notFound("No organization named '" + login + "'."));
+        .orElseThrow(() -> noOrganization(login));
   }
 
   public Enterprise enterprise(String slug) {
-    return store
-        .enterpriseBySlug(slug)
-        .orElseThrow(() -> PolicyException.notFound("No enterprise named '" + slug + "'."));
+    return store.enterpriseBySlug(slug).orElseThrow(() -> noEnterprise(slug));
   }
 
   public Owner owner(String login) {
-    return store
-        .ownerByLogin(login)
-        .orElseThrow(
-            () -> PolicyException.notFound("No user or organization named '" + login + "'."));
+    return store.ownerByLogin(login).orElseThrow(() -> noOwner(login));
   }
 
+  /** A repository; a missing owner is a missing repository (owners are not revealed here). */
   public Repository repository(String owner, String name) {
-    Owner o = owner(owner);
     return store
-        .repository(o.id(), name)
-        .orElseThrow(
-            () -> PolicyException.notFound("No repository named '" + owner + "/" + name + "'."));
+        .ownerByLogin(owner)
+        .flatMap(o -> store.repository(o.id(), name))
+        .orElseThrow(() -> noRepository(owner, name));
+  }
+
+  static PolicyException noOwner(String login) {
+    return PolicyException.unseen("No user or organization named '" + login + "'.");
+  }
+
+  static PolicyException noUser(String login) {
+    return PolicyException.unseen("No user named '" + login + "'.");
+  }
+
+  static PolicyException noOrganization(String login) {
+    return PolicyException.unseen("No organization named '" + login + "'.");
+  }
+
+  static PolicyException noEnterprise(String slug) {
+    return PolicyException.unseen("No enterprise named '" + slug + "'.");
+  }
+
+  static PolicyException noRepository(String owner, String name) {
+    return PolicyException.unseen("No repository named '" + owner + "/" + name + "'.");
+  }
+
+  static PolicyException noToken(long id) {
+    return PolicyException.unseen("No personal access token with id " + id + ".");
   }
 
   public Optional<Repository> repositoryById(long id) {

@@ -29,8 +29,8 @@ public final class Policies extends UseCase {
    */
   public EnterprisePolicy updateEnterprisePolicy(
       Actor actor, String slug, Map<String, Object> patch) {
-    requireSiteAdmin(actor);
     Enterprise e = enterprise(slug);
+    requireSiteAdmin(actor, e);
     EnterprisePolicy p = e.policy();
     List<PolicyException.FieldError> errors = new ArrayList<>();
     EnterprisePolicy.Access fg = p.fineGrainedAccess();

@@ -10,7 +10,6 @@ import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.model.Visibility;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -29,10 +28,15 @@ public final class Repositories extends UseCase {
   public Repository createRepository(
       Actor actor, String ownerLogin, String name, String visibility, Consumer<Repository> onDisk) {
     Owner owner = owner(ownerLogin);
-    if (owner instanceof Organization o) {
-      requireOrgOwner(actor, o, "organization_administration", PermissionLevel.WRITE);
-    } else {
-      requireSiteAdmin(actor);
+    try {
+      if (owner instanceof Organization o) {
+        requireOrgOwner(actor, o, "organization_administration", PermissionLevel.WRITE);
+      } else {
+        requireSiteAdmin(actor, (User) owner);
+      }
+    } catch (PolicyException e) {
+      // An owner the caller may not see is refused as a missing owner is, above.
+      throw e.kind() == PolicyException.Kind.NOT_FOUND ? Directory.noOwner(ownerLogin) : e;
     }
     checkRepoName(name);
     Visibility v = visibility == null ? Visibility.PUBLIC : Visibility.fromApiName(visibility);
@@ -105,15 +109,6 @@ public final class Repositories extends UseCase {
         "repo:" + r.fullName() + "/user:" + u.login(),
         JsonText.object("collaborator", true),
         null);
-  }
-
-  private void requireRepoAdmin(Actor actor, Repository r) {
-    Optional<Organization> org = store.organizationById(r.ownerId());
-    if (org.isPresent()) {
-      requireOrgOwner(actor, org.get(), "organization_administration", PermissionLevel.WRITE);
-    } else {
-      requireSiteAdmin(actor);
-    }
   }
 
   static void checkRepoName(String name) {

@@ -68,9 +68,9 @@ public final class TokenIssuance extends UseCase {
   }
 
   public CreatedToken createToken(Actor actor, String login, NewToken request) {
-    requireSiteAdmin(actor);
-    NewToken req = request.expiryGiven() ? request : request.expiringIn(defaultExpiry(request));
     User user = user(login);
+    requireSiteAdmin(actor, user);
+    NewToken req = request.expiryGiven() ? request : request.expiringIn(defaultExpiry(request));
     List<PolicyException.FieldError> errors = new ArrayList<>();
     TokenKind kind = TokenKind.fromApiName(req.type());
     if (kind == null) {
@@ -389,19 +389,18 @@ public final class TokenIssuance extends UseCase {
   }
 
   public List<AccessToken> tokensOf(Actor actor, String login) {
-    requireSiteAdmin(actor);
-    return store.tokensOfUser(user(login).id());
+    User user = user(login);
+    requireSiteAdmin(actor, user);
+    return store.tokensOfUser(user.id());
   }
 
   public void deleteToken(Actor actor, long tokenId) {
-    requireSiteAdmin(actor);
     AccessToken t =
         store
             .tokenById(tokenId)
             .filter(x -> !x.deleted())
-            .orElseThrow(
-                () ->
-                    PolicyException.notFound("No personal access token with id " + tokenId + "."));
+            .orElseThrow(() -> Directory.noToken(tokenId));
+    requireSiteAdmin(actor, t);
     delete(t);
     audit(
         actor, "token.delete", "token:" + t.id(), JsonText.of(t), JsonText.object("deleted", true));

@@ -2,6 +2,7 @@ package dev.portcullis.policy.admin;
 
 import dev.portcullis.policy.access.Invalidation;
 import dev.portcullis.policy.audit.AuditEvent;
+import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.Enterprise;
@@ -85,6 +86,22 @@ abstract class UseCase {
 
   void requireSiteAdmin(Actor actor) {
     callers.requireSiteAdmin(actor);
+  }
+
+  void requireSiteAdmin(Actor actor, User user) {
+    callers.requireSiteAdmin(actor, user);
+  }
+
+  void requireSiteAdmin(Actor actor, Enterprise enterprise) {
+    callers.requireSiteAdmin(actor, enterprise);
+  }
+
+  void requireSiteAdmin(Actor actor, AccessToken token) {
+    callers.requireSiteAdmin(actor, token);
+  }
+
+  void requireRepoAdmin(Actor actor, Repository repo) {
+    callers.requireRepoAdmin(actor, repo);
   }
 
   void requireOrgOwner(Actor actor, Organization org, String permission, PermissionLevel level) {

@@ -144,6 +144,16 @@ public final class AccessEvaluator {
     return in.credential() instanceof Credential.Token t ? t.token().expiresAt() : null;
   }
 
+  /**
+   * Rule 2: whether {@code user} may see the repository of {@code in} (public, or some permission
+   * of their own). The management API hides what a caller may not see by the same rule.
+   */
+  public static boolean visible(User user, AccessInputs in) {
+    return in.repository() != null
+        && (in.repository().visibility() == Visibility.PUBLIC
+            || permission(user, in) != RepoPermission.NONE);
+  }
+
   /** Rule 4: the user's own permission on the repository. */
   static RepoPermission permission(User user, AccessInputs in) {
     Repository repo = in.repository();

@@ -1,6 +1,7 @@
 package dev.portcullis.policy.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -195,20 +196,33 @@ class CallersTest extends AdminFixture {
     assertFieldError(
         assertThrows(PolicyException.class, () -> create("alice", classic(30, "site_admin"))),
         "scopes");
-    // An org owner is no site admin.
-    Actor owner = actor(alice, create("alice", classic(30, "admin:org")));
+    // An org owner is no site admin: refused 403 what it may see (itself, its own tokens, its
+    // organization's enterprise), and 404 other users' accounts and tokens.
+    CreatedToken ownersToken = create("alice", classic(30, "admin:org"));
+    Actor owner = actor(alice, ownersToken);
     assertPolicyException(
         PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().createUser(owner, "erin"));
     assertPolicyException(
         PolicyException.Kind.FORBIDDEN,
+        () -> mgmt.tokens().createToken(owner, "alice", classic(30, "repo")));
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND,
         () -> mgmt.tokens().createToken(owner, "bob", classic(30, "repo")));
     assertPolicyException(
-        PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setSuspended(owner, "bob", true));
+        PolicyException.Kind.FORBIDDEN, () -> mgmt.accounts().setSuspended(owner, "alice", true));
     assertPolicyException(
-        PolicyException.Kind.FORBIDDEN, () -> mgmt.tokens().deleteToken(owner, 1));
+        PolicyException.Kind.NOT_FOUND, () -> mgmt.accounts().setSuspended(owner, "bob", true));
+    assertPolicyException(
+        PolicyException.Kind.FORBIDDEN,
+        () -> mgmt.tokens().deleteToken(owner, ownersToken.token().id()));
+    long bobsToken = create("bob", classic(30, "repo")).token().id();
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND, () -> mgmt.tokens().deleteToken(owner, bobsToken));
     assertPolicyException(
         PolicyException.Kind.FORBIDDEN,
         () -> mgmt.policies().updateEnterprisePolicy(owner, "globex", Map.of()));
     assertTrue(mgmt.directory().findUser("erin").isEmpty());
+    assertFalse(store.userById(bob.id()).orElseThrow().suspended());
+    assertFalse(store.tokenById(bobsToken).orElseThrow().deleted());
   }
 }
