@@ -123,8 +123,21 @@ final class GitFixture implements AutoCloseable {
   /** Where the logs and the audit log stood before a request. */
   record Mark(int gitLines, int events, Map<Integer, Long> audit) {}
 
+  /**
+   * What has been recorded so far. The filter logs a request after its answer is sent, so the line
+   * of the request before may still be on its way: the count is taken once it stays put.
+   */
   Mark mark(String repo) throws InterruptedException {
-    return new Mark(gitLines(repo, -1).size(), events().size(), auditByStatus(repo));
+    int lines = gitLines(repo, -1).size();
+    for (int i = 0; i < 50; i++) {
+      Thread.sleep(100);
+      int now = gitLines(repo, -1).size();
+      if (now == lines) {
+        break;
+      }
+      lines = now;
+    }
+    return new Mark(lines, events().size(), auditByStatus(repo));
   }
 
   private List<String> gitLines(String repo, int status) {
