@@ -492,6 +492,30 @@ class GitEndToEndTest {
     assertDenied(clone(http(owner, secret(t), priv)), 401, "Invalid username or token.");
   }
 
+  /**
+   * A push larger than git's {@code http.postBuffer} (1 MiB) is preceded by a probe whose body is a
+   * flush alone: it must go through for the push to be sent.
+   */
+  @Test
+  void aPushLargerThanGitsPostBufferGoesThrough() throws IOException {
+    String owner = user("big");
+    String priv = repo(owner, "large", "private", false);
+    String token = secret(classic(owner, List.of("repo")));
+    Path dir = Files.createTempDirectory(tmp, "large");
+    assertTrue(git.run(dir, "clone", "-q", http(owner, token, priv), "work").ok());
+    Path work = dir.resolve("work");
+    byte[] noise = new byte[3 << 20];
+    new java.util.Random(7).nextBytes(noise);
+    Files.write(work.resolve("noise.bin"), noise);
+    assertTrue(git.run(work, "add", ".").ok());
+    assertTrue(git.run(work, "commit", "-q", "-m", "large").ok());
+    TestGit.Result push = git.run(work, "push", "-q", http(owner, token, priv), "HEAD:main");
+    assertTrue(push.ok(), push::toString);
+    TestGit.Result head = git.run(work, "rev-parse", "HEAD");
+    TestGit.Result remote = git.run(work, "ls-remote", http(owner, token, priv), "refs/heads/main");
+    assertTrue(remote.output().startsWith(head.output().strip()), remote::toString);
+  }
+
   @Test
   void aTokenCreatedWithoutExpiresInExpiresIn30Days() {
     String owner = user("exp");

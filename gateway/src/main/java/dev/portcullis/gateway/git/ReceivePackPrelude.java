@@ -61,9 +61,9 @@ final class ReceivePackPrelude {
         return Result.problem("invalid pkt-line length '" + printable(header) + "'");
       }
       if (len == 0) {
-        return lines == 0
-            ? Result.problem("the request has no commands")
-            : new Result(seen.toByteArray(), null, List.copyOf(commands), capabilities);
+        // A flush alone is git's probe before a push larger than its http.postBuffer: it checks
+        // that the request goes through before sending the pack. JGit answers it with nothing.
+        return new Result(seen.toByteArray(), null, List.copyOf(commands), capabilities);
       }
       if (len < 5) {
         return Result.problem("invalid pkt-line length " + len + " in the command section");
