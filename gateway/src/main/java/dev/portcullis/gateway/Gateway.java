@@ -43,6 +43,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -64,6 +65,7 @@ public final class Gateway implements AutoCloseable {
   private final Server server;
   private final ServerConnector httpsConnector;
   private final ServerConnector httpConnector;
+  private final ServerConnector operationsConnector;
   private final TlsMaterial tls;
   private final TlsReloader tlsReloader;
   private final AuditFileSink auditFile;
@@ -197,12 +199,19 @@ public final class Gateway implements AutoCloseable {
         "/api/v3/*");
     context.addServlet(
         new ServletHolder("git", GitServlets.create(storage, config.limits())), "/*");
-    context.addServlet(new ServletHolder("metrics", new MetricsServlet(metrics)), "/metrics");
+    // With --metrics-port, metrics and health have a listener of their own (operators keep it
+    // internal) and the public listeners answer them 404; without it they share the public one.
+    ServletContextHandler operations =
+        config.metricsPort() == null
+            ? context
+            : new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+    operations.setContextPath("/");
+    operations.addServlet(new ServletHolder("metrics", new MetricsServlet(metrics)), "/metrics");
     ServletHolder health =
         new ServletHolder(
             "health", new HealthServlet(policy.dataSource(), policy::changesConnected));
-    context.addServlet(health, "/healthz");
-    context.addServlet(health, "/readyz");
+    operations.addServlet(health, "/healthz");
+    operations.addServlet(health, "/readyz");
     FilterHolder filter =
         new FilterHolder(
             new GitAccessFilter(
@@ -220,7 +229,25 @@ public final class Gateway implements AutoCloseable {
     GatewayErrorHandler errors = new GatewayErrorHandler();
     server.setErrorHandler(errors);
     context.setErrorHandler(errors);
-    server.setHandler(context);
+    if (config.metricsPort() == null) {
+      this.operationsConnector = null;
+      server.setHandler(context);
+    } else {
+      this.operationsConnector = new ServerConnector(server, new HttpConnectionFactory(http));
+      operationsConnector.setName("operations");
+      operationsConnector.setHost(config.bind());
+      operationsConnector.setPort(config.metricsPort());
+      operationsConnector.setIdleTimeout(config.limits().idleTimeout().toMillis());
+      server.addConnector(operationsConnector);
+      httpsConnector.setName("public");
+      if (httpConnector != null) {
+        httpConnector.setName("public");
+      }
+      context.setVirtualHosts(List.of("@public"));
+      operations.setVirtualHosts(List.of("@operations"));
+      operations.setErrorHandler(errors);
+      server.setHandler(new ContextHandlerCollection(context, operations));
+    }
     server.setStopTimeout(5_000);
   }
 
@@ -319,6 +346,16 @@ public final class Gateway implements AutoCloseable {
 
   public String httpsUrl() {
     return "https://" + urlHost() + ":" + httpsConnector.getLocalPort();
+  }
+
+  /**
+   * The base URL of the metrics and health listener, or {@code null} without {@code
+   * --metrics-port}.
+   */
+  public String metricsUrl() {
+    return operationsConnector == null
+        ? null
+        : "http://" + urlHost() + ":" + operationsConnector.getLocalPort();
   }
 
   /** The plain-HTTP base URL, or {@code null} when there is no HTTP listener. */

@@ -25,6 +25,9 @@ import java.util.List;
  *     {@code X-Forwarded-Host}/{@code -Proto}) are believed; empty: none
  * @param publicUrl {@code scheme://host[:port]} that absolute URLs in API answers start with, or
  *     {@code null}: the listener's own address (or a trusted proxy's forwarded host)
+ * @param metricsPort a plain-HTTP port of its own for {@code /metrics}, {@code /healthz} and {@code
+ *     /readyz} (0 for a free one), which the public listeners then no longer serve, or {@code null}
+ *     to serve them on the public listeners
  */
 public record GatewayConfig(
     String bind,
@@ -44,7 +47,8 @@ public record GatewayConfig(
     Limits limits,
     Path auditFile,
     List<String> trustedProxies,
-    String publicUrl) {
+    String publicUrl,
+    Integer metricsPort) {
 
   public GatewayConfig {
     List<String> errors = new ArrayList<>();
@@ -53,6 +57,14 @@ public record GatewayConfig(
     }
     if (httpsPort < 0 || httpsPort > 65535) {
       errors.add("--port must be 0–65535, not " + httpsPort);
+    }
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+      errors.add("--metrics-port must be 0–65535, not " + metricsPort);
+    }
+    if (metricsPort != null
+        && metricsPort != 0
+        && (metricsPort == httpsPort || metricsPort.equals(httpPort))) {
+      errors.add("--metrics-port must differ from --port and --http-port");
     }
     if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
       errors.add("--http-port must be 0–65535, not " + httpPort);
@@ -111,6 +123,7 @@ public record GatewayConfig(
         Limits.DEFAULT,
         null,
         List.of(),
+        null,
         null);
   }
 
@@ -133,7 +146,8 @@ public record GatewayConfig(
         limits,
         auditFile,
         trustedProxies,
-        publicUrl);
+        publicUrl,
+        metricsPort);
   }
 
   public GatewayConfig withAnonymousRead(boolean anonymous) {
@@ -155,7 +169,8 @@ public record GatewayConfig(
         limits,
         auditFile,
         trustedProxies,
-        publicUrl);
+        publicUrl,
+        metricsPort);
   }
 
   public GatewayConfig withAuditFile(Path file) {
@@ -177,7 +192,8 @@ public record GatewayConfig(
         limits,
         file,
         trustedProxies,
-        publicUrl);
+        publicUrl,
+        metricsPort);
   }
 
   public GatewayConfig withCaches(CacheSettings c) {
@@ -199,7 +215,8 @@ public record GatewayConfig(
         limits,
         auditFile,
         trustedProxies,
-        publicUrl);
+        publicUrl,
+        metricsPort);
   }
 
   public GatewayConfig withLimits(Limits l) {
@@ -221,7 +238,8 @@ public record GatewayConfig(
         l,
         auditFile,
         trustedProxies,
-        publicUrl);
+        publicUrl,
+        metricsPort);
   }
 
   public GatewayConfig withStore(String url, String user, String password, Path repositories) {
@@ -243,7 +261,8 @@ public record GatewayConfig(
         limits,
         auditFile,
         trustedProxies,
-        publicUrl);
+        publicUrl,
+        metricsPort);
   }
 
   public GatewayConfig withTrustedProxies(List<String> proxies) {
@@ -265,7 +284,8 @@ public record GatewayConfig(
         limits,
         auditFile,
         proxies,
-        publicUrl);
+        publicUrl,
+        metricsPort);
   }
 
   public GatewayConfig withPublicUrl(String url) {
@@ -287,7 +307,8 @@ public record GatewayConfig(
         limits,
         auditFile,
         trustedProxies,
-        url);
+        url,
+        metricsPort);
   }
 
   /** The parsed {@link #trustedProxies}. */
@@ -310,5 +331,28 @@ public record GatewayConfig(
         + ", anonymousRead="
         + anonymousRead
         + "]";
+  }
+
+  public GatewayConfig withMetricsPort(Integer port) {
+    return new GatewayConfig(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile,
+        trustedProxies,
+        publicUrl,
+        port);
   }
 }

@@ -125,7 +125,8 @@ class TrustedProxiesTest {
                     d.limits(),
                     null,
                     List.of("10.0.0.0/40"),
-                    "ftp://example.com/x"));
+                    "ftp://example.com/x",
+                    null));
     assertTrue(e.getMessage().contains("--port must be"), e::getMessage);
     assertTrue(e.getMessage().contains("--trusted-proxies"), e::getMessage);
     assertTrue(e.getMessage().contains("--public-url"), e::getMessage);

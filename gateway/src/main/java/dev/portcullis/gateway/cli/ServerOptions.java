@@ -169,6 +169,13 @@ final class ServerOptions {
   String publicUrl;
 
   @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description =
+          "serve /metrics, /healthz and /readyz on a plain-HTTP listener of their own on --bind's address, and no longer on the public listeners (default: served on the public listeners)")
+  Integer metricsPort;
+
+  @Option(
       names = "--audit-file",
       description = "also append every audit event to this JSON-lines file")
   Path auditFile;
@@ -227,6 +234,7 @@ final class ServerOptions {
             auditEachRead),
         auditFile,
         trustedProxies,
-        publicUrl);
+        publicUrl,
+        metricsPort);
   }
 }

@@ -101,6 +101,7 @@ class TlsReloadTest {
             base.limits(),
             null,
             List.of(),
+            null,
             null);
     try (Gateway g = Gateway.start(cfg)) {
       int port = URI.create(g.httpsUrl()).getPort();
