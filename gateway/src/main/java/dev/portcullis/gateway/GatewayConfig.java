@@ -127,188 +127,124 @@ public record GatewayConfig(
         null);
   }
 
+  /** A copy with some components changed: what every {@code with…} method below is made of. */
+  private static final class Copy {
+    String bind;
+    int httpsPort;
+    Integer httpPort;
+    Path dataDir;
+    Path repositoriesDir;
+    Path tlsCert;
+    Path tlsKey;
+    String dbUrl;
+    String dbUser;
+    String dbPassword;
+    boolean anonymousRead;
+    CacheSettings caches;
+    Duration lastUsedFlushInterval;
+    int maxThreads;
+    Limits limits;
+    Path auditFile;
+    List<String> trustedProxies;
+    String publicUrl;
+    Integer metricsPort;
+
+    Copy(GatewayConfig c) {
+      bind = c.bind;
+      httpsPort = c.httpsPort;
+      httpPort = c.httpPort;
+      dataDir = c.dataDir;
+      repositoriesDir = c.repositoriesDir;
+      tlsCert = c.tlsCert;
+      tlsKey = c.tlsKey;
+      dbUrl = c.dbUrl;
+      dbUser = c.dbUser;
+      dbPassword = c.dbPassword;
+      anonymousRead = c.anonymousRead;
+      caches = c.caches;
+      lastUsedFlushInterval = c.lastUsedFlushInterval;
+      maxThreads = c.maxThreads;
+      limits = c.limits;
+      auditFile = c.auditFile;
+      trustedProxies = c.trustedProxies;
+      publicUrl = c.publicUrl;
+      metricsPort = c.metricsPort;
+    }
+
+    GatewayConfig build() {
+      return new GatewayConfig(
+          bind,
+          httpsPort,
+          httpPort,
+          dataDir,
+          repositoriesDir,
+          tlsCert,
+          tlsKey,
+          dbUrl,
+          dbUser,
+          dbPassword,
+          anonymousRead,
+          caches,
+          lastUsedFlushInterval,
+          maxThreads,
+          limits,
+          auditFile,
+          trustedProxies,
+          publicUrl,
+          metricsPort);
+    }
+  }
+
+  private GatewayConfig with(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
   public GatewayConfig withPorts(int https, Integer http) {
-    return new GatewayConfig(
-        bind,
-        https,
-        http,
-        dataDir,
-        repositoriesDir,
-        tlsCert,
-        tlsKey,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        anonymousRead,
-        caches,
-        lastUsedFlushInterval,
-        maxThreads,
-        limits,
-        auditFile,
-        trustedProxies,
-        publicUrl,
-        metricsPort);
+    return with(
+        c -> {
+          c.httpsPort = https;
+          c.httpPort = http;
+        });
   }
 
   public GatewayConfig withAnonymousRead(boolean anonymous) {
-    return new GatewayConfig(
-        bind,
-        httpsPort,
-        httpPort,
-        dataDir,
-        repositoriesDir,
-        tlsCert,
-        tlsKey,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        anonymous,
-        caches,
-        lastUsedFlushInterval,
-        maxThreads,
-        limits,
-        auditFile,
-        trustedProxies,
-        publicUrl,
-        metricsPort);
+    return with(c -> c.anonymousRead = anonymous);
   }
 
   public GatewayConfig withAuditFile(Path file) {
-    return new GatewayConfig(
-        bind,
-        httpsPort,
-        httpPort,
-        dataDir,
-        repositoriesDir,
-        tlsCert,
-        tlsKey,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        anonymousRead,
-        caches,
-        lastUsedFlushInterval,
-        maxThreads,
-        limits,
-        file,
-        trustedProxies,
-        publicUrl,
-        metricsPort);
+    return with(c -> c.auditFile = file);
   }
 
-  public GatewayConfig withCaches(CacheSettings c) {
-    return new GatewayConfig(
-        bind,
-        httpsPort,
-        httpPort,
-        dataDir,
-        repositoriesDir,
-        tlsCert,
-        tlsKey,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        anonymousRead,
-        c,
-        lastUsedFlushInterval,
-        maxThreads,
-        limits,
-        auditFile,
-        trustedProxies,
-        publicUrl,
-        metricsPort);
+  public GatewayConfig withCaches(CacheSettings caches) {
+    return with(c -> c.caches = caches);
   }
 
-  public GatewayConfig withLimits(Limits l) {
-    return new GatewayConfig(
-        bind,
-        httpsPort,
-        httpPort,
-        dataDir,
-        repositoriesDir,
-        tlsCert,
-        tlsKey,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        anonymousRead,
-        caches,
-        lastUsedFlushInterval,
-        maxThreads,
-        l,
-        auditFile,
-        trustedProxies,
-        publicUrl,
-        metricsPort);
+  public GatewayConfig withLimits(Limits limits) {
+    return with(c -> c.limits = limits);
   }
 
   public GatewayConfig withStore(String url, String user, String password, Path repositories) {
-    return new GatewayConfig(
-        bind,
-        httpsPort,
-        httpPort,
-        dataDir,
-        repositories,
-        tlsCert,
-        tlsKey,
-        url,
-        user,
-        password,
-        anonymousRead,
-        caches,
-        lastUsedFlushInterval,
-        maxThreads,
-        limits,
-        auditFile,
-        trustedProxies,
-        publicUrl,
-        metricsPort);
+    return with(
+        c -> {
+          c.dbUrl = url;
+          c.dbUser = user;
+          c.dbPassword = password;
+          c.repositoriesDir = repositories;
+        });
   }
 
   public GatewayConfig withTrustedProxies(List<String> proxies) {
-    return new GatewayConfig(
-        bind,
-        httpsPort,
-        httpPort,
-        dataDir,
-        repositoriesDir,
-        tlsCert,
-        tlsKey,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        anonymousRead,
-        caches,
-        lastUsedFlushInterval,
-        maxThreads,
-        limits,
-        auditFile,
-        proxies,
-        publicUrl,
-        metricsPort);
+    return with(c -> c.trustedProxies = proxies);
   }
 
   public GatewayConfig withPublicUrl(String url) {
-    return new GatewayConfig(
-        bind,
-        httpsPort,
-        httpPort,
-        dataDir,
-        repositoriesDir,
-        tlsCert,
-        tlsKey,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        anonymousRead,
-        caches,
-        lastUsedFlushInterval,
-        maxThreads,
-        limits,
-        auditFile,
-        trustedProxies,
-        url,
-        metricsPort);
+    return with(c -> c.publicUrl = url);
+  }
+
+  public GatewayConfig withMetricsPort(Integer port) {
+    return with(c -> c.metricsPort = port);
   }
 
   /** The parsed {@link #trustedProxies}. */
@@ -331,28 +267,5 @@ public record GatewayConfig(
         + ", anonymousRead="
         + anonymousRead
         + "]";
-  }
-
-  public GatewayConfig withMetricsPort(Integer port) {
-    return new GatewayConfig(
-        bind,
-        httpsPort,
-        httpPort,
-        dataDir,
-        repositoriesDir,
-        tlsCert,
-        tlsKey,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        anonymousRead,
-        caches,
-        lastUsedFlushInterval,
-        maxThreads,
-        limits,
-        auditFile,
-        trustedProxies,
-        publicUrl,
-        port);
   }
 }

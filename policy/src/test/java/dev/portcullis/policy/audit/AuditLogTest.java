@@ -605,28 +605,35 @@ class AuditLogTest {
 
   // ---------------------------------------------------------------- the queue and the sinks
 
+  /**
+   * The store, except that the writer's first connection is held: {@code writing} opens when the
+   * writer asks for it, and it is handed over once {@code release} opens.
+   */
+  private DataSource heldOnce(CountDownLatch writing, CountDownLatch release) {
+    AtomicBoolean holdNext = new AtomicBoolean(true);
+    DataSource real = db.dataSource();
+    return (DataSource)
+        Proxy.newProxyInstance(
+            DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (p, m, args) -> {
+              if (m.getName().equals("getConnection") && holdNext.compareAndSet(true, false)) {
+                writing.countDown();
+                release.await(30, TimeUnit.SECONDS);
+              }
+              try {
+                return m.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
   @Test
   void aFullQueueDropsAndCounts() throws Exception {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean holdNext = new AtomicBoolean(true);
-    DataSource real = db.dataSource();
-    DataSource held =
-        (DataSource)
-            Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(),
-                new Class<?>[] {DataSource.class},
-                (p, m, args) -> {
-                  if (m.getName().equals("getConnection") && holdNext.compareAndSet(true, false)) {
-                    writing.countDown();
-                    release.await(30, TimeUnit.SECONDS);
-                  }
-                  try {
-                    return m.invoke(real, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+    DataSource held = heldOnce(writing, release);
     start(held, 3, false, List.of());
     assertTrue(log.record(AuditEvent.admin(T0, Actor.SYSTEM, "e0", "t", null, null)));
     // The writer has taken e0 and is held while it writes it: the queue is empty, room for three.
@@ -652,24 +659,7 @@ class AuditLogTest {
   void flushReturnsOnlyOnceTheEventsTheWriterHoldsAreWritten() throws Exception {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean holdNext = new AtomicBoolean(true);
-    DataSource real = db.dataSource();
-    DataSource held =
-        (DataSource)
-            Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(),
-                new Class<?>[] {DataSource.class},
-                (p, m, args) -> {
-                  if (m.getName().equals("getConnection") && holdNext.compareAndSet(true, false)) {
-                    writing.countDown();
-                    release.await(30, TimeUnit.SECONDS);
-                  }
-                  try {
-                    return m.invoke(real, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+    DataSource held = heldOnce(writing, release);
     start(held, 100, false, List.of());
     assertTrue(log.record(AuditEvent.admin(T0, Actor.SYSTEM, "e0", "t", null, null)));
     // The writer has taken e0 off the queue and is held writing it: the queue is empty, e0 is not
