@@ -30,6 +30,7 @@ import org.openjdk.jmh.util.Statistics;
  * <pre>
  *   BenchMain decision [JMH options…]   DecisionBenchmark (warm decision vs SHA-256+CHM baseline)
  *   BenchMain cold     [JMH options…]   ColdLookupBenchmark (store size 10,000 vs 1,000,000)
+ *   BenchMain writes   [JMH options…]   BackgroundWritesBenchmark (a minute's background writes)
  * </pre>
  *
  * Defaults, each replaced by the matching JMH option when given: {@code -f 1 -wi 3 -w 2s -i 5 -r
@@ -45,12 +46,14 @@ public final class BenchMain {
           "decision",
           DecisionBenchmark.class.getName(),
           "cold",
-          ColdLookupBenchmark.class.getName());
+          ColdLookupBenchmark.class.getName(),
+          "writes",
+          BackgroundWritesBenchmark.class.getName());
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || !SUITES.containsKey(args[0])) {
       System.err.println(
-          "usage: BenchMain decision|cold [JMH options…]   (JMH's own help: BenchMain decision -h)");
+          "usage: BenchMain decision|cold|writes [JMH options…]   (JMH's own help: BenchMain decision -h)");
       System.exit(2);
     }
     String suite = args[0];
@@ -101,7 +104,12 @@ public final class BenchMain {
     } finally {
       deleteTree(worlds);
     }
-    String table = suite.equals("decision") ? decisionTable(results) : coldTable(results);
+    String table =
+        switch (suite) {
+          case "decision" -> decisionTable(results);
+          case "cold" -> coldTable(results);
+          default -> writesTable(results);
+        };
     System.out.println();
     System.out.print(table);
     Files.writeString(dir.resolve(suite + ".txt"), table, StandardCharsets.UTF_8);
@@ -258,6 +266,23 @@ public final class BenchMain {
                               ratio(b.p50, r.p50),
                               ratio(b.p99, r.p99)));
             });
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
+  static String writesTable(Collection<RunResult> results) {
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    List<Row> rows = rows(results);
+    out.println("== One minute's background writes (BackgroundWritesBenchmark) ==");
+    header(out);
+    rows.forEach(r -> line(out, r));
+    out.println();
+    out.println("Share of one minute of a two-core machine (each op is one minute's writes):");
+    for (Row r : rows) {
+      double ms = toNanos(r.score, r.unit) / 1e6;
+      out.printf(
+          Locale.ROOT, "  %-20s %-12s %8.0f ms  %5.2f %%%n", r.name, r.params, ms, ms / 1200);
+    }
     return buf.toString(StandardCharsets.UTF_8);
   }
 
