@@ -19,6 +19,9 @@ import dev.portcullis.repos.RepositoryStorage;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,13 +73,13 @@ public final class Gateway implements AutoCloseable {
   private final TlsReloader tlsReloader;
   private final AuditFileSink auditFile;
   private final GatewayMetrics metrics;
-  private final Optional<CreatedToken> bootstrapToken;
+  private final DataDirectoryLock dataLock;
+  private Optional<CreatedToken> bootstrapToken = Optional.empty();
 
-  private Gateway(GatewayConfig config) throws Exception {
+  private Gateway(GatewayConfig config, DataDirectoryLock dataLock) throws Exception {
     this.config = config;
+    this.dataLock = dataLock;
     Path data = config.dataDir().toAbsolutePath();
-    // Token digests, repositories and keys: no other local user reads them.
-    privateDirectory(data);
     Clock clock = Clock.systemUTC();
     this.auditFile = config.auditFile() == null ? null : new AuditFileSink(config.auditFile());
     this.policy =
@@ -121,9 +124,6 @@ public final class Gateway implements AutoCloseable {
         config.tlsCert() == null
             ? TlsMaterial.selfSigned(data.resolve("tls"))
             : TlsMaterial.fromPem(config.tlsCert(), config.tlsKey());
-    this.bootstrapToken = policy.admin().bootstrapAdmin();
-    bootstrapToken.ifPresent(t -> writeSecret(data.resolve(ADMIN_TOKEN_FILE), t.plaintext()));
-
     ScheduledThreadPoolExecutor timers =
         new ScheduledThreadPoolExecutor(
             1,
@@ -292,23 +292,82 @@ public final class Gateway implements AutoCloseable {
     return m;
   }
 
-  /** Builds and starts a gateway. */
+  /**
+   * Builds and starts a gateway. The checks an operator can act on come first, before anything is
+   * written: every port is free, and no other gateway serves the data directory. The site
+   * administrator of a first start is created once the listeners are up, so a start that fails
+   * never leaves an administrator whose token nobody saw.
+   *
+   * @throws StartupException when a port is in use or another gateway holds the data directory
+   */
   public static Gateway start(GatewayConfig config) throws Exception {
-    Gateway g = new Gateway(config);
+    checkFree(config.bind(), config.httpsPort());
+    checkFree(config.bind(), config.httpPort());
+    checkFree(config.bind(), config.metricsPort());
+    Path data = config.dataDir().toAbsolutePath();
+    // Token digests, repositories and keys: no other local user reads them.
+    privateDirectory(data);
+    DataDirectoryLock lock = DataDirectoryLock.acquire(data);
+    Gateway g;
+    try {
+      g = new Gateway(config, lock);
+    } catch (Exception | Error e) {
+      lock.close();
+      throw e;
+    }
     try {
       g.server.start();
     } catch (Exception e) {
       g.close();
+      if (causedBy(e, BindException.class)) {
+        // Taken between the check and the bind.
+        throw new StartupException("a port on " + config.bind() + " is in use: " + e.getMessage());
+      }
       throw e;
     }
+    g.bootstrapToken = g.policy.admin().bootstrapAdmin();
+    g.bootstrapToken.ifPresent(t -> writeSecret(data.resolve(ADMIN_TOKEN_FILE), t.plaintext()));
     g.writeEndpoint();
     LOG.info(
-        "Portcullis listening: {}{} (data {}, store {})",
+        "Portcullis {} started: {}{}{} (data {}, store {})",
+        version(),
         g.httpsUrl(),
         g.httpConnector == null ? "" : " and " + g.httpUrl(),
+        g.operationsConnector == null ? "" : ", metrics and health on " + g.metricsUrl(),
         config.dataDir(),
         g.policy.storeUrl().replaceAll("password=[^;&]*", "password=…"));
     return g;
+  }
+
+  /** The version in the gateway jar's manifest ({@code dev} when run from classes). */
+  public static String version() {
+    String v = Gateway.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** Refuses a port that is in use, with the one line an operator needs (port 0: any free one). */
+  private static void checkFree(String host, Integer port) throws StartupException {
+    if (port == null || port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      // As Jetty binds: a port whose last connections linger in TIME_WAIT is free.
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (BindException e) {
+      throw new StartupException("port " + port + " on " + host + " is in use");
+    } catch (IOException | IllegalArgumentException e) {
+      throw new StartupException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+    }
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void writeEndpoint() throws IOException {
@@ -439,5 +498,7 @@ public final class Gateway implements AutoCloseable {
     if (auditFile != null) {
       auditFile.close();
     }
+    dataLock.close();
+    LOG.info("Portcullis {} stopped (data {})", version(), config.dataDir());
   }
 }

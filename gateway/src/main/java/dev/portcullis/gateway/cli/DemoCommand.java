@@ -2,6 +2,7 @@ package dev.portcullis.gateway.cli;
 
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayConfig;
+import dev.portcullis.gateway.StartupException;
 import dev.portcullis.policy.admin.Admin;
 import dev.portcullis.policy.admin.CreatedToken;
 import dev.portcullis.policy.admin.NewToken;
@@ -34,8 +35,14 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("gateway demo: " + e.getMessage());
       return 2;
     }
-    Gateway gateway = ServeCommand.start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "portcullis-shutdown"));
+    Gateway gateway;
+    try {
+      gateway = ServeCommand.start(config);
+    } catch (StartupException e) {
+      System.err.println("gateway demo: " + e.getMessage());
+      return 1;
+    }
+    ServeCommand.closeOnExit(gateway);
     seed(gateway);
     gateway.join();
     return 0;
@@ -118,43 +125,41 @@ final class DemoCommand implements Callable<Integer> {
                     null));
 
     String base = gateway.httpsUrl();
-    String ca = gateway.certificateFile().toString();
-    String host = base.substring("https://".length());
+    // The CA is named per command, never exported (GIT_SSL_CAINFO replaces the CA bundle for every
+    // remote), and tokens are typed at git's prompt, never put in a URL (git saves it in
+    // .git/config).
+    String git = "git -c http.sslCAInfo=" + gateway.certificateFile();
     System.out.println();
     System.out.println(
         "Demo data: enterprise acme-corp; org acme (owner alice, member bob) with private app, public website,");
-    System.out.println(
-        "internal handbook; org acme-labs (owner carol); user repo alice/dotfiles. Tokens below are shown once.");
+    System.out.println("internal handbook; org acme-labs (owner carol); user repo alice/dotfiles.");
     System.out.println();
-    System.out.println("  export GIT_SSL_CAINFO=" + ca);
     System.out.println(
-        "  # alice, classic token with 'repo': clone and push the private repository");
+        "Tokens, shown once: when git asks, give any username and a token as the password.");
+    System.out.println("  alice  classic, scope repo           " + aliceClassic.plaintext());
+    System.out.println("  bob    fine-grained for acme         " + bobFine.plaintext());
+    System.out.println("  carol  classic, scope repo           " + carolClassic.plaintext());
+    System.out.println();
+    System.out.println("  # as alice: clone and push the private repository");
+    System.out.println("  " + git + " clone " + base + "/acme/app.git");
+    System.out.println("  # anyone, no token: the public repository");
+    System.out.println("  " + git + " clone " + base + "/acme/website.git");
     System.out.println(
-        "  git clone https://alice:" + aliceClassic.plaintext() + "@" + host + "/acme/app.git");
-    System.out.println("  # anyone: public repository, no token");
-    System.out.println("  git clone " + base + "/acme/website.git");
-    System.out.println(
-        "  # bob, fine-grained token for acme, pending approval: public reads only until approved");
-    System.out.println(
-        "  git clone https://bob:"
-            + bobFine.plaintext()
-            + "@"
-            + host
-            + "/acme/app.git   # 403 pending");
+        "  # as carol (acme-labs, same enterprise): the internal repository of acme");
+    System.out.println("  " + git + " clone " + base + "/acme/handbook.git");
     if (bobFine.grant() != null) {
+      System.out.println(
+          "  # as bob: 403 until an owner of acme approves his pending request, then allowed");
+      System.out.println("  " + git + " clone " + base + "/acme/app.git");
       System.out.println(
           "  bin/gateway request approve acme "
               + bobFine.grant().id()
               + " --data "
               + gateway.dataDirForDisplay());
     }
-    System.out.println("  # carol (acme-labs, same enterprise): the internal repository of acme");
     System.out.println(
-        "  git clone https://carol:"
-            + carolClassic.plaintext()
-            + "@"
-            + host
-            + "/acme/handbook.git");
+        "  # keep the CA for later fetches and pushes: git -C app config http.sslCAInfo "
+            + gateway.certificateFile());
     System.out.println();
     System.out.flush();
   }

@@ -9,10 +9,11 @@ import picocli.CommandLine.Command;
 @Command(
     name = "gateway",
     mixinStandardHelpOptions = true,
-    version = "Portcullis 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Portcullis: a Git HTTPS gateway enforcing personal access token policies.",
     subcommands = {
       ServeCommand.class,
+      StopCommand.class,
       DemoCommand.class,
       UserCommand.class,
       EnterpriseCommand.class,
@@ -32,6 +33,14 @@ public final class Main implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(), "Missing subcommand: try 'gateway serve' or 'gateway help'");
+  }
+
+  /** The version of the gateway jar. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"Portcullis " + dev.portcullis.gateway.Gateway.version()};
+    }
   }
 
   public static void main(String[] args) {

@@ -1,8 +1,11 @@
 package dev.portcullis.gateway.cli;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayConfig;
+import dev.portcullis.gateway.StartupException;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -26,11 +29,37 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("gateway serve: " + e.getMessage());
       return 2;
     }
-    Gateway gateway = start(config);
+    Gateway gateway;
+    try {
+      gateway = start(config);
+    } catch (StartupException e) {
+      System.err.println("gateway serve: " + e.getMessage());
+      return 1;
+    }
     serving = true;
-    Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "portcullis-shutdown"));
+    closeOnExit(gateway);
     gateway.join();
     return 0;
+  }
+
+  /**
+   * At exit (a signal, {@code gateway stop}): closes the gateway, then stops logging, so the lines
+   * it writes while stopping, and the per-request lines still buffered, are written.
+   */
+  static void closeOnExit(Gateway gateway) {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    gateway.close();
+                  } finally {
+                    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
+                      logging.stop();
+                    }
+                  }
+                },
+                "portcullis-shutdown"));
   }
 
   static Gateway start(GatewayConfig config) throws Exception {
@@ -49,7 +78,8 @@ final class ServeCommand implements Callable<Integer> {
         "Portcullis is serving "
             + gateway.httpsUrl()
             + (gateway.httpUrl() == null ? "" : " and " + gateway.httpUrl()));
-    System.out.println("  CA certificate for git: GIT_SSL_CAINFO=" + gateway.certificateFile());
+    System.out.println(
+        "  git trusts it with: git -c http.sslCAInfo=" + gateway.certificateFile() + " clone …");
     System.out.flush();
     return gateway;
   }
