@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.cli;
 
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -44,9 +45,33 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    CommandLine cl;
+    try {
+      cl = commandLine(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("gateway " + args[0] + ": " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    int code = cl.execute(args);
     if (code != 0 || !ServeCommand.serving()) {
       System.exit(code);
     }
+  }
+
+  /**
+   * The command line for {@code args}: when they run a command that takes {@code --config FILE},
+   * that file supplies the defaults of its options.
+   *
+   * @throws IllegalArgumentException when the file cannot be read or names an unknown option
+   */
+  static CommandLine commandLine(String[] args) {
+    CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine sub = args.length == 0 ? null : cl.getSubcommands().get(args[0]);
+    Path file = ConfigFile.named(args);
+    if (sub != null && file != null && sub.getCommandSpec().findOption(ConfigFile.OPTION) != null) {
+      sub.setDefaultValueProvider(ConfigFile.load(file, sub.getCommandSpec()));
+    }
+    return cl;
   }
 }
