@@ -31,6 +31,7 @@ final class DemoCommand implements Callable<Integer> {
     GatewayConfig config;
     try {
       config = options.toConfig();
+      options.applyLogFormat();
     } catch (IllegalArgumentException e) {
       System.err.println("gateway demo: " + e.getMessage());
       return 2;

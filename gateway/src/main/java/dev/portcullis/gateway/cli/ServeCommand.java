@@ -25,6 +25,7 @@ final class ServeCommand implements Callable<Integer> {
     GatewayConfig config;
     try {
       config = options.toConfig();
+      options.applyLogFormat();
     } catch (IllegalArgumentException e) {
       System.err.println("gateway serve: " + e.getMessage());
       return 2;

@@ -1,5 +1,8 @@
 package dev.portcullis.gateway.cli;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
+import ch.qos.logback.core.joran.spi.JoranException;
 import dev.portcullis.gateway.GatewayConfig;
 import dev.portcullis.gateway.Limits;
 import dev.portcullis.policy.access.CacheSettings;
@@ -7,10 +10,20 @@ import dev.portcullis.policy.access.FailedAuthLimiter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** The options {@code serve} and {@code demo} share. */
 final class ServerOptions {
+  /** Read by {@link Main#commandLine} before parsing; declared here for parsing and help. */
+  @Option(
+      names = ConfigFile.OPTION,
+      paramLabel = "FILE",
+      description =
+          "take these options from a properties file: one 'name = value' per option, named without"
+              + " its dashes (port = 8443); options given here override it")
+  Path config;
+
   @Option(
       names = "--port",
       description = "HTTPS port (default ${DEFAULT-VALUE}; 0 = any free port)",
@@ -179,6 +192,34 @@ final class ServerOptions {
       names = "--audit-file",
       description = "also append every audit event to this JSON-lines file")
   Path auditFile;
+
+  /** How log lines are written. */
+  enum LogFormat {
+    text,
+    json
+  }
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      description =
+          "log lines as text (default) or one JSON object per line, for log shippers (also PORTCULLIS_LOG_FORMAT)")
+  LogFormat logFormat;
+
+  /**
+   * Switches the log format when {@code --log-format} asks for one: logging is configured again
+   * with it, before the gateway writes its first line.
+   */
+  void applyLogFormat() throws JoranException {
+    if (logFormat == null) {
+      return;
+    }
+    System.setProperty("portcullis.logFormat", logFormat.name());
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
+      logging.reset();
+      new ContextInitializer(logging).autoConfig();
+    }
+  }
 
   static long bytes(String option, String value) {
     String v = value.trim().toLowerCase(java.util.Locale.ROOT);

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>At most {@code queueSize} (default 16,384) events wait; beyond that a line is dropped, never
  * waited for, and counted ({@link #dropped()}; the count is reported on standard error at the next
  * write). Lines are written whole and in order, so they interleave with other writers only between
- * lines; they may appear up to {@code flushMillis} after lines written directly. Stopping
- * (logback's shutdown hook) writes everything queued.
+ * lines; they may appear up to {@code flushMillis} after lines written directly. Stopping (at exit,
+ * by the gateway's exit hook) writes everything queued.
  */
 public final class BatchingStderrAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private static final int BUFFER = 64 * 1024;

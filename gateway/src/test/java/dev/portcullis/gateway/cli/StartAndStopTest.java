@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.gateway.Gateway;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -85,14 +88,7 @@ class StartAndStopTest {
         gateway(firstLog, "serve", "--port", "0", "--data", data.toString(), "--http-port", "0")
             .start();
     try {
-      Path endpoint = data.resolve(Gateway.ENDPOINT_FILE);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (!Files.exists(endpoint)) {
-        if (!first.isAlive() || System.nanoTime() > deadline) {
-          fail("the first gateway did not start:\n" + Files.readString(firstLog));
-        }
-        Thread.sleep(100);
-      }
+      awaitStart(first, data, firstLog);
       Set<String> before = listing(data);
 
       Run second = run("serve", "--port", "0", "--data", data.toString());
@@ -115,7 +111,15 @@ class StartAndStopTest {
           stop.lines());
       assertTrue(first.waitFor(10, TimeUnit.SECONDS), "the gateway has exited");
       String log = Files.readString(firstLog);
-      assertTrue(log.contains("Portcullis " + Gateway.version() + " started: https://"), log);
+      assertTrue(
+          Pattern.compile(
+                  "(?m)^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) INFO .*"
+                      + "Portcullis "
+                      + Pattern.quote(Gateway.version())
+                      + " started: https://")
+              .matcher(log)
+              .find(),
+          "an ISO-8601 time with its zone: " + log);
       assertTrue(log.contains("Portcullis " + Gateway.version() + " stopped"), log);
       assertFalse(log.contains("Exception"), log);
 
@@ -124,6 +128,55 @@ class StartAndStopTest {
       assertEquals(List.of("gateway stop: no gateway is serving " + data), again.lines());
     } finally {
       first.destroyForcibly();
+    }
+  }
+
+  @Test
+  void jsonLogsAreOneObjectPerLine() throws Exception {
+    Path data = tmp.resolve("json");
+    Path log = tmp.resolve("json.log");
+    Process p =
+        gateway(log, "serve", "--port", "0", "--data", data.toString(), "--log-format", "json")
+            .start();
+    try {
+      awaitStart(p, data, log);
+      assertEquals(0, run("stop", "--data", data.toString()).exit());
+      assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+    } finally {
+      p.destroyForcibly();
+    }
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : Files.readAllLines(log)) {
+      if (line.startsWith("{")) {
+        lines.add(json.readTree(line));
+      } else {
+        // What serve prints for its operator (not log lines): the admin token and the addresses.
+        assertFalse(line.matches("^\\d{4}-.*"), "no text log line: " + line);
+      }
+    }
+    assertTrue(
+        lines.stream()
+            .anyMatch(
+                l ->
+                    l.path("level").asText().equals("INFO")
+                        && l.path("loggerName").asText().equals(Gateway.class.getName())
+                        && l.path("formattedMessage")
+                            .asText()
+                            .startsWith("Portcullis " + Gateway.version() + " started: https://")),
+        lines.toString());
+    assertTrue(
+        lines.stream().anyMatch(l -> l.path("formattedMessage").asText().contains(" stopped")));
+  }
+
+  private static void awaitStart(Process p, Path data, Path log) throws Exception {
+    Path endpoint = data.resolve(Gateway.ENDPOINT_FILE);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!Files.exists(endpoint)) {
+      if (!p.isAlive() || System.nanoTime() > deadline) {
+        fail("the gateway did not start:\n" + Files.readString(log));
+      }
+      Thread.sleep(100);
     }
   }
 
