@@ -1,6 +1,10 @@
 package dev.portcullis.gateway.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -36,6 +40,47 @@ public final class Main implements Runnable {
         spec.commandLine(), "Missing subcommand: try 'gateway serve' or 'gateway help'");
   }
 
+  /**
+   * A usage error is one line that names what is wrong, by its flag, and where help is: never the
+   * whole usage text, nor a Java type's name.
+   */
+  static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    String name = cmd.getCommandSpec().qualifiedName();
+    cmd.getErr().println(name + ": " + describe(e) + " (see '" + name + " --help')");
+    cmd.getErr().flush();
+    return 2;
+  }
+
+  static String describe(CommandLine.ParameterException e) {
+    if (e instanceof CommandLine.MissingParameterException missing) {
+      List<String> names = new ArrayList<>();
+      for (CommandLine.Model.ArgSpec a : missing.getMissing()) {
+        names.add(a instanceof CommandLine.Model.OptionSpec o ? o.longestName() : a.paramLabel());
+      }
+      return "missing " + String.join(", ", names);
+    }
+    if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+        && !e.getCommandLine().getSubcommands().isEmpty()
+        && !unmatched.getUnmatched().isEmpty()
+        && !unmatched.getUnmatched().get(0).startsWith("-")) {
+      List<String> like = unmatched.getSuggestions();
+      return "unknown command '"
+          + unmatched.getUnmatched().get(0)
+          + "'"
+          + (like.isEmpty() ? "" : "; did you mean " + like.get(0) + "?");
+    }
+    String m = e.getMessage();
+    // picocli names Java types: "'abc' is not an int" / "is not a long".
+    Matcher type =
+        Pattern.compile("'(.*)' is not an? (int|long|short|byte|Integer|Long|Short)\\b.*")
+            .matcher(m);
+    if (type.find()) {
+      m = m.substring(0, type.start()) + "'" + type.group(1) + "' is not a whole number";
+    }
+    return m.replace("\n", " ").strip();
+  }
+
   /** The version of the gateway jar. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
@@ -66,7 +111,10 @@ public final class Main implements Runnable {
    * @throws IllegalArgumentException when the file cannot be read or names an unknown option
    */
   static CommandLine commandLine(String[] args) {
-    CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cl =
+        new CommandLine(new Main())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setParameterExceptionHandler(Main::usageError);
     CommandLine sub = args.length == 0 ? null : cl.getSubcommands().get(args[0]);
     Path file = ConfigFile.named(args);
     if (sub != null && file != null && sub.getCommandSpec().findOption(ConfigFile.OPTION) != null) {

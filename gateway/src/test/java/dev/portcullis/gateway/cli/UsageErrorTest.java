@@ -1,0 +1,50 @@
+package dev.portcullis.gateway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** A usage error is one line naming the flag, with where help is; exit status 2. */
+class UsageErrorTest {
+  private static List<String> run(String... args) {
+    CommandLine cl = Main.commandLine(args);
+    StringWriter err = new StringWriter();
+    StringWriter out = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    cl.setOut(new PrintWriter(out));
+    assertEquals(2, cl.execute(args), err.toString());
+    assertEquals("", out.toString(), "nothing on standard output");
+    return err.toString().lines().toList();
+  }
+
+  @Test
+  void missingOptionsAreNamedByTheirFlags() {
+    assertEquals(
+        List.of(
+            "gateway token create: missing --type, --name, LOGIN (see 'gateway token create --help')"),
+        run("token", "create"));
+  }
+
+  @Test
+  void aValueOfTheWrongKindIsSaidWithoutJavaWords() {
+    assertEquals(
+        List.of(
+            "gateway serve: Invalid value for option '--port': 'abc' is not a whole number (see 'gateway serve --help')"),
+        run("serve", "--port", "abc"));
+  }
+
+  @Test
+  void unknownOptionsAndCommands() {
+    assertEquals(
+        List.of(
+            "gateway repo create: Unknown option: '--bogus' (see 'gateway repo create --help')"),
+        run("repo", "create", "acme/app", "--bogus"));
+    assertEquals(
+        List.of("gateway: unknown command 'serv'; did you mean serve?" + " (see 'gateway --help')"),
+        run("serv"));
+  }
+}
