@@ -10,6 +10,7 @@ import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.store.PolicyStore;
@@ -106,6 +107,26 @@ abstract class UseCase {
 
   void requireOrgOwner(Actor actor, Organization org, String permission, PermissionLevel level) {
     callers.requireOrgOwner(actor, org, permission, level);
+  }
+
+  void requireVisible(Actor actor, User user) {
+    callers.requireVisible(actor, user);
+  }
+
+  void requireMember(Actor actor, Organization org) {
+    callers.requireMember(actor, org);
+  }
+
+  RepoPermission requireVisible(Actor actor, Repository repo) {
+    return callers.requireVisible(actor, repo);
+  }
+
+  boolean visible(Actor actor, Repository repo) {
+    return callers.visible(actor, repo);
+  }
+
+  void requirePushAccess(Actor actor, Repository repo) {
+    callers.requirePushAccess(actor, repo);
   }
 
   void checkLoginFree(String resource, String login) {
