@@ -22,6 +22,7 @@ import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.token.TokenKind;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Who may call a management operation: site administrators, and organization owners with the right
@@ -180,11 +181,35 @@ public final class Callers {
     return p;
   }
 
-  /** Whether the caller may see {@code repo}, as {@link #requireVisible(Actor, Repository)}. */
-  public boolean visible(Actor actor, Repository repo) {
-    return actor.isSiteAdmin()
-        || repo.visibility() == Visibility.PUBLIC
-        || permission(actor, repo) != RepoPermission.NONE;
+  /**
+   * Whether the caller may see each repository of {@code org}, as {@link #requireVisible(Actor,
+   * Repository)} decides, with the caller's memberships and grants looked up once for them all.
+   */
+  public Predicate<Repository> visibleIn(Actor actor, Organization org) {
+    if (actor.isSiteAdmin()) {
+      return r -> true;
+    }
+    User user = actor.user();
+    Map<Long, OrgRole> roles = store.membershipsOfUser(user.id());
+    Map<Long, RepoPermission> grants = store.collaborationsOfUser(user.id());
+    Credential.Token credential = new Credential.Token(actor.token(), user);
+    EffectivePolicy policy = directory.effectivePolicy(org);
+    OrgRole role = roles.get(org.id());
+    boolean sameEnterprise = sameEnterprise(org, roles);
+    return r ->
+        r.visibility() == Visibility.PUBLIC
+            || AccessEvaluator.permission(
+                    user,
+                    new AccessInputs(
+                        credential,
+                        r,
+                        org,
+                        policy,
+                        role,
+                        grants.get(r.id()),
+                        sameEnterprise && r.visibility() == Visibility.INTERNAL,
+                        null))
+                != RepoPermission.NONE;
   }
 
   /** The caller's own permission on {@code repo} (rule 4 for its user); the gateway's is admin. */
@@ -221,13 +246,7 @@ public final class Callers {
       Actor actor, Repository repo, Organization org, OrgRole role, Map<Long, OrgRole> roles) {
     User user = actor.user();
     boolean enterpriseMember =
-        org != null
-            && org.enterpriseId() != null
-            && repo.visibility() == Visibility.INTERNAL
-            && roles.keySet().stream()
-                .map(directory::organizationById)
-                .flatMap(Optional::stream)
-                .anyMatch(o -> org.enterpriseId().equals(o.enterpriseId()));
+        org != null && repo.visibility() == Visibility.INTERNAL && sameEnterprise(org, roles);
     AccessInputs in =
         new AccessInputs(
             new Credential.Token(actor.token(), user),
@@ -239,6 +258,15 @@ public final class Callers {
             enterpriseMember,
             null);
     return AccessEvaluator.permission(user, in);
+  }
+
+  /** Whether one of the organizations in {@code roles} shares {@code org}'s enterprise. */
+  private boolean sameEnterprise(Organization org, Map<Long, OrgRole> roles) {
+    return org.enterpriseId() != null
+        && roles.keySet().stream()
+            .map(directory::organizationById)
+            .flatMap(Optional::stream)
+            .anyMatch(o -> org.enterpriseId().equals(o.enterpriseId()));
   }
 
   /** The owner-and-token part of {@link #requireOrgOwner}, for a member of {@code org}: 403. */

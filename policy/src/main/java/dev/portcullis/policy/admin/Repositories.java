@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /** Repositories (created in the store and on disk in one transaction) and their collaborators. */
@@ -168,6 +169,7 @@ public final class Repositories extends UseCase {
           "direction must be asc or desc, not '" + direction + "'");
     }
     boolean ascending = direction == null ? s.equals("full_name") : direction.equals("asc");
+    Predicate<Repository> visible = visibleIn(actor, o);
     Comparator<Repository> order =
         s.equals("full_name")
             ? Comparator.comparing((Repository r) -> r.name().toLowerCase(Locale.ROOT))
@@ -183,7 +185,7 @@ public final class Repositories extends UseCase {
                           case "private" -> r.visibility() != Visibility.PUBLIC;
                           default -> true;
                         })
-                .filter(r -> visible(actor, r))
+                .filter(visible)
                 .sorted(ascending ? order : order.reversed())
                 .toList();
     return Page.of(repos, page, perPage);

@@ -21,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
+import java.util.function.Predicate;
 
 /**
  * The shared part of every management use case: validation of the caller, the store write, the
@@ -121,8 +122,8 @@ abstract class UseCase {
     return callers.requireVisible(actor, repo);
   }
 
-  boolean visible(Actor actor, Repository repo) {
-    return callers.visible(actor, repo);
+  Predicate<Repository> visibleIn(Actor actor, Organization org) {
+    return callers.visibleIn(actor, org);
   }
 
   void requirePushAccess(Actor actor, Repository repo) {
