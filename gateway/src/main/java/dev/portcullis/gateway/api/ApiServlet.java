@@ -729,8 +729,7 @@ public final class ApiServlet extends HttpServlet {
     return new Reply(202, shapes.accepted());
   }
 
-  // ------------------------------------------------------------------ reading back what was
-  // written
+  // ------------------------------------------------------------------ reads of what was written
 
   /** A page of items as a JSON array, with GitHub's {@code Link} header. */
   private <T> Reply page(Call c, Page<T> page, java.util.function.Function<T, JsonNode> shape) {

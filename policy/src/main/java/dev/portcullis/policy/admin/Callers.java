@@ -22,6 +22,7 @@ import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.token.TokenKind;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -149,7 +150,7 @@ public final class Callers {
     if (actor.isSiteAdmin() || actor.user().id() == user.id()) {
       return;
     }
-    java.util.Set<Long> theirs = store.membershipsOfUser(user.id()).keySet();
+    Set<Long> theirs = store.membershipsOfUser(user.id()).keySet();
     if (store.membershipsOfUser(actor.user().id()).keySet().stream().noneMatch(theirs::contains)) {
       throw Directory.noUser(user.login());
     }
