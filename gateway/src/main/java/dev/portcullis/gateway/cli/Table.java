@@ -50,6 +50,21 @@ final class Table {
     return e.getKey() + ":" + e.getValue().asText();
   }
 
+  /** {@code v} on one line, without control or format characters. */
+  private static String clean(String v) {
+    StringBuilder out = new StringBuilder();
+    v.strip()
+        .replaceAll("\\s+", " ")
+        .codePoints()
+        .forEach(
+            c ->
+                out.appendCodePoint(
+                    Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                        ? '?'
+                        : c));
+    return out.toString();
+  }
+
   /** The table: header and rows, each line ending in a line break. */
   static String render(List<Column> columns, Iterable<JsonNode> items) {
     List<String[]> rows = new ArrayList<>();
@@ -58,7 +73,7 @@ final class Table {
       String[] row = new String[columns.size()];
       for (int i = 0; i < row.length; i++) {
         String v = columns.get(i).value().apply(item);
-        row[i] = v == null || v.isEmpty() ? "-" : v.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        row[i] = v == null || v.isBlank() ? "-" : clean(v);
       }
       rows.add(row);
     }
