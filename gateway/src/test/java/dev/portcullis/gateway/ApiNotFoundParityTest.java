@@ -97,6 +97,38 @@ class ApiNotFoundParityTest {
     Map<String, Object> policy = Map.of("classic_access", "restricted");
     Map<String, Object> repo = Map.of("name", "fresh", "visibility", "private");
     c.put("GET /user", List.of(v(List.of()), v(List.of())));
+    // Listings that name no object have one call each.
+    c.put("GET /users", List.of(new Variant(List.of(), "per_page=1", null)));
+    c.put("GET /admin/users", List.of(new Variant(List.of(), "per_page=1", null)));
+    c.put("GET /organizations", List.of(new Variant(List.of(), "per_page=1", null)));
+    c.put(
+        "GET /users/{}", List.of(v(List.of("bob")), v(List.of("nosuchuser")), v(List.of("acme"))));
+    c.put(
+        "GET /enterprises/{}/personal-access-token-policy",
+        List.of(v(List.of("globex")), v(List.of("nosuchent"))));
+    c.put(
+        "GET /enterprises/{}/organizations",
+        List.of(v(List.of("globex")), v(List.of("nosuchent"))));
+    for (String read :
+        List.of(
+            "GET /orgs/{}", "GET /orgs/{}/personal-access-token-policy", "GET /orgs/{}/repos")) {
+      c.put(read, List.of(v(List.of("acme")), v(List.of("nosuchorg")), v(List.of("alice"))));
+    }
+    c.put(
+        "GET /orgs/{}/members",
+        List.of(
+            new Variant(List.of("acme"), "role=admin", null),
+            new Variant(List.of("nosuchorg"), "role=admin", null),
+            new Variant(List.of("alice"), "role=admin", null)));
+    for (String read : List.of("GET /repos/{}/{}", "GET /repos/{}/{}/collaborators")) {
+      c.put(
+          read,
+          List.of(
+              v(List.of("acme", "secret")),
+              v(List.of("acme", "nosuch")),
+              v(List.of("nosuchorg", "secret")),
+              v(List.of("alice", "secret"))));
+    }
     c.put(
         "POST /admin/users",
         List.of(body(Map.of("login", "bob")), body(Map.of("login", "nosuchuser"))));
@@ -330,7 +362,9 @@ class ApiNotFoundParityTest {
   void anOutsiderCannotTellExistingObjectsFromMissingOnes() {
     Map<String, List<String>> answers = walk(admin.as(outsiderToken), throwawayToken());
     assertEquals(List.of(), differences(answers));
-    Set<String> allowed = Set.of("GET /user", "POST /credentials/revoke");
+    // What anyone may call: their own account, the organizations they belong to (none), and the
+    // revocation of a leaked token.
+    Set<String> allowed = Set.of("GET /user", "GET /organizations", "POST /credentials/revoke");
     answers.forEach(
         (route, got) -> {
           int status = Integer.parseInt(got.get(0).substring(0, 3));

@@ -14,6 +14,7 @@ import dev.portcullis.policy.admin.CreatedToken;
 import dev.portcullis.policy.admin.GrantListing;
 import dev.portcullis.policy.admin.GrantQuery;
 import dev.portcullis.policy.admin.NewToken;
+import dev.portcullis.policy.admin.RepositoryView;
 import dev.portcullis.policy.audit.AuditEvent;
 import dev.portcullis.policy.audit.AuditLog;
 import dev.portcullis.policy.audit.AuditQuery;
@@ -31,6 +32,8 @@ import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.store.StoreConstraintException;
 import dev.portcullis.policy.store.StoreUnavailableException;
 import dev.portcullis.policy.token.TokenKind;
@@ -166,19 +169,35 @@ public final class ApiServlet extends HttpServlet {
   private static final List<Route> ROUTES =
       List.of(
           new Route("GET", "/user", (api, c) -> api.currentUser(c)),
+          new Route("GET", "/users", ApiServlet::listAccounts),
+          new Route("GET", "/users/{}", ApiServlet::viewUser),
+          new Route("GET", "/admin/users", ApiServlet::listUsers),
           new Route("POST", "/admin/users", ApiServlet::createUser),
           new Route("PUT", "/users/{}/suspended", (api, c) -> api.suspend(c, true)),
           new Route("DELETE", "/users/{}/suspended", (api, c) -> api.suspend(c, false)),
           new Route("POST", "/admin/enterprises", ApiServlet::createEnterprise),
           new Route(
+              "GET",
+              "/enterprises/{}/personal-access-token-policy",
+              ApiServlet::viewEnterprisePolicy),
+          new Route(
               "PUT", "/enterprises/{}/personal-access-token-policy", ApiServlet::enterprisePolicy),
+          new Route(
+              "GET", "/enterprises/{}/organizations", ApiServlet::listEnterpriseOrganizations),
           new Route("POST", "/admin/organizations", ApiServlet::createOrganization),
+          new Route("GET", "/organizations", ApiServlet::listOrganizations),
+          new Route("GET", "/orgs/{}", ApiServlet::viewOrganization),
+          new Route("GET", "/orgs/{}/personal-access-token-policy", ApiServlet::viewOrgPolicy),
           new Route("PUT", "/orgs/{}/personal-access-token-policy", ApiServlet::orgPolicy),
+          new Route("GET", "/orgs/{}/members", ApiServlet::listMembers),
           new Route("PUT", "/orgs/{}/memberships/{}", ApiServlet::setMembership),
           new Route("DELETE", "/orgs/{}/memberships/{}", ApiServlet::removeMembership),
           new Route("PUT", "/orgs/{}/base-permission", ApiServlet::basePermission),
+          new Route("GET", "/orgs/{}/repos", ApiServlet::listOrgRepos),
           new Route("POST", "/orgs/{}/repos", (api, c) -> api.createOrgRepo(c)),
           new Route("POST", "/admin/users/{}/repos", (api, c) -> api.createUserRepo(c)),
+          new Route("GET", "/repos/{}/{}", ApiServlet::viewRepository),
+          new Route("GET", "/repos/{}/{}/collaborators", ApiServlet::listCollaborators),
           new Route("PUT", "/repos/{}/{}/collaborators/{}", ApiServlet::setCollaborator),
           new Route("DELETE", "/repos/{}/{}/collaborators/{}", ApiServlet::removeCollaborator),
           new Route("POST", "/admin/users/{}/personal-access-tokens", ApiServlet::createToken),
@@ -708,6 +727,127 @@ public final class ApiServlet extends HttpServlet {
     }
     management.reviews().revokeGrants(a, c.param(0), ids);
     return new Reply(202, shapes.accepted());
+  }
+
+  // ------------------------------------------------------------------ reads of what was written
+
+  /** A page of items as a JSON array, with GitHub's {@code Link} header. */
+  private <T> Reply page(Call c, Page<T> page, java.util.function.Function<T, JsonNode> shape) {
+    ArrayNode arr = json.createArrayNode();
+    page.items().forEach(item -> arr.add(shape.apply(item)));
+    return new Reply(200, arr, link(c.request, page));
+  }
+
+  private Reply listAccounts(Call c) {
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    Page<Owner> page = management.accounts().listAccounts(c.actor(), q.page(), q.perPage());
+    String base = baseUrl(c.request);
+    return page(c, page, o -> shapes.simpleUser(o, o instanceof User u && u.siteAdmin(), base));
+  }
+
+  private Reply listUsers(Call c) {
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    Page<User> page = management.accounts().listUsers(c.actor(), q.page(), q.perPage());
+    String base = baseUrl(c.request);
+    return page(c, page, u -> shapes.user(u, base));
+  }
+
+  private Reply viewUser(Call c) {
+    User u = management.accounts().viewUser(c.actor(), c.param(0));
+    int publicRepos = management.directory().publicRepositoryCount(u.id());
+    return ok(shapes.publicUser(u, publicRepos, baseUrl(c.request)));
+  }
+
+  private Reply listOrganizations(Call c) {
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    Page<Organization> page =
+        management.accounts().listOrganizations(c.actor(), q.page(), q.perPage());
+    String base = baseUrl(c.request);
+    return page(c, page, o -> shapes.organizationSimple(o, base));
+  }
+
+  private Reply viewOrganization(Call c) {
+    Organization o = management.accounts().viewOrganization(c.actor(), c.param(0));
+    String enterprise =
+        o.enterpriseId() == null
+            ? null
+            : management
+                .directory()
+                .enterpriseById(o.enterpriseId())
+                .map(Enterprise::slug)
+                .orElse(null);
+    int publicRepos = management.directory().publicRepositoryCount(o.id());
+    return ok(shapes.organizationFull(o, enterprise, publicRepos, baseUrl(c.request)));
+  }
+
+  private Reply listMembers(Call c) {
+    Actor a = c.actor();
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    Page<PolicyStore.Member> page =
+        management.accounts().listMembers(a, c.param(0), q.single("role"), q.page(), q.perPage());
+    String base = baseUrl(c.request);
+    return page(c, page, m -> shapes.simpleUser(m.user(), m.user().siteAdmin(), base));
+  }
+
+  private Reply listEnterpriseOrganizations(Call c) {
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    Page<Organization> page =
+        management
+            .accounts()
+            .listEnterpriseOrganizations(c.actor(), c.param(0), q.page(), q.perPage());
+    String base = baseUrl(c.request);
+    return page(c, page, o -> shapes.organizationSimple(o, base));
+  }
+
+  private Reply viewEnterprisePolicy(Call c) {
+    return ok(
+        shapes.enterprisePolicy(management.policies().enterprisePolicy(c.actor(), c.param(0))));
+  }
+
+  private Reply viewOrgPolicy(Call c) {
+    return ok(shapes.orgPolicy(management.policies().orgPolicy(c.actor(), c.param(0))));
+  }
+
+  private Reply listOrgRepos(Call c) {
+    Actor a = c.actor();
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    Page<Repository> page =
+        management
+            .repositories()
+            .listRepositories(
+                a,
+                c.param(0),
+                q.single("type"),
+                q.single("sort"),
+                q.single("direction"),
+                q.page(),
+                q.perPage());
+    Organization org = management.directory().organization(c.param(0));
+    String base = baseUrl(c.request);
+    return page(c, page, r -> shapes.minimalRepository(r, org, base));
+  }
+
+  private Reply viewRepository(Call c) {
+    RepositoryView v = management.repositories().viewRepository(c.actor(), c.param(0), c.param(1));
+    return ok(shapes.fullRepository(v, baseUrl(c.request)));
+  }
+
+  private Reply listCollaborators(Call c) {
+    Actor a = c.actor();
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    Page<PolicyStore.Collaborator> page =
+        management
+            .repositories()
+            .listCollaborators(
+                a,
+                c.param(0),
+                c.param(1),
+                q.single("affiliation"),
+                q.single("permission"),
+                q.page(),
+                q.perPage());
+    String base = baseUrl(c.request);
+    return page(c, page, x -> shapes.collaboratorUser(x, base));
   }
 
   // ------------------------------------------------------------------ GitHub's org token listings

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.policy.admin.GrantListing;
+import dev.portcullis.policy.admin.RepositoryView;
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.EnterprisePolicy;
@@ -19,6 +20,7 @@ import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.model.Visibility;
+import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.token.TokenKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -29,7 +31,9 @@ import java.util.TreeMap;
 
 /**
  * GitHub's response shapes from shared/contract ({@code simple-user}, {@code minimal-repository},
- * {@code organization-programmatic-access-grant[-request]}), with URLs pointing at this gateway.
+ * {@code organization-programmatic-access-grant[-request]}) and from GitHub's REST description
+ * ({@code public-user}, {@code organization-simple}, {@code organization-full}, {@code
+ * full-repository}, {@code collaborator}), with URLs pointing at this gateway.
  */
 final class GithubShapes {
   private final ObjectMapper json;
@@ -128,6 +132,139 @@ final class GithubShapes {
     o.put("archived", false);
     o.put("disabled", false);
     o.put("created_at", r.createdAt().toString());
+    return o;
+  }
+
+  /**
+   * {@code public-user}: {@code simple-user} with the profile fields GitHub requires, empty where
+   * the gateway keeps no such thing, and GitHub Enterprise Server's {@code suspended_at}. The
+   * gateway keeps no update time: {@code updated_at} is the creation time.
+   */
+  ObjectNode publicUser(User u, int publicRepos, String base) {
+    ObjectNode o = simpleUser(u, u.siteAdmin(), base);
+    o.putNull("name");
+    o.putNull("company");
+    o.put("blog", "");
+    o.putNull("location");
+    o.putNull("email");
+    o.putNull("hireable");
+    o.putNull("bio");
+    o.put("public_repos", publicRepos);
+    o.put("public_gists", 0);
+    o.put("followers", 0);
+    o.put("following", 0);
+    o.put("created_at", ts(u.createdAt()));
+    o.put("updated_at", ts(u.createdAt()));
+    o.put("suspended_at", ts(u.suspendedAt()));
+    return o;
+  }
+
+  /** {@code organization-simple}. */
+  ObjectNode organizationSimple(Organization org, String base) {
+    String api = base + ApiServlet.PREFIX + "/orgs/" + org.login();
+    ObjectNode o = json.createObjectNode();
+    o.put("login", org.login());
+    o.put("id", org.id());
+    o.put("node_id", nodeId("Organization", org.id()));
+    o.put("url", api);
+    o.put("repos_url", api + "/repos");
+    o.put("events_url", api + "/events");
+    o.put("hooks_url", api + "/hooks");
+    o.put("issues_url", api + "/issues");
+    o.put("members_url", api + "/members{/member}");
+    o.put("public_members_url", api + "/public_members{/member}");
+    o.put("avatar_url", base + "/avatars/" + org.login());
+    o.putNull("description");
+    return o;
+  }
+
+  /**
+   * {@code organization-full}: {@code organization-simple} with the fields GitHub requires, its
+   * base permission as {@code default_repository_permission}, and the gateway's {@code enterprise}
+   * (its slug, or null). As for users, {@code updated_at} is the creation time.
+   */
+  ObjectNode organizationFull(Organization org, String enterprise, int publicRepos, String base) {
+    ObjectNode o = organizationSimple(org, base);
+    o.putNull("name");
+    o.put("html_url", base + "/" + org.login());
+    o.put("has_organization_projects", false);
+    o.put("has_repository_projects", false);
+    o.put("public_repos", publicRepos);
+    o.put("public_gists", 0);
+    o.put("followers", 0);
+    o.put("following", 0);
+    o.put("type", "Organization");
+    o.put("default_repository_permission", org.basePermission().apiName());
+    o.put("enterprise", enterprise);
+    o.put("created_at", ts(org.createdAt()));
+    o.put("updated_at", ts(org.createdAt()));
+    o.putNull("archived_at");
+    return o;
+  }
+
+  /**
+   * {@code full-repository}: {@code minimal-repository} with the fields GitHub requires (counts the
+   * gateway does not keep are 0), the caller's {@code permissions}, and the owning {@code
+   * organization}. GitHub's {@code git_url} and {@code ssh_url} are left out: the gateway serves
+   * HTTPS only. As for users, {@code updated_at} and {@code pushed_at} are the creation time.
+   */
+  ObjectNode fullRepository(RepositoryView v, String base) {
+    Repository r = v.repository();
+    ObjectNode o = minimalRepository(r, v.owner(), base);
+    o.put("svn_url", base + "/" + r.fullName());
+    o.putNull("homepage");
+    o.putNull("language");
+    o.putNull("mirror_url");
+    o.put("forks_count", 0);
+    o.put("forks", 0);
+    o.put("stargazers_count", 0);
+    o.put("watchers_count", 0);
+    o.put("watchers", 0);
+    o.put("subscribers_count", 0);
+    o.put("network_count", 0);
+    o.put("size", 0);
+    o.put("open_issues_count", 0);
+    o.put("open_issues", 0);
+    o.put("has_issues", false);
+    o.put("has_projects", false);
+    o.put("has_wiki", false);
+    o.put("has_pages", false);
+    o.put("has_downloads", false);
+    o.put("has_discussions", false);
+    o.put("pushed_at", ts(r.createdAt()));
+    o.put("updated_at", ts(r.createdAt()));
+    o.set("permissions", permissions(v.permission()));
+    if (v.owner() instanceof Organization org) {
+      o.set("organization", simpleUser(org, false, base));
+    }
+    return o;
+  }
+
+  /** GitHub's {@code permissions} object: each role the permission includes is true. */
+  private ObjectNode permissions(RepoPermission p) {
+    ObjectNode o = json.createObjectNode();
+    o.put("admin", p.atLeast(RepoPermission.ADMIN));
+    o.put("maintain", p.atLeast(RepoPermission.MAINTAIN));
+    o.put("push", p.atLeast(RepoPermission.WRITE));
+    o.put("triage", p.atLeast(RepoPermission.TRIAGE));
+    o.put("pull", p.atLeast(RepoPermission.READ));
+    return o;
+  }
+
+  /**
+   * {@code collaborator}: {@code simple-user} with the collaborator's {@code permissions} and
+   * {@code role_name} (GitHub's role names: read, triage, write, maintain, admin).
+   */
+  ObjectNode collaboratorUser(PolicyStore.Collaborator c, String base) {
+    ObjectNode o = simpleUser(c.user(), c.user().siteAdmin(), base);
+    o.set("permissions", permissions(c.permission()));
+    o.put(
+        "role_name",
+        switch (c.permission()) {
+          case READ -> "read";
+          case WRITE -> "write";
+          default -> c.permission().apiName();
+        });
     return o;
   }
 

@@ -37,12 +37,24 @@ final class GrantCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "List the tokens with approved access to an organization (GET /orgs/{org}/personal-access-tokens), newest first.",
-        "Prints a JSON array: id is the token id (pat_id) for 'grant revoke'; token_last_used_at shows real use."
+        "Prints a table (--json: the API's JSON): ID is the token id (pat_id) for 'grant revoke'; LAST_USED_AT shows real use."
       })
   static final class ListGrants extends RequestCommand.Listing {
     @Override
     String collection() {
       return "personal-access-tokens";
+    }
+
+    @Override
+    List<Table.Column> columns() {
+      return List.of(
+          Table.column("ID", "id"),
+          new Table.Column("OWNER", g -> Table.text(g.path("owner").get("login"))),
+          Table.column("TOKEN_NAME", "token_name"),
+          Table.column("REPOSITORIES", "repository_selection"),
+          new Table.Column("PERMISSIONS", g -> Table.permissions(g.get("permissions"))),
+          Table.column("GRANTED_AT", "access_granted_at"),
+          Table.column("LAST_USED_AT", "token_last_used_at"));
     }
   }
 
@@ -52,7 +64,7 @@ final class GrantCommand implements Runnable {
       description =
           "List the repositories of an organization a token can reach "
               + "(GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories).")
-  static final class Repositories extends RequestCommand.Paged {
+  static final class Repositories extends PagedCommand {
     @Parameters(index = "0", paramLabel = "ORG", description = "the organization")
     String org;
 
@@ -68,6 +80,11 @@ final class GrantCommand implements Runnable {
           api,
           "/orgs/" + ApiClient.seg(org) + "/personal-access-tokens/" + id + "/repositories",
           List.of());
+    }
+
+    @Override
+    List<Table.Column> columns() {
+      return RequestCommand.REPOSITORY_COLUMNS;
     }
   }
 

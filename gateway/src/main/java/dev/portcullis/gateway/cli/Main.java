@@ -24,10 +24,14 @@ import picocli.CommandLine.Command;
       EnterpriseCommand.class,
       OrgCommand.class,
       RepoCommand.class,
+      MemberCommand.class,
+      CollaboratorCommand.class,
       TokenCommand.class,
+      PolicyCommand.class,
       RequestCommand.class,
       GrantCommand.class,
       CredentialsCommand.class,
+      AuditCommand.class,
       dev.portcullis.gateway.loadtest.LoadtestCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,6 +1,7 @@
 package dev.portcullis.gateway.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,9 +15,10 @@ import picocli.CommandLine.Spec;
     name = "org",
     mixinStandardHelpOptions = true,
     description =
-        "Create organizations and manage their token policy, members and base permission.",
+        "Create and list organizations and manage their token policy, members and base permission.",
     subcommands = {
       OrgCommand.Create.class,
+      OrgCommand.ListOrgs.class,
       OrgCommand.Policy.class,
       OrgCommand.AddMember.class,
       OrgCommand.RemoveMember.class,
@@ -34,7 +36,7 @@ final class OrgCommand implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(),
-        "Missing subcommand: create, policy, add-member, remove-member or base-permission");
+        "Missing subcommand: create, list, policy, add-member, remove-member or base-permission");
   }
 
   @Command(
@@ -214,6 +216,37 @@ final class OrgCommand implements Runnable {
           "/orgs/" + ApiClient.seg(org) + "/base-permission",
           ApiClient.object().put("permission", permission),
           null);
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = {
+        "List organizations in the order they were created (GET /organizations): every one for a site",
+        "administrator, else those the caller belongs to; with --enterprise, that enterprise's by login",
+        "(GET /enterprises/{slug}/organizations; site administrators)."
+      })
+  static final class ListOrgs extends PagedCommand {
+    @Option(
+        names = "--enterprise",
+        paramLabel = "SLUG",
+        description = "only the organizations of this enterprise")
+    String enterprise;
+
+    @Override
+    List<Table.Column> columns() {
+      return List.of(Table.column("LOGIN", "login"), Table.column("ID", "id"));
+    }
+
+    @Override
+    int run(ApiClient api) {
+      return list(
+          api,
+          enterprise == null
+              ? "/organizations"
+              : "/enterprises/" + ApiClient.seg(enterprise) + "/organizations",
+          List.of());
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.portcullis.gateway.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,9 +15,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "repo",
     mixinStandardHelpOptions = true,
-    description = "Create repositories and manage their collaborators.",
+    description = "Create and list repositories and manage their collaborators.",
     subcommands = {
       RepoCommand.Create.class,
+      RepoCommand.ListRepos.class,
       RepoCommand.AddCollaborator.class,
       RepoCommand.RemoveCollaborator.class
     })
@@ -28,7 +31,8 @@ final class RepoCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "Missing subcommand: create, add-collaborator or remove-collaborator");
+        spec.commandLine(),
+        "Missing subcommand: create, list, add-collaborator or remove-collaborator");
   }
 
   @Command(
@@ -156,6 +160,63 @@ final class RepoCommand implements Runnable {
               + ApiClient.seg(login),
           null,
           "removed " + login + " from " + fullName);
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "List the repositories of an organization that the caller may see (GET /orgs/{org}/repos), newest first.")
+  static final class ListRepos extends PagedCommand {
+    static final Set<String> TYPES = Set.of("all", "public", "private", "forks", "sources");
+    static final Set<String> SORTS = Set.of("created", "full_name");
+
+    @Parameters(paramLabel = "ORG", description = "the organization")
+    String org;
+
+    @Option(
+        names = "--type",
+        paramLabel = "TYPE",
+        description = "all (the default), public, private (private and internal), forks or sources")
+    String type;
+
+    @Option(
+        names = "--sort",
+        paramLabel = "SORT",
+        description = "created (the default) or full_name")
+    String sort;
+
+    @Option(
+        names = "--direction",
+        paramLabel = "asc|desc",
+        description = "the default is asc for full_name, desc for created")
+    String direction;
+
+    @Override
+    void validate() {
+      super.validate();
+      oneOf("--type", type, TYPES);
+      oneOf("--sort", sort, SORTS);
+      oneOf("--direction", direction, RequestCommand.Listing.DIRECTIONS);
+    }
+
+    @Override
+    List<Table.Column> columns() {
+      return List.of(
+          Table.column("FULL_NAME", "full_name"),
+          Table.column("VISIBILITY", "visibility"),
+          Table.column("CREATED_AT", "created_at"),
+          Table.column("CLONE_URL", "clone_url"));
+    }
+
+    @Override
+    int run(ApiClient api) {
+      List<String> q = new ArrayList<>();
+      param(q, "type", type);
+      param(q, "sort", sort);
+      param(q, "direction", direction);
+      return list(api, "/orgs/" + ApiClient.seg(org) + "/repos", q);
     }
   }
 }

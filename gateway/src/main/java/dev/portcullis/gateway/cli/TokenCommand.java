@@ -218,14 +218,46 @@ final class TokenCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "List a user's tokens, without secrets (GET /admin/users/{login}/personal-access-tokens).")
-  static final class ListTokens extends ApiClient.Subcommand {
+  static final class ListTokens extends ListCommand {
     @Parameters(paramLabel = "LOGIN", description = "the user")
     String login;
 
     @Override
+    List<Table.Column> columns() {
+      return List.of(
+          Table.column("ID", "id"),
+          Table.column("TYPE", "type"),
+          Table.column("NAME", "name"),
+          new Table.Column("ACCESS", ListTokens::access),
+          Table.column("EXPIRES_AT", "expires_at"),
+          Table.column("LAST_USED_AT", "last_used_at"),
+          new Table.Column(
+              "REQUEST",
+              t ->
+                  t.has("request")
+                      ? t.get("request").path("id").asText()
+                          + " "
+                          + t.get("request").path("status").asText()
+                      : null));
+    }
+
+    /** A classic token's scopes, or a fine-grained token's owner, selection and permissions. */
+    private static String access(JsonNode t) {
+      if (t.has("scopes")) {
+        List<String> scopes = new ArrayList<>();
+        t.get("scopes").forEach(x -> scopes.add(x.asText()));
+        return scopes.isEmpty() ? null : String.join(",", scopes);
+      }
+      String perms = Table.permissions(t.get("permissions"));
+      return Table.text(t.get("resource_owner"))
+          + " "
+          + Table.text(t.get("repository_selection"))
+          + (perms == null ? "" : " " + perms);
+    }
+
+    @Override
     int run(ApiClient api) {
-      return api.call(
-          "GET", "/admin/users/" + ApiClient.seg(login) + "/personal-access-tokens", null, null);
+      return show(api, "/admin/users/" + ApiClient.seg(login) + "/personal-access-tokens");
     }
   }
 

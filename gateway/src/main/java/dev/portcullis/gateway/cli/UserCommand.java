@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.cli;
 
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -10,9 +11,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "user",
     mixinStandardHelpOptions = true,
-    description = "Create, suspend and unsuspend users (needs a site administrator's token).",
+    description = "Create, list, suspend and unsuspend users (needs a site administrator's token).",
     subcommands = {
       UserCommand.Create.class,
+      UserCommand.ListUsers.class,
       UserCommand.Suspend.class,
       UserCommand.Unsuspend.class
     })
@@ -22,7 +24,7 @@ final class UserCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "Missing subcommand: create, suspend or unsuspend");
+        spec.commandLine(), "Missing subcommand: create, list, suspend or unsuspend");
   }
 
   @Command(
@@ -67,6 +69,27 @@ final class UserCommand implements Runnable {
     int run(ApiClient api) {
       return api.call(
           "DELETE", "/users/" + ApiClient.seg(login) + "/suspended", null, "unsuspended " + login);
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List the users in the order they were created (GET /admin/users).")
+  static final class ListUsers extends PagedCommand {
+    @Override
+    List<Table.Column> columns() {
+      return List.of(
+          Table.column("LOGIN", "login"),
+          Table.column("ID", "id"),
+          new Table.Column("SITE_ADMIN", u -> u.path("site_admin").asBoolean() ? "yes" : "no"),
+          Table.column("SUSPENDED_AT", "suspended_at"),
+          Table.column("CREATED_AT", "created_at"));
+    }
+
+    @Override
+    int run(ApiClient api) {
+      return list(api, "/admin/users", List.of());
     }
   }
 }

@@ -263,6 +263,234 @@ class CliClientTest {
     assertEquals(2, run("org", "base-permission", org, "superuser").code());
   }
 
+  // ------------------------------------------------------------------ listings read back
+
+  /** A table's lines: a header, then rows whose every column starts where its header does. */
+  private static List<String[]> table(Run r) {
+    String[] lines = r.out().split("\n");
+    String header = lines[0];
+    List<Integer> starts = new ArrayList<>();
+    for (int i = 0; i < header.length(); i++) {
+      if (header.charAt(i) != ' ' && (i == 0 || header.charAt(i - 1) == ' ')) {
+        starts.add(i);
+      }
+    }
+    List<String[]> rows = new ArrayList<>();
+    for (String line : lines) {
+      assertEquals(line.strip(), line.stripLeading(), () -> "no trailing blanks: " + r);
+      String[] cells = new String[starts.size()];
+      for (int c = 0; c < starts.size(); c++) {
+        int from = starts.get(c);
+        int to = c + 1 < starts.size() ? starts.get(c + 1) : line.length();
+        assertTrue(line.length() > from, () -> "every column has a value: " + line + "\n" + r);
+        assertTrue(
+            from == 0 || line.charAt(from - 1) == ' ',
+            () -> "column starts under its header: " + line + "\n" + r);
+        assertTrue(line.charAt(from) != ' ', () -> "column starts under its header: " + line);
+        cells[c] = line.substring(from, Math.min(to, line.length())).strip();
+        assertFalse(cells[c].contains("  "), () -> "one value per column: " + line + "\n" + r);
+      }
+      rows.add(cells);
+    }
+    return rows;
+  }
+
+  /** The rows of a table whose first cell is {@code key}. */
+  private static List<String[]> rowsFor(List<String[]> table, String key) {
+    return table.stream().filter(row -> row[0].equals(key)).toList();
+  }
+
+  @Test
+  void listsUsersOrganizationsRepositoriesMembersAndCollaboratorsAsTables() {
+    String owner = unique("lowner");
+    String member = unique("lmember");
+    String slug = unique("lent");
+    String org = unique("lorg");
+    ok("user", "create", owner);
+    ok("user", "create", member);
+    ok("user", "suspend", member);
+    ok("enterprise", "create", slug);
+    ok("org", "create", org, "--admin", owner, "--enterprise", slug);
+    ok("org", "add-member", org, member);
+    ok("repo", "create", org + "/tools", "--visibility", "private");
+    ok("repo", "create", org + "/site");
+    ok("repo", "add-collaborator", org + "/tools", member, "--permission", "maintain");
+
+    List<String[]> users = table(ok("user", "list", "--all", "--per-page", "100"));
+    assertEquals(
+        List.of("LOGIN", "ID", "SITE_ADMIN", "SUSPENDED_AT", "CREATED_AT"), List.of(users.get(0)));
+    assertEquals("yes", rowsFor(users, "admin").get(0)[2]);
+    assertEquals("-", rowsFor(users, owner).get(0)[3]);
+    assertTrue(rowsFor(users, member).get(0)[3].matches("\\d{4}-.*Z"), users::toString);
+    assertTrue(rowsFor(users, org).isEmpty(), "organizations are no users");
+    JsonNode usersJson = ok("user", "list", "--json", "--all").json();
+    assertTrue(usersJson.isArray() && usersJson.toString().contains("\"" + member + "\""));
+
+    Run onePage = ok("user", "list", "--per-page", "1");
+    assertEquals(2, table(onePage).size(), onePage::toString);
+    assertTrue(onePage.err().contains("more results: --page 2"), onePage::toString);
+
+    assertEquals(1, rowsFor(table(ok("org", "list", "--all")), org).size());
+    List<String[]> inEnterprise = table(ok("org", "list", "--enterprise", slug));
+    assertEquals(List.of("LOGIN", "ID"), List.of(inEnterprise.get(0)));
+    assertEquals(List.of(org), inEnterprise.stream().skip(1).map(row -> row[0]).toList());
+
+    List<String[]> repos = table(ok("repo", "list", org, "--sort", "full_name"));
+    assertEquals(
+        List.of("FULL_NAME", "VISIBILITY", "CREATED_AT", "CLONE_URL"), List.of(repos.get(0)));
+    assertEquals(
+        List.of(org + "/site public", org + "/tools private"),
+        repos.stream().skip(1).map(row -> row[0] + " " + row[1]).toList());
+    assertEquals(
+        List.of(org + "/tools"),
+        ok("repo", "list", org, "--type", "private", "--json")
+            .json()
+            .findValuesAsText("full_name"));
+
+    List<String[]> owners = table(ok("member", "list", org, "--role", "admin"));
+    assertEquals(List.of(owner), owners.stream().skip(1).map(row -> row[0]).toList());
+    assertEquals(2, table(ok("member", "list", org)).size() - 1);
+
+    List<String[]> collaborators = table(ok("collaborator", "list", org + "/tools"));
+    assertEquals(List.of("LOGIN", "ROLE", "ID"), List.of(collaborators.get(0)));
+    assertEquals("admin", rowsFor(collaborators, owner).get(0)[1]);
+    assertEquals("maintain", rowsFor(collaborators, member).get(0)[1]);
+    assertEquals(
+        List.of(member),
+        ok("collaborator", "list", org + "/tools", "--affiliation", "direct", "--json")
+            .json()
+            .findValuesAsText("login"));
+
+    Run missing = run("member", "list", unique("noorg"));
+    assertEquals(1, missing.code(), missing::toString);
+    assertTrue(missing.err().startsWith("error: 404 "), missing::toString);
+    assertEquals("", missing.out());
+    assertEquals(2, run("member", "list", org, "--role", "owner").code());
+    assertEquals(2, run("collaborator", "list", "no-slash").code());
+    assertEquals(2, run("repo", "list", org, "--sort", "stars").code());
+  }
+
+  @Test
+  void listsTokensRequestsAndTheAuditLogAsTables() {
+    String[] om = orgWithMember();
+    String org = om[0];
+    JsonNode first = pendingToken(org, om[1], "first");
+    JsonNode second = pendingToken(org, om[1], "second");
+    ok(
+        "token",
+        "create",
+        om[1],
+        "--type",
+        "classic",
+        "--name",
+        "cli",
+        "--scope",
+        "repo",
+        "--expires-in",
+        "7");
+
+    List<String[]> tokens = table(ok("token", "list", om[1]));
+    assertEquals(
+        List.of("ID", "TYPE", "NAME", "ACCESS", "EXPIRES_AT", "LAST_USED_AT", "REQUEST"),
+        List.of(tokens.get(0)));
+    String[] fg = rowsFor(tokens, first.get("id").asText()).get(0);
+    assertEquals("fine_grained", fg[1]);
+    assertEquals(org + " all contents:read,metadata:read", fg[3]);
+    assertEquals(first.get("request").get("id").asText() + " pending", fg[6]);
+    String[] classic =
+        tokens.stream().filter(row -> row[2].equals("cli")).findFirst().orElseThrow();
+    assertEquals("repo", classic[3]);
+    assertEquals("-", classic[6]);
+
+    // A reason is another user's text: the gateway refuses control characters in it, and the
+    // table shows none of the characters that reorder what a terminal displays.
+    JsonNode third =
+        ok(
+                "token",
+                "create",
+                om[1],
+                "--type",
+                "fine_grained",
+                "--name",
+                "third",
+                "--resource-owner",
+                org,
+                "--repository-selection",
+                "all",
+                "--permission",
+                "contents=read",
+                "--expires-in",
+                "30",
+                "--reason",
+                "fine\u202elive")
+            .json();
+
+    // One line per request, not a page of JSON each.
+    Run requests = ok("request", "list", org);
+    assertFalse(requests.out().contains("\u202e"), requests::toString);
+    List<String[]> rows = table(requests);
+    assertEquals(4, rows.size(), requests::toString);
+    assertEquals("fine?live", rows.get(1)[7]);
+    rows.remove(1);
+    assertEquals(third.get("request").get("id").asText(), table(requests).get(1)[0]);
+    assertEquals(
+        List.of(
+            "ID",
+            "TOKEN_ID",
+            "OWNER",
+            "TOKEN_NAME",
+            "REPOSITORIES",
+            "PERMISSIONS",
+            "CREATED_AT",
+            "REASON"),
+        List.of(rows.get(0)));
+    assertEquals(
+        List.of(second.get("request").get("id").asText(), first.get("request").get("id").asText()),
+        rows.stream().skip(1).map(row -> row[0]).toList());
+    assertEquals("contents:read,metadata:read", rows.get(1)[5]);
+    assertEquals("builds", rows.get(1)[7]);
+
+    List<String[]> audit = table(ok("audit", "list", "--kind", "admin", "--per-page", "5"));
+    assertEquals(
+        List.of(
+            "TIME", "KIND", "ACTOR", "TOKEN_ID", "ACTION", "TARGET", "OUTCOME", "COUNT", "REASON"),
+        List.of(audit.get(0)));
+    assertEquals(6, audit.size(), audit::toString);
+    audit.stream().skip(1).forEach(row -> assertEquals("admin", row[1]));
+    JsonNode added = ok("audit", "list", "--json", "--kind", "admin", "--per-page", "100").json();
+    assertTrue(
+        added.toString().contains("\"target\":\"org:" + org + "/user:" + om[1] + "\""),
+        added::toString);
+    assertEquals(2, run("audit", "list", "--kind", "git").code());
+    assertEquals(2, run("audit", "list", "--after", "yesterday").code());
+  }
+
+  @Test
+  void showsTokenPolicies() {
+    String slug = unique("pent");
+    String owner = unique("powner");
+    String org = unique("psorg");
+    ok("enterprise", "create", slug);
+    ok("user", "create", owner);
+    ok("org", "create", org, "--admin", owner, "--enterprise", slug);
+    ok("org", "policy", org, "--classic-access", "restricted", "--classic-max-lifetime", "10");
+
+    List<String[]> shown = table(ok("policy", "show", "--org", org));
+    assertEquals(List.of("SETTING", "VALUE"), List.of(shown.get(0)));
+    assertEquals("restricted", rowsFor(shown, "classic_access").get(0)[1]);
+    assertEquals("10", rowsFor(shown, "classic_max_lifetime_days").get(0)[1]);
+    assertEquals("-", rowsFor(shown, "fine_grained_max_lifetime_days").get(0)[1]);
+    assertEquals(
+        "org_configures",
+        ok("policy", "show", "--enterprise", slug, "--json").json().get("classic_access").asText());
+
+    assertEquals(2, run("policy", "show").code());
+    assertEquals(2, run("policy", "show", "--org", org, "--enterprise", slug).code());
+    Run missing = run("policy", "show", "--org", unique("noorg"));
+    assertEquals(1, missing.code(), missing::toString);
+    assertTrue(missing.err().startsWith("error: 404 "), missing::toString);
+  }
+
   // ------------------------------------------------------------------ policies
 
   @Test
@@ -370,7 +598,7 @@ class CliClientTest {
     assertTrue(full.json().get("expires_at").isNull(), full::toString);
     long fullId = full.json().get("id").asLong();
 
-    Run list = ok("token", "list", login);
+    Run list = ok("token", "list", "--json", login);
     assertEquals(3, list.json().size(), list::toString);
     assertTrue(list.out().contains("\"laptop\"") && list.out().contains("\"ci\""), list::toString);
     assertFalse(list.out().contains(plaintext), "no plaintext in a listing");
@@ -382,7 +610,7 @@ class CliClientTest {
     Run del = ok("token", "delete", Long.toString(fullId));
     assertEquals("", del.out());
     assertEquals(1, run("token", "delete", Long.toString(fullId)).code());
-    assertEquals(2, ok("token", "list", login).json().size());
+    assertEquals(2, ok("token", "list", "--json", login).json().size());
 
     Run scopeless =
         run(
@@ -470,7 +698,7 @@ class CliClientTest {
     Run approve = ok("request", "approve", org, requestId, "--reason", "looks fine");
     assertEquals("", approve.out());
     assertTrue(approve.err().contains("approved request " + requestId), approve::toString);
-    JsonNode listed = ok("token", "list", om[1]).json().get(0);
+    JsonNode listed = ok("token", "list", "--json", om[1]).json().get(0);
     assertEquals("approved", listed.get("request").get("status").asText(), listed::toString);
 
     Run again = run("request", "approve", org, requestId);
@@ -608,42 +836,55 @@ class CliClientTest {
     List<Long> newestFirst = new ArrayList<>(requestIds);
     java.util.Collections.reverse(newestFirst);
 
-    Run all = ok("request", "list", org);
+    Run all = ok("request", "list", "--json", org);
     assertEquals(newestFirst, ids(all), all::toString);
     assertEquals("", all.err());
-    assertEquals(requestIds, ids(ok("request", "list", org, "--direction", "asc")));
+    assertEquals(requestIds, ids(ok("request", "list", "--json", org, "--direction", "asc")));
 
-    Run page1 = ok("request", "list", org, "--per-page", "2");
+    Run page1 = ok("request", "list", "--json", org, "--per-page", "2");
     assertEquals(newestFirst.subList(0, 2), ids(page1));
     assertTrue(page1.err().contains("--page 2") && page1.err().contains("--all"), page1::toString);
-    Run page3 = ok("request", "list", org, "--per-page", "2", "--page", "3");
+    Run page3 = ok("request", "list", "--json", org, "--per-page", "2", "--page", "3");
     assertEquals(newestFirst.subList(4, 5), ids(page3));
     assertEquals("", page3.err(), "no hint on the last page");
-    Run walked = ok("request", "list", org, "--per-page", "2", "--all");
+    Run walked = ok("request", "list", "--json", org, "--per-page", "2", "--all");
     assertEquals(newestFirst, ids(walked), "--all follows Link rel=\"next\" through 3 pages");
     assertEquals(
         newestFirst.subList(2, 5),
-        ids(ok("request", "list", org, "--per-page", "2", "--page", "2", "--all")));
-    assertEquals(List.of(), ids(ok("request", "list", org, "--page", "9")));
+        ids(ok("request", "list", "--json", org, "--per-page", "2", "--page", "2", "--all")));
+    assertEquals(List.of(), ids(ok("request", "list", "--json", org, "--page", "9")));
 
     assertEquals(
         List.of(requestIds.get(3), requestIds.get(2)),
-        ids(ok("request", "list", org, "--owner", m2)));
+        ids(ok("request", "list", "--json", org, "--owner", m2)));
     assertEquals(
         newestFirst,
-        ids(ok("request", "list", org, "--owner", m1, "--owner", m2, "--per-page", "1", "--all")));
+        ids(
+            ok(
+                "request",
+                "list",
+                "--json",
+                org,
+                "--owner",
+                m1,
+                "--owner",
+                m2,
+                "--per-page",
+                "1",
+                "--all")));
     assertEquals(
         List.of(requestIds.get(2), requestIds.get(1), requestIds.get(0)),
-        ids(ok("request", "list", org, "--repository", "a")));
+        ids(ok("request", "list", "--json", org, "--repository", "a")));
     assertEquals(
         List.of(requestIds.get(3), requestIds.get(1), requestIds.get(0)),
-        ids(ok("request", "list", org, "--permission", "contents_read")));
+        ids(ok("request", "list", "--json", org, "--permission", "contents_read")));
     assertEquals(
         List.of(requestIds.get(1)),
         ids(
             ok(
                 "request",
                 "list",
+                "--json",
                 org,
                 "--permission",
                 "contents_read",
@@ -658,18 +899,20 @@ class CliClientTest {
                 "--token-id",
                 t.get(4).get("id").asText())));
     assertEquals(
-        List.of(), ids(ok("request", "list", org, "--last-used-after", "2020-01-01T00:00:00Z")));
+        List.of(),
+        ids(ok("request", "list", "--json", org, "--last-used-after", "2020-01-01T00:00:00Z")));
 
     // The repositories a request asks for.
     assertEquals(
         java.util.Set.of("a", "b"),
-        names(ok("request", "repositories", org, requestIds.get(0).toString())));
+        names(ok("request", "repositories", "--json", org, requestIds.get(0).toString())));
     assertEquals(
         java.util.Set.of("a", "b"),
         names(
             ok(
                 "request",
                 "repositories",
+                "--json",
                 org,
                 requestIds.get(0).toString(),
                 "--per-page",
@@ -677,15 +920,17 @@ class CliClientTest {
                 "--all")));
     assertEquals(
         java.util.Set.of("a"),
-        names(ok("request", "repositories", org, requestIds.get(1).toString())));
-    assertEquals(0, ok("request", "repositories", org, requestIds.get(4).toString()).json().size());
+        names(ok("request", "repositories", "--json", org, requestIds.get(1).toString())));
+    assertEquals(
+        0,
+        ok("request", "repositories", "--json", org, requestIds.get(4).toString()).json().size());
 
     // Usage errors (exit 2) are caught before anything is sent; API errors are exit 1.
-    assertEquals(2, run("request", "list", org, "--direction", "up").code());
-    assertEquals(2, run("request", "list", org, "--per-page", "0").code());
-    assertEquals(2, run("request", "list", org, "--per-page", "101").code());
-    assertEquals(2, run("request", "list", org, "--page", "0").code());
-    Run when = run("grant", "list", org, "--last-used-before", "yesterday");
+    assertEquals(2, run("request", "list", "--json", org, "--direction", "up").code());
+    assertEquals(2, run("request", "list", "--json", org, "--per-page", "0").code());
+    assertEquals(2, run("request", "list", "--json", org, "--per-page", "101").code());
+    assertEquals(2, run("request", "list", "--json", org, "--page", "0").code());
+    Run when = run("grant", "list", "--json", org, "--last-used-before", "yesterday");
     assertEquals(2, when.code(), when::toString);
     assertTrue(when.err().contains("ISO 8601"), when::toString);
     List<String> eleven = new ArrayList<>(List.of("request", "list", org));
@@ -698,13 +943,13 @@ class CliClientTest {
     assertTrue(tooMany.err().startsWith("error: 422 "), tooMany::toString);
     assertTrue(tooMany.err().contains("owner takes at most 10 values"), tooMany::toString);
     assertEquals("", tooMany.out());
-    Run missing = run("request", "list", unique("noorg"));
+    Run missing = run("request", "list", "--json", unique("noorg"));
     assertEquals(1, missing.code(), missing::toString);
     assertTrue(missing.err().startsWith("error: 404 "), missing::toString);
-    Run gone = run("request", "repositories", org, "99999999");
+    Run gone = run("request", "repositories", "--json", org, "99999999");
     assertEquals(1, gone.code(), gone::toString);
     assertTrue(gone.err().startsWith("error: 404 "), gone::toString);
-    assertEquals(2, run("request", "repositories", org, "twelve").code());
+    assertEquals(2, run("request", "repositories", "--json", org, "twelve").code());
   }
 
   @Test
@@ -732,7 +977,7 @@ class CliClientTest {
             "contents=read");
     JsonNode pending =
         orgToken(dev, org, "--repository-selection", "all", "--permission", "contents=read");
-    assertEquals(List.of(), ids(ok("grant", "list", org)));
+    assertEquals(List.of(), ids(ok("grant", "list", "--json", org)));
     ok(
         "request",
         "approve",
@@ -742,21 +987,24 @@ class CliClientTest {
 
     List<Long> grantIds = List.of(idle.get("id").asLong(), used.get("id").asLong());
     assertEquals(
-        grantIds, ids(ok("grant", "list", org)), "newest first; the pending request is no grant");
-    assertEquals(grantIds, ids(ok("grant", "list", org, "--per-page", "1", "--all")));
+        grantIds,
+        ids(ok("grant", "list", "--json", org)),
+        "newest first; the pending request is no grant");
+    assertEquals(grantIds, ids(ok("grant", "list", "--json", org, "--per-page", "1", "--all")));
     assertEquals(
         List.of(used.get("id").asLong()),
-        ids(ok("grant", "list", org, "--direction", "asc", "--per-page", "1")));
-    assertEquals(grantIds, ids(ok("grant", "list", org, "--repository", "b")));
+        ids(ok("grant", "list", "--json", org, "--direction", "asc", "--per-page", "1")));
+    assertEquals(grantIds, ids(ok("grant", "list", "--json", org, "--repository", "b")));
     assertEquals(
         List.of(used.get("id").asLong()),
-        ids(ok("grant", "list", org, "--repository", "a", "--owner", dev)));
+        ids(ok("grant", "list", "--json", org, "--repository", "a", "--owner", dev)));
     assertEquals(
         List.of(idle.get("id").asLong()),
         ids(
             ok(
                 "grant",
                 "list",
+                "--json",
                 org,
                 "--token-id",
                 idle.get("id").asText(),
@@ -764,11 +1012,19 @@ class CliClientTest {
                 "contents_read")));
     assertEquals(
         java.util.Set.of("a", "b"),
-        names(ok("grant", "repositories", org, used.get("id").asText())));
+        names(ok("grant", "repositories", "--json", org, used.get("id").asText())));
     assertEquals(
         java.util.Set.of("b"),
         names(
-            ok("grant", "repositories", org, idle.get("id").asText(), "--per-page", "1", "--all")));
+            ok(
+                "grant",
+                "repositories",
+                "--json",
+                org,
+                idle.get("id").asText(),
+                "--per-page",
+                "1",
+                "--all")));
 
     // Real git use shows in token_last_used_at, and the last-used filters honour it.
     String before =
@@ -782,27 +1038,37 @@ class CliClientTest {
             .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
             .plusSeconds(2)
             .toString();
-    Run listed = ok("grant", "list", org);
+    Run listed = ok("grant", "list", "--json", org);
     JsonNode usedRow = listed.json().get(1);
     assertEquals(used.get("id").asLong(), usedRow.get("id").asLong());
     assertFalse(usedRow.get("token_last_used_at").isNull(), listed::toString);
     assertTrue(listed.json().get(0).get("token_last_used_at").isNull(), listed::toString);
     assertEquals(
         List.of(used.get("id").asLong()),
-        ids(ok("grant", "list", org, "--last-used-after", before)));
+        ids(ok("grant", "list", "--json", org, "--last-used-after", before)));
     assertEquals(
         List.of(used.get("id").asLong()),
-        ids(ok("grant", "list", org, "--last-used-before", after, "--last-used-after", before)));
-    assertEquals(List.of(), ids(ok("grant", "list", org, "--last-used-before", before)));
-    assertEquals(List.of(), ids(ok("grant", "list", org, "--last-used-after", after)));
+        ids(
+            ok(
+                "grant",
+                "list",
+                "--json",
+                org,
+                "--last-used-before",
+                after,
+                "--last-used-after",
+                before)));
+    assertEquals(List.of(), ids(ok("grant", "list", "--json", org, "--last-used-before", before)));
+    assertEquals(List.of(), ids(ok("grant", "list", "--json", org, "--last-used-after", after)));
 
     ok("grant", "revoke", org, used.get("id").asText());
-    assertEquals(List.of(idle.get("id").asLong()), ids(ok("grant", "list", org)));
-    Run revoked = run("grant", "repositories", org, used.get("id").asText());
+    assertEquals(List.of(idle.get("id").asLong()), ids(ok("grant", "list", "--json", org)));
+    Run revoked = run("grant", "repositories", "--json", org, used.get("id").asText());
     assertEquals(1, revoked.code(), revoked::toString);
     assertTrue(revoked.err().startsWith("error: 404 "), revoked::toString);
     assertEquals(
-        List.of(pending.get("request").get("id").asLong()), ids(ok("request", "list", org)));
+        List.of(pending.get("request").get("id").asLong()),
+        ids(ok("request", "list", "--json", org)));
   }
 
   @Test
@@ -810,25 +1076,24 @@ class CliClientTest {
     java.net.URI root = java.net.URI.create("https://gw.example:8443/api/v3");
     assertEquals(
         "/orgs/o/personal-access-tokens?per_page=2&page=3",
-        RequestCommand.Paged.next(
+        PagedCommand.next(
             root,
             "<https://gw.example:8443/api/v3/orgs/o/personal-access-tokens?per_page=2&page=3>; rel=\"next\", "
                 + "<https://gw.example:8443/api/v3/orgs/o/personal-access-tokens?per_page=2&page=9>; rel=\"last\""));
     assertEquals(
         "/orgs/o/x?owner=a,b&page=2",
-        RequestCommand.Paged.next(
+        PagedCommand.next(
             root,
             "<https://gw.example:8443/api/v3/orgs/o/x?owner=a,b&page=1>; rel=\"prev\", <http://other:1/api/v3/orgs/o/x?owner=a,b&page=2>; rel=\"next\""),
         "only the path and query are kept: the token goes to the configured gateway only");
     assertEquals(
-        null,
-        RequestCommand.Paged.next(root, "<https://gw.example:8443/api/v3/x?page=1>; rel=\"prev\""));
-    assertEquals(null, RequestCommand.Paged.next(root, null));
+        null, PagedCommand.next(root, "<https://gw.example:8443/api/v3/x?page=1>; rel=\"prev\""));
+    assertEquals(null, PagedCommand.next(root, null));
     Throwable outside =
         org.junit.jupiter.api.Assertions.assertThrows(
             ApiClient.Failure.class,
             () ->
-                RequestCommand.Paged.next(
+                PagedCommand.next(
                     root, "<https://gw.example:8443/elsewhere?page=2>; rel=\"next\""));
     assertTrue(outside.getMessage().contains("outside its API"), outside::getMessage);
   }
@@ -843,7 +1108,7 @@ class CliClientTest {
         ok("token", "create", login, "--type", "classic", "--name", "leaked", "-q").out().strip();
 
     // A non-admin's token is refused with 403 while it is valid, and 401 once revoked.
-    Run before = run("token", "list", login, "--token", plaintext);
+    Run before = run("token", "list", "--json", login, "--token", plaintext);
     assertEquals(1, before.code(), before::toString);
     assertTrue(before.err().startsWith("error: 403 "), before::toString);
 
@@ -862,10 +1127,10 @@ class CliClientTest {
         revoked.out().contains(plaintext) || revoked.err().contains(plaintext), revoked::toString);
     assertTrue(revoked.err().contains("submitted 1 credential"), revoked::toString);
 
-    Run after = run("token", "list", login, "--token", plaintext);
+    Run after = run("token", "list", "--json", login, "--token", plaintext);
     assertEquals(1, after.code(), after::toString);
     assertTrue(after.err().startsWith("error: 401 "), after::toString);
-    assertEquals(0, ok("token", "list", login).json().size());
+    assertEquals(0, ok("token", "list", "--json", login).json().size());
   }
 
   @Test

@@ -8,9 +8,14 @@ import dev.portcullis.policy.model.BasePermission;
 import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
+import dev.portcullis.policy.model.Owner;
+import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.store.PolicyStore;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Users, enterprises, organizations and their members: created, suspended, joined and left. */
@@ -191,5 +196,91 @@ public final class Accounts extends UseCase {
         "org:" + o.login() + "/user:" + u.login(),
         JsonText.object("member", true),
         null);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /**
+   * A user, for site administrators, the user themself and the members of a shared organization.
+   */
+  public User viewUser(Actor actor, String login) {
+    User u = user(login);
+    requireVisible(actor, u);
+    return u;
+  }
+
+  /** Every user and organization in the order they were created (site administrators). */
+  public Page<Owner> listAccounts(Actor actor, int page, int perPage) {
+    requireSiteAdmin(actor);
+    return Page.of(store.accounts(), page, perPage);
+  }
+
+  /** Every user in the order they were created (site administrators). */
+  public Page<User> listUsers(Actor actor, int page, int perPage) {
+    requireSiteAdmin(actor);
+    List<User> users =
+        store.accounts().stream().filter(User.class::isInstance).map(User.class::cast).toList();
+    return Page.of(users, page, perPage);
+  }
+
+  /** An organization, for its members and site administrators. */
+  public Organization viewOrganization(Actor actor, String login) {
+    Organization o = organization(login);
+    requireMember(actor, o);
+    return o;
+  }
+
+  /**
+   * The organizations the caller may see in the order they were created: every one for a site
+   * administrator, else those the caller belongs to.
+   */
+  public Page<Organization> listOrganizations(Actor actor, int page, int perPage) {
+    Map<Long, OrgRole> mine =
+        actor.isSiteAdmin() ? Map.of() : store.membershipsOfUser(actor.user().id());
+    List<Organization> orgs =
+        store.accounts().stream()
+            .filter(Organization.class::isInstance)
+            .map(Organization.class::cast)
+            .filter(o -> actor.isSiteAdmin() || mine.containsKey(o.id()))
+            .toList();
+    return Page.of(orgs, page, perPage);
+  }
+
+  /**
+   * An organization's members by login, for its members and site administrators; {@code role} is
+   * {@code all} (or null), {@code admin} or {@code member}.
+   */
+  public Page<PolicyStore.Member> listMembers(
+      Actor actor, String orgLogin, String role, int page, int perPage) {
+    Organization o = organization(orgLogin);
+    requireMember(actor, o);
+    OrgRole only = null;
+    if (role != null && !role.equals("all")) {
+      only = OrgRole.fromApiName(role);
+      if (only == null) {
+        throw PolicyException.invalid(
+            "Membership",
+            "role",
+            "invalid",
+            "role must be all, admin or member, not '" + role + "'");
+      }
+    }
+    OrgRole wanted = only;
+    List<PolicyStore.Member> members =
+        store.membersOfOrganization(o.id()).stream()
+            .filter(m -> wanted == null || m.role() == wanted)
+            .toList();
+    return Page.of(members, page, perPage);
+  }
+
+  /**
+   * An enterprise's organizations by login. Who may: as for its policy, site administrators;
+   * members of its organizations get 403, anyone else the missing enterprise's 404.
+   */
+  public Page<Organization> listEnterpriseOrganizations(
+      Actor actor, String slug, int page, int perPage) {
+    Enterprise e = enterprise(slug);
+    requireSiteAdmin(actor, e);
+    return Page.of(store.organizationsOfEnterprise(e.id()), page, perPage);
   }
 }

@@ -14,6 +14,7 @@ import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.model.Visibility;
@@ -21,6 +22,8 @@ import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.token.TokenKind;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Who may call a management operation: site administrators, and organization owners with the right
@@ -138,21 +141,113 @@ public final class Callers {
     requireOwnerToken(actor, org.get(), role, "organization_administration", PermissionLevel.WRITE);
   }
 
+  /**
+   * Who may read {@code user}: site administrators, the user themself, and the members of an
+   * organization the user belongs to (who see them in its member list). Anyone else gets the
+   * missing user's 404.
+   */
+  public void requireVisible(Actor actor, User user) {
+    if (actor.isSiteAdmin() || actor.user().id() == user.id()) {
+      return;
+    }
+    Set<Long> theirs = store.membershipsOfUser(user.id()).keySet();
+    if (store.membershipsOfUser(actor.user().id()).keySet().stream().noneMatch(theirs::contains)) {
+      throw Directory.noUser(user.login());
+    }
+  }
+
+  /**
+   * Who may read {@code org}, its members and its repositories: site administrators and its
+   * members. Anyone else gets the missing organization's 404.
+   */
+  public void requireMember(Actor actor, Organization org) {
+    if (!actor.isSiteAdmin() && !store.membershipsOfUser(actor.user().id()).containsKey(org.id())) {
+      throw Directory.noOrganization(org.login());
+    }
+  }
+
+  /**
+   * Who may read {@code repo}: site administrators and whoever rule 2 of the access decision lets
+   * see it. Anyone else gets the missing repository's 404.
+   *
+   * @return the caller's own permission on it (rule 4)
+   */
+  public RepoPermission requireVisible(Actor actor, Repository repo) {
+    RepoPermission p = permission(actor, repo);
+    if (!actor.isSiteAdmin()
+        && repo.visibility() != Visibility.PUBLIC
+        && p == RepoPermission.NONE) {
+      throw Directory.noRepository(repo.ownerLogin(), repo.name());
+    }
+    return p;
+  }
+
+  /**
+   * Whether the caller may see each repository of {@code org}, as {@link #requireVisible(Actor,
+   * Repository)} decides, with the caller's memberships and grants looked up once for them all.
+   */
+  public Predicate<Repository> visibleIn(Actor actor, Organization org) {
+    if (actor.isSiteAdmin()) {
+      return r -> true;
+    }
+    User user = actor.user();
+    Map<Long, OrgRole> roles = store.membershipsOfUser(user.id());
+    Map<Long, RepoPermission> grants = store.collaborationsOfUser(user.id());
+    Credential.Token credential = new Credential.Token(actor.token(), user);
+    EffectivePolicy policy = directory.effectivePolicy(org);
+    OrgRole role = roles.get(org.id());
+    boolean sameEnterprise = sameEnterprise(org, roles);
+    return r ->
+        r.visibility() == Visibility.PUBLIC
+            || AccessEvaluator.permission(
+                    user,
+                    new AccessInputs(
+                        credential,
+                        r,
+                        org,
+                        policy,
+                        role,
+                        grants.get(r.id()),
+                        sameEnterprise && r.visibility() == Visibility.INTERNAL,
+                        null))
+                != RepoPermission.NONE;
+  }
+
+  /** The caller's own permission on {@code repo} (rule 4 for its user); the gateway's is admin. */
+  private RepoPermission permission(Actor actor, Repository repo) {
+    if (actor.system()) {
+      return RepoPermission.ADMIN;
+    }
+    Optional<Organization> org = directory.organizationById(repo.ownerId());
+    Map<Long, OrgRole> roles = store.membershipsOfUser(actor.user().id());
+    OrgRole role = org.map(o -> roles.get(o.id())).orElse(null);
+    return permission(actor, repo, org.orElse(null), role, roles);
+  }
+
+  /**
+   * Who may list {@code repo}'s collaborators: as on GitHub, those with push access or more, and
+   * site administrators. A caller who may not see the repository gets its 404; one who may, 403.
+   */
+  public void requirePushAccess(Actor actor, Repository repo) {
+    RepoPermission p = requireVisible(actor, repo);
+    if (!actor.isSiteAdmin() && !p.atLeast(RepoPermission.WRITE)) {
+      throw PolicyException.forbidden("Must have push access to view repository collaborators.");
+    }
+  }
+
   /** Rule 2 of the access decision for the caller's user, whatever its token. */
   private boolean visible(
       Actor actor, Repository repo, Organization org, OrgRole role, Map<Long, OrgRole> roles) {
-    if (repo.visibility() == Visibility.PUBLIC) {
-      return true;
-    }
+    return repo.visibility() == Visibility.PUBLIC
+        || permission(actor, repo, org, role, roles) != RepoPermission.NONE;
+  }
+
+  /** Rule 4 of the access decision for the caller's user, whatever its token. */
+  private RepoPermission permission(
+      Actor actor, Repository repo, Organization org, OrgRole role, Map<Long, OrgRole> roles) {
     User user = actor.user();
     boolean enterpriseMember =
-        org != null
-            && org.enterpriseId() != null
-            && repo.visibility() == Visibility.INTERNAL
-            && roles.keySet().stream()
-                .map(directory::organizationById)
-                .flatMap(Optional::stream)
-                .anyMatch(o -> org.enterpriseId().equals(o.enterpriseId()));
+        org != null && repo.visibility() == Visibility.INTERNAL && sameEnterprise(org, roles);
     AccessInputs in =
         new AccessInputs(
             new Credential.Token(actor.token(), user),
@@ -163,7 +258,16 @@ public final class Callers {
             store.collaborationsOfUser(user.id()).get(repo.id()),
             enterpriseMember,
             null);
-    return AccessEvaluator.visible(user, in);
+    return AccessEvaluator.permission(user, in);
+  }
+
+  /** Whether one of the organizations in {@code roles} shares {@code org}'s enterprise. */
+  private boolean sameEnterprise(Organization org, Map<Long, OrgRole> roles) {
+    return org.enterpriseId() != null
+        && roles.keySet().stream()
+            .map(directory::organizationById)
+            .flatMap(Optional::stream)
+            .anyMatch(o -> org.enterpriseId().equals(o.enterpriseId()));
   }
 
   /** The owner-and-token part of {@link #requireOrgOwner}, for a member of {@code org}: 403. */

@@ -8,6 +8,7 @@ import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.model.Visibility;
 import dev.portcullis.policy.store.PolicyStore;
 import java.util.Optional;
 
@@ -97,6 +98,18 @@ public final class Directory {
     return u.isPresent()
         ? u.map(Owner.class::cast)
         : store.organizationById(id).map(Owner.class::cast);
+  }
+
+  public Optional<Enterprise> enterpriseById(long id) {
+    return store.enterpriseById(id);
+  }
+
+  /** How many public repositories an account owns (GitHub's {@code public_repos}). */
+  public int publicRepositoryCount(long ownerId) {
+    return (int)
+        store.repositoriesOfOwner(ownerId).stream()
+            .filter(r -> r.visibility() == Visibility.PUBLIC)
+            .count();
   }
 
   public Optional<Grant> grantOfToken(long tokenId) {

@@ -152,4 +152,21 @@ public final class Policies extends UseCase {
     audit(actor, "org.policy.update", "org:" + o.login(), JsonText.of(p), JsonText.of(next));
     return next;
   }
+
+  /** An enterprise's own policy, for whoever may change it (site administrators). */
+  public EnterprisePolicy enterprisePolicy(Actor actor, String slug) {
+    Enterprise e = enterprise(slug);
+    requireSiteAdmin(actor, e);
+    return e.policy();
+  }
+
+  /**
+   * An organization's own policy (before its enterprise's overrides), for whoever may change it:
+   * its owners with an owner's token, and site administrators.
+   */
+  public OrgPolicy orgPolicy(Actor actor, String orgLogin) {
+    Organization o = organization(orgLogin);
+    requireOrgOwner(actor, o, "organization_administration", PermissionLevel.READ);
+    return o.policy();
+  }
 }

@@ -2,15 +2,27 @@ package dev.portcullis.policy.admin;
 
 import dev.portcullis.policy.access.Invalidation;
 import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
+import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.model.Visibility;
+import dev.portcullis.policy.store.PolicyStore;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /** Repositories (created in the store and on disk in one transaction) and their collaborators. */
@@ -109,6 +121,150 @@ public final class Repositories extends UseCase {
         "repo:" + r.fullName() + "/user:" + u.login(),
         JsonText.object("collaborator", true),
         null);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** A repository with its owner and the caller's permission, for whoever may see it. */
+  public RepositoryView viewRepository(Actor actor, String owner, String name) {
+    Repository r = repository(owner, name);
+    RepoPermission p = requireVisible(actor, r);
+    return new RepositoryView(r, owner(r.ownerLogin()), p);
+  }
+
+  /**
+   * The repositories of an organization that the caller may see, for its members and site
+   * administrators, as GitHub lists them: {@code type} all (or null), public, private (private and
+   * internal), forks (none: the gateway has no forks) or sources; {@code sort} created (or null) or
+   * full_name; {@code direction} asc or desc, by default asc for full_name and desc otherwise.
+   */
+  public Page<Repository> listRepositories(
+      Actor actor,
+      String orgLogin,
+      String type,
+      String sort,
+      String direction,
+      int page,
+      int perPage) {
+    Organization o = organization(orgLogin);
+    requireMember(actor, o);
+    String t = type == null ? "all" : type;
+    if (!List.of("all", "public", "private", "forks", "sources").contains(t)) {
+      throw PolicyException.invalid(
+          "Repository",
+          "type",
+          "invalid",
+          "type must be all, public, private, forks or sources, not '" + type + "'");
+    }
+    String s = sort == null ? "created" : sort;
+    if (!s.equals("created") && !s.equals("full_name")) {
+      throw PolicyException.invalid(
+          "Repository", "sort", "invalid", "sort must be created or full_name, not '" + sort + "'");
+    }
+    if (direction != null && !direction.equals("asc") && !direction.equals("desc")) {
+      throw PolicyException.invalid(
+          "Repository",
+          "direction",
+          "invalid",
+          "direction must be asc or desc, not '" + direction + "'");
+    }
+    boolean ascending = direction == null ? s.equals("full_name") : direction.equals("asc");
+    Predicate<Repository> visible = visibleIn(actor, o);
+    Comparator<Repository> order =
+        s.equals("full_name")
+            ? Comparator.comparing((Repository r) -> r.name().toLowerCase(Locale.ROOT))
+            : Comparator.comparing(Repository::createdAt).thenComparing(Repository::id);
+    List<Repository> repos =
+        t.equals("forks")
+            ? List.of()
+            : store.repositoriesOfOwner(o.id()).stream()
+                .filter(
+                    r ->
+                        switch (t) {
+                          case "public" -> r.visibility() == Visibility.PUBLIC;
+                          case "private" -> r.visibility() != Visibility.PUBLIC;
+                          default -> true;
+                        })
+                .filter(visible)
+                .sorted(ascending ? order : order.reversed())
+                .toList();
+    return Page.of(repos, page, perPage);
+  }
+
+  /**
+   * Who has access to a repository, by login, with their permission on it (the highest of their
+   * grants), as GitHub lists collaborators: for an organization's repository its owners, its
+   * members through the base permission and the collaborators; for a user's repository the user and
+   * the collaborators. {@code affiliation} is all (or null), direct (collaborators only) or outside
+   * (collaborators who are not members of the owning organization); {@code permission} (pull,
+   * triage, push, maintain or admin) keeps those with at least that permission. For callers with
+   * push access or more, and site administrators.
+   */
+  public Page<PolicyStore.Collaborator> listCollaborators(
+      Actor actor,
+      String owner,
+      String name,
+      String affiliation,
+      String permission,
+      int page,
+      int perPage) {
+    Repository r = repository(owner, name);
+    requirePushAccess(actor, r);
+    String a = affiliation == null ? "all" : affiliation;
+    if (!List.of("all", "direct", "outside").contains(a)) {
+      throw PolicyException.invalid(
+          "Collaborator",
+          "affiliation",
+          "invalid",
+          "affiliation must be all, direct or outside, not '" + affiliation + "'");
+    }
+    RepoPermission atLeast =
+        permission == null ? RepoPermission.NONE : RepoPermission.fromCollaboratorName(permission);
+    if (atLeast == null) {
+      throw PolicyException.invalid(
+          "Collaborator",
+          "permission",
+          "invalid",
+          "permission must be pull, triage, push, maintain or admin, not '" + permission + "'");
+    }
+    Optional<Organization> org = store.organizationById(r.ownerId());
+    Map<Long, User> users = new HashMap<>();
+    Map<Long, RepoPermission> granted = new HashMap<>();
+    Set<Long> members = new HashSet<>();
+    if (org.isPresent()) {
+      for (PolicyStore.Member m : store.membersOfOrganization(org.get().id())) {
+        members.add(m.user().id());
+        RepoPermission p =
+            m.role() == OrgRole.ADMIN ? RepoPermission.ADMIN : org.get().basePermission().grants();
+        if (a.equals("all") && p != RepoPermission.NONE) {
+          users.put(m.user().id(), m.user());
+          granted.put(m.user().id(), p);
+        }
+      }
+    } else if (a.equals("all")) {
+      store
+          .userById(r.ownerId())
+          .ifPresent(
+              u -> {
+                users.put(u.id(), u);
+                granted.put(u.id(), RepoPermission.ADMIN);
+              });
+    }
+    for (PolicyStore.Collaborator c : store.collaboratorsOfRepository(r.id())) {
+      long id = c.user().id();
+      if (a.equals("outside") && members.contains(id)) {
+        continue;
+      }
+      users.put(id, c.user());
+      granted.merge(id, c.permission(), RepoPermission::max);
+    }
+    List<PolicyStore.Collaborator> all =
+        users.values().stream()
+            .map(u -> new PolicyStore.Collaborator(u, granted.get(u.id())))
+            .filter(c -> c.permission().atLeast(atLeast))
+            .sorted(Comparator.comparing(c -> c.user().login().toLowerCase(Locale.ROOT)))
+            .toList();
+    return Page.of(all, page, perPage);
   }
 
   static void checkRepoName(String name) {

@@ -10,6 +10,7 @@ import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.store.PolicyStore;
@@ -20,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
+import java.util.function.Predicate;
 
 /**
  * The shared part of every management use case: validation of the caller, the store write, the
@@ -106,6 +108,26 @@ abstract class UseCase {
 
   void requireOrgOwner(Actor actor, Organization org, String permission, PermissionLevel level) {
     callers.requireOrgOwner(actor, org, permission, level);
+  }
+
+  void requireVisible(Actor actor, User user) {
+    callers.requireVisible(actor, user);
+  }
+
+  void requireMember(Actor actor, Organization org) {
+    callers.requireMember(actor, org);
+  }
+
+  RepoPermission requireVisible(Actor actor, Repository repo) {
+    return callers.requireVisible(actor, repo);
+  }
+
+  Predicate<Repository> visibleIn(Actor actor, Organization org) {
+    return callers.visibleIn(actor, org);
+  }
+
+  void requirePushAccess(Actor actor, Repository repo) {
+    callers.requirePushAccess(actor, repo);
   }
 
   void checkLoginFree(String resource, String login) {

@@ -154,8 +154,11 @@ public final class AccessEvaluator {
             || permission(user, in) != RepoPermission.NONE);
   }
 
-  /** Rule 4: the user's own permission on the repository. */
-  static RepoPermission permission(User user, AccessInputs in) {
+  /**
+   * Rule 4: the user's own permission on the repository. The management API shows a caller theirs
+   * by the same rule.
+   */
+  public static RepoPermission permission(User user, AccessInputs in) {
     Repository repo = in.repository();
     RepoPermission p =
         in.collaboratorPermission() == null ? RepoPermission.NONE : in.collaboratorPermission();

@@ -47,6 +47,10 @@ final class JdbcPolicyStore implements PolicyStore {
   private static final String ACCOUNT_COLUMNS =
       "id, login, type, site_admin, suspended_at, enterprise_id, base_permission, fine_grained_access, "
           + "classic_access, fine_grained_approval, fine_grained_max_lifetime_days, classic_max_lifetime_days, created_at";
+
+  /** {@link #ACCOUNT_COLUMNS} of the accounts table named {@code a} in a join. */
+  private static final String A_ACCOUNT_COLUMNS = "a." + ACCOUNT_COLUMNS.replace(", ", ", a.");
+
   private static final String REPO_COLUMNS =
       "r.id, r.owner_id, a.login, r.name, r.visibility, r.created_at";
 
@@ -544,6 +548,60 @@ final class JdbcPolicyStore implements PolicyStore {
                     + REPO_COLUMNS
                     + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE r.owner_id = ? ORDER BY r.name_key",
                 ownerId));
+  }
+
+  @Override
+  public List<Owner> accounts() {
+    return read(
+        c ->
+            list(
+                c,
+                JdbcPolicyStore::mapAccount,
+                "SELECT " + ACCOUNT_COLUMNS + " FROM accounts ORDER BY id"));
+  }
+
+  @Override
+  public List<Organization> organizationsOfEnterprise(long enterpriseId) {
+    return read(
+        c ->
+            list(
+                c,
+                rs -> (Organization) mapAccount(rs),
+                "SELECT "
+                    + ACCOUNT_COLUMNS
+                    + " FROM accounts WHERE enterprise_id = ? AND type = 'Organization' ORDER BY login_key",
+                enterpriseId));
+  }
+
+  @Override
+  public List<Member> membersOfOrganization(long orgId) {
+    return read(
+        c ->
+            list(
+                c,
+                rs -> new Member((User) mapAccount(rs), OrgRole.fromApiName(rs.getString("role"))),
+                "SELECT "
+                    + A_ACCOUNT_COLUMNS
+                    + ", m.role FROM memberships m JOIN accounts a ON a.id = m.user_id "
+                    + "WHERE m.org_id = ? ORDER BY a.login_key",
+                orgId));
+  }
+
+  @Override
+  public List<Collaborator> collaboratorsOfRepository(long repoId) {
+    return read(
+        c ->
+            list(
+                c,
+                rs ->
+                    new Collaborator(
+                        (User) mapAccount(rs),
+                        RepoPermission.fromCollaboratorName(rs.getString("permission"))),
+                "SELECT "
+                    + A_ACCOUNT_COLUMNS
+                    + ", c.permission FROM collaborators c JOIN accounts a ON a.id = c.user_id "
+                    + "WHERE c.repo_id = ? ORDER BY a.login_key",
+                repoId));
   }
 
   // ---------------------------------------------------------------- writes

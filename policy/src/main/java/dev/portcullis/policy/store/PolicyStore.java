@@ -70,6 +70,24 @@ public interface PolicyStore {
   /** A grant with its token. */
   record GrantRow(Grant grant, AccessToken token) {}
 
+  /** Every user and organization, in the order they were created (by id). */
+  List<Owner> accounts();
+
+  /** The organizations of an enterprise, by login. */
+  List<Organization> organizationsOfEnterprise(long enterpriseId);
+
+  /** An organization's members with their roles, by login. */
+  List<Member> membersOfOrganization(long orgId);
+
+  /** A repository's collaborators with their grants, by login. */
+  List<Collaborator> collaboratorsOfRepository(long repoId);
+
+  /** A member of an organization. */
+  record Member(User user, OrgRole role) {}
+
+  /** A collaborator on a repository, with the permission granted to them on it. */
+  record Collaborator(User user, RepoPermission permission) {}
+
   // ---- writes ----
 
   /**

@@ -132,6 +132,50 @@ class JdbcPolicyStoreTest {
   }
 
   @Test
+  void listingsReadBackInTheirOrder() {
+    listingsReadBack(store);
+  }
+
+  /**
+   * The listings behind the read API: accounts by id, an enterprise's organizations, an
+   * organization's members and a repository's collaborators by login whatever its case, each with
+   * the account's own fields (a suspension) and its role or grant. Shared with PostgreSQL.
+   */
+  static void listingsReadBack(PolicyStore store) {
+    User zed = store.createUser("list-Zed", false, T0);
+    User amy = store.createUser("list-amy", true, T0);
+    Enterprise e = store.createEnterprise("list-ent", T0);
+    Organization beta = store.createOrganization("list-Beta", e.id(), zed.id(), T0);
+    Organization alpha = store.createOrganization("list-alpha", e.id(), zed.id(), T0);
+    store.createOrganization("list-solo", null, amy.id(), T0);
+    store.setMembership(beta.id(), amy.id(), OrgRole.MEMBER, T0);
+    store.setSuspended(amy.id(), T0.plusSeconds(60));
+    Repository repo =
+        store.createRepository(beta.id(), "list-app", Visibility.PRIVATE, T0, r -> {});
+    store.setCollaborator(repo.id(), zed.id(), RepoPermission.MAINTAIN);
+    store.setCollaborator(repo.id(), amy.id(), RepoPermission.READ);
+
+    List<String> accounts =
+        store.accounts().stream().map(Owner::login).filter(l -> l.startsWith("list-")).toList();
+    assertEquals(List.of("list-Zed", "list-amy", "list-Beta", "list-alpha", "list-solo"), accounts);
+    assertEquals(
+        List.of("list-alpha", "list-Beta"),
+        store.organizationsOfEnterprise(e.id()).stream().map(Organization::login).toList());
+    List<PolicyStore.Member> members = store.membersOfOrganization(beta.id());
+    assertEquals(
+        List.of("list-amy member", "list-Zed admin"),
+        members.stream().map(m -> m.user().login() + " " + m.role().apiName()).toList());
+    assertEquals(T0.plusSeconds(60), members.get(0).user().suspendedAt());
+    assertTrue(members.get(0).user().siteAdmin());
+    assertEquals(
+        List.of("list-amy pull", "list-Zed maintain"),
+        store.collaboratorsOfRepository(repo.id()).stream()
+            .map(c -> c.user().login() + " " + c.permission().apiName())
+            .toList());
+    assertEquals(List.of(), store.membersOfOrganization(repo.id()));
+  }
+
+  @Test
   void duplicateLoginIsInvalidWhateverTheCase() {
     store.createUser("alice", false, T0);
     StoreConstraintException e =

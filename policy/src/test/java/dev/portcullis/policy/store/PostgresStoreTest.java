@@ -87,4 +87,9 @@ class PostgresStoreTest {
   void lastUsedTimesOnlyMoveForwardAndOnlyForExistingTokens() {
     JdbcPolicyStoreTest.lastUsedMovesForward(PolicyStores.jdbc(db.dataSource()), db.dataSource());
   }
+
+  @Test
+  void listingsReadBackInTheirOrder() {
+    JdbcPolicyStoreTest.listingsReadBack(PolicyStores.jdbc(db.dataSource()));
+  }
 }

@@ -1,0 +1,213 @@
+package dev.portcullis.gateway.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+
+/**
+ * A GET of a paged GitHub listing: {@code --per-page}, {@code --page}, and {@code --all}, which
+ * follows the {@code Link} header's {@code rel="next"} and prints every item as one table (or, with
+ * {@code --json}, one JSON array). {@link ApiClient#send} does not expose headers, so pages are
+ * fetched here with the same settings (timeouts, TLS trust, headers); errors are reported through
+ * {@link ApiClient#report}.
+ */
+abstract class PagedCommand extends ListCommand {
+  static final int MAX_PAGES = 10_000;
+  private static final Pattern NEXT =
+      Pattern.compile("<([^<>]*)>\\s*;\\s*rel=\"?([^\";,]*\\s)?next(\\s[^\";,]*)?\"?");
+
+  @Option(
+      names = "--per-page",
+      paramLabel = "N",
+      description = "results per page, 1–100 (server default 30)")
+  Integer perPage;
+
+  @Option(
+      names = "--page",
+      paramLabel = "N",
+      description = "the page to show (or, with --all, to start from); default 1")
+  Integer page;
+
+  @Option(
+      names = "--all",
+      description =
+          "follow the Link header's rel=\"next\" to the last page and print every result "
+              + "in one table (or JSON array)")
+  boolean all;
+
+  @Override
+  void validate() {
+    if (perPage != null && (perPage < 1 || perPage > 100)) {
+      throw usage("Invalid value for option '--per-page': " + perPage + " (expected 1–100)");
+    }
+    if (page != null && page < 1) {
+      throw usage("Invalid value for option '--page': " + page + " (expected 1 or more)");
+    }
+  }
+
+  /** Adds {@code name=value} (value encoded) unless {@code value} is null. */
+  static void param(List<String> query, String name, Object value) {
+    if (value != null) {
+      query.add(name + "=" + URLEncoder.encode(value.toString(), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** An ISO 8601 date-time option, checked before anything is sent. */
+  String dateTime(String option, String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      OffsetDateTime.parse(value.strip());
+      return value.strip();
+    } catch (DateTimeParseException e) {
+      throw usage(
+          "Invalid value for option '"
+              + option
+              + "': '"
+              + value
+              + "' (expected an ISO 8601 date-time such as 2026-01-31T12:00:00Z)");
+    }
+  }
+
+  /**
+   * Lists {@code path} (relative to {@code /api/v3}, encoded) with {@code query}; returns the exit
+   * code.
+   */
+  int list(ApiClient api, String path, List<String> query) {
+    List<String> q = new ArrayList<>(query);
+    param(q, "per_page", perPage);
+    param(q, "page", page);
+    URI root = client.apiRoot();
+    HttpClient http = httpClient(root);
+    String token = client.token();
+    String target = path + (q.isEmpty() ? "" : "?" + String.join("&", q));
+    ArrayNode items = ApiClient.array();
+    Set<String> seen = new HashSet<>();
+    for (int pages = 0; target != null; pages++) {
+      if (pages >= MAX_PAGES || !seen.add(target)) {
+        throw new ApiClient.Failure(
+            "the gateway's Link headers do not end (stopped at " + target + ")");
+      }
+      HttpResponse<String> res = get(api, http, root, token, target);
+      ApiClient.Response r = new ApiClient.Response(res.statusCode(), json(res.body()), res.body());
+      if (!r.ok() || r.json() == null || !r.json().isArray()) {
+        return api.report(r, null);
+      }
+      String next = next(root, res.headers().firstValue("Link").orElse(null));
+      if (!all) {
+        print(api, r.json());
+        if (next != null) {
+          api.err()
+              .println(
+                  "(more results: --page " + nextPage(next, page) + ", or --all for every page)");
+          api.err().flush();
+        }
+        return ApiClient.OK;
+      }
+      r.json().forEach(items::add);
+      target = next;
+    }
+    print(api, items);
+    return ApiClient.OK;
+  }
+
+  private static int nextPage(String next, Integer current) {
+    Matcher m = Pattern.compile("[?&]page=(\\d+)").matcher(next);
+    return m.find() ? Integer.parseInt(m.group(1)) : (current == null ? 1 : current) + 1;
+  }
+
+  /**
+   * The {@code rel="next"} target of a {@code Link} header as a path under the API root, or null.
+   * Only its path and query are kept, so the token only ever goes to the configured gateway.
+   */
+  static String next(URI root, String link) {
+    if (link == null) {
+      return null;
+    }
+    Matcher m = NEXT.matcher(link);
+    if (!m.find()) {
+      return null;
+    }
+    URI u;
+    try {
+      u = URI.create(m.group(1).strip());
+    } catch (IllegalArgumentException e) {
+      throw new ApiClient.Failure("the gateway sent a malformed Link header: " + link);
+    }
+    String rootPath = root.getRawPath();
+    String p = u.getRawPath();
+    if (p == null || !p.startsWith(rootPath + "/")) {
+      throw new ApiClient.Failure(
+          "the gateway's Link header points outside its API (" + m.group(1) + ")");
+    }
+    return p.substring(rootPath.length()) + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+  }
+
+  private static JsonNode json(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    try {
+      return ApiClient.JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  /** An HTTP client configured as {@link ApiClient#open} configures its own. */
+  private HttpClient httpClient(URI root) {
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(ApiClient.CONNECT_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER);
+    Path ca = client.caFile();
+    if (ca != null && "https".equalsIgnoreCase(root.getScheme())) {
+      b.sslContext(ApiClient.sslContext(ca));
+    }
+    return b.build();
+  }
+
+  private static HttpResponse<String> get(
+      ApiClient api, HttpClient http, URI root, String token, String target) {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(root + target))
+            .timeout(ApiClient.REQUEST_TIMEOUT)
+            .header("Accept", ApiClient.ACCEPT)
+            .header("User-Agent", "portcullis-cli")
+            .header("Authorization", "token " + token)
+            .GET()
+            .build();
+    try {
+      return http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiClient.Failure("interrupted while waiting for the gateway");
+    } catch (IOException e) {
+      // Let ApiClient explain an unreachable gateway (refused, timeout, TLS) the way every
+      // command does:
+      // its send throws that explanation when the gateway is still unreachable.
+      api.send("GET", target, null);
+      throw new ApiClient.Failure(
+          "the connection to the gateway failed (" + e.getMessage() + "); try again");
+    }
+  }
+}
