@@ -229,6 +229,11 @@ public final class Gateway implements AutoCloseable {
     GatewayErrorHandler errors = new GatewayErrorHandler();
     server.setErrorHandler(errors);
     context.setErrorHandler(errors);
+    // What one client address may hold of the public listeners at a time.
+    int maxRequestsPerClient = config.limits().maxRequestsPerClient();
+    if (maxRequestsPerClient > 0) {
+      context.insertHandler(new ClientRequestLimit(maxRequestsPerClient, metrics));
+    }
     if (config.metricsPort() == null) {
       this.operationsConnector = null;
       server.setHandler(context);

@@ -4,8 +4,9 @@ import dev.portcullis.policy.access.FailedAuthLimiter;
 import java.time.Duration;
 
 /**
- * Request limits: push sizes (JGit's receive-pack limits), the failed-authentication limiter and
- * the slowest a client may send or read before its connection is dropped.
+ * Request limits: push sizes (JGit's receive-pack limits), the failed-authentication limiter, the
+ * slowest a client may send or read before its connection is dropped, and what one client address
+ * may hold of the server at a time.
  *
  * @param maxPackBytes largest pack a push may send, 0 = no limit
  * @param maxObjectBytes largest single object in a push, 0 = no limit
@@ -16,6 +17,8 @@ import java.time.Duration;
  * @param minDataRateBytesPerSecond slowest acceptable request body / response read rate, 0 = off
  *     (the default: Jetty measures the rate from the start of the request, so under load it also
  *     cuts small requests that merely waited in a queue; the idle timeout bounds a stalled client)
+ * @param maxRequestsPerClient requests one client address (as {@code RequestOrigin} decides it) may
+ *     have in flight at once; past it the gateway answers 429. 0 = no cap
  */
 public record Limits(
     long maxPackBytes,
@@ -24,7 +27,11 @@ public record Limits(
     long minDataRateBytesPerSecond,
     Duration idleTimeout,
     Duration maxRequestDuration,
-    boolean auditEachRead) {
+    boolean auditEachRead,
+    int maxRequestsPerClient) {
+  /** Default of {@link #maxRequestsPerClient}: a quarter of the default 200 worker threads. */
+  public static final int DEFAULT_MAX_REQUESTS_PER_CLIENT = 50;
+
   public static final Limits DEFAULT =
       new Limits(
           2L * 1024 * 1024 * 1024,
@@ -36,7 +43,10 @@ public record Limits(
           false);
 
   public Limits {
-    if (maxPackBytes < 0 || maxObjectBytes < 0 || minDataRateBytesPerSecond < 0) {
+    if (maxPackBytes < 0
+        || maxObjectBytes < 0
+        || minDataRateBytesPerSecond < 0
+        || maxRequestsPerClient < 0) {
       throw new IllegalArgumentException("limits are 0 (off) or positive");
     }
     if (idleTimeout.isNegative() || idleTimeout.isZero()) {
@@ -80,5 +90,41 @@ public record Limits(
         idleTimeout,
         maxRequestDuration,
         false);
+  }
+
+  /** Limits with the default per-client cap. */
+  public Limits(
+      long maxPackBytes,
+      long maxObjectBytes,
+      FailedAuthLimiter.Settings failedAuth,
+      long minDataRateBytesPerSecond,
+      Duration idleTimeout,
+      Duration maxRequestDuration,
+      boolean auditEachRead) {
+    this(
+        maxPackBytes,
+        maxObjectBytes,
+        failedAuth,
+        minDataRateBytesPerSecond,
+        idleTimeout,
+        maxRequestDuration,
+        auditEachRead,
+        DEFAULT_MAX_REQUESTS_PER_CLIENT);
+  }
+
+  /**
+   * These limits with another per-client cap (0 = none: a load test driving thousands of clients
+   * from one machine).
+   */
+  public Limits withMaxRequestsPerClient(int max) {
+    return new Limits(
+        maxPackBytes,
+        maxObjectBytes,
+        failedAuth,
+        minDataRateBytesPerSecond,
+        idleTimeout,
+        maxRequestDuration,
+        auditEachRead,
+        max);
   }
 }

@@ -147,6 +147,13 @@ final class ServerOptions {
   long maxRequestSeconds;
 
   @Option(
+      names = "--max-requests-per-client",
+      description =
+          "requests one client address (behind --trusted-proxies: the forwarded client) may have in flight at once; past it 429, 0 = no cap, for load tests driving many clients from one machine (default ${DEFAULT-VALUE})",
+      defaultValue = "" + Limits.DEFAULT_MAX_REQUESTS_PER_CLIENT)
+  int maxRequestsPerClient;
+
+  @Option(
       names = "--audit-each-read",
       description =
           "audit every allowed read, and every refusal of a request without a valid credential, as its own row (default: "
@@ -231,7 +238,8 @@ final class ServerOptions {
             minDataRate,
             Duration.ofSeconds(Math.max(1, idleTimeoutSeconds)),
             Duration.ofSeconds(Math.max(1, maxRequestSeconds)),
-            auditEachRead),
+            auditEachRead,
+            maxRequestsPerClient),
         auditFile,
         trustedProxies,
         publicUrl,
