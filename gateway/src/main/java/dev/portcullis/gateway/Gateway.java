@@ -189,14 +189,24 @@ public final class Gateway implements AutoCloseable {
       this.httpConnector = null;
     }
 
+    Limits limits = config.limits();
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
     context.setContextPath("/");
-    context.addServlet(
+    ServletHolder api =
         new ServletHolder(
             "api",
             new ApiServlet(
-                policy.admin(), policy.access(), storage, clock, policy.limiter(), policy.audit())),
-        "/api/v3/*");
+                policy.admin(),
+                policy.access(),
+                storage,
+                clock,
+                policy.limiter(),
+                policy.audit(),
+                limits.apiBodyTimeout(),
+                limits.minBodyRateBytesPerSecond()));
+    // The API reads request bodies asynchronously: a slow body holds no thread while it arrives.
+    api.setAsyncSupported(true);
+    context.addServlet(api, "/api/v3/*");
     context.addServlet(
         new ServletHolder("git", GitServlets.create(storage, config.limits())), "/*");
     // With --metrics-port, metrics and health have a listener of their own (operators keep it
@@ -223,16 +233,16 @@ public final class Gateway implements AutoCloseable {
                 "Portcullis",
                 maintenance,
                 scheduler,
-                config.limits().maxRequestDuration()));
+                limits.maxRequestDuration(),
+                limits.minBodyRateBytesPerSecond()));
     filter.setName("git-access");
     context.getServletHandler().addFilter(filter, filterMapping(filter));
     GatewayErrorHandler errors = new GatewayErrorHandler();
     server.setErrorHandler(errors);
     context.setErrorHandler(errors);
     // What one client address may hold of the public listeners at a time.
-    int maxRequestsPerClient = config.limits().maxRequestsPerClient();
-    if (maxRequestsPerClient > 0) {
-      context.insertHandler(new ClientRequestLimit(maxRequestsPerClient, metrics));
+    if (limits.maxRequestsPerClient() > 0) {
+      context.insertHandler(new ClientRequestLimit(limits.maxRequestsPerClient(), metrics));
     }
     if (config.metricsPort() == null) {
       this.operationsConnector = null;

@@ -19,6 +19,10 @@ import java.time.Duration;
  *     cuts small requests that merely waited in a queue; the idle timeout bounds a stalled client)
  * @param maxRequestsPerClient requests one client address (as {@code RequestOrigin} decides it) may
  *     have in flight at once; past it the gateway answers 429. 0 = no cap
+ * @param minBodyRateBytesPerSecond slowest acceptable rate of the bodies anyone may send without a
+ *     credential (REST API calls, {@code git-upload-pack} requests), measured from the start of the
+ *     body; 0 = off
+ * @param apiBodyTimeout the longest an API request body (at most 1 MiB) may take to arrive
  */
 public record Limits(
     long maxPackBytes,
@@ -28,9 +32,17 @@ public record Limits(
     Duration idleTimeout,
     Duration maxRequestDuration,
     boolean auditEachRead,
-    int maxRequestsPerClient) {
+    int maxRequestsPerClient,
+    long minBodyRateBytesPerSecond,
+    Duration apiBodyTimeout) {
   /** Default of {@link #maxRequestsPerClient}: a quarter of the default 200 worker threads. */
   public static final int DEFAULT_MAX_REQUESTS_PER_CLIENT = 50;
+
+  /** Default of {@link #minBodyRateBytesPerSecond}. */
+  public static final long DEFAULT_MIN_BODY_RATE = 1024;
+
+  /** Default of {@link #apiBodyTimeout}. */
+  public static final Duration DEFAULT_API_BODY_TIMEOUT = Duration.ofSeconds(10);
 
   public static final Limits DEFAULT =
       new Limits(
@@ -46,8 +58,12 @@ public record Limits(
     if (maxPackBytes < 0
         || maxObjectBytes < 0
         || minDataRateBytesPerSecond < 0
-        || maxRequestsPerClient < 0) {
+        || maxRequestsPerClient < 0
+        || minBodyRateBytesPerSecond < 0) {
       throw new IllegalArgumentException("limits are 0 (off) or positive");
+    }
+    if (apiBodyTimeout.isNegative() || apiBodyTimeout.isZero()) {
+      throw new IllegalArgumentException("the API body timeout must be positive");
     }
     if (idleTimeout.isNegative() || idleTimeout.isZero()) {
       throw new IllegalArgumentException("the idle timeout must be positive");
@@ -92,7 +108,7 @@ public record Limits(
         false);
   }
 
-  /** Limits with the default per-client cap. */
+  /** Limits with the default per-client cap, body rate and API deadlines. */
   public Limits(
       long maxPackBytes,
       long maxObjectBytes,
@@ -109,7 +125,9 @@ public record Limits(
         idleTimeout,
         maxRequestDuration,
         auditEachRead,
-        DEFAULT_MAX_REQUESTS_PER_CLIENT);
+        DEFAULT_MAX_REQUESTS_PER_CLIENT,
+        DEFAULT_MIN_BODY_RATE,
+        DEFAULT_API_BODY_TIMEOUT);
   }
 
   /**
@@ -125,6 +143,8 @@ public record Limits(
         idleTimeout,
         maxRequestDuration,
         auditEachRead,
-        max);
+        max,
+        minBodyRateBytesPerSecond,
+        apiBodyTimeout);
   }
 }

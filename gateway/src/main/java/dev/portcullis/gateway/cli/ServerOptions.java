@@ -154,6 +154,20 @@ final class ServerOptions {
   int maxRequestsPerClient;
 
   @Option(
+      names = "--min-body-rate",
+      description =
+          "slowest arrival in bytes/s of the request bodies anyone may send (API calls, git-upload-pack requests), judged after the first second; slower ones get 408, 0 = off (default ${DEFAULT-VALUE})",
+      defaultValue = "" + Limits.DEFAULT_MIN_BODY_RATE)
+  long minBodyRate;
+
+  @Option(
+      names = "--api-body-timeout-seconds",
+      description =
+          "the longest an API request body (at most 1 MiB) may take to arrive; later 408 (default ${DEFAULT-VALUE})",
+      defaultValue = "10")
+  long apiBodyTimeoutSeconds;
+
+  @Option(
       names = "--audit-each-read",
       description =
           "audit every allowed read, and every refusal of a request without a valid credential, as its own row (default: "
@@ -239,7 +253,9 @@ final class ServerOptions {
             Duration.ofSeconds(Math.max(1, idleTimeoutSeconds)),
             Duration.ofSeconds(Math.max(1, maxRequestSeconds)),
             auditEachRead,
-            maxRequestsPerClient),
+            maxRequestsPerClient,
+            minBodyRate,
+            Duration.ofSeconds(Math.max(1, apiBodyTimeoutSeconds))),
         auditFile,
         trustedProxies,
         publicUrl,

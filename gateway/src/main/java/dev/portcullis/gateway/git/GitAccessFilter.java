@@ -43,7 +43,12 @@ public final class GitAccessFilter implements Filter {
   private final String realm;
   private final RepositoryMaintenance maintenance;
   private final RequestWatchdog watchdog;
+  private final long minUploadPackRate;
 
+  /**
+   * @param minUploadPackRate slowest accepted arrival of a {@code git-upload-pack} request body in
+   *     bytes per second (anyone may send one to a public repository), 0 = any
+   */
   public GitAccessFilter(
       AccessService access,
       FailedAuthLimiter limiter,
@@ -53,7 +58,8 @@ public final class GitAccessFilter implements Filter {
       String realm,
       RepositoryMaintenance maintenance,
       java.util.concurrent.ScheduledExecutorService scheduler,
-      java.time.Duration maxRequestDuration) {
+      java.time.Duration maxRequestDuration,
+      long minUploadPackRate) {
     this.maintenance = maintenance;
     this.access = access;
     this.limiter = limiter;
@@ -62,6 +68,7 @@ public final class GitAccessFilter implements Filter {
     this.clock = clock;
     this.realm = realm;
     this.watchdog = new RequestWatchdog(scheduler, maxRequestDuration);
+    this.minUploadPackRate = minUploadPackRate;
   }
 
   @Override
@@ -139,6 +146,9 @@ public final class GitAccessFilter implements Filter {
         log(git, token, decision, refused.status(), address, start, forward.bytes(), out);
       }
       return;
+    }
+    if (git.service().equals(GitRequest.UPLOAD_PACK) && !git.advertisement()) {
+      forward.minimumRate(minUploadPackRate);
     }
     CountingResponse counted = new CountingResponse(response);
     // Past the longest request duration the watchdog closes the connection (a trickling client).
