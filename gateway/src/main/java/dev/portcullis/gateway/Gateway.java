@@ -3,6 +3,7 @@ package dev.portcullis.gateway;
 import dev.portcullis.gateway.api.ApiServlet;
 import dev.portcullis.gateway.git.GitAccessFilter;
 import dev.portcullis.gateway.git.GitServlets;
+import dev.portcullis.gateway.git.RequestWatchdog;
 import dev.portcullis.gateway.ops.AuditFileSink;
 import dev.portcullis.gateway.ops.GatewayMetrics;
 import dev.portcullis.gateway.ops.HealthServlet;
@@ -190,6 +191,13 @@ public final class Gateway implements AutoCloseable {
     }
 
     Limits limits = config.limits();
+    // Past their longest duration, git requests and API calls have their connection closed.
+    RequestWatchdog watchdog =
+        new RequestWatchdog(
+            scheduler,
+            limits.maxApiRequestDuration().compareTo(limits.maxRequestDuration()) < 0
+                ? limits.maxApiRequestDuration()
+                : limits.maxRequestDuration());
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
     context.setContextPath("/");
     ServletHolder api =
@@ -202,6 +210,8 @@ public final class Gateway implements AutoCloseable {
                 clock,
                 policy.limiter(),
                 policy.audit(),
+                watchdog,
+                limits.maxApiRequestDuration(),
                 limits.apiBodyTimeout(),
                 limits.minBodyRateBytesPerSecond()));
     // The API reads request bodies asynchronously: a slow body holds no thread while it arrives.
@@ -232,7 +242,7 @@ public final class Gateway implements AutoCloseable {
                 clock,
                 "Portcullis",
                 maintenance,
-                scheduler,
+                watchdog,
                 limits.maxRequestDuration(),
                 limits.minBodyRateBytesPerSecond()));
     filter.setName("git-access");

@@ -23,6 +23,7 @@ import java.time.Duration;
  *     credential (REST API calls, {@code git-upload-pack} requests), measured from the start of the
  *     body; 0 = off
  * @param apiBodyTimeout the longest an API request body (at most 1 MiB) may take to arrive
+ * @param maxApiRequestDuration the longest one API request may take before its connection is closed
  */
 public record Limits(
     long maxPackBytes,
@@ -34,7 +35,8 @@ public record Limits(
     boolean auditEachRead,
     int maxRequestsPerClient,
     long minBodyRateBytesPerSecond,
-    Duration apiBodyTimeout) {
+    Duration apiBodyTimeout,
+    Duration maxApiRequestDuration) {
   /** Default of {@link #maxRequestsPerClient}: a quarter of the default 200 worker threads. */
   public static final int DEFAULT_MAX_REQUESTS_PER_CLIENT = 50;
 
@@ -43,6 +45,9 @@ public record Limits(
 
   /** Default of {@link #apiBodyTimeout}. */
   public static final Duration DEFAULT_API_BODY_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Default of {@link #maxApiRequestDuration}. */
+  public static final Duration DEFAULT_MAX_API_REQUEST_DURATION = Duration.ofSeconds(60);
 
   public static final Limits DEFAULT =
       new Limits(
@@ -64,6 +69,9 @@ public record Limits(
     }
     if (apiBodyTimeout.isNegative() || apiBodyTimeout.isZero()) {
       throw new IllegalArgumentException("the API body timeout must be positive");
+    }
+    if (maxApiRequestDuration.isNegative() || maxApiRequestDuration.isZero()) {
+      throw new IllegalArgumentException("the longest API request duration must be positive");
     }
     if (idleTimeout.isNegative() || idleTimeout.isZero()) {
       throw new IllegalArgumentException("the idle timeout must be positive");
@@ -127,7 +135,8 @@ public record Limits(
         auditEachRead,
         DEFAULT_MAX_REQUESTS_PER_CLIENT,
         DEFAULT_MIN_BODY_RATE,
-        DEFAULT_API_BODY_TIMEOUT);
+        DEFAULT_API_BODY_TIMEOUT,
+        DEFAULT_MAX_API_REQUEST_DURATION);
   }
 
   /**
@@ -145,6 +154,7 @@ public record Limits(
         auditEachRead,
         max,
         minBodyRateBytesPerSecond,
-        apiBodyTimeout);
+        apiBodyTimeout,
+        maxApiRequestDuration);
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.gateway.PublicUrl;
+import dev.portcullis.gateway.git.RequestWatchdog;
 import dev.portcullis.gateway.ops.AuditJson;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.access.FailedAuthLimiter;
@@ -233,6 +234,8 @@ public final class ApiServlet extends HttpServlet {
   private final transient AccessService access;
   private final transient RepositoryStorage storage;
   private final transient Clock clock;
+  private final transient RequestWatchdog watchdog;
+  private final transient Duration maxRequestDuration;
   private final transient Duration bodyTimeout;
   private final long minBodyRate;
   final transient ObjectMapper json =
@@ -248,8 +251,12 @@ public final class ApiServlet extends HttpServlet {
       Clock clock,
       FailedAuthLimiter limiter,
       AuditLog audit,
+      RequestWatchdog watchdog,
+      Duration maxRequestDuration,
       Duration bodyTimeout,
       long minBodyRate) {
+    this.watchdog = watchdog;
+    this.maxRequestDuration = maxRequestDuration;
     this.bodyTimeout = bodyTimeout;
     this.minBodyRate = minBodyRate;
     this.limiter = limiter;
@@ -282,23 +289,31 @@ public final class ApiServlet extends HttpServlet {
   /**
    * Reads the body without holding a thread while it arrives (Servlet non-blocking input), within
    * {@code bodyTimeout} and no slower than {@code minBodyRate} (else 408), then handles the call.
+   * Every call is watched for its longest duration.
    */
   @Override
   protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+    long start = System.nanoTime();
     String uri = req.getRequestURI();
     String path = uri.startsWith(PREFIX) ? uri.substring(PREFIX.length()) : uri;
     if (path.length() > 1 && path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
+    RequestWatchdog.Watched running =
+        watchdog.watch(req, () -> "api " + req.getMethod() + " " + uri, start, maxRequestDuration);
     long length = req.getContentLengthLong();
     boolean hasBody = length > 0 || (length < 0 && req.getHeader("Transfer-Encoding") != null);
     if (!hasBody || length > MAX_BODY) {
-      answer(req, res, path, hasBody ? RequestBody.TOO_LARGE : RequestBody.NONE);
+      try {
+        answer(req, res, path, hasBody ? RequestBody.TOO_LARGE : RequestBody.NONE);
+      } finally {
+        watchdog.done(running);
+      }
       return;
     }
     AsyncContext async = req.startAsync();
     async.setTimeout(bodyTimeout.toMillis());
-    BodyReader reader = new BodyReader(req, res, path, async);
+    BodyReader reader = new BodyReader(req, res, path, async, running, start);
     async.addListener(reader);
     req.getInputStream().setReadListener(reader);
   }
@@ -313,16 +328,25 @@ public final class ApiServlet extends HttpServlet {
     private final HttpServletResponse res;
     private final String path;
     private final AsyncContext async;
-    private final long start = System.nanoTime();
+    private final RequestWatchdog.Watched running;
+    private final long start;
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
     private final byte[] chunk = new byte[8192];
     private final AtomicBoolean answered = new AtomicBoolean();
 
-    BodyReader(HttpServletRequest req, HttpServletResponse res, String path, AsyncContext async) {
+    BodyReader(
+        HttpServletRequest req,
+        HttpServletResponse res,
+        String path,
+        AsyncContext async,
+        RequestWatchdog.Watched running,
+        long start) {
       this.req = req;
       this.res = res;
       this.path = path;
       this.async = async;
+      this.running = running;
+      this.start = start;
     }
 
     @Override
@@ -396,6 +420,7 @@ public final class ApiServlet extends HttpServlet {
         // The client is gone, or the answer could not be written: nothing more to tell it.
         LOG.debug("API answer not sent: {}", e.toString());
       } finally {
+        watchdog.done(running);
         async.complete();
       }
     }

@@ -168,6 +168,13 @@ final class ServerOptions {
   long apiBodyTimeoutSeconds;
 
   @Option(
+      names = "--max-api-request-seconds",
+      description =
+          "the longest an API request may take before its connection is closed (default ${DEFAULT-VALUE})",
+      defaultValue = "60")
+  long maxApiRequestSeconds;
+
+  @Option(
       names = "--audit-each-read",
       description =
           "audit every allowed read, and every refusal of a request without a valid credential, as its own row (default: "
@@ -255,7 +262,8 @@ final class ServerOptions {
             auditEachRead,
             maxRequestsPerClient,
             minBodyRate,
-            Duration.ofSeconds(Math.max(1, apiBodyTimeoutSeconds))),
+            Duration.ofSeconds(Math.max(1, apiBodyTimeoutSeconds)),
+            Duration.ofSeconds(Math.max(1, maxApiRequestSeconds))),
         auditFile,
         trustedProxies,
         publicUrl,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.gateway.Gateway;
 import dev.portcullis.gateway.GatewayConfig;
+import dev.portcullis.gateway.Limits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -292,6 +293,47 @@ class SlowBodiesTest {
         }
       } finally {
         waiting.forEach(SlowBodiesTest::closeQuietly);
+      }
+    }
+  }
+
+  /**
+   * An API call past its longest duration has its connection closed, whatever it is waiting for:
+   * here a body that never comes, with a body deadline longer than the call's longest duration.
+   */
+  @Test
+  void anApiCallPastItsLongestDurationIsClosed() throws Exception {
+    Limits d = Limits.DEFAULT;
+    Limits limits =
+        new Limits(
+            d.maxPackBytes(),
+            d.maxObjectBytes(),
+            d.failedAuth(),
+            d.minDataRateBytesPerSecond(),
+            d.idleTimeout(),
+            d.maxRequestDuration(),
+            d.auditEachRead(),
+            d.maxRequestsPerClient(),
+            d.minBodyRateBytesPerSecond(),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1));
+    try (Gateway g =
+        Gateway.start(
+            GatewayConfig.defaults(tmp.resolve("watched")).withPorts(0, 0).withLimits(limits))) {
+      int port = URI.create(g.httpUrl()).getPort();
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        s.setSoTimeout(15_000);
+        s.getOutputStream()
+            .write(
+                RawHttp.latin1(
+                    "POST /api/v3/credentials/revoke HTTP/1.1\r\nHost: 127.0.0.1:"
+                        + port
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"));
+        s.getOutputStream().flush();
+        // Closed by the watchdog after about a second: no answer, the end of the stream.
+        byte[] answer = s.getInputStream().readAllBytes();
+        assertEquals("", new String(answer, StandardCharsets.ISO_8859_1));
       }
     }
   }
