@@ -3,6 +3,7 @@ package dev.portcullis.gateway;
 import dev.portcullis.gateway.api.ApiServlet;
 import dev.portcullis.gateway.git.GitAccessFilter;
 import dev.portcullis.gateway.git.GitServlets;
+import dev.portcullis.gateway.git.RequestWatchdog;
 import dev.portcullis.gateway.ops.AuditFileSink;
 import dev.portcullis.gateway.ops.GatewayMetrics;
 import dev.portcullis.gateway.ops.HealthServlet;
@@ -189,14 +190,33 @@ public final class Gateway implements AutoCloseable {
       this.httpConnector = null;
     }
 
+    Limits limits = config.limits();
+    // Past their longest duration, git requests and API calls have their connection closed.
+    RequestWatchdog watchdog =
+        new RequestWatchdog(
+            scheduler,
+            limits.maxApiRequestDuration().compareTo(limits.maxRequestDuration()) < 0
+                ? limits.maxApiRequestDuration()
+                : limits.maxRequestDuration());
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
     context.setContextPath("/");
-    context.addServlet(
+    ServletHolder api =
         new ServletHolder(
             "api",
             new ApiServlet(
-                policy.admin(), policy.access(), storage, clock, policy.limiter(), policy.audit())),
-        "/api/v3/*");
+                policy.admin(),
+                policy.access(),
+                storage,
+                clock,
+                policy.limiter(),
+                policy.audit(),
+                watchdog,
+                limits.maxApiRequestDuration(),
+                limits.apiBodyTimeout(),
+                limits.minBodyRateBytesPerSecond()));
+    // The API reads request bodies asynchronously: a slow body holds no thread while it arrives.
+    api.setAsyncSupported(true);
+    context.addServlet(api, "/api/v3/*");
     context.addServlet(
         new ServletHolder("git", GitServlets.create(storage, config.limits())), "/*");
     // With --metrics-port, metrics and health have a listener of their own (operators keep it
@@ -222,13 +242,18 @@ public final class Gateway implements AutoCloseable {
                 clock,
                 "Portcullis",
                 maintenance,
-                scheduler,
-                config.limits().maxRequestDuration()));
+                watchdog,
+                limits.maxRequestDuration(),
+                limits.minBodyRateBytesPerSecond()));
     filter.setName("git-access");
     context.getServletHandler().addFilter(filter, filterMapping(filter));
     GatewayErrorHandler errors = new GatewayErrorHandler();
     server.setErrorHandler(errors);
     context.setErrorHandler(errors);
+    // What one client address may hold of the public listeners at a time.
+    if (limits.maxRequestsPerClient() > 0) {
+      context.insertHandler(new ClientRequestLimit(limits.maxRequestsPerClient(), metrics));
+    }
     if (config.metricsPort() == null) {
       this.operationsConnector = null;
       server.setHandler(context);

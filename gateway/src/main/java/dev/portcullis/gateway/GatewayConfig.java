@@ -247,6 +247,10 @@ public record GatewayConfig(
     return with(c -> c.metricsPort = port);
   }
 
+  public GatewayConfig withMaxThreads(int threads) {
+    return with(c -> c.maxThreads = threads);
+  }
+
   /** The parsed {@link #trustedProxies}. */
   public TrustedProxies proxies() {
     return TrustedProxies.parse(trustedProxies, null);

@@ -164,7 +164,10 @@ public final class ProcessBench {
             "--http-port",
             Integer.toString(port),
             "--max-threads",
-            options.get("max-threads")));
+            options.get("max-threads"),
+            // The load comes from this one machine: no per-client cap.
+            "--max-requests-per-client",
+            "0"));
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.gateway.PublicUrl;
+import dev.portcullis.gateway.git.RequestWatchdog;
 import dev.portcullis.gateway.ops.AuditJson;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.access.FailedAuthLimiter;
@@ -38,19 +39,25 @@ import dev.portcullis.policy.store.StoreConstraintException;
 import dev.portcullis.policy.store.StoreUnavailableException;
 import dev.portcullis.policy.token.TokenKind;
 import dev.portcullis.repos.RepositoryStorage;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -61,6 +68,9 @@ import org.slf4j.LoggerFactory;
  * authorization schemes. Routes are matched on the raw (undecoded) path. Every route but {@code
  * POST /credentials/revoke} authenticates its caller before anything else (401), then the
  * management use cases authorize; an object the caller may not see answers as a missing one.
+ *
+ * <p>A request body is read before the call is handled, without a thread while it arrives; the call
+ * then runs on the thread that delivered its last bytes.
  */
 public final class ApiServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -68,6 +78,10 @@ public final class ApiServlet extends HttpServlet {
   static final String PREFIX = "/api/v3";
   static final String DOCS = "https://docs.github.com/rest";
   private static final int MAX_BODY = 1 << 20;
+
+  /** How long a body may take before its rate is judged (its first bytes may be in flight). */
+  private static final long RATE_GRACE_NANOS = 1_000_000_000L;
+
   private static final String SEG = "([^/]+)";
 
   /** What a handler gets. */
@@ -76,13 +90,20 @@ public final class ApiServlet extends HttpServlet {
     final List<String> params;
     private final ApiServlet api;
     private final Actor actor;
+    private final RequestBody raw;
     private JsonNode body;
 
-    Call(ApiServlet api, HttpServletRequest request, Actor actor, List<String> params) {
+    Call(
+        ApiServlet api,
+        HttpServletRequest request,
+        Actor actor,
+        List<String> params,
+        RequestBody raw) {
       this.api = api;
       this.request = request;
       this.actor = actor;
       this.params = params;
+      this.raw = raw;
     }
 
     String param(int i) {
@@ -108,7 +129,7 @@ public final class ApiServlet extends HttpServlet {
     /** The JSON object the request carries; an absent body is {@code {}}, as GitHub reads it. */
     JsonBody body(String resource) {
       if (body == null) {
-        body = api.readJson(request);
+        body = api.parseJson(raw);
       }
       return body.isMissingNode()
           ? new JsonBody(api.json.createObjectNode(), resource)
@@ -121,7 +142,7 @@ public final class ApiServlet extends HttpServlet {
      */
     Map<String, Object> patch(String resource) {
       if (body == null) {
-        body = api.readJson(request);
+        body = api.parseJson(raw);
       }
       if (body.isMissingNode()) {
         throw new ApiException(400, "Body should be a JSON object");
@@ -132,7 +153,7 @@ public final class ApiServlet extends HttpServlet {
     /** The body, or {@code null} when the request has none (bodies are optional on some PUTs). */
     JsonBody optionalBody(String resource) {
       if (body == null) {
-        body = api.readJson(request);
+        body = api.parseJson(raw);
       }
       return body.isMissingNode() ? null : new JsonBody(body, resource);
     }
@@ -232,6 +253,10 @@ public final class ApiServlet extends HttpServlet {
   private final transient AccessService access;
   private final transient RepositoryStorage storage;
   private final transient Clock clock;
+  private final transient RequestWatchdog watchdog;
+  private final transient Duration maxRequestDuration;
+  private final transient Duration bodyTimeout;
+  private final long minBodyRate;
   final transient ObjectMapper json =
       new ObjectMapper()
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -244,7 +269,15 @@ public final class ApiServlet extends HttpServlet {
       RepositoryStorage storage,
       Clock clock,
       FailedAuthLimiter limiter,
-      AuditLog audit) {
+      AuditLog audit,
+      RequestWatchdog watchdog,
+      Duration maxRequestDuration,
+      Duration bodyTimeout,
+      long minBodyRate) {
+    this.watchdog = watchdog;
+    this.maxRequestDuration = maxRequestDuration;
+    this.bodyTimeout = bodyTimeout;
+    this.minBodyRate = minBodyRate;
     this.limiter = limiter;
     this.audit = audit;
     this.management = management;
@@ -263,16 +296,173 @@ public final class ApiServlet extends HttpServlet {
 
   // ------------------------------------------------------------------ dispatch
 
+  /**
+   * A request's body as read before the call is handled: its bytes, or too large to be read (the
+   * handler that needs it answers 413; one that refuses the caller first does not).
+   */
+  record RequestBody(byte[] bytes, boolean tooLarge) {
+    static final RequestBody NONE = new RequestBody(new byte[0], false);
+    static final RequestBody TOO_LARGE = new RequestBody(new byte[0], true);
+  }
+
+  /**
+   * Reads the body without holding a thread while it arrives (Servlet non-blocking input), within
+   * {@code bodyTimeout} and no slower than {@code minBodyRate} (else 408), then handles the call.
+   * Every call is watched for its longest duration.
+   */
   @Override
   protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+    long start = System.nanoTime();
     String uri = req.getRequestURI();
     String path = uri.startsWith(PREFIX) ? uri.substring(PREFIX.length()) : uri;
     if (path.length() > 1 && path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
+    RequestWatchdog.Watched running =
+        watchdog.watch(req, () -> "api " + req.getMethod() + " " + uri, start, maxRequestDuration);
+    long length = req.getContentLengthLong();
+    boolean hasBody = length > 0 || (length < 0 && req.getHeader("Transfer-Encoding") != null);
+    if (!hasBody || length > MAX_BODY) {
+      try {
+        answer(req, res, path, hasBody ? RequestBody.TOO_LARGE : RequestBody.NONE);
+      } finally {
+        watchdog.done(running);
+      }
+      return;
+    }
+    AsyncContext async = req.startAsync();
+    async.setTimeout(bodyTimeout.toMillis());
+    BodyReader reader = new BodyReader(req, res, path, async, running, start);
+    async.addListener(reader);
+    req.getInputStream().setReadListener(reader);
+  }
+
+  /**
+   * Collects a body as it arrives, on whichever thread Jetty calls back on, and answers once: the
+   * call when the body is complete (or too large), 408 when it is too slow or late, 400 when it
+   * cannot be read.
+   */
+  private final class BodyReader implements ReadListener, AsyncListener {
+    private final HttpServletRequest req;
+    private final HttpServletResponse res;
+    private final String path;
+    private final AsyncContext async;
+    private final RequestWatchdog.Watched running;
+    private final long start;
+    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    private final byte[] chunk = new byte[8192];
+    private final AtomicBoolean answered = new AtomicBoolean();
+
+    BodyReader(
+        HttpServletRequest req,
+        HttpServletResponse res,
+        String path,
+        AsyncContext async,
+        RequestWatchdog.Watched running,
+        long start) {
+      this.req = req;
+      this.res = res;
+      this.path = path;
+      this.async = async;
+      this.running = running;
+      this.start = start;
+    }
+
+    @Override
+    public void onDataAvailable() throws IOException {
+      ServletInputStream in = req.getInputStream();
+      while (!answered.get() && in.isReady()) {
+        int n = in.read(chunk);
+        if (n < 0) {
+          return; // onAllDataRead follows
+        }
+        buf.write(chunk, 0, n);
+        if (buf.size() > MAX_BODY) {
+          finish(() -> answer(req, res, path, RequestBody.TOO_LARGE));
+          return;
+        }
+      }
+      long elapsed = System.nanoTime() - start;
+      if (minBodyRate > 0
+          && elapsed > RATE_GRACE_NANOS
+          && buf.size() * 1_000_000_000L / elapsed < minBodyRate) {
+        finish(
+            () ->
+                refuse(408, "Request body arrived slower than " + minBodyRate + " bytes a second"));
+      }
+    }
+
+    @Override
+    public void onAllDataRead() {
+      finish(() -> answer(req, res, path, new RequestBody(buf.toByteArray(), false)));
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      // Broken chunked framing, a connection that went away: Jetty's verdict is a 4xx at most.
+      int status =
+          t instanceof org.eclipse.jetty.http.HttpException h
+                  && h.getCode() >= 400
+                  && h.getCode() < 500
+              ? h.getCode()
+              : 400;
+      finish(() -> refuse(status, "Bad request: the request body could not be read"));
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      finish(
+          () ->
+              refuse(
+                  408, "Request body not received within " + bodyTimeout.toSeconds() + " seconds"));
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      onError(event.getThrowable());
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {}
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {}
+
+    /** Answers once (whichever callback comes first), then ends the request. */
+    private void finish(Answer answer) {
+      if (!answered.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        answer.send();
+      } catch (IOException | RuntimeException e) {
+        // The client is gone, or the answer could not be written: nothing more to tell it.
+        LOG.debug("API answer not sent: {}", e.toString());
+      } finally {
+        watchdog.done(running);
+        async.complete();
+      }
+    }
+
+    /** An answer before the call is handled; the body is left unread, so the connection closes. */
+    private void refuse(int status, String message) throws IOException {
+      res.setHeader("Connection", "close");
+      write(res, error(status, message, List.of()));
+    }
+  }
+
+  @FunctionalInterface
+  private interface Answer {
+    void send() throws IOException;
+  }
+
+  /** Handles the call and writes its answer. */
+  private void answer(
+      HttpServletRequest req, HttpServletResponse res, String path, RequestBody body)
+      throws IOException {
     Reply reply;
     try {
-      reply = dispatch(req, path);
+      reply = dispatch(req, path, body);
     } catch (ApiException e) {
       reply = error(e.status, e.getMessage(), e.errors);
     } catch (PolicyException e) {
@@ -299,7 +489,7 @@ public final class ApiServlet extends HttpServlet {
       reply =
           error(503, "The gateway cannot reach its store right now; try again shortly.", List.of());
     } catch (org.eclipse.jetty.http.HttpException.RuntimeException e) {
-      // Jetty's own verdict on the request (a body too slow or too large, a broken chunk): a 4xx.
+      // Jetty's own verdict on the request (a malformed query, say): a 4xx.
       int status = e.getCode() >= 400 && e.getCode() < 500 ? e.getCode() : 400;
       reply =
           error(
@@ -312,9 +502,6 @@ public final class ApiServlet extends HttpServlet {
       LOG.error("internal error on {} {}", req.getMethod(), path, e);
       reply = error(500, "Internal error; the gateway logged the details.", List.of());
     }
-    if (reply.status() != 413) {
-      discardUnread(req);
-    }
     if (reply.link() != null) {
       res.setHeader("Link", reply.link());
     }
@@ -324,6 +511,10 @@ public final class ApiServlet extends HttpServlet {
     if (reply.status() == 429) {
       res.setHeader("Retry-After", Long.toString(limiter.retryAfterSeconds()));
     }
+    write(res, reply);
+  }
+
+  private void write(HttpServletResponse res, Reply reply) throws IOException {
     res.setStatus(reply.status());
     if (reply.json() != null) {
       byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(reply.json());
@@ -333,7 +524,7 @@ public final class ApiServlet extends HttpServlet {
     }
   }
 
-  private Reply dispatch(HttpServletRequest req, String path) throws IOException {
+  private Reply dispatch(HttpServletRequest req, String path, RequestBody body) throws IOException {
     boolean pathMatched = false;
     for (Route r : ROUTES) {
       Matcher m = r.pattern().matcher(path);
@@ -352,7 +543,7 @@ public final class ApiServlet extends HttpServlet {
         params.add(decode(m.group(i)));
       }
       try {
-        return r.handler().handle(this, new Call(this, req, actor, params));
+        return r.handler().handle(this, new Call(this, req, actor, params, body));
       } catch (PolicyException e) {
         // A missing object and one the caller may not see are the same NOT_FOUND to the policy
         // module; to anyone but a site administrator (who sees everything) both are GitHub's bare
@@ -411,44 +602,15 @@ public final class ApiServlet extends HttpServlet {
     return Actor.of(t.user(), t.token());
   }
 
-  /**
-   * Reads and drops what is left of a request body of at most {@code MAX_BODY} bytes before the
-   * answer goes out. A call refused before its body was read (every 401 now) would otherwise be
-   * answered as keep-alive and its connection then closed by Jetty, which a client reusing it (the
-   * JDK's, for a POST) sees as a failed next request.
-   */
-  private static void discardUnread(HttpServletRequest req) {
-    if (req.getContentLengthLong() == 0 || req.getContentLengthLong() > MAX_BODY) {
-      return;
+  private JsonNode parseJson(RequestBody body) {
+    if (body.tooLarge()) {
+      throw new ApiException(413, "Request body larger than " + MAX_BODY + " bytes");
+    }
+    if (body.bytes().length == 0) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
     try {
-      InputStream in = req.getInputStream();
-      byte[] skip = new byte[8192];
-      long total = 0;
-      int n;
-      while (total <= MAX_BODY && (n = in.read(skip)) > 0) {
-        total += n;
-      }
-    } catch (IOException | RuntimeException e) {
-      // The body cannot be read: Jetty closes the connection after the answer, as before.
-    }
-  }
-
-  private JsonNode readJson(HttpServletRequest req) {
-    try (InputStream in = req.getInputStream()) {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      byte[] chunk = new byte[8192];
-      int n;
-      while ((n = in.read(chunk)) > 0) {
-        buf.write(chunk, 0, n);
-        if (buf.size() > MAX_BODY) {
-          throw new ApiException(413, "Request body larger than " + MAX_BODY + " bytes");
-        }
-      }
-      if (buf.size() == 0) {
-        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-      }
-      return json.readTree(buf.toByteArray());
+      return json.readTree(body.bytes());
     } catch (JsonProcessingException e) {
       throw new ApiException(400, "Problems parsing JSON");
     } catch (IOException e) {

@@ -160,6 +160,34 @@ final class ServerOptions {
   long maxRequestSeconds;
 
   @Option(
+      names = "--max-requests-per-client",
+      description =
+          "requests one client address (behind --trusted-proxies: the forwarded client) may have in flight at once; past it 429, 0 = no cap, for load tests driving many clients from one machine (default ${DEFAULT-VALUE})",
+      defaultValue = "" + Limits.DEFAULT_MAX_REQUESTS_PER_CLIENT)
+  int maxRequestsPerClient;
+
+  @Option(
+      names = "--min-body-rate",
+      description =
+          "slowest arrival in bytes/s of the request bodies anyone may send (API calls, git-upload-pack requests), judged after the first second; slower ones get 408, 0 = off (default ${DEFAULT-VALUE})",
+      defaultValue = "" + Limits.DEFAULT_MIN_BODY_RATE)
+  long minBodyRate;
+
+  @Option(
+      names = "--api-body-timeout-seconds",
+      description =
+          "the longest an API request body (at most 1 MiB) may take to arrive; later 408 (default ${DEFAULT-VALUE})",
+      defaultValue = "10")
+  long apiBodyTimeoutSeconds;
+
+  @Option(
+      names = "--max-api-request-seconds",
+      description =
+          "the longest an API request may take before its connection is closed (default ${DEFAULT-VALUE})",
+      defaultValue = "60")
+  long maxApiRequestSeconds;
+
+  @Option(
       names = "--audit-each-read",
       description =
           "audit every allowed read, and every refusal of a request without a valid credential, as its own row (default: "
@@ -272,7 +300,11 @@ final class ServerOptions {
             minDataRate,
             Duration.ofSeconds(Math.max(1, idleTimeoutSeconds)),
             Duration.ofSeconds(Math.max(1, maxRequestSeconds)),
-            auditEachRead),
+            auditEachRead,
+            maxRequestsPerClient,
+            minBodyRate,
+            Duration.ofSeconds(Math.max(1, apiBodyTimeoutSeconds)),
+            Duration.ofSeconds(Math.max(1, maxApiRequestSeconds))),
         auditFile,
         trustedProxies,
         publicUrl,

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.security.Principal;
 import java.util.Collections;
 import java.util.Enumeration;
+import org.eclipse.jgit.transport.ServiceMayNotContinueException;
 
 /**
  * The request as JGit sees it: the authenticated login as remote user; body bytes counted as they
@@ -18,6 +19,7 @@ import java.util.Enumeration;
  */
 final class CountingRequest extends HttpServletRequestWrapper {
   private static final String CONTENT_ENCODING = "Content-Encoding";
+  private static final long GRACE_NANOS = 1_000_000_000L;
 
   private final String login;
   private ServletInputStream counted;
@@ -28,6 +30,15 @@ final class CountingRequest extends HttpServletRequestWrapper {
   private byte[] replay;
 
   private int replayed;
+
+  /** Slowest accepted arrival of the body in bytes per second, 0 = any. */
+  private long minRate;
+
+  /** When the body was first read (nanoTime), 0 = not yet. */
+  private long readStart;
+
+  /** The body arrived too slowly: every later read fails at once. */
+  private boolean tooSlow;
 
   /** What JGit reads after {@link #replay}: the rest of the decoded body; null for the raw body. */
   private InputStream decoded;
@@ -49,6 +60,40 @@ final class CountingRequest extends HttpServletRequestWrapper {
   void replayDecoded(byte[] prefix, InputStream decoded) {
     this.replay = prefix;
     this.decoded = decoded;
+  }
+
+  /**
+   * Requires the body to arrive at {@code bytesPerSecond} or faster, counted from its first read
+   * (after a one-second grace): a read that leaves it slower ends the request with 408, which JGit
+   * answers itself without logging (a {@link ServiceMayNotContinueException}).
+   */
+  void minimumRate(long bytesPerSecond) {
+    this.minRate = bytesPerSecond;
+  }
+
+  private void beforeRead() throws ServiceMayNotContinueException {
+    if (tooSlow) {
+      throw slow();
+    }
+    if (minRate > 0 && readStart == 0) {
+      readStart = System.nanoTime() | 1;
+    }
+  }
+
+  private void afterRead() throws ServiceMayNotContinueException {
+    if (minRate == 0) {
+      return;
+    }
+    long elapsed = System.nanoTime() - readStart;
+    if (elapsed > GRACE_NANOS && bytes * 1_000_000_000L / elapsed < minRate) {
+      tooSlow = true;
+      throw slow();
+    }
+  }
+
+  /** No message: JGit would otherwise write it inside a 200 answer rather than answer 408. */
+  private static ServiceMayNotContinueException slow() {
+    return new ServiceMayNotContinueException(null, 408);
   }
 
   /** Bytes of the body read off the wire so far. */
@@ -93,18 +138,22 @@ final class CountingRequest extends HttpServletRequestWrapper {
           new ServletInputStream() {
             @Override
             public int read() throws IOException {
+              beforeRead();
               int b = raw.read();
               if (b >= 0) {
                 bytes++;
+                afterRead();
               }
               return b;
             }
 
             @Override
             public int read(byte[] buf, int off, int len) throws IOException {
+              beforeRead();
               int n = raw.read(buf, off, len);
               if (n > 0) {
                 bytes += n;
+                afterRead();
               }
               return n;
             }

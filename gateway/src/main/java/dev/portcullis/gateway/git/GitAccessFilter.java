@@ -20,6 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Enumeration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,15 @@ public final class GitAccessFilter implements Filter {
   private final String realm;
   private final RepositoryMaintenance maintenance;
   private final RequestWatchdog watchdog;
+  private final Duration maxRequestDuration;
+  private final long minUploadPackRate;
 
+  /**
+   * @param watchdog closes the connection of a request handed to JGit once it has run for {@code
+   *     maxRequestDuration}
+   * @param minUploadPackRate slowest accepted arrival of a {@code git-upload-pack} request body in
+   *     bytes per second (anyone may send one to a public repository), 0 = any
+   */
   public GitAccessFilter(
       AccessService access,
       FailedAuthLimiter limiter,
@@ -52,8 +61,9 @@ public final class GitAccessFilter implements Filter {
       Clock clock,
       String realm,
       RepositoryMaintenance maintenance,
-      java.util.concurrent.ScheduledExecutorService scheduler,
-      java.time.Duration maxRequestDuration) {
+      RequestWatchdog watchdog,
+      Duration maxRequestDuration,
+      long minUploadPackRate) {
     this.maintenance = maintenance;
     this.access = access;
     this.limiter = limiter;
@@ -61,7 +71,9 @@ public final class GitAccessFilter implements Filter {
     this.audit = audit;
     this.clock = clock;
     this.realm = realm;
-    this.watchdog = new RequestWatchdog(scheduler, maxRequestDuration);
+    this.watchdog = watchdog;
+    this.maxRequestDuration = maxRequestDuration;
+    this.minUploadPackRate = minUploadPackRate;
   }
 
   @Override
@@ -140,9 +152,17 @@ public final class GitAccessFilter implements Filter {
       }
       return;
     }
+    if (git.service().equals(GitRequest.UPLOAD_PACK) && !git.advertisement()) {
+      forward.minimumRate(minUploadPackRate);
+    }
     CountingResponse counted = new CountingResponse(response);
     // Past the longest request duration the watchdog closes the connection (a trickling client).
-    RequestWatchdog.Watched running = watchdog.watch(request, git, start);
+    RequestWatchdog.Watched running =
+        watchdog.watch(
+            request,
+            () -> "git " + git.service() + " " + git.owner() + "/" + git.name(),
+            start,
+            maxRequestDuration);
     boolean push = git.operation() == GitOperation.WRITE && !git.advertisement();
     // While a push is received, the repository's refs are not packed (its ref updates would fail
     // to lock a ref being packed).

@@ -307,6 +307,12 @@ final class Report {
           "  note: every client pushes to its own branch, so a 'fetch first' refusal means the branch moved after the\n"
               + "  client read it: most often its own earlier push, which timed out here but which the server still completed\n");
     }
+    if (stats.statuses().containsKey(429)) {
+      sb.append(
+          "  note: 429 answers come from the failed-authentication limiter (bad tokens) or from the gateway's cap on\n"
+              + "  requests in flight per client address: a load test from one machine needs the gateway started with\n"
+              + "  --max-requests-per-client 0 (or above --clients)\n");
+    }
     sb.append(
         String.format(
             Locale.ROOT,

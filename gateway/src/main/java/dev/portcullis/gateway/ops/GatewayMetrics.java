@@ -30,6 +30,7 @@ public final class GatewayMetrics {
   private final Counter[] uploadPackRequests = new Counter[500];
   private final Counter[] receivePackRequests = new Counter[500];
   private final Counter throttled;
+  private final Counter clientCapped;
   private final Counter storeUnavailable;
 
   public GatewayMetrics(PolicyCache cache, DataSource store) {
@@ -57,6 +58,10 @@ public final class GatewayMetrics {
     throttled =
         Counter.builder("portcullis.auth.throttled")
             .description("Requests refused by the failed-authentication limiter")
+            .register(registry);
+    clientCapped =
+        Counter.builder("portcullis.client.capped")
+            .description("Requests refused 429 because their client had too many in flight")
             .register(registry);
     storeUnavailable =
         Counter.builder("portcullis.store.unavailable")
@@ -102,6 +107,11 @@ public final class GatewayMetrics {
 
   public void throttled() {
     throttled.increment();
+  }
+
+  /** A request refused because its client address had too many requests in flight. */
+  public void clientCapped() {
+    clientCapped.increment();
   }
 
   public void storeUnavailable() {

@@ -201,9 +201,20 @@ final class GitFixture implements AutoCloseable {
     Map<Integer, Long> audit = auditByStatus(repo);
     long rows = audit.getOrDefault(status, 0L) - before.audit().getOrDefault(status, 0L);
     assertEquals(1, rows, what + ": one audit occurrence with status " + status + ": " + audit);
+    List<String> noisy = noisySince(before.events());
+    assertTrue(noisy.isEmpty(), what + ": no warning or stack trace in the log: " + noisy);
+  }
+
+  /** How many log events there have been so far, for {@link #noisySince}. */
+  int logEvents() {
+    return events().size();
+  }
+
+  /** The warnings, errors and stack traces logged after the first {@code from} events. */
+  List<String> noisySince(int from) {
     List<String> noisy = new ArrayList<>();
     List<ILoggingEvent> events = events();
-    for (ILoggingEvent e : events.subList(before.events(), events.size())) {
+    for (ILoggingEvent e : events.subList(from, events.size())) {
       if (e.getLevel().isGreaterOrEqual(Level.WARN) || e.getThrowableProxy() != null) {
         noisy.add(
             e.getLevel()
@@ -216,7 +227,7 @@ final class GitFixture implements AutoCloseable {
                     : " — " + e.getThrowableProxy().getClassName()));
       }
     }
-    assertTrue(noisy.isEmpty(), what + ": no warning or stack trace in the log: " + noisy);
+    return noisy;
   }
 
   /** The body must hold no stack trace or class name. */
