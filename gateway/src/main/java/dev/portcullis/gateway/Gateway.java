@@ -90,7 +90,8 @@ public final class Gateway implements AutoCloseable {
                 config.anonymousRead(),
                 !config.limits().auditEachRead(),
                 auditFile == null ? List.of() : List.of(auditFile),
-                config.limits().failedAuth()),
+                config.limits().failedAuth(),
+                dev.portcullis.policy.admin.SessionSettings.DEFAULT),
             clock);
     RepositoryStorage.configureJGit(256L * 1024 * 1024);
     // On PostgreSQL, nodes may share the repositories; the embedded store means one node owns them.

@@ -13,6 +13,7 @@ import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.store.PolicyStore;
+import dev.portcullis.policy.store.SignInStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -32,6 +33,8 @@ abstract class UseCase {
   final Clock clock;
   final SecureRandom random;
   final LongFunction<Instant> unflushedLastUse;
+  final SignInStore signIns;
+  final PasswordHasher hasher;
   private final Consumer<AuditEvent> audit;
   private final Directory directory;
   private final Callers callers;
@@ -42,6 +45,8 @@ abstract class UseCase {
     this.clock = context.clock();
     this.random = context.random();
     this.unflushedLastUse = context.unflushedLastUse();
+    this.signIns = context.signIns();
+    this.hasher = context.hasher();
     this.audit = context.audit();
     this.directory = context.directory();
     this.callers = context.callers();
@@ -62,6 +67,10 @@ abstract class UseCase {
 
   Optional<User> findUser(String login) {
     return directory.findUser(login);
+  }
+
+  Optional<User> userById(long id) {
+    return directory.userById(id);
   }
 
   Organization organization(String login) {
@@ -98,6 +107,14 @@ abstract class UseCase {
 
   void requireSiteAdmin(Actor actor, AccessToken token) {
     callers.requireSiteAdmin(actor, token);
+  }
+
+  /** The user themself (by token or console session) or a site administrator. */
+  void requireSelfOrSiteAdmin(Actor actor, User user) {
+    if (actor.isSiteAdmin() || actor.user().id() == user.id()) {
+      return;
+    }
+    callers.requireSiteAdmin(actor, user);
   }
 
   void requireRepoAdmin(Actor actor, Repository repo) {

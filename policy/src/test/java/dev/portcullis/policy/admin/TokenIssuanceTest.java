@@ -226,8 +226,8 @@ class TokenIssuanceTest extends AdminFixture {
     // Two issuers whose generators are seeded alike: the second's first token is the first's, so
     // its
     // lookup key (and digest) is taken, and it issues its next plaintext instead.
-    Admin first = new Admin(store, cache::apply, clock, seeded(), id -> null, e -> {});
-    Admin second = new Admin(store, cache::apply, clock, seeded(), id -> null, e -> {});
+    Admin first = newAdmin(seeded());
+    Admin second = newAdmin(seeded());
     for (NewToken req : List.of(classic(30, "repo"), fineGrainedOn("acme", "read"))) {
       CreatedToken a = first.tokens().createToken(Actor.SYSTEM, "bob", req);
       CreatedToken b = second.tokens().createToken(Actor.SYSTEM, "bob", req);
