@@ -1,6 +1,7 @@
 package dev.portcullis.gateway;
 
 import dev.portcullis.gateway.api.ApiServlet;
+import dev.portcullis.gateway.console.ConsoleServlet;
 import dev.portcullis.gateway.git.GitAccessFilter;
 import dev.portcullis.gateway.git.GitServlets;
 import dev.portcullis.gateway.ops.AuditFileSink;
@@ -13,7 +14,9 @@ import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.admin.Admin;
 import dev.portcullis.policy.admin.CreatedToken;
+import dev.portcullis.policy.admin.SetupLink;
 import dev.portcullis.policy.audit.AuditLog;
+import dev.portcullis.policy.model.Actor;
 import dev.portcullis.repos.RepositoryMaintenance;
 import dev.portcullis.repos.RepositoryStorage;
 import jakarta.servlet.DispatcherType;
@@ -71,6 +74,7 @@ public final class Gateway implements AutoCloseable {
   private final AuditFileSink auditFile;
   private final GatewayMetrics metrics;
   private final Optional<CreatedToken> bootstrapToken;
+  private final Optional<SetupLink> bootstrapSetupLink;
 
   private Gateway(GatewayConfig config) throws Exception {
     this.config = config;
@@ -91,7 +95,7 @@ public final class Gateway implements AutoCloseable {
                 !config.limits().auditEachRead(),
                 auditFile == null ? List.of() : List.of(auditFile),
                 config.limits().failedAuth(),
-                dev.portcullis.policy.admin.SessionSettings.DEFAULT),
+                config.sessions()),
             clock);
     RepositoryStorage.configureJGit(256L * 1024 * 1024);
     // On PostgreSQL, nodes may share the repositories; the embedded store means one node owns them.
@@ -124,6 +128,11 @@ public final class Gateway implements AutoCloseable {
             : TlsMaterial.fromPem(config.tlsCert(), config.tlsKey());
     this.bootstrapToken = policy.admin().bootstrapAdmin();
     bootstrapToken.ifPresent(t -> writeSecret(data.resolve(ADMIN_TOKEN_FILE), t.plaintext()));
+    // The admin's way into the console: a one-time link, shown once beside the token.
+    this.bootstrapSetupLink =
+        bootstrapToken.isPresent() && config.webConsole()
+            ? Optional.of(policy.admin().passwords().createSetupLink(Actor.SYSTEM, "admin"))
+            : Optional.empty();
 
     ScheduledThreadPoolExecutor timers =
         new ScheduledThreadPoolExecutor(
@@ -136,6 +145,7 @@ public final class Gateway implements AutoCloseable {
     this.scheduler = timers;
     long every = config.lastUsedFlushInterval().toMillis();
     scheduler.scheduleWithFixedDelay(policy::flushLastUsed, every, every, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::deleteExpiredSessions, 10, 10 * 60, TimeUnit.SECONDS);
 
     this.metrics = new GatewayMetrics(policy.cache(), policy.dataSource());
 
@@ -198,6 +208,13 @@ public final class Gateway implements AutoCloseable {
             new ApiServlet(
                 policy.admin(), policy.access(), storage, clock, policy.limiter(), policy.audit())),
         "/api/v3/*");
+    if (config.webConsole()) {
+      ServletHolder console =
+          new ServletHolder("console", new ConsoleServlet(policy.admin(), clock));
+      for (String path : ConsoleServlet.PATHS) {
+        context.addServlet(console, path);
+      }
+    }
     context.addServlet(
         new ServletHolder("git", GitServlets.create(storage, config.limits())), "/*");
     // With --metrics-port, metrics and health have a listener of their own (operators keep it
@@ -275,6 +292,14 @@ public final class Gateway implements AutoCloseable {
       }
     } catch (UnsupportedOperationException e) {
       // Not a POSIX file system: its own access control applies.
+    }
+  }
+
+  private void deleteExpiredSessions() {
+    try {
+      policy.admin().sessions().deleteExpired();
+    } catch (RuntimeException e) {
+      LOG.warn("could not remove expired console sessions: {}", e.toString());
     }
   }
 
@@ -416,6 +441,15 @@ public final class Gateway implements AutoCloseable {
    */
   public Optional<CreatedToken> bootstrapToken() {
     return bootstrapToken;
+  }
+
+  /**
+   * The URL of the one-time link with which {@code admin} chooses a console password, if this start
+   * created the admin (and the console is on): shown once, never stored in plain.
+   */
+  public Optional<String> bootstrapSetupUrl() {
+    String base = config.publicUrl() != null ? config.publicUrl() : httpsUrl();
+    return bootstrapSetupLink.map(l -> base + l.path());
   }
 
   /** Flushes pending last-used times now (tests, shutdown). */

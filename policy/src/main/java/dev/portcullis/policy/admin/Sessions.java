@@ -49,6 +49,11 @@ public final class Sessions extends UseCase {
     return settings;
   }
 
+  /** How long a blocked address or login waits ({@code Retry-After}). */
+  public long retryAfterSeconds() {
+    return limiter.retryAfterSeconds();
+  }
+
   /**
    * Signs {@code login} in from {@code address}: a new session (with a new id) when the password
    * matches. A blocked address or login is refused before the password is checked; every refusal

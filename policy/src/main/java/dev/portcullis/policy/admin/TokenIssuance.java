@@ -10,6 +10,7 @@ import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.ClassicScopes;
 import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.FineGrainedPermissions;
+import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
 import dev.portcullis.policy.model.MaxLifetime;
 import dev.portcullis.policy.model.OrgRole;
@@ -392,6 +393,42 @@ public final class TokenIssuance extends UseCase {
     User user = user(login);
     requireSiteAdmin(actor, user);
     return store.tokensOfUser(user.id());
+  }
+
+  /**
+   * The caller's own live (not deleted) tokens, newest first, for their settings page: whatever
+   * their token, a user sees their own tokens and no one else's.
+   */
+  public List<OwnToken> ownTokens(Actor actor) {
+    User user = actor.user();
+    if (user == null) {
+      throw PolicyException.forbidden("Only a user has tokens.");
+    }
+    List<OwnToken> own = new java.util.ArrayList<>();
+    for (AccessToken t : store.tokensOfUser(user.id())) {
+      if (t.deleted()) {
+        continue;
+      }
+      String owner =
+          t.resourceOwnerId() == null
+              ? user.login()
+              : ownerById(t.resourceOwnerId()).map(Owner::login).orElse("");
+      Grant grant =
+          t.resourceOwnerId() == null || t.resourceOwnerId() == user.id()
+              ? null
+              : store.grantOfToken(t.id()).orElse(null);
+      Instant pending = unflushedLastUse.apply(t.id());
+      Instant last =
+          pending == null || (t.lastUsedAt() != null && t.lastUsedAt().isAfter(pending))
+              ? t.lastUsedAt()
+              : pending;
+      own.add(new OwnToken(t, owner, grant, last));
+    }
+    own.sort(
+        java.util.Comparator.comparing((OwnToken o) -> o.token().createdAt())
+            .thenComparing(o -> o.token().id())
+            .reversed());
+    return own;
   }
 
   public void deleteToken(Actor actor, long tokenId) {

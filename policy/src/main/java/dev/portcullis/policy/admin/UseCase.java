@@ -81,6 +81,10 @@ abstract class UseCase {
     return directory.enterprise(slug);
   }
 
+  Optional<Owner> ownerById(long id) {
+    return directory.ownerById(id);
+  }
+
   Owner owner(String login) {
     return directory.owner(login);
   }
