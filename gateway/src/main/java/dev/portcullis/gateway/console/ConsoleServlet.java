@@ -51,7 +51,7 @@ public final class ConsoleServlet extends HttpServlet {
   public static final String COOKIE = "__Host-portcullis_session";
 
   static final String CSRF_FIELD = "authenticity_token";
-  static final String CSP =
+  public static final String CSP =
       "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
           + "frame-ancestors 'none'; base-uri 'none'";
   private static final DateTimeFormatter DAY =
