@@ -23,8 +23,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * sign-ins are limited to 3 a minute per client and per login.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleHttpTest {
   private static final String PUBLIC = "https://gw.example";
   private static final String PASSWORD = "console passphrase one";
@@ -71,6 +75,9 @@ class ConsoleHttpTest {
     gateway = Gateway.start(config());
     adminToken = Files.readString(tmp.resolve("data").resolve(Gateway.ADMIN_TOKEN_FILE)).strip();
     secrets.add(adminToken);
+    String setup = gateway.bootstrapSetupUrl().orElseThrow();
+    assertTrue(setup.startsWith(PUBLIC + "/password_reset/"), "the public URL, not the listener's");
+    secrets.add(setup.substring(setup.lastIndexOf('/') + 1));
     api = new TestApi(gateway.httpUrl(), adminToken);
     secrets.add(PASSWORD);
     api.expect(
@@ -226,6 +233,14 @@ class ConsoleHttpTest {
   }
 
   @Test
+  void theFirstStartsSetupLinkIsForAdmin() {
+    String path = URI.create(gateway.bootstrapSetupUrl().orElseThrow()).getPath();
+    HttpResponse<String> form = browser().get(path);
+    assertEquals(200, form.statusCode());
+    assertTrue(form.body().contains("Choose a password for admin"), form.body());
+  }
+
+  @Test
   void aSetupLinkSetsAPasswordOnceAndTheLimiterAnswers429() {
     api.expect(201, "POST", "/admin/users", Map.of("login", "bob"));
     JsonNode link = api.expect(201, "POST", "/admin/users/bob/password-setup-links", null);
@@ -234,6 +249,14 @@ class ConsoleHttpTest {
     String path = URI.create(url).getPath();
     secrets.add(path.substring("/password_reset/".length()));
     ConsoleHttp b = browser();
+    assertEquals(
+        403,
+        b.post(
+                path,
+                b.form("password", "chosen elsewhere", "password_confirmation", "chosen elsewhere"),
+                Map.of("Origin", "https://evil.example"))
+            .statusCode(),
+        "refused, and logged without the link's secret");
     HttpResponse<String> form = b.get(path);
     assertEquals(200, form.statusCode());
     assertTrue(form.body().contains("Choose a password for bob"));
@@ -264,7 +287,9 @@ class ConsoleHttpTest {
     assertEquals(429, c.signIn("bob", chosen).statusCode());
   }
 
+  /** Last: it checks every secret the other tests saw. */
   @Test
+  @Order(Integer.MAX_VALUE)
   void sessionsSurviveARestartAndNoSecretIsLoggedOrAudited() throws Exception {
     ConsoleHttp b = signedIn("alice", PASSWORD);
     gateway.close();

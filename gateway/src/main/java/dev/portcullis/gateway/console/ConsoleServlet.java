@@ -92,17 +92,22 @@ public final class ConsoleServlet extends HttpServlet {
       return;
     }
     if (post && !sameOrigin(req)) {
-      LOG.info("refused a cross-origin form post to {}", path);
+      LOG.info("refused a cross-origin form post to {}", loggable(path));
       message(res, 403, "Forbidden", "This form was not sent from this site.");
       return;
     }
     try {
       route(req, res, path, post);
     } catch (StoreUnavailableException e) {
-      LOG.warn("store unavailable for {} {}: {}", method, path, e.getMessage());
+      LOG.warn("store unavailable for {} {}: {}", method, loggable(path), e.getMessage());
       res.setHeader("Retry-After", "5");
       message(res, 503, "Try again shortly", "The gateway cannot reach its store right now.");
     }
+  }
+
+  /** A path fit for a log line: a setup link's secret is left out. */
+  private static String loggable(String path) {
+    return path.startsWith("/password_reset/") ? "/password_reset/…" : path;
   }
 
   private void route(HttpServletRequest req, HttpServletResponse res, String path, boolean post)
