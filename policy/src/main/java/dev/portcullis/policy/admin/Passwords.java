@@ -10,8 +10,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Console passwords: set by a site administrator, chosen by the user through a one-time setup link,
- * or changed by the user. Passwords exist for the console only; git and the API take tokens. Any
+ * Console passwords: chosen by the user through a one-time setup link a site administrator made (or
+ * given at the user's creation, {@link Accounts#createUser(Actor, String, String, String)}), and
+ * changed by the user. Passwords exist for the console only; git and the API take tokens. Any
  * change of a user's password ends all their sessions before the call returns.
  */
 public final class Passwords extends UseCase {
@@ -23,15 +24,6 @@ public final class Passwords extends UseCase {
 
   Passwords(AdminContext context) {
     super(context);
-  }
-
-  /** A site administrator sets {@code login}'s password. */
-  public void setPassword(Actor actor, String login, String password) {
-    User u = user(login);
-    requireSiteAdmin(actor, u);
-    checkPassword("password", password);
-    signIns.setPassword(u.id(), hasher.hash(password), now());
-    audit(actor, "user.password.set", "user:" + u.login(), null, null);
   }
 
   /**

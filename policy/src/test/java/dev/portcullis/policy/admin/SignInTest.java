@@ -46,7 +46,14 @@ class SignInTest extends AdminFixture {
                     5, Duration.ofMinutes(1), 1000),
                 ticker),
             SessionSettings.DEFAULT);
-    console.passwords().setPassword(Actor.SYSTEM, "alice", PASSWORD);
+    setPassword("alice", PASSWORD);
+  }
+
+  /** The way a user without a password gets one: a setup link. */
+  private void setPassword(String login, String password) {
+    console
+        .passwords()
+        .completeSetup(console.passwords().createSetupLink(Actor.SYSTEM, login).token(), password);
   }
 
   private ConsoleSession signIn(String login, String password) {
@@ -159,11 +166,25 @@ class SignInTest extends AdminFixture {
     PolicyException e =
         assertPolicyException(
             PolicyException.Kind.INVALID,
-            () -> console.passwords().setPassword(Actor.SYSTEM, "bob", "eleven char"));
+            () -> console.accounts().createUser(Actor.SYSTEM, "dave", null, "eleven char"));
     assertEquals(
         "Password must be between 12 and 512 characters long.", e.errors().get(0).message());
-    console.passwords().setPassword(Actor.SYSTEM, "bob", "twelve chars");
-    signIn("bob", "twelve chars");
+    assertTrue(console.directory().findUser("dave").isEmpty(), "nothing was created");
+    console.accounts().createUser(Actor.SYSTEM, "dave", "dave@example.com", "twelve chars");
+    signIn("dave", "twelve chars");
+  }
+
+  @Test
+  void aHashWithWeakerParametersIsReplacedAtSignInAndItsSessionsStay() {
+    PasswordHasher old =
+        new PasswordHasher(new PasswordHasher.Params(8 * 1024, 1, 1), new SecureRandom(), 1);
+    signIns.setPassword(bob.id(), old.hash(PASSWORD), START);
+    ConsoleSession first = signIn("bob", PASSWORD);
+    String stored = signIns.passwordHash(bob.id()).orElseThrow();
+    assertTrue(stored.startsWith("$argon2id$v=19$m=19456,t=2,p=1$"), stored);
+    assertTrue(console.sessions().resume(first.id()).isPresent(), "a rehash is not a change");
+    signIn("bob", PASSWORD);
+    assertEquals(stored, signIns.passwordHash(bob.id()).orElseThrow(), "rehashed once");
   }
 
   @Test
