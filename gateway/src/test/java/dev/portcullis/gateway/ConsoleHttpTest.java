@@ -210,6 +210,70 @@ class ConsoleHttpTest {
   }
 
   @Test
+  void changingThePasswordInSettingsSignsOutEverywhere() {
+    api.expect(
+        201,
+        "POST",
+        "/admin/users",
+        Map.of("login", "erin", "password", "erin's first passphrase"));
+    secrets.add("erin's first passphrase");
+    ConsoleHttp here = signedIn("erin", "erin's first passphrase");
+    ConsoleHttp elsewhere = signedIn("erin", "erin's first passphrase");
+    String csrf = here.csrf("/settings/password");
+    String next = "erin's second passphrase";
+    secrets.add(next);
+    HttpResponse<String> differ =
+        here.post(
+            "/settings/password",
+            here.form(
+                "authenticity_token",
+                csrf,
+                "current_password",
+                "erin's first passphrase",
+                "password",
+                next,
+                "password_confirmation",
+                next + "!"));
+    assertEquals(422, differ.statusCode());
+    assertTrue(differ.body().contains("The new password and its confirmation differ."));
+    HttpResponse<String> wrong =
+        here.post(
+            "/settings/password",
+            here.form(
+                "authenticity_token",
+                csrf,
+                "current_password",
+                "not erin's passphrase",
+                "password",
+                next,
+                "password_confirmation",
+                next));
+    assertEquals(422, wrong.statusCode());
+    assertTrue(wrong.body().contains("The current password is incorrect."));
+    assertEquals(200, elsewhere.get("/settings/profile").statusCode(), "nothing changed yet");
+
+    HttpResponse<String> changed =
+        here.post(
+            "/settings/password",
+            here.form(
+                "authenticity_token",
+                csrf,
+                "current_password",
+                "erin's first passphrase",
+                "password",
+                next,
+                "password_confirmation",
+                next));
+    assertEquals(303, changed.statusCode());
+    assertEquals("/login?done=password", changed.headers().firstValue("Location").orElse(null));
+    assertEquals(303, elsewhere.get("/settings/profile").statusCode(), "every session ended");
+    ConsoleHttp old = browser();
+    old.forwardedFor = "192.0.2.8";
+    assertEquals(401, old.signIn("erin", "erin's first passphrase").statusCode());
+    signedIn("erin", next);
+  }
+
+  @Test
   void gitAndTheApiKeepRefusingPasswords() throws Exception {
     String basic =
         java.util.Base64.getEncoder()
