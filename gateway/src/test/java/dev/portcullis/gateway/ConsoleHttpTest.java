@@ -116,6 +116,7 @@ class ConsoleHttpTest {
             "/settings/profile",
             "/settings/password",
             "/settings/personal-access-tokens",
+            "/settings/tokens",
             "/settings/nothing-here",
             "/assets/console.css",
             "/password_reset/not-a-link")) {

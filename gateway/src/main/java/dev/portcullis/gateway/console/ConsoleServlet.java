@@ -9,6 +9,7 @@ import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.store.StoreUnavailableException;
+import dev.portcullis.policy.token.TokenKind;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -33,11 +34,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The console's pages, at GitHub's paths: {@code /login}, {@code /logout}, {@code
- * /settings/profile}, {@code /settings/password}, {@code /settings/personal-access-tokens}, and
- * {@code /password_reset/{token}} for setup links. Forms post to their page's own URL and answer
- * with a redirect (post/redirect/get). Every answer carries the security headers; every POST is
- * refused with 403, before anything else happens, unless it is same-origin and (once signed in)
- * carries the session's CSRF token.
+ * /settings/profile}, {@code /settings/password}, {@code /settings/personal-access-tokens}
+ * (fine-grained tokens), {@code /settings/tokens} (classic tokens), and {@code
+ * /password_reset/{token}} for setup links. Forms post to their page's own URL and answer with a
+ * redirect (post/redirect/get). Every answer carries the security headers; every POST is refused
+ * with 403, before anything else happens, unless it is same-origin and (once signed in) carries the
+ * session's CSRF token.
  */
 public final class ConsoleServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -155,11 +157,12 @@ public final class ConsoleServlet extends HttpServlet {
       }
       case "/settings/profile" -> profile(req, res, s, post);
       case "/settings/password" -> password(req, res, s, post);
-      case "/settings/personal-access-tokens" -> {
+      case "/settings/personal-access-tokens", "/settings/tokens" -> {
         if (post) {
           message(res, 405, "Method not allowed", "This page takes GET only.");
         } else {
-          tokens(res, s);
+          tokens(
+              res, s, path.equals("/settings/tokens") ? TokenKind.CLASSIC : TokenKind.FINE_GRAINED);
         }
       }
       default -> message(res, 404, "Not found", "There is no such page.");
@@ -306,21 +309,32 @@ public final class ConsoleServlet extends HttpServlet {
     render(res, error == null ? 200 : 422, "password.jte", p);
   }
 
-  private void tokens(HttpServletResponse res, ConsoleSession s) throws IOException {
+  /**
+   * The user's tokens of one kind: fine-grained at GitHub's path, classic at {@code
+   * /settings/tokens}.
+   */
+  private void tokens(HttpServletResponse res, ConsoleSession s, TokenKind kind)
+      throws IOException {
     java.time.Instant now = clock.instant();
     List<TokenRow> rows =
         admin.tokens().ownTokens(Actor.web(s.user())).stream()
+            .filter(t -> t.token().kind() == kind)
             .map(t -> TokenRow.of(t, now))
             .toList();
-    Map<String, Object> p = page(s, "Personal access tokens", "tokens");
+    boolean classic = kind == TokenKind.CLASSIC;
+    Map<String, Object> p =
+        page(
+            s,
+            classic ? "Personal access tokens (classic)" : "Fine-grained personal access tokens",
+            classic ? "classic" : "tokens");
     p.put("tokens", rows);
+    p.put("classic", classic);
     render(res, 200, "tokens.jte", p);
   }
 
   /** A row of the token list, formatted for display. */
   public record TokenRow(
       String name,
-      String kind,
       String resourceOwner,
       String status,
       String statusDetail,
@@ -332,7 +346,6 @@ public final class ConsoleServlet extends HttpServlet {
           status.equals("denied") && t.grant() != null ? t.grant().reviewReason() : null;
       return new TokenRow(
           t.token().name(),
-          t.token().kind().name().equals("CLASSIC") ? "classic" : "fine-grained",
           t.resourceOwner(),
           status,
           detail,
