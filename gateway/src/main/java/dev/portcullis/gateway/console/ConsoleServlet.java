@@ -158,11 +158,12 @@ public final class ConsoleServlet extends HttpServlet {
       case "/settings/profile" -> profile(req, res, s, post);
       case "/settings/password" -> password(req, res, s, post);
       case "/settings/personal-access-tokens", "/settings/tokens" -> {
+        TokenKind kind =
+            path.equals("/settings/tokens") ? TokenKind.CLASSIC : TokenKind.FINE_GRAINED;
         if (post) {
-          message(res, 405, "Method not allowed", "This page takes GET only.");
+          deleteToken(req, res, s, path);
         } else {
-          tokens(
-              res, s, path.equals("/settings/tokens") ? TokenKind.CLASSIC : TokenKind.FINE_GRAINED);
+          tokens(req, res, s, kind);
         }
       }
       default -> message(res, 404, "Not found", "There is no such page.");
@@ -313,7 +314,28 @@ public final class ConsoleServlet extends HttpServlet {
    * The user's tokens of one kind: fine-grained at GitHub's path, classic at {@code
    * /settings/tokens}.
    */
-  private void tokens(HttpServletResponse res, ConsoleSession s, TokenKind kind)
+  /** The list's delete buttons post {@code delete=<id>} to the list's own URL. */
+  private void deleteToken(
+      HttpServletRequest req, HttpServletResponse res, ConsoleSession s, String path)
+      throws IOException {
+    long id;
+    try {
+      id = Long.parseLong(String.valueOf(req.getParameter("delete")));
+    } catch (NumberFormatException e) {
+      message(res, 400, "Bad request", "Which token? The form named none.");
+      return;
+    }
+    try {
+      admin.tokens().deleteOwnToken(Actor.web(s.user()), id);
+    } catch (PolicyException e) {
+      message(res, 404, "Not found", "You have no such token.");
+      return;
+    }
+    redirect(res, path + "?deleted=1");
+  }
+
+  private void tokens(
+      HttpServletRequest req, HttpServletResponse res, ConsoleSession s, TokenKind kind)
       throws IOException {
     java.time.Instant now = clock.instant();
     List<TokenRow> rows =
@@ -329,11 +351,17 @@ public final class ConsoleServlet extends HttpServlet {
             classic ? "classic" : "tokens");
     p.put("tokens", rows);
     p.put("classic", classic);
+    p.put(
+        "notice",
+        req.getParameter("deleted") != null
+            ? "Token deleted: it is refused from its next request on."
+            : null);
     render(res, 200, "tokens.jte", p);
   }
 
   /** A row of the token list, formatted for display. */
   public record TokenRow(
+      long id,
       String name,
       String resourceOwner,
       String status,
@@ -345,6 +373,7 @@ public final class ConsoleServlet extends HttpServlet {
       String detail =
           status.equals("denied") && t.grant() != null ? t.grant().reviewReason() : null;
       return new TokenRow(
+          t.token().id(),
           t.token().name(),
           t.resourceOwner(),
           status,

@@ -431,6 +431,22 @@ public final class TokenIssuance extends UseCase {
     return own;
   }
 
+  /**
+   * The caller deletes one of their own tokens (the console's delete button): refused on its next
+   * request, on every node. Anyone else's token, or a deleted one, is the missing token's 404.
+   */
+  public void deleteOwnToken(Actor actor, long tokenId) {
+    User user = actor.user();
+    AccessToken t =
+        store
+            .tokenById(tokenId)
+            .filter(x -> !x.deleted() && user != null && x.userId() == user.id())
+            .orElseThrow(() -> Directory.noToken(tokenId));
+    delete(t);
+    audit(
+        actor, "token.delete", "token:" + t.id(), JsonText.of(t), JsonText.object("deleted", true));
+  }
+
   public void deleteToken(Actor actor, long tokenId) {
     AccessToken t =
         store

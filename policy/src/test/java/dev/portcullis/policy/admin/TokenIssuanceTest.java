@@ -457,6 +457,23 @@ class TokenIssuanceTest extends AdminFixture {
   }
 
   @Test
+  void aUserDeletesTheirOwnTokenAndNoOneElses() {
+    CreatedToken bobs = create("bob", fineGrainedOn("acme", "read"));
+    CreatedToken alices = create("alice", classic(30, "repo"));
+    assertAllowed(bobs.plaintext(), "site", GitOperation.READ);
+    Actor bob = Actor.web(this.bob);
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND,
+        () -> mgmt.tokens().deleteOwnToken(bob, alices.token().id()));
+    assertEquals(1, mgmt.tokens().ownTokens(Actor.web(alice)).size(), "alice's token stays");
+    mgmt.tokens().deleteOwnToken(bob, bobs.token().id());
+    assertDenied(bobs.plaintext(), "site", GitOperation.READ, 401, Reason.TOKEN_DELETED);
+    assertEquals(List.of(), mgmt.tokens().ownTokens(bob));
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND, () -> mgmt.tokens().deleteOwnToken(bob, bobs.token().id()));
+  }
+
+  @Test
   void deleteTokenTwiceIsNotFound() {
     CreatedToken t = create("bob", classic(30, "repo"));
     mgmt.tokens().deleteToken(Actor.SYSTEM, t.token().id());
