@@ -220,7 +220,8 @@ public final class ConsoleServlet extends HttpServlet {
 
   private void setup(HttpServletRequest req, HttpServletResponse res, String token, boolean post)
       throws IOException {
-    // The link's secret is in the path: the page must not hand it on to another site.
+    // The link's secret is in the path; Referrer-Policy keeps it from other sites, loggable() from
+    // the log.
     Optional<User> user = admin.passwords().setupLinkUser(token);
     if (user.isEmpty()) {
       message(
@@ -310,10 +311,6 @@ public final class ConsoleServlet extends HttpServlet {
     render(res, error == null ? 200 : 422, "password.jte", p);
   }
 
-  /**
-   * The user's tokens of one kind: fine-grained at GitHub's path, classic at {@code
-   * /settings/tokens}.
-   */
   /** The list's delete buttons post {@code delete=<id>} to the list's own URL. */
   private void deleteToken(
       HttpServletRequest req, HttpServletResponse res, ConsoleSession s, String path)
@@ -334,6 +331,10 @@ public final class ConsoleServlet extends HttpServlet {
     redirect(res, path + "?deleted=1");
   }
 
+  /**
+   * The user's tokens of one kind: fine-grained at GitHub's path, classic at {@code
+   * /settings/tokens}.
+   */
   private void tokens(
       HttpServletRequest req, HttpServletResponse res, ConsoleSession s, TokenKind kind)
       throws IOException {
