@@ -1,6 +1,7 @@
 package dev.portcullis.gateway;
 
 import dev.portcullis.gateway.api.ApiServlet;
+import dev.portcullis.gateway.console.ConsoleServlet;
 import dev.portcullis.gateway.git.GitAccessFilter;
 import dev.portcullis.gateway.git.GitServlets;
 import dev.portcullis.gateway.git.RequestWatchdog;
@@ -14,7 +15,9 @@ import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.admin.Admin;
 import dev.portcullis.policy.admin.CreatedToken;
+import dev.portcullis.policy.admin.SetupLink;
 import dev.portcullis.policy.audit.AuditLog;
+import dev.portcullis.policy.model.Actor;
 import dev.portcullis.repos.RepositoryMaintenance;
 import dev.portcullis.repos.RepositoryStorage;
 import jakarta.servlet.DispatcherType;
@@ -76,6 +79,7 @@ public final class Gateway implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final DataDirectoryLock dataLock;
   private Optional<CreatedToken> bootstrapToken = Optional.empty();
+  private Optional<SetupLink> bootstrapSetupLink = Optional.empty();
 
   private Gateway(GatewayConfig config, DataDirectoryLock dataLock) throws Exception {
     this.config = config;
@@ -94,7 +98,8 @@ public final class Gateway implements AutoCloseable {
                 config.anonymousRead(),
                 !config.limits().auditEachRead(),
                 auditFile == null ? List.of() : List.of(auditFile),
-                config.limits().failedAuth()),
+                config.limits().failedAuth(),
+                config.sessions()),
             clock);
     RepositoryStorage.configureJGit(256L * 1024 * 1024);
     // On PostgreSQL, nodes may share the repositories; the embedded store means one node owns them.
@@ -136,6 +141,7 @@ public final class Gateway implements AutoCloseable {
     this.scheduler = timers;
     long every = config.lastUsedFlushInterval().toMillis();
     scheduler.scheduleWithFixedDelay(policy::flushLastUsed, every, every, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::deleteExpiredSessions, 10, 10 * 60, TimeUnit.SECONDS);
 
     this.metrics = new GatewayMetrics(policy.cache(), policy.dataSource());
 
@@ -217,6 +223,13 @@ public final class Gateway implements AutoCloseable {
     // The API reads request bodies asynchronously: a slow body holds no thread while it arrives.
     api.setAsyncSupported(true);
     context.addServlet(api, "/api/v3/*");
+    if (config.webConsole()) {
+      ServletHolder console =
+          new ServletHolder("console", new ConsoleServlet(policy.admin(), clock));
+      for (String path : ConsoleServlet.PATHS) {
+        context.addServlet(console, path);
+      }
+    }
     context.addServlet(
         new ServletHolder("git", GitServlets.create(storage, config.limits())), "/*");
     // With --metrics-port, metrics and health have a listener of their own (operators keep it
@@ -302,6 +315,14 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  private void deleteExpiredSessions() {
+    try {
+      policy.admin().sessions().deleteExpired();
+    } catch (RuntimeException e) {
+      LOG.warn("could not remove expired console sessions: {}", e.toString());
+    }
+  }
+
   /** The SHA-256 fingerprint of the certificate being served. */
   public String servedCertificateFingerprint() {
     return tlsReloader.servedFingerprint();
@@ -352,6 +373,11 @@ public final class Gateway implements AutoCloseable {
     }
     g.bootstrapToken = g.policy.admin().bootstrapAdmin();
     g.bootstrapToken.ifPresent(t -> writeSecret(data.resolve(ADMIN_TOKEN_FILE), t.plaintext()));
+    // The admin's way into the console: a one-time link, shown once beside the token.
+    if (g.bootstrapToken.isPresent() && config.webConsole()) {
+      g.bootstrapSetupLink =
+          Optional.of(g.policy.admin().passwords().createSetupLink(Actor.SYSTEM, "admin"));
+    }
     g.writeEndpoint();
     LOG.info(
         "Portcullis {} started: {}{}{} (data {}, store {})",
@@ -499,6 +525,15 @@ public final class Gateway implements AutoCloseable {
    */
   public Optional<CreatedToken> bootstrapToken() {
     return bootstrapToken;
+  }
+
+  /**
+   * The URL of the one-time link with which {@code admin} chooses a console password, if this start
+   * created the admin (and the console is on): shown once, never stored in plain.
+   */
+  public Optional<String> bootstrapSetupUrl() {
+    String base = config.publicUrl() != null ? config.publicUrl() : httpsUrl();
+    return bootstrapSetupLink.map(l -> base + l.path());
   }
 
   /** Flushes pending last-used times now (tests, shutdown). */

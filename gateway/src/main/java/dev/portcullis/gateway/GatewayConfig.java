@@ -1,6 +1,7 @@
 package dev.portcullis.gateway;
 
 import dev.portcullis.policy.access.CacheSettings;
+import dev.portcullis.policy.admin.SessionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import java.util.List;
  * @param metricsPort a plain-HTTP port of its own for {@code /metrics}, {@code /healthz} and {@code
  *     /readyz} (0 for a free one), which the public listeners then no longer serve, or {@code null}
  *     to serve them on the public listeners
+ * @param webConsole whether the web console (sign-in and settings pages) is served
+ * @param sessions how long console sessions last
  */
 public record GatewayConfig(
     String bind,
@@ -48,7 +51,9 @@ public record GatewayConfig(
     Path auditFile,
     List<String> trustedProxies,
     String publicUrl,
-    Integer metricsPort) {
+    Integer metricsPort,
+    boolean webConsole,
+    SessionSettings sessions) {
 
   public GatewayConfig {
     List<String> errors = new ArrayList<>();
@@ -92,6 +97,9 @@ public record GatewayConfig(
     if (limits == null) {
       errors.add("limits are required");
     }
+    if (sessions == null) {
+      errors.add("session settings are required");
+    }
     if (maxThreads < 8 || maxThreads > 10_000) {
       errors.add("--max-threads must be 8–10000, not " + maxThreads);
     }
@@ -124,7 +132,9 @@ public record GatewayConfig(
         null,
         List.of(),
         null,
-        null);
+        null,
+        true,
+        SessionSettings.DEFAULT);
   }
 
   /** A copy with some components changed: what every {@code with…} method below is made of. */
@@ -148,6 +158,8 @@ public record GatewayConfig(
     List<String> trustedProxies;
     String publicUrl;
     Integer metricsPort;
+    boolean webConsole;
+    SessionSettings sessions;
 
     Copy(GatewayConfig c) {
       bind = c.bind;
@@ -169,6 +181,8 @@ public record GatewayConfig(
       trustedProxies = c.trustedProxies;
       publicUrl = c.publicUrl;
       metricsPort = c.metricsPort;
+      webConsole = c.webConsole;
+      sessions = c.sessions;
     }
 
     GatewayConfig build() {
@@ -191,7 +205,9 @@ public record GatewayConfig(
           auditFile,
           trustedProxies,
           publicUrl,
-          metricsPort);
+          metricsPort,
+          webConsole,
+          sessions);
     }
   }
 
@@ -251,6 +267,14 @@ public record GatewayConfig(
     return with(c -> c.maxThreads = threads);
   }
 
+  public GatewayConfig withWebConsole(boolean on) {
+    return with(c -> c.webConsole = on);
+  }
+
+  public GatewayConfig withSessions(SessionSettings settings) {
+    return with(c -> c.sessions = settings);
+  }
+
   /** The parsed {@link #trustedProxies}. */
   public TrustedProxies proxies() {
     return TrustedProxies.parse(trustedProxies, null);
@@ -270,6 +294,8 @@ public record GatewayConfig(
         + (dbUrl == null ? "embedded" : dbUrl)
         + ", anonymousRead="
         + anonymousRead
+        + ", webConsole="
+        + webConsole
         + "]";
   }
 }

@@ -132,6 +132,9 @@ class ApiNotFoundParityTest {
     c.put(
         "POST /admin/users",
         List.of(body(Map.of("login", "bob")), body(Map.of("login", "nosuchuser"))));
+    c.put(
+        "POST /admin/users/{}/password-setup-links",
+        List.of(v(List.of("bob")), v(List.of("nosuchuser"))));
     c.put("PUT /users/{}/suspended", List.of(v(List.of("bob")), v(List.of("nosuchuser"))));
     c.put("DELETE /users/{}/suspended", List.of(v(List.of("bob")), v(List.of("nosuchuser"))));
     c.put(

@@ -256,6 +256,22 @@ class MultiNodePostgresTest {
   }
 
   @Test
+  void aConsoleSessionOpenedOnOneNodeWorksOnTheOtherUntilSuspensionEndsIt() {
+    String login = "web" + seq.incrementAndGet();
+    api.expect(
+        201, "POST", "/admin/users", Map.of("login", login, "password", "a shared passphrase"));
+    ConsoleHttp onA = new ConsoleHttp(a.httpUrl(), a.httpUrl());
+    assertEquals(303, onA.signIn(login, "a shared passphrase").statusCode());
+    ConsoleHttp onB = new ConsoleHttp(b.httpUrl(), b.httpUrl());
+    onB.session = onA.session;
+    assertEquals(200, onB.get("/settings/profile").statusCode());
+    api.expect(204, "PUT", "/users/" + login + "/suspended", null);
+    HttpResponse<String> after = onB.get("/settings/profile");
+    assertEquals(303, after.statusCode(), "the very next page on the other node");
+    assertEquals("/login", after.headers().firstValue("Location").orElse(null));
+  }
+
+  @Test
   void otherNarrowingChangesCrossNodesToo() throws Exception {
     String owner = "narrow" + seq.incrementAndGet();
     String org = "norg" + seq.incrementAndGet();

@@ -126,9 +126,12 @@ class TrustedProxiesTest {
                     null,
                     List.of("10.0.0.0/40"),
                     "ftp://example.com/x",
+                    null,
+                    true,
                     null));
     assertTrue(e.getMessage().contains("--port must be"), e::getMessage);
     assertTrue(e.getMessage().contains("--trusted-proxies"), e::getMessage);
     assertTrue(e.getMessage().contains("--public-url"), e::getMessage);
+    assertTrue(e.getMessage().contains("session settings are required"), e::getMessage);
   }
 }

@@ -8,6 +8,7 @@ import dev.portcullis.policy.access.FailedAuthLimiter;
 import dev.portcullis.policy.access.LastUsedRecorder;
 import dev.portcullis.policy.access.PolicyCache;
 import dev.portcullis.policy.admin.Admin;
+import dev.portcullis.policy.admin.SessionSettings;
 import dev.portcullis.policy.audit.AuditEvent;
 import dev.portcullis.policy.audit.AuditLog;
 import dev.portcullis.policy.decision.AccessEvaluator;
@@ -43,6 +44,7 @@ public final class Policy implements AutoCloseable {
    * @param countReads count allowed reads and credential-less refusals per minute in the audit log
    *     instead of writing a row for each
    * @param auditSinks where audit batches also go (e.g. a JSON-lines file)
+   * @param sessions how long console sessions last
    */
   public record Settings(
       Path dataDir,
@@ -53,10 +55,12 @@ public final class Policy implements AutoCloseable {
       boolean anonymousRead,
       boolean countReads,
       List<Consumer<List<AuditEvent>>> auditSinks,
-      FailedAuthLimiter.Settings failedAuth) {
+      FailedAuthLimiter.Settings failedAuth,
+      SessionSettings sessions) {
     public Settings {
       Objects.requireNonNull(caches, "caches");
       Objects.requireNonNull(failedAuth, "failedAuth");
+      Objects.requireNonNull(sessions, "sessions");
       auditSinks = List.copyOf(auditSinks);
       if (dbUrl == null) {
         Objects.requireNonNull(dataDir, "the embedded store needs a data directory");
@@ -111,12 +115,20 @@ public final class Policy implements AutoCloseable {
             100_000,
             settings.auditSinks(),
             settings.countReads());
+    this.limiter = new FailedAuthLimiter(settings.failedAuth(), Ticker.systemTicker());
     this.admin =
         new Admin(
-            store, bus::publish, clock, new SecureRandom(), lastUsed::pendingFor, audit::record);
+            store,
+            bus::publish,
+            clock,
+            new SecureRandom(),
+            lastUsed::pendingFor,
+            audit::record,
+            PolicyStores.signIn(database.dataSource()),
+            limiter,
+            settings.sessions());
     this.access =
         new AccessService(cache, new AccessEvaluator(settings.anonymousRead()), lastUsed, clock);
-    this.limiter = new FailedAuthLimiter(settings.failedAuth(), Ticker.systemTicker());
   }
 
   /** Opens the store (running its migrations) and assembles everything around it. */

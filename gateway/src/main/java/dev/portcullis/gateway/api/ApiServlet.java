@@ -194,6 +194,7 @@ public final class ApiServlet extends HttpServlet {
           new Route("GET", "/users/{}", ApiServlet::viewUser),
           new Route("GET", "/admin/users", ApiServlet::listUsers),
           new Route("POST", "/admin/users", ApiServlet::createUser),
+          new Route("POST", "/admin/users/{}/password-setup-links", ApiServlet::setupLink),
           new Route("PUT", "/users/{}/suspended", (api, c) -> api.suspend(c, true)),
           new Route("DELETE", "/users/{}/suspended", (api, c) -> api.suspend(c, false)),
           new Route("POST", "/admin/enterprises", ApiServlet::createEnterprise),
@@ -659,10 +660,29 @@ public final class ApiServlet extends HttpServlet {
 
   private Reply createUser(Call c) {
     Actor a = c.actor();
-    JsonBody b = c.body("User").only("login");
+    JsonBody b = c.body("User").only("login", "email", "password");
     return created(
         shapes.user(
-            management.accounts().createUser(a, b.requiredString("login")), baseUrl(c.request)));
+            management
+                .accounts()
+                .createUser(a, b.requiredString("login"), b.string("email"), b.string("password")),
+            baseUrl(c.request)));
+  }
+
+  /**
+   * A one-time link with which the user chooses a console password (valid 7 days): its URL is in
+   * this answer only.
+   */
+  private Reply setupLink(Call c) {
+    Actor a = c.actor();
+    c.body("PasswordSetupLink").only();
+    dev.portcullis.policy.admin.SetupLink link =
+        management.passwords().createSetupLink(a, c.param(0));
+    ObjectNode o = json.createObjectNode();
+    o.put("login", link.login());
+    o.put("url", baseUrl(c.request) + link.path());
+    o.put("expires_at", link.expiresAt().toString());
+    return created(o);
   }
 
   private Reply suspend(Call c, boolean suspended) {

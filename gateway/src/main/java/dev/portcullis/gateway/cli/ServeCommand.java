@@ -75,6 +75,14 @@ final class ServeCommand implements Callable<Integer> {
                       + " with mode 0600):");
               System.out.println("  " + t.plaintext());
             });
+    gateway
+        .bootstrapSetupUrl()
+        .ifPresent(
+            url -> {
+              System.out.println(
+                  "Its web console password is chosen at this one-time link (valid 7 days, shown once):");
+              System.out.println("  " + url);
+            });
     System.out.println(
         "Portcullis is serving "
             + gateway.httpsUrl()

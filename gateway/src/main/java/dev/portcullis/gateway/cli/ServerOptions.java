@@ -7,6 +7,7 @@ import dev.portcullis.gateway.GatewayConfig;
 import dev.portcullis.gateway.Limits;
 import dev.portcullis.policy.access.CacheSettings;
 import dev.portcullis.policy.access.FailedAuthLimiter;
+import dev.portcullis.policy.admin.SessionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -217,6 +218,28 @@ final class ServerOptions {
   Integer metricsPort;
 
   @Option(
+      names = "--web-console",
+      paramLabel = "on|off",
+      description =
+          "serve the web console: sign-in and settings pages at /login and /settings (default ${DEFAULT-VALUE}; off for API-only deployments)",
+      defaultValue = "on")
+  String webConsole;
+
+  @Option(
+      names = "--session-idle-hours",
+      description =
+          "a console session ends after this many hours without a request (default ${DEFAULT-VALUE})",
+      defaultValue = "8")
+  long sessionIdleHours;
+
+  @Option(
+      names = "--session-max-days",
+      description =
+          "a console session ends this many days after sign-in, however used (default ${DEFAULT-VALUE})",
+      defaultValue = "14")
+  long sessionMaxDays;
+
+  @Option(
       names = "--audit-file",
       description = "also append every audit event to this JSON-lines file")
   Path auditFile;
@@ -273,6 +296,14 @@ final class ServerOptions {
   }
 
   GatewayConfig toConfig() {
+    if (!webConsole.equals("on") && !webConsole.equals("off")) {
+      throw new IllegalArgumentException(
+          "--web-console must be on or off, not '" + webConsole + "'");
+    }
+    if (sessionIdleHours < 1 || sessionMaxDays < 1) {
+      throw new IllegalArgumentException(
+          "--session-idle-hours and --session-max-days must be at least 1");
+    }
     CacheSettings caches =
         new CacheSettings(cacheMaxTokens, cacheMaxEntries, Duration.ofSeconds(cacheTtlSeconds));
     return new GatewayConfig(
@@ -308,6 +339,8 @@ final class ServerOptions {
         auditFile,
         trustedProxies,
         publicUrl,
-        metricsPort);
+        metricsPort,
+        webConsole.equals("on"),
+        new SessionSettings(Duration.ofHours(sessionIdleHours), Duration.ofDays(sessionMaxDays)));
   }
 }

@@ -11,10 +11,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "user",
     mixinStandardHelpOptions = true,
-    description = "Create, list, suspend and unsuspend users (needs a site administrator's token).",
+    description =
+        "Create, list, invite, suspend and unsuspend users (needs a site administrator's token).",
     subcommands = {
       UserCommand.Create.class,
       UserCommand.ListUsers.class,
+      UserCommand.Invite.class,
       UserCommand.Suspend.class,
       UserCommand.Unsuspend.class
     })
@@ -35,9 +37,32 @@ final class UserCommand implements Runnable {
     @Parameters(paramLabel = "LOGIN", description = "the new user's login")
     String login;
 
+    @picocli.CommandLine.Option(names = "--email", description = "the user's e-mail address")
+    String email;
+
     @Override
     int run(ApiClient api) {
-      return api.call("POST", "/admin/users", ApiClient.object().put("login", login), null);
+      com.fasterxml.jackson.databind.node.ObjectNode body = ApiClient.object().put("login", login);
+      if (email != null) {
+        body.put("email", email);
+      }
+      return api.call("POST", "/admin/users", body, null);
+    }
+  }
+
+  @Command(
+      name = "invite",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print a one-time link (valid 7 days) with which the user chooses a web console password (POST /admin/users/{login}/password-setup-links).")
+  static final class Invite extends ApiClient.Subcommand {
+    @Parameters(paramLabel = "LOGIN", description = "the user who gets the link")
+    String login;
+
+    @Override
+    int run(ApiClient api) {
+      return api.call(
+          "POST", "/admin/users/" + ApiClient.seg(login) + "/password-setup-links", null, null);
     }
   }
 

@@ -36,6 +36,7 @@ public final class AuditJson {
       o.put("target", e.target());
       o.put("before", e.before());
       o.put("after", e.after());
+      o.put("via", e.via());
     }
     return o;
   }

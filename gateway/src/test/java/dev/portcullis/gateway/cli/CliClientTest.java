@@ -134,6 +134,26 @@ class CliClientTest {
   }
 
   @Test
+  void invitesAUserToChooseAConsolePassword() {
+    String login = unique("inv");
+    Run created = ok("user", "create", login, "--email", login + "@example.com");
+    assertEquals(login, created.json().get("login").asText());
+    Run invite = ok("user", "invite", login);
+    assertEquals(login, invite.json().get("login").asText());
+    assertTrue(
+        invite
+            .json()
+            .get("url")
+            .asText()
+            .startsWith(endpoint.getProperty("url") + "/password_reset/"),
+        invite::toString);
+    assertTrue(invite.json().hasNonNull("expires_at"), invite::toString);
+    Run missing = run("user", "invite", unique("nobody"));
+    assertEquals(1, missing.code(), missing::toString);
+    assertTrue(missing.err().startsWith("error: 404 "), missing::toString);
+  }
+
+  @Test
   void suspendsAndUnsuspends() {
     String login = unique("sus");
     ok("user", "create", login);

@@ -102,7 +102,9 @@ class TlsReloadTest {
             null,
             List.of(),
             null,
-            null);
+            null,
+            base.webConsole(),
+            base.sessions());
     try (Gateway g = Gateway.start(cfg)) {
       int port = URI.create(g.httpsUrl()).getPort();
       assertEquals(first.fingerprintSha256(), served(port, "TLSv1.3"));

@@ -8,8 +8,9 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * Counts refused credentials per client address and per token digest over a sliding window, and
- * answers a refused credential with a 429 message once its address or token is past the limit.
+ * Counts refused credentials per client address and per token digest (per login for the console's
+ * sign-in) over a sliding window, and answers a refused credential with a 429 message once its
+ * address, token or login is past the limit.
  *
  * <p>Only refusals count and only refusals are answered: a valid credential from a blocked address
  * goes through, and so does a request without credentials (git's first request, anonymous reads of
@@ -48,6 +49,7 @@ public final class FailedAuthLimiter {
   private final long bucketNanos;
   private final Cache<String, Window> byAddress;
   private final Cache<TokenDigest, Window> byDigest;
+  private final Cache<String, Window> byLogin;
 
   public FailedAuthLimiter(Settings settings, Ticker ticker) {
     this.settings = settings;
@@ -60,6 +62,12 @@ public final class FailedAuthLimiter {
             .ticker(ticker)
             .build();
     this.byDigest =
+        Caffeine.newBuilder()
+            .maximumSize(settings.maximumKeys())
+            .expireAfterWrite(settings.window())
+            .ticker(ticker)
+            .build();
+    this.byLogin =
         Caffeine.newBuilder()
             .maximumSize(settings.maximumKeys())
             .expireAfterWrite(settings.window())
@@ -86,11 +94,7 @@ public final class FailedAuthLimiter {
     boolean digestBlocked =
         digest != null && count(byDigest, digest, bucket) > settings.maxFailures();
     if (addressBlocked) {
-      return "Too many failed authentication attempts from "
-          + address
-          + ": this address is temporarily blocked. Try again in "
-          + retryAfterSeconds()
-          + " seconds.";
+      return addressMessage(address);
     }
     if (digestBlocked) {
       return "Too many failed authentication attempts with this token: it is temporarily blocked. Try again in "
@@ -98,6 +102,67 @@ public final class FailedAuthLimiter {
           + " seconds.";
     }
     return null;
+  }
+
+  /**
+   * The 429 message when {@code address} or {@code login} is already past the limit, else null.
+   * Unlike a token, a password can be guessed: the console asks this before checking a password, so
+   * a blocked address or login learns nothing, not even whether its next guess was right. Counts
+   * nothing.
+   */
+  public String signInBlocked(String address, String login) {
+    if (settings.maxFailures() == 0) {
+      return null;
+    }
+    long bucket = Math.floorDiv(ticker.read(), bucketNanos);
+    if (total(byAddress, address, bucket) > settings.maxFailures()) {
+      return addressMessage(address);
+    }
+    if (total(byLogin, loginKey(login), bucket) > settings.maxFailures()) {
+      return loginMessage();
+    }
+    return null;
+  }
+
+  /**
+   * Counts a refused console sign-in from {@code address} for {@code login} (whether or not such a
+   * user exists) and returns the 429 message when either is now past the limit, else null.
+   */
+  public String signInFailure(String address, String login) {
+    if (settings.maxFailures() == 0) {
+      return null;
+    }
+    long bucket = Math.floorDiv(ticker.read(), bucketNanos);
+    boolean addressBlocked = count(byAddress, address, bucket) > settings.maxFailures();
+    boolean loginBlocked = count(byLogin, loginKey(login), bucket) > settings.maxFailures();
+    if (addressBlocked) {
+      return addressMessage(address);
+    }
+    return loginBlocked ? loginMessage() : null;
+  }
+
+  private static String loginKey(String login) {
+    return login == null ? "" : login.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private String addressMessage(String address) {
+    return "Too many failed authentication attempts from "
+        + address
+        + ": this address is temporarily blocked. Try again in "
+        + retryAfterSeconds()
+        + " seconds.";
+  }
+
+  private String loginMessage() {
+    return "Too many failed sign-in attempts for this account: it is temporarily blocked. Try again in "
+        + retryAfterSeconds()
+        + " seconds.";
+  }
+
+  /** The failures within {@code key}'s window as of {@code bucket}, adding none. */
+  private static <K> int total(Cache<K, Window> cache, K key, long bucket) {
+    Window w = cache.getIfPresent(key);
+    return w == null ? 0 : w.sum(bucket);
   }
 
   /** Adds one failure to {@code key}'s window and returns the failures within it. */
@@ -127,13 +192,14 @@ public final class FailedAuthLimiter {
   long keys() {
     byAddress.cleanUp();
     byDigest.cleanUp();
-    return byAddress.estimatedSize() + byDigest.estimatedSize();
+    byLogin.cleanUp();
+    return byAddress.estimatedSize() + byDigest.estimatedSize() + byLogin.estimatedSize();
   }
 
   /**
    * One key's failures in {@link #BUCKETS} slices of the window: slot {@code i % BUCKETS} holds
-   * bucket {@code i} for the last {@code BUCKETS} buckets up to {@code newest}. Guarded by the
-   * cache's per-key {@code compute}.
+   * bucket {@code i} for the last {@code BUCKETS} buckets up to {@code newest}. Written inside the
+   * cache's per-key {@code compute}; synchronized so that a read outside it sees whole updates.
    */
   private static final class Window {
     private final int[] counts = new int[BUCKETS];
@@ -143,7 +209,16 @@ public final class FailedAuthLimiter {
       this.newest = bucket;
     }
 
-    int add(long bucket) {
+    /** The failures within the window as of {@code bucket}, changing nothing. */
+    synchronized int sum(long bucket) {
+      long sum = 0;
+      for (long b = Math.max(newest - BUCKETS + 1, bucket - BUCKETS + 1); b <= newest; b++) {
+        sum += counts[slot(b)];
+      }
+      return (int) Math.min(Integer.MAX_VALUE, sum);
+    }
+
+    synchronized int add(long bucket) {
       if (bucket > newest) {
         if (bucket - newest >= BUCKETS) {
           Arrays.fill(counts, 0);

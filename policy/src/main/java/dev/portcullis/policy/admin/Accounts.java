@@ -1,6 +1,8 @@
 package dev.portcullis.policy.admin;
 
+import static dev.portcullis.policy.admin.Validation.checkEmail;
 import static dev.portcullis.policy.admin.Validation.checkLogin;
+import static dev.portcullis.policy.admin.Validation.checkPassword;
 
 import dev.portcullis.policy.access.Invalidation;
 import dev.portcullis.policy.model.Actor;
@@ -28,15 +30,60 @@ public final class Accounts extends UseCase {
       Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,59}");
 
   public User createUser(Actor actor, String login) {
+    return createUser(actor, login, null, null);
+  }
+
+  /**
+   * Creates a user with, optionally, an e-mail address and a first console password (else the user
+   * gets one through a setup link). Everything is validated before anything is written.
+   */
+  public User createUser(Actor actor, String login, String email, String password) {
     requireSiteAdmin(actor);
+    checkLogin("User", login);
+    checkEmail(email);
+    if (password != null) {
+      checkPassword("password", password);
+    }
+    // Hashing takes a while: done before the user exists, so a password set at creation holds from
+    // the user's first moment.
+    String hash = password == null ? null : hasher.hash(password);
     User u = createUserUnchecked(login, false);
+    if (email != null) {
+      signIns.setEmail(u.id(), email);
+    }
+    if (hash != null) {
+      signIns.setPassword(u.id(), hash, now());
+    }
     audit(
         actor,
         "user.create",
         "user:" + u.login(),
         null,
-        JsonText.object("id", u.id(), "login", u.login()));
+        JsonText.object(
+            "id", u.id(), "login", u.login(), "email", email, "password_set", password != null));
     return u;
+  }
+
+  /** The user's e-mail address: the user themself or a site administrator. */
+  public java.util.Optional<String> email(Actor actor, String login) {
+    User u = user(login);
+    requireSelfOrSiteAdmin(actor, u);
+    return signIns.email(u.id());
+  }
+
+  /** Sets ({@code null}: clears) the user's e-mail address: the user themself or a site admin. */
+  public void setEmail(Actor actor, String login, String email) {
+    User u = user(login);
+    requireSelfOrSiteAdmin(actor, u);
+    checkEmail(email);
+    String before = signIns.email(u.id()).orElse(null);
+    signIns.setEmail(u.id(), email);
+    audit(
+        actor,
+        "user.email.update",
+        "user:" + u.login(),
+        JsonText.object("email", before),
+        JsonText.object("email", email));
   }
 
   User createUserUnchecked(String login, boolean siteAdmin) {
@@ -57,6 +104,10 @@ public final class Accounts extends UseCase {
     requireSiteAdmin(actor, u);
     store.setSuspended(u.id(), suspended ? (u.suspended() ? u.suspendedAt() : now()) : null);
     publish.accept(new Invalidation.UserChanged(u.id()));
+    if (suspended) {
+      // Console sessions end with the suspension, before this call returns.
+      signIns.deleteSessionsOf(u.id());
+    }
     audit(
         actor,
         suspended ? "user.suspend" : "user.unsuspend",

@@ -1,5 +1,6 @@
 package dev.portcullis.policy.admin;
 
+import dev.portcullis.policy.access.FailedAuthLimiter;
 import dev.portcullis.policy.access.Invalidation;
 import dev.portcullis.policy.audit.AuditEvent;
 import dev.portcullis.policy.model.Actor;
@@ -7,6 +8,7 @@ import dev.portcullis.policy.model.ClassicScopes;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.store.PolicyStore;
+import dev.portcullis.policy.store.SignInStore;
 import dev.portcullis.policy.store.StoreConstraintException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -31,11 +33,15 @@ public final class Admin {
   private final TokenIssuance tokens;
   private final OrgTokenReviews reviews;
   private final GrantListings grants;
+  private final Passwords passwords;
+  private final Sessions sessions;
 
   /**
    * @param unflushedLastUse a token's last use recorded in memory and not yet written, or null (so
    *     listings show real use at once)
    * @param audit receives one event per admin change (who, what, before/after), never a plaintext
+   * @param signIns the console's passwords, setup links and sessions
+   * @param limiter counts refused console sign-ins, per address and per login
    */
   public Admin(
       PolicyStore store,
@@ -43,18 +49,39 @@ public final class Admin {
       Clock clock,
       SecureRandom random,
       LongFunction<Instant> unflushedLastUse,
-      Consumer<AuditEvent> audit) {
+      Consumer<AuditEvent> audit,
+      SignInStore signIns,
+      FailedAuthLimiter limiter,
+      SessionSettings sessionSettings) {
     this.directory = new Directory(store);
     this.callers = new Callers(store, directory);
+    PasswordHasher hasher =
+        new PasswordHasher(
+            PasswordHasher.Params.OWASP,
+            random,
+            Math.max(2, Runtime.getRuntime().availableProcessors()));
     AdminContext context =
         new AdminContext(
-            store, publish, clock, random, unflushedLastUse, audit, directory, callers);
+            store,
+            publish,
+            clock,
+            random,
+            unflushedLastUse,
+            audit,
+            directory,
+            callers,
+            signIns,
+            hasher,
+            limiter,
+            sessionSettings);
     this.accounts = new Accounts(context);
     this.policies = new Policies(context);
     this.repositories = new Repositories(context);
     this.tokens = new TokenIssuance(context);
     this.reviews = new OrgTokenReviews(context);
     this.grants = new GrantListings(context);
+    this.passwords = new Passwords(context);
+    this.sessions = new Sessions(context);
   }
 
   /** Lookups by name and id. */
@@ -95,6 +122,16 @@ public final class Admin {
   /** An organization's requests and grants, listed. */
   public GrantListings grants() {
     return grants;
+  }
+
+  /** Console passwords, set by an administrator, through a setup link, or by their user. */
+  public Passwords passwords() {
+    return passwords;
+  }
+
+  /** Console sign-in, sessions and sign-out. */
+  public Sessions sessions() {
+    return sessions;
   }
 
   /**

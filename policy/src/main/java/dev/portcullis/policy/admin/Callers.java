@@ -250,7 +250,7 @@ public final class Callers {
         org != null && repo.visibility() == Visibility.INTERNAL && sameEnterprise(org, roles);
     AccessInputs in =
         new AccessInputs(
-            new Credential.Token(actor.token(), user),
+            actor.token() == null ? Credential.NONE : new Credential.Token(actor.token(), user),
             repo,
             org,
             org == null ? null : directory.effectivePolicy(org),
@@ -278,7 +278,10 @@ public final class Callers {
     // The org's token policy binds its management API as it binds git access (rules 5 and 6).
     EffectivePolicy policy = directory.effectivePolicy(org);
     boolean tokenOk;
-    if (t.kind() == TokenKind.CLASSIC) {
+    if (t == null) {
+      // A console session carries no token: the management of an organization needs one.
+      tokenOk = false;
+    } else if (t.kind() == TokenKind.CLASSIC) {
       tokenOk =
           t.scopes().contains(ClassicScopes.ADMIN_ORG)
               && AccessEvaluator.classicOrgPolicy(t, policy) == null;

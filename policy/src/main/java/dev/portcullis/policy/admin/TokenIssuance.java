@@ -10,6 +10,7 @@ import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.ClassicScopes;
 import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.FineGrainedPermissions;
+import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
 import dev.portcullis.policy.model.MaxLifetime;
 import dev.portcullis.policy.model.OrgRole;
@@ -392,6 +393,58 @@ public final class TokenIssuance extends UseCase {
     User user = user(login);
     requireSiteAdmin(actor, user);
     return store.tokensOfUser(user.id());
+  }
+
+  /**
+   * The caller's own live (not deleted) tokens, newest first, for their settings page: whatever
+   * their token, a user sees their own tokens and no one else's.
+   */
+  public List<OwnToken> ownTokens(Actor actor) {
+    User user = actor.user();
+    if (user == null) {
+      throw PolicyException.forbidden("Only a user has tokens.");
+    }
+    List<OwnToken> own = new java.util.ArrayList<>();
+    for (AccessToken t : store.tokensOfUser(user.id())) {
+      if (t.deleted()) {
+        continue;
+      }
+      String owner =
+          t.resourceOwnerId() == null
+              ? user.login()
+              : ownerById(t.resourceOwnerId()).map(Owner::login).orElse("");
+      Grant grant =
+          t.resourceOwnerId() == null || t.resourceOwnerId() == user.id()
+              ? null
+              : store.grantOfToken(t.id()).orElse(null);
+      Instant pending = unflushedLastUse.apply(t.id());
+      Instant last =
+          pending == null || (t.lastUsedAt() != null && t.lastUsedAt().isAfter(pending))
+              ? t.lastUsedAt()
+              : pending;
+      own.add(new OwnToken(t, owner, grant, last));
+    }
+    own.sort(
+        java.util.Comparator.comparing((OwnToken o) -> o.token().createdAt())
+            .thenComparing(o -> o.token().id())
+            .reversed());
+    return own;
+  }
+
+  /**
+   * The caller deletes one of their own tokens (the console's delete button): refused on its next
+   * request, on every node. Anyone else's token, or a deleted one, is the missing token's 404.
+   */
+  public void deleteOwnToken(Actor actor, long tokenId) {
+    User user = actor.user();
+    AccessToken t =
+        store
+            .tokenById(tokenId)
+            .filter(x -> !x.deleted() && user != null && x.userId() == user.id())
+            .orElseThrow(() -> Directory.noToken(tokenId));
+    delete(t);
+    audit(
+        actor, "token.delete", "token:" + t.id(), JsonText.of(t), JsonText.object("deleted", true));
   }
 
   public void deleteToken(Actor actor, long tokenId) {

@@ -14,6 +14,7 @@ import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.store.PolicyStore;
+import dev.portcullis.policy.store.SignInStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,6 +35,8 @@ abstract class UseCase {
   final Clock clock;
   final SecureRandom random;
   final LongFunction<Instant> unflushedLastUse;
+  final SignInStore signIns;
+  final PasswordHasher hasher;
   private final Consumer<AuditEvent> audit;
   private final Directory directory;
   private final Callers callers;
@@ -44,6 +47,8 @@ abstract class UseCase {
     this.clock = context.clock();
     this.random = context.random();
     this.unflushedLastUse = context.unflushedLastUse();
+    this.signIns = context.signIns();
+    this.hasher = context.hasher();
     this.audit = context.audit();
     this.directory = context.directory();
     this.callers = context.callers();
@@ -66,12 +71,20 @@ abstract class UseCase {
     return directory.findUser(login);
   }
 
+  Optional<User> userById(long id) {
+    return directory.userById(id);
+  }
+
   Organization organization(String login) {
     return directory.organization(login);
   }
 
   Enterprise enterprise(String slug) {
     return directory.enterprise(slug);
+  }
+
+  Optional<Owner> ownerById(long id) {
+    return directory.ownerById(id);
   }
 
   Owner owner(String login) {
@@ -100,6 +113,14 @@ abstract class UseCase {
 
   void requireSiteAdmin(Actor actor, AccessToken token) {
     callers.requireSiteAdmin(actor, token);
+  }
+
+  /** The user themself (by token or console session) or a site administrator. */
+  void requireSelfOrSiteAdmin(Actor actor, User user) {
+    if (actor.isSiteAdmin() || actor.user().id() == user.id()) {
+      return;
+    }
+    callers.requireSiteAdmin(actor, user);
   }
 
   void requireRepoAdmin(Actor actor, Repository repo) {

@@ -36,6 +36,40 @@ final class Validation {
     }
   }
 
+  /** Console passwords: at least 12 characters (NIST SP 800-63B's advice for a password alone). */
+  static final int MIN_PASSWORD_LENGTH = 12;
+
+  static final int MAX_PASSWORD_LENGTH = 512;
+
+  static void checkPassword(String field, String password) {
+    if (password == null) {
+      throw PolicyException.invalid("User", field, "missing_field", "a password is required");
+    }
+    int length = password.codePointCount(0, password.length());
+    if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
+      throw PolicyException.invalid(
+          "User",
+          field,
+          "invalid",
+          "Password must be between "
+              + MIN_PASSWORD_LENGTH
+              + " and "
+              + MAX_PASSWORD_LENGTH
+              + " characters long.");
+    }
+  }
+
+  private static final Pattern EMAIL =
+      Pattern.compile("[^@\\s\\p{Cntrl}]{1,64}@[^@\\s\\p{Cntrl}]+\\.[^@\\s\\p{Cntrl}]+");
+
+  /** An e-mail address of the form local@domain.tld, at most 254 characters; null stays null. */
+  static void checkEmail(String email) {
+    if (email != null && (email.length() > 254 || !EMAIL.matcher(email).matches())) {
+      throw PolicyException.invalid(
+          "User", "email", "invalid", "Email must be an address like name@example.com.");
+    }
+  }
+
   static String str(Object v) {
     return v instanceof String s ? s : null;
   }

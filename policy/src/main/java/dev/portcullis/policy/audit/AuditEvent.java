@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param target what an admin change changed (e.g. {@code org:acme}); null for decisions
  * @param occurrences how many identical decisions this row stands for (allowed reads are counted
  *     per token, repository, client and minute; everything else is one row each)
+ * @param via how an admin change came in: {@code api} (a token), {@code web} (a console session),
+ *     {@code null} for the gateway itself and for decisions
  */
 public record AuditEvent(
     long id,
@@ -39,7 +41,8 @@ public record AuditEvent(
     String target,
     String before,
     String after,
-    int occurrences) {
+    int occurrences,
+    String via) {
 
   public AuditEvent {
     Objects.requireNonNull(at, "at");
@@ -84,15 +87,17 @@ public record AuditEvent(
         null,
         null,
         null,
-        1);
+        1,
+        null);
   }
 
   /** An admin change. {@code before}/{@code after} are short JSON documents (or null). */
   public static AuditEvent admin(
       Instant at, Actor actor, String action, String target, String before, String after) {
     String who = actor == null || actor.system() ? null : actor.user().login();
-    Long tokenId = actor == null || actor.system() ? null : actor.token().id();
-    String hashed = actor == null || actor.system() ? null : hashedToken(actor.token().digest());
+    AccessToken token = actor == null ? null : actor.token();
+    Long tokenId = token == null ? null : token.id();
+    String hashed = token == null ? null : hashedToken(token.digest());
     return new AuditEvent(
         0,
         at,
@@ -109,7 +114,8 @@ public record AuditEvent(
         target,
         clip(before),
         clip(after),
-        1);
+        1,
+        actor == null ? null : actor.via());
   }
 
   private static String clip(String s) {

@@ -252,7 +252,8 @@ public final class AuditLog implements AutoCloseable {
                 null,
                 null,
                 null,
-                (int) Math.min(Integer.MAX_VALUE, n)));
+                (int) Math.min(Integer.MAX_VALUE, n),
+                null));
       }
     }
   }
@@ -395,7 +396,7 @@ public final class AuditLog implements AutoCloseable {
         PreparedStatement ps =
             c.prepareStatement(
                 "INSERT INTO audit_events (at, kind, actor, token_id, hashed_token, repository, operation, outcome, reason, status, "
-                    + "client_address, target, before_state, after_state, occurrences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "client_address, target, before_state, after_state, occurrences, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (AuditEvent e : batch) {
         ps.setObject(1, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
         ps.setString(2, e.kind());
@@ -420,6 +421,7 @@ public final class AuditLog implements AutoCloseable {
         setString(ps, 13, e.before());
         setString(ps, 14, e.after());
         ps.setInt(15, e.occurrences());
+        setString(ps, 16, e.via());
         ps.addBatch();
       }
       // One transaction per batch: a batch is written whole or not at all (so a retry after a
@@ -547,7 +549,8 @@ public final class AuditLog implements AutoCloseable {
                     rs.getString("target"),
                     rs.getString("before_state"),
                     rs.getString("after_state"),
-                    rs.getInt("occurrences")));
+                    rs.getInt("occurrences"),
+                    rs.getString("via")));
           }
         }
       }

@@ -3,8 +3,9 @@ package dev.portcullis.policy.model;
 import dev.portcullis.policy.token.TokenKind;
 
 /**
- * Who is calling a management operation: a user with the token they authenticated with, or the
- * gateway itself (first-start bootstrap, the demo seed).
+ * Who is calling a management operation: a user with the token they authenticated with (the REST
+ * API and the command line), a user signed in to the web console (no token), or the gateway itself
+ * (first-start bootstrap, the demo seed).
  */
 public record Actor(User user, AccessToken token, boolean system) {
   public static final Actor SYSTEM = new Actor(null, null, true);
@@ -17,12 +18,32 @@ public record Actor(User user, AccessToken token, boolean system) {
   }
 
   /**
+   * A user signed in to the web console: they act on their own account only, never with a site
+   * administrator's powers (those need a {@code site_admin} token).
+   */
+  public static Actor web(User user) {
+    if (user == null) {
+      throw new IllegalArgumentException("a console actor has a user");
+    }
+    return new Actor(user, null, false);
+  }
+
+  /**
+   * The way the call came in, as the audit log records it: {@code api} (a token), {@code web} (a
+   * console session), or {@code null} for the gateway itself.
+   */
+  public String via() {
+    return system ? null : token == null ? "web" : "api";
+  }
+
+  /**
    * A site administrator using a classic token with the {@code site_admin} scope (or the gateway
    * itself).
    */
   public boolean isSiteAdmin() {
     return system
-        || (user.siteAdmin()
+        || (token != null
+            && user.siteAdmin()
             && token.kind() == TokenKind.CLASSIC
             && token.scopes().contains(ClassicScopes.SITE_ADMIN));
   }

@@ -10,4 +10,9 @@ public final class PolicyStores {
   public static PolicyStore jdbc(DataSource dataSource) {
     return new JdbcPolicyStore(dataSource);
   }
+
+  /** The web console's sign-in store over the same migrated data source. */
+  public static SignInStore signIn(DataSource dataSource) {
+    return new JdbcSignInStore(dataSource);
+  }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.access.CacheSettings;
+import dev.portcullis.policy.access.FailedAuthLimiter;
 import dev.portcullis.policy.access.LastUsedRecorder;
 import dev.portcullis.policy.access.PolicyCache;
 import dev.portcullis.policy.decision.AccessEvaluator;
@@ -71,7 +72,7 @@ abstract class AdminFixture {
     store = PolicyStores.jdbc(db.dataSource());
     cacheStore = new CountingStore(store);
     cache = new PolicyCache(cacheStore.store(), CacheSettings.DEFAULT, ticker);
-    mgmt = new Admin(store, cache::apply, clock, new SecureRandom(), id -> null, e -> {});
+    mgmt = newAdmin(new SecureRandom());
     recorder = new LastUsedRecorder(store, Duration.ofMinutes(1));
     service = new AccessService(cache, new AccessEvaluator(true), recorder, clock);
 
@@ -84,6 +85,21 @@ abstract class AdminFixture {
     mgmt.repositories().createRepository(Actor.SYSTEM, "acme", "app", "private", r -> {});
     mgmt.repositories().createRepository(Actor.SYSTEM, "acme", "site", "public", r -> {});
     mgmt.repositories().createRepository(Actor.SYSTEM, "acme", "inner", "internal", r -> {});
+  }
+
+  /** Management over this fixture's store, cache and clock (failed sign-ins: 5 per minute). */
+  Admin newAdmin(SecureRandom random) {
+    return new Admin(
+        store,
+        cache::apply,
+        clock,
+        random,
+        id -> null,
+        e -> {},
+        PolicyStores.signIn(db.dataSource()),
+        new FailedAuthLimiter(
+            new FailedAuthLimiter.Settings(5, Duration.ofMinutes(1), 1000), ticker),
+        SessionSettings.DEFAULT);
   }
 
   @AfterEach

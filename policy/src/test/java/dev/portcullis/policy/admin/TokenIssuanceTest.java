@@ -226,8 +226,8 @@ class TokenIssuanceTest extends AdminFixture {
     // Two issuers whose generators are seeded alike: the second's first token is the first's, so
     // its
     // lookup key (and digest) is taken, and it issues its next plaintext instead.
-    Admin first = new Admin(store, cache::apply, clock, seeded(), id -> null, e -> {});
-    Admin second = new Admin(store, cache::apply, clock, seeded(), id -> null, e -> {});
+    Admin first = newAdmin(seeded());
+    Admin second = newAdmin(seeded());
     for (NewToken req : List.of(classic(30, "repo"), fineGrainedOn("acme", "read"))) {
       CreatedToken a = first.tokens().createToken(Actor.SYSTEM, "bob", req);
       CreatedToken b = second.tokens().createToken(Actor.SYSTEM, "bob", req);
@@ -454,6 +454,23 @@ class TokenIssuanceTest extends AdminFixture {
     assertFalse(store.tokenById(untouched.token().id()).orElseThrow().deleted());
     assertEquals(List.of(untouched.token()), mgmt.tokens().tokensOf(Actor.SYSTEM, "bob"));
     mgmt.tokens().revokeCredentials(List.of());
+  }
+
+  @Test
+  void aUserDeletesTheirOwnTokenAndNoOneElses() {
+    CreatedToken bobs = create("bob", fineGrainedOn("acme", "read"));
+    CreatedToken alices = create("alice", classic(30, "repo"));
+    assertAllowed(bobs.plaintext(), "site", GitOperation.READ);
+    Actor bob = Actor.web(this.bob);
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND,
+        () -> mgmt.tokens().deleteOwnToken(bob, alices.token().id()));
+    assertEquals(1, mgmt.tokens().ownTokens(Actor.web(alice)).size(), "alice's token stays");
+    mgmt.tokens().deleteOwnToken(bob, bobs.token().id());
+    assertDenied(bobs.plaintext(), "site", GitOperation.READ, 401, Reason.TOKEN_DELETED);
+    assertEquals(List.of(), mgmt.tokens().ownTokens(bob));
+    assertPolicyException(
+        PolicyException.Kind.NOT_FOUND, () -> mgmt.tokens().deleteOwnToken(bob, bobs.token().id()));
   }
 
   @Test

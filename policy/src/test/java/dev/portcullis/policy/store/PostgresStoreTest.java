@@ -84,6 +84,12 @@ class PostgresStoreTest {
   }
 
   @Test
+  void theConsolesSessionsLinksAndPasswords() {
+    SignInStoreTest.roundTrip(
+        PolicyStores.jdbc(db.dataSource()), PolicyStores.signIn(db.dataSource()));
+  }
+
+  @Test
   void lastUsedTimesOnlyMoveForwardAndOnlyForExistingTokens() {
     JdbcPolicyStoreTest.lastUsedMovesForward(PolicyStores.jdbc(db.dataSource()), db.dataSource());
   }
