@@ -224,9 +224,9 @@ public final class Gateway implements AutoCloseable {
     api.setAsyncSupported(true);
     context.addServlet(api, "/api/v3/*");
     if (config.webConsole()) {
-      ServletHolder console =
-          new ServletHolder("console", new ConsoleServlet(policy.admin(), clock));
-      for (String path : ConsoleServlet.PATHS) {
+      ConsoleServlet servlet = new ConsoleServlet(policy.admin(), clock);
+      ServletHolder console = new ServletHolder("console", servlet);
+      for (String path : servlet.paths()) {
         context.addServlet(console, path);
       }
     }

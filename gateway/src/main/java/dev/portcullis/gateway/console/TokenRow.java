@@ -1,0 +1,33 @@
+package dev.portcullis.gateway.console;
+
+import dev.portcullis.policy.admin.OwnToken;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** A row of the token list, formatted for display. */
+public record TokenRow(
+    long id,
+    String name,
+    String resourceOwner,
+    String status,
+    String statusDetail,
+    String expires,
+    String lastUsed) {
+  private static final DateTimeFormatter DAY =
+      DateTimeFormatter.ofPattern("MMM d, yyyy", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+  static TokenRow of(OwnToken t, Instant now) {
+    String status = t.status(now);
+    String detail = status.equals("denied") && t.grant() != null ? t.grant().reviewReason() : null;
+    return new TokenRow(
+        t.token().id(),
+        t.token().name(),
+        t.resourceOwner(),
+        status,
+        detail,
+        t.token().expiresAt() == null ? "never" : DAY.format(t.token().expiresAt()),
+        t.lastUsedAt() == null ? "never used" : DAY.format(t.lastUsedAt()));
+  }
+}
