@@ -83,6 +83,7 @@ final class Report {
     c.put("pending_share", config.pendingShare());
     c.put("org", config.org());
     c.put("reuse", config.reuse());
+    c.put("cleanup", config.cleanup());
     c.put("connect_timeout_ms", config.connectTimeout().toMillis());
     c.put("request_timeout_ms", config.requestTimeout().toMillis());
 
