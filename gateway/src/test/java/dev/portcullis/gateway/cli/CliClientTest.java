@@ -396,7 +396,7 @@ class CliClientTest {
         List.of(tokens.get(0)));
     String[] fg = rowsFor(tokens, first.get("id").asText()).get(0);
     assertEquals("fine_grained", fg[1]);
-    assertEquals(org + " all contents:read,metadata:read", fg[3]);
+    assertEquals(org + " all contents=read,metadata=read", fg[3]);
     assertEquals(first.get("request").get("id").asText() + " pending", fg[6]);
     String[] classic =
         tokens.stream().filter(row -> row[2].equals("cli")).findFirst().orElseThrow();
@@ -448,7 +448,7 @@ class CliClientTest {
     assertEquals(
         List.of(second.get("request").get("id").asText(), first.get("request").get("id").asText()),
         rows.stream().skip(1).map(row -> row[0]).toList());
-    assertEquals("contents:read,metadata:read", rows.get(1)[5]);
+    assertEquals("contents=read,metadata=read", rows.get(1)[5]);
     assertEquals("builds", rows.get(1)[7]);
 
     List<String[]> audit = table(ok("audit", "list", "--kind", "admin", "--per-page", "5"));
