@@ -89,7 +89,7 @@ final class HtmlReport {
             + number(s.path("tokens_per_second").asDouble(), 0)
             + " tokens/s), for "
             + s.path("users").asLong()
-            + " users");
+            + (s.path("users").asLong() == 1 ? " user" : " users"));
     row(
         t,
         "HTTP requests",

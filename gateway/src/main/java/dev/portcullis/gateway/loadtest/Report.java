@@ -251,7 +251,7 @@ final class Report {
     sb.append(
         String.format(
             Locale.ROOT,
-            "setup: %d tokens in %.1f s (%.0f tokens/s, %d calls in flight); accounts %.1f s, "
+            "setup: %d tokens in %.1f s (%.0f tokens/s, %d API calls in flight); accounts %.1f s, "
                 + "seeding %.1f s, total %.1f s%n%n",
             fixture.tokens().size(),
             t.tokens(),
