@@ -80,6 +80,17 @@ class DeleteApiTest {
     return gateway.storage().root().resolve(repo.toLowerCase(java.util.Locale.ROOT) + ".git");
   }
 
+  /** The audit log's admin event of {@code action} on {@code target}, once the log has drained. */
+  private JsonNode audited(String action, String target) {
+    assertTrue(gateway.audit().flush(java.time.Duration.ofSeconds(10)), "the audit log drains");
+    for (JsonNode e : admin.expect(200, "GET", "/admin/audit-log?kind=admin&per_page=100", null)) {
+      if (e.get("action").asText().equals(action) && e.get("target").asText().equals(target)) {
+        return e;
+      }
+    }
+    throw new AssertionError("no " + action + " of " + target + " in the audit log");
+  }
+
   @Test
   void aDeletedUsersTokenGets401OnTheVeryNextGitRequest() throws Exception {
     World w = world();
@@ -114,6 +125,9 @@ class DeleteApiTest {
         admin.call("GET", "/admin/users/" + leaver + "/personal-access-tokens", null).status());
     assertEquals(404, admin.call("DELETE", "/admin/users/" + leaver, null).status());
     assertFalse(Files.exists(onDisk(own.get("full_name").asText())), "their repository is gone");
+    JsonNode event = audited("user.delete", "user:" + leaver);
+    assertEquals("admin", event.get("actor").asText());
+    assertTrue(event.get("before").asText().contains("\"tokens\":1"), event::toString);
     // The login can be used again, by a new account with nothing of the old one's.
     admin.expect(201, "POST", "/admin/users", Map.of("login", leaver));
     assertEquals(
@@ -148,6 +162,7 @@ class DeleteApiTest {
     assertTrue(next.body().contains("Repository not found."), next::body);
     assertEquals(404, admin.call("GET", "/repos/" + w.repo(), null).status());
     assertFalse(Files.exists(onDisk(w.repo())), "the bare repository is removed");
+    assertEquals(w.owner(), audited("repo.delete", "repo:" + w.repo()).get("actor").asText());
     // The name is free: a repository created under it starts empty.
     admin.expect(201, "POST", "/orgs/" + w.org() + "/repos", Map.of("name", "app"));
     assertEquals(200, advertisement(w.repo(), ownerToken).statusCode());
@@ -183,6 +198,7 @@ class DeleteApiTest {
     assertEquals(404, admin.call("GET", "/orgs/" + w.org(), null).status());
     assertFalse(Files.exists(onDisk(w.repo())));
     assertFalse(Files.exists(onDisk(w.org() + "/docs")));
+    assertEquals(w.owner(), audited("org.delete", "org:" + w.org()).get("actor").asText());
     // The people stay; the memberships and the request do not.
     assertEquals(200, admin.call("GET", "/users/" + w.member(), null).status());
     admin.expect(201, "POST", "/admin/organizations", Map.of("login", w.org(), "admin", w.owner()));

@@ -64,8 +64,8 @@ final class LoadTest {
       Cleanup cleanup = new Cleanup(api, out);
       // Interrupted (Ctrl-C, SIGTERM), the run still deletes what it made: the hook runs while the
       // HTTP clients' daemon threads are still alive.
-      Thread hook = new Thread(cleanup::run, "loadtest-cleanup");
-      if (config.cleanup()) {
+      Thread hook = config.cleanup() ? new Thread(cleanup::run, "loadtest-cleanup") : null;
+      if (hook != null) {
         Runtime.getRuntime().addShutdownHook(hook);
       }
       try {
@@ -111,7 +111,7 @@ final class LoadTest {
         return new Outcome(report, files, fixture, !config.cleanup() || cleanup.run());
       } finally {
         // After a failure too; a second run() does nothing.
-        if (config.cleanup()) {
+        if (hook != null) {
           cleanup.run();
           try {
             Runtime.getRuntime().removeShutdownHook(hook);
