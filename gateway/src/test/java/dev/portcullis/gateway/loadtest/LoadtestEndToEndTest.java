@@ -378,6 +378,54 @@ class LoadtestEndToEndTest {
   }
 
   @Test
+  void anInterruptedRunDeletesWhatItMadeBeforeTheProcessEnds() throws Exception {
+    // The command line in a process of its own, stopped by SIGTERM while the load runs.
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.portcullis.gateway.cli.Main",
+                "loadtest",
+                "--data",
+                data.toString(),
+                "--http",
+                "--org",
+                "lt-term",
+                "--tokens",
+                "6",
+                "--clients",
+                "2",
+                "--duration",
+                "60s",
+                "--seed-commits",
+                "1",
+                "--seed-kb",
+                "4",
+                "--report-dir",
+                tmp.resolve("reports-term").toString())
+            .redirectErrorStream(true)
+            .start();
+    StringBuilder out = new StringBuilder();
+    try (var lines =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        out.append(line).append('\n');
+        if (line.startsWith("[1 s] ")) {
+          p.destroy();
+        }
+      }
+    }
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), out::toString);
+    assertTrue(out.toString().contains("cleanup: deleted the organization lt-term"), out::toString);
+    var directory = gateway.admin().directory();
+    assertThrows(PolicyException.class, () -> directory.organization("lt-term"));
+    assertTrue(directory.findUser("lt-term-u1").isEmpty(), out::toString);
+  }
+
+  @Test
   void aRunWhoseSetupFailsStillDeletesWhatItMadeAndOnlyThat() throws Exception {
     // A login the run wants for its second user is an organization's already: adding it fails.
     gateway
