@@ -81,7 +81,7 @@ class DeleteApiTest {
   }
 
   /** The audit log's admin event of {@code action} on {@code target}, once the log has drained. */
-  private JsonNode audited(String action, String target) {
+  private JsonNode audited(String action, String target) throws InterruptedException {
     assertTrue(gateway.audit().flush(java.time.Duration.ofSeconds(10)), "the audit log drains");
     for (JsonNode e : admin.expect(200, "GET", "/admin/audit-log?kind=admin&per_page=100", null)) {
       if (e.get("action").asText().equals(action) && e.get("target").asText().equals(target)) {

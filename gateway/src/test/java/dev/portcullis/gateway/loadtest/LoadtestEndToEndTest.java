@@ -414,7 +414,8 @@ class LoadtestEndToEndTest {
       while ((line = lines.readLine()) != null) {
         out.append(line).append('\n');
         if (line.startsWith("[1 s] ")) {
-          p.destroy();
+          // SIGTERM, keeping the output readable (Process.destroy would close it).
+          p.toHandle().destroy();
         }
       }
     }
