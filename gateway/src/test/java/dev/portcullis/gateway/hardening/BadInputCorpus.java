@@ -2661,8 +2661,8 @@ final class BadInputCorpus {
             "/nosuch",
             "/admin",
             "/admin/users/alice",
-            "/orgs/acme",
-            "/repos/acme/app",
+            "/orgs/acme/nosuch",
+            "/repos/acme",
             "/user//",
             "//user",
             "/admin/users/alice/personal-access-tokens/1",
@@ -2871,6 +2871,15 @@ final class BadInputCorpus {
       methodsOf.computeIfAbsent(r.path(), k -> new LinkedHashSet<>()).add(r.method());
     }
     methodsOf.put("/admin/users/carol/personal-access-tokens", Set.of("GET", "POST"));
+    // Paths with a read (GET) beside the writes above.
+    for (String read :
+        List.of(
+            "/admin/users",
+            "/orgs/acme/repos",
+            "/orgs/acme/personal-access-token-policy",
+            "/enterprises/ent1/personal-access-token-policy")) {
+      methodsOf.get(read).add("GET");
+    }
     Set<String> seen = new LinkedHashSet<>();
     for (R r : routes) {
       if (!seen.add(r.path())) {
