@@ -78,7 +78,9 @@ final class HtmlReport {
         t,
         "organization",
         esc(c.path("org").asText())
-            + (c.path("cleanup").asBoolean() ? " (deleted at the end)" : " (kept)"));
+            + (c.path("cleanup").asBoolean()
+                ? " (the run deletes it, with its users, when it ends)"
+                : " (kept: --no-cleanup)"));
     row(
         t,
         "tokens",
