@@ -573,7 +573,8 @@ final class ApiClient {
     /**
      * This command's option for a JSON field of its request: {@code repository_selection} is {@code
      * --repository-selection}, {@code repositories} {@code --repository}, {@code scopes} {@code
-     * --scope}; null when the command has none.
+     * --scope}, {@code classic_max_lifetime_days} {@code --classic-max-lifetime}; null when the
+     * command has none.
      */
     String flagOf(String field) {
       String flag = "--" + field.replace('_', '-');
@@ -581,7 +582,8 @@ final class ApiClient {
           List.of(
               flag,
               flag.endsWith("ies") ? flag.substring(0, flag.length() - 3) + "y" : flag,
-              flag.endsWith("s") ? flag.substring(0, flag.length() - 1) : flag)) {
+              flag.endsWith("s") ? flag.substring(0, flag.length() - 1) : flag,
+              flag.endsWith("-days") ? flag.substring(0, flag.length() - 5) : flag)) {
         if (spec.optionsMap().containsKey(name)) {
           return name;
         }

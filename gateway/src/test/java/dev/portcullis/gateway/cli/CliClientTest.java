@@ -545,7 +545,7 @@ class CliClientTest {
     Run range = run("enterprise", "policy", slug, "--classic-max-lifetime", "999");
     assertEquals(1, range.code(), range::toString);
     assertTrue(
-        range.err().contains("classic_max_lifetime_days must be null or an integer 1–366"),
+        range.err().contains("  - --classic-max-lifetime must be null or an integer 1–366"),
         range::toString);
   }
 
