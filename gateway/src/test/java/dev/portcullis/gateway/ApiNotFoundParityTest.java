@@ -135,6 +135,19 @@ class ApiNotFoundParityTest {
     c.put(
         "POST /admin/users/{}/password-setup-links",
         List.of(v(List.of("bob")), v(List.of("nosuchuser"))));
+    c.put(
+        "DELETE /admin/users/{}",
+        List.of(v(List.of("bob")), v(List.of("nosuchuser")), v(List.of("acme"))));
+    c.put(
+        "DELETE /orgs/{}",
+        List.of(v(List.of("acme")), v(List.of("nosuchorg")), v(List.of("alice"))));
+    c.put(
+        "DELETE /repos/{}/{}",
+        List.of(
+            v(List.of("acme", "secret")),
+            v(List.of("acme", "nosuch")),
+            v(List.of("nosuchorg", "secret")),
+            v(List.of("alice", "secret"))));
     c.put("PUT /users/{}/suspended", List.of(v(List.of("bob")), v(List.of("nosuchuser"))));
     c.put("DELETE /users/{}/suspended", List.of(v(List.of("bob")), v(List.of("nosuchuser"))));
     c.put(
@@ -446,6 +459,8 @@ class ApiNotFoundParityTest {
     assertEquals(
         dev.portcullis.policy.model.BasePermission.READ,
         directory.organization("acme").basePermission());
+    assertTrue(directory.findUser("bob").isPresent());
+    directory.repository("acme", "secret");
     assertThrows(PolicyException.class, () -> directory.owner("neworg"));
     assertThrows(PolicyException.class, () -> directory.repository("acme", "fresh"));
     assertThrows(PolicyException.class, () -> directory.repository("alice", "fresh"));

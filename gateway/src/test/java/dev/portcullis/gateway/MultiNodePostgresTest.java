@@ -326,6 +326,36 @@ class MultiNodePostgresTest {
   }
 
   @Test
+  void deletionsOnOneNodeHoldOnTheOther() {
+    // A deleted user: their token, cached on B, is unknown there too.
+    String owner = "gone" + seq.incrementAndGet();
+    String repo = fixtureRepo(owner);
+    String token = classic(owner).get("token").asText();
+    assertEquals(200, infoRefs(b, repo, token));
+    assertEquals(200, infoRefs(b, repo, token), "from B's cache");
+    api.expect(204, "DELETE", "/admin/users/" + owner, null);
+    millisUntilDenied(b, repo, token, System.nanoTime());
+    assertEquals(401, infoRefs(b, repo, token));
+
+    // A deleted repository, and a deleted organization's repository: 404 on B.
+    String keeper = "keep" + seq.incrementAndGet();
+    String own = fixtureRepo(keeper);
+    String keeperToken = classic(keeper).get("token").asText();
+    assertEquals(200, infoRefs(b, own, keeperToken));
+    api.expect(204, "DELETE", "/repos/" + own, null);
+    millisUntilDenied(b, own, keeperToken, System.nanoTime());
+    assertEquals(404, infoRefs(b, own, keeperToken));
+    String org = "dorg" + seq.incrementAndGet();
+    api.expect(201, "POST", "/admin/organizations", Map.of("login", org, "admin", keeper));
+    api.expect(
+        201, "POST", "/orgs/" + org + "/repos", Map.of("name", "app", "visibility", "private"));
+    assertEquals(200, infoRefs(b, org + "/app", keeperToken));
+    api.expect(202, "DELETE", "/orgs/" + org, null);
+    millisUntilDenied(b, org + "/app", keeperToken, System.nanoTime());
+    assertEquals(404, infoRefs(b, org + "/app", keeperToken));
+  }
+
+  @Test
   void aDroppedListenerNeverLeavesAStaleDecision() throws Exception {
     String owner = "drop" + seq.incrementAndGet();
     String repo = fixtureRepo(owner);

@@ -142,6 +142,42 @@ public final class RepositoryStorage {
     }
   }
 
+  /**
+   * Removes the bare repository of a repository the store no longer has: JGit's cached handle is
+   * dropped, the directory is moved aside at once (so a repository created under the same name
+   * starts empty even if the removal below fails part-way) and then deleted, with its owner's
+   * directory once that is empty. Nothing to do when it is not on disk.
+   */
+  public void delete(Repository repo) {
+    Path p = pathOf(repo);
+    RepositoryCache.unregister(RepositoryCache.FileKey.exact(p.toFile(), FS.DETECTED));
+    if (!Files.exists(p)) {
+      return;
+    }
+    try {
+      // Logins never start with a dot, so no owner's directory is named like this one.
+      Path trash = Files.createDirectories(root.resolve(".deleted"));
+      Path aside = trash.resolve(repo.id() + "-" + p.getFileName());
+      Files.move(p, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      try (var files = Files.walk(aside)) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
+      }
+      // The owner's directory goes with its last repository (it is made again when needed).
+      try (var left = Files.list(p.getParent())) {
+        if (left.findAny().isEmpty()) {
+          Files.deleteIfExists(p.getParent());
+        }
+      }
+    } catch (java.nio.file.DirectoryNotEmptyException e) {
+      // A repository of the same owner was created meanwhile: its directory stays.
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot remove repository " + repo.fullName() + " from disk", e);
+    }
+  }
+
   private static org.eclipse.jgit.lib.Repository openUncached(Path p) throws IOException {
     return RepositoryCache.FileKey.exact(p.toFile(), FS.DETECTED).open(true);
   }

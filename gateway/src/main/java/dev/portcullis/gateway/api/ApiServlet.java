@@ -195,6 +195,7 @@ public final class ApiServlet extends HttpServlet {
           new Route("GET", "/admin/users", ApiServlet::listUsers),
           new Route("POST", "/admin/users", ApiServlet::createUser),
           new Route("POST", "/admin/users/{}/password-setup-links", ApiServlet::setupLink),
+          new Route("DELETE", "/admin/users/{}", ApiServlet::deleteUser),
           new Route("PUT", "/users/{}/suspended", (api, c) -> api.suspend(c, true)),
           new Route("DELETE", "/users/{}/suspended", (api, c) -> api.suspend(c, false)),
           new Route("POST", "/admin/enterprises", ApiServlet::createEnterprise),
@@ -209,6 +210,7 @@ public final class ApiServlet extends HttpServlet {
           new Route("POST", "/admin/organizations", ApiServlet::createOrganization),
           new Route("GET", "/organizations", ApiServlet::listOrganizations),
           new Route("GET", "/orgs/{}", ApiServlet::viewOrganization),
+          new Route("DELETE", "/orgs/{}", ApiServlet::deleteOrganization),
           new Route("GET", "/orgs/{}/personal-access-token-policy", ApiServlet::viewOrgPolicy),
           new Route("PUT", "/orgs/{}/personal-access-token-policy", ApiServlet::orgPolicy),
           new Route("GET", "/orgs/{}/members", ApiServlet::listMembers),
@@ -219,6 +221,7 @@ public final class ApiServlet extends HttpServlet {
           new Route("POST", "/orgs/{}/repos", (api, c) -> api.createOrgRepo(c)),
           new Route("POST", "/admin/users/{}/repos", (api, c) -> api.createUserRepo(c)),
           new Route("GET", "/repos/{}/{}", ApiServlet::viewRepository),
+          new Route("DELETE", "/repos/{}/{}", ApiServlet::deleteRepository),
           new Route("GET", "/repos/{}/{}/collaborators", ApiServlet::listCollaborators),
           new Route("PUT", "/repos/{}/{}/collaborators/{}", ApiServlet::setCollaborator),
           new Route("DELETE", "/repos/{}/{}/collaborators/{}", ApiServlet::removeCollaborator),
@@ -683,6 +686,22 @@ public final class ApiServlet extends HttpServlet {
     o.put("url", baseUrl(c.request) + link.path());
     o.put("expires_at", link.expiresAt().toString());
     return created(o);
+  }
+
+  private Reply deleteUser(Call c) {
+    management.accounts().deleteUser(c.actor(), c.param(0), storage::delete);
+    return NO_CONTENT;
+  }
+
+  /** GitHub answers 202; here the organization is gone when the answer comes. */
+  private Reply deleteOrganization(Call c) {
+    management.accounts().deleteOrganization(c.actor(), c.param(0), storage::delete);
+    return new Reply(202, shapes.accepted());
+  }
+
+  private Reply deleteRepository(Call c) {
+    management.repositories().deleteRepository(c.actor(), c.param(0), c.param(1), storage::delete);
+    return NO_CONTENT;
   }
 
   private Reply suspend(Call c, boolean suspended) {

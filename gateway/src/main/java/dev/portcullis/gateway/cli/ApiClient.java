@@ -32,6 +32,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -72,22 +75,37 @@ final class ApiClient {
   private final PrintWriter err;
   private final Path dataDir;
 
+  /** The command's option for a JSON field of the request body, or null. */
+  private final Function<String, String> flagOf;
+
   private ApiClient(
-      URI root, String token, HttpClient http, PrintWriter out, PrintWriter err, Path dataDir) {
+      URI root,
+      String token,
+      HttpClient http,
+      PrintWriter out,
+      PrintWriter err,
+      Path dataDir,
+      Function<String, String> flagOf) {
     this.root = root;
     this.token = token;
     this.http = http;
     this.out = out;
     this.err = err;
     this.dataDir = dataDir;
+    this.flagOf = flagOf;
   }
 
   /**
    * A client for the gateway {@code options} point at; {@code authenticate} false sends no token
-   * (and needs none).
+   * (and needs none); {@code flagOf} names the command's option for a JSON field an API error names
+   * (null when none), so that errors speak of the command line's options.
    */
   static ApiClient open(
-      ClientOptions options, PrintWriter out, PrintWriter err, boolean authenticate) {
+      ClientOptions options,
+      PrintWriter out,
+      PrintWriter err,
+      boolean authenticate,
+      Function<String, String> flagOf) {
     URI root = options.apiRoot();
     String token = authenticate ? options.token() : null;
     HttpClient.Builder b =
@@ -99,7 +117,7 @@ final class ApiClient {
     if (ca != null && "https".equalsIgnoreCase(root.getScheme())) {
       b.sslContext(sslContext(ca));
     }
-    return new ApiClient(root, token, b.build(), out, err, options.data);
+    return new ApiClient(root, token, b.build(), out, err, options.data, flagOf);
   }
 
   // ------------------------------------------------------------------ TLS
@@ -364,7 +382,7 @@ final class ApiClient {
 
   /**
    * Reports an answer: a JSON body pretty-printed on stdout, {@code confirmation} (if any) on
-   * stderr for a 2xx without a body, {@code error: …} on stderr for anything else.
+   * stdout for a 2xx without a body, {@code error: …} on stderr for anything else.
    *
    * @return the exit code
    */
@@ -373,15 +391,15 @@ final class ApiClient {
       printError(r);
       return FAILED;
     }
-    if (r.json() != null) {
+    if (r.json() != null && !isEmptyObject(r.json())) {
       printJson(r.json());
-    } else if (!r.text().isBlank()) {
+    } else if (r.json() == null && !r.text().isBlank()) {
       out.println(r.text().strip());
       out.flush();
     }
     if (confirmation != null && (r.json() == null || isEmptyObject(r.json()))) {
-      err.println(confirmation);
-      err.flush();
+      out.println(confirmation);
+      out.flush();
     }
     return OK;
   }
@@ -424,6 +442,7 @@ final class ApiClient {
         if (e.isTextual()) {
           m = e.asText();
         }
+        m = withFlags(m, e.path("field").asText(""));
         if (!m.isEmpty()) {
           err.println("  - " + m);
         }
@@ -439,6 +458,33 @@ final class ApiClient {
     }
     err.flush();
   }
+
+  /**
+   * An API error's message as the command line would say it: {@code field} (the JSON field the
+   * error is about) and every other {@code snake_case} field name in it that is one of the
+   * command's options are named as options ({@code --repository-selection}); a message that does
+   * not name {@code field} is prefixed with its option.
+   */
+  private String withFlags(String message, String field) {
+    if (message.isEmpty()) {
+      return message;
+    }
+    String flag = field.isEmpty() ? null : flagOf.apply(field);
+    boolean named =
+        flag != null
+            && Pattern.compile("\\b" + Pattern.quote(field) + "\\b").matcher(message).find();
+    StringBuilder sb = new StringBuilder();
+    Matcher words = FIELD_NAME.matcher(message);
+    while (words.find()) {
+      String w = words.group();
+      String f = w.equals(field) || w.contains("_") ? flagOf.apply(w) : null;
+      words.appendReplacement(sb, Matcher.quoteReplacement(f == null ? w : f));
+    }
+    words.appendTail(sb);
+    return flag != null && !named ? flag + ": " + sb : sb.toString();
+  }
+
+  private static final Pattern FIELD_NAME = Pattern.compile("\\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*\\b");
 
   private static String firstLine(String s) {
     int nl = s.indexOf('\n');
@@ -491,6 +537,9 @@ final class ApiClient {
    * 2).
    */
   abstract static class Subcommand implements Callable<Integer> {
+    private static final Pattern PERMISSION =
+        Pattern.compile("([a-z][a-z_]*?)[=:_](read|write|admin)", Pattern.CASE_INSENSITIVE);
+
     @Spec CommandSpec spec;
 
     @Mixin ClientOptions client;
@@ -511,13 +560,35 @@ final class ApiClient {
       PrintWriter err = spec.commandLine().getErr();
       try {
         validate();
-        ApiClient api = open(client, spec.commandLine().getOut(), err, authenticated());
+        ApiClient api =
+            open(client, spec.commandLine().getOut(), err, authenticated(), this::flagOf);
         return run(api);
       } catch (Failure f) {
         err.println("error: " + f.getMessage());
         err.flush();
         return FAILED;
       }
+    }
+
+    /**
+     * This command's option for a JSON field of its request: {@code repository_selection} is {@code
+     * --repository-selection}, {@code repositories} {@code --repository}, {@code scopes} {@code
+     * --scope}, {@code classic_max_lifetime_days} {@code --classic-max-lifetime}; null when the
+     * command has none.
+     */
+    String flagOf(String field) {
+      String flag = "--" + field.replace('_', '-');
+      for (String name :
+          List.of(
+              flag,
+              flag.endsWith("ies") ? flag.substring(0, flag.length() - 3) + "y" : flag,
+              flag.endsWith("s") ? flag.substring(0, flag.length() - 1) : flag,
+              flag.endsWith("-days") ? flag.substring(0, flag.length() - 5) : flag)) {
+        if (spec.optionsMap().containsKey(name)) {
+          return name;
+        }
+      }
+      return null;
     }
 
     /** A usage error naming the bad value: picocli prints it with the usage and exits 2. */
@@ -563,6 +634,35 @@ final class ApiClient {
                 + "': '"
                 + value
                 + "' (expected a number of days or 'none')");
+      }
+    }
+
+    /**
+     * A fine-grained permission and its level, {@code [name, level]}: written {@code NAME=LEVEL}
+     * ({@code contents=read}), which is what help and the README show, or as the API's filters
+     * spell it ({@code contents_read}) or {@code contents:read}; a usage error naming {@code
+     * option} otherwise.
+     */
+    String[] permission(String option, String value) {
+      Matcher m = PERMISSION.matcher(value.strip());
+      if (!m.matches()) {
+        throw usage(
+            "Invalid value for option '"
+                + option
+                + "': '"
+                + value
+                + "' (expected NAME=LEVEL with LEVEL read, write or admin, e.g. contents=read)");
+      }
+      return new String[] {m.group(1), m.group(2)};
+    }
+
+    /**
+     * A deletion goes ahead only with {@code --yes}: without it, a usage error saying what would
+     * go.
+     */
+    void requireYes(boolean yes, String whatGoes) {
+      if (!yes) {
+        throw usage(whatGoes + "; add --yes to delete");
       }
     }
 

@@ -59,13 +59,14 @@ final class AuditCommand implements Runnable {
     @Option(
         names = "--after",
         paramLabel = "TIME",
-        description = "only events after this ISO 8601 time, e.g. 2026-01-31T12:00:00Z")
+        description =
+            "only events after this ISO 8601 date or time, e.g. 2026-01-31 (midnight UTC) or 2026-01-31T12:00:00Z")
     String after;
 
     @Option(
         names = "--before",
         paramLabel = "TIME",
-        description = "only events before this ISO 8601 time")
+        description = "only events before this ISO 8601 date or time")
     String before;
 
     @Override

@@ -94,14 +94,14 @@ final class CredentialsCommand implements Runnable {
           return ApiClient.FAILED;
         }
       }
-      api.err()
+      api.out()
           .println(
               "submitted "
                   + credentials.size()
                   + " credential"
                   + (credentials.size() == 1 ? "" : "s")
                   + " for revocation; any that were valid tokens no longer work");
-      api.err().flush();
+      api.out().flush();
       return ApiClient.OK;
     }
   }

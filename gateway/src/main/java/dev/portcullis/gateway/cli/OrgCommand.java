@@ -15,10 +15,11 @@ import picocli.CommandLine.Spec;
     name = "org",
     mixinStandardHelpOptions = true,
     description =
-        "Create and list organizations and manage their token policy, members and base permission.",
+        "Create, list and delete organizations and manage their token policy, members and base permission.",
     subcommands = {
       OrgCommand.Create.class,
       OrgCommand.ListOrgs.class,
+      OrgCommand.Delete.class,
       OrgCommand.Policy.class,
       OrgCommand.AddMember.class,
       OrgCommand.RemoveMember.class,
@@ -36,7 +37,7 @@ final class OrgCommand implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(),
-        "Missing subcommand: create, list, policy, add-member, remove-member or base-permission");
+        "Missing subcommand: create, list, delete, policy, add-member, remove-member or base-permission");
   }
 
   @Command(
@@ -66,6 +67,37 @@ final class OrgCommand implements Runnable {
       ObjectNode body = ApiClient.object().put("login", login).put("admin", admin);
       putIf(body, "enterprise", enterprise);
       return api.call("POST", "/admin/organizations", body, null);
+    }
+  }
+
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Delete an organization (DELETE /orgs/{org}; its owners and site administrators) with its repositories,",
+        "also on disk, its memberships, and the fine-grained tokens aimed at it with their requests and grants.",
+        "Its members stay. Needs --yes."
+      })
+  static final class Delete extends ApiClient.Subcommand {
+    @Parameters(paramLabel = "LOGIN", description = "the organization")
+    String login;
+
+    @Option(names = "--yes", description = "confirm the deletion")
+    boolean yes;
+
+    @Override
+    void validate() {
+      requireYes(
+          yes,
+          "deleting the organization "
+              + login
+              + " deletes its repositories and the tokens, requests and grants aimed at it");
+    }
+
+    @Override
+    int run(ApiClient api) {
+      return api.call(
+          "DELETE", "/orgs/" + ApiClient.seg(login), null, "deleted organization " + login);
     }
   }
 

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -69,21 +70,29 @@ abstract class PagedCommand extends ListCommand {
     }
   }
 
-  /** An ISO 8601 date-time option, checked before anything is sent. */
+  /**
+   * An ISO 8601 date-time option, checked before anything is sent; a date alone means its first
+   * instant in UTC ({@code 2026-01-01} is {@code 2026-01-01T00:00:00Z}).
+   */
   String dateTime(String option, String value) {
     if (value == null) {
       return null;
     }
+    String v = value.strip();
     try {
-      OffsetDateTime.parse(value.strip());
-      return value.strip();
-    } catch (DateTimeParseException e) {
-      throw usage(
-          "Invalid value for option '"
-              + option
-              + "': '"
-              + value
-              + "' (expected an ISO 8601 date-time such as 2026-01-31T12:00:00Z)");
+      OffsetDateTime.parse(v);
+      return v;
+    } catch (DateTimeParseException notATime) {
+      try {
+        return LocalDate.parse(v) + "T00:00:00Z";
+      } catch (DateTimeParseException notADate) {
+        throw usage(
+            "Invalid value for option '"
+                + option
+                + "': '"
+                + value
+                + "' (expected an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z)");
+      }
     }
   }
 

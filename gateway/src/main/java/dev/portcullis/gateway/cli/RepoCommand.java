@@ -15,10 +15,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "repo",
     mixinStandardHelpOptions = true,
-    description = "Create and list repositories and manage their collaborators.",
+    description = "Create, list and delete repositories and manage their collaborators.",
     subcommands = {
       RepoCommand.Create.class,
       RepoCommand.ListRepos.class,
+      RepoCommand.Delete.class,
       RepoCommand.AddCollaborator.class,
       RepoCommand.RemoveCollaborator.class
     })
@@ -32,7 +33,7 @@ final class RepoCommand implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(),
-        "Missing subcommand: create, list, add-collaborator or remove-collaborator");
+        "Missing subcommand: create, list, delete, add-collaborator or remove-collaborator");
   }
 
   @Command(
@@ -81,8 +82,47 @@ final class RepoCommand implements Runnable {
       ApiClient.Response r = api.send("POST", "/orgs/" + ApiClient.seg(parts[0]) + "/repos", body);
       if (r.status() == 404) {
         r = api.send("POST", userRoute, body);
+        if (r.status() == 404) {
+          // Both routes were tried: neither an organization nor a user has this login.
+          api.err().println("error: 404 no organization or user named '" + parts[0] + "'");
+          api.err().flush();
+          return ApiClient.FAILED;
+        }
       }
       return api.report(r, null);
+    }
+  }
+
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Delete a repository (DELETE /repos/{owner}/{repo}; an organization's owners, site administrators for a",
+        "user's) with its bare Git repository and its collaborators: clones get 404 from the next request on.",
+        "Needs --yes."
+      })
+  static final class Delete extends ApiClient.Subcommand {
+    @Parameters(paramLabel = "OWNER/NAME", description = "the repository")
+    String fullName;
+
+    @Option(names = "--yes", description = "confirm the deletion")
+    boolean yes;
+
+    private String[] parts;
+
+    @Override
+    void validate() {
+      parts = ownerAndName("OWNER/NAME", fullName);
+      requireYes(yes, "deleting " + fullName + " deletes its Git data");
+    }
+
+    @Override
+    int run(ApiClient api) {
+      return api.call(
+          "DELETE",
+          "/repos/" + ApiClient.seg(parts[0]) + "/" + ApiClient.seg(parts[1]),
+          null,
+          "deleted repository " + fullName);
     }
   }
 

@@ -58,9 +58,9 @@ final class RequestCommand implements Runnable {
 
     @Option(
         names = "--permission",
-        paramLabel = "NAME_LEVEL",
+        paramLabel = "NAME=LEVEL",
         description =
-            "only tokens with at least this permission, e.g. contents_read or issues_write")
+            "only tokens with at least this permission, e.g. contents=read or members=write (contents_read works too)")
     String permission;
 
     @Option(
@@ -72,13 +72,14 @@ final class RequestCommand implements Runnable {
     @Option(
         names = "--last-used-before",
         paramLabel = "TIME",
-        description = "only tokens last used before this ISO 8601 time, e.g. 2026-01-31T12:00:00Z")
+        description =
+            "only tokens last used before this ISO 8601 date or time, e.g. 2026-01-31 (midnight UTC) or 2026-01-31T12:00:00Z")
     String lastUsedBefore;
 
     @Option(
         names = "--last-used-after",
         paramLabel = "TIME",
-        description = "only tokens last used after this ISO 8601 time")
+        description = "only tokens last used after this ISO 8601 date or time")
     String lastUsedAfter;
 
     @Option(
@@ -94,6 +95,9 @@ final class RequestCommand implements Runnable {
     void validate() {
       super.validate();
       oneOf("--direction", direction, DIRECTIONS);
+      if (permission != null) {
+        permission("--permission", permission);
+      }
       dateTime("--last-used-before", lastUsedBefore);
       dateTime("--last-used-after", lastUsedAfter);
     }
@@ -105,7 +109,10 @@ final class RequestCommand implements Runnable {
         param(q, "owner", String.join(",", owners));
       }
       param(q, "repository", repository);
-      param(q, "permission", permission);
+      if (permission != null) {
+        // The API's filters spell a permission NAME_LEVEL.
+        param(q, "permission", String.join("_", permission("--permission", permission)));
+      }
       if (!tokenIds.isEmpty()) {
         param(q, "token_id", String.join(",", tokenIds.stream().map(String::valueOf).toList()));
       }

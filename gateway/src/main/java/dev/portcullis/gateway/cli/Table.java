@@ -27,7 +27,10 @@ final class Table {
     return v == null || v.isNull() || v.isMissingNode() ? null : v.asText();
   }
 
-  /** A fine-grained token's permissions object, as {@code name:level} pairs. */
+  /**
+   * A fine-grained token's permissions object, as {@code name=level} pairs: the spelling {@code
+   * token create --permission} and the filters take.
+   */
   static String permissions(JsonNode perms) {
     List<String> out = new ArrayList<>();
     if (perms != null) {
@@ -47,7 +50,7 @@ final class Table {
   }
 
   private static String pair(Map.Entry<String, JsonNode> e) {
-    return e.getKey() + ":" + e.getValue().asText();
+    return e.getKey() + "=" + e.getValue().asText();
   }
 
   /** {@code v} on one line, without control or format characters. */

@@ -51,7 +51,7 @@ final class TokenCommand implements Runnable {
         names = "--type",
         paramLabel = "TYPE",
         required = true,
-        description = "fine_grained or classic")
+        description = "fine-grained (also written fine_grained) or classic")
     String type;
 
     @Option(
@@ -68,7 +68,7 @@ final class TokenCommand implements Runnable {
         names = "--expires-in",
         paramLabel = "DAYS|none",
         description =
-            "lifetime in days (1–366), or none for a token that does not expire (also the default when left out)")
+            "lifetime in days (1–366), or none for a token that does not expire; the gateway's default is 30 days")
     String expiresIn;
 
     @Option(
@@ -119,6 +119,9 @@ final class TokenCommand implements Runnable {
 
     @Override
     void validate() {
+      if ("fine-grained".equals(type)) {
+        type = "fine_grained";
+      }
       oneOf("--type", type, TYPES);
       oneOf("--repository-selection", repositorySelection, SELECTIONS);
       boolean fineGrained = type.equals("fine_grained");
@@ -156,14 +159,8 @@ final class TokenCommand implements Runnable {
         if (!permissions.isEmpty()) {
           ObjectNode perms = body.putObject("permissions");
           for (String p : permissions) {
-            int eq = p.indexOf('=');
-            if (eq <= 0 || eq == p.length() - 1) {
-              throw usage(
-                  "Invalid value for option '--permission': '"
-                      + p
-                      + "' (expected NAME=LEVEL, e.g. contents=write)");
-            }
-            perms.put(p.substring(0, eq).strip(), p.substring(eq + 1).strip());
+            String[] nameAndLevel = permission("--permission", p);
+            perms.put(nameAndLevel[0], nameAndLevel[1]);
           }
         }
         putIf(body, "reason", reason);

@@ -3,6 +3,7 @@ package dev.portcullis.gateway.cli;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -12,11 +13,12 @@ import picocli.CommandLine.Spec;
     name = "user",
     mixinStandardHelpOptions = true,
     description =
-        "Create, list, invite, suspend and unsuspend users (needs a site administrator's token).",
+        "Create, list, invite, delete, suspend and unsuspend users (needs a site administrator's token).",
     subcommands = {
       UserCommand.Create.class,
       UserCommand.ListUsers.class,
       UserCommand.Invite.class,
+      UserCommand.Delete.class,
       UserCommand.Suspend.class,
       UserCommand.Unsuspend.class
     })
@@ -26,7 +28,7 @@ final class UserCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "Missing subcommand: create, list, suspend or unsuspend");
+        spec.commandLine(), "Missing subcommand: create, list, delete, suspend or unsuspend");
   }
 
   @Command(
@@ -63,6 +65,33 @@ final class UserCommand implements Runnable {
     int run(ApiClient api) {
       return api.call(
           "POST", "/admin/users/" + ApiClient.seg(login) + "/password-setup-links", null, null);
+    }
+  }
+
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Delete a user (DELETE /admin/users/{login}; site administrators) with every token of theirs, their",
+        "requests and grants, their repositories (also on disk), memberships and collaborations: their tokens get",
+        "401 from the next request on. The last owner of an organization cannot be deleted. Needs --yes."
+      })
+  static final class Delete extends ApiClient.Subcommand {
+    @Parameters(paramLabel = "LOGIN", description = "the user")
+    String login;
+
+    @Option(names = "--yes", description = "confirm the deletion")
+    boolean yes;
+
+    @Override
+    void validate() {
+      requireYes(yes, "deleting the user " + login + " deletes their tokens and repositories");
+    }
+
+    @Override
+    int run(ApiClient api) {
+      return api.call(
+          "DELETE", "/admin/users/" + ApiClient.seg(login), null, "deleted user " + login);
     }
   }
 

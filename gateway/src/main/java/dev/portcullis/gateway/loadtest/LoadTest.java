@@ -18,8 +18,12 @@ final class LoadTest {
   /** Revocation calls allowed in flight at once. */
   private static final int REVOCATIONS_IN_FLIGHT = 16;
 
-  /** What a run produced. */
-  record Outcome(Report report, Report.Written files) {}
+  /**
+   * What a run produced.
+   *
+   * @param cleanedUp false when the cleanup was asked for and left something behind
+   */
+  record Outcome(Report report, Report.Written files, Setup.Fixture fixture, boolean cleanedUp) {}
 
   private LoadTest() {}
 
@@ -57,47 +61,65 @@ final class LoadTest {
       SmartHttpClient setupGit =
           new SmartHttpClient(
               gitHttp, target.base(), config.requestTimeout(), (c, at, status) -> {});
-      Setup.Fixture fixture = new Setup(config, api, setupGit, out).run();
-
-      RevocationLedger ledger =
-          new RevocationLedger(fixture.tokens().stream().mapToLong(PoolToken::id).toArray());
-      Stats stats = new Stats(ledger);
-      SmartHttpClient git =
-          new SmartHttpClient(
-              gitHttp,
-              target.base(),
-              config.requestTimeout(),
-              (c, sentAt, status) -> {
-                stats.response(status);
-                ledger.check(c.pool(), sentAt, status);
-              });
-      Revoker revoker =
-          config.revokeRate() > 0
-              ? new Revoker(
-                  api,
-                  fixture.org(),
-                  fixture.tokens(),
-                  ledger,
-                  config.revokeRate(),
-                  REVOCATIONS_IN_FLIGHT)
-              : null;
-      double seconds =
-          new LoadRunner(config, fixture, git, stats, ledger, revoker, executor, scheduler, out)
-              .run();
-      Report report =
-          new Report(
-              config,
-              target.base().toString(),
-              startedAt,
-              fixture,
-              seconds,
-              stats,
-              ledger,
-              revoker);
-      Report.Written files = report.write(config.reportDir());
-      out.print(report.summary(files));
-      out.flush();
-      return new Outcome(report, files);
+      Cleanup cleanup = new Cleanup(api, out);
+      // Interrupted (Ctrl-C, SIGTERM), the run still deletes what it made: the hook runs while the
+      // HTTP clients' daemon threads are still alive.
+      Thread hook = config.cleanup() ? new Thread(cleanup::run, "loadtest-cleanup") : null;
+      if (hook != null) {
+        Runtime.getRuntime().addShutdownHook(hook);
+      }
+      try {
+        Setup.Fixture fixture = new Setup(config, api, setupGit, out, cleanup).run();
+        RevocationLedger ledger =
+            new RevocationLedger(fixture.tokens().stream().mapToLong(PoolToken::id).toArray());
+        Stats stats = new Stats(ledger);
+        SmartHttpClient git =
+            new SmartHttpClient(
+                gitHttp,
+                target.base(),
+                config.requestTimeout(),
+                (c, sentAt, status) -> {
+                  stats.response(status);
+                  ledger.check(c.pool(), sentAt, status);
+                });
+        Revoker revoker =
+            config.revokeRate() > 0
+                ? new Revoker(
+                    api,
+                    fixture.org(),
+                    fixture.tokens(),
+                    ledger,
+                    config.revokeRate(),
+                    REVOCATIONS_IN_FLIGHT)
+                : null;
+        double seconds =
+            new LoadRunner(config, fixture, git, stats, ledger, revoker, executor, scheduler, out)
+                .run();
+        Report report =
+            new Report(
+                config,
+                target.base().toString(),
+                startedAt,
+                fixture,
+                seconds,
+                stats,
+                ledger,
+                revoker);
+        Report.Written files = report.write(config.reportDir());
+        out.print(report.summary(files));
+        out.flush();
+        return new Outcome(report, files, fixture, !config.cleanup() || cleanup.run());
+      } finally {
+        // After a failure too; a second run() does nothing.
+        if (hook != null) {
+          cleanup.run();
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException shuttingDown) {
+            // The JVM is stopping: the hook runs the same cleanup, which has run already.
+          }
+        }
+      }
     } finally {
       scheduler.shutdownNow();
       executor.shutdownNow();

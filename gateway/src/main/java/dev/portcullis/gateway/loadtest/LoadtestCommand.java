@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Load-tests a running gateway: creates N tokens (classic with scope repo and fine-grained with contents:write on a "
-          + "load-test organization), then runs C concurrent git clients (ls-remote, clone, push over smart HTTP) for a "
+          + "load-test organization of its own), then runs C concurrent git clients (ls-remote, clone, push over smart HTTP) for a "
           + "duration, optionally revoking tokens and sending bad ones. Prints a progress line per second and a summary; "
-          + "writes a JSON and a self-contained HTML report.",
+          + "writes a JSON and a self-contained HTML report. At the end it deletes the organization and its users "
+          + "(--no-cleanup keeps them).",
       "The gateway is found as the other client commands find it: --url, else <data>/gateway.properties; the admin token "
           + "from --token, --token-file, env PORTCULLIS_TOKEN or <data>/admin-token."
     })
@@ -159,14 +160,25 @@ public final class LoadtestCommand implements Callable<Integer> {
   @Option(
       names = "--org",
       paramLabel = "LOGIN",
-      defaultValue = "loadtest",
-      description = "the load-test organization (default ${DEFAULT-VALUE})")
+      description =
+          "the load-test organization (default: a new one of its own, loadtest-<UTC date>-<time>)")
   String org;
 
   @Option(
       names = "--reuse",
-      description = "reuse the organization, users and repositories of an earlier run")
+      description =
+          "reuse the organization, users and repositories of an earlier run kept with --no-cleanup (needs --org)")
   boolean reuse;
+
+  @Option(
+      names = "--cleanup",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "delete the organization (its repositories, requests and grants) and its users with their tokens at the end, "
+              + "also when the run fails or is interrupted; --no-cleanup keeps them (default: on)")
+  boolean cleanup;
 
   @Option(
       names = "--seed-commits",
@@ -220,6 +232,10 @@ public final class LoadtestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
+    if (reuse && org == null) {
+      throw new ParameterException(
+          spec.commandLine(), "--reuse needs --org: the organization of the run to reuse");
+    }
     LoadtestConfig config;
     try {
       config =
@@ -235,8 +251,9 @@ public final class LoadtestCommand implements Callable<Integer> {
               pendingShare,
               users,
               repos,
-              org,
+              org == null ? LoadtestConfig.defaultOrg(java.time.Instant.now()) : org,
               reuse,
+              cleanup,
               seedCommits,
               seedKb,
               setupConcurrency,
@@ -250,7 +267,7 @@ public final class LoadtestCommand implements Callable<Integer> {
     try {
       Target target = Target.resolve(data, url, http, cacert, token, tokenFile);
       LoadTest.Outcome outcome = LoadTest.run(config, target, spec.commandLine().getOut());
-      return outcome.report().held() ? 0 : 1;
+      return outcome.report().held() && outcome.cleanedUp() ? 0 : 1;
     } catch (Target.Unresolved | AdminApi.CallFailed e) {
       err.println("error: " + e.getMessage());
       err.flush();

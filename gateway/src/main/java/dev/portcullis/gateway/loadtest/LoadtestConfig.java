@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * @param repos repositories with content that clients clone and list
  * @param org the load test's organization
  * @param reuse reuse the organization, users and repositories of an earlier run
+ * @param cleanup delete the organization and the users at the end (also after a failure)
  * @param seedCommits commits in each content repository when it is first seeded
  * @param seedKb file content in each content repository when it is seeded, KiB
  * @param setupConcurrency admin API calls in flight during setup
@@ -46,6 +47,7 @@ record LoadtestConfig(
     int repos,
     String org,
     boolean reuse,
+    boolean cleanup,
     int seedCommits,
     int seedKb,
     int setupConcurrency,
@@ -57,6 +59,14 @@ record LoadtestConfig(
   static final Duration MAX_DURATION = Duration.ofHours(1);
   private static final Pattern ORG =
       Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,29}");
+
+  /** The organization of a run not told one: {@code loadtest-<UTC date>-<time>}, its own. */
+  static String defaultOrg(java.time.Instant now) {
+    return "loadtest-"
+        + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", java.util.Locale.ROOT)
+            .withZone(java.time.ZoneOffset.UTC)
+            .format(now);
+  }
 
   LoadtestConfig {
     List<String> errors = new ArrayList<>();

@@ -6,10 +6,10 @@ import java.util.Locale;
  * The one-line progress report printed every second, e.g.
  *
  * <pre>
- * [  12s] 2140 req/s | ls-remote 980/s 1.2/6.1 ms | clone 260/s 5.0/21 ms | push 130/s 9.8/40 ms | bad-token 160/s 0.6/2.9 ms | non-2xx 401=210 403=35 | errors 0 | revoked 240 | violations 0
+ * [12 s] HTTP 2140 req/s | ls-remote 980 ops/s p50 1.2 ms p99 6.1 ms | clone 260 ops/s p50 5.0 ms p99 21 ms | push 130 ops/s p50 9.8 ms p99 40 ms | bad-token 160 ops/s p50 0.6 ms p99 2.9 ms | non-2xx statuses 401: 210, 403: 35 | errors 0 | tokens revoked 240 | violations 0
  * </pre>
  *
- * Latencies are p50/p99 of the second.
+ * Rates are of the last second; latencies are that second's p50 and p99.
  */
 final class Progress {
   private Progress() {}
@@ -17,7 +17,7 @@ final class Progress {
   static String line(Stats.Second s, Revoker revoker, RevocationLedger ledger) {
     StringBuilder sb = new StringBuilder(200);
     double secs = Math.max(s.seconds(), 1e-3);
-    sb.append(String.format(Locale.ROOT, "[%5.0fs] %5.0f req/s", s.at(), s.requests() / secs));
+    sb.append(String.format(Locale.ROOT, "[%.0f s] HTTP %.0f req/s", s.at(), s.requests() / secs));
     for (Stats.Category c : Stats.Category.values()) {
       Stats.Point p = s.points().get(c);
       if (c == Stats.Category.REVOKED) {
@@ -26,19 +26,28 @@ final class Progress {
       sb.append(" | ")
           .append(c.label)
           .append(' ')
-          .append(String.format(Locale.ROOT, "%.0f/s", p.count() / secs));
+          .append(String.format(Locale.ROOT, "%.0f ops/s", p.count() / secs));
       if (p.count() > 0) {
-        sb.append(' ').append(ms(p.p50())).append('/').append(ms(p.p99())).append(" ms");
+        sb.append(" p50 ").append(ms(p.p50())).append(" ms p99 ").append(ms(p.p99())).append(" ms");
       }
     }
-    sb.append(" | non-2xx");
+    sb.append(" | non-2xx statuses");
     if (s.nonSuccess().isEmpty()) {
-      sb.append(" 0");
+      sb.append(" none");
     }
-    s.nonSuccess().forEach((status, n) -> sb.append(' ').append(status).append('=').append(n));
+    StringBuilder statuses = new StringBuilder();
+    s.nonSuccess()
+        .forEach(
+            (status, n) ->
+                statuses
+                    .append(statuses.length() == 0 ? " " : ", ")
+                    .append(status)
+                    .append(": ")
+                    .append(n));
+    sb.append(statuses);
     sb.append(" | errors ").append(s.errors());
     if (revoker != null) {
-      sb.append(" | revoked ").append(revoker.succeeded());
+      sb.append(" | tokens revoked ").append(revoker.succeeded());
     }
     sb.append(" | violations ").append(ledger.violations());
     return sb.toString();

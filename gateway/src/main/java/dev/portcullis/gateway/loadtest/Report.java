@@ -83,6 +83,7 @@ final class Report {
     c.put("pending_share", config.pendingShare());
     c.put("org", config.org());
     c.put("reuse", config.reuse());
+    c.put("cleanup", config.cleanup());
     c.put("connect_timeout_ms", config.connectTimeout().toMillis());
     c.put("request_timeout_ms", config.requestTimeout().toMillis());
 
@@ -250,7 +251,7 @@ final class Report {
     sb.append(
         String.format(
             Locale.ROOT,
-            "setup: %d tokens in %.1f s (%.0f tokens/s, %d calls in flight); accounts %.1f s, "
+            "setup: %d tokens in %.1f s (%.0f tokens/s, %d API calls in flight); accounts %.1f s, "
                 + "seeding %.1f s, total %.1f s%n%n",
             fixture.tokens().size(),
             t.tokens(),

@@ -57,13 +57,20 @@ final class Setup {
   private final AdminApi api;
   private final SmartHttpClient git;
   private final PrintWriter out;
+  private final Cleanup cleanup;
   private final String runId = Long.toString(System.currentTimeMillis() % 2_176_782_336L, 36);
 
-  Setup(LoadtestConfig config, AdminApi api, SmartHttpClient git, PrintWriter out) {
+  /**
+   * @param cleanup told of the organization and each user this run makes (or reuses), as soon as
+   *     they exist
+   */
+  Setup(
+      LoadtestConfig config, AdminApi api, SmartHttpClient git, PrintWriter out, Cleanup cleanup) {
     this.config = config;
     this.api = api;
     this.git = git;
     this.out = out;
+    this.cleanup = cleanup;
   }
 
   /** Runs the setup; throws {@link AdminApi.CallFailed} with the first failure. */
@@ -81,6 +88,7 @@ final class Setup {
                   + "' exists already: pass --reuse to run against it again, or another --org"
               : "cannot create the organization '" + org + "': " + orgAnswer.message());
     }
+    cleanup.organization(org);
     api.expect("PUT", "/orgs/" + org + "/base-permission", Map.of("permission", "write"), false);
     int users = config.effectiveUsers();
     List<String> logins = new ArrayList<>(users);
@@ -90,10 +98,15 @@ final class Setup {
     parallel(
         users,
         i ->
-            expect(
-                api.call("POST", "/admin/users", Map.of("login", logins.get(i))),
-                "create user",
-                true));
+            api.call("POST", "/admin/users", Map.of("login", logins.get(i)))
+                .thenAccept(
+                    r -> {
+                      if (r.ok() || (config.reuse() && r.alreadyExists())) {
+                        cleanup.user(logins.get(i));
+                      } else if (!r.alreadyExists()) {
+                        throw new AdminApi.CallFailed("cannot create user: " + r.message());
+                      }
+                    }));
     parallel(
         users,
         i ->
@@ -131,7 +144,7 @@ final class Setup {
     parallel(others.size(), k -> createToken(pool, others.get(k), kinds, logins));
     double tokens = seconds(t1);
     out.printf(
-        "setup: %d tokens in %.1f s (%.0f/s, %d calls in flight)%n",
+        "setup: %d tokens in %.1f s (%.0f tokens/s, %d API calls in flight)%n",
         pool.length, tokens, pool.length / Math.max(tokens, 1e-9), config.setupConcurrency());
     out.flush();
 

@@ -158,8 +158,9 @@ class CliClientTest {
     String login = unique("sus");
     ok("user", "create", login);
     Run s = ok("user", "suspend", login);
-    assertEquals("", s.out());
-    assertTrue(s.err().contains("suspended " + login), s::toString);
+    // A confirmation is output, on stdout; stderr is for errors.
+    assertEquals("suspended " + login + "\n", s.out(), s::toString);
+    assertEquals("", s.err());
     ok("user", "unsuspend", login);
     Run missing = run("user", "suspend", unique("nobody"));
     assertEquals(1, missing.code(), missing::toString);
@@ -273,7 +274,7 @@ class CliClientTest {
     Run c = ok("repo", "add-collaborator", org + "/widgets", member, "--permission", "triage");
     assertEquals("triage", c.json().get("permission").asText());
     Run rc = ok("repo", "remove-collaborator", org + "/widgets", member);
-    assertEquals("", rc.out());
+    assertEquals("removed " + member + " from " + org + "/widgets\n", rc.out(), rc::toString);
     ok("org", "remove-member", org, member);
     Run gone = run("org", "remove-member", org, member);
     assertEquals(1, gone.code(), gone::toString);
@@ -415,7 +416,7 @@ class CliClientTest {
         List.of(tokens.get(0)));
     String[] fg = rowsFor(tokens, first.get("id").asText()).get(0);
     assertEquals("fine_grained", fg[1]);
-    assertEquals(org + " all contents:read,metadata:read", fg[3]);
+    assertEquals(org + " all contents=read,metadata=read", fg[3]);
     assertEquals(first.get("request").get("id").asText() + " pending", fg[6]);
     String[] classic =
         tokens.stream().filter(row -> row[2].equals("cli")).findFirst().orElseThrow();
@@ -467,7 +468,7 @@ class CliClientTest {
     assertEquals(
         List.of(second.get("request").get("id").asText(), first.get("request").get("id").asText()),
         rows.stream().skip(1).map(row -> row[0]).toList());
-    assertEquals("contents:read,metadata:read", rows.get(1)[5]);
+    assertEquals("contents=read,metadata=read", rows.get(1)[5]);
     assertEquals("builds", rows.get(1)[7]);
 
     List<String[]> audit = table(ok("audit", "list", "--kind", "admin", "--per-page", "5"));
@@ -564,7 +565,7 @@ class CliClientTest {
     Run range = run("enterprise", "policy", slug, "--classic-max-lifetime", "999");
     assertEquals(1, range.code(), range::toString);
     assertTrue(
-        range.err().contains("classic_max_lifetime_days must be null or an integer 1–366"),
+        range.err().contains("  - --classic-max-lifetime must be null or an integer 1–366"),
         range::toString);
   }
 
@@ -628,7 +629,7 @@ class CliClientTest {
     list.json().forEach(t -> assertFalse(t.has("token"), t::toString));
 
     Run del = ok("token", "delete", Long.toString(fullId));
-    assertEquals("", del.out());
+    assertEquals("deleted token " + fullId + "\n", del.out(), del::toString);
     assertEquals(1, run("token", "delete", Long.toString(fullId)).code());
     assertEquals(2, ok("token", "list", "--json", login).json().size());
 
@@ -644,7 +645,9 @@ class CliClientTest {
             "--scope",
             "no-such-scope");
     assertEquals(1, scopeless.code(), scopeless::toString);
-    assertTrue(scopeless.err().contains("  - unknown scope 'no-such-scope'"), scopeless::toString);
+    assertTrue(
+        scopeless.err().contains("  - --scope: unknown scope 'no-such-scope'"),
+        scopeless::toString);
   }
 
   @Test
@@ -716,8 +719,8 @@ class CliClientTest {
     String tokenId = token.get("id").asText();
 
     Run approve = ok("request", "approve", org, requestId, "--reason", "looks fine");
-    assertEquals("", approve.out());
-    assertTrue(approve.err().contains("approved request " + requestId), approve::toString);
+    assertTrue(approve.out().startsWith("approved request " + requestId), approve::toString);
+    assertEquals("", approve.err());
     JsonNode listed = ok("token", "list", "--json", om[1]).json().get(0);
     assertEquals("approved", listed.get("request").get("status").asText(), listed::toString);
 
@@ -1145,7 +1148,8 @@ class CliClientTest {
     assertEquals(0, revoked.code(), revoked::toString);
     assertFalse(
         revoked.out().contains(plaintext) || revoked.err().contains(plaintext), revoked::toString);
-    assertTrue(revoked.err().contains("submitted 1 credential"), revoked::toString);
+    assertTrue(revoked.out().startsWith("submitted 1 credential"), revoked::toString);
+    assertEquals("", revoked.err());
 
     Run after = run("token", "list", "--json", login, "--token", plaintext);
     assertEquals(1, after.code(), after::toString);
@@ -1175,5 +1179,123 @@ class CliClientTest {
     Run help = runRaw("token", "create", "--help");
     assertEquals(0, help.code());
     assertTrue(help.out().contains("--permission=NAME=LEVEL"), help::toString);
+  }
+
+  // ------------------------------------------------------------------ deletions and spellings
+
+  @Test
+  void deletesRepositoriesOrganizationsAndUsersOnlyWithYes() {
+    String[] om = orgWithMember();
+    String org = om[0];
+    String member = om[1];
+    ok("repo", "create", org + "/doomed", "--visibility", "private");
+
+    Run unconfirmed = run("repo", "delete", org + "/doomed");
+    assertEquals(2, unconfirmed.code(), unconfirmed::toString);
+    assertTrue(unconfirmed.err().contains("add --yes to delete"), unconfirmed::toString);
+    assertEquals(2, run("org", "delete", org).code());
+    assertEquals(2, run("user", "delete", member).code());
+    ok("repo", "list", org);
+
+    Run repo = ok("repo", "delete", org + "/doomed", "--yes");
+    assertEquals("deleted repository " + org + "/doomed\n", repo.out(), repo::toString);
+    assertEquals("", repo.err());
+    Run org1 = ok("org", "delete", org, "--yes");
+    assertEquals("deleted organization " + org + "\n", org1.out(), org1::toString);
+    Run user = ok("user", "delete", member, "--yes");
+    assertEquals("deleted user " + member + "\n", user.out(), user::toString);
+    Run again = run("user", "delete", member, "--yes");
+    assertEquals(1, again.code(), again::toString);
+    assertTrue(again.err().startsWith("error: 404 "), again::toString);
+    assertFalse(
+        ok("org", "list", "--json").json().findValuesAsText("login").contains(org),
+        "the organization is gone");
+  }
+
+  @Test
+  void fineGrainedIsAcceptedWithAHyphenAndPermissionsInEitherSpelling() {
+    String[] om = orgWithMember();
+    Run created =
+        ok(
+            "token",
+            "create",
+            om[1],
+            "--type",
+            "fine-grained",
+            "--name",
+            "hyphen",
+            "--resource-owner",
+            om[0],
+            "--repository-selection",
+            "all",
+            "--permission",
+            "contents_read",
+            "--reason",
+            "builds");
+    assertEquals("fine_grained", created.json().get("type").asText(), created::toString);
+    assertEquals(
+        "read", created.json().get("permissions").get("contents").asText(), created::toString);
+    String id = created.json().get("request").get("id").asText();
+    for (String spelling : List.of("contents=read", "contents_read", "contents:read")) {
+      Run listed = ok("request", "list", om[0], "--json", "--permission", spelling);
+      assertEquals(1, listed.json().size(), () -> spelling + ": " + listed);
+      assertEquals(id, listed.json().get(0).get("id").asText());
+    }
+    assertEquals(
+        0, ok("request", "list", om[0], "--json", "--permission", "contents=write").json().size());
+    Run bad = run("request", "list", om[0], "--permission", "contents");
+    assertEquals(2, bad.code(), bad::toString);
+    assertTrue(bad.err().contains("NAME=LEVEL"), bad::toString);
+  }
+
+  @Test
+  void dateOnlyValuesStandForMidnightUtc() {
+    String[] om = orgWithMember();
+    pendingToken(om[0], om[1], "dated");
+    // Never used: neither before nor after any time.
+    assertEquals(
+        0,
+        ok("request", "list", om[0], "--json", "--last-used-before", "2999-01-01").json().size());
+    ok("audit", "list", "--after", "2026-01-01", "--before", "2999-12-31");
+    Run bad = run("request", "list", om[0], "--last-used-before", "2026-13-01");
+    assertEquals(2, bad.code(), bad::toString);
+    assertTrue(bad.err().contains("ISO 8601 date or date-time"), bad::toString);
+  }
+
+  @Test
+  void aRepositoryOfNoOneSaysNeitherAnOrganizationNorAUserHasThatLogin() {
+    String nobody = unique("globx");
+    Run r = run("repo", "create", nobody + "/foo");
+    assertEquals(1, r.code(), r::toString);
+    assertEquals(
+        "error: 404 no organization or user named '" + nobody + "'\n", r.err(), r::toString);
+  }
+
+  @Test
+  void anApiErrorAboutAJsonFieldNamesTheOption() {
+    String login = unique("fld");
+    ok("user", "create", login);
+    Run r = run("token", "create", login, "--type", "fine-grained", "--name", "x");
+    assertEquals(1, r.code(), r::toString);
+    assertTrue(
+        r.err().contains("  - --repository-selection must be all, subset or none"), r::toString);
+    assertFalse(r.err().contains("repository_selection"), r::toString);
+    Run subset =
+        run(
+            "token",
+            "create",
+            login,
+            "--type",
+            "fine-grained",
+            "--name",
+            "x",
+            "--repository-selection",
+            "subset");
+    assertTrue(
+        subset
+            .err()
+            .contains(
+                "  - --repository: --repository-selection subset needs at least one repository"),
+        subset::toString);
   }
 }

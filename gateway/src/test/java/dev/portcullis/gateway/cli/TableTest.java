@@ -30,7 +30,7 @@ class TableTest {
                 "[{\"id\":7,\"name\":\"laptop\",\"permissions\":{\"contents\":\"write\"}},"
                     + "{\"id\":12345,\"name\":null}]"));
     assertEquals(
-        "ID     NAME    PERMISSIONS\n" + "7      laptop  contents:write\n" + "12345  -       -\n",
+        "ID     NAME    PERMISSIONS\n" + "7      laptop  contents=write\n" + "12345  -       -\n",
         out);
   }
 
@@ -40,7 +40,7 @@ class TableTest {
         json(
             "{\"organization\":{\"members\":\"read\"},"
                 + "\"repository\":{\"contents\":\"read\",\"metadata\":\"read\"}}");
-    assertEquals("members:read,contents:read,metadata:read", Table.permissions(grouped));
+    assertEquals("members=read,contents=read,metadata=read", Table.permissions(grouped));
   }
 
   @Test

@@ -47,4 +47,31 @@ class UsageErrorTest {
         List.of("gateway: unknown command 'serv'; did you mean serve?" + " (see 'gateway --help')"),
         run("serv"));
   }
+
+  @Test
+  void aDeletionWithoutYesSaysWhatWouldGo() {
+    assertEquals(
+        List.of(
+            "gateway org delete: deleting the organization acme deletes its repositories and the tokens, "
+                + "requests and grants aimed at it; add --yes to delete (see 'gateway org delete --help')"),
+        run("org", "delete", "acme"));
+  }
+
+  @Test
+  void aPermissionWithoutALevelIsRefusedBeforeAnythingIsSent() {
+    assertEquals(
+        List.of(
+            "gateway token create: Invalid value for option '--permission': 'contents' (expected NAME=LEVEL "
+                + "with LEVEL read, write or admin, e.g. contents=read) (see 'gateway token create --help')"),
+        run(
+            "token",
+            "create",
+            "bob",
+            "--type",
+            "fine-grained",
+            "--name",
+            "x",
+            "--permission",
+            "contents"));
+  }
 }

@@ -15,6 +15,12 @@ public sealed interface Invalidation {
   /** A login now names an account (creation), so negative lookups must go. */
   record OwnerCreated(String login) implements Invalidation {}
 
+  /**
+   * A user or organization was deleted: its login no longer names an account and nothing cached
+   * under its id holds.
+   */
+  record OwnerDeleted(long ownerId, String login) implements Invalidation {}
+
   record OrganizationChanged(long orgId) implements Invalidation {}
 
   /** Every organization's effective policy may have changed. */

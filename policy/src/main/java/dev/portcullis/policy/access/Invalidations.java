@@ -16,6 +16,8 @@ final class Invalidations {
       return "user:" + u.userId();
     } else if (e instanceof Invalidation.OwnerCreated o) {
       return "owner:" + o.login();
+    } else if (e instanceof Invalidation.OwnerDeleted d) {
+      return "deleted:" + d.ownerId() + ":" + d.login();
     } else if (e instanceof Invalidation.OrganizationChanged o) {
       return "org:" + o.orgId();
     } else if (e instanceof Invalidation.EnterpriseChanged x) {
@@ -41,6 +43,7 @@ final class Invalidations {
             new Invalidation.TokenChanged(TokenDigest.fromHex(p[1]), Long.parseLong(p[2]));
         case "user" -> new Invalidation.UserChanged(Long.parseLong(p[1]));
         case "owner" -> new Invalidation.OwnerCreated(p[1]);
+        case "deleted" -> new Invalidation.OwnerDeleted(Long.parseLong(p[1]), p[2]);
         case "org" -> new Invalidation.OrganizationChanged(Long.parseLong(p[1]));
         case "enterprise" -> new Invalidation.EnterpriseChanged(Long.parseLong(p[1]));
         case "membership" -> new Invalidation.MembershipChanged(Long.parseLong(p[1]));

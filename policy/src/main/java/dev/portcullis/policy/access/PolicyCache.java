@@ -307,6 +307,12 @@ public final class PolicyCache {
       users.invalidate(u.userId());
     } else if (event instanceof Invalidation.OwnerCreated o) {
       owners.invalidate(o.login().toLowerCase(Locale.ROOT));
+    } else if (event instanceof Invalidation.OwnerDeleted d) {
+      owners.invalidate(d.login().toLowerCase(Locale.ROOT));
+      users.invalidate(d.ownerId());
+      orgs.invalidate(d.ownerId());
+      memberships.invalidate(d.ownerId());
+      collaborations.invalidate(d.ownerId());
     } else if (event instanceof Invalidation.OrganizationChanged o) {
       orgs.invalidate(o.orgId());
     } else if (event instanceof Invalidation.EnterpriseChanged) {

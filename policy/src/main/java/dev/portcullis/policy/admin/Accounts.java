@@ -14,10 +14,12 @@ import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.store.PolicyStore;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /** Users, enterprises, organizations and their members: created, suspended, joined and left. */
@@ -114,6 +116,85 @@ public final class Accounts extends UseCase {
         "user:" + u.login(),
         JsonText.object("suspended", u.suspended()),
         JsonText.object("suspended", suspended));
+  }
+
+  /**
+   * Deletes a user (site administrators) with their tokens, requests and grants, their repositories
+   * (through {@code fromDisk} on disk too), memberships and collaborations; their tokens answer 401
+   * from the next request on. Refused for the caller's own account and for the last owner of an
+   * organization (delete the organization or add an owner first).
+   */
+  public void deleteUser(Actor actor, String login, Consumer<Repository> fromDisk) {
+    User u = user(login);
+    requireSiteAdmin(actor, u);
+    if (!actor.system() && actor.user().id() == u.id()) {
+      throw PolicyException.invalid(
+          "User", "login", "invalid", "you cannot delete your own account");
+    }
+    for (Map.Entry<Long, OrgRole> m : store.membershipsOfUser(u.id()).entrySet()) {
+      boolean lastOwner =
+          m.getValue() == OrgRole.ADMIN
+              && store.membersOfOrganization(m.getKey()).stream()
+                  .noneMatch(x -> x.role() == OrgRole.ADMIN && x.user().id() != u.id());
+      if (lastOwner) {
+        String org = store.organizationById(m.getKey()).map(Organization::login).orElse("?");
+        throw PolicyException.invalid(
+            "User",
+            "login",
+            "invalid",
+            "'"
+                + u.login()
+                + "' is the only owner of the organization '"
+                + org
+                + "': delete the organization or make another member an owner first");
+      }
+    }
+    PolicyStore.Removed removed =
+        store.deleteUser(u.id()).orElseThrow(() -> Directory.noUser(login));
+    removed(removed, u, fromDisk);
+    audit(
+        actor,
+        "user.delete",
+        "user:" + u.login(),
+        JsonText.object(
+            "id",
+            u.id(),
+            "login",
+            u.login(),
+            "tokens",
+            removed.tokens().size(),
+            "repositories",
+            removed.repositories().size()),
+        null);
+  }
+
+  /**
+   * Deletes an organization (its owners and site administrators) with its repositories (through
+   * {@code fromDisk} on disk too), memberships, and the fine-grained tokens aimed at it with their
+   * requests and grants. Its repositories answer 404 from the next request on.
+   */
+  public void deleteOrganization(Actor actor, String login, Consumer<Repository> fromDisk) {
+    Organization o = organization(login);
+    requireOrgOwner(actor, o, "organization_administration", PermissionLevel.WRITE);
+    PolicyStore.Removed removed =
+        store.deleteOrganization(o.id()).orElseThrow(() -> Directory.noOrganization(login));
+    removed(removed, o, fromDisk);
+    audit(
+        actor,
+        "org.delete",
+        "org:" + o.login(),
+        JsonText.object(
+            "id",
+            o.id(),
+            "login",
+            o.login(),
+            "tokens",
+            removed.tokens().size(),
+            "repositories",
+            removed.repositories().size(),
+            "members",
+            removed.members().size()),
+        null);
   }
 
   public Enterprise createEnterprise(Actor actor, String slug) {

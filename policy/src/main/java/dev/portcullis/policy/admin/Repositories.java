@@ -80,6 +80,30 @@ public final class Repositories extends UseCase {
     return r;
   }
 
+  /**
+   * Deletes a repository (for an organization's repository its owners, for a user's repository site
+   * administrators) with its collaborators and its place in fine-grained tokens' selections; {@code
+   * fromDisk} removes the bare repository once the store no longer has it. Its clones answer 404
+   * from the next request on.
+   */
+  public void deleteRepository(
+      Actor actor, String owner, String name, Consumer<Repository> fromDisk) {
+    Repository r = repository(owner, name);
+    requireRepoAdmin(actor, r);
+    PolicyStore.Removed removed =
+        store
+            .deleteRepository(r.id())
+            .orElseThrow(() -> Directory.noRepository(r.ownerLogin(), r.name()));
+    removed(removed, null, fromDisk);
+    audit(
+        actor,
+        "repo.delete",
+        "repo:" + r.fullName(),
+        JsonText.object(
+            "id", r.id(), "full_name", r.fullName(), "visibility", r.visibility().apiName()),
+        null);
+  }
+
   public RepoPermission setCollaborator(
       Actor actor, String owner, String repo, String login, String permission) {
     Repository r = repository(owner, repo);

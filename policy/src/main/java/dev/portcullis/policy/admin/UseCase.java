@@ -151,6 +151,26 @@ abstract class UseCase {
     callers.requirePushAccess(actor, repo);
   }
 
+  /**
+   * Makes a deletion hold on the very next request: drops what the caches hold of the deleted
+   * tokens, repositories, memberships and collaborations (and, with {@code owner}, of the deleted
+   * account), then removes each deleted repository from disk.
+   */
+  void removed(PolicyStore.Removed removed, Owner owner, Consumer<Repository> fromDisk) {
+    if (owner != null) {
+      publish.accept(new Invalidation.OwnerDeleted(owner.id(), owner.login()));
+    }
+    for (PolicyStore.TokenKey t : removed.tokens()) {
+      publish.accept(new Invalidation.TokenChanged(t.digest(), t.id()));
+    }
+    for (Repository r : removed.repositories()) {
+      publish.accept(new Invalidation.RepositoryChanged(r.ownerId(), r.name()));
+    }
+    removed.members().forEach(id -> publish.accept(new Invalidation.MembershipChanged(id)));
+    removed.collaborators().forEach(id -> publish.accept(new Invalidation.CollaboratorChanged(id)));
+    removed.repositories().forEach(fromDisk);
+  }
+
   void checkLoginFree(String resource, String login) {
     if (store.ownerByLogin(login).isPresent()) {
       throw PolicyException.invalid(

@@ -938,6 +938,144 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   @Override
+  public Optional<Removed> deleteRepository(long repoId) {
+    return tx(
+        c -> {
+          List<Repository> repos = repositories(c, "r.id = ?", repoId);
+          if (repos.isEmpty()) {
+            return Optional.empty();
+          }
+          Set<Long> collaborators = removeRepositories(c, repos);
+          return Optional.of(new Removed(List.of(), repos, Set.of(), collaborators));
+        });
+  }
+
+  @Override
+  public Optional<Removed> deleteOrganization(long orgId) {
+    return tx(
+        c -> {
+          if (!accountOfType(c, orgId, "Organization")) {
+            return Optional.empty();
+          }
+          List<TokenKey> tokens =
+              removeTokens(
+                  c,
+                  "resource_owner_id = ? OR id IN (SELECT token_id FROM token_grants WHERE org_id = ?)",
+                  orgId,
+                  orgId);
+          List<Repository> repos = repositories(c, "r.owner_id = ?", orgId);
+          Set<Long> collaborators = removeRepositories(c, repos);
+          Set<Long> members =
+              new HashSet<>(
+                  list(
+                      c,
+                      rs -> rs.getLong(1),
+                      "SELECT user_id FROM memberships WHERE org_id = ?",
+                      orgId));
+          update(c, "DELETE FROM memberships WHERE org_id = ?", orgId);
+          update(c, "DELETE FROM accounts WHERE id = ?", orgId);
+          return Optional.of(new Removed(tokens, repos, members, collaborators));
+        });
+  }
+
+  @Override
+  public Optional<Removed> deleteUser(long userId) {
+    return tx(
+        c -> {
+          if (!accountOfType(c, userId, "User")) {
+            return Optional.empty();
+          }
+          List<TokenKey> tokens =
+              removeTokens(c, "user_id = ? OR resource_owner_id = ?", userId, userId);
+          List<Repository> repos = repositories(c, "r.owner_id = ?", userId);
+          Set<Long> collaborators = removeRepositories(c, repos);
+          collaborators.add(userId);
+          update(c, "DELETE FROM collaborators WHERE user_id = ?", userId);
+          update(c, "DELETE FROM memberships WHERE user_id = ?", userId);
+          // The audit log keeps who reviewed; the grant row no longer points at the account.
+          update(c, "UPDATE token_grants SET reviewed_by = NULL WHERE reviewed_by = ?", userId);
+          // The console's sign-in: the password, unused setup links, and every session.
+          update(c, "DELETE FROM console_sessions WHERE user_id = ?", userId);
+          update(c, "DELETE FROM password_setup_links WHERE user_id = ?", userId);
+          update(c, "DELETE FROM user_passwords WHERE user_id = ?", userId);
+          update(c, "DELETE FROM accounts WHERE id = ?", userId);
+          return Optional.of(new Removed(tokens, repos, Set.of(userId), collaborators));
+        });
+  }
+
+  private static boolean accountOfType(Connection c, long id, String type) throws SQLException {
+    return one(c, rs -> rs.getString(1), "SELECT type FROM accounts WHERE id = ?", id)
+        .filter(type::equals)
+        .isPresent();
+  }
+
+  private static List<Repository> repositories(Connection c, String where, Object... args)
+      throws SQLException {
+    return list(
+        c,
+        JdbcPolicyStore::mapRepo,
+        "SELECT "
+            + REPO_COLUMNS
+            + " FROM repositories r JOIN accounts a ON a.id = r.owner_id WHERE "
+            + where,
+        args);
+  }
+
+  /**
+   * Deletes the tokens matching {@code where} with every row that refers to them (last use,
+   * selected repositories, request or grant), child rows first; returns them.
+   */
+  private static List<TokenKey> removeTokens(Connection c, String where, Object... args)
+      throws SQLException {
+    List<TokenKey> tokens =
+        list(
+            c,
+            rs -> new TokenKey(rs.getLong(1), TokenDigest.fromHex(rs.getString(2))),
+            "SELECT id, digest FROM tokens WHERE " + where,
+            args);
+    for (String table : List.of("token_last_used", "token_repositories", "token_grants")) {
+      deleteEach(c, "DELETE FROM " + table + " WHERE token_id = ?", tokens);
+    }
+    deleteEach(c, "DELETE FROM tokens WHERE id = ?", tokens);
+    return tokens;
+  }
+
+  private static void deleteEach(Connection c, String sql, List<TokenKey> tokens)
+      throws SQLException {
+    if (tokens.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (TokenKey t : tokens) {
+        ps.setLong(1, t.id());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /**
+   * Deletes {@code repos} with their collaborators and their place in tokens' selections; returns
+   * the collaborators' user ids.
+   */
+  private static Set<Long> removeRepositories(Connection c, List<Repository> repos)
+      throws SQLException {
+    Set<Long> collaborators = new HashSet<>();
+    for (Repository r : repos) {
+      collaborators.addAll(
+          list(
+              c,
+              rs -> rs.getLong(1),
+              "SELECT user_id FROM collaborators WHERE repo_id = ?",
+              r.id()));
+      update(c, "DELETE FROM token_repositories WHERE repo_id = ?", r.id());
+      update(c, "DELETE FROM collaborators WHERE repo_id = ?", r.id());
+      update(c, "DELETE FROM repositories WHERE id = ?", r.id());
+    }
+    return collaborators;
+  }
+
+  @Override
   public void recordLastUsed(Map<Long, Instant> lastUsed) {
     if (lastUsed.isEmpty()) {
       return;

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -151,6 +152,43 @@ public interface PolicyStore {
       Long reviewerId,
       String reviewReason,
       Instant now);
+
+  /**
+   * Deletes a repository with its collaborators and its place in fine-grained tokens' selections;
+   * empty when there is no such repository.
+   */
+  Optional<Removed> deleteRepository(long repoId);
+
+  /**
+   * Deletes an organization with its repositories (and their collaborators), its memberships, and
+   * the fine-grained tokens aimed at it with their requests and grants; empty when there is no such
+   * organization.
+   */
+  Optional<Removed> deleteOrganization(long orgId);
+
+  /**
+   * Deletes a user with every token of theirs (with requests and grants), their repositories (and
+   * those repositories' collaborators), memberships and collaborations; grants they reviewed keep
+   * no reviewer. Empty when there is no such user.
+   */
+  Optional<Removed> deleteUser(long userId);
+
+  /**
+   * What a deletion removed, for the invalidations that make it hold at once.
+   *
+   * @param tokens the tokens deleted, by id and digest
+   * @param repositories the repositories deleted (the bare repositories on disk go after them)
+   * @param members users whose memberships changed
+   * @param collaborators users whose collaborations changed
+   */
+  record Removed(
+      List<TokenKey> tokens,
+      List<Repository> repositories,
+      Set<Long> members,
+      Set<Long> collaborators) {}
+
+  /** A token as the caches know it: by id and digest. */
+  record TokenKey(long id, TokenDigest digest) {}
 
   /** Writes a batch of last-used times, each only if later than what is stored. */
   void recordLastUsed(Map<Long, Instant> lastUsedByTokenId);

@@ -21,6 +21,7 @@ class InvalidationsTest {
             new Invalidation.TokenChanged(TokenDigest.of(plaintext), 42),
             new Invalidation.UserChanged(7),
             new Invalidation.OwnerCreated("Some-Login"),
+            new Invalidation.OwnerDeleted(11, "Gone-Login"),
             new Invalidation.OrganizationChanged(100),
             new Invalidation.EnterpriseChanged(900),
             new Invalidation.MembershipChanged(8),

@@ -136,6 +136,129 @@ class JdbcPolicyStoreTest {
     listingsReadBack(store);
   }
 
+  @Test
+  void deletionsLeaveNoRowsBehind() {
+    deletionsLeaveNoRows(store, db.dataSource());
+  }
+
+  /**
+   * Deleting a repository, users and an organization removes every row that refers to them, child
+   * rows first (the foreign keys hold), and reports what the caches must drop. Shared with
+   * PostgreSQL.
+   */
+  static void deletionsLeaveNoRows(PolicyStore store, javax.sql.DataSource dataSource) {
+    User alice = store.createUser("alice", false, T0);
+    User bob = store.createUser("bob", false, T0);
+    User carol = store.createUser("carol", false, T0);
+    Organization acme = store.createOrganization("acme", null, alice.id(), T0);
+    store.setMembership(acme.id(), bob.id(), OrgRole.MEMBER, T0);
+    Repository app = store.createRepository(acme.id(), "app", Visibility.PRIVATE, T0, r -> {});
+    Repository own = store.createRepository(carol.id(), "own", Visibility.PRIVATE, T0, r -> {});
+    store.setCollaborator(app.id(), carol.id(), RepoPermission.WRITE);
+    AccessToken subset =
+        fineGrained(
+            bob,
+            acme,
+            RepositorySelection.SUBSET,
+            Set.of(app.id()),
+            Map.of("contents", PermissionLevel.READ));
+    PolicyStore.StoredToken pending =
+        store.insertToken(subset, acme.id(), GrantStatus.PENDING, "ci");
+    PolicyStore.StoredToken reviewed =
+        store.insertToken(
+            fineGrained(
+                bob,
+                acme,
+                RepositorySelection.ALL,
+                Set.of(),
+                Map.of("contents", PermissionLevel.READ)),
+            acme.id(),
+            GrantStatus.PENDING,
+            "deploys");
+    assertTrue(
+        store.updateGrantStatus(
+            reviewed.grant().id(),
+            GrantStatus.PENDING,
+            GrantStatus.APPROVED,
+            alice.id(),
+            "ok",
+            T0));
+    AccessToken carols =
+        store.insertToken(classic(carol, T0, null, "repo"), null, null, null).token();
+    AccessToken gone =
+        store.insertToken(classic(carol, T0, null, "repo"), null, null, null).token();
+    store.deleteToken(gone.id(), T0);
+    store.recordLastUsed(Map.of(carols.id(), T0, pending.token().id(), T0));
+    // The console's sign-in rows of users deleted below.
+    SignInStore signIns = PolicyStores.signIn(dataSource);
+    for (User u : List.of(alice, carol)) {
+      signIns.setEmail(u.id(), u.login() + "@example.com");
+      signIns.setPassword(u.id(), "argon2id-hash-of-" + u.login(), T0);
+      signIns.insertSession(String.format("%064d", u.id()), u.id(), T0, T0.plusSeconds(3600));
+    }
+    signIns.insertSetupLink(String.format("%064d", bob.id()), bob.id(), T0, T0.plusSeconds(3600));
+
+    PolicyStore.Removed repo = store.deleteRepository(app.id()).orElseThrow();
+    assertEquals(List.of(app.id()), repo.repositories().stream().map(Repository::id).toList());
+    assertEquals(Set.of(carol.id()), repo.collaborators());
+    assertTrue(store.tokenById(pending.token().id()).orElseThrow().repositoryIds().isEmpty());
+    assertTrue(store.deleteRepository(app.id()).isEmpty(), "gone already");
+
+    PolicyStore.Removed alices = store.deleteUser(alice.id()).orElseThrow();
+    assertTrue(alices.tokens().isEmpty());
+    assertEquals(
+        GrantStatus.APPROVED,
+        store.grantById(reviewed.grant().id()).orElseThrow().status(),
+        "a grant alice reviewed stands without its reviewer");
+
+    assertTrue(store.deleteOrganization(carol.id()).isEmpty(), "a user is not an organization");
+    assertTrue(store.deleteUser(acme.id()).isEmpty(), "an organization is not a user");
+    PolicyStore.Removed org = store.deleteOrganization(acme.id()).orElseThrow();
+    assertEquals(
+        Set.of(pending.token().id(), reviewed.token().id()),
+        org.tokens().stream()
+            .map(PolicyStore.TokenKey::id)
+            .collect(java.util.stream.Collectors.toSet()));
+    assertEquals(Set.of(bob.id()), org.members());
+    assertTrue(store.ownerByLogin("acme").isEmpty());
+
+    PolicyStore.Removed carolsRemoval = store.deleteUser(carol.id()).orElseThrow();
+    assertEquals(
+        Set.of(carols.id(), gone.id()),
+        carolsRemoval.tokens().stream()
+            .map(PolicyStore.TokenKey::id)
+            .collect(java.util.stream.Collectors.toSet()),
+        "a token deleted before goes too");
+    assertEquals(
+        List.of(own.id()), carolsRemoval.repositories().stream().map(Repository::id).toList());
+    store.deleteUser(bob.id()).orElseThrow();
+    assertTrue(store.deleteUser(bob.id()).isEmpty());
+
+    try (java.sql.Connection c = dataSource.getConnection();
+        java.sql.Statement st = c.createStatement()) {
+      for (String table :
+          List.of(
+              "accounts",
+              "memberships",
+              "repositories",
+              "collaborators",
+              "tokens",
+              "token_repositories",
+              "token_grants",
+              "token_last_used",
+              "user_passwords",
+              "password_setup_links",
+              "console_sessions")) {
+        try (java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + table)) {
+          rs.next();
+          assertEquals(0, rs.getLong(1), table);
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /**
    * The listings behind the read API: accounts by id, an enterprise's organizations, an
    * organization's members and a repository's collaborators by login whatever its case, each with

@@ -95,6 +95,25 @@ class PostgresStoreTest {
   }
 
   @Test
+  void deletionsLeaveNoRowsBehind() throws Exception {
+    // A database of its own: the check counts every row of the tables it writes to.
+    String other = database + "_del";
+    try (Connection c = admin();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + other);
+    }
+    try (Database own = Database.open(SERVER + other, "postgres", null, 2)) {
+      JdbcPolicyStoreTest.deletionsLeaveNoRows(
+          PolicyStores.jdbc(own.dataSource()), own.dataSource());
+    } finally {
+      try (Connection c = admin();
+          Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + other);
+      }
+    }
+  }
+
+  @Test
   void listingsReadBackInTheirOrder() {
     JdbcPolicyStoreTest.listingsReadBack(PolicyStores.jdbc(db.dataSource()));
   }
