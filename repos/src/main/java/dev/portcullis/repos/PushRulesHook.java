@@ -4,7 +4,6 @@ import dev.portcullis.policy.decision.PushRules;
 import dev.portcullis.policy.token.TokenDigest;
 import dev.portcullis.policy.token.TokenScanner;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,8 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectLoader;
-import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevObject;
@@ -37,8 +34,10 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  *   <li>rule 8: a commit that adds, changes or deletes a file under {@code .github/workflows/}
  *       needs the token's workflow permission ({@link PushRules#workflowRefusal});
  *   <li>push protection: a file a commit adds or changes (a blob differing from every parent's at
- *       its path) that holds a checksum-valid token of this gateway refuses the update, unless a
- *       repository admin gives {@code -o secret-scanning.bypass=<reason>}.
+ *       its path) that is new to the repository and holds a checksum-valid token of this gateway
+ *       refuses the update, unless a repository admin gives {@code -o
+ *       secret-scanning.bypass=<reason>}. The blobs were scanned while the pack was parsed ({@link
+ *       ReceivedTokens}); when none holds a token, no tree is walked for it.
  * </ul>
  *
  * A refused update is reported {@code ng} with a message git prints; receive-pack then applies
@@ -48,9 +47,6 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
   /** The push option that bypasses push protection, followed by the reason. */
   public static final String BYPASS_OPTION = "secret-scanning.bypass=";
-
-  /** Blobs larger than this are scanned as a stream rather than read whole. */
-  static final long IN_MEMORY_LIMIT = 1024 * 1024;
 
   /** At most this many token locations are listed to the client. */
   private static final int LISTED = 20;
@@ -93,14 +89,33 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
   private final PushRules rules;
   private final Leaks leaks;
 
+  /** The tokens in the received blobs, or {@code null} when push protection is off. */
+  private final ReceivedTokens received;
+
   /** The bypassed updates and the digests of the tokens they carry, until the refs have moved. */
   private final Map<ReceiveCommand, Set<TokenDigest>> bypassed = new IdentityHashMap<>();
 
   private String bypassReason;
 
-  public PushRulesHook(PushRules rules, Leaks leaks) {
+  private PushRulesHook(PushRules rules, Leaks leaks) {
     this.rules = rules;
     this.leaks = leaks;
+    this.received = rules.pushProtection() ? new ReceivedTokens() : null;
+  }
+
+  /**
+   * Makes {@code rp} apply {@code rules}: its object checker scans the received blobs, and the
+   * returned hook is its pre-receive hook. The caller's post-receive hook must call the returned
+   * hook's {@link #onPostReceive}, which hands over the tokens of a bypassed push once its refs
+   * moved.
+   */
+  public static PushRulesHook attach(ReceivePack rp, PushRules rules, Leaks leaks) {
+    PushRulesHook hook = new PushRulesHook(rules, leaks);
+    if (hook.received != null) {
+      rp.setObjectChecker(hook.received);
+    }
+    rp.setPreReceiveHook(hook);
+    return hook;
   }
 
   @Override
@@ -235,7 +250,6 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
     private final RevWalk walk;
     private final List<RevCommit> existing;
     private final Map<ObjectId, Verdict> commits = new HashMap<>();
-    private final Map<ObjectId, List<TokenScanner.Finding>> blobs = new HashMap<>();
 
     Judge(RevWalk walk, List<RevCommit> existing) {
       this.walk = walk;
@@ -271,11 +285,11 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
     private Verdict judge(RevCommit c) throws IOException {
       String workflow = rules.workflows() ? null : CommitChanges.workflowChange(walk, c);
       List<Leak> found = new ArrayList<>(0);
-      if (rules.pushProtection()) {
+      if (received != null && received.any()) {
         try (TreeWalk tw = CommitChanges.newBlobs(walk, c)) {
           while (tw.next()) {
             if (CommitChanges.isNewBlob(tw)) {
-              for (TokenScanner.Finding f : scan(tw.getObjectId(0))) {
+              for (TokenScanner.Finding f : received.in(tw.getObjectId(0))) {
                 found.add(new Leak(Leak.commit(c), tw.getPathString(), f));
               }
             }
@@ -285,10 +299,10 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
       return new Verdict(workflow, found);
     }
 
-    /** A tag of a tree or a blob: every file in it is new content. */
+    /** A tag of a tree or a blob: the files in it that this push brought. */
     private Verdict content(RevObject target) throws IOException {
       List<Leak> found = new ArrayList<>(0);
-      if (!rules.pushProtection()) {
+      if (received == null || !received.any()) {
         return new Verdict(null, found);
       }
       if (target instanceof RevTree tree) {
@@ -297,7 +311,7 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
           tw.setRecursive(true);
           while (tw.next()) {
             if (CommitChanges.isNewBlob(tw)) {
-              for (TokenScanner.Finding f : scan(tw.getObjectId(0))) {
+              for (TokenScanner.Finding f : received.in(tw.getObjectId(0))) {
                 found.add(
                     new Leak("tagged tree " + tree.abbreviate(10).name(), tw.getPathString(), f));
               }
@@ -305,28 +319,11 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
           }
         }
       } else if (target.getType() == Constants.OBJ_BLOB) {
-        for (TokenScanner.Finding f : scan(target)) {
+        for (TokenScanner.Finding f : received.in(target)) {
           found.add(new Leak("tagged blob", target.abbreviate(10).name(), f));
         }
       }
       return new Verdict(null, found);
-    }
-
-    private List<TokenScanner.Finding> scan(ObjectId blob) throws IOException {
-      List<TokenScanner.Finding> f = blobs.get(blob);
-      if (f == null) {
-        ObjectReader reader = walk.getObjectReader();
-        ObjectLoader loader = reader.open(blob, Constants.OBJ_BLOB);
-        if (loader.getSize() > IN_MEMORY_LIMIT || loader.isLarge()) {
-          try (InputStream in = loader.openStream()) {
-            f = TokenScanner.scan(in);
-          }
-        } else {
-          f = TokenScanner.scan(loader.getCachedBytes());
-        }
-        blobs.put(blob.copy(), f);
-      }
-      return f;
     }
   }
 }

@@ -94,11 +94,11 @@ public final class GitServlets {
           PushRules rules = exchange.pushRules();
           Actor pusher = Actor.of(rules.user(), rules.token());
           PushRulesHook pushRules =
-              new PushRulesHook(
+              PushRulesHook.attach(
+                  rp,
                   rules,
                   (digests, bypassReason) ->
                       tokens.pushedTokens(pusher, rules.repository(), digests, bypassReason));
-          rp.setPreReceiveHook(pushRules);
           // The bypass of push protection is a push option.
           rp.setAllowPushOptions(true);
           // JGit passes the commands that succeeded: a push that changed a ref (and so may have

@@ -1,7 +1,5 @@
 package dev.portcullis.policy.token;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -12,9 +10,9 @@ import java.util.Objects;
  * before or after it). Only matches whose checksum is valid ({@link TokenFormat#kindOfAscii}) are
  * reported, so look-alikes and fixtures with a made-up checksum are not.
  *
- * <p>Content is read in chunks of {@value #CHUNK} bytes, so a blob of any size is scanned in
- * bounded memory; binary content (a NUL byte in its first {@value #BINARY_PROBE} bytes, git's own
- * rule) is skipped.
+ * <p>A {@link Scan} takes content in pieces and keeps at most {@value #CHUNK} bytes of it, so a
+ * blob of any size is scanned in bounded memory; binary content (a NUL byte in its first {@value
+ * #BINARY_PROBE} bytes, git's own rule) is skipped.
  */
 public final class TokenScanner {
   /** How much of the content is looked at for a NUL byte to call it binary. */
@@ -43,56 +41,66 @@ public final class TokenScanner {
 
   private TokenScanner() {}
 
-  /** The tokens in {@code content}, in order; none when it is binary. */
-  public static List<Finding> scan(byte[] content) {
-    List<Finding> found = new ArrayList<>(0);
-    if (!binary(content, Math.min(content.length, BINARY_PROBE))) {
-      scan(content, 0, content.length, content.length, true, 1, found);
-    }
-    return found;
-  }
-
   /**
-   * The tokens in the content {@code in} reads to its end, in order; none when it is binary. Reads
-   * it in chunks, so memory does not grow with the content.
+   * The scan of one content (a blob) handed over in pieces as it arrives, while it is inflated, in
+   * bounded memory: however the content is cut, the same findings.
    */
-  public static List<Finding> scan(InputStream in) throws IOException {
-    List<Finding> found = new ArrayList<>(0);
-    // One byte before the unscanned part is kept (whether a token stands alone), and the last
-    // LEN bytes of a chunk wait for the next one (a token may straddle the boundary).
-    byte[] buf = new byte[CHUNK + LEN + 1];
-    int have = fill(in, buf, 0);
-    if (binary(buf, Math.min(have, BINARY_PROBE))) {
+  public static final class Scan {
+    // One byte before the unscanned part is kept (whether a token stands alone), and the last LEN
+    // bytes of a chunk wait for the next one (a token may straddle the boundary).
+    private final byte[] buf = new byte[CHUNK + LEN + 1];
+    private final List<Finding> found = new ArrayList<>(0);
+    private int have;
+    private int from;
+    private long line = 1;
+    private boolean probed;
+    private boolean binary;
+    private boolean finished;
+
+    /** Hands over the next {@code len} bytes of the content. */
+    public void update(byte[] b, int off, int len) {
+      if (finished) {
+        throw new IllegalStateException("the scan is finished");
+      }
+      while (len > 0 && !binary) {
+        int n = Math.min(len, buf.length - have);
+        System.arraycopy(b, off, buf, have, n);
+        have += n;
+        off += n;
+        len -= n;
+        if (have == buf.length) {
+          process(false);
+        }
+      }
+    }
+
+    /** The content has ended: the tokens in it, in order; none when it is binary. */
+    public List<Finding> finish() {
+      if (!finished) {
+        finished = true;
+        process(true);
+      }
       return found;
     }
-    int from = 0;
-    long line = 1;
-    while (true) {
-      boolean end = have < buf.length;
+
+    private void process(boolean end) {
+      if (!probed) {
+        // The first chunk (or the whole content, when shorter) holds the probe.
+        probed = true;
+        binary = TokenScanner.binary(buf, Math.min(have, BINARY_PROBE));
+      }
+      if (binary) {
+        return;
+      }
       int limit = end ? have : have - LEN;
       line = scan(buf, from, limit, have, end, line, found);
-      if (end) {
-        return found;
+      if (!end) {
+        int keep = have - (limit - 1);
+        System.arraycopy(buf, limit - 1, buf, 0, keep);
+        from = 1;
+        have = keep;
       }
-      // Keep one byte of what was scanned and everything not yet scanned.
-      int keep = have - (limit - 1);
-      System.arraycopy(buf, limit - 1, buf, 0, keep);
-      from = 1;
-      have = fill(in, buf, keep);
     }
-  }
-
-  /** Reads into {@code buf} from {@code off} until it is full or the stream ends. */
-  private static int fill(InputStream in, byte[] buf, int off) throws IOException {
-    int n = off;
-    while (n < buf.length) {
-      int r = in.read(buf, n, buf.length - n);
-      if (r < 0) {
-        break;
-      }
-      n += r;
-    }
-    return n;
   }
 
   private static boolean binary(byte[] b, int n) {

@@ -2,14 +2,13 @@ package dev.portcullis.policy.token;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,16 +24,32 @@ class TokenScannerTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Both ways of scanning, which must agree. */
-  private static List<TokenScanner.Finding> both(byte[] content) throws IOException {
-    List<TokenScanner.Finding> inMemory = TokenScanner.scan(content);
-    List<TokenScanner.Finding> streamed = TokenScanner.scan(new ByteArrayInputStream(content));
-    assertEquals(inMemory, streamed, "in memory and streaming find the same");
-    return inMemory;
+  /**
+   * {@code content} handed over in pieces of at most {@code max} bytes (sizes from {@code seed}).
+   */
+  private static List<TokenScanner.Finding> inPieces(byte[] content, int max, long seed) {
+    TokenScanner.Scan scan = new TokenScanner.Scan();
+    Random random = new Random(seed);
+    for (int off = 0; off < content.length; ) {
+      int n = Math.min(content.length - off, 1 + random.nextInt(max));
+      scan.update(content, off, n);
+      off += n;
+    }
+    return scan.finish();
+  }
+
+  /** Whole, in large pieces and in small ones: the same findings, which are returned. */
+  private static List<TokenScanner.Finding> both(byte[] content) {
+    TokenScanner.Scan whole = new TokenScanner.Scan();
+    whole.update(content, 0, content.length);
+    List<TokenScanner.Finding> found = whole.finish();
+    assertEquals(found, inPieces(content, 70_000, content.length), "large pieces");
+    assertEquals(found, inPieces(content, 50, content.length), "small pieces");
+    return found;
   }
 
   @Test
-  void findsAValidTokenWithItsLineMaskAndDigest() throws IOException {
+  void findsAValidTokenWithItsLineMaskAndDigest() {
     String t = token(TokenKind.FINE_GRAINED);
     List<TokenScanner.Finding> f = both(utf8("A=1\nB=2\nGATEWAY_TOKEN=" + t + "\nC=3\n"));
     assertEquals(1, f.size());
@@ -46,7 +61,7 @@ class TokenScannerTest {
   }
 
   @Test
-  void findsClassicTokensAndSeveralPerLine() throws IOException {
+  void findsClassicTokensAndSeveralPerLine() {
     String a = token(TokenKind.CLASSIC);
     String b = token(TokenKind.FINE_GRAINED);
     List<TokenScanner.Finding> f = both(utf8(a + " \"" + b + "\"\n" + a));
@@ -57,7 +72,7 @@ class TokenScannerTest {
   }
 
   @Test
-  void aWrongChecksumIsNotAToken() throws IOException {
+  void aWrongChecksumIsNotAToken() {
     String t = token(TokenKind.CLASSIC);
     char last = t.charAt(t.length() - 1);
     String lookAlike = t.substring(0, t.length() - 1) + (last == 'a' ? 'b' : 'a');
@@ -66,14 +81,14 @@ class TokenScannerTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"x%s", "%sx", "_%s", "%s0", "9%s"})
-  void aTokenInsideALongerWordIsNotReported(String around) throws IOException {
+  void aTokenInsideALongerWordIsNotReported(String around) {
     String t = token(TokenKind.FINE_GRAINED);
     assertTrue(both(utf8(String.format(around, t))).isEmpty());
     assertEquals(1, both(utf8(String.format(around.replaceAll("[x_09]", " "), t))).size());
   }
 
   @Test
-  void binaryContentIsSkipped() throws IOException {
+  void binaryContentIsSkipped() {
     String t = token(TokenKind.FINE_GRAINED);
     byte[] text = utf8("header\n" + t + "\n");
     byte[] binary = text.clone();
@@ -83,7 +98,17 @@ class TokenScannerTest {
   }
 
   @Test
-  void aNulPastTheProbeDoesNotMakeContentBinary() throws IOException {
+  void aScanIsFinishedOnce() {
+    TokenScanner.Scan scan = new TokenScanner.Scan();
+    String t = token(TokenKind.CLASSIC);
+    scan.update(utf8(t), 0, TokenFormat.LENGTH);
+    assertEquals(1, scan.finish().size());
+    assertEquals(1, scan.finish().size(), "finishing again answers the same");
+    assertThrows(IllegalStateException.class, () -> scan.update(utf8(t), 0, 1));
+  }
+
+  @Test
+  void aNulPastTheProbeDoesNotMakeContentBinary() {
     String t = token(TokenKind.CLASSIC);
     byte[] content = new byte[TokenScanner.BINARY_PROBE + 100];
     java.util.Arrays.fill(content, (byte) 'a');
@@ -98,7 +123,7 @@ class TokenScannerTest {
    * Tokens at every offset around the chunk boundaries of a streaming scan, lines counted across.
    */
   @Test
-  void aLargeBlobIsScannedAcrossChunkBoundaries() throws IOException {
+  void aLargeBlobIsScannedAcrossChunkBoundaries() {
     String t = token(TokenKind.FINE_GRAINED);
     StringBuilder sb = new StringBuilder();
     int tokens = 0;
@@ -114,15 +139,6 @@ class TokenScannerTest {
     byte[] content = utf8(sb.toString());
     List<TokenScanner.Finding> f = both(content);
     assertEquals(tokens, f.size());
-    // A stream handing out a few bytes at a time finds the same.
-    InputStream trickle =
-        new ByteArrayInputStream(content) {
-          @Override
-          public synchronized int read(byte[] b, int off, int len) {
-            return super.read(b, off, Math.min(len, 1000));
-          }
-        };
-    assertEquals(f, TokenScanner.scan(trickle));
     assertEquals(lastLine(sb) + 1, f.get(f.size() - 1).line());
   }
 
