@@ -120,6 +120,10 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
 
   @Override
   public void onPreReceive(ReceivePack rp, Collection<ReceiveCommand> commands) {
+    if (rules.workflows() && (received == null || !received.any())) {
+      // Nothing to look for: no commit is walked.
+      return;
+    }
     bypassReason = bypassReason(rp);
     Set<TokenDigest> refused = new LinkedHashSet<>();
     try (RevWalk walk = new RevWalk(rp.getRepository())) {
