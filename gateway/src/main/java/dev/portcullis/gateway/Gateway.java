@@ -231,7 +231,9 @@ public final class Gateway implements AutoCloseable {
       }
     }
     context.addServlet(
-        new ServletHolder("git", GitServlets.create(storage, config.limits())), "/*");
+        new ServletHolder(
+            "git", GitServlets.create(storage, config.limits(), policy.admin().tokens())),
+        "/*");
     // With --metrics-port, metrics and health have a listener of their own (operators keep it
     // internal) and the public listeners answer them 404; without it they share the public one.
     ServletContextHandler operations =

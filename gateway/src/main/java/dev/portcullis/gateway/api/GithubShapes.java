@@ -404,7 +404,7 @@ final class GithubShapes {
     return o;
   }
 
-  /** An organization's own token policy, every field. */
+  /** An organization's own token policy and its push protection setting, every field. */
   ObjectNode orgPolicy(OrgPolicy p) {
     ObjectNode o = json.createObjectNode();
     o.put("fine_grained_access", p.fineGrainedAccess().apiName());
@@ -412,6 +412,7 @@ final class GithubShapes {
     o.put("fine_grained_approval", p.fineGrainedApproval().apiName());
     o.putPOJO("fine_grained_max_lifetime_days", p.fineGrainedMaxLifetimeDays());
     o.putPOJO("classic_max_lifetime_days", p.classicMaxLifetimeDays());
+    o.put("push_protection", p.pushProtection().apiName());
     return o;
   }
 

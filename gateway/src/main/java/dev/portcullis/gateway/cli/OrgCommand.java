@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
 final class OrgCommand implements Runnable {
   static final Set<String> ACCESS = Set.of("allowed", "restricted");
   static final Set<String> APPROVAL = Set.of("required", "not_required");
+  static final Set<String> PUSH_PROTECTION = Set.of("enabled", "disabled");
   static final Set<String> ROLES = Set.of("admin", "member");
   static final Set<String> BASE_PERMISSIONS = Set.of("none", "read", "write", "admin");
 
@@ -105,7 +106,7 @@ final class OrgCommand implements Runnable {
       name = "policy",
       mixinStandardHelpOptions = true,
       description = {
-        "Change an organization's personal access token policy (PUT /orgs/{org}/personal-access-token-policy).",
+        "Change an organization's personal access token policy and push protection (PUT /orgs/{org}/personal-access-token-policy).",
         "Only the options given change; an enterprise setting other than org_configures still overrides them.",
         "Prints the organization's whole policy afterwards."
       })
@@ -141,6 +142,13 @@ final class OrgCommand implements Runnable {
         description = "longest lifetime of classic tokens, 1–366 days, or none for no limit")
     String classicMaxLifetime;
 
+    @Option(
+        names = "--push-protection",
+        paramLabel = "MODE",
+        description =
+            "enabled or disabled: whether pushes carrying a token of this gateway are refused")
+    String pushProtection;
+
     private ObjectNode patch;
 
     @Override
@@ -159,6 +167,7 @@ final class OrgCommand implements Runnable {
           "--fine-grained-max-lifetime",
           fineGrainedMaxLifetime);
       putLifetime(patch, "classic_max_lifetime_days", "--classic-max-lifetime", classicMaxLifetime);
+      putIf(patch, "push_protection", oneOf("--push-protection", pushProtection, PUSH_PROTECTION));
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.portcullis.policy.access.FailedAuthLimiter;
 import dev.portcullis.policy.audit.AuditLog;
 import dev.portcullis.policy.decision.Credential;
 import dev.portcullis.policy.decision.Decision;
+import dev.portcullis.policy.decision.PushRules;
 import dev.portcullis.policy.model.GitOperation;
 import dev.portcullis.policy.store.StoreUnavailableException;
 import dev.portcullis.policy.token.AuthorizationHeader;
@@ -135,7 +136,13 @@ public final class GitAccessFilter implements Filter {
       log(git, token, decision, status, address, start, 0, 0);
       return;
     }
-    GitExchange exchange = GitExchange.start(request, check.repository());
+    // A write (receive-pack) was allowed to a token: the rules on what it pushes come from the same
+    // inputs.
+    GitExchange exchange =
+        GitExchange.start(
+            request,
+            check.repository(),
+            git.operation() == GitOperation.WRITE ? PushRules.of(check.inputs()) : null);
     CountingRequest forward =
         new CountingRequest(request, token == null ? null : token.user().login());
     // A POST's content type and encoding, and a push's commands, are checked before JGit reads it.

@@ -1,7 +1,11 @@
 package dev.portcullis.gateway.git;
 
+import dev.portcullis.policy.admin.TokenIssuance;
+import dev.portcullis.policy.decision.PushRules;
+import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.repos.GatewayReceivePack;
+import dev.portcullis.repos.PushRulesHook;
 import dev.portcullis.repos.RepositoryStorage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -36,9 +40,12 @@ public final class GitServlets {
 
   /**
    * The smart-HTTP servlet. It opens only the repository the access filter decided on (its {@link
-   * GitExchange}), never a path taken from the URL; dumb HTTP is off.
+   * GitExchange}), never a path taken from the URL; dumb HTTP is off. Receive-pack applies the
+   * rules on pushed content ({@link PushRulesHook}); the tokens it finds go to {@code tokens}
+   * (audit, and revocation of one bypassed into a public repository).
    */
-  public static GitServlet create(RepositoryStorage storage, dev.portcullis.gateway.Limits limits) {
+  public static GitServlet create(
+      RepositoryStorage storage, dev.portcullis.gateway.Limits limits, TokenIssuance tokens) {
     GitServlet servlet = new GitServlet();
     servlet.setAsIsFileService(AsIsFileService.DISABLED);
     servlet.setRepositoryResolver(resolver(storage));
@@ -73,7 +80,7 @@ public final class GitServlets {
         (req, db) -> {
           String user = req.getRemoteUser();
           GitExchange exchange = GitExchange.of(req);
-          if (user == null || exchange == null) {
+          if (user == null || exchange == null || exchange.pushRules() == null) {
             throw new ServiceNotAuthorizedException();
           }
           ReceivePack rp = new GatewayReceivePack(db);
@@ -84,6 +91,16 @@ public final class GitServlets {
             rp.setMaxObjectSizeLimit(limits.maxObjectBytes());
           }
           rp.setRefLogIdent(new PersonIdent(user, user + "@portcullis"));
+          PushRules rules = exchange.pushRules();
+          Actor pusher = Actor.of(rules.user(), rules.token());
+          PushRulesHook pushRules =
+              PushRulesHook.attach(
+                  rp,
+                  rules,
+                  (digests, bypassReason) ->
+                      tokens.pushedTokens(pusher, rules.repository(), digests, bypassReason));
+          // The bypass of push protection is a push option.
+          rp.setAllowPushOptions(true);
           // JGit passes the commands that succeeded: a push that changed a ref (and so may have
           // added a pack) counts toward the repository's next GC; a refused or failed one does not.
           rp.setPostReceiveHook(
@@ -91,6 +108,7 @@ public final class GitServlets {
                 if (!commands.isEmpty()) {
                   exchange.markPushApplied();
                 }
+                pushRules.onPostReceive(pack, commands);
               });
           return rp;
         });

@@ -561,6 +561,10 @@ class CliClientTest {
 
     Run bad = run("org", "policy", org, "--fine-grained-access", "org_configures");
     assertEquals(2, bad.code(), bad::toString);
+    Run off = ok("org", "policy", org, "--push-protection", "disabled");
+    assertEquals("disabled", off.json().get("push_protection").asText(), off::toString);
+    assertEquals("not_required", off.json().get("fine_grained_approval").asText());
+    assertEquals(2, run("org", "policy", org, "--push-protection", "off").code());
     assertEquals(2, run("enterprise", "policy", slug, "--classic-max-lifetime", "forever").code());
     Run range = run("enterprise", "policy", slug, "--classic-max-lifetime", "999");
     assertEquals(1, range.code(), range::toString);

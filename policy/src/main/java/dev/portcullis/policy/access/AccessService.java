@@ -34,19 +34,16 @@ public final class AccessService {
     private final Credential credential;
     private final Repository repository;
     private final Instant at;
+    private final AccessInputs inputs;
 
     /** The joined entry the decision came from, or {@code null}: where its uses are noted. */
     private final Prepared prepared;
 
-    AccessCheck(
-        Decision decision,
-        Credential credential,
-        Repository repository,
-        Instant at,
-        Prepared prepared) {
+    AccessCheck(Decision decision, AccessInputs inputs, Instant at, Prepared prepared) {
       this.decision = decision;
-      this.credential = credential;
-      this.repository = repository;
+      this.credential = inputs.credential();
+      this.repository = inputs.repository();
+      this.inputs = inputs;
       this.at = at;
       this.prepared = prepared;
     }
@@ -67,6 +64,11 @@ public final class AccessService {
     /** When the decision was made. */
     public Instant at() {
       return at;
+    }
+
+    /** What the decision was made on (the rules on pushed content are derived from it too). */
+    public AccessInputs inputs() {
+      return inputs;
     }
 
     @Override
@@ -94,8 +96,6 @@ public final class AccessService {
    */
   static final class Prepared extends PolicyCache.Joined {
     final AccessInputs inputs;
-    private final Credential credential;
-    private final Repository repository;
     private final Decision read;
     private final Decision write;
 
@@ -118,8 +118,6 @@ public final class AccessService {
 
     Prepared(AccessInputs inputs, AccessEvaluator evaluator, Instant now) {
       this.inputs = inputs;
-      this.credential = inputs.credential();
-      this.repository = inputs.repository();
       this.read = evaluator.decide(inputs, GitOperation.READ, now);
       this.write = evaluator.decide(inputs, GitOperation.WRITE, now);
       Instant edge = AccessEvaluator.changesAt(inputs);
@@ -197,7 +195,7 @@ public final class AccessService {
     if (digest == null) {
       Credential c =
           header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
-      return decide(c, inputsUnlessInvalid(c, owner, name, null), op);
+      return decide(inputsUnlessInvalid(c, owner, name, null), op);
     }
     // The generation is read before anything is gathered: inputs gathered while a change is
     // applied are filed under the older generation and never served after it.
@@ -209,24 +207,23 @@ public final class AccessService {
     if (p != null) {
       Instant now = clock.instant();
       Decision d = p.decision(op, now);
-      return new AccessCheck(
-          d != null ? d : evaluator.decide(p.inputs, op, now), p.credential, p.repository, now, p);
+      return new AccessCheck(d != null ? d : evaluator.decide(p.inputs, op, now), p.inputs, now, p);
     }
     StampedCache.Age age = new StampedCache.Age();
     Credential c = authenticate(digest, age);
     AccessInputs in = inputsUnlessInvalid(c, owner, name, age);
     if (in.repository() == null) {
-      return decide(c, in, op);
+      return decide(in, op);
     }
     Instant now = clock.instant();
     Prepared prepared = new Prepared(in, evaluator, now);
     cache.join(key, gen, age, prepared);
-    return new AccessCheck(prepared.decision(op, now), c, in.repository(), now, prepared);
+    return new AccessCheck(prepared.decision(op, now), in, now, prepared);
   }
 
-  private AccessCheck decide(Credential credential, AccessInputs in, GitOperation op) {
+  private AccessCheck decide(AccessInputs in, GitOperation op) {
     Instant now = clock.instant();
-    return new AccessCheck(evaluator.decide(in, op, now), credential, in.repository(), now, null);
+    return new AccessCheck(evaluator.decide(in, op, now), in, now, null);
   }
 
   /**
@@ -253,7 +250,7 @@ public final class AccessService {
    * Decides a git request for {@code owner/name} from the individual caches, and records the use.
    */
   public AccessCheck check(Credential credential, String owner, String name, GitOperation op) {
-    AccessCheck check = decide(credential, inputsUnlessInvalid(credential, owner, name, null), op);
+    AccessCheck check = decide(inputsUnlessInvalid(credential, owner, name, null), op);
     recordUse(check);
     return check;
   }

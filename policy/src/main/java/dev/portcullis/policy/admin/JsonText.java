@@ -79,7 +79,9 @@ final class JsonText {
         "fine_grained_max_lifetime_days",
         p.fineGrainedMaxLifetimeDays(),
         "classic_max_lifetime_days",
-        p.classicMaxLifetimeDays());
+        p.classicMaxLifetimeDays(),
+        "push_protection",
+        p.pushProtection().apiName());
   }
 
   static String of(AccessToken t) {

@@ -103,6 +103,7 @@ public final class Policies extends UseCase {
     OrgPolicy.Approval ap = p.fineGrainedApproval();
     Integer fgMax = p.fineGrainedMaxLifetimeDays();
     Integer clMax = p.classicMaxLifetimeDays();
+    OrgPolicy.PushProtection pp = p.pushProtection();
     for (Map.Entry<String, Object> f : patch.entrySet()) {
       Object v = f.getValue();
       switch (f.getKey()) {
@@ -136,6 +137,15 @@ public final class Policies extends UseCase {
         case "fine_grained_max_lifetime_days" ->
             fgMax = lifetimeField(errors, f.getKey(), v, fgMax);
         case "classic_max_lifetime_days" -> clMax = lifetimeField(errors, f.getKey(), v, clMax);
+        case "push_protection" ->
+            pp =
+                enumField(
+                    errors,
+                    f.getKey(),
+                    v,
+                    OrgPolicy.PushProtection.fromApiName(str(v)),
+                    pp,
+                    "enabled, disabled");
         default ->
             errors.add(
                 new PolicyException.FieldError(
@@ -146,7 +156,7 @@ public final class Policies extends UseCase {
       }
     }
     failIf(errors);
-    OrgPolicy next = new OrgPolicy(fg, cl, ap, fgMax, clMax);
+    OrgPolicy next = new OrgPolicy(fg, cl, ap, fgMax, clMax, pp);
     store.updateOrgPolicy(o.id(), next);
     publish.accept(new Invalidation.OrganizationChanged(o.id()));
     audit(actor, "org.policy.update", "org:" + o.login(), JsonText.of(p), JsonText.of(next));

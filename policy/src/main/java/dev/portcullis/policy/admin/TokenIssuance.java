@@ -21,6 +21,7 @@ import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.model.User;
+import dev.portcullis.policy.model.Visibility;
 import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.store.StoreUnavailableException;
 import dev.portcullis.policy.token.TokenDigest;
@@ -29,8 +30,10 @@ import dev.portcullis.policy.token.TokenKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -487,5 +490,54 @@ public final class TokenIssuance extends UseCase {
                     JsonText.object("deleted", true));
               });
     }
+  }
+
+  /**
+   * Tokens of this gateway found in content pushed to {@code repo} by {@code pusher}: each one that
+   * is live (in the store, neither deleted nor expired) is audited as leaked. When the pusher
+   * bypassed push protection ({@code bypassReason} non-null) the bypass is audited with its reason,
+   * and a live token that thereby entered a public repository is revoked at once, on every node, as
+   * by {@link #revokeCredentials}. Owners are not notified yet: there is no notifications outbox.
+   *
+   * @return how many of the tokens are live
+   */
+  public int pushedTokens(
+      Actor pusher, Repository repo, Collection<TokenDigest> digests, String bypassReason) {
+    boolean revoke = bypassReason != null && repo.visibility() == Visibility.PUBLIC;
+    Instant now = now();
+    int live = 0;
+    for (TokenDigest d : new LinkedHashSet<>(digests)) {
+      Optional<AccessToken> found =
+          store.tokenByDigest(d).filter(t -> !t.deleted() && !t.expired(now));
+      if (found.isEmpty()) {
+        continue;
+      }
+      AccessToken t = found.get();
+      live++;
+      audit(
+          pusher,
+          "token.leak_pushed",
+          "token:" + t.id(),
+          JsonText.of(t),
+          JsonText.object("repository", repo.fullName(), "bypassed", bypassReason != null));
+      if (revoke) {
+        delete(t);
+        audit(
+            pusher,
+            "token.revoke_leaked",
+            "token:" + t.id(),
+            JsonText.of(t),
+            JsonText.object("deleted", true, "repository", repo.fullName()));
+      }
+    }
+    if (bypassReason != null) {
+      audit(
+          pusher,
+          "repo.push_protection_bypass",
+          "repo:" + repo.fullName(),
+          null,
+          JsonText.object("reason", bypassReason, "tokens", digests.size(), "live", live));
+    }
+    return live;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The access decision: a pure function from {@link dev.portcullis.policy.decision.AccessInputs},
  * the operation and the time to a {@link dev.portcullis.policy.decision.Decision}, the rules of the
- * design in order. No caches, no store, no clock of its own.
+ * design in order; and {@link dev.portcullis.policy.decision.PushRules}, what the same inputs allow
+ * a push to carry (rule 8, push protection). No caches, no store, no clock of its own.
  *
  * <p>May use {@code token} and {@code model}.
  */

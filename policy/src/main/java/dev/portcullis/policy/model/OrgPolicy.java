@@ -4,14 +4,18 @@ import java.util.Objects;
 
 /**
  * An organization's own personal access token policy, used only where its enterprise says {@code
- * org_configures} (or it has no enterprise).
+ * org_configures} (or it has no enterprise), and its push protection setting, which is the
+ * organization's alone.
+ *
+ * @param pushProtection whether pushes carrying a token of this gateway are refused
  */
 public record OrgPolicy(
     Access fineGrainedAccess,
     Access classicAccess,
     Approval fineGrainedApproval,
     Integer fineGrainedMaxLifetimeDays,
-    Integer classicMaxLifetimeDays) {
+    Integer classicMaxLifetimeDays,
+    PushProtection pushProtection) {
 
   /** {@code allowed} (default) or {@code restricted}. */
   public enum Access {
@@ -41,11 +45,43 @@ public record OrgPolicy(
     }
   }
 
+  /** {@code enabled} (default) or {@code disabled}. */
+  public enum PushProtection {
+    ENABLED,
+    DISABLED;
+
+    public String apiName() {
+      return ApiEnums.apiName(this);
+    }
+
+    public static PushProtection fromApiName(String s) {
+      return ApiEnums.fromApiName(PushProtection.class, s);
+    }
+  }
+
   public static final OrgPolicy DEFAULT =
-      new OrgPolicy(Access.ALLOWED, Access.ALLOWED, Approval.REQUIRED, null, null);
+      new OrgPolicy(
+          Access.ALLOWED, Access.ALLOWED, Approval.REQUIRED, null, null, PushProtection.ENABLED);
+
+  /** A token policy with push protection at its default, enabled. */
+  public OrgPolicy(
+      Access fineGrainedAccess,
+      Access classicAccess,
+      Approval fineGrainedApproval,
+      Integer fineGrainedMaxLifetimeDays,
+      Integer classicMaxLifetimeDays) {
+    this(
+        fineGrainedAccess,
+        classicAccess,
+        fineGrainedApproval,
+        fineGrainedMaxLifetimeDays,
+        classicMaxLifetimeDays,
+        PushProtection.ENABLED);
+  }
 
   public OrgPolicy {
     Objects.requireNonNull(fineGrainedAccess, "fineGrainedAccess");
+    Objects.requireNonNull(pushProtection, "pushProtection");
     Objects.requireNonNull(classicAccess, "classicAccess");
     Objects.requireNonNull(fineGrainedApproval, "fineGrainedApproval");
     MaxLifetime.check(fineGrainedMaxLifetimeDays, "fine_grained_max_lifetime_days");

@@ -46,7 +46,7 @@ final class JdbcPolicyStore implements PolicyStore {
       "id, token_id, org_id, status, reason, created_at, reviewed_at, review_reason, access_granted_at";
   private static final String ACCOUNT_COLUMNS =
       "id, login, type, site_admin, suspended_at, enterprise_id, base_permission, fine_grained_access, "
-          + "classic_access, fine_grained_approval, fine_grained_max_lifetime_days, classic_max_lifetime_days, created_at";
+          + "classic_access, fine_grained_approval, fine_grained_max_lifetime_days, classic_max_lifetime_days, push_protection, created_at";
 
   /** {@link #ACCOUNT_COLUMNS} of the accounts table named {@code a} in a join. */
   private static final String A_ACCOUNT_COLUMNS = "a." + ACCOUNT_COLUMNS.replace(", ", ", a.");
@@ -288,7 +288,8 @@ final class JdbcPolicyStore implements PolicyStore {
             OrgPolicy.Access.fromApiName(rs.getString("classic_access")),
             OrgPolicy.Approval.fromApiName(rs.getString("fine_grained_approval")),
             nullableInt(rs, "fine_grained_max_lifetime_days"),
-            nullableInt(rs, "classic_max_lifetime_days"));
+            nullableInt(rs, "classic_max_lifetime_days"),
+            OrgPolicy.PushProtection.fromApiName(rs.getString("push_protection")));
     return new Organization(
         id,
         login,
@@ -680,7 +681,8 @@ final class JdbcPolicyStore implements PolicyStore {
               insert(
                   c,
                   "INSERT INTO accounts (login, login_key, type, enterprise_id, base_permission, fine_grained_access, "
-                      + "classic_access, fine_grained_approval, created_at) VALUES (?, ?, 'Organization', ?, ?, ?, ?, ?, ?)",
+                      + "classic_access, fine_grained_approval, push_protection, created_at) "
+                      + "VALUES (?, ?, 'Organization', ?, ?, ?, ?, ?, ?, ?)",
                   login,
                   key(login),
                   orNull(enterpriseId),
@@ -688,6 +690,7 @@ final class JdbcPolicyStore implements PolicyStore {
                   p.fineGrainedAccess().apiName(),
                   p.classicAccess().apiName(),
                   p.fineGrainedApproval().apiName(),
+                  p.pushProtection().apiName(),
                   now);
           update(
               c,
@@ -706,12 +709,14 @@ final class JdbcPolicyStore implements PolicyStore {
             update(
                 c,
                 "UPDATE accounts SET fine_grained_access = ?, classic_access = ?, fine_grained_approval = ?, "
-                    + "fine_grained_max_lifetime_days = ?, classic_max_lifetime_days = ? WHERE id = ? AND type = 'Organization'",
+                    + "fine_grained_max_lifetime_days = ?, classic_max_lifetime_days = ?, push_protection = ? "
+                    + "WHERE id = ? AND type = 'Organization'",
                 p.fineGrainedAccess().apiName(),
                 p.classicAccess().apiName(),
                 p.fineGrainedApproval().apiName(),
                 orNull(p.fineGrainedMaxLifetimeDays()),
                 orNull(p.classicMaxLifetimeDays()),
+                p.pushProtection().apiName(),
                 orgId));
   }
 

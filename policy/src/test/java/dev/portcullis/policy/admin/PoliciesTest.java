@@ -23,6 +23,27 @@ import org.junit.jupiter.api.Test;
  */
 class PoliciesTest extends AdminFixture {
   @Test
+  void pushProtectionIsEnabledByDefaultAndStoredWhenChanged() {
+    assertEquals(
+        OrgPolicy.PushProtection.ENABLED,
+        mgmt.directory().organization("acme").policy().pushProtection());
+    assertPolicyException(
+        PolicyException.Kind.INVALID,
+        () ->
+            mgmt.policies()
+                .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("push_protection", "off")));
+    mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("push_protection", "disabled"));
+    assertEquals(
+        OrgPolicy.PushProtection.DISABLED,
+        mgmt.directory().organization("acme").policy().pushProtection());
+    mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("classic_access", "restricted"));
+    assertEquals(
+        OrgPolicy.PushProtection.DISABLED,
+        mgmt.directory().organization("acme").policy().pushProtection(),
+        "another field's change keeps it");
+  }
+
+  @Test
   void policyPatchesValidateEveryFieldAndKeepOmittedOnes() {
     mgmt.policies().updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("classic_max_lifetime_days", 90));
     Map<String, Object> bad = new HashMap<>();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.policy.audit.AuditEvent;
 import dev.portcullis.policy.decision.Decision.Reason;
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
@@ -15,6 +16,7 @@ import dev.portcullis.policy.model.GitOperation;
 import dev.portcullis.policy.model.GrantStatus;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.token.TokenDigest;
 import dev.portcullis.policy.token.TokenFormat;
@@ -471,6 +473,53 @@ class TokenIssuanceTest extends AdminFixture {
     assertEquals(List.of(), mgmt.tokens().ownTokens(bob));
     assertPolicyException(
         PolicyException.Kind.NOT_FOUND, () -> mgmt.tokens().deleteOwnToken(bob, bobs.token().id()));
+  }
+
+  @Test
+  void pushedTokensAuditsLiveOnesAndRevokesOnlyWhatABypassPutInAPublicRepository() {
+    List<AuditEvent> events = new java.util.ArrayList<>();
+    Admin audited =
+        new Admin(store, cache::apply, clock, new SecureRandom(), id -> null, events::add);
+    CreatedToken live = create("bob", classic(30, "repo"));
+    CreatedToken deleted = create("bob", classic(30, "repo"));
+    CreatedToken expiring = create("bob", classic(1, "repo"));
+    mgmt.tokens().deleteToken(Actor.SYSTEM, deleted.token().id());
+    TokenDigest unknown =
+        TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, new SecureRandom()));
+    Actor pusher = Actor.of(alice, create("alice", classic(30, "repo")).token());
+    Repository app = mgmt.directory().repository("acme", "app");
+    Repository site = mgmt.directory().repository("acme", "site");
+    clock.advance(Duration.ofDays(2));
+    List<TokenDigest> found =
+        List.of(
+            live.token().digest(),
+            deleted.token().digest(),
+            expiring.token().digest(),
+            unknown,
+            live.token().digest());
+
+    assertEquals(
+        1, audited.tokens().pushedTokens(pusher, site, found, null), "refused: not revoked");
+    assertEquals(1, audited.tokens().pushedTokens(pusher, app, found, "fixture"), "private");
+    assertFalse(store.tokenById(live.token().id()).orElseThrow().deleted());
+    assertEquals(1, audited.tokens().pushedTokens(pusher, site, found, "fixture"));
+    assertTrue(store.tokenById(live.token().id()).orElseThrow().deleted(), "revoked");
+    assertEquals(0, audited.tokens().pushedTokens(pusher, site, found, "again"));
+
+    assertEquals(
+        List.of(
+            "token.leak_pushed",
+            "token.leak_pushed",
+            "repo.push_protection_bypass",
+            "token.leak_pushed",
+            "token.revoke_leaked",
+            "repo.push_protection_bypass",
+            "repo.push_protection_bypass"),
+        events.stream().map(AuditEvent::operation).toList());
+    assertTrue(events.get(2).after().contains("\"reason\":\"fixture\""), events.get(2)::after);
+    assertEquals("alice", events.get(2).actor());
+    assertTrue(
+        events.stream().noneMatch(e -> String.valueOf(e.after()).contains(live.plaintext())));
   }
 
   @Test

@@ -246,6 +246,7 @@ public final class Fixtures {
     private RepoPermission collaborator;
     private GrantStatus grant = GrantStatus.APPROVED;
     private boolean noGrant;
+    private boolean workflows;
     private final Map<Long, OrgRole> roleOverrides = new HashMap<>();
 
     private Case(User user) {
@@ -267,6 +268,12 @@ public final class Fixtures {
       this.resourceOwner = owner;
       this.selection = RepositorySelection.ALL;
       this.contents = contents;
+      return this;
+    }
+
+    /** A fine-grained token that also has {@code workflows: write}. */
+    public Case workflows() {
+      this.workflows = true;
       return this;
     }
 
@@ -378,6 +385,27 @@ public final class Fixtures {
                     contents,
                     created,
                     expires);
+        if (workflows) {
+          Map<String, PermissionLevel> perms = new LinkedHashMap<>(token.permissions());
+          perms.put("workflows", PermissionLevel.WRITE);
+          token =
+              new AccessToken(
+                  token.id(),
+                  token.userId(),
+                  token.kind(),
+                  token.digest(),
+                  token.name(),
+                  token.description(),
+                  token.createdAt(),
+                  token.expiresAt(),
+                  null,
+                  null,
+                  token.scopes(),
+                  token.resourceOwnerId(),
+                  token.repositorySelection(),
+                  token.repositoryIds(),
+                  perms);
+        }
         if (deleted) {
           token =
               new AccessToken(

@@ -1,0 +1,114 @@
+package dev.portcullis.policy.decision;
+
+import static dev.portcullis.policy.testing.Fixtures.ACME;
+import static dev.portcullis.policy.testing.Fixtures.ACME_APP;
+import static dev.portcullis.policy.testing.Fixtures.ACME_SITE;
+import static dev.portcullis.policy.testing.Fixtures.MIA;
+import static dev.portcullis.policy.testing.Fixtures.OLIVIA;
+import static dev.portcullis.policy.testing.Fixtures.UMA;
+import static dev.portcullis.policy.testing.Fixtures.UMA_DOTS;
+import static dev.portcullis.policy.testing.Fixtures.as;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.policy.model.BasePermission;
+import dev.portcullis.policy.model.OrgPolicy;
+import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.RepoPermission;
+import dev.portcullis.policy.testing.Fixtures;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Rule 8 and push protection as derived from the access decision's inputs: one row per case. */
+class PushRulesTest {
+  private static final String CI = ".github/workflows/ci.yml";
+  private static final String CLASSIC_REFUSAL =
+      "refusing to allow a Personal Access Token to create or update workflow"
+          + " `.github/workflows/ci.yml` without `workflow` scope";
+  private static final String FINE_GRAINED_REFUSAL =
+      "refusing to allow a Personal Access Token to create or update workflow"
+          + " `.github/workflows/ci.yml` without `workflows` permission";
+
+  static Stream<Arguments> rule8() {
+    return Stream.of(
+        Arguments.of("classic repo", as(MIA).classic("repo").on(ACME_APP), CLASSIC_REFUSAL),
+        Arguments.of(
+            "classic repo + workflow", as(MIA).classic("repo", "workflow").on(ACME_APP), null),
+        Arguments.of(
+            "classic public_repo on a public repository",
+            as(MIA).classic("public_repo").on(ACME_SITE),
+            CLASSIC_REFUSAL),
+        Arguments.of(
+            "fine-grained contents:write",
+            as(MIA).fineGrained(ACME, PermissionLevel.WRITE).on(ACME_APP),
+            FINE_GRAINED_REFUSAL),
+        Arguments.of(
+            "fine-grained contents:write + workflows:write",
+            as(MIA).fineGrained(ACME, PermissionLevel.WRITE).workflows().on(ACME_APP),
+            null),
+        Arguments.of(
+            "an org owner's classic repo token (rule 8 is about the token, not the user)",
+            as(OLIVIA).classic("repo").on(ACME_APP),
+            CLASSIC_REFUSAL));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rule8")
+  void rule8NeedsTheWorkflowScopeOrPermission(String name, Fixtures.Case c, String refusal) {
+    assertEquals(refusal, PushRules.of(c.inputs()).workflowRefusal(CI));
+  }
+
+  @Test
+  void pushProtectionFollowsTheOrganizationAndIsAlwaysOnForUsers() {
+    assertTrue(PushRules.of(as(MIA).classic("repo").on(ACME_APP).inputs()).pushProtection());
+    OrgPolicy off =
+        new OrgPolicy(
+            OrgPolicy.Access.ALLOWED,
+            OrgPolicy.Access.ALLOWED,
+            OrgPolicy.Approval.REQUIRED,
+            null,
+            null,
+            OrgPolicy.PushProtection.DISABLED);
+    assertFalse(
+        PushRules.of(as(MIA).classic("repo").on(ACME_APP).orgPolicy(off).inputs())
+            .pushProtection());
+    assertTrue(PushRules.of(as(UMA).classic("repo").on(UMA_DOTS).inputs()).pushProtection());
+  }
+
+  @Test
+  void onlyARepositoryAdminMayBypass() {
+    assertTrue(PushRules.of(as(OLIVIA).classic("repo").on(ACME_APP).inputs()).mayBypass());
+    assertTrue(PushRules.of(as(UMA).classic("repo").on(UMA_DOTS).inputs()).mayBypass());
+    assertFalse(
+        PushRules.of(as(MIA).classic("repo").on(ACME_APP).base(BasePermission.WRITE).inputs())
+            .mayBypass());
+    assertFalse(
+        PushRules.of(
+                as(MIA).classic("repo").on(ACME_APP).collaborator(RepoPermission.MAINTAIN).inputs())
+            .mayBypass());
+    assertTrue(
+        PushRules.of(
+                as(MIA).classic("repo").on(ACME_APP).collaborator(RepoPermission.ADMIN).inputs())
+            .mayBypass());
+  }
+
+  @Test
+  void theyApplyOnlyToATokenPushingToARepository() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PushRules.of(Fixtures.anonymous().on(ACME_APP).inputs()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PushRules.of(as(MIA).classic("repo").unknownRepo().inputs()));
+    assertNull(
+        PushRules.of(as(MIA).classic("repo", "workflow").on(ACME_SITE).inputs())
+            .workflowRefusal(CI));
+    assertTrue(PushRules.of(as(MIA).classic("repo").on(ACME_SITE).inputs()).publicRepository());
+  }
+}
