@@ -89,13 +89,20 @@ abstract class AdminFixture {
 
   /** Management over this fixture's store, cache and clock (failed sign-ins: 5 per minute). */
   Admin newAdmin(SecureRandom random) {
+    return newAdmin(random, e -> {});
+  }
+
+  /** The same, handing its audit events to {@code audit}. */
+  Admin newAdmin(
+      SecureRandom random,
+      java.util.function.Consumer<dev.portcullis.policy.audit.AuditEvent> audit) {
     return new Admin(
         store,
         cache::apply,
         clock,
         random,
         id -> null,
-        e -> {},
+        audit,
         PolicyStores.signIn(db.dataSource()),
         new FailedAuthLimiter(
             new FailedAuthLimiter.Settings(5, Duration.ofMinutes(1), 1000), ticker),

@@ -478,8 +478,7 @@ class TokenIssuanceTest extends AdminFixture {
   @Test
   void pushedTokensAuditsLiveOnesAndRevokesOnlyWhatABypassPutInAPublicRepository() {
     List<AuditEvent> events = new java.util.ArrayList<>();
-    Admin audited =
-        new Admin(store, cache::apply, clock, new SecureRandom(), id -> null, events::add);
+    Admin audited = newAdmin(new SecureRandom(), events::add);
     CreatedToken live = create("bob", classic(30, "repo"));
     CreatedToken deleted = create("bob", classic(30, "repo"));
     CreatedToken expiring = create("bob", classic(1, "repo"));
