@@ -1,6 +1,7 @@
 package dev.portcullis.gateway.console;
 
 import dev.portcullis.policy.admin.ConsoleSession;
+import dev.portcullis.policy.admin.Passwords;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.token.TokenKind;
@@ -83,6 +84,7 @@ final class SettingsPages implements PageGroup {
       HttpServletRequest req, HttpServletResponse res, ConsoleSession s, boolean post)
       throws IOException {
     String error = null;
+    int status = 422;
     if (post) {
       String next = req.getParameter("password");
       if (next == null || !next.equals(req.getParameter("password_confirmation"))) {
@@ -92,19 +94,28 @@ final class SettingsPages implements PageGroup {
           console
               .admin
               .passwords()
-              .changePassword(Actor.web(s.user()), req.getParameter("current_password"), next);
+              .changePassword(
+                  Actor.web(s.user()),
+                  req.getParameter("current_password"),
+                  next,
+                  req.getRemoteAddr());
           // Every session of the user ended with the change, this one too.
           Console.clearSessionCookie(res);
           Console.redirect(res, "/login?done=password");
           return;
         } catch (PolicyException e) {
           error = Console.messageOf(e);
+          if (e.errors().stream().anyMatch(f -> f.code().equals(Passwords.TOO_MANY_ATTEMPTS))) {
+            status = 429;
+            res.setHeader(
+                "Retry-After", Long.toString(console.admin.sessions().retryAfterSeconds()));
+          }
         }
       }
     }
     Map<String, Object> p = Console.page(s, "Password", "password");
     p.put("error", error);
-    console.render(res, error == null ? 200 : 422, "password.jte", p);
+    console.render(res, error == null ? 200 : status, "password.jte", p);
   }
 
   /** The list's delete buttons post {@code delete=<id>} to the list's own URL. */
