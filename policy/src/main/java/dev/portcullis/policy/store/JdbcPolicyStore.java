@@ -901,6 +901,31 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   @Override
+  public boolean replaceSecret(
+      long tokenId, TokenDigest previous, TokenDigest next, Instant expiresAt) {
+    return tx(
+        c -> {
+          try {
+            return update(
+                    c,
+                    "UPDATE tokens SET lookup_key = ?, digest = ?, expires_at = ? "
+                        + "WHERE id = ? AND digest = ? AND deleted_at IS NULL",
+                    next.lookupKey(),
+                    next.hex(),
+                    orNull(expiresAt),
+                    tokenId,
+                    previous.hex())
+                == 1;
+          } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+              throw new PolicyStore.LookupKeyTaken();
+            }
+            throw e;
+          }
+        });
+  }
+
+  @Override
   public boolean deleteToken(long tokenId, Instant now) {
     return tx(
         c ->
