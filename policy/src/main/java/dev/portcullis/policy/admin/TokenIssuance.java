@@ -486,12 +486,14 @@ public final class TokenIssuance extends UseCase {
       lifetimeError(org, effectivePolicy(org), days).ifPresent(errors::add);
     }
     failIf(errors);
-    Instant expires = days == null ? null : now().plus(Duration.ofDays(days));
+    // The new secret's lifetime counts from now, as a new token's would.
+    Instant issued = now();
+    Instant expires = days == null ? null : issued.plus(Duration.ofDays(days));
     for (int attempt = 1; ; attempt++) {
       String plaintext = TokenFormat.generate(t.kind(), random);
       TokenDigest digest = TokenDigest.of(plaintext);
       try {
-        if (!store.replaceSecret(t.id(), t.digest(), digest, expires)) {
+        if (!store.replaceSecret(t.id(), t.digest(), digest, issued, expires)) {
           throw Directory.noToken(tokenId);
         }
       } catch (PolicyStore.LookupKeyTaken e) {

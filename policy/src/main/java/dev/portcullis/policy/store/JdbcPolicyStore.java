@@ -902,16 +902,17 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public boolean replaceSecret(
-      long tokenId, TokenDigest previous, TokenDigest next, Instant expiresAt) {
+      long tokenId, TokenDigest previous, TokenDigest next, Instant createdAt, Instant expiresAt) {
     return tx(
         c -> {
           try {
             return update(
                     c,
-                    "UPDATE tokens SET lookup_key = ?, digest = ?, expires_at = ? "
+                    "UPDATE tokens SET lookup_key = ?, digest = ?, created_at = ?, expires_at = ? "
                         + "WHERE id = ? AND digest = ? AND deleted_at IS NULL",
                     next.lookupKey(),
                     next.hex(),
+                    createdAt,
                     orNull(expiresAt),
                     tokenId,
                     previous.hex())

@@ -596,6 +596,7 @@ class TokenIssuanceTest extends AdminFixture {
           "expires_in");
       CreatedToken capped = mgmt.tokens().regenerateOwnToken(web, t.token().id(), null, false);
       assertEquals(clock.instant().plus(Duration.ofDays(10)), capped.token().expiresAt());
+      assertAllowed(capped.plaintext(), "app", GitOperation.READ);
       assertDenied(next.plaintext(), "app", GitOperation.READ, 401, Reason.INVALID_CREDENTIALS);
       assertPolicyException(
           PolicyException.Kind.NOT_FOUND,
