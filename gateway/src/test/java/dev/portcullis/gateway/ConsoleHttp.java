@@ -9,7 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +22,7 @@ import java.util.stream.Collectors;
  * hand (the JDK client has no cookie jar by default) and sends the headers a browser would.
  */
 final class ConsoleHttp {
+  static final String LOGIN_COOKIE = "__Host-portcullis_login";
   private static final Pattern CSRF =
       Pattern.compile("name=\"authenticity_token\" value=\"([^\"]+)\"");
   private final HttpClient http =
@@ -30,6 +33,9 @@ final class ConsoleHttp {
   private final String base;
   private final String origin;
   String session;
+
+  /** The sign-in form's double-submit cookie, as the login page set it. */
+  String loginCookie;
 
   /** The client address a trusted balancer names in {@code X-Forwarded-For}, or null. */
   String forwardedFor;
@@ -69,9 +75,18 @@ final class ConsoleHttp {
     return send(b);
   }
 
-  /** Signs in; returns the answer (303 with the cookie on success). */
+  /**
+   * Signs in as a browser does, through the login page and its form token; returns the answer (303
+   * with the cookie on success).
+   */
   HttpResponse<String> signIn(String login, String password) {
-    return post("/login", Map.of("login", login, "password", password));
+    // Signed in, the login page redirects: the form is read as a signed-out browser sees it.
+    String signedIn = session;
+    session = null;
+    String token = csrf("/login");
+    session = signedIn;
+    return post(
+        "/login", Map.of("login", login, "password", password, "authenticity_token", token));
   }
 
   /** The CSRF token of a signed-in page. */
@@ -93,8 +108,15 @@ final class ConsoleHttp {
   }
 
   private HttpResponse<String> send(HttpRequest.Builder b) {
+    List<String> cookies = new ArrayList<>();
     if (session != null) {
-      b.header("Cookie", ConsoleServlet.COOKIE + "=" + session);
+      cookies.add(ConsoleServlet.COOKIE + "=" + session);
+    }
+    if (loginCookie != null) {
+      cookies.add(LOGIN_COOKIE + "=" + loginCookie);
+    }
+    if (!cookies.isEmpty()) {
+      b.header("Cookie", String.join("; ", cookies));
     }
     if (forwardedFor != null) {
       b.header("X-Forwarded-For", forwardedFor);
@@ -107,6 +129,9 @@ final class ConsoleHttp {
         if (c.startsWith(ConsoleServlet.COOKIE + "=")) {
           String v = c.substring(ConsoleServlet.COOKIE.length() + 1, c.indexOf(';'));
           session = v.isEmpty() ? null : v;
+        }
+        if (c.startsWith(LOGIN_COOKIE + "=")) {
+          loginCookie = c.substring(LOGIN_COOKIE.length() + 1, c.indexOf(';'));
         }
       }
       return r;

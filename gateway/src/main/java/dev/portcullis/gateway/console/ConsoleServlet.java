@@ -25,7 +25,8 @@ public final class ConsoleServlet extends HttpServlet {
   public static final String COOKIE = "__Host-portcullis_session";
 
   public static final String CSP =
-      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+          + "form-action 'self'; "
           + "frame-ancestors 'none'; base-uri 'none'";
 
   private final transient Console console;
@@ -33,7 +34,12 @@ public final class ConsoleServlet extends HttpServlet {
 
   public ConsoleServlet(Admin admin, Clock clock) {
     this.console = new Console(admin, clock);
-    this.groups = List.of(new Assets(), new SignInPages(console), new SettingsPages(console));
+    this.groups =
+        List.of(
+            new Assets(),
+            new SignInPages(console),
+            new SettingsPages(console),
+            new TokenPages(console));
   }
 
   /** The servlet paths the console answers, for the gateway to map to it. */

@@ -4,9 +4,14 @@ import dev.portcullis.policy.admin.ConsoleSession;
 import dev.portcullis.policy.admin.SignInOutcome;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.User;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,9 +19,19 @@ import java.util.Optional;
 /**
  * Signing in and out: {@code /login}, {@code /logout}, and {@code /password_reset/{token}} for the
  * setup links an administrator hands out.
+ *
+ * <p>The sign-in form has no session to tie a CSRF token to, so it uses a double-submit token: the
+ * login page sets a random value in the {@value #LOGIN_COOKIE} cookie (host-only, Secure, HttpOnly,
+ * SameSite=Strict) and in the form; a sign-in post whose form value differs from its cookie is
+ * refused with 403 before the password is looked at. Another site can neither read nor set the
+ * cookie, so it cannot sign a browser in to an account of its choosing.
  */
 final class SignInPages implements PageGroup {
+  /** The sign-in form's double-submit cookie. */
+  static final String LOGIN_COOKIE = "__Host-portcullis_login";
+
   private final Console console;
+  private final SecureRandom random = new SecureRandom();
 
   SignInPages(Console console) {
     this.console = console;
@@ -32,7 +47,18 @@ final class SignInPages implements PageGroup {
       throws IOException {
     if (path.equals("/login")) {
       if (post) {
-        signIn(req, res);
+        String token = loginToken(req);
+        String sent = req.getParameter(Console.CSRF_FIELD);
+        if (token == null
+            || sent == null
+            || !MessageDigest.isEqual(
+                token.getBytes(StandardCharsets.UTF_8), sent.getBytes(StandardCharsets.UTF_8))) {
+          Console.LOG.info("refused a sign-in post without its form token");
+          console.message(
+              res, 403, "Forbidden", "This form has expired. Go back, reload the page and retry.");
+          return;
+        }
+        signIn(req, res, token);
       } else {
         loginPage(req, res);
       }
@@ -62,7 +88,16 @@ final class SignInPages implements PageGroup {
       Console.redirect(res, "/settings/profile");
       return;
     }
+    String token = loginToken(req);
+    if (token == null) {
+      byte[] bytes = new byte[32];
+      random.nextBytes(bytes);
+      token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+      res.addHeader(
+          "Set-Cookie", LOGIN_COOKIE + "=" + token + "; Path=/; Secure; HttpOnly; SameSite=Strict");
+    }
     Map<String, Object> p = Console.page(null, "Sign in", null);
+    p.put("formToken", token);
     p.put("login", "");
     p.put("error", null);
     p.put(
@@ -75,7 +110,21 @@ final class SignInPages implements PageGroup {
     console.render(res, 200, "login.jte", p);
   }
 
-  private void signIn(HttpServletRequest req, HttpServletResponse res) throws IOException {
+  /** The value of the sign-in form's cookie, when it has a well-formed one. */
+  private static String loginToken(HttpServletRequest req) {
+    Cookie[] cookies = req.getCookies();
+    if (cookies != null) {
+      for (Cookie c : cookies) {
+        if (c.getName().equals(LOGIN_COOKIE) && c.getValue().matches("[A-Za-z0-9_-]{43}")) {
+          return c.getValue();
+        }
+      }
+    }
+    return null;
+  }
+
+  private void signIn(HttpServletRequest req, HttpServletResponse res, String formToken)
+      throws IOException {
     String login = req.getParameter("login");
     SignInOutcome outcome =
         console.admin.sessions().signIn(login, req.getParameter("password"), req.getRemoteAddr());
@@ -97,6 +146,7 @@ final class SignInPages implements PageGroup {
       res.setHeader("Retry-After", Long.toString(console.admin.sessions().retryAfterSeconds()));
     }
     Map<String, Object> p = Console.page(null, "Sign in", null);
+    p.put("formToken", formToken);
     p.put("login", login == null ? "" : login);
     p.put("error", r.message());
     p.put("notice", null);

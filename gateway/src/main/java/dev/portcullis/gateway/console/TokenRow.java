@@ -6,7 +6,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** A row of the token list, formatted for display. */
+/**
+ * A row of the token list, formatted for display.
+ *
+ * @param path the token's own page; its regenerate page is below it
+ */
 public record TokenRow(
     long id,
     String name,
@@ -14,8 +18,9 @@ public record TokenRow(
     String status,
     String statusDetail,
     String expires,
-    String lastUsed) {
-  private static final DateTimeFormatter DAY =
+    String lastUsed,
+    String path) {
+  static final DateTimeFormatter DAY =
       DateTimeFormatter.ofPattern("MMM d, yyyy", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
   static TokenRow of(OwnToken t, Instant now) {
@@ -28,6 +33,7 @@ public record TokenRow(
         status,
         detail,
         t.token().expiresAt() == null ? "never" : DAY.format(t.token().expiresAt()),
-        t.lastUsedAt() == null ? "never used" : DAY.format(t.lastUsedAt()));
+        t.lastUsedAt() == null ? "never used" : DAY.format(t.lastUsedAt()),
+        TokenPages.base(t.token().kind()) + "/" + t.token().id());
   }
 }

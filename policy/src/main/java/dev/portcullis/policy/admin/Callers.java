@@ -193,7 +193,9 @@ public final class Callers {
     User user = actor.user();
     Map<Long, OrgRole> roles = store.membershipsOfUser(user.id());
     Map<Long, RepoPermission> grants = store.collaborationsOfUser(user.id());
-    Credential.Token credential = new Credential.Token(actor.token(), user);
+    // A console user has no token: rule 4 needs only the user's own grants.
+    Credential credential =
+        actor.token() == null ? Credential.NONE : new Credential.Token(actor.token(), user);
     EffectivePolicy policy = directory.effectivePolicy(org);
     OrgRole role = roles.get(org.id());
     boolean sameEnterprise = sameEnterprise(org, roles);

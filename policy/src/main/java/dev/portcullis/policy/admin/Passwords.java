@@ -2,6 +2,7 @@ package dev.portcullis.policy.admin;
 
 import static dev.portcullis.policy.admin.Validation.checkPassword;
 
+import dev.portcullis.policy.access.FailedAuthLimiter;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.User;
@@ -22,8 +23,14 @@ public final class Passwords extends UseCase {
   static final String INVALID_LINK =
       "This password setup link is invalid, has been used, or has expired. Ask an administrator for a new one.";
 
+  /** The field error code of a password change refused by the failed-authentication limiter. */
+  public static final String TOO_MANY_ATTEMPTS = "too_many_attempts";
+
+  private final FailedAuthLimiter limiter;
+
   Passwords(AdminContext context) {
     super(context);
+    this.limiter = context.limiter();
   }
 
   /**
@@ -74,16 +81,27 @@ public final class Passwords extends UseCase {
   }
 
   /**
-   * The signed-in user changes their own password, giving the current one. Every session of theirs
-   * ends, the one making the change included.
+   * The signed-in user changes their own password, giving the current one, from {@code address}. A
+   * wrong current password counts in the failed-authentication limiter like a refused sign-in (per
+   * address and per login); once blocked, the change is refused before the password is checked,
+   * with code {@value #TOO_MANY_ATTEMPTS}. Every session of the user ends, the one making the
+   * change included.
    */
-  public void changePassword(Actor actor, String current, String next) {
+  public void changePassword(Actor actor, String current, String next, String address) {
     User u = actor.user();
     if (u == null) {
       throw PolicyException.forbidden("Only a user has a password.");
     }
+    String blocked = limiter.signInBlocked(address, u.login());
+    if (blocked != null) {
+      throw PolicyException.invalid("User", "current_password", TOO_MANY_ATTEMPTS, blocked);
+    }
     String stored = signIns.passwordHash(u.id()).orElse(null);
     if (current == null || stored == null || !hasher.verify(current, stored)) {
+      String limited = limiter.signInFailure(address, u.login());
+      if (limited != null) {
+        throw PolicyException.invalid("User", "current_password", TOO_MANY_ATTEMPTS, limited);
+      }
       throw PolicyException.invalid(
           "User", "current_password", "invalid", "The current password is incorrect.");
     }

@@ -71,9 +71,37 @@ public final class TokenIssuance extends UseCase {
     return days;
   }
 
+  /** The most fine-grained tokens one user may hold at a time (deleted ones do not count). */
+  public static final int MAX_FINE_GRAINED_PER_USER = 50;
+
+  static final String TOO_MANY_FINE_GRAINED =
+      "You have reached the limit of "
+          + MAX_FINE_GRAINED_PER_USER
+          + " fine-grained personal access tokens. Delete one you no longer need to create another.";
+
+  /** A site administrator creates a token for {@code login} (the REST API and the CLI). */
   public CreatedToken createToken(Actor actor, String login, NewToken request) {
     User user = user(login);
     requireSiteAdmin(actor, user);
+    return create(actor, user, request);
+  }
+
+  /**
+   * A user signed in to the console creates a token for themself. A token cannot make another
+   * token: an API caller goes through {@link #createToken}, which needs a site administrator.
+   */
+  public CreatedToken createOwnToken(Actor actor, NewToken request) {
+    return create(actor, consoleUser(actor), request);
+  }
+
+  private static User consoleUser(Actor actor) {
+    if (actor.user() == null || actor.token() != null) {
+      throw PolicyException.forbidden("Only a user signed in to the console manages their tokens.");
+    }
+    return actor.user();
+  }
+
+  private CreatedToken create(Actor actor, User user, NewToken request) {
     NewToken req = request.expiryGiven() ? request : request.expiringIn(defaultExpiry(request));
     List<PolicyException.FieldError> errors = new ArrayList<>();
     TokenKind kind = TokenKind.fromApiName(req.type());
@@ -189,6 +217,13 @@ public final class TokenIssuance extends UseCase {
   private CreatedToken createFineGrained(
       Actor actor, User user, NewToken req, Instant created, Instant expires) {
     TokenKind kind = TokenKind.FINE_GRAINED;
+    long held =
+        store.tokensOfUser(user.id()).stream()
+            .filter(t -> !t.deleted() && t.kind() == kind)
+            .count();
+    if (held >= MAX_FINE_GRAINED_PER_USER) {
+      failIf(List.of(fe("type", "custom", TOO_MANY_FINE_GRAINED)));
+    }
     List<PolicyException.FieldError> errors = new ArrayList<>();
     if (req.scopes() != null && !req.scopes().isEmpty()) {
       errors.add(fe("scopes", "invalid", "fine-grained tokens take permissions, not scopes"));
@@ -236,17 +271,8 @@ public final class TokenIssuance extends UseCase {
                 "the '"
                     + org.login()
                     + "' organization does not allow fine-grained personal access tokens"));
-      } else if (policy.fineGrainedMaxLifetimeDays() != null
-          && (req.expiresIn() == null || req.expiresIn() > policy.fineGrainedMaxLifetimeDays())) {
-        errors.add(
-            fe(
-                "expires_in",
-                "invalid",
-                "the '"
-                    + org.login()
-                    + "' organization requires fine-grained tokens to expire within "
-                    + policy.fineGrainedMaxLifetimeDays()
-                    + " days"));
+      } else {
+        lifetimeError(org, policy, req.expiresIn()).ifPresent(errors::add);
       }
     }
     RepositorySelection selection = RepositorySelection.fromApiName(req.repositorySelection());
@@ -355,6 +381,141 @@ public final class TokenIssuance extends UseCase {
     PolicyStore.StoredToken st = issued.stored();
     audit(actor, "token.create", "user:" + user.login(), null, JsonText.of(st.token()));
     return new CreatedToken(st.token(), issued.plaintext(), st.grant());
+  }
+
+  /** An expiry of {@code days} (null: never) beyond the organization's maximum lifetime. */
+  private static Optional<PolicyException.FieldError> lifetimeError(
+      Organization org, EffectivePolicy policy, Integer days) {
+    Integer max = policy.fineGrainedMaxLifetimeDays();
+    if (max == null || (days != null && days <= max)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        fe(
+            "expires_in",
+            "invalid",
+            "the '"
+                + org.login()
+                + "' organization requires fine-grained tokens to expire within "
+                + max
+                + " days"));
+  }
+
+  /**
+   * The resource owners the console offers a user for a new fine-grained token: the user, then each
+   * organization they belong to that allows fine-grained tokens, with its maximum lifetime, whether
+   * it wants approval, and the repositories of each that the user can see.
+   */
+  public List<TokenTarget> tokenTargets(Actor actor) {
+    User user = consoleUser(actor);
+    List<TokenTarget> targets = new ArrayList<>();
+    targets.add(
+        new TokenTarget(
+            user.login(), false, false, null, null, repositoryNames(user.id(), r -> true)));
+    Map<Long, OrgRole> memberships = store.membershipsOfUser(user.id());
+    store.accounts().stream()
+        .filter(o -> o instanceof Organization && memberships.containsKey(o.id()))
+        .map(Organization.class::cast)
+        .sorted(java.util.Comparator.comparing(o -> o.login().toLowerCase(java.util.Locale.ROOT)))
+        .forEach(
+            org -> {
+              EffectivePolicy p = effectivePolicy(org);
+              if (!p.fineGrainedRestricted()) {
+                Integer max = p.fineGrainedMaxLifetimeDays();
+                targets.add(
+                    new TokenTarget(
+                        org.login(),
+                        true,
+                        p.approvalRequired() && memberships.get(org.id()) != OrgRole.ADMIN,
+                        max,
+                        max == null ? null : p.lifetimeImposer(false),
+                        repositoryNames(org.id(), visibleIn(actor, org))));
+              }
+            });
+    return targets;
+  }
+
+  private List<String> repositoryNames(
+      long ownerId, java.util.function.Predicate<Repository> visible) {
+    return store.repositoriesOfOwner(ownerId).stream()
+        .filter(visible)
+        .map(Repository::name)
+        .sorted(String.CASE_INSENSITIVE_ORDER)
+        .toList();
+  }
+
+  /**
+   * The user regenerates one of their own tokens: a new secret with the same settings (and the same
+   * organization grant), the old secret refused from its next request on, on every node. The expiry
+   * is chosen anew: {@code expiresIn} days, null for never, and when not {@code expiryGiven} the
+   * default a new token would get; an organization's maximum lifetime applies as at creation.
+   */
+  public CreatedToken regenerateOwnToken(
+      Actor actor, long tokenId, Integer expiresIn, boolean expiryGiven) {
+    User user = consoleUser(actor);
+    AccessToken t =
+        store
+            .tokenById(tokenId)
+            .filter(x -> !x.deleted() && x.userId() == user.id())
+            .orElseThrow(() -> Directory.noToken(tokenId));
+    Organization org =
+        t.resourceOwnerId() == null
+            ? null
+            : ownerById(t.resourceOwnerId())
+                .filter(Organization.class::isInstance)
+                .map(Organization.class::cast)
+                .orElse(null);
+    Integer days = expiresIn;
+    if (!expiryGiven) {
+      days =
+          defaultExpiry(
+              new NewToken(
+                  t.kind().apiName(),
+                  t.name(),
+                  null,
+                  null,
+                  null,
+                  org == null ? null : org.login(),
+                  null,
+                  null,
+                  null,
+                  null,
+                  false));
+    }
+    List<PolicyException.FieldError> errors = new ArrayList<>();
+    if (days != null && (days < MaxLifetime.MIN_DAYS || days > MaxLifetime.MAX_DAYS)) {
+      errors.add(fe("expires_in", "invalid", "expires_in must be 1–366 days or null, not " + days));
+    } else if (org != null && t.kind() == TokenKind.FINE_GRAINED) {
+      lifetimeError(org, effectivePolicy(org), days).ifPresent(errors::add);
+    }
+    failIf(errors);
+    // The new secret's lifetime counts from now, as a new token's would.
+    Instant issued = now();
+    Instant expires = days == null ? null : issued.plus(Duration.ofDays(days));
+    for (int attempt = 1; ; attempt++) {
+      String plaintext = TokenFormat.generate(t.kind(), random);
+      TokenDigest digest = TokenDigest.of(plaintext);
+      try {
+        if (!store.replaceSecret(t.id(), t.digest(), digest, issued, expires)) {
+          throw Directory.noToken(tokenId);
+        }
+      } catch (PolicyStore.LookupKeyTaken e) {
+        if (attempt == ISSUE_ATTEMPTS) {
+          throw new StoreUnavailableException(
+              "could not regenerate a token: "
+                  + ISSUE_ATTEMPTS
+                  + " generated tokens all had taken lookup keys",
+              e);
+        }
+        continue;
+      }
+      publish.accept(new Invalidation.TokenChanged(t.digest(), t.id()));
+      AccessToken next = store.tokenById(t.id()).orElseThrow(() -> Directory.noToken(tokenId));
+      audit(actor, "token.regenerate", "token:" + t.id(), JsonText.of(t), JsonText.of(next));
+      Grant grant =
+          t.kind() == TokenKind.FINE_GRAINED ? store.grantOfToken(t.id()).orElse(null) : null;
+      return new CreatedToken(next, plaintext, grant);
+    }
   }
 
   /** A stored token and the plaintext it was issued with. */

@@ -62,6 +62,11 @@ public final class ClassicScopes {
 
   private ClassicScopes() {}
 
+  /** Every scope name, in alphabetical order. */
+  public static java.util.List<String> all() {
+    return KNOWN.stream().sorted().toList();
+  }
+
   public static boolean isKnown(String scope) {
     return KNOWN.contains(scope);
   }

@@ -906,6 +906,32 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   @Override
+  public boolean replaceSecret(
+      long tokenId, TokenDigest previous, TokenDigest next, Instant createdAt, Instant expiresAt) {
+    return tx(
+        c -> {
+          try {
+            return update(
+                    c,
+                    "UPDATE tokens SET lookup_key = ?, digest = ?, created_at = ?, expires_at = ? "
+                        + "WHERE id = ? AND digest = ? AND deleted_at IS NULL",
+                    next.lookupKey(),
+                    next.hex(),
+                    createdAt,
+                    orNull(expiresAt),
+                    tokenId,
+                    previous.hex())
+                == 1;
+          } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+              throw new PolicyStore.LookupKeyTaken();
+            }
+            throw e;
+          }
+        });
+  }
+
+  @Override
   public boolean deleteToken(long tokenId, Instant now) {
     return tx(
         c ->

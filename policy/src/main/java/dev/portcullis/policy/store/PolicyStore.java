@@ -138,6 +138,16 @@ public interface PolicyStore {
   StoredToken insertToken(
       AccessToken token, Long grantOrgId, GrantStatus initialStatus, String reason);
 
+  /**
+   * Gives a live token a new secret, issued at {@code createdAt} (its lifetime counts from there)
+   * and expiring at {@code expiresAt}, keeping everything else (its id, settings and grant); false
+   * if there was no live token with that id and {@code previous} digest.
+   *
+   * @throws LookupKeyTaken when another token has the new digest's lookup key (nothing is written)
+   */
+  boolean replaceSecret(
+      long tokenId, TokenDigest previous, TokenDigest next, Instant createdAt, Instant expiresAt);
+
   /** Marks a token deleted; false if there was no live token with that id. */
   boolean deleteToken(long tokenId, Instant now);
 

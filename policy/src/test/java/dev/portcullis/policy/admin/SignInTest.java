@@ -106,6 +106,45 @@ class SignInTest extends AdminFixture {
   }
 
   @Test
+  void wrongCurrentPasswordsCountInTheLimiterAndABlockedChangeIsNotChecked() {
+    ConsoleSession s = signIn("alice", PASSWORD);
+    Actor web = Actor.web(s.user());
+    for (int i = 1; i <= 5; i++) {
+      PolicyException e =
+          assertPolicyException(
+              PolicyException.Kind.INVALID,
+              () ->
+                  console
+                      .passwords()
+                      .changePassword(web, "not the password", "a new passphrase", ADDRESS));
+      assertEquals("The current password is incorrect.", e.errors().get(0).message(), "try " + i);
+    }
+    PolicyException sixth =
+        assertPolicyException(
+            PolicyException.Kind.INVALID,
+            () ->
+                console
+                    .passwords()
+                    .changePassword(web, "not the password", "a new passphrase", ADDRESS));
+    assertEquals(Passwords.TOO_MANY_ATTEMPTS, sixth.errors().get(0).code());
+    // Blocked: the right password is not even checked, and sign-in is blocked too.
+    PolicyException blocked =
+        assertPolicyException(
+            PolicyException.Kind.INVALID,
+            () -> console.passwords().changePassword(web, PASSWORD, "a new passphrase", ADDRESS));
+    assertEquals(Passwords.TOO_MANY_ATTEMPTS, blocked.errors().get(0).code());
+    assertEquals(
+        429,
+        assertInstanceOf(
+                SignInOutcome.Refused.class,
+                console.sessions().signIn("alice", PASSWORD, "192.0.2.77"))
+            .status());
+    assertTrue(console.sessions().resume(s.id()).isPresent(), "the password did not change");
+    ticker.advance(Duration.ofMinutes(2));
+    console.passwords().changePassword(web, PASSWORD, "a new passphrase", ADDRESS);
+  }
+
+  @Test
   void aSessionEndsAfterItsIdleTimeoutAndItsAbsoluteTimeout() {
     ConsoleSession s = signIn("alice", PASSWORD);
     clock.advance(Duration.ofHours(7));
@@ -145,10 +184,13 @@ class SignInTest extends AdminFixture {
     PolicyException wrong =
         assertPolicyException(
             PolicyException.Kind.INVALID,
-            () -> console.passwords().changePassword(web, "not the password", "a new passphrase"));
+            () ->
+                console
+                    .passwords()
+                    .changePassword(web, "not the password", "a new passphrase", "192.0.2.1"));
     assertEquals("The current password is incorrect.", wrong.errors().get(0).message());
     assertTrue(console.sessions().resume(elsewhere.id()).isPresent(), "nothing changed");
-    console.passwords().changePassword(web, PASSWORD, "a new passphrase");
+    console.passwords().changePassword(web, PASSWORD, "a new passphrase", "192.0.2.1");
     assertTrue(console.sessions().resume(changing.id()).isEmpty());
     assertTrue(console.sessions().resume(elsewhere.id()).isEmpty());
     signIn("alice", "a new passphrase");
@@ -220,7 +262,9 @@ class SignInTest extends AdminFixture {
     console.passwords().completeSetup(link.token(), "carol's passphrase");
     ConsoleSession s = signIn("carol", "carol's passphrase");
     console.accounts().setEmail(Actor.web(s.user()), "carol", "carol@example.com");
-    console.passwords().changePassword(Actor.web(s.user()), "carol's passphrase", PASSWORD);
+    console
+        .passwords()
+        .changePassword(Actor.web(s.user()), "carol's passphrase", PASSWORD, "192.0.2.1");
     assertTrue(audited.size() >= 5, audited.toString());
     for (AuditEvent e : audited) {
       String row = e.toString();

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -522,6 +523,71 @@ class TokenIssuanceTest extends AdminFixture {
   }
 
   @Test
+  void aSignedInUserCreatesTheirOwnTokensButATokenCannotMakeAnother() {
+    Actor web = Actor.web(bob);
+    CreatedToken t = mgmt.tokens().createOwnToken(web, fineGrainedOn("acme", "read"));
+    assertEquals(bob.id(), t.token().userId());
+    assertEquals(GrantStatus.PENDING, t.grant().status());
+    assertAllowed(t.plaintext(), "site", GitOperation.READ);
+    assertPolicyException(
+        PolicyException.Kind.FORBIDDEN,
+        () -> mgmt.tokens().createOwnToken(actor(bob, t), classic(30, "repo")));
+    assertPolicyException(
+        PolicyException.Kind.FORBIDDEN,
+        () -> mgmt.tokens().createOwnToken(Actor.SYSTEM, classic(30, "repo")));
+  }
+
+  @Test
+  void fiftyFineGrainedTokensPerUserThroughTheConsoleAndTheApiAlike() {
+    Actor web = Actor.web(bob);
+    List<CreatedToken> made = new java.util.ArrayList<>();
+    for (int i = 0; i < TokenIssuance.MAX_FINE_GRAINED_PER_USER; i++) {
+      made.add(mgmt.tokens().createOwnToken(web, fineGrainedOn("bob", "read")));
+    }
+    for (Executable call :
+        List.<Executable>of(
+            () -> mgmt.tokens().createOwnToken(web, fineGrainedOn("bob", "read")),
+            () -> create("bob", fineGrainedOn("acme", "read")))) {
+      PolicyException e = assertPolicyException(PolicyException.Kind.INVALID, call);
+      assertEquals(
+          "You have reached the limit of 50 fine-grained personal access tokens. Delete one you"
+              + " no longer need to create another.",
+          e.errors().get(0).message());
+    }
+    create("bob", classic(30, "repo"));
+    mgmt.tokens().deleteOwnToken(web, made.get(0).token().id());
+    mgmt.tokens().createOwnToken(web, fineGrainedOn("bob", "read"));
+  }
+
+  @Test
+  void tokenTargetsAreTheUserAndTheirOrganizationsThatAllowFineGrainedTokens() {
+    mgmt.policies()
+        .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_max_lifetime_days", 45));
+    mgmt.accounts().createOrganization(Actor.SYSTEM, "initech", "alice", null);
+    mgmt.accounts().setMembership(Actor.SYSTEM, "initech", "bob", "member");
+    mgmt.policies()
+        .updateOrgPolicy(Actor.SYSTEM, "initech", Map.of("fine_grained_access", "restricted"));
+    List<TokenTarget> bobs = mgmt.tokens().tokenTargets(Actor.web(bob));
+    assertEquals(
+        List.of(
+            new TokenTarget("bob", false, false, null, null, List.of()),
+            new TokenTarget(
+                "acme",
+                true,
+                true,
+                45,
+                "The 'acme' organization",
+                List.of("app", "inner", "site"))),
+        bobs);
+    TokenTarget forOwner = mgmt.tokens().tokenTargets(Actor.web(alice)).get(1);
+    assertFalse(forOwner.approvalRequired(), "an owner's own token needs no approval");
+    assertEquals(
+        List.of("carol"),
+        mgmt.tokens().tokenTargets(Actor.web(carol)).stream().map(TokenTarget::login).toList(),
+        "carol belongs to no organization");
+  }
+
+  @Test
   void deleteTokenTwiceIsNotFound() {
     CreatedToken t = create("bob", classic(30, "repo"));
     mgmt.tokens().deleteToken(Actor.SYSTEM, t.token().id());
@@ -550,6 +616,39 @@ class TokenIssuanceTest extends AdminFixture {
       warm(t.plaintext(), "app", GitOperation.READ);
       mgmt.tokens().revokeCredentials(List.of(t.plaintext()));
       assertDenied(t.plaintext(), "app", GitOperation.READ, 401, Reason.TOKEN_DELETED);
+    }
+
+    @Test
+    void regenerateRefusesTheOldSecretAndKeepsTheSettingsAndTheGrant() {
+      Actor web = Actor.web(bob);
+      CreatedToken t = mgmt.tokens().createOwnToken(web, fineGrainedOn("acme", "read"));
+      mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", t.grant().id(), true, null);
+      warm(t.plaintext(), "app", GitOperation.READ);
+      clock.advance(Duration.ofDays(1));
+      CreatedToken next = mgmt.tokens().regenerateOwnToken(web, t.token().id(), 7, true);
+      assertNotEquals(t.plaintext(), next.plaintext());
+      assertDenied(t.plaintext(), "app", GitOperation.READ, 401, Reason.INVALID_CREDENTIALS);
+      assertAllowed(next.plaintext(), "app", GitOperation.READ);
+      assertEquals(t.token().id(), next.token().id());
+      assertEquals(t.token().permissions(), next.token().permissions());
+      assertEquals(GrantStatus.APPROVED, next.grant().status());
+      assertEquals(clock.instant().plus(Duration.ofDays(7)), next.token().expiresAt());
+      assertFalse(next.toString().contains(next.plaintext()));
+
+      mgmt.policies()
+          .updateOrgPolicy(Actor.SYSTEM, "acme", Map.of("fine_grained_max_lifetime_days", 10));
+      assertFieldError(
+          assertThrows(
+              PolicyException.class,
+              () -> mgmt.tokens().regenerateOwnToken(web, t.token().id(), null, true)),
+          "expires_in");
+      CreatedToken capped = mgmt.tokens().regenerateOwnToken(web, t.token().id(), null, false);
+      assertEquals(clock.instant().plus(Duration.ofDays(10)), capped.token().expiresAt());
+      assertAllowed(capped.plaintext(), "app", GitOperation.READ);
+      assertDenied(next.plaintext(), "app", GitOperation.READ, 401, Reason.INVALID_CREDENTIALS);
+      assertPolicyException(
+          PolicyException.Kind.NOT_FOUND,
+          () -> mgmt.tokens().regenerateOwnToken(Actor.web(alice), t.token().id(), 7, true));
     }
 
     @Test

@@ -1,0 +1,73 @@
+package dev.portcullis.gateway.console;
+
+import dev.portcullis.policy.admin.Directory;
+import dev.portcullis.policy.admin.OwnToken;
+import dev.portcullis.policy.model.AccessToken;
+import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.RepositorySelection;
+import dev.portcullis.policy.token.TokenKind;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One token's page: what it can reach, its status and its approval request, formatted for display.
+ *
+ * @param access what repositories it reaches, in words
+ * @param permissions "Contents: read" lines (fine-grained) or scope names (classic)
+ * @param grant the approval request when the resource owner is an organization, else null
+ */
+public record TokenDetail(
+    TokenRow row,
+    boolean classic,
+    String description,
+    String created,
+    String access,
+    List<String> repositories,
+    List<String> permissions,
+    Grant grant,
+    String requested,
+    String reviewed) {
+
+  static TokenDetail of(OwnToken own, Instant now, Directory directory) {
+    AccessToken t = own.token();
+    boolean classic = t.kind() == TokenKind.CLASSIC;
+    List<String> repos = new ArrayList<>();
+    List<String> perms = new ArrayList<>();
+    String access;
+    if (classic) {
+      access = "Every repository you can reach, as the scopes allow.";
+      perms.addAll(t.scopes().stream().sorted().toList());
+    } else {
+      RepositorySelection s = t.repositorySelection();
+      access =
+          switch (s == null ? RepositorySelection.NONE : s) {
+            case ALL -> "All repositories of " + own.resourceOwner() + ".";
+            case SUBSET -> "Only these repositories of " + own.resourceOwner() + ":";
+            case NONE -> "Public repositories only (read-only).";
+          };
+      for (long id : t.repositoryIds()) {
+        directory.repositoryById(id).ifPresent(r -> repos.add(r.ownerLogin() + "/" + r.name()));
+      }
+      repos.sort(String.CASE_INSENSITIVE_ORDER);
+      for (Map.Entry<String, PermissionLevel> p : t.permissions().entrySet()) {
+        perms.add(FineGrainedForm.displayName(p.getKey()) + ": " + p.getValue().apiName());
+      }
+      perms.sort(String.CASE_INSENSITIVE_ORDER);
+    }
+    Grant g = own.grant();
+    return new TokenDetail(
+        TokenRow.of(own, now),
+        classic,
+        t.description(),
+        TokenRow.DAY.format(t.createdAt()),
+        access,
+        repos,
+        perms,
+        g,
+        g == null ? null : TokenRow.DAY.format(g.createdAt()),
+        g == null || g.reviewedAt() == null ? null : TokenRow.DAY.format(g.reviewedAt()));
+  }
+}

@@ -1,0 +1,454 @@
+package dev.portcullis.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.policy.access.FailedAuthLimiter;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console's token pages over plain HTTP: template URLs arrive pre-filled and their invalid
+ * values are reported, creation shows the secret once with the request's status, regeneration
+ * refuses the old secret, the 50-token limit, markup in names and justifications renders as text,
+ * the sign-in form's own CSRF token, wrong current passwords in the limiter, and no secret in a log
+ * line or an audit row.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleTokensHttpTest {
+  private static final String PUBLIC = "https://gw.example";
+  private static final String PASSWORD = "console passphrase one";
+  private static final Pattern PLAINTEXT =
+      Pattern.compile("id=\"token\" type=\"text\" value=\"([^\"]+)\"");
+  private static final String SCRIPT = "<script>alert(1)</script>";
+
+  /** git's answer to a token whose organization has not approved it yet. */
+  private static final int PENDING_STATUS = 403;
+
+  private static final String IMG = "\"><img src=x onerror=alert(2)>";
+  @TempDir static Path tmp;
+  private Gateway gateway;
+  private TestApi api;
+  private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+  @BeforeAll
+  void start() throws Exception {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    logs.start();
+    root.addAppender(logs);
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("portcullis.git"))
+        .addAppender(logs);
+    gateway =
+        Gateway.start(
+            GatewayConfig.defaults(tmp.resolve("data"))
+                .withPorts(0, 0)
+                .withPublicUrl(PUBLIC)
+                .withTrustedProxies(List.of("127.0.0.1/32"))
+                .withLimits(
+                    new Limits(
+                        0,
+                        0,
+                        new FailedAuthLimiter.Settings(3, Duration.ofSeconds(60), 1000),
+                        0,
+                        Duration.ofSeconds(30))));
+    String admin = Files.readString(tmp.resolve("data").resolve(Gateway.ADMIN_TOKEN_FILE)).strip();
+    secrets.add(admin);
+    api = new TestApi(gateway.httpUrl(), admin);
+    secrets.add(PASSWORD);
+    for (String login : List.of("olga", "erin", "fay", "gus")) {
+      api.expect(201, "POST", "/admin/users", Map.of("login", login, "password", PASSWORD));
+    }
+    api.expect(201, "POST", "/admin/organizations", Map.of("login", "acme", "admin", "olga"));
+    api.expect(200, "PUT", "/orgs/acme/memberships/erin", Map.of("role", "member"));
+    // The default policy asks for approval; the maximum lifetime is the page's to tell.
+    api.expect(
+        200,
+        "PUT",
+        "/orgs/acme/personal-access-token-policy",
+        Map.of("fine_grained_max_lifetime_days", 60));
+    api.expect(201, "POST", "/orgs/acme/repos", Map.of("name", "app", "visibility", "private"));
+    api.expect(201, "POST", "/orgs/acme/repos", Map.of("name", "site", "visibility", "public"));
+  }
+
+  @AfterAll
+  void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  private ConsoleHttp signedIn(String login, String address) {
+    ConsoleHttp b = new ConsoleHttp(gateway.httpUrl(), PUBLIC);
+    b.forwardedFor = address;
+    HttpResponse<String> r = b.signIn(login, PASSWORD);
+    assertEquals(303, r.statusCode(), r.body());
+    secrets.add(b.session);
+    return b;
+  }
+
+  /** git's first request for a repository with a token as the password. */
+  private int infoRefs(String repo, String token) {
+    return SourcedHttp.send(
+            "127.0.0.2",
+            URI.create(gateway.httpUrl()).getPort(),
+            "GET",
+            "/" + repo + ".git/info/refs?service=git-upload-pack",
+            "127.0.0.1",
+            List.of(SourcedHttp.basic("x", token)),
+            null)
+        .status();
+  }
+
+  private String plaintext(HttpResponse<String> created) {
+    assertEquals(200, created.statusCode(), created.body());
+    Matcher m = PLAINTEXT.matcher(created.body());
+    assertTrue(m.find(), created.body());
+    secrets.add(m.group(1));
+    return m.group(1);
+  }
+
+  /** The element with {@code id}, up to its closing tag. */
+  private static String element(String body, String id, String closing) {
+    int at = body.indexOf("id=\"" + id + "\"");
+    assertTrue(at >= 0, "no #" + id);
+    return body.substring(at, body.indexOf(closing, at));
+  }
+
+  @Test
+  @Order(1)
+  void aTemplateUrlArrivesPreFilledForReview() {
+    ConsoleHttp b = signedIn("erin", "198.51.100.1");
+    HttpResponse<String> r =
+        b.get(
+            "/settings/personal-access-tokens/new?name=Repo-reading+token"
+                + "&description=Just+contents%3Aread&target_name=acme&expires_in=45&contents=read");
+    assertEquals(200, r.statusCode());
+    String body = r.body();
+    assertFalse(body.contains("class=\"error\""), body);
+    assertTrue(
+        body.contains("id=\"name\" name=\"name\" type=\"text\" value=\"Repo-reading token\""));
+    assertTrue(body.contains(">Just contents:read</textarea>"));
+    assertTrue(
+        element(body, "target_name", "</select>").contains("<option value=\"acme\" selected>"));
+    // 45 days is none of the listed choices: a custom date 45 days from today.
+    assertTrue(
+        element(body, "expires_in", "</select>").contains("<option value=\"custom\" selected>"));
+    String in45 = LocalDate.now(ZoneOffset.UTC).plusDays(45).toString();
+    assertTrue(element(body, "expires_at", ">").contains("value=\"" + in45 + "\""), body);
+    assertTrue(
+        element(body, "perm-contents", "</select>").contains("<option value=\"read\" selected>"));
+    assertTrue(
+        element(body, "perm-issues", "</select>")
+            .contains("<option value=\"\" selected>No access"));
+    // Only the levels a permission supports: workflows is write only.
+    String workflows = element(body, "perm-workflows", "</select>");
+    assertTrue(workflows.contains("value=\"write\"") && !workflows.contains("value=\"read\""));
+    assertTrue(
+        body.contains("sets a maximum lifetime of 60 days for fine-grained tokens on acme."),
+        "the cap and who set it");
+    assertFalse(
+        element(body, "expires_in", "</select>").contains("value=\"90\""), "beyond the cap");
+    assertTrue(body.contains("id=\"reason\""), "acme asks for approval: the justification box");
+
+    // Without expires_in: 30 days (under acme's 60).
+    assertTrue(
+        element(
+                b.get("/settings/personal-access-tokens/new?target_name=acme").body(),
+                "expires_in",
+                "</select>")
+            .contains("<option value=\"30\" selected>"));
+
+    HttpResponse<String> classic =
+        b.get("/settings/tokens/new?scopes=repo,workflow&description=CI+deploys");
+    assertEquals(200, classic.statusCode());
+    assertTrue(classic.body().contains("value=\"CI deploys\""));
+    assertTrue(classic.body().contains("value=\"repo\" checked>"));
+    assertTrue(classic.body().contains("value=\"workflow\" checked>"));
+    assertFalse(classic.body().contains("value=\"gist\" checked>"));
+    assertFalse(classic.body().contains("value=\"site_admin\""), "erin is no site administrator");
+  }
+
+  @Test
+  @Order(2)
+  void invalidTemplateValuesAreReportedInGitHubsWordingNeverDropped() {
+    ConsoleHttp b = signedIn("erin", "198.51.100.1");
+    String body =
+        b.get(
+                "/settings/personal-access-tokens/new?name="
+                    + "n".repeat(41)
+                    + "&target_name=octodemo&expires_in=400&contents=admin&nonsense=read"
+                    + "&organization_administration=read")
+            .body();
+    for (String message :
+        List.of(
+            "Cannot find the specified resource owner: octodemo",
+            "Invalid value for expires_in: 400. Use a number of days from 1 to 366, or none.",
+            "Invalid access level for contents: admin. It supports read, write.",
+            "Unknown permission: nonsense",
+            "The organization permission organization_administration needs an organization as"
+                + " resource owner, not erin.",
+            "Name is too long (maximum is 40 characters).")) {
+      assertTrue(body.contains("<li>" + message + "</li>"), message + " in " + body);
+    }
+    assertTrue(body.contains("value=\"" + "n".repeat(41) + "\""), "the name stays for review");
+    assertTrue(
+        b.get("/settings/personal-access-tokens/new?target_name=acme&expires_in=90")
+            .body()
+            .contains("Expiration 90 days is beyond the maximum lifetime of 60 days that"));
+    assertTrue(
+        b.get("/settings/tokens/new?scopes=repo,bogus")
+            .body()
+            .contains("<li>Unknown scope: bogus</li>"));
+  }
+
+  @Test
+  @Order(3)
+  void aCreatedTokenIsShownOnceWaitsForApprovalAndMarkupRendersAsText() throws Exception {
+    ConsoleHttp b = signedIn("erin", "198.51.100.1");
+    String csrf = b.csrf("/settings/personal-access-tokens/new");
+    HttpResponse<String> created =
+        b.post(
+            "/settings/personal-access-tokens/new",
+            b.form(
+                "authenticity_token", csrf,
+                "name", SCRIPT,
+                "description", IMG,
+                "target_name", "acme",
+                "expires_in", "30",
+                "reason", IMG,
+                "repository_selection", "subset",
+                "repositories", "acme/app",
+                "contents", "read"));
+    String token = plaintext(created);
+    assertTrue(created.body().contains("Make sure to copy your token now."));
+    assertTrue(created.body().contains("Pending approval by acme's owners."), created.body());
+    assertTrue(created.body().contains("data-copy"), "the copy button's hook");
+    assertEquals(PENDING_STATUS, infoRefs("acme/app", token), "refused while pending");
+
+    String list = b.get("/settings/personal-access-tokens").body();
+    Matcher id =
+        Pattern.compile("href=\"/settings/personal-access-tokens/([0-9]+)\"").matcher(list);
+    assertTrue(id.find(), list);
+    String detail = b.get("/settings/personal-access-tokens/" + id.group(1)).body();
+    for (String page : List.of(created.body(), list, detail)) {
+      assertFalse(page.contains("<script>alert") || page.contains("<img"), page);
+    }
+    assertTrue(list.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assertTrue(detail.contains("&lt;img src=x onerror=alert(2)&gt;"), "the justification, as text");
+    assertTrue(detail.contains("Contents: read") && detail.contains("Metadata: read"));
+    assertTrue(detail.contains("<li>acme/app</li>"));
+    assertTrue(detail.contains("pending approval"));
+    assertFalse(list.contains(token) || detail.contains(token), "the secret is shown once only");
+
+    JsonNode requests = api.expect(200, "GET", "/orgs/acme/personal-access-token-requests", null);
+    api.expect(
+        204,
+        "POST",
+        "/orgs/acme/personal-access-token-requests/" + requests.get(0).get("id").asLong(),
+        Map.of("action", "approve"));
+    assertEquals(200, infoRefs("acme/app", token), "approved: the same request now works");
+    assertTrue(
+        b.get("/settings/personal-access-tokens/" + id.group(1)).body().contains(">active<"));
+
+    assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
+    JsonNode rows =
+        api.expect(200, "GET", "/admin/audit-log?user=erin&kind=admin&per_page=100", null);
+    JsonNode create = null;
+    for (JsonNode row : rows) {
+      if ("token.create".equals(row.path("action").asText())) {
+        create = row;
+      }
+    }
+    assertNotNull(create, rows.toString());
+    assertEquals("web", create.get("via").asText());
+  }
+
+  @Test
+  @Order(4)
+  void regenerateRefusesTheOldSecretOnItsNextRequestAndTheNewOneWorks() {
+    ConsoleHttp b = signedIn("olga", "198.51.100.2");
+    String csrf = b.csrf("/settings/personal-access-tokens/new");
+    String old =
+        plaintext(
+            b.post(
+                "/settings/personal-access-tokens/new",
+                b.form(
+                    "authenticity_token", csrf,
+                    "name", "deploy",
+                    "target_name", "acme",
+                    "expires_in", "7",
+                    "repository_selection", "all",
+                    "contents", "read")));
+    assertEquals(200, infoRefs("acme/app", old), "an owner's token needs no approval");
+    String list = b.get("/settings/personal-access-tokens").body();
+    Matcher regenerate =
+        Pattern.compile("href=\"(/settings/personal-access-tokens/[0-9]+/regenerate)\"")
+            .matcher(list);
+    assertTrue(regenerate.find(), list);
+    String form = b.get(regenerate.group(1)).body();
+    assertTrue(form.contains("allows at most 60 days"), form);
+    assertEquals(
+        422,
+        b.post(regenerate.group(1), b.form("authenticity_token", csrf, "expires_in", "none"))
+            .statusCode(),
+        "acme's maximum holds for the new expiry too");
+    assertEquals(200, infoRefs("acme/app", old), "a refused regeneration changes nothing");
+    String fresh =
+        plaintext(
+            b.post(regenerate.group(1), b.form("authenticity_token", csrf, "expires_in", "60")));
+    assertNotEquals(old, fresh);
+    assertEquals(401, infoRefs("acme/app", old));
+    assertEquals(200, infoRefs("acme/app", fresh));
+    String in60 =
+        java.time.format.DateTimeFormatter.ofPattern("MMM d, yyyy", java.util.Locale.ENGLISH)
+            .format(LocalDate.now(ZoneOffset.UTC).plusDays(60));
+    assertTrue(
+        b.get("/settings/personal-access-tokens").body().contains(">" + in60 + "</td>"),
+        "the expiry chosen anew: " + in60);
+  }
+
+  @Test
+  @Order(5)
+  void theFiftyFirstFineGrainedTokenIsRefusedWithAClearMessage() {
+    for (int i = 0; i < 50; i++) {
+      api.expect(
+          201,
+          "POST",
+          "/admin/users/fay/personal-access-tokens",
+          Map.of(
+              "type",
+              "fine_grained",
+              "name",
+              "t" + i,
+              "resource_owner",
+              "fay",
+              "repository_selection",
+              "none"));
+    }
+    String message =
+        "You have reached the limit of 50 fine-grained personal access tokens. Delete one you no"
+            + " longer need to create another.";
+    JsonNode refused =
+        api.expect(
+            422,
+            "POST",
+            "/admin/users/fay/personal-access-tokens",
+            Map.of(
+                "type",
+                "fine_grained",
+                "name",
+                "one more",
+                "resource_owner",
+                "fay",
+                "repository_selection",
+                "none"));
+    assertEquals(message, refused.get("errors").get(0).get("message").asText());
+    ConsoleHttp b = signedIn("fay", "198.51.100.3");
+    HttpResponse<String> r =
+        b.post(
+            "/settings/personal-access-tokens/new",
+            b.form(
+                "authenticity_token", b.csrf("/settings/personal-access-tokens/new"),
+                "name", "one more",
+                "target_name", "fay",
+                "expires_in", "30",
+                "repository_selection", "none"));
+    assertEquals(422, r.statusCode());
+    assertTrue(r.body().contains("<li>" + message + "</li>"), r.body());
+  }
+
+  @Test
+  @Order(6)
+  void theSignInFormRefusesAPostWithoutItsOwnToken() {
+    ConsoleHttp b = new ConsoleHttp(gateway.httpUrl(), PUBLIC);
+    b.forwardedFor = "198.51.100.4";
+    assertEquals(403, b.post("/login", b.form("login", "erin", "password", PASSWORD)).statusCode());
+    String token = b.csrf("/login");
+    assertNotNull(b.loginCookie);
+    assertEquals(
+        403,
+        b.post(
+                "/login",
+                b.form("login", "erin", "password", PASSWORD, "authenticity_token", token + "x"))
+            .statusCode());
+    b.loginCookie = null;
+    assertEquals(
+        403,
+        b.post("/login", b.form("login", "erin", "password", PASSWORD, "authenticity_token", token))
+            .statusCode(),
+        "a form token without its cookie");
+    assertNull(b.session);
+    assertEquals(303, b.signIn("erin", PASSWORD).statusCode());
+  }
+
+  @Test
+  @Order(7)
+  void wrongCurrentPasswordsInSettingsCountInTheLimiter() {
+    ConsoleHttp b = signedIn("gus", "198.51.100.5");
+    String csrf = b.csrf("/settings/password");
+    Map<String, String> wrong =
+        b.form(
+            "authenticity_token", csrf,
+            "current_password", "not gus's passphrase",
+            "password", "a brand new passphrase",
+            "password_confirmation", "a brand new passphrase");
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = b.post("/settings/password", wrong);
+      assertEquals(422, r.statusCode());
+      assertTrue(r.body().contains("The current password is incorrect."));
+    }
+    HttpResponse<String> limited = b.post("/settings/password", wrong);
+    assertEquals(429, limited.statusCode(), limited.body());
+    assertTrue(limited.headers().firstValue("Retry-After").isPresent());
+    assertEquals(200, b.get("/settings/profile").statusCode(), "still signed in, nothing changed");
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void noSecretIsLoggedOrAudited() throws Exception {
+    assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
+    String audit = api.call("GET", "/admin/audit-log?per_page=100", null).raw().body();
+    List<String> lines = new ArrayList<>();
+    for (ILoggingEvent e : logs.list) {
+      lines.add(e.getFormattedMessage() + " " + e.getThrowableProxy());
+    }
+    assertTrue(secrets.size() > 5, "the tests above made secrets");
+    for (String secret : secrets) {
+      assertFalse(audit.contains(secret), "an audit row holds a secret");
+      for (String line : lines) {
+        assertFalse(line.contains(secret), "a log line holds a secret: " + line);
+      }
+    }
+  }
+}
