@@ -55,10 +55,12 @@ final class JdbcPolicyStore implements PolicyStore {
       "r.id, r.owner_id, a.login, r.name, r.visibility, r.created_at";
 
   private final DataSource dataSource;
+  private final NotificationOutbox notifications;
   private volatile Boolean postgres;
 
   JdbcPolicyStore(DataSource dataSource) {
     this.dataSource = dataSource;
+    this.notifications = new JdbcNotificationOutbox(dataSource);
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -920,21 +922,45 @@ final class JdbcPolicyStore implements PolicyStore {
       Long reviewerId,
       String reviewReason,
       Instant now) {
+    return updateGrantStatus(grantId, expected, next, reviewerId, reviewReason, now, null);
+  }
+
+  @Override
+  public boolean updateGrantStatus(
+      long grantId,
+      GrantStatus expected,
+      GrantStatus next,
+      Long reviewerId,
+      String reviewReason,
+      Instant now,
+      NotificationOutbox.Notice notice) {
     return tx(
-        c ->
-            update(
-                    c,
-                    "UPDATE token_grants SET status = ?, reviewed_at = ?, reviewed_by = ?, review_reason = ?, "
-                        + "access_granted_at = CASE WHEN ? THEN ? ELSE access_granted_at END WHERE id = ? AND status = ?",
-                    next.apiName(),
-                    now,
-                    orNull(reviewerId),
-                    orNull(reviewReason),
-                    next == GrantStatus.APPROVED,
-                    now,
-                    grantId,
-                    expected.apiName())
-                == 1);
+        c -> {
+          boolean changed =
+              update(
+                      c,
+                      "UPDATE token_grants SET status = ?, reviewed_at = ?, reviewed_by = ?, review_reason = ?, "
+                          + "access_granted_at = CASE WHEN ? THEN ? ELSE access_granted_at END WHERE id = ? AND status = ?",
+                      next.apiName(),
+                      now,
+                      orNull(reviewerId),
+                      orNull(reviewReason),
+                      next == GrantStatus.APPROVED,
+                      now,
+                      grantId,
+                      expected.apiName())
+                  == 1;
+          // In the same transaction: the change and its notification are kept or lost together.
+          if (changed && notice != null) {
+            JdbcNotificationOutbox.enqueue(c, notice, now);
+          }
+          return changed;
+        });
+  }
+
+  @Override
+  public NotificationOutbox notifications() {
+    return notifications;
   }
 
   @Override
