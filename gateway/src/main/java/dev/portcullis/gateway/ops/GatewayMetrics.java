@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.portcullis.policy.access.PolicyCache;
 import dev.portcullis.policy.decision.Decision;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
 
@@ -161,5 +163,22 @@ public final class GatewayMetrics {
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  /**
+   * Registers the notification metrics: those failed for good (in the store, so every node reports
+   * the same number), and this node's mails sent and failed attempts.
+   */
+  public void notifications(LongSupplier failed, LongSupplier sent, LongSupplier failedAttempts) {
+    Gauge.builder("portcullis.notifications.failed", failed, f -> f.getAsLong())
+        .description("Notifications given up after 24 h of failed delivery (all nodes)")
+        .register(registry);
+    FunctionCounter.builder("portcullis.notifications.sent", sent, s -> s.getAsLong())
+        .description("Notification mails this node sent")
+        .register(registry);
+    FunctionCounter.builder(
+            "portcullis.notifications.attempts.failed", failedAttempts, f -> f.getAsLong())
+        .description("Notification deliveries that failed on this node (each is retried)")
+        .register(registry);
   }
 }
