@@ -76,8 +76,9 @@ public final class NotificationSender {
     int count = 0;
     for (Notification n : due) {
       try {
-        deliver(n);
-        count++;
+        if (deliver(n)) {
+          count++;
+        }
       } catch (RuntimeException e) {
         // The store failed after the mail went out, or before: the lease ends and the row is
         // claimed again then.
@@ -87,7 +88,8 @@ public final class NotificationSender {
     return count;
   }
 
-  private void deliver(Notification n) {
+  /** Mails {@code n} and records the outcome; true when it went out. */
+  private boolean deliver(Notification n) {
     String problem;
     if (n.recipientEmail() == null || n.recipientEmail().isBlank()) {
       problem = "the recipient " + n.recipientLogin() + " has no e-mail address";
@@ -122,6 +124,7 @@ public final class NotificationSender {
           n.attempts() + 1,
           problem);
     }
+    return false;
   }
 
   /** The failure and its causes, one line (Jakarta Mail nests the socket's error). */
