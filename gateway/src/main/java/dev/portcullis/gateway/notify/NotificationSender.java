@@ -100,7 +100,7 @@ public final class NotificationSender {
         sent.incrementAndGet();
         LOG.info(
             "notification {} ({}) mailed to {}", n.id(), n.kind().apiName(), n.recipientLogin());
-        return;
+        return true;
       } catch (MessagingException e) {
         problem = describe(e);
       }

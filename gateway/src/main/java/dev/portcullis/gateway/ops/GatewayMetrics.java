@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -34,6 +35,7 @@ public final class GatewayMetrics {
   private final Counter throttled;
   private final Counter clientCapped;
   private final Counter storeUnavailable;
+  private volatile List<LongSupplier> notificationSources = List.of();
 
   public GatewayMetrics(PolicyCache cache, DataSource store) {
     for (Decision.Reason r : Decision.Reason.values()) {
@@ -167,9 +169,12 @@ public final class GatewayMetrics {
 
   /**
    * Registers the notification metrics: those failed for good (in the store, so every node reports
-   * the same number), and this node's mails sent and failed attempts.
+   * the same number), and this node's mails sent and failed attempts. The suppliers are held here:
+   * Micrometer keeps only a weak reference, and a lambda nobody else holds would be collected (the
+   * metric then reads NaN).
    */
   public void notifications(LongSupplier failed, LongSupplier sent, LongSupplier failedAttempts) {
+    notificationSources = List.of(failed, sent, failedAttempts);
     Gauge.builder("portcullis.notifications.failed", failed, f -> f.getAsLong())
         .description("Notifications given up after 24 h of failed delivery (all nodes)")
         .register(registry);
