@@ -1,7 +1,5 @@
 package dev.portcullis.policy.model;
 
-import java.util.Locale;
-
 /** What a notification reports; its name is what the outbox and the API call it. */
 public enum NotificationKind {
   /** To a request's creator: an organization approved the token's access request. */
@@ -30,7 +28,6 @@ public enum NotificationKind {
         return k;
       }
     }
-    throw new IllegalArgumentException(
-        "unknown notification kind '" + apiName.toLowerCase(Locale.ROOT) + "'");
+    throw new IllegalArgumentException("unknown notification kind '" + apiName + "'");
   }
 }
