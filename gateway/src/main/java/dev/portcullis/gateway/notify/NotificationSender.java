@@ -5,6 +5,7 @@ import dev.portcullis.policy.model.Notification;
 import jakarta.mail.MessagingException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,14 +68,25 @@ public final class NotificationSender {
    */
   public int deliverDue() {
     List<Notification> due;
+    Instant claimedAt = clock.instant();
     try {
-      due = outbox.claimDue(node, clock.instant());
+      due = outbox.claimDue(node, claimedAt);
     } catch (RuntimeException e) {
       LOG.warn("could not read the notification outbox: {}", e.toString());
       return 0;
     }
+    // Past half the lease, the rest of the batch is left alone: its claim ends, another run (here
+    // or on another node) takes it then, and no row is sent under a claim about to be lost.
+    Instant stopAt = claimedAt.plus(Notifications.LEASE.dividedBy(2));
     int count = 0;
-    for (Notification n : due) {
+    for (int i = 0; i < due.size(); i++) {
+      Notification n = due.get(i);
+      if (clock.instant().isAfter(stopAt)) {
+        LOG.warn(
+            "the mail server is slow: {} notification(s) wait for their claim to end",
+            due.size() - i);
+        break;
+      }
       try {
         if (deliver(n)) {
           count++;

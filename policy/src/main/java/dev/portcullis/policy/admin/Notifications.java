@@ -17,8 +17,9 @@ import java.util.List;
  */
 public final class Notifications extends UseCase {
   /**
-   * How long a sender's claim on a row holds. Longer than a batch can take ({@link #BATCH} messages
-   * at the mailer's timeouts); a sender that dies leaves its rows to another after it.
+   * How long a sender's claim on a row holds. A sender stops its batch at half of it (the rest wait
+   * for the claim to end), so a slow server cannot make a row go out under a lost claim; a sender
+   * that dies leaves its rows to another after it.
    */
   public static final Duration LEASE = Duration.ofMinutes(15);
 
