@@ -5,6 +5,7 @@ import dev.portcullis.gateway.console.ConsoleServlet;
 import dev.portcullis.gateway.git.GitAccessFilter;
 import dev.portcullis.gateway.git.GitServlets;
 import dev.portcullis.gateway.git.RequestWatchdog;
+import dev.portcullis.gateway.notify.NotificationSender;
 import dev.portcullis.gateway.ops.AuditFileSink;
 import dev.portcullis.gateway.ops.GatewayMetrics;
 import dev.portcullis.gateway.ops.HealthServlet;
@@ -64,6 +65,9 @@ public final class Gateway implements AutoCloseable {
   public static final String ADMIN_TOKEN_FILE = "admin-token";
   public static final String ENDPOINT_FILE = "gateway.properties";
 
+  /** What the log (once, at start) and {@code /readyz} say when mail is off. */
+  static final String MAIL_OFF = "mail is off (no --smtp-url)";
+
   private final GatewayConfig config;
   private final Policy policy;
   private final RepositoryStorage storage;
@@ -78,6 +82,7 @@ public final class Gateway implements AutoCloseable {
   private final AuditFileSink auditFile;
   private final GatewayMetrics metrics;
   private final DataDirectoryLock dataLock;
+  private final NotificationSender notifications;
   private Optional<CreatedToken> bootstrapToken = Optional.empty();
   private Optional<SetupLink> bootstrapSetupLink = Optional.empty();
 
@@ -130,9 +135,11 @@ public final class Gateway implements AutoCloseable {
         config.tlsCert() == null
             ? TlsMaterial.selfSigned(data.resolve("tls"))
             : TlsMaterial.fromPem(config.tlsCert(), config.tlsKey());
+    // Two threads: a mail server slow to answer (up to its timeouts) holds one, and the last-used
+    // flush, session expiry and certificate reloads go on on the other.
     ScheduledThreadPoolExecutor timers =
         new ScheduledThreadPoolExecutor(
-            1,
+            2,
             r -> {
               Thread t = new Thread(r, "portcullis-maintenance");
               t.setDaemon(true);
@@ -144,6 +151,19 @@ public final class Gateway implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::deleteExpiredSessions, 10, 10 * 60, TimeUnit.SECONDS);
 
     this.metrics = new GatewayMetrics(policy.cache(), policy.dataSource());
+    if (config.mail().enabled()) {
+      this.notifications =
+          NotificationSender.smtp(
+              config.mail(), policy.admin().notifications(), clock, this::publicBaseUrl);
+      metrics.notifications(
+          policy.admin().notifications()::failedCount,
+          notifications::sent,
+          notifications::failedAttempts);
+    } else {
+      this.notifications = null;
+      metrics.notifications(policy.admin().notifications()::failedCount, () -> 0, () -> 0);
+      LOG.info("{}: notifications are kept in the store and sent by a node with mail", MAIL_OFF);
+    }
 
     QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
     threads.setName("portcullis-http");
@@ -244,7 +264,11 @@ public final class Gateway implements AutoCloseable {
     operations.addServlet(new ServletHolder("metrics", new MetricsServlet(metrics)), "/metrics");
     ServletHolder health =
         new ServletHolder(
-            "health", new HealthServlet(policy.dataSource(), policy::changesConnected));
+            "health",
+            new HealthServlet(
+                policy.dataSource(),
+                policy::changesConnected,
+                config.mail().enabled() ? List.of() : List.of(MAIL_OFF)));
     operations.addServlet(health, "/healthz");
     operations.addServlet(health, "/readyz");
     FilterHolder filter =
@@ -380,6 +404,7 @@ public final class Gateway implements AutoCloseable {
       g.bootstrapSetupLink =
           Optional.of(g.policy.admin().passwords().createSetupLink(Actor.SYSTEM, "admin"));
     }
+    g.startNotifications();
     g.writeEndpoint();
     LOG.info(
         "Portcullis {} started: {}{}{} (data {}, store {})",
@@ -390,6 +415,27 @@ public final class Gateway implements AutoCloseable {
         config.dataDir(),
         g.policy.storeUrl().replaceAll("password=[^;&]*", "password=…"));
     return g;
+  }
+
+  /** Runs the notification sender on the scheduler, when mail is on. */
+  private void startNotifications() {
+    if (notifications == null) {
+      return;
+    }
+    long every = config.mail().pollInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(
+        notifications::deliverDue, every, every, TimeUnit.MILLISECONDS);
+    LOG.info(
+        "mail is on: notifications go through {}://{}:{} from {}",
+        config.mail().protocol(),
+        config.mail().host(),
+        config.mail().port(),
+        config.mail().from());
+  }
+
+  /** The base of links written outside a request (mails): {@code --public-url} or the listener. */
+  private String publicBaseUrl() {
+    return config.publicUrl() != null ? config.publicUrl() : httpsUrl();
   }
 
   /** The version in the gateway jar's manifest ({@code dev} when run from classes). */
@@ -534,7 +580,7 @@ public final class Gateway implements AutoCloseable {
    * created the admin (and the console is on): shown once, never stored in plain.
    */
   public Optional<String> bootstrapSetupUrl() {
-    String base = config.publicUrl() != null ? config.publicUrl() : httpsUrl();
+    String base = publicBaseUrl();
     return bootstrapSetupLink.map(l -> base + l.path());
   }
 

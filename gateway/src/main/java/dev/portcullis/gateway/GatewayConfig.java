@@ -1,5 +1,6 @@
 package dev.portcullis.gateway;
 
+import dev.portcullis.gateway.notify.MailSettings;
 import dev.portcullis.policy.access.CacheSettings;
 import dev.portcullis.policy.admin.SessionSettings;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import java.util.List;
  *     to serve them on the public listeners
  * @param webConsole whether the web console (sign-in and settings pages) is served
  * @param sessions how long console sessions last
+ * @param mail how notifications are mailed ({@link MailSettings#OFF}: not at all)
  */
 public record GatewayConfig(
     String bind,
@@ -53,7 +55,8 @@ public record GatewayConfig(
     String publicUrl,
     Integer metricsPort,
     boolean webConsole,
-    SessionSettings sessions) {
+    SessionSettings sessions,
+    MailSettings mail) {
 
   public GatewayConfig {
     List<String> errors = new ArrayList<>();
@@ -100,6 +103,9 @@ public record GatewayConfig(
     if (sessions == null) {
       errors.add("session settings are required");
     }
+    if (mail == null) {
+      mail = MailSettings.OFF;
+    }
     if (maxThreads < 8 || maxThreads > 10_000) {
       errors.add("--max-threads must be 8–10000, not " + maxThreads);
     }
@@ -109,6 +115,54 @@ public record GatewayConfig(
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", errors));
     }
+  }
+
+  /** A configuration without mail. */
+  public GatewayConfig(
+      String bind,
+      int httpsPort,
+      Integer httpPort,
+      Path dataDir,
+      Path repositoriesDir,
+      Path tlsCert,
+      Path tlsKey,
+      String dbUrl,
+      String dbUser,
+      String dbPassword,
+      boolean anonymousRead,
+      CacheSettings caches,
+      Duration lastUsedFlushInterval,
+      int maxThreads,
+      Limits limits,
+      Path auditFile,
+      List<String> trustedProxies,
+      String publicUrl,
+      Integer metricsPort,
+      boolean webConsole,
+      SessionSettings sessions) {
+    this(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile,
+        trustedProxies,
+        publicUrl,
+        metricsPort,
+        webConsole,
+        sessions,
+        MailSettings.OFF);
   }
 
   /** Defaults for a data directory: HTTPS on 8443 on loopback, embedded store. */
@@ -160,6 +214,7 @@ public record GatewayConfig(
     Integer metricsPort;
     boolean webConsole;
     SessionSettings sessions;
+    MailSettings mail;
 
     Copy(GatewayConfig c) {
       bind = c.bind;
@@ -183,6 +238,7 @@ public record GatewayConfig(
       metricsPort = c.metricsPort;
       webConsole = c.webConsole;
       sessions = c.sessions;
+      mail = c.mail;
     }
 
     GatewayConfig build() {
@@ -207,7 +263,8 @@ public record GatewayConfig(
           publicUrl,
           metricsPort,
           webConsole,
-          sessions);
+          sessions,
+          mail);
     }
   }
 
@@ -275,6 +332,10 @@ public record GatewayConfig(
     return with(c -> c.sessions = settings);
   }
 
+  public GatewayConfig withMail(MailSettings settings) {
+    return with(c -> c.mail = settings);
+  }
+
   /** The parsed {@link #trustedProxies}. */
   public TrustedProxies proxies() {
     return TrustedProxies.parse(trustedProxies, null);
@@ -296,6 +357,8 @@ public record GatewayConfig(
         + anonymousRead
         + ", webConsole="
         + webConsole
+        + ", mail="
+        + mail
         + "]";
   }
 }

@@ -215,7 +215,8 @@ class AuditAndMetricsTest {
             "portcullis_git_bytes_total{direction=\"out\",service=\"git-upload-pack\"}"),
         metrics);
     assertEquals("ok\n", get(gateway.httpUrl() + "/healthz"));
-    assertEquals("ready\n", get(gateway.httpUrl() + "/readyz"));
+    // Ready without mail: it is information, not a reason to take the node out of a balancer.
+    assertEquals("ready\nmail is off (no --smtp-url)\n", get(gateway.httpUrl() + "/readyz"));
 
     // No plaintext anywhere: audit rows (through the API), the file, metrics, error bodies.
     String everything =

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module's design as a build rule: packages by idea with imports running one way only, no
- * cycles, machinery kept package-private, and nothing of Jetty, servlets or JGit.
+ * cycles, machinery kept package-private, and nothing of Jetty, servlets, JGit or mail.
  */
 class PackageOrderTest {
   private static final JavaClasses POLICY =
@@ -72,6 +72,10 @@ class PackageOrderTest {
         .or()
         .haveSimpleName("TokensByLookupKey")
         .or()
+        .haveSimpleName("JdbcNotificationOutbox")
+        .or()
+        .haveSimpleName("RetrySchedule")
+        .or()
         .haveSimpleName("PostgresChangeBus")
         .or()
         .haveSimpleName("StampedCache")
@@ -94,7 +98,11 @@ class PackageOrderTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "org.eclipse.jetty..", "jakarta.servlet..", "javax.servlet..", "org.eclipse.jgit..")
+            "org.eclipse.jetty..",
+            "jakarta.servlet..",
+            "javax.servlet..",
+            "org.eclipse.jgit..",
+            "jakarta.mail..")
         .check(POLICY);
   }
 }

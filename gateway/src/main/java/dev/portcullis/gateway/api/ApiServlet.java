@@ -26,6 +26,7 @@ import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.Notification;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
@@ -249,7 +250,8 @@ public final class ApiServlet extends HttpServlet {
           // Anyone holding a leaked token may revoke it.
           new Route("POST", "/credentials/revoke", ApiServlet::revokeCredentials)
               .withoutAuthentication(),
-          new Route("GET", "/admin/audit-log", ApiServlet::auditLog));
+          new Route("GET", "/admin/audit-log", ApiServlet::auditLog),
+          new Route("GET", "/admin/notifications", ApiServlet::listNotifications));
 
   private final transient Admin management;
   private final transient FailedAuthLimiter limiter;
@@ -1183,5 +1185,13 @@ public final class ApiServlet extends HttpServlet {
     }
     management.tokens().revokeCredentials(creds);
     return new Reply(202, shapes.accepted());
+  }
+
+  /** The outbox's notifications, newest first: {@code ?status=failed} lists those given up. */
+  private Reply listNotifications(Call c) {
+    QueryParams q = new QueryParams(c.request.getQueryString());
+    Page<Notification> page =
+        management.notifications().list(c.actor(), q.single("status"), q.page(), q.perPage());
+    return page(c, page, shapes::notification);
   }
 }

@@ -10,6 +10,7 @@ import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.FineGrainedPermissions;
 import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.Notification;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
@@ -512,5 +513,31 @@ final class GithubShapes {
   /** The empty object of a {@code 202 Accepted}. */
   ObjectNode accepted() {
     return json.createObjectNode();
+  }
+
+  /**
+   * A notification of the outbox (no GitHub shape exists): what, to whom, and how delivery went.
+   */
+  ObjectNode notification(Notification n) {
+    ObjectNode o = json.createObjectNode();
+    o.put("id", n.id());
+    o.put("kind", n.kind().apiName());
+    o.put("status", n.status());
+    o.put("recipient", n.recipientLogin());
+    o.put("email", n.recipientEmail());
+    o.put("organization", n.orgLogin());
+    if (n.tokenId() == null) {
+      o.putNull("token_id");
+    } else {
+      o.put("token_id", n.tokenId());
+    }
+    o.put("token_name", n.tokenName());
+    o.put("attempts", n.attempts());
+    o.put("last_error", n.lastError());
+    o.put("created_at", ts(n.createdAt()));
+    o.put(
+        "next_attempt_at", n.status().equals(Notification.PENDING) ? ts(n.nextAttemptAt()) : null);
+    o.put("sent_at", n.sentAt() == null ? null : ts(n.sentAt()));
+    return o;
   }
 }

@@ -5,11 +5,13 @@ import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.core.joran.spi.JoranException;
 import dev.portcullis.gateway.GatewayConfig;
 import dev.portcullis.gateway.Limits;
+import dev.portcullis.gateway.notify.MailSettings;
 import dev.portcullis.policy.access.CacheSettings;
 import dev.portcullis.policy.access.FailedAuthLimiter;
 import dev.portcullis.policy.admin.SessionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
@@ -240,6 +242,19 @@ final class ServerOptions {
   long sessionMaxDays;
 
   @Option(
+      names = "--smtp-url",
+      paramLabel = "URL",
+      description =
+          "mail notifications (approvals, denials, revocations) through this SMTP server: smtp://host[:port] (STARTTLS when offered) or smtps://host[:port]; its user and password come from the environment, PORTCULLIS_SMTP_USER and PORTCULLIS_SMTP_PASSWORD, never from the command line (default: no mail; notifications stay queued)")
+  String smtpUrl;
+
+  @Option(
+      names = "--mail-from",
+      paramLabel = "ADDRESS",
+      description = "the sender address of notification mails (required with --smtp-url)")
+  String mailFrom;
+
+  @Option(
       names = "--audit-file",
       description = "also append every audit event to this JSON-lines file")
   Path auditFile;
@@ -306,6 +321,32 @@ final class ServerOptions {
     }
     CacheSettings caches =
         new CacheSettings(cacheMaxTokens, cacheMaxEntries, Duration.ofSeconds(cacheTtlSeconds));
+    List<String> errors = new ArrayList<>();
+    MailSettings mail =
+        MailSettings.parse(
+            smtpUrl,
+            mailFrom,
+            blankToNull(System.getenv("PORTCULLIS_SMTP_USER")),
+            blankToNull(System.getenv("PORTCULLIS_SMTP_PASSWORD")),
+            errors);
+    GatewayConfig config;
+    try {
+      config = gatewayConfig(caches, mail);
+    } catch (IllegalArgumentException e) {
+      errors.add(0, e.getMessage());
+      config = null;
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", errors));
+    }
+    return config;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  private GatewayConfig gatewayConfig(CacheSettings caches, MailSettings mail) {
     return new GatewayConfig(
         bind,
         port,
@@ -341,6 +382,7 @@ final class ServerOptions {
         publicUrl,
         metricsPort,
         webConsole.equals("on"),
-        new SessionSettings(Duration.ofHours(sessionIdleHours), Duration.ofDays(sessionMaxDays)));
+        new SessionSettings(Duration.ofHours(sessionIdleHours), Duration.ofDays(sessionMaxDays)),
+        mail);
   }
 }

@@ -5,14 +5,17 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.portcullis.policy.access.PolicyCache;
 import dev.portcullis.policy.decision.Decision;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
 
@@ -32,6 +35,7 @@ public final class GatewayMetrics {
   private final Counter throttled;
   private final Counter clientCapped;
   private final Counter storeUnavailable;
+  private volatile List<LongSupplier> notificationSources = List.of();
 
   public GatewayMetrics(PolicyCache cache, DataSource store) {
     for (Decision.Reason r : Decision.Reason.values()) {
@@ -161,5 +165,25 @@ public final class GatewayMetrics {
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  /**
+   * Registers the notification metrics: those failed for good (in the store, so every node reports
+   * the same number), and this node's mails sent and failed attempts. The suppliers are held here:
+   * Micrometer keeps only a weak reference, and a lambda nobody else holds would be collected (the
+   * metric then reads NaN).
+   */
+  public void notifications(LongSupplier failed, LongSupplier sent, LongSupplier failedAttempts) {
+    notificationSources = List.of(failed, sent, failedAttempts);
+    Gauge.builder("portcullis.notifications.failed", failed, f -> f.getAsLong())
+        .description("Notifications given up after 24 h of failed delivery (all nodes)")
+        .register(registry);
+    FunctionCounter.builder("portcullis.notifications.sent", sent, s -> s.getAsLong())
+        .description("Notification mails this node sent")
+        .register(registry);
+    FunctionCounter.builder(
+            "portcullis.notifications.attempts.failed", failedAttempts, f -> f.getAsLong())
+        .description("Notification deliveries that failed on this node (each is retried)")
+        .register(registry);
   }
 }

@@ -35,6 +35,7 @@ public final class Admin {
   private final GrantListings grants;
   private final Passwords passwords;
   private final Sessions sessions;
+  private final Notifications notifications;
 
   /**
    * @param unflushedLastUse a token's last use recorded in memory and not yet written, or null (so
@@ -82,6 +83,7 @@ public final class Admin {
     this.grants = new GrantListings(context);
     this.passwords = new Passwords(context);
     this.sessions = new Sessions(context);
+    this.notifications = new Notifications(context);
   }
 
   /** Lookups by name and id. */
@@ -132,6 +134,11 @@ public final class Admin {
   /** Console sign-in, sessions and sign-out. */
   public Sessions sessions() {
     return sessions;
+  }
+
+  /** The notification outbox: its senders' claims and outcomes, and its listing. */
+  public Notifications notifications() {
+    return notifications;
   }
 
   /**

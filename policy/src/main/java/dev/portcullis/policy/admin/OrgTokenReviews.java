@@ -4,9 +4,11 @@ import dev.portcullis.policy.access.Invalidation;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.NotificationKind;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.store.NotificationOutbox;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,7 +71,8 @@ public final class OrgTokenReviews extends UseCase {
     }
     Long reviewer = actor.system() ? null : actor.user().id();
     for (Grant g : grants) {
-      // Compare-and-set: a request another reviewer decided meanwhile keeps that decision.
+      // Compare-and-set: a request another reviewer decided meanwhile keeps that decision. The
+      // creator's notification is written with the decision, in its transaction.
       boolean changed =
           store.updateGrantStatus(
               g.id(),
@@ -77,7 +80,11 @@ public final class OrgTokenReviews extends UseCase {
               approve ? GrantStatus.APPROVED : GrantStatus.DENIED,
               reviewer,
               reason,
-              now());
+              now(),
+              notice(
+                  approve ? NotificationKind.REQUEST_APPROVED : NotificationKind.REQUEST_DENIED,
+                  g,
+                  reason));
       publish.accept(new Invalidation.GrantChanged(g.tokenId()));
       if (changed) {
         audit(
@@ -119,7 +126,13 @@ public final class OrgTokenReviews extends UseCase {
     for (Grant g : grants) {
       boolean changed =
           store.updateGrantStatus(
-              g.id(), GrantStatus.APPROVED, GrantStatus.REVOKED, reviewer, null, now());
+              g.id(),
+              GrantStatus.APPROVED,
+              GrantStatus.REVOKED,
+              reviewer,
+              null,
+              now(),
+              notice(NotificationKind.GRANT_REVOKED, g, null));
       publish.accept(new Invalidation.GrantChanged(g.tokenId()));
       if (changed) {
         audit(
@@ -130,5 +143,19 @@ public final class OrgTokenReviews extends UseCase {
             JsonText.object("status", "revoked"));
       }
     }
+  }
+
+  /**
+   * The notification of a grant's change, to the token's owner (the request's creator). A grant
+   * leaves each state once, so the kind and the grant name it uniquely.
+   */
+  private NotificationOutbox.Notice notice(NotificationKind kind, Grant g, String reason) {
+    long owner =
+        store
+            .tokenById(g.tokenId())
+            .orElseThrow(() -> new IllegalStateException("grant " + g.id() + " has no token"))
+            .userId();
+    return new NotificationOutbox.Notice(
+        kind, kind.apiName() + ":grant:" + g.id(), owner, g.orgId(), g.tokenId(), g.id(), reason);
   }
 }

@@ -55,10 +55,12 @@ final class JdbcPolicyStore implements PolicyStore {
       "r.id, r.owner_id, a.login, r.name, r.visibility, r.created_at";
 
   private final DataSource dataSource;
+  private final NotificationOutbox notifications;
   private volatile Boolean postgres;
 
   JdbcPolicyStore(DataSource dataSource) {
     this.dataSource = dataSource;
+    this.notifications = new JdbcNotificationOutbox(dataSource);
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -951,21 +953,45 @@ final class JdbcPolicyStore implements PolicyStore {
       Long reviewerId,
       String reviewReason,
       Instant now) {
+    return updateGrantStatus(grantId, expected, next, reviewerId, reviewReason, now, null);
+  }
+
+  @Override
+  public boolean updateGrantStatus(
+      long grantId,
+      GrantStatus expected,
+      GrantStatus next,
+      Long reviewerId,
+      String reviewReason,
+      Instant now,
+      NotificationOutbox.Notice notice) {
     return tx(
-        c ->
-            update(
-                    c,
-                    "UPDATE token_grants SET status = ?, reviewed_at = ?, reviewed_by = ?, review_reason = ?, "
-                        + "access_granted_at = CASE WHEN ? THEN ? ELSE access_granted_at END WHERE id = ? AND status = ?",
-                    next.apiName(),
-                    now,
-                    orNull(reviewerId),
-                    orNull(reviewReason),
-                    next == GrantStatus.APPROVED,
-                    now,
-                    grantId,
-                    expected.apiName())
-                == 1);
+        c -> {
+          boolean changed =
+              update(
+                      c,
+                      "UPDATE token_grants SET status = ?, reviewed_at = ?, reviewed_by = ?, review_reason = ?, "
+                          + "access_granted_at = CASE WHEN ? THEN ? ELSE access_granted_at END WHERE id = ? AND status = ?",
+                      next.apiName(),
+                      now,
+                      orNull(reviewerId),
+                      orNull(reviewReason),
+                      next == GrantStatus.APPROVED,
+                      now,
+                      grantId,
+                      expected.apiName())
+                  == 1;
+          // In the same transaction: the change and its notification are kept or lost together.
+          if (changed && notice != null) {
+            JdbcNotificationOutbox.enqueue(c, notice, now);
+          }
+          return changed;
+        });
+  }
+
+  @Override
+  public NotificationOutbox notifications() {
+    return notifications;
   }
 
   @Override
@@ -988,6 +1014,8 @@ final class JdbcPolicyStore implements PolicyStore {
           if (!accountOfType(c, orgId, "Organization")) {
             return Optional.empty();
           }
+          // Notices about the organization's requests and grants go with them, sent or not.
+          update(c, "DELETE FROM notification_outbox WHERE org_id = ?", orgId);
           List<TokenKey> tokens =
               removeTokens(
                   c,
@@ -1016,6 +1044,8 @@ final class JdbcPolicyStore implements PolicyStore {
           if (!accountOfType(c, userId, "User")) {
             return Optional.empty();
           }
+          // Notices to the user go with the account, sent or not.
+          update(c, "DELETE FROM notification_outbox WHERE recipient_id = ?", userId);
           List<TokenKey> tokens =
               removeTokens(c, "user_id = ? OR resource_owner_id = ?", userId, userId);
           List<Repository> repos = repositories(c, "r.owner_id = ?", userId);
@@ -1064,7 +1094,8 @@ final class JdbcPolicyStore implements PolicyStore {
             rs -> new TokenKey(rs.getLong(1), TokenDigest.fromHex(rs.getString(2))),
             "SELECT id, digest FROM tokens WHERE " + where,
             args);
-    for (String table : List.of("token_last_used", "token_repositories", "token_grants")) {
+    for (String table :
+        List.of("notification_outbox", "token_last_used", "token_repositories", "token_grants")) {
       deleteEach(c, "DELETE FROM " + table + " WHERE token_id = ?", tokens);
     }
     deleteEach(c, "DELETE FROM tokens WHERE id = ?", tokens);

@@ -200,6 +200,23 @@ public interface PolicyStore {
   /** A token as the caches know it: by id and digest. */
   record TokenKey(long id, TokenDigest digest) {}
 
+  /**
+   * {@link #updateGrantStatus(long, GrantStatus, GrantStatus, Long, String, Instant)} that also
+   * writes {@code notice} to the {@link #notifications() outbox} in the same transaction when the
+   * grant changed: a crash cannot keep the change and lose its notification.
+   */
+  boolean updateGrantStatus(
+      long grantId,
+      GrantStatus expected,
+      GrantStatus next,
+      Long reviewerId,
+      String reviewReason,
+      Instant now,
+      NotificationOutbox.Notice notice);
+
+  /** The notification outbox in the same store. */
+  NotificationOutbox notifications();
+
   /** Writes a batch of last-used times, each only if later than what is stored. */
   void recordLastUsed(Map<Long, Instant> lastUsedByTokenId);
 

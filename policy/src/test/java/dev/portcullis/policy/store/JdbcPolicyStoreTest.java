@@ -14,6 +14,7 @@ import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.NotificationKind;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
@@ -182,7 +183,15 @@ class JdbcPolicyStoreTest {
             GrantStatus.APPROVED,
             alice.id(),
             "ok",
-            T0));
+            T0,
+            new NotificationOutbox.Notice(
+                NotificationKind.REQUEST_APPROVED,
+                "deletions:approved:" + reviewed.grant().id(),
+                bob.id(),
+                acme.id(),
+                reviewed.token().id(),
+                reviewed.grant().id(),
+                "ok")));
     AccessToken carols =
         store.insertToken(classic(carol, T0, null, "repo"), null, null, null).token();
     AccessToken gone =
@@ -246,6 +255,7 @@ class JdbcPolicyStoreTest {
               "token_repositories",
               "token_grants",
               "token_last_used",
+              "notification_outbox",
               "user_passwords",
               "password_setup_links",
               "console_sessions")) {

@@ -1,0 +1,117 @@
+package dev.portcullis.gateway.notify;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How notifications are mailed, or {@link #OFF}. The SMTP password comes from the environment,
+ * never from the command line, and {@link #toString} does not print it.
+ *
+ * @param protocol {@code smtp} (STARTTLS when the server offers it) or {@code smtps} (TLS from the
+ *     start); null when mail is off
+ * @param from the sender address of every mail
+ * @param user the SMTP user, or null to send without authentication
+ * @param password the SMTP password, with {@code user}
+ * @param pollInterval how often the outbox is looked at for due notifications
+ */
+public record MailSettings(
+    String protocol,
+    String host,
+    int port,
+    String from,
+    String user,
+    String password,
+    Duration pollInterval) {
+  /** The default {@link #pollInterval}: a mail goes out within seconds of its change. */
+  public static final Duration POLL_INTERVAL = Duration.ofSeconds(2);
+
+  /** No {@code --smtp-url}: nothing is sent, notifications stay queued in the outbox. */
+  public static final MailSettings OFF =
+      new MailSettings(null, null, 0, null, null, null, POLL_INTERVAL);
+
+  /** Whether mail is sent at all. */
+  public boolean enabled() {
+    return protocol != null;
+  }
+
+  /** The same settings polling the outbox at another interval (tests). */
+  public MailSettings withPollInterval(Duration interval) {
+    return new MailSettings(protocol, host, port, from, user, password, interval);
+  }
+
+  /**
+   * The settings of {@code --smtp-url} (null or blank: {@link #OFF}), {@code --mail-from} and the
+   * credentials taken from the environment; every problem is added to {@code errors}.
+   */
+  public static MailSettings parse(
+      String smtpUrl, String from, String user, String password, List<String> errors) {
+    if (smtpUrl == null || smtpUrl.isBlank()) {
+      if (from != null) {
+        errors.add("--mail-from needs --smtp-url");
+      }
+      return OFF;
+    }
+    int before = errors.size();
+    String problem =
+        "--smtp-url must be smtp://host[:port] or smtps://host[:port] (credentials come from "
+            + "PORTCULLIS_SMTP_USER and PORTCULLIS_SMTP_PASSWORD)";
+    URI u = null;
+    try {
+      u = new URI(smtpUrl);
+    } catch (URISyntaxException e) {
+      errors.add(problem);
+    }
+    String scheme =
+        u == null || u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+    if (u != null
+        && (!(scheme.equals("smtp") || scheme.equals("smtps"))
+            || u.getHost() == null
+            || u.getRawUserInfo() != null
+            || !(u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))
+            || u.getRawQuery() != null)) {
+      // Never echo the URL: it may carry a password someone put there.
+      errors.add(problem);
+    }
+    if (from == null || from.isBlank()) {
+      errors.add("--smtp-url needs --mail-from (the sender address of notifications)");
+    } else {
+      try {
+        new InternetAddress(from, true).validate();
+      } catch (AddressException e) {
+        errors.add("--mail-from must be an e-mail address, not '" + from + "'");
+      }
+    }
+    if (password != null && user == null) {
+      errors.add("PORTCULLIS_SMTP_PASSWORD needs PORTCULLIS_SMTP_USER");
+    }
+    if (errors.size() > before) {
+      return OFF;
+    }
+    int port = u.getPort() != -1 ? u.getPort() : scheme.equals("smtps") ? 465 : 25;
+    return new MailSettings(scheme, u.getHost(), port, from, user, password, POLL_INTERVAL);
+  }
+
+  @Override
+  public String toString() {
+    return enabled()
+        ? "MailSettings["
+            + protocol
+            + "://"
+            + host
+            + ":"
+            + port
+            + ", from="
+            + from
+            + ", user="
+            + (user == null ? "none" : user)
+            + ", password="
+            + (password == null ? "none" : "********")
+            + "]"
+        : "MailSettings[off]";
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * Notifications delivery: the sender that claims due rows of the store's outbox (through the {@code
+ * policy} admin use case {@link dev.portcullis.policy.admin.Notifications}), renders each as a mail
+ * (plain text and HTML, links from {@code --public-url}, never a token's plaintext) and sends it
+ * over SMTP with Jakarta Mail (Eclipse Angus), reporting each outcome so failures are retried with
+ * backoff. The mail settings ({@code --smtp-url}, {@code --mail-from}, credentials from the
+ * environment) live here too.
+ *
+ * <p>May use {@code policy} and Jakarta Mail; nothing of Jetty, servlets or JGit, and no other
+ * gateway package (the composition root {@code dev.portcullis.gateway} builds and schedules it).
+ */
+package dev.portcullis.gateway.notify;

@@ -1,0 +1,65 @@
+package dev.portcullis.policy.store;
+
+import dev.portcullis.policy.model.Notification;
+import dev.portcullis.policy.model.NotificationKind;
+import dev.portcullis.policy.model.Page;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The durable outbox of notifications. Rows are written by the store's own writes (in the
+ * transaction of the change they report, see {@link PolicyStore#updateGrantStatus(long,
+ * dev.portcullis.policy.model.GrantStatus, dev.portcullis.policy.model.GrantStatus, Long, String,
+ * Instant, Notice)}); senders claim due rows with a lease, so that with several nodes each row is
+ * delivered by one of them, then mark each one sent, rescheduled or failed. Every method is one
+ * transaction.
+ */
+public interface NotificationOutbox {
+
+  /**
+   * What a change reports, written with it.
+   *
+   * @param dedupeKey unique per thing reported (a second row with the same key is not written)
+   * @param recipientId the user the message goes to
+   * @param reason the reviewer's reason, or null
+   */
+  record Notice(
+      NotificationKind kind,
+      String dedupeKey,
+      long recipientId,
+      Long orgId,
+      Long tokenId,
+      Long grantId,
+      String reason) {
+    public Notice {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(dedupeKey, "dedupeKey");
+    }
+  }
+
+  /**
+   * Claims up to {@code limit} pending rows due at {@code now} and not claimed by a live lease, for
+   * {@code node} until {@code leaseUntil}. On PostgreSQL rows another node is claiming are skipped
+   * ({@code FOR UPDATE SKIP LOCKED}); every claim is also a compare-and-set on the lease, so no row
+   * is claimed twice at once.
+   */
+  List<Notification> claimDue(Instant now, String node, Instant leaseUntil, int limit);
+
+  /** Marks a row this node claimed as sent; false if the claim was lost. */
+  boolean markSent(long id, String node, Instant now);
+
+  /**
+   * Records a failed attempt of a claimed row and when to try again; false if the claim was lost.
+   */
+  boolean reschedule(long id, String node, int attempts, Instant nextAttemptAt, String error);
+
+  /** Gives up on a claimed row: it is failed for good; false if the claim was lost. */
+  boolean markFailed(long id, String node, int attempts, String error);
+
+  /** Rows in {@code status} (every row when null), newest first. */
+  Page<Notification> list(String status, int page, int perPage);
+
+  /** How many rows are in {@code status}. */
+  long count(String status);
+}
