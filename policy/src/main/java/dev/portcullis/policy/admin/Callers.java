@@ -89,6 +89,33 @@ public final class Callers {
   }
 
   /**
+   * Who may set {@code enterprise}'s token policy: site administrators and its owners, signed in to
+   * the console or using a classic token with {@code admin:enterprise}. An owner with another token
+   * and members of its organizations get 403, anyone else the missing enterprise's 404.
+   */
+  public void requireEnterpriseOwner(Actor actor, Enterprise enterprise) {
+    if (actor.isSiteAdmin()) {
+      return;
+    }
+    boolean owner =
+        store.enterprisesOwnedBy(actor.user().id()).stream()
+            .anyMatch(e -> e.id() == enterprise.id());
+    if (!owner) {
+      requireSiteAdmin(actor, enterprise);
+      return;
+    }
+    AccessToken t = actor.token();
+    if (t != null
+        && (t.kind() != TokenKind.CLASSIC
+            || !t.scopes().contains(ClassicScopes.ADMIN_ENTERPRISE))) {
+      throw PolicyException.forbidden(
+          "Must be an owner of the '"
+              + enterprise.slug()
+              + "' enterprise using a token with admin:enterprise (classic).");
+    }
+  }
+
+  /**
    * Site administrators only, on a token: its own user gets 403, anyone else the missing token's
    * 404.
    */
@@ -279,8 +306,9 @@ public final class Callers {
     EffectivePolicy policy = directory.effectivePolicy(org);
     boolean tokenOk;
     if (t == null) {
-      // A console session carries no token: the management of an organization needs one.
-      tokenOk = false;
+      // A console session is the owner themself, signed in with their password: no token stands
+      // between them and their organization, so their role alone decides.
+      tokenOk = true;
     } else if (t.kind() == TokenKind.CLASSIC) {
       tokenOk =
           t.scopes().contains(ClassicScopes.ADMIN_ORG)
