@@ -33,7 +33,14 @@ public final class ConsoleServlet extends HttpServlet {
 
   public ConsoleServlet(Admin admin, Clock clock) {
     this.console = new Console(admin, clock);
-    this.groups = List.of(new Assets(), new SignInPages(console), new SettingsPages(console));
+    this.groups =
+        List.of(
+            new Assets(),
+            new SignInPages(console),
+            new SettingsPages(console),
+            new HomePage(console),
+            new OrganizationPages(console),
+            new EnterprisePages(console));
   }
 
   /** The servlet paths the console answers, for the gateway to map to it. */
@@ -83,7 +90,8 @@ public final class ConsoleServlet extends HttpServlet {
     int bestLength = -1;
     for (PageGroup g : groups) {
       for (String mapping : g.paths()) {
-        if (mapping.equals(path)) {
+        // "" is the servlet mapping of the root "/" alone ("/" would be the default servlet).
+        if (mapping.equals(path) || (mapping.isEmpty() && path.equals("/"))) {
           return g;
         }
         if (mapping.endsWith("/*")) {
