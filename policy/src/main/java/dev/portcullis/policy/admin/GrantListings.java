@@ -2,6 +2,7 @@ package dev.portcullis.policy.admin;
 
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.FineGrainedPermissions;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
@@ -124,14 +125,13 @@ public final class GrantListings extends UseCase {
             : "organization_personal_access_tokens",
         PermissionLevel.READ);
     GrantStatus status = requests ? GrantStatus.PENDING : GrantStatus.APPROVED;
+    PolicyStore.GrantFacets facets = store.grantFacets(org.id(), status);
     TreeSet<String> permissions = new TreeSet<>();
-    for (Map<String, PermissionLevel> set : store.grantPermissionSets(org.id(), status)) {
+    for (Map<String, PermissionLevel> set : facets.permissionSets()) {
       set.forEach((name, level) -> permissions.add(name + "_" + level.apiName()));
     }
     return new GrantFilterChoices(
-        store.grantOwnerLogins(org.id(), status),
-        store.grantRepositoryNames(org.id(), status),
-        List.copyOf(permissions));
+        facets.ownerLogins(), facets.repositoryNames(), List.copyOf(permissions));
   }
 
   /**
@@ -171,6 +171,23 @@ public final class GrantListings extends UseCase {
           actor, o, "organization_personal_access_token_requests", PermissionLevel.READ);
     }
     return store.grantCounts(orgs.stream().map(Organization::id).toList(), GrantStatus.PENDING);
+  }
+
+  /**
+   * The number of pending requests over every organization of an enterprise, for its owners and
+   * site administrators.
+   */
+  public int enterprisePendingCount(Actor actor, String slug) {
+    Enterprise e = enterprise(slug);
+    requireEnterpriseOwner(actor, e);
+    return store
+        .grantCounts(
+            store.organizationsOfEnterprise(e.id()).stream().map(Organization::id).toList(),
+            GrantStatus.PENDING)
+        .values()
+        .stream()
+        .mapToInt(Integer::intValue)
+        .sum();
   }
 
   private static Instant latest(Instant a, Instant b) {

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -617,31 +618,38 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   @Override
-  public List<String> grantOwnerLogins(long orgId, GrantStatus status) {
-    return read(
-        c ->
-            list(
-                c,
-                rs -> rs.getString(1),
-                "SELECT a.login, a.login_key FROM accounts a WHERE a.id IN (SELECT t.user_id"
-                    + LIVE_GRANTS
-                    + ") ORDER BY a.login_key",
-                orgId,
-                status.apiName()));
-  }
-
-  @Override
-  public List<String> grantRepositoryNames(long orgId, GrantStatus status) {
+  public GrantFacets grantFacets(long orgId, GrantStatus status) {
     return read(
         c -> {
-          boolean all =
-              one(
+          Set<Long> users = new HashSet<>();
+          Set<String> permissionSets = new LinkedHashSet<>();
+          boolean all = false;
+          try (PreparedStatement ps =
+                  prepare(
                       c,
-                      rs -> rs.getInt(1),
-                      "SELECT 1" + LIVE_GRANTS + " AND t.repository_selection = 'all'",
+                      "SELECT t.user_id, t.permissions, MAX(CASE WHEN t.repository_selection = 'all' "
+                          + "THEN 1 ELSE 0 END)"
+                          + LIVE_GRANTS
+                          + " GROUP BY t.user_id, t.permissions",
                       orgId,
-                      status.apiName())
-                  .isPresent();
+                      status.apiName());
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              users.add(rs.getLong(1));
+              permissionSets.add(rs.getString(2));
+              all |= rs.getInt(3) == 1;
+            }
+          }
+          List<String> logins =
+              users.isEmpty()
+                  ? List.of()
+                  : list(
+                      c,
+                      rs -> rs.getString(1),
+                      "SELECT login, login_key FROM accounts WHERE id IN ("
+                          + placeholders(users.size())
+                          + ") ORDER BY login_key",
+                      users.toArray());
           String reached =
               all
                   ? ""
@@ -649,28 +657,19 @@ final class JdbcPolicyStore implements PolicyStore {
                       + "JOIN token_grants g ON g.token_id = tr.token_id "
                       + "JOIN tokens t ON t.id = g.token_id "
                       + "WHERE g.org_id = ? AND g.status = ? AND t.deleted_at IS NULL)";
-          Object[] args =
-              all ? new Object[] {orgId} : new Object[] {orgId, orgId, status.apiName()};
-          return list(
-              c,
-              rs -> rs.getString(1),
-              "SELECT r.name, r.name_key FROM repositories r WHERE r.owner_id = ?"
-                  + reached
-                  + " ORDER BY r.name_key",
-              args);
+          List<String> repos =
+              users.isEmpty()
+                  ? List.of()
+                  : list(
+                      c,
+                      rs -> rs.getString(1),
+                      "SELECT r.name, r.name_key FROM repositories r WHERE r.owner_id = ?"
+                          + reached
+                          + " ORDER BY r.name_key",
+                      all ? new Object[] {orgId} : new Object[] {orgId, orgId, status.apiName()});
+          return new GrantFacets(
+              logins, repos, permissionSets.stream().map(JdbcPolicyStore::permissions).toList());
         });
-  }
-
-  @Override
-  public List<Map<String, PermissionLevel>> grantPermissionSets(long orgId, GrantStatus status) {
-    return read(
-        c ->
-            list(
-                c,
-                rs -> permissions(rs.getString(1)),
-                "SELECT DISTINCT t.permissions" + LIVE_GRANTS,
-                orgId,
-                status.apiName()));
   }
 
   @Override

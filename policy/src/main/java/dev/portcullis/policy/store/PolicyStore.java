@@ -72,17 +72,29 @@ public interface PolicyStore {
   /** The grants with these ids with their tokens, in the order given (missing ids left out). */
   List<GrantRow> grantRows(List<Long> grantIds);
 
-  /** The logins of the owners of an organization's grants in one state, ordered, each once. */
-  List<String> grantOwnerLogins(long orgId, GrantStatus status);
+  /**
+   * What an organization's grants in one state have in common, for a listing's filter choices: read
+   * in one grouped pass over them (and one more over the repositories of those with selection
+   * {@code subset} when none has {@code all}), never row by row.
+   */
+  GrantFacets grantFacets(long orgId, GrantStatus status);
 
   /**
-   * The names of the organization's repositories that its grants in one state reach (all of them
-   * when one grant's selection is {@code all}), ordered, each once.
+   * @param ownerLogins the logins of the grants' token owners, ordered, each once
+   * @param repositoryNames the names of the organization's repositories the grants reach (all of
+   *     them when one grant's selection is {@code all}), ordered, each once
+   * @param permissionSets the distinct permission sets of the grants' tokens
    */
-  List<String> grantRepositoryNames(long orgId, GrantStatus status);
-
-  /** The distinct permission sets of an organization's grants in one state. */
-  List<Map<String, PermissionLevel>> grantPermissionSets(long orgId, GrantStatus status);
+  record GrantFacets(
+      List<String> ownerLogins,
+      List<String> repositoryNames,
+      List<Map<String, PermissionLevel>> permissionSets) {
+    public GrantFacets {
+      ownerLogins = List.copyOf(ownerLogins);
+      repositoryNames = List.copyOf(repositoryNames);
+      permissionSets = List.copyOf(permissionSets);
+    }
+  }
 
   /** Organization id → number of its grants in one state, for those of {@code orgIds} with any. */
   Map<Long, Integer> grantCounts(List<Long> orgIds, GrantStatus status);

@@ -733,14 +733,17 @@ class JdbcPolicyStoreTest {
         store.grantRows(List.of(b.grant().id(), 424242L, a.grant().id())),
         "in the order asked, missing ids left out");
 
-    assertEquals(List.of("alice", "Bob"), store.grantOwnerLogins(acme.id(), GrantStatus.PENDING));
-    assertEquals(List.of("app", "lib"), store.grantRepositoryNames(acme.id(), GrantStatus.PENDING));
+    PolicyStore.GrantFacets pending = store.grantFacets(acme.id(), GrantStatus.PENDING);
+    assertEquals(List.of("alice", "Bob"), pending.ownerLogins());
+    assertEquals(List.of("app", "lib"), pending.repositoryNames());
+    assertEquals(Set.of(read, write), Set.copyOf(pending.permissionSets()));
     assertEquals(
         List.of("app", "lib", "unreached"),
-        store.grantRepositoryNames(acme.id(), GrantStatus.APPROVED),
+        store.grantFacets(acme.id(), GrantStatus.APPROVED).repositoryNames(),
         "selection all reaches every repository");
     assertEquals(
-        Set.of(read, write), Set.copyOf(store.grantPermissionSets(acme.id(), GrantStatus.PENDING)));
+        new PolicyStore.GrantFacets(List.of(), List.of(), List.of()),
+        store.grantFacets(acme.id(), GrantStatus.REVOKED));
     assertEquals(
         Map.of(acme.id(), 2, other.id(), 1),
         store.grantCounts(List.of(acme.id(), other.id()), GrantStatus.PENDING));
