@@ -60,12 +60,6 @@ public record ListingFilters(
     return q.isEmpty() ? "" : "?" + String.join("&", q);
   }
 
-  /** This view's query string followed by more parameters. */
-  String queryWith(String more) {
-    String q = query(page);
-    return (q.isEmpty() ? "?" : q + "&") + more;
-  }
-
   private static void add(List<String> q, String name, String value) {
     if (value != null) {
       q.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8));

@@ -710,20 +710,6 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   @Override
-  public List<User> ownersOfEnterprise(long enterpriseId) {
-    return read(
-        c ->
-            list(
-                c,
-                rs -> (User) mapAccount(rs),
-                "SELECT "
-                    + A_ACCOUNT_COLUMNS
-                    + " FROM enterprise_owners o JOIN accounts a ON a.id = o.user_id "
-                    + "WHERE o.enterprise_id = ? ORDER BY a.login_key",
-                enterpriseId));
-  }
-
-  @Override
   public List<Repository> repositoriesOfOwner(long ownerId) {
     return read(
         c ->

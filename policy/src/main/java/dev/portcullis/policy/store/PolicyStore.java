@@ -146,9 +146,6 @@ public interface PolicyStore {
   /** The enterprises a user owns, by slug. */
   List<Enterprise> enterprisesOwnedBy(long userId);
 
-  /** An enterprise's owners, by login. */
-  List<User> ownersOfEnterprise(long enterpriseId);
-
   /** An organization's members with their roles, by login. */
   List<Member> membersOfOrganization(long orgId);
 

@@ -771,7 +771,6 @@ class JdbcPolicyStoreTest {
     assertEquals(
         List.of(e.slug()),
         store.enterprisesOwnedBy(alice.id()).stream().map(Enterprise::slug).toList());
-    assertEquals(List.of(alice), store.ownersOfEnterprise(e.id()));
     assertTrue(store.removeEnterpriseOwner(e.id(), alice.id()));
     assertFalse(store.removeEnterpriseOwner(e.id(), alice.id()));
     assertEquals(List.of(), store.enterprisesOwnedBy(alice.id()));
