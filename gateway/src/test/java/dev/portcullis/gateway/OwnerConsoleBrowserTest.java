@@ -284,6 +284,15 @@ class OwnerConsoleBrowserTest {
     TestGit.Result revoked = clone(ApiFixtures.plaintext(approveMe));
     assertFalse(revoked.ok(), revoked::toString);
     assertTrue(revoked.output().contains("acme"), revoked::toString);
+
+    signInAs("rita");
+    browser.get(base + "/settings/personal-access-tokens");
+    String rows = browser.findElement(By.tagName("tbody")).getText();
+    assertTrue(
+        rows.matches("(?s).*deploy-bot.*revoked: by owen on [A-Z][a-z]{2} [0-9]{1,2}, [0-9]{4}.*"),
+        rows);
+    shot("requester-tokens-revoked");
+    signInAs("owen");
   }
 
   @Test
