@@ -26,8 +26,9 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Who may call a management operation: site administrators, and organization owners with the right
- * token.
+ * Who may call a management operation: site administrators, organization owners with the right
+ * token, and enterprise owners for their enterprise's policy. A console session ({@link Actor#web})
+ * carries no token: its user's own role decides.
  *
  * <p>A caller who may not see the object an operation names gets the {@code NOT_FOUND} that a
  * missing object of that name gets (the REST API answers both with GitHub's bare {@code Not
