@@ -158,6 +158,14 @@ class ApiNotFoundParityTest {
         List.of(
             new Variant(List.of("globex"), null, policy),
             new Variant(List.of("nosuchent"), null, policy)));
+    for (String m : List.of("PUT", "DELETE")) {
+      c.put(
+          m + " /enterprises/{}/owners/{}",
+          List.of(
+              v(List.of("globex", "bob")),
+              v(List.of("globex", "nosuchuser")),
+              v(List.of("nosuchent", "bob"))));
+    }
     c.put(
         "POST /admin/organizations",
         List.of(

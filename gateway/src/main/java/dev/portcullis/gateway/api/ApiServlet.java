@@ -208,6 +208,8 @@ public final class ApiServlet extends HttpServlet {
               "PUT", "/enterprises/{}/personal-access-token-policy", ApiServlet::enterprisePolicy),
           new Route(
               "GET", "/enterprises/{}/organizations", ApiServlet::listEnterpriseOrganizations),
+          new Route("PUT", "/enterprises/{}/owners/{}", ApiServlet::addEnterpriseOwner),
+          new Route("DELETE", "/enterprises/{}/owners/{}", ApiServlet::removeEnterpriseOwner),
           new Route("POST", "/admin/organizations", ApiServlet::createOrganization),
           new Route("GET", "/organizations", ApiServlet::listOrganizations),
           new Route("GET", "/orgs/{}", ApiServlet::viewOrganization),
@@ -750,6 +752,17 @@ public final class ApiServlet extends HttpServlet {
     String role = b == null ? null : b.only("role").string("role");
     OrgRole r = management.accounts().setMembership(a, c.param(0), c.param(1), role);
     return ok(shapes.membership(c.param(0), c.param(1), r));
+  }
+
+  /** 204 whether the user became an owner or already was one. */
+  private Reply addEnterpriseOwner(Call c) {
+    management.accounts().addEnterpriseOwner(c.actor(), c.param(0), c.param(1));
+    return NO_CONTENT;
+  }
+
+  private Reply removeEnterpriseOwner(Call c) {
+    management.accounts().removeEnterpriseOwner(c.actor(), c.param(0), c.param(1));
+    return NO_CONTENT;
   }
 
   private Reply removeMembership(Call c) {

@@ -10,14 +10,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gateway enterprise}: create enterprises and set their token policy (site administrators).
+ * {@code gateway enterprise}: create enterprises and name their owners (site administrators), and
+ * set their token policy (their owners and site administrators).
  */
 @Command(
     name = "enterprise",
     mixinStandardHelpOptions = true,
     description =
-        "Create enterprises and set their personal access token policy (needs a site administrator's token).",
-    subcommands = {EnterpriseCommand.Create.class, EnterpriseCommand.Policy.class})
+        "Create enterprises and name their owners (needs a site administrator's token), and set their personal access token policy (an owner's token with admin:enterprise will do).",
+    subcommands = {
+      EnterpriseCommand.Create.class,
+      EnterpriseCommand.Policy.class,
+      EnterpriseCommand.AddOwner.class,
+      EnterpriseCommand.RemoveOwner.class
+    })
 final class EnterpriseCommand implements Runnable {
   static final Set<String> ACCESS = Set.of("org_configures", "restricted", "allowed");
   static final Set<String> APPROVAL = Set.of("org_configures", "required", "disabled");
@@ -26,7 +32,8 @@ final class EnterpriseCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: create or policy");
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand: create, policy, add-owner or remove-owner");
   }
 
   @Command(
@@ -112,6 +119,50 @@ final class EnterpriseCommand implements Runnable {
           "/enterprises/" + ApiClient.seg(slug) + "/personal-access-token-policy",
           patch,
           null);
+    }
+  }
+
+  @Command(
+      name = "add-owner",
+      mixinStandardHelpOptions = true,
+      description =
+          "Make a user an owner of an enterprise (PUT /enterprises/{slug}/owners/{login}): they may set its policy.")
+  static final class AddOwner extends ApiClient.Subcommand {
+    @Parameters(index = "0", paramLabel = "SLUG", description = "the enterprise")
+    String slug;
+
+    @Parameters(index = "1", paramLabel = "LOGIN", description = "the user")
+    String login;
+
+    @Override
+    int run(ApiClient api) {
+      return api.call(
+          "PUT",
+          "/enterprises/" + ApiClient.seg(slug) + "/owners/" + ApiClient.seg(login),
+          null,
+          login + " owns " + slug);
+    }
+  }
+
+  @Command(
+      name = "remove-owner",
+      mixinStandardHelpOptions = true,
+      description =
+          "End a user's ownership of an enterprise (DELETE /enterprises/{slug}/owners/{login}).")
+  static final class RemoveOwner extends ApiClient.Subcommand {
+    @Parameters(index = "0", paramLabel = "SLUG", description = "the enterprise")
+    String slug;
+
+    @Parameters(index = "1", paramLabel = "LOGIN", description = "the owner")
+    String login;
+
+    @Override
+    int run(ApiClient api) {
+      return api.call(
+          "DELETE",
+          "/enterprises/" + ApiClient.seg(slug) + "/owners/" + ApiClient.seg(login),
+          null,
+          login + " no longer owns " + slug);
     }
   }
 }

@@ -39,7 +39,10 @@ public final class ConsoleServlet extends HttpServlet {
             new Assets(),
             new SignInPages(console),
             new SettingsPages(console),
-            new TokenPages(console));
+            new TokenPages(console),
+            new HomePage(console),
+            new OrganizationPages(console),
+            new EnterprisePages(console));
   }
 
   /** The servlet paths the console answers, for the gateway to map to it. */
@@ -89,7 +92,8 @@ public final class ConsoleServlet extends HttpServlet {
     int bestLength = -1;
     for (PageGroup g : groups) {
       for (String mapping : g.paths()) {
-        if (mapping.equals(path)) {
+        // "" is the servlet mapping of the root "/" alone ("/" would be the default servlet).
+        if (mapping.equals(path) || (mapping.isEmpty() && path.equals("/"))) {
           return g;
         }
         if (mapping.endsWith("/*")) {

@@ -11,7 +11,10 @@ import java.util.List;
  * group sees the request; pages that need a signed-in user ask {@link Console#signedIn}.
  */
 interface PageGroup {
-  /** Servlet mappings, exact ({@code /login}) or prefix ({@code /settings/*}). */
+  /**
+   * Servlet mappings, exact ({@code /login}, or {@code ""} for the root alone) or prefix ({@code
+   * /settings/*}).
+   */
   List<String> paths();
 
   /** Answers one request to a path of {@link #paths()}; {@code post} is false for GET and HEAD. */

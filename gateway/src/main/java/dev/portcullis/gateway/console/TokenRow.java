@@ -25,7 +25,17 @@ public record TokenRow(
 
   static TokenRow of(OwnToken t, Instant now) {
     String status = t.status(now);
-    String detail = status.equals("denied") && t.grant() != null ? t.grant().reviewReason() : null;
+    String detail = null;
+    if (status.equals("denied")) {
+      // The reason the owner gave, shared with the token's owner.
+      detail = t.grant().reviewReason();
+    } else if (status.equals("revoked") && t.grant().reviewedAt() != null) {
+      detail =
+          "by "
+              + (t.reviewer() == null ? "the gateway" : t.reviewer())
+              + " on "
+              + DAY.format(t.grant().reviewedAt());
+    }
     return new TokenRow(
         t.token().id(),
         t.token().name(),

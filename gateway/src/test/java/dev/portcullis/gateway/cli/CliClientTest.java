@@ -515,6 +515,21 @@ class CliClientTest {
   // ------------------------------------------------------------------ policies
 
   @Test
+  void namesAndRemovesEnterpriseOwners() {
+    String slug = unique("owned");
+    String owner = unique("entowner");
+    ok("enterprise", "create", slug);
+    ok("user", "create", owner);
+    assertEquals(owner + " owns " + slug + "\n", ok("enterprise", "add-owner", slug, owner).err());
+    assertEquals(
+        owner + " no longer owns " + slug + "\n",
+        ok("enterprise", "remove-owner", slug, owner).err());
+    Run again = run("enterprise", "remove-owner", slug, owner);
+    assertEquals(1, again.code(), again::toString);
+    assertTrue(again.err().startsWith("error: 404 "), again::toString);
+  }
+
+  @Test
   void updatesEnterpriseAndOrganizationPolicies() {
     String slug = unique("ent");
     Run e = ok("enterprise", "create", slug);

@@ -330,6 +330,60 @@ public final class Accounts extends UseCase {
         null);
   }
 
+  /**
+   * Makes {@code login} an owner of the enterprise (site administrators only); true when they were
+   * not one yet.
+   */
+  public boolean addEnterpriseOwner(Actor actor, String slug, String login) {
+    Enterprise e = enterprise(slug);
+    requireSiteAdmin(actor, e);
+    User u = user(login);
+    boolean added = store.addEnterpriseOwner(e.id(), u.id(), now());
+    if (added) {
+      audit(
+          actor,
+          "enterprise.owner.add",
+          "enterprise:" + e.slug() + "/user:" + u.login(),
+          null,
+          JsonText.object("owner", true));
+    }
+    return added;
+  }
+
+  /** Ends {@code login}'s ownership of the enterprise (site administrators only). */
+  public void removeEnterpriseOwner(Actor actor, String slug, String login) {
+    Enterprise e = enterprise(slug);
+    requireSiteAdmin(actor, e);
+    User u = user(login);
+    if (!store.removeEnterpriseOwner(e.id(), u.id())) {
+      throw PolicyException.notFound("'" + login + "' is not an owner of '" + e.slug() + "'.");
+    }
+    audit(
+        actor,
+        "enterprise.owner.remove",
+        "enterprise:" + e.slug() + "/user:" + u.login(),
+        JsonText.object("owner", true),
+        null);
+  }
+
+  /** The enterprises the caller owns, by slug. */
+  public List<Enterprise> ownedEnterprises(Actor actor) {
+    return actor.user() == null ? List.of() : store.enterprisesOwnedBy(actor.user().id());
+  }
+
+  /** The organizations the caller owns, by login. */
+  public List<Organization> ownedOrganizations(Actor actor) {
+    if (actor.user() == null) {
+      return List.of();
+    }
+    return store.membershipsOfUser(actor.user().id()).entrySet().stream()
+        .filter(m -> m.getValue() == OrgRole.ADMIN)
+        .map(m -> store.organizationById(m.getKey()))
+        .flatMap(java.util.Optional::stream)
+        .sorted(java.util.Comparator.comparing(o -> o.login().toLowerCase(java.util.Locale.ROOT)))
+        .toList();
+  }
+
   // ---------------------------------------------------------------- reads
 
   /**
@@ -406,13 +460,13 @@ public final class Accounts extends UseCase {
   }
 
   /**
-   * An enterprise's organizations by login. Who may: as for its policy, site administrators;
-   * members of its organizations get 403, anyone else the missing enterprise's 404.
+   * An enterprise's organizations by login. Who may: as for its policy, its owners and site
+   * administrators; members of its organizations get 403, anyone else the missing enterprise's 404.
    */
   public Page<Organization> listEnterpriseOrganizations(
       Actor actor, String slug, int page, int perPage) {
     Enterprise e = enterprise(slug);
-    requireSiteAdmin(actor, e);
+    requireEnterpriseOwner(actor, e);
     return Page.of(store.organizationsOfEnterprise(e.id()), page, perPage);
   }
 }

@@ -26,8 +26,9 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Who may call a management operation: site administrators, and organization owners with the right
- * token.
+ * Who may call a management operation: site administrators, organization owners with the right
+ * token, and enterprise owners for their enterprise's policy. A console session ({@link Actor#web})
+ * carries no token: its user's own role decides.
  *
  * <p>A caller who may not see the object an operation names gets the {@code NOT_FOUND} that a
  * missing object of that name gets (the REST API answers both with GitHub's bare {@code Not
@@ -86,6 +87,33 @@ public final class Callers {
       throw Directory.noEnterprise(enterprise.slug());
     }
     throw PolicyException.forbidden(SITE_ADMIN_ONLY);
+  }
+
+  /**
+   * Who may set {@code enterprise}'s token policy: site administrators and its owners, signed in to
+   * the console or using a classic token with {@code admin:enterprise}. An owner with another token
+   * and members of its organizations get 403, anyone else the missing enterprise's 404.
+   */
+  public void requireEnterpriseOwner(Actor actor, Enterprise enterprise) {
+    if (actor.isSiteAdmin()) {
+      return;
+    }
+    boolean owner =
+        store.enterprisesOwnedBy(actor.user().id()).stream()
+            .anyMatch(e -> e.id() == enterprise.id());
+    if (!owner) {
+      requireSiteAdmin(actor, enterprise);
+      return;
+    }
+    AccessToken t = actor.token();
+    if (t != null
+        && (t.kind() != TokenKind.CLASSIC
+            || !t.scopes().contains(ClassicScopes.ADMIN_ENTERPRISE))) {
+      throw PolicyException.forbidden(
+          "Must be an owner of the '"
+              + enterprise.slug()
+              + "' enterprise using a token with admin:enterprise (classic).");
+    }
   }
 
   /**
@@ -281,8 +309,9 @@ public final class Callers {
     EffectivePolicy policy = directory.effectivePolicy(org);
     boolean tokenOk;
     if (t == null) {
-      // A console session carries no token: the management of an organization needs one.
-      tokenOk = false;
+      // A console session is the owner themself, signed in with their password: no token stands
+      // between them and their organization, so their role alone decides.
+      tokenOk = true;
     } else if (t.kind() == TokenKind.CLASSIC) {
       tokenOk =
           t.scopes().contains(ClassicScopes.ADMIN_ORG)

@@ -2,6 +2,7 @@ package dev.portcullis.policy.admin;
 
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.FineGrainedPermissions;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
@@ -10,14 +11,16 @@ import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.Repository;
-import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.store.PolicyStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * An organization's pending token requests and approved grants, filtered and paged as GitHub lists
@@ -65,36 +68,16 @@ public final class GrantListings extends UseCase {
             "permission must be <name>_<level> with a known permission, e.g. contents_read");
       }
     }
-    Map<Long, Optional<User>> users = new java.util.HashMap<>();
-    List<GrantListing> all = new ArrayList<>();
-    for (PolicyStore.GrantRow row : store.grantsOfOrganization(org.id())) {
-      Grant g = row.grant();
-      AccessToken t = row.token();
-      if (g.status() != wanted) {
-        continue;
-      }
-      if (q.tokenIds() != null && !q.tokenIds().contains(t.id())) {
-        continue;
-      }
-      if (q.owners() != null && !ownerIdsContains(q.owners(), t.userId(), users)) {
-        continue;
-      }
-      if (repoId != null) {
-        boolean reaches =
-            t.repositorySelection() == RepositorySelection.ALL
-                || (t.repositorySelection() == RepositorySelection.SUBSET
-                    && t.repositoryIds().contains(repoId));
-        if (!reaches) {
-          continue;
-        }
-      }
-      if (permName != null) {
-        PermissionLevel have = t.permission(permName);
-        if (have == null || !have.includes(permLevel)) {
-          continue;
-        }
-      }
-      Instant lastUsed = latest(t.lastUsedAt(), unflushedLastUse.apply(t.id()));
+    // The store filters, the last-used filters and the order need its freshest value (which may
+    // be in memory only), and only the page asked for is loaded in full.
+    List<PolicyStore.GrantKey> keys = new ArrayList<>();
+    Map<Long, Instant> lastUse = new HashMap<>();
+    for (PolicyStore.GrantKey k :
+        store.grantKeys(
+            org.id(),
+            wanted,
+            new PolicyStore.GrantFilter(q.owners(), repoId, permName, permLevel, q.tokenIds()))) {
+      Instant lastUsed = latest(k.lastUsedAt(), unflushedLastUse.apply(k.tokenId()));
       if (q.lastUsedBefore() != null
           && (lastUsed == null || !lastUsed.isBefore(q.lastUsedBefore()))) {
         continue;
@@ -102,23 +85,109 @@ public final class GrantListings extends UseCase {
       if (q.lastUsedAfter() != null && (lastUsed == null || !lastUsed.isAfter(q.lastUsedAfter()))) {
         continue;
       }
-      Optional<User> owner = users.computeIfAbsent(t.userId(), store::userById);
-      if (owner.isEmpty()) {
-        continue;
+      keys.add(k);
+      if (lastUsed != null) {
+        lastUse.put(k.tokenId(), lastUsed);
       }
-      all.add(new GrantListing(g, t, owner.get(), lastUsed));
     }
-    java.util.Comparator<GrantListing> order =
-        java.util.Comparator.comparing((GrantListing l) -> l.grant().createdAt())
-            .thenComparing(l -> l.grant().id());
-    all.sort(q.ascending() ? order : order.reversed());
-    return Page.of(all, q.page(), q.perPage());
+    Comparator<PolicyStore.GrantKey> order =
+        Comparator.comparing(PolicyStore.GrantKey::createdAt)
+            .thenComparing(PolicyStore.GrantKey::grantId);
+    keys.sort(q.ascending() ? order : order.reversed());
+    Page<PolicyStore.GrantKey> page = Page.of(keys, q.page(), q.perPage());
+    List<GrantListing> items = new ArrayList<>();
+    Map<Long, Optional<User>> users = new HashMap<>();
+    for (PolicyStore.GrantRow row :
+        store.grantRows(page.items().stream().map(PolicyStore.GrantKey::grantId).toList())) {
+      users
+          .computeIfAbsent(row.token().userId(), store::userById)
+          .ifPresent(
+              u ->
+                  items.add(
+                      new GrantListing(
+                          row.grant(), row.token(), u, lastUse.get(row.token().id()))));
+    }
+    return new Page<>(items, page.page(), page.perPage(), page.total());
   }
 
-  private boolean ownerIdsContains(
-      List<String> logins, long userId, Map<Long, Optional<User>> users) {
-    Optional<User> u = users.computeIfAbsent(userId, store::userById);
-    return u.isPresent() && logins.stream().anyMatch(l -> l.equalsIgnoreCase(u.get().login()));
+  /**
+   * The choices of a listing's filters, built from the organization's pending requests ({@code
+   * requests}) or approved grants themselves: their owners, the repositories they reach and the
+   * permissions they hold ({@code <name>_<level>}, as {@link GrantQuery#permission} takes them).
+   */
+  public GrantFilterChoices filterChoices(Actor actor, String orgLogin, boolean requests) {
+    Organization org = organization(orgLogin);
+    requireOrgOwner(
+        actor,
+        org,
+        requests
+            ? "organization_personal_access_token_requests"
+            : "organization_personal_access_tokens",
+        PermissionLevel.READ);
+    GrantStatus status = requests ? GrantStatus.PENDING : GrantStatus.APPROVED;
+    PolicyStore.GrantFacets facets = store.grantFacets(org.id(), status);
+    TreeSet<String> permissions = new TreeSet<>();
+    for (Map<String, PermissionLevel> set : facets.permissionSets()) {
+      set.forEach((name, level) -> permissions.add(name + "_" + level.apiName()));
+    }
+    return new GrantFilterChoices(
+        facets.ownerLogins(), facets.repositoryNames(), List.copyOf(permissions));
+  }
+
+  /**
+   * One pending request ({@code request}, by request id) or approved grant (by token id) of the
+   * organization, as its listing shows it.
+   */
+  public GrantListing grant(Actor actor, String orgLogin, boolean request, long id) {
+    Organization org = organization(orgLogin);
+    requireOrgOwner(
+        actor,
+        org,
+        request
+            ? "organization_personal_access_token_requests"
+            : "organization_personal_access_tokens",
+        PermissionLevel.READ);
+    Grant grant = live(org, request, id);
+    PolicyStore.GrantRow row =
+        store.grantRows(List.of(grant.id())).stream()
+            .filter(r -> !r.token().deleted())
+            .findFirst()
+            .orElseThrow(() -> missing(org, request, id));
+    User owner = store.userById(row.token().userId()).orElseThrow(() -> missing(org, request, id));
+    return new GrantListing(
+        row.grant(),
+        row.token(),
+        owner,
+        latest(row.token().lastUsedAt(), unflushedLastUse.apply(row.token().id())));
+  }
+
+  /**
+   * The number of pending requests of each organization the caller owns (or may review), by
+   * organization id; organizations with none are left out.
+   */
+  public Map<Long, Integer> pendingCounts(Actor actor, List<Organization> orgs) {
+    for (Organization o : orgs) {
+      requireOrgOwner(
+          actor, o, "organization_personal_access_token_requests", PermissionLevel.READ);
+    }
+    return store.grantCounts(orgs.stream().map(Organization::id).toList(), GrantStatus.PENDING);
+  }
+
+  /**
+   * The number of pending requests over every organization of an enterprise, for its owners and
+   * site administrators.
+   */
+  public int enterprisePendingCount(Actor actor, String slug) {
+    Enterprise e = enterprise(slug);
+    requireEnterpriseOwner(actor, e);
+    return store
+        .grantCounts(
+            store.organizationsOfEnterprise(e.id()).stream().map(Organization::id).toList(),
+            GrantStatus.PENDING)
+        .values()
+        .stream()
+        .mapToInt(Integer::intValue)
+        .sum();
   }
 
   private static Instant latest(Instant a, Instant b) {
@@ -142,24 +211,7 @@ public final class GrantListings extends UseCase {
             ? "organization_personal_access_token_requests"
             : "organization_personal_access_tokens",
         PermissionLevel.READ);
-    Optional<Grant> g = request ? store.grantById(id) : store.grantOfToken(id);
-    Grant grant =
-        g.filter(x -> x.orgId() == org.id())
-            .filter(x -> x.status() == (request ? GrantStatus.PENDING : GrantStatus.APPROVED))
-            .orElseThrow(
-                () ->
-                    PolicyException.notFound(
-                        request
-                            ? "No pending personal access token request with id "
-                                + id
-                                + " in '"
-                                + org.login()
-                                + "'."
-                            : "No personal access token with id "
-                                + id
-                                + " has access to '"
-                                + org.login()
-                                + "'."));
+    Grant grant = live(org, request, id);
     AccessToken t =
         store
             .tokenById(grant.tokenId())
@@ -178,5 +230,24 @@ public final class GrantListings extends UseCase {
                   .toList();
         };
     return Page.of(repos, page, perPage);
+  }
+
+  /** A pending request by request id, or an approved grant by token id, of {@code org}. */
+  private Grant live(Organization org, boolean request, long id) {
+    Optional<Grant> g = request ? store.grantById(id) : store.grantOfToken(id);
+    return g.filter(x -> x.orgId() == org.id())
+        .filter(x -> x.status() == (request ? GrantStatus.PENDING : GrantStatus.APPROVED))
+        .orElseThrow(() -> missing(org, request, id));
+  }
+
+  private static PolicyException missing(Organization org, boolean request, long id) {
+    return PolicyException.notFound(
+        request
+            ? "No pending personal access token request with id "
+                + id
+                + " in '"
+                + org.login()
+                + "'."
+            : "No personal access token with id " + id + " has access to '" + org.login() + "'.");
   }
 }

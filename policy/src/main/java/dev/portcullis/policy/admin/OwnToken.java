@@ -8,8 +8,11 @@ import java.time.Instant;
  * One of a user's own tokens as their settings list it: the token (never its secret), its resource
  * owner's login, its organization grant when it has one, and its last use (including uses not yet
  * written to the store).
+ *
+ * @param reviewer the login of who last approved, denied or revoked its grant, or {@code null}
  */
-public record OwnToken(AccessToken token, String resourceOwner, Grant grant, Instant lastUsedAt) {
+public record OwnToken(
+    AccessToken token, String resourceOwner, Grant grant, Instant lastUsedAt, String reviewer) {
 
   /**
    * {@code active}, {@code pending approval}, {@code denied}, {@code revoked} or {@code expired}:

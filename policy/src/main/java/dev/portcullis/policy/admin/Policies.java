@@ -7,6 +7,7 @@ import static dev.portcullis.policy.admin.Validation.str;
 
 import dev.portcullis.policy.access.Invalidation;
 import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.OrgPolicy;
@@ -30,7 +31,7 @@ public final class Policies extends UseCase {
   public EnterprisePolicy updateEnterprisePolicy(
       Actor actor, String slug, Map<String, Object> patch) {
     Enterprise e = enterprise(slug);
-    requireSiteAdmin(actor, e);
+    requireEnterpriseOwner(actor, e);
     EnterprisePolicy p = e.policy();
     List<PolicyException.FieldError> errors = new ArrayList<>();
     EnterprisePolicy.Access fg = p.fineGrainedAccess();
@@ -163,11 +164,23 @@ public final class Policies extends UseCase {
     return next;
   }
 
-  /** An enterprise's own policy, for whoever may change it (site administrators). */
+  /** An enterprise's own policy, for whoever may change it (its owners, site administrators). */
   public EnterprisePolicy enterprisePolicy(Actor actor, String slug) {
     Enterprise e = enterprise(slug);
-    requireSiteAdmin(actor, e);
+    requireEnterpriseOwner(actor, e);
     return e.policy();
+  }
+
+  /**
+   * What each organization of an enterprise enforces now (its effective policy), by login, for
+   * whoever may change the enterprise's policy.
+   */
+  public List<EffectivePolicy> enterpriseOrganizationPolicies(Actor actor, String slug) {
+    Enterprise e = enterprise(slug);
+    requireEnterpriseOwner(actor, e);
+    return store.organizationsOfEnterprise(e.id()).stream()
+        .map(o -> EffectivePolicy.of(o, e))
+        .toList();
   }
 
   /**

@@ -586,7 +586,11 @@ public final class TokenIssuance extends UseCase {
           pending == null || (t.lastUsedAt() != null && t.lastUsedAt().isAfter(pending))
               ? t.lastUsedAt()
               : pending;
-      own.add(new OwnToken(t, owner, grant, last));
+      String reviewer =
+          grant == null || grant.reviewedBy() == null
+              ? null
+              : userById(grant.reviewedBy()).map(User::login).orElse(null);
+      own.add(new OwnToken(t, owner, grant, last, reviewer));
     }
     own.sort(
         java.util.Comparator.comparing((OwnToken o) -> o.token().createdAt())

@@ -111,6 +111,10 @@ abstract class UseCase {
     callers.requireSiteAdmin(actor, enterprise);
   }
 
+  void requireEnterpriseOwner(Actor actor, Enterprise enterprise) {
+    callers.requireEnterpriseOwner(actor, enterprise);
+  }
+
   void requireSiteAdmin(Actor actor, AccessToken token) {
     callers.requireSiteAdmin(actor, token);
   }

@@ -18,8 +18,9 @@ public record Actor(User user, AccessToken token, boolean system) {
   }
 
   /**
-   * A user signed in to the web console: they act on their own account only, never with a site
-   * administrator's powers (those need a {@code site_admin} token).
+   * A user signed in to the web console. A session is the user themself, proven by their password,
+   * not a token with scopes: their own roles decide what they may do (an organization's owner
+   * manages it, an enterprise's owner sets its policy, a site administrator manages everything).
    */
   public static Actor web(User user) {
     if (user == null) {
@@ -37,11 +38,12 @@ public record Actor(User user, AccessToken token, boolean system) {
   }
 
   /**
-   * A site administrator using a classic token with the {@code site_admin} scope (or the gateway
-   * itself).
+   * A site administrator signed in to the console or using a classic token with the {@code
+   * site_admin} scope, or the gateway itself.
    */
   public boolean isSiteAdmin() {
     return system
+        || (token == null && user.siteAdmin())
         || (token != null
             && user.siteAdmin()
             && token.kind() == TokenKind.CLASSIC

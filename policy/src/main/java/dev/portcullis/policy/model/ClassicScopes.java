@@ -8,6 +8,7 @@ public final class ClassicScopes {
   public static final String PUBLIC_REPO = "public_repo";
   public static final String WORKFLOW = "workflow";
   public static final String ADMIN_ORG = "admin:org";
+  public static final String ADMIN_ENTERPRISE = "admin:enterprise";
   public static final String SITE_ADMIN = "site_admin";
 
   private static final Set<String> KNOWN =

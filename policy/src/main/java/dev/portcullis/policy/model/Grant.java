@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param id the request id ({@code pat_request_id}), distinct from the token id
  * @param reason the creator's justification, or {@code null}
  * @param accessGrantedAt when it became approved, or {@code null}
+ * @param reviewedBy the user who approved, denied or revoked it last, or {@code null} (the gateway
+ *     itself, or not reviewed)
  */
 public record Grant(
     long id,
@@ -21,7 +23,8 @@ public record Grant(
     Instant createdAt,
     Instant reviewedAt,
     String reviewReason,
-    Instant accessGrantedAt) {
+    Instant accessGrantedAt,
+    Long reviewedBy) {
   public Grant {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(createdAt, "createdAt");

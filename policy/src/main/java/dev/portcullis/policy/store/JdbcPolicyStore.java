@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class JdbcPolicyStore implements PolicyStore {
       "id, user_id, kind, digest, name, description, created_at, expires_at, last_used_at, deleted_at, "
           + "scopes, resource_owner_id, repository_selection, permissions";
   private static final String GRANT_COLUMNS =
-      "id, token_id, org_id, status, reason, created_at, reviewed_at, review_reason, access_granted_at";
+      "id, token_id, org_id, status, reason, created_at, reviewed_at, review_reason, access_granted_at, reviewed_by";
   private static final String ACCOUNT_COLUMNS =
       "id, login, type, site_admin, suspended_at, enterprise_id, base_permission, fine_grained_access, "
           + "classic_access, fine_grained_approval, fine_grained_max_lifetime_days, classic_max_lifetime_days, push_protection, created_at";
@@ -237,14 +238,7 @@ final class JdbcPolicyStore implements PolicyStore {
     TokenKind kind = TokenKind.fromApiName(rs.getString("kind"));
     String scopes = rs.getString("scopes");
     Set<String> scopeSet = scopes.isEmpty() ? Set.of() : Set.of(scopes.split(" "));
-    Map<String, PermissionLevel> perms = new LinkedHashMap<>();
-    String p = rs.getString("permissions");
-    if (!p.isEmpty()) {
-      for (String pair : p.split(",")) {
-        int colon = pair.indexOf(':');
-        perms.put(pair.substring(0, colon), PermissionLevel.fromApiName(pair.substring(colon + 1)));
-      }
-    }
+    Map<String, PermissionLevel> perms = permissions(rs.getString("permissions"));
     String sel = rs.getString("repository_selection");
     return new AccessToken(
         rs.getLong("id"),
@@ -264,6 +258,18 @@ final class JdbcPolicyStore implements PolicyStore {
         perms);
   }
 
+  /** A tokens row's {@code permissions}: {@code name:level} pairs, comma-separated. */
+  private static Map<String, PermissionLevel> permissions(String p) {
+    Map<String, PermissionLevel> perms = new LinkedHashMap<>();
+    if (!p.isEmpty()) {
+      for (String pair : p.split(",")) {
+        int colon = pair.indexOf(':');
+        perms.put(pair.substring(0, colon), PermissionLevel.fromApiName(pair.substring(colon + 1)));
+      }
+    }
+    return perms;
+  }
+
   private static Grant mapGrant(ResultSet rs) throws SQLException {
     return new Grant(
         rs.getLong("id"),
@@ -274,7 +280,8 @@ final class JdbcPolicyStore implements PolicyStore {
         instant(rs, "created_at"),
         instant(rs, "reviewed_at"),
         rs.getString("review_reason"),
-        instant(rs, "access_granted_at"));
+        instant(rs, "access_granted_at"),
+        nullableLong(rs, "reviewed_by"));
   }
 
   private static Owner mapAccount(ResultSet rs) throws SQLException {
@@ -520,24 +527,189 @@ final class JdbcPolicyStore implements PolicyStore {
                 id));
   }
 
+  /** The joins and conditions every listing of one organization's grants in one state shares. */
+  private static final String LIVE_GRANTS =
+      " FROM token_grants g JOIN tokens t ON t.id = g.token_id "
+          + "WHERE g.org_id = ? AND g.status = ? AND t.deleted_at IS NULL";
+
   @Override
-  public List<GrantRow> grantsOfOrganization(long orgId) {
+  public List<GrantKey> grantKeys(long orgId, GrantStatus status, GrantFilter f) {
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT g.id, g.token_id, g.created_at, u.last_used_at FROM token_grants g "
+                + "JOIN tokens t ON t.id = g.token_id "
+                + "LEFT JOIN token_last_used u ON u.token_id = t.id "
+                + "WHERE g.org_id = ? AND g.status = ? AND t.deleted_at IS NULL");
+    List<Object> args = new ArrayList<>(List.of(orgId, status.apiName()));
+    if (f.ownerLogins() != null) {
+      sql.append(" AND t.user_id IN (SELECT id FROM accounts WHERE login_key IN (")
+          .append(placeholders(f.ownerLogins().size()))
+          .append("))");
+      f.ownerLogins().forEach(l -> args.add(key(l)));
+    }
+    if (f.repositoryId() != null) {
+      sql.append(
+          " AND (t.repository_selection = 'all' OR EXISTS (SELECT 1 FROM token_repositories tr "
+              + "WHERE tr.token_id = t.id AND tr.repo_id = ?))");
+      args.add(f.repositoryId());
+    }
+    if (f.permission() != null) {
+      // permissions is "name:level,name:level": a level matches the levels that include it.
+      List<String> terms = new ArrayList<>();
+      for (PermissionLevel l : PermissionLevel.values()) {
+        if (l.includes(f.level())) {
+          terms.add("POSITION(? IN ',' || t.permissions || ',') > 0");
+          args.add("," + f.permission() + ":" + l.apiName() + ",");
+        }
+      }
+      sql.append(" AND (").append(String.join(" OR ", terms)).append(")");
+    }
+    if (f.tokenIds() != null) {
+      if (f.tokenIds().isEmpty()) {
+        return List.of();
+      }
+      sql.append(" AND t.id IN (").append(placeholders(f.tokenIds().size())).append(")");
+      args.addAll(f.tokenIds());
+    }
+    return read(
+        c ->
+            list(
+                c,
+                rs ->
+                    new GrantKey(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getObject(3, OffsetDateTime.class).toInstant(),
+                        instant(rs, "last_used_at")),
+                sql.toString(),
+                args.toArray()));
+  }
+
+  private static String placeholders(int n) {
+    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+  }
+
+  @Override
+  public List<GrantRow> grantRows(List<Long> grantIds) {
+    if (grantIds.isEmpty()) {
+      return List.of();
+    }
     return read(
         c -> {
-          List<Grant> grants =
+          Map<Long, Grant> byId = new HashMap<>();
+          for (Grant g :
               list(
                   c,
                   JdbcPolicyStore::mapGrant,
-                  "SELECT g.id, g.token_id, g.org_id, g.status, g.reason, g.created_at, g.reviewed_at, g.review_reason, "
-                      + "g.access_granted_at FROM token_grants g JOIN tokens t ON t.id = g.token_id "
-                      + "WHERE g.org_id = ? AND t.deleted_at IS NULL ORDER BY g.id",
-                  orgId);
-          List<GrantRow> out = new ArrayList<>(grants.size());
-          for (Grant g : grants) {
-            token(c, "id = ?", g.tokenId()).ifPresent(t -> out.add(new GrantRow(g, t)));
+                  "SELECT "
+                      + GRANT_COLUMNS
+                      + " FROM token_grants WHERE id IN ("
+                      + placeholders(grantIds.size())
+                      + ")",
+                  grantIds.toArray())) {
+            byId.put(g.id(), g);
+          }
+          List<GrantRow> out = new ArrayList<>(grantIds.size());
+          for (long id : grantIds) {
+            Grant g = byId.get(id);
+            if (g != null) {
+              token(c, "id = ?", g.tokenId()).ifPresent(t -> out.add(new GrantRow(g, t)));
+            }
           }
           return out;
         });
+  }
+
+  @Override
+  public GrantFacets grantFacets(long orgId, GrantStatus status) {
+    return read(
+        c -> {
+          Set<Long> users = new HashSet<>();
+          Set<String> permissionSets = new LinkedHashSet<>();
+          boolean all = false;
+          try (PreparedStatement ps =
+                  prepare(
+                      c,
+                      "SELECT t.user_id, t.permissions, MAX(CASE WHEN t.repository_selection = 'all' "
+                          + "THEN 1 ELSE 0 END)"
+                          + LIVE_GRANTS
+                          + " GROUP BY t.user_id, t.permissions",
+                      orgId,
+                      status.apiName());
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              users.add(rs.getLong(1));
+              permissionSets.add(rs.getString(2));
+              all |= rs.getInt(3) == 1;
+            }
+          }
+          List<String> logins =
+              users.isEmpty()
+                  ? List.of()
+                  : list(
+                      c,
+                      rs -> rs.getString(1),
+                      "SELECT login, login_key FROM accounts WHERE id IN ("
+                          + placeholders(users.size())
+                          + ") ORDER BY login_key",
+                      users.toArray());
+          String reached =
+              all
+                  ? ""
+                  : " AND r.id IN (SELECT tr.repo_id FROM token_repositories tr "
+                      + "JOIN token_grants g ON g.token_id = tr.token_id "
+                      + "JOIN tokens t ON t.id = g.token_id "
+                      + "WHERE g.org_id = ? AND g.status = ? AND t.deleted_at IS NULL)";
+          List<String> repos =
+              users.isEmpty()
+                  ? List.of()
+                  : list(
+                      c,
+                      rs -> rs.getString(1),
+                      "SELECT r.name, r.name_key FROM repositories r WHERE r.owner_id = ?"
+                          + reached
+                          + " ORDER BY r.name_key",
+                      all ? new Object[] {orgId} : new Object[] {orgId, orgId, status.apiName()});
+          return new GrantFacets(
+              logins, repos, permissionSets.stream().map(JdbcPolicyStore::permissions).toList());
+        });
+  }
+
+  @Override
+  public Map<Long, Integer> grantCounts(List<Long> orgIds, GrantStatus status) {
+    if (orgIds.isEmpty()) {
+      return Map.of();
+    }
+    List<Object> args = new ArrayList<>(orgIds);
+    args.add(status.apiName());
+    return read(
+        c -> {
+          Map<Long, Integer> out = new HashMap<>();
+          for (long[] row :
+              list(
+                  c,
+                  rs -> new long[] {rs.getLong(1), rs.getLong(2)},
+                  "SELECT g.org_id, COUNT(*) FROM token_grants g JOIN tokens t ON t.id = g.token_id "
+                      + "WHERE g.org_id IN ("
+                      + placeholders(orgIds.size())
+                      + ") AND g.status = ? AND t.deleted_at IS NULL GROUP BY g.org_id",
+                  args.toArray())) {
+            out.put(row[0], (int) row[1]);
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public List<Enterprise> enterprisesOwnedBy(long userId) {
+    return read(
+        c ->
+            list(
+                c,
+                JdbcPolicyStore::mapEnterprise,
+                "SELECT e.* FROM enterprises e JOIN enterprise_owners o ON o.enterprise_id = e.id "
+                    + "WHERE o.user_id = ? ORDER BY e.slug_key",
+                userId));
   }
 
   @Override
@@ -734,6 +906,41 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   @Override
+  public boolean addEnterpriseOwner(long enterpriseId, long userId, Instant now) {
+    return tx(
+        c -> {
+          if (one(
+                  c,
+                  rs -> rs.getInt(1),
+                  "SELECT 1 FROM enterprise_owners WHERE enterprise_id = ? AND user_id = ?",
+                  enterpriseId,
+                  userId)
+              .isPresent()) {
+            return false;
+          }
+          update(
+              c,
+              "INSERT INTO enterprise_owners (enterprise_id, user_id, created_at) VALUES (?, ?, ?)",
+              enterpriseId,
+              userId,
+              now);
+          return true;
+        });
+  }
+
+  @Override
+  public boolean removeEnterpriseOwner(long enterpriseId, long userId) {
+    return tx(
+        c ->
+            update(
+                    c,
+                    "DELETE FROM enterprise_owners WHERE enterprise_id = ? AND user_id = ?",
+                    enterpriseId,
+                    userId)
+                == 1);
+  }
+
+  @Override
   public void setMembership(long orgId, long userId, OrgRole role, Instant now) {
     tx(
         c -> {
@@ -901,7 +1108,16 @@ final class JdbcPolicyStore implements PolicyStore {
                     orNull(granted));
             grant =
                 new Grant(
-                    gid, id, grantOrgId, initialStatus, reason, t.createdAt(), null, null, granted);
+                    gid,
+                    id,
+                    grantOrgId,
+                    initialStatus,
+                    reason,
+                    t.createdAt(),
+                    null,
+                    null,
+                    granted,
+                    null);
           }
           return new StoredToken(stored, grant);
         });

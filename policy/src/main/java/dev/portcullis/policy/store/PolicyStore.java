@@ -10,6 +10,7 @@ import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
+import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
@@ -62,8 +63,74 @@ public interface PolicyStore {
 
   Optional<Grant> grantById(long id);
 
-  /** Every grant of an organization whose token is not deleted, with its token. */
-  List<GrantRow> grantsOfOrganization(long orgId);
+  /**
+   * The grants of an organization in one state whose token is not deleted and matches {@code
+   * filter}, as light keys for ordering and paging (the caller then loads one page with {@link
+   * #grantRows}).
+   */
+  List<GrantKey> grantKeys(long orgId, GrantStatus status, GrantFilter filter);
+
+  /** The grants with these ids with their tokens, in the order given (missing ids left out). */
+  List<GrantRow> grantRows(List<Long> grantIds);
+
+  /**
+   * What an organization's grants in one state have in common, for a listing's filter choices: read
+   * in one grouped pass over them (and one more over the repositories of those with selection
+   * {@code subset} when none has {@code all}), never row by row.
+   */
+  GrantFacets grantFacets(long orgId, GrantStatus status);
+
+  /**
+   * @param ownerLogins the logins of the grants' token owners, ordered, each once
+   * @param repositoryNames the names of the organization's repositories the grants reach (all of
+   *     them when one grant's selection is {@code all}), ordered, each once
+   * @param permissionSets the distinct permission sets of the grants' tokens
+   */
+  record GrantFacets(
+      List<String> ownerLogins,
+      List<String> repositoryNames,
+      List<Map<String, PermissionLevel>> permissionSets) {
+    public GrantFacets {
+      ownerLogins = List.copyOf(ownerLogins);
+      repositoryNames = List.copyOf(repositoryNames);
+      permissionSets = List.copyOf(permissionSets);
+    }
+  }
+
+  /** Organization id → number of its grants in one state, for those of {@code orgIds} with any. */
+  Map<Long, Integer> grantCounts(List<Long> orgIds, GrantStatus status);
+
+  /**
+   * A grant's place in a listing: its ids, creation time and stored last use (of its token).
+   *
+   * @param lastUsedAt as stored; a later use may still be in memory
+   */
+  record GrantKey(long grantId, long tokenId, Instant createdAt, Instant lastUsedAt) {}
+
+  /**
+   * What a listing of grants is narrowed to; each null filter matches everything.
+   *
+   * @param ownerLogins logins of the tokens' owners
+   * @param repositoryId a repository of the organization the token must reach
+   * @param permission a permission name the token must hold at {@code level} or more
+   * @param tokenIds the tokens' ids
+   */
+  record GrantFilter(
+      List<String> ownerLogins,
+      Long repositoryId,
+      String permission,
+      PermissionLevel level,
+      List<Long> tokenIds) {
+    public static final GrantFilter NONE = new GrantFilter(null, null, null, null, null);
+
+    public GrantFilter {
+      ownerLogins = ownerLogins == null ? null : List.copyOf(ownerLogins);
+      tokenIds = tokenIds == null ? null : List.copyOf(tokenIds);
+      if ((permission == null) != (level == null)) {
+        throw new IllegalArgumentException("a permission filter has a name and a level");
+      }
+    }
+  }
 
   /** Every repository of an owner, by name. */
   List<Repository> repositoriesOfOwner(long ownerId);
@@ -76,6 +143,9 @@ public interface PolicyStore {
 
   /** The organizations of an enterprise, by login. */
   List<Organization> organizationsOfEnterprise(long enterpriseId);
+
+  /** The enterprises a user owns, by slug. */
+  List<Enterprise> enterprisesOwnedBy(long userId);
 
   /** An organization's members with their roles, by login. */
   List<Member> membersOfOrganization(long orgId);
@@ -109,6 +179,12 @@ public interface PolicyStore {
   void updateOrgPolicy(long orgId, OrgPolicy policy);
 
   void setBasePermission(long orgId, BasePermission permission);
+
+  /** Makes the user an owner of the enterprise; false when they already were. */
+  boolean addEnterpriseOwner(long enterpriseId, long userId, Instant now);
+
+  /** False when the user was not an owner of the enterprise. */
+  boolean removeEnterpriseOwner(long enterpriseId, long userId);
 
   void setMembership(long orgId, long userId, OrgRole role, Instant now);
 

@@ -794,41 +794,119 @@ class JdbcPolicyStoreTest {
   }
 
   @Test
-  void grantsOfOrganizationListsLiveTokensOnlyInIdOrder() {
+  void grantListingsSeeLiveTokensOfOneOrganizationInOneStateOnly() {
     User alice = store.createUser("alice", false, T0);
+    User bob = store.createUser("Bob", false, T0);
     Organization acme = store.createOrganization("acme", null, alice.id(), T0);
     Organization other = store.createOrganization("other", null, alice.id(), T0);
-    Map<String, PermissionLevel> meta = Map.of("metadata", PermissionLevel.READ);
+    Repository app = repo(acme, "app", Visibility.PRIVATE);
+    Repository lib = repo(acme, "lib", Visibility.PRIVATE);
+    repo(acme, "unreached", Visibility.PRIVATE);
+    Map<String, PermissionLevel> read = Map.of("contents", PermissionLevel.READ);
+    Map<String, PermissionLevel> write = Map.of("contents", PermissionLevel.WRITE);
     PolicyStore.StoredToken a =
         store.insertToken(
-            fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta),
+            fineGrained(alice, acme, RepositorySelection.SUBSET, Set.of(app.id()), read),
             acme.id(),
             GrantStatus.PENDING,
             null);
     PolicyStore.StoredToken b =
         store.insertToken(
-            fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta),
+            fineGrained(bob, acme, RepositorySelection.SUBSET, Set.of(lib.id()), write),
+            acme.id(),
+            GrantStatus.PENDING,
+            null);
+    PolicyStore.StoredToken approved =
+        store.insertToken(
+            fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), read),
             acme.id(),
             GrantStatus.APPROVED,
             null);
     PolicyStore.StoredToken gone =
         store.insertToken(
-            fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), meta),
+            fineGrained(alice, acme, RepositorySelection.ALL, Set.of(), write),
             acme.id(),
-            GrantStatus.APPROVED,
+            GrantStatus.PENDING,
             null);
     store.insertToken(
-        fineGrained(alice, other, RepositorySelection.ALL, Set.of(), meta),
+        fineGrained(alice, other, RepositorySelection.ALL, Set.of(), read),
         other.id(),
-        GrantStatus.APPROVED,
+        GrantStatus.PENDING,
         null);
     store.deleteToken(gone.token().id(), T0);
-    List<PolicyStore.GrantRow> rows = store.grantsOfOrganization(acme.id());
+
+    assertEquals(
+        List.of(a.token().id(), b.token().id()),
+        keys(acme, PolicyStore.GrantFilter.NONE),
+        "pending, live and acme's only");
+    assertEquals(
+        List.of(b.token().id()),
+        keys(acme, new PolicyStore.GrantFilter(List.of("BOB"), null, null, null, null)),
+        "owner logins match in any case");
+    assertEquals(
+        List.of(a.token().id()),
+        keys(acme, new PolicyStore.GrantFilter(null, app.id(), null, null, null)));
+    assertEquals(
+        List.of(a.token().id(), b.token().id()),
+        keys(acme, new PolicyStore.GrantFilter(null, null, "contents", PermissionLevel.READ, null)),
+        "write includes read");
+    assertEquals(
+        List.of(b.token().id()),
+        keys(
+            acme,
+            new PolicyStore.GrantFilter(null, null, "contents", PermissionLevel.WRITE, null)));
+    assertEquals(
+        List.of(),
+        keys(acme, new PolicyStore.GrantFilter(null, null, null, null, List.of())),
+        "an empty id list matches nothing");
     assertEquals(
         List.of(
-            new PolicyStore.GrantRow(a.grant(), a.token()),
-            new PolicyStore.GrantRow(b.grant(), b.token())),
-        rows);
+            new PolicyStore.GrantRow(b.grant(), b.token()),
+            new PolicyStore.GrantRow(a.grant(), a.token())),
+        store.grantRows(List.of(b.grant().id(), 424242L, a.grant().id())),
+        "in the order asked, missing ids left out");
+
+    PolicyStore.GrantFacets pending = store.grantFacets(acme.id(), GrantStatus.PENDING);
+    assertEquals(List.of("alice", "Bob"), pending.ownerLogins());
+    assertEquals(List.of("app", "lib"), pending.repositoryNames());
+    assertEquals(Set.of(read, write), Set.copyOf(pending.permissionSets()));
+    assertEquals(
+        List.of("app", "lib", "unreached"),
+        store.grantFacets(acme.id(), GrantStatus.APPROVED).repositoryNames(),
+        "selection all reaches every repository");
+    assertEquals(
+        new PolicyStore.GrantFacets(List.of(), List.of(), List.of()),
+        store.grantFacets(acme.id(), GrantStatus.REVOKED));
+    assertEquals(
+        Map.of(acme.id(), 2, other.id(), 1),
+        store.grantCounts(List.of(acme.id(), other.id()), GrantStatus.PENDING));
+    assertEquals(Map.of(acme.id(), 1), store.grantCounts(List.of(acme.id()), GrantStatus.APPROVED));
+    assertEquals(
+        List.of(approved.token().id()),
+        store.grantKeys(acme.id(), GrantStatus.APPROVED, PolicyStore.GrantFilter.NONE).stream()
+            .map(PolicyStore.GrantKey::tokenId)
+            .toList());
+  }
+
+  private List<Long> keys(Organization org, PolicyStore.GrantFilter f) {
+    return store.grantKeys(org.id(), GrantStatus.PENDING, f).stream()
+        .map(PolicyStore.GrantKey::tokenId)
+        .sorted()
+        .toList();
+  }
+
+  @Test
+  void enterpriseOwnersAreAddedOnceAndRemoved() {
+    User alice = store.createUser("alice", false, T0);
+    Enterprise e = store.createEnterprise("globex", T0);
+    assertTrue(store.addEnterpriseOwner(e.id(), alice.id(), T0));
+    assertFalse(store.addEnterpriseOwner(e.id(), alice.id(), T0), "already an owner");
+    assertEquals(
+        List.of(e.slug()),
+        store.enterprisesOwnedBy(alice.id()).stream().map(Enterprise::slug).toList());
+    assertTrue(store.removeEnterpriseOwner(e.id(), alice.id()));
+    assertFalse(store.removeEnterpriseOwner(e.id(), alice.id()));
+    assertEquals(List.of(), store.enterprisesOwnedBy(alice.id()));
   }
 
   @Test
@@ -1065,8 +1143,16 @@ class JdbcPolicyStoreTest {
     long grantOf = s.tokenByDigest(digests.get(2)).orElseThrow().id();
     assertEquals(
         List.of(grantOf),
-        s.grantsOfOrganization(s.ownerByLogin("acme").orElseThrow().id()).stream()
-            .map(g -> g.grant().tokenId())
+        java.util.Arrays.stream(GrantStatus.values())
+            .flatMap(
+                st ->
+                    s
+                        .grantKeys(
+                            s.ownerByLogin("acme").orElseThrow().id(),
+                            st,
+                            PolicyStore.GrantFilter.NONE)
+                        .stream())
+            .map(PolicyStore.GrantKey::tokenId)
             .toList(),
         "the grant is still the token's");
     User alice = s.userById(s.ownerByLogin("alice").orElseThrow().id()).orElseThrow();

@@ -139,7 +139,8 @@ public final class Fixtures {
         TOKEN_CREATED,
         null,
         null,
-        status == GrantStatus.APPROVED ? TOKEN_CREATED : null);
+        status == GrantStatus.APPROVED ? TOKEN_CREATED : null,
+        null);
   }
 
   private static long nextTokenId = 1;

@@ -1,0 +1,367 @@
+package dev.portcullis.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The owners' console pages over plain HTTP, where no browser is needed: who sees them (owners and
+ * site administrators; everyone else the 404 of a page that does not exist, for pages and form
+ * posts alike), CSRF on every form, escaping, all-or-nothing bulk review, a locked setting that a
+ * hand-made form cannot change, and the audit rows naming the signed-in owner with {@code via:
+ * web}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OwnerConsoleHttpTest {
+  private static final String PUBLIC = "https://gw.example";
+  private static final String PASSWORD = "an owner's long passphrase";
+  private static final String SCRIPT = "<script>alert(1)</script>";
+  @TempDir static Path tmp;
+  private Gateway gateway;
+  private TestApi api;
+  private ApiFixtures fx;
+  private String org;
+
+  @BeforeAll
+  void start() throws Exception {
+    gateway =
+        Gateway.start(
+            GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withPublicUrl(PUBLIC));
+    api =
+        new TestApi(
+            gateway.httpUrl(),
+            Files.readString(tmp.resolve("data").resolve(Gateway.ADMIN_TOKEN_FILE)).strip());
+    fx = new ApiFixtures(gateway, api);
+    for (String login : List.of("owen", "mary", "olga", "rita", "eda")) {
+      api.expect(201, "POST", "/admin/users", Map.of("login", login, "password", PASSWORD));
+    }
+    api.expect(201, "POST", "/admin/enterprises", Map.of("slug", "globex"));
+    org = "acme";
+    api.expect(
+        201,
+        "POST",
+        "/admin/organizations",
+        Map.of("login", org, "admin", "owen", "enterprise", "globex"));
+    fx.member(org, "mary");
+    fx.member(org, "rita");
+    fx.repo(org, "app", "private");
+    api.expect(204, "PUT", "/enterprises/globex/owners/eda", null);
+  }
+
+  @AfterAll
+  void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  private ConsoleHttp signedIn(String login) {
+    ConsoleHttp b = new ConsoleHttp(gateway.httpUrl(), PUBLIC);
+    assertEquals(303, b.signIn(login, PASSWORD).statusCode());
+    return b;
+  }
+
+  /** A pending request of rita's on acme, with {@code reason}; returns {request id, token id}. */
+  private long[] request(String reason) {
+    JsonNode t =
+        api.expect(
+            201,
+            "POST",
+            "/admin/users/rita/personal-access-tokens",
+            Map.of(
+                "type",
+                "fine_grained",
+                "name",
+                fx.unique("r"),
+                "resource_owner",
+                org,
+                "repository_selection",
+                "all",
+                "permissions",
+                Map.of("contents", "read"),
+                "expires_in",
+                30,
+                "reason",
+                reason));
+    return new long[] {ApiFixtures.requestId(t), ApiFixtures.tokenId(t)};
+  }
+
+  private String status(long requestId) {
+    for (JsonNode r :
+        api.expect(
+            200, "GET", "/orgs/" + org + "/personal-access-token-requests?per_page=100", null)) {
+      if (r.get("id").asLong() == requestId) {
+        return "pending";
+      }
+    }
+    return "not pending";
+  }
+
+  private String base() {
+    return "/organizations/" + org + "/settings/";
+  }
+
+  @Test
+  void aMemberAndAStrangerGet404OnEveryPageAndFormPost() {
+    long[] pending = request("for CI");
+    long[] approved = request("approved one");
+    api.expect(
+        204,
+        "POST",
+        "/orgs/" + org + "/personal-access-token-requests/" + approved[0],
+        Map.of("action", "approve"));
+    List<String> pages =
+        List.of(
+            base() + "personal-access-token-requests",
+            base() + "personal-access-token-requests/" + pending[0],
+            base() + "personal-access-tokens",
+            base() + "personal-access-tokens/active",
+            base() + "personal-access-tokens/active/" + approved[1],
+            "/organizations/nosuchorg/settings/personal-access-token-requests",
+            "/enterprises/globex/settings/personal-access-tokens");
+    for (String login : List.of("mary", "olga")) {
+      ConsoleHttp b = signedIn(login);
+      String csrf = b.csrf("/settings/profile");
+      for (String page : pages) {
+        HttpResponse<String> get = b.get(page);
+        assertEquals(404, get.statusCode(), login + " GET " + page);
+        assertTrue(get.body().contains("There is no such page."), page);
+        HttpResponse<String> post =
+            b.post(
+                page,
+                b.form(
+                    "authenticity_token",
+                    csrf,
+                    "action",
+                    page.contains("active") ? "revoke" : "approve",
+                    "confirm",
+                    "1",
+                    "ids",
+                    Long.toString(page.contains("active") ? approved[1] : pending[0]),
+                    "classic_access",
+                    "restricted"));
+        assertEquals(404, post.statusCode(), login + " POST " + page);
+      }
+    }
+    assertEquals("pending", status(pending[0]), "no post changed anything");
+    assertEquals(
+        "allowed",
+        api.expect(200, "GET", "/orgs/" + org + "/personal-access-token-policy", null)
+            .get("classic_access")
+            .asText());
+    assertEquals(
+        1,
+        api
+            .expect(200, "GET", "/orgs/" + org + "/personal-access-tokens?per_page=100", null)
+            .findValues("id")
+            .stream()
+            .filter(id -> id.asLong() == approved[1])
+            .count(),
+        "still approved");
+  }
+
+  @Test
+  void everyFormRefusesAPostWithoutItsCsrfToken() {
+    long[] pending = request("csrf");
+    ConsoleHttp owner = signedIn("owen");
+    ConsoleHttp eda = signedIn("eda");
+    List<Map.Entry<ConsoleHttp, String>> forms =
+        List.of(
+            Map.entry(owner, base() + "personal-access-token-requests"),
+            Map.entry(owner, base() + "personal-access-token-requests/" + pending[0]),
+            Map.entry(owner, base() + "personal-access-tokens"),
+            Map.entry(owner, base() + "personal-access-tokens/active"),
+            Map.entry(eda, "/enterprises/globex/settings/personal-access-tokens"));
+    for (Map.Entry<ConsoleHttp, String> f : forms) {
+      ConsoleHttp b = f.getKey();
+      HttpResponse<String> r =
+          b.post(
+              f.getValue(),
+              b.form(
+                  "action",
+                  "deny",
+                  "confirm",
+                  "1",
+                  "ids",
+                  Long.toString(pending[0]),
+                  "classic_access",
+                  "restricted"));
+      assertEquals(403, r.statusCode(), f.getValue());
+      assertTrue(r.body().contains("This form has expired."), f.getValue());
+    }
+    assertEquals("pending", status(pending[0]));
+    assertEquals(
+        "org_configures",
+        api.expect(200, "GET", "/enterprises/globex/personal-access-token-policy", null)
+            .get("classic_access")
+            .asText());
+  }
+
+  @Test
+  void aJustificationHoldingMarkupRendersAsText() {
+    long[] pending = request(SCRIPT);
+    ConsoleHttp owner = signedIn("owen");
+    for (String page :
+        List.of(
+            base() + "personal-access-token-requests",
+            base() + "personal-access-token-requests/" + pending[0])) {
+      String body = owner.get(page).body();
+      assertTrue(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), page);
+      assertFalse(body.contains(SCRIPT), page);
+    }
+  }
+
+  @Test
+  void aBulkReviewNamingARequestNoLongerPendingIsReportedAndChangesNothing() throws Exception {
+    long[] a = request("a");
+    long[] b = request("b");
+    api.expect(
+        204,
+        "POST",
+        "/orgs/" + org + "/personal-access-token-requests/" + b[0],
+        Map.of("action", "approve"));
+    ConsoleHttp owner = signedIn("owen");
+    String page = base() + "personal-access-token-requests";
+    String csrf = owner.csrf(page);
+    HttpResponse<String> confirm =
+        owner.post(
+            page,
+            owner.form("authenticity_token", csrf, "action", "deny", "ids", Long.toString(a[0])));
+    assertEquals(200, confirm.statusCode());
+    assertTrue(confirm.body().contains("Deny 1 request?"), confirm.body());
+    // Both ids, one of them reviewed meanwhile: nothing changes and the page says why.
+    String form =
+        "authenticity_token="
+            + java.net.URLEncoder.encode(csrf, java.nio.charset.StandardCharsets.UTF_8)
+            + "&action=deny&confirm=1&reason=no&ids="
+            + a[0]
+            + "&ids="
+            + b[0];
+    HttpResponse<String> refused =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.httpUrl() + page))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Origin", PUBLIC)
+                    .header("Cookie", "__Host-portcullis_session=" + owner.session)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(422, refused.statusCode());
+    assertTrue(
+        refused.body().contains("request " + b[0] + " is not pending (it is approved)"),
+        refused.body());
+    assertTrue(refused.body().contains("Nothing was changed."));
+    assertEquals("pending", status(a[0]));
+
+    HttpResponse<String> done =
+        owner.post(
+            page,
+            owner.form(
+                "authenticity_token",
+                csrf,
+                "action",
+                "deny",
+                "confirm",
+                "1",
+                "reason",
+                "not for CI",
+                "ids",
+                Long.toString(a[0])));
+    assertEquals(303, done.statusCode());
+    assertEquals(
+        page + "?done=denied&count=1", done.headers().firstValue("Location").orElseThrow());
+    assertEquals("not pending", status(a[0]));
+    assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
+    JsonNode deny = null;
+    for (JsonNode row :
+        api.expect(200, "GET", "/admin/audit-log?user=owen&kind=admin&per_page=100", null)) {
+      if ("token_request.deny".equals(row.path("action").asText())
+          && row.path("target").asText().endsWith("/request:" + a[0])) {
+        deny = row;
+      }
+    }
+    assertNotNull(deny, "the denial is audited under the signed-in owner");
+    assertEquals("web", deny.get("via").asText());
+  }
+
+  @Test
+  void aSettingTheEnterpriseDecidesIsLockedAndAHandMadePostCannotChangeIt() {
+    ConsoleHttp eda = signedIn("eda");
+    String ent = "/enterprises/globex/settings/personal-access-tokens";
+    String page = eda.get(ent).body();
+    assertTrue(page.contains("Allow organizations to configure access requirements"), page);
+    assertTrue(page.contains("Disable the approval flow in all organizations"));
+    HttpResponse<String> saved =
+        eda.post(
+            ent,
+            eda.form(
+                "authenticity_token",
+                eda.csrf(ent),
+                "fine_grained_access",
+                "org_configures",
+                "fine_grained_approval",
+                "required",
+                "classic_access",
+                "org_configures",
+                "fine_grained_max_lifetime_days",
+                "90",
+                "classic_max_lifetime_days",
+                ""));
+    assertEquals(303, saved.statusCode(), saved.body());
+    assertTrue(eda.get(ent).body().contains("required (enterprise)"), "the summary per org");
+
+    ConsoleHttp owner = signedIn("owen");
+    String policy = base() + "personal-access-tokens";
+    String body = owner.get(policy).body();
+    assertTrue(
+        body.contains(
+            "Set by the globex enterprise: Require organizations to use the approval flow."),
+        body);
+    assertTrue(body.contains("<fieldset id=\"fine_grained_approval\" disabled>"), body);
+    HttpResponse<String> crafted =
+        owner.post(
+            policy,
+            owner.form(
+                "authenticity_token", owner.csrf(policy), "fine_grained_approval", "not_required"));
+    assertEquals(403, crafted.statusCode());
+    assertTrue(crafted.body().contains("globex"), crafted.body());
+    assertEquals(
+        "required",
+        api.expect(200, "GET", "/orgs/" + org + "/personal-access-token-policy", null)
+            .get("fine_grained_approval")
+            .asText(),
+        "the organization's own setting is unchanged too");
+    api.expect(
+        200,
+        "PUT",
+        "/enterprises/globex/personal-access-token-policy",
+        Map.of("fine_grained_approval", "org_configures", "fine_grained_max_lifetime_days", 366));
+  }
+
+  @Test
+  void theHomePageListsWhatTheUserOwnsWithPendingCounts() {
+    request("home");
+    String home = signedIn("owen").get("/").body();
+    assertTrue(
+        home.matches("(?s).*<strong>acme</strong>\\s*<a [^>]*>[0-9]+ pending requests?</a>.*"),
+        home);
+    String eda = signedIn("eda").get("/").body();
+    assertTrue(eda.contains("<strong>globex</strong>"), eda);
+    assertTrue(signedIn("mary").get("/").body().contains("You own no organization or enterprise."));
+  }
+}
