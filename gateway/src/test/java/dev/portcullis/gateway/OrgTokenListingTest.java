@@ -108,10 +108,11 @@ class OrgTokenListingTest extends OrgTokenApiHarness {
   @Test
   @Order(11)
   void perPageDefaultsTo30AndIsClampedTo100() {
-    OrgSetup o = org("many", 1);
-    String dev = o.members().get(0);
+    // 105 requests from three members: a user holds at most 50 fine-grained tokens.
+    OrgSetup o = org("many", 3);
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < 105; i++) {
+      String dev = o.members().get(i % 3);
       ids.add(requestId(fx.fineGrained(dev, o.org(), "none", List.of(), Map.of())));
     }
     Resp dflt = expect(200, get(requests(o.org()), o.ownerToken()));

@@ -520,10 +520,10 @@ class CliClientTest {
     String owner = unique("entowner");
     ok("enterprise", "create", slug);
     ok("user", "create", owner);
-    assertEquals(owner + " owns " + slug + "\n", ok("enterprise", "add-owner", slug, owner).err());
+    assertEquals(owner + " owns " + slug + "\n", ok("enterprise", "add-owner", slug, owner).out());
     assertEquals(
         owner + " no longer owns " + slug + "\n",
-        ok("enterprise", "remove-owner", slug, owner).err());
+        ok("enterprise", "remove-owner", slug, owner).out());
     Run again = run("enterprise", "remove-owner", slug, owner);
     assertEquals(1, again.code(), again::toString);
     assertTrue(again.err().startsWith("error: 404 "), again::toString);

@@ -1272,6 +1272,7 @@ final class JdbcPolicyStore implements PolicyStore {
           // The audit log keeps who reviewed; the grant row no longer points at the account.
           update(c, "UPDATE token_grants SET reviewed_by = NULL WHERE reviewed_by = ?", userId);
           // The console's sign-in: the password, unused setup links, and every session.
+          update(c, "DELETE FROM enterprise_owners WHERE user_id = ?", userId);
           update(c, "DELETE FROM console_sessions WHERE user_id = ?", userId);
           update(c, "DELETE FROM password_setup_links WHERE user_id = ?", userId);
           update(c, "DELETE FROM user_passwords WHERE user_id = ?", userId);

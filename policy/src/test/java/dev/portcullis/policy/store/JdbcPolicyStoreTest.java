@@ -153,6 +153,8 @@ class JdbcPolicyStoreTest {
     User carol = store.createUser("carol", false, T0);
     Organization acme = store.createOrganization("acme", null, alice.id(), T0);
     store.setMembership(acme.id(), bob.id(), OrgRole.MEMBER, T0);
+    Enterprise globex = store.createEnterprise("deletions-globex", T0);
+    assertTrue(store.addEnterpriseOwner(globex.id(), carol.id(), T0));
     Repository app = store.createRepository(acme.id(), "app", Visibility.PRIVATE, T0, r -> {});
     Repository own = store.createRepository(carol.id(), "own", Visibility.PRIVATE, T0, r -> {});
     store.setCollaborator(app.id(), carol.id(), RepoPermission.WRITE);
@@ -256,6 +258,7 @@ class JdbcPolicyStoreTest {
               "token_grants",
               "token_last_used",
               "notification_outbox",
+              "enterprise_owners",
               "user_passwords",
               "password_setup_links",
               "console_sessions")) {
