@@ -27,35 +27,15 @@ final class JdbcNotificationOutbox implements NotificationOutbox {
           + "FROM notification_outbox n JOIN accounts r ON r.id = n.recipient_id "
           + "LEFT JOIN accounts o ON o.id = n.org_id LEFT JOIN tokens t ON t.id = n.token_id ";
 
-  private final DataSource dataSource;
+  private final Transactions sql;
   private volatile Boolean postgres;
 
   JdbcNotificationOutbox(DataSource dataSource) {
-    this.dataSource = dataSource;
+    this.sql = new Transactions(dataSource, "notification outbox");
   }
 
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> T tx(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException | Error e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(auto);
-      }
-    } catch (SQLException e) {
-      throw new StoreUnavailableException("notification outbox error: " + e.getMessage(), e);
-    }
+  private <T> T tx(Transactions.Work<T> work) {
+    return sql.tx(work);
   }
 
   private static PreparedStatement prepare(Connection c, String sql, Object... args)

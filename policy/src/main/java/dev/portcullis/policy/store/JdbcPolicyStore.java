@@ -55,64 +55,28 @@ final class JdbcPolicyStore implements PolicyStore {
   private static final String REPO_COLUMNS =
       "r.id, r.owner_id, a.login, r.name, r.visibility, r.created_at";
 
-  private final DataSource dataSource;
   private final NotificationOutbox notifications;
   private volatile Boolean postgres;
+  private final Transactions sql;
 
   JdbcPolicyStore(DataSource dataSource) {
-    this.dataSource = dataSource;
+    this.sql = new Transactions(dataSource, "policy store");
     this.notifications = new JdbcNotificationOutbox(dataSource);
   }
 
   // ---------------------------------------------------------------- plumbing
 
   @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  @FunctionalInterface
   private interface RowMapper<T> {
     T map(ResultSet rs) throws SQLException;
   }
 
-  private <T> T tx(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException | Error e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(auto);
-      }
-    } catch (SQLException e) {
-      throw translate(e);
-    }
+  private <T> T tx(Transactions.Work<T> work) {
+    return sql.tx(work);
   }
 
-  private <T> T read(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      return work.run(c);
-    } catch (SQLException e) {
-      throw translate(e);
-    }
-  }
-
-  private static RuntimeException translate(SQLException e) {
-    // SQLState class 23: integrity constraint violation (a unique key, most often).
-    if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-      return new StoreConstraintException(StoreConstraintException.Kind.DUPLICATE, e);
-    }
-    // SQLState class 22: data exception (a value the database cannot store, e.g. a NUL character).
-    if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
-      return new StoreConstraintException(StoreConstraintException.Kind.UNSTORABLE_VALUE, e);
-    }
-    return new StoreUnavailableException("policy store error: " + e.getMessage(), e);
+  private <T> T read(Transactions.Work<T> work) {
+    return sql.read(work);
   }
 
   private static PreparedStatement prepare(Connection c, String sql, Object... args)

@@ -12,44 +12,14 @@ import javax.sql.DataSource;
 
 /** The JDBC {@link SignInStore}: portable SQL for H2 and PostgreSQL. */
 final class JdbcSignInStore implements SignInStore {
-  private final DataSource dataSource;
+  private final Transactions sql;
 
   JdbcSignInStore(DataSource dataSource) {
-    this.dataSource = dataSource;
+    this.sql = new Transactions(dataSource, "sign-in store");
   }
 
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> T tx(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException | Error e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(auto);
-      }
-    } catch (SQLException e) {
-      throw translate(e);
-    }
-  }
-
-  private static RuntimeException translate(SQLException e) {
-    if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-      return new StoreConstraintException(StoreConstraintException.Kind.DUPLICATE, e);
-    }
-    if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
-      return new StoreConstraintException(StoreConstraintException.Kind.UNSTORABLE_VALUE, e);
-    }
-    return new StoreUnavailableException("sign-in store error: " + e.getMessage(), e);
+  private <T> T tx(Transactions.Work<T> work) {
+    return sql.tx(work);
   }
 
   private static PreparedStatement prepare(Connection c, String sql, Object... args)
