@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.gateway.notify.MailSettings;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,7 +129,8 @@ class TrustedProxiesTest {
                     "ftp://example.com/x",
                     null,
                     true,
-                    null));
+                    null,
+                    MailSettings.OFF));
     assertTrue(e.getMessage().contains("--port must be"), e::getMessage);
     assertTrue(e.getMessage().contains("--trusted-proxies"), e::getMessage);
     assertTrue(e.getMessage().contains("--public-url"), e::getMessage);

@@ -104,7 +104,8 @@ class TlsReloadTest {
             null,
             null,
             base.webConsole(),
-            base.sessions());
+            base.sessions(),
+            base.mail());
     try (Gateway g = Gateway.start(cfg)) {
       int port = URI.create(g.httpsUrl()).getPort();
       assertEquals(first.fingerprintSha256(), served(port, "TLSv1.3"));
