@@ -354,6 +354,39 @@ class OwnerConsoleHttpTest {
   }
 
   @Test
+  void pushProtectionIsSetOnThePolicyPage() {
+    ConsoleHttp owner = signedIn("owen");
+    String policy = base() + "personal-access-tokens";
+    assertTrue(
+        owner
+            .get(policy)
+            .body()
+            .contains("<input type=\"radio\" name=\"push_protection\" value=\"enabled\" checked>"),
+        "enabled by default");
+    HttpResponse<String> saved =
+        owner.post(
+            policy,
+            owner.form("authenticity_token", owner.csrf(policy), "push_protection", "disabled"));
+    assertEquals(303, saved.statusCode(), saved.body());
+    assertEquals(
+        "disabled",
+        api.expect(200, "GET", "/orgs/" + org + "/personal-access-token-policy", null)
+            .get("push_protection")
+            .asText());
+    HttpResponse<String> bad =
+        owner.post(
+            policy, owner.form("authenticity_token", owner.csrf(policy), "push_protection", "off"));
+    assertEquals(422, bad.statusCode(), bad.body());
+    owner.post(
+        policy, owner.form("authenticity_token", owner.csrf(policy), "push_protection", "enabled"));
+    assertEquals(
+        "enabled",
+        api.expect(200, "GET", "/orgs/" + org + "/personal-access-token-policy", null)
+            .get("push_protection")
+            .asText());
+  }
+
+  @Test
   void theHomePageListsWhatTheUserOwnsWithPendingCounts() {
     request("home");
     String home = signedIn("owen").get("/").body();

@@ -409,6 +409,8 @@ final class OrganizationPages implements PageGroup {
           ep.classicAccess() != EnterprisePolicy.Access.ORG_CONFIGURES);
       lifetime(req, patch, "fine_grained_max_lifetime_days");
       lifetime(req, patch, "classic_max_lifetime_days");
+      // Push protection is the organization's own: no enterprise setting decides it.
+      field(req, patch, locked, "push_protection", false);
       if (!locked.isEmpty()) {
         // The form shows these settings disabled: only a hand-made post sends them.
         Console.LOG.info(
