@@ -680,8 +680,7 @@ class GitEndToEndTest {
             "/" + pub + ".git/info/refs",
             "/" + pub + ".git/info/refs?service=git-upload-pack&x=1",
             "/../" + pub + ".git/info/refs?service=git-upload-pack",
-            "/%2e%2e/" + pub + "/info/refs?service=git-upload-pack",
-            "/")) {
+            "/%2e%2e/" + pub + "/info/refs?service=git-upload-pack")) {
       var resp =
           http.send(
               java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.httpUrl() + path))
@@ -691,6 +690,14 @@ class GitEndToEndTest {
           resp.statusCode() >= 400 && resp.statusCode() < 500,
           () -> path + " → " + resp.statusCode());
     }
+    // "/" is the web console's home page: it asks to sign in, and serves no repository.
+    var home =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.httpUrl() + "/"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(303, home.statusCode());
+    assertEquals("/login", home.headers().firstValue("Location").orElse(null));
     var ok =
         http.send(
             java.net.http.HttpRequest.newBuilder(

@@ -453,7 +453,6 @@ final class BadInputCorpus {
                 "/alice/r.git",
                 "/alice/",
                 "/alice",
-                "/",
                 "/api/v3/../alice/r.git/" + info,
                 "/api/v3/%2e%2e/alice/r.git/" + info,
                 "/API/v3/user",
