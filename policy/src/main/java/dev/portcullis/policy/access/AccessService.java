@@ -180,7 +180,18 @@ public final class AccessService {
       return Credential.INVALID;
     }
     Optional<User> user = cache.user(token.get().userId(), age);
-    return user.isEmpty() ? Credential.INVALID : new Credential.Token(token.get(), user.get());
+    if (user.isEmpty()) {
+      return Credential.INVALID;
+    }
+    AccessToken t = token.get();
+    Organization target =
+        t.kind() == TokenKind.FINE_GRAINED && t.resourceOwnerId() != t.userId()
+            ? cache
+                .organization(t.resourceOwnerId(), age)
+                .map(PolicyCache.OrgEntry::organization)
+                .orElse(null)
+            : null;
+    return new Credential.Token(t, user.get(), target);
   }
 
   /**
@@ -188,14 +199,17 @@ public final class AccessService {
    * a repository are kept joined (one cache lookup instead of eight) until any change is applied or
    * the oldest entry they came from expires. Unlike {@link #check}, records no use: call {@link
    * #recordUse} once the request is let through.
+   *
+   * @param client the client's address (an IP literal), which a token's {@code allowed_networks}
+   *     must hold; {@code null} when unknown, which no such list holds
    */
   public AccessCheck decide(
-      AuthorizationHeader header, String owner, String name, GitOperation op) {
+      AuthorizationHeader header, String owner, String name, GitOperation op, String client) {
     TokenDigest digest = header.presentedDigest();
     if (digest == null) {
       Credential c =
           header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
-      return decide(inputsUnlessInvalid(c, owner, name, null), op);
+      return decide(inputsUnlessInvalid(c, owner, name, null), op, client);
     }
     // The generation is read before anything is gathered: inputs gathered while a change is
     // applied are filed under the older generation and never served after it.
@@ -207,23 +221,35 @@ public final class AccessService {
     if (p != null) {
       Instant now = clock.instant();
       Decision d = p.decision(op, now);
-      return new AccessCheck(d != null ? d : evaluator.decide(p.inputs, op, now), p.inputs, now, p);
+      d = d != null ? d : evaluator.decide(p.inputs, op, now);
+      return new AccessCheck(
+          AccessEvaluator.fromClient(d, p.inputs.credential(), client), p.inputs, now, p);
     }
     StampedCache.Age age = new StampedCache.Age();
     Credential c = authenticate(digest, age);
     AccessInputs in = inputsUnlessInvalid(c, owner, name, age);
     if (in.repository() == null) {
-      return decide(in, op);
+      return decide(in, op, client);
     }
     Instant now = clock.instant();
     Prepared prepared = new Prepared(in, evaluator, now);
     cache.join(key, gen, age, prepared);
-    return new AccessCheck(prepared.decision(op, now), in, now, prepared);
+    Decision d = AccessEvaluator.fromClient(prepared.decision(op, now), c, client);
+    return new AccessCheck(d, in, now, prepared);
   }
 
-  private AccessCheck decide(AccessInputs in, GitOperation op) {
+  /**
+   * {@link #decide(AuthorizationHeader, String, String, GitOperation, String)} for a client whose
+   * address is not known (in-process callers): a token with {@code allowed_networks} is refused.
+   */
+  public AccessCheck decide(
+      AuthorizationHeader header, String owner, String name, GitOperation op) {
+    return decide(header, owner, name, op, null);
+  }
+
+  private AccessCheck decide(AccessInputs in, GitOperation op, String client) {
     Instant now = clock.instant();
-    return new AccessCheck(evaluator.decide(in, op, now), in, now, null);
+    return new AccessCheck(evaluator.decide(in, op, now, client), in, now, null);
   }
 
   /**
@@ -248,9 +274,10 @@ public final class AccessService {
 
   /**
    * Decides a git request for {@code owner/name} from the individual caches, and records the use.
+   * The client's address is not known: a token with {@code allowed_networks} is refused.
    */
   public AccessCheck check(Credential credential, String owner, String name, GitOperation op) {
-    AccessCheck check = decide(inputsUnlessInvalid(credential, owner, name, null), op);
+    AccessCheck check = decide(inputsUnlessInvalid(credential, owner, name, null), op, null);
     recordUse(check);
     return check;
   }
