@@ -238,15 +238,6 @@ public final class AccessService {
     return new AccessCheck(d, in, now, prepared);
   }
 
-  /**
-   * {@link #decide(AuthorizationHeader, String, String, GitOperation, String)} for a client whose
-   * address is not known (in-process callers): a token with {@code allowed_networks} is refused.
-   */
-  public AccessCheck decide(
-      AuthorizationHeader header, String owner, String name, GitOperation op) {
-    return decide(header, owner, name, op, null);
-  }
-
   private AccessCheck decide(AccessInputs in, GitOperation op, String client) {
     Instant now = clock.instant();
     return new AccessCheck(evaluator.decide(in, op, now, client), in, now, null);
