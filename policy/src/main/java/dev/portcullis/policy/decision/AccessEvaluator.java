@@ -185,9 +185,11 @@ public final class AccessEvaluator {
 
   private static Decision.Denied elsewhere(String client) {
     String shown =
-        client != null && client.startsWith("[") && client.endsWith("]")
-            ? client.substring(1, client.length() - 1)
-            : client;
+        client == null
+            ? "an unknown address"
+            : client.startsWith("[") && client.endsWith("]")
+                ? client.substring(1, client.length() - 1)
+                : client;
     return new Decision.Denied(
         403, Decision.Reason.NETWORK_NOT_ALLOWED, "This token may not be used from " + shown + ".");
   }

@@ -133,7 +133,11 @@ class TokenNetworksTest extends AdminFixture {
       Decision d = from(t, "203.0.113.7");
       assertRefused(d, Reason.NETWORK_NOT_ALLOWED);
       assertEquals("This token may not be used from 203.0.113.7.", ((Decision.Denied) d).message());
-      assertRefused(from(t, null), Reason.NETWORK_NOT_ALLOWED);
+      Decision unknown = from(t, null);
+      assertRefused(unknown, Reason.NETWORK_NOT_ALLOWED);
+      assertEquals(
+          "This token may not be used from an unknown address.",
+          ((Decision.Denied) unknown).message());
     }
     String anywhere = create("alice", classicFrom(null)).plaintext();
     assertTrue(from(anywhere, "203.0.113.7").allowed());
