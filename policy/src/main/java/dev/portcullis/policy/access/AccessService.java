@@ -8,6 +8,7 @@ import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.GitOperation;
 import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.RepoPermission;
@@ -105,6 +106,12 @@ public final class AccessService {
      */
     private final boolean hasEdge;
 
+    /**
+     * The token's {@code allowed_networks}, or {@code null}: held here so that a warm request of a
+     * token without a list follows no pointer to learn it.
+     */
+    final NetworkList networks;
+
     private final long edgeSeconds;
     private final int edgeNanos;
     private final boolean decidedAtOrAfter;
@@ -125,6 +132,16 @@ public final class AccessService {
       this.edgeSeconds = edge == null ? 0 : edge.getEpochSecond();
       this.edgeNanos = edge == null ? 0 : edge.getNano();
       this.decidedAtOrAfter = atOrAfterEdge(now);
+      this.networks =
+          inputs.credential() instanceof Credential.Token t ? t.token().allowedNetworks() : null;
+    }
+
+    /** {@link #decision} for a request from {@code client}, or {@code null} as there. */
+    Decision decision(GitOperation op, Instant now, String client) {
+      Decision d = decision(op, now);
+      return d == null || networks == null
+          ? d
+          : AccessEvaluator.fromClient(d, inputs.credential(), client);
     }
 
     private boolean atOrAfterEdge(Instant now) {
@@ -220,10 +237,9 @@ public final class AccessService {
     Prepared p = (Prepared) cache.joined(key, gen);
     if (p != null) {
       Instant now = clock.instant();
-      Decision d = p.decision(op, now);
-      d = d != null ? d : evaluator.decide(p.inputs, op, now);
+      Decision d = p.decision(op, now, client);
       return new AccessCheck(
-          AccessEvaluator.fromClient(d, p.inputs.credential(), client), p.inputs, now, p);
+          d != null ? d : evaluator.decide(p.inputs, op, now, client), p.inputs, now, p);
     }
     StampedCache.Age age = new StampedCache.Age();
     Credential c = authenticate(digest, age);
@@ -234,8 +250,7 @@ public final class AccessService {
     Instant now = clock.instant();
     Prepared prepared = new Prepared(in, evaluator, now);
     cache.join(key, gen, age, prepared);
-    Decision d = AccessEvaluator.fromClient(prepared.decision(op, now), c, client);
-    return new AccessCheck(d, in, now, prepared);
+    return new AccessCheck(prepared.decision(op, now, client), in, now, prepared);
   }
 
   private AccessCheck decide(AccessInputs in, GitOperation op, String client) {
