@@ -166,11 +166,6 @@ public final class NetworkList {
     return List.copyOf(out);
   }
 
-  /** How many blocks the list has. */
-  public int size() {
-    return blocks.length;
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof NetworkList n && cidrs().equals(n.cidrs());
