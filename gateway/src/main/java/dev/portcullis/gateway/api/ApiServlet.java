@@ -607,6 +607,10 @@ public final class ApiServlet extends HttpServlet {
       }
       throw new ApiException(401, "Bad credentials");
     }
+    Decision.Denied elsewhere = AccessEvaluator.networks(t, req.getRemoteAddr());
+    if (elsewhere != null) {
+      throw new ApiException(403, elsewhere.message());
+    }
     return Actor.of(t.user(), t.token());
   }
 
@@ -825,7 +829,8 @@ public final class ApiServlet extends HttpServlet {
                 "repository_selection",
                 "repositories",
                 "permissions",
-                "reason");
+                "reason",
+                "allowed_networks");
     // expires_in: days, or null / "none" for a token that never expires; left out, the default.
     boolean never = b.has("expires_in") && "none".equals(c.body.get("expires_in").asText(null));
     NewToken req =
@@ -840,7 +845,8 @@ public final class ApiServlet extends HttpServlet {
             b.strings("repositories"),
             b.stringMap("permissions"),
             b.string("reason"),
-            b.has("expires_in"));
+            b.has("expires_in"),
+            b.strings("allowed_networks"));
     CreatedToken t = management.tokens().createToken(a, c.param(0), req);
     ObjectNode o = tokenJson(t.token(), t.grant());
     // The plaintext leaves the gateway here, once, and nowhere else.

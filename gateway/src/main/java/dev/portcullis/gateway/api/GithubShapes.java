@@ -10,6 +10,7 @@ import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.FineGrainedPermissions;
 import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.Notification;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
@@ -414,7 +415,19 @@ final class GithubShapes {
     o.putPOJO("fine_grained_max_lifetime_days", p.fineGrainedMaxLifetimeDays());
     o.putPOJO("classic_max_lifetime_days", p.classicMaxLifetimeDays());
     o.put("push_protection", p.pushProtection().apiName());
+    o.put("require_token_networks", p.requireTokenNetworks());
+    networks(o, "token_networks", p.tokenNetworks());
     return o;
+  }
+
+  /** A list of networks as an array of CIDR blocks, or {@code null} for none. */
+  private static void networks(ObjectNode o, String field, NetworkList list) {
+    if (list == null) {
+      o.putNull(field);
+    } else {
+      ArrayNode a = o.putArray(field);
+      list.cidrs().forEach(a::add);
+    }
   }
 
   /**
@@ -443,6 +456,7 @@ final class GithubShapes {
           .sorted(Map.Entry.comparingByKey())
           .forEach(e -> perms.put(e.getKey(), e.getValue().apiName()));
     }
+    networks(o, "allowed_networks", t.allowedNetworks());
     if (grant != null) {
       ObjectNode g = o.putObject("request");
       g.put("id", grant.id());

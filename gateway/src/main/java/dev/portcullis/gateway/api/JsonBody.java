@@ -149,7 +149,7 @@ final class JsonBody {
     return out;
   }
 
-  /** The object as a patch: field → String, Integer or null; other types are 422. */
+  /** The object as a patch: field → String, Integer, Boolean, List of Strings or null. */
   Map<String, Object> patch() {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
@@ -161,9 +161,16 @@ final class JsonBody {
         out.put(e.getKey(), text(e.getKey(), v.asText()));
       } else if (v.isIntegralNumber() && v.canConvertToInt()) {
         out.put(e.getKey(), v.asInt());
+      } else if (v.isBoolean()) {
+        out.put(e.getKey(), v.asBoolean());
+      } else if (v.isArray()) {
+        out.put(e.getKey(), strings(e.getKey()));
       } else {
         throw ApiException.invalid(
-            resource, e.getKey(), "invalid", e.getKey() + " must be a string, an integer or null");
+            resource,
+            e.getKey(),
+            "invalid",
+            e.getKey() + " must be a string, an integer, a boolean, an array of strings or null");
       }
     }
     return out;

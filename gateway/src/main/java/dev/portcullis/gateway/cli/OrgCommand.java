@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Set;
@@ -29,6 +30,7 @@ final class OrgCommand implements Runnable {
   static final Set<String> ACCESS = Set.of("allowed", "restricted");
   static final Set<String> APPROVAL = Set.of("required", "not_required");
   static final Set<String> PUSH_PROTECTION = Set.of("enabled", "disabled");
+  static final Set<String> BOOLEANS = Set.of("true", "false");
   static final Set<String> ROLES = Set.of("admin", "member");
   static final Set<String> BASE_PERMISSIONS = Set.of("none", "read", "write", "admin");
 
@@ -149,6 +151,20 @@ final class OrgCommand implements Runnable {
             "enabled or disabled: whether pushes carrying a token of this gateway are refused")
     String pushProtection;
 
+    @Option(
+        names = "--require-token-networks",
+        paramLabel = "BOOL",
+        description =
+            "true or false: whether fine-grained tokens that target the organization must carry allowed networks")
+    String requireTokenNetworks;
+
+    @Option(
+        names = "--token-networks",
+        paramLabel = "CIDR,…|none",
+        description =
+            "the networks every such token's allowed networks must sit inside (comma-separated CIDR blocks), or none")
+    String tokenNetworks;
+
     private ObjectNode patch;
 
     @Override
@@ -168,6 +184,19 @@ final class OrgCommand implements Runnable {
           fineGrainedMaxLifetime);
       putLifetime(patch, "classic_max_lifetime_days", "--classic-max-lifetime", classicMaxLifetime);
       putIf(patch, "push_protection", oneOf("--push-protection", pushProtection, PUSH_PROTECTION));
+      if (oneOf("--require-token-networks", requireTokenNetworks, BOOLEANS) != null) {
+        patch.put("require_token_networks", Boolean.parseBoolean(requireTokenNetworks));
+      }
+      if (tokenNetworks != null) {
+        if (tokenNetworks.strip().equalsIgnoreCase("none")) {
+          patch.putNull("token_networks");
+        } else {
+          ArrayNode n = patch.putArray("token_networks");
+          for (String cidr : tokenNetworks.split(",")) {
+            n.add(cidr.strip());
+          }
+        }
+      }
     }
 
     @Override

@@ -24,6 +24,12 @@ final class Table {
 
   /** The text of a JSON value: {@code null} for none, numbers and booleans as JSON writes them. */
   static String text(JsonNode v) {
+    if (v != null && v.isArray()) {
+      // A list (an organization's token_networks): comma-separated, as the options take it.
+      List<String> items = new ArrayList<>();
+      v.forEach(e -> items.add(e.asText()));
+      return String.join(",", items);
+    }
     return v == null || v.isNull() || v.isMissingNode() ? null : v.asText();
   }
 

@@ -111,6 +111,13 @@ final class TokenCommand implements Runnable {
     String reason;
 
     @Option(
+        names = "--allowed-network",
+        paramLabel = "CIDR",
+        description =
+            "an IPv4 or IPv6 network the token may be used from, e.g. 10.0.0.0/8 (repeatable, at most 32); default anywhere")
+    List<String> allowedNetworks = new ArrayList<>();
+
+    @Option(
         names = {"-q", "--quiet"},
         description = "print only the plaintext token (for scripts)")
     boolean quiet;
@@ -176,6 +183,10 @@ final class TokenCommand implements Runnable {
         }
         ArrayNode s = body.putArray("scopes");
         scopes.forEach(s::add);
+      }
+      if (!allowedNetworks.isEmpty()) {
+        ArrayNode n = body.putArray("allowed_networks");
+        allowedNetworks.forEach(n::add);
       }
     }
 

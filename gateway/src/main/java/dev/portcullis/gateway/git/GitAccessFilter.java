@@ -95,7 +95,8 @@ public final class GitAccessFilter implements Filter {
     String address = request.getRemoteAddr();
     AccessService.AccessCheck check;
     try {
-      check = access.decide(authorization(request), git.owner(), git.name(), git.operation());
+      check =
+          access.decide(authorization(request), git.owner(), git.name(), git.operation(), address);
       access.recordUse(check);
     } catch (StoreUnavailableException e) {
       metrics.storeUnavailable();

@@ -512,6 +512,80 @@ class CliClientTest {
     assertTrue(missing.err().startsWith("error: 404 "), missing::toString);
   }
 
+  @Test
+  void limitsTokensAndOrganizationsToNetworks() {
+    String owner = unique("nowner");
+    String org = unique("norg");
+    ok("user", "create", owner);
+    ok("org", "create", org, "--admin", owner);
+    JsonNode policy =
+        ok(
+                "org",
+                "policy",
+                org,
+                "--require-token-networks",
+                "true",
+                "--token-networks",
+                "10.0.0.0/8, 2001:db8::/32")
+            .json();
+    assertTrue(policy.get("require_token_networks").asBoolean(), policy::toString);
+    assertEquals("[\"10.0.0.0/8\",\"2001:db8::/32\"]", policy.get("token_networks").toString());
+    List<String[]> shown = table(ok("policy", "show", "--org", org));
+    assertEquals("10.0.0.0/8,2001:db8::/32", rowsFor(shown, "token_networks").get(0)[1]);
+    assertEquals("true", rowsFor(shown, "require_token_networks").get(0)[1]);
+
+    Run outside =
+        run(
+            "token",
+            "create",
+            owner,
+            "--type",
+            "fine-grained",
+            "--name",
+            "ci",
+            "--resource-owner",
+            org,
+            "--permission",
+            "contents=read",
+            "--repository-selection",
+            "all",
+            "--allowed-network",
+            "192.0.2.0/24");
+    assertEquals(1, outside.code(), outside::toString);
+    assertTrue(
+        outside.err().contains("--allowed-network: the '" + org + "' organization requires"),
+        outside::toString);
+    JsonNode inside =
+        ok(
+                "token",
+                "create",
+                owner,
+                "--type",
+                "fine-grained",
+                "--name",
+                "ci",
+                "--resource-owner",
+                org,
+                "--permission",
+                "contents=read",
+                "--repository-selection",
+                "all",
+                "--allowed-network",
+                "10.1.0.0/16",
+                "--allowed-network",
+                "2001:db8:1::/48")
+            .json();
+    assertEquals(
+        "[\"10.1.0.0/16\",\"2001:db8:1::/48\"]", inside.get("allowed_networks").toString());
+
+    assertTrue(
+        ok("org", "policy", org, "--token-networks", "none", "--require-token-networks", "false")
+            .json()
+            .get("token_networks")
+            .isNull());
+    assertEquals(2, run("org", "policy", org, "--require-token-networks", "yes").code());
+  }
+
   // ------------------------------------------------------------------ policies
 
   @Test

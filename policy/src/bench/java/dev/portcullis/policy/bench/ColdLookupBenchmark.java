@@ -168,7 +168,8 @@ public class ColdLookupBenchmark {
    */
   private static Decision decide(AccessService access, String header, String repo) {
     AccessService.AccessCheck check =
-        access.decide(AuthorizationHeader.parse(header), BenchWorld.ORG, repo, GitOperation.READ);
+        access.decide(
+            AuthorizationHeader.parse(header), BenchWorld.ORG, repo, GitOperation.READ, null);
     access.recordUse(check);
     return check.decision();
   }

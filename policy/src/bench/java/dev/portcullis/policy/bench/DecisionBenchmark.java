@@ -127,7 +127,11 @@ public class DecisionBenchmark {
       Credential c = access.authenticate(AuthorizationHeader.parse(headers[i]));
       Decision d = access.check(c, BenchWorld.ORG, repoNames[i], GitOperation.READ).decision();
       access.decide(
-          AuthorizationHeader.parse(headers[i]), BenchWorld.ORG, repoNames[i], GitOperation.READ);
+          AuthorizationHeader.parse(headers[i]),
+          BenchWorld.ORG,
+          repoNames[i],
+          GitOperation.READ,
+          null);
       if (!(c instanceof Credential.Token) || !d.allowed()) {
         throw new IllegalStateException(
             "request " + i + " of the benchmark world is not allowed: " + c + " → " + d);
@@ -168,7 +172,11 @@ public class DecisionBenchmark {
       for (String h : new String[] {wrongChecksumHeaders[i], unknownHeaders[i]}) {
         AccessService.AccessCheck c =
             access.decide(
-                AuthorizationHeader.parse(h), BenchWorld.ORG, repoNames[i], GitOperation.READ);
+                AuthorizationHeader.parse(h),
+                BenchWorld.ORG,
+                repoNames[i],
+                GitOperation.READ,
+                null);
         if (!(c.decision() instanceof Decision.Denied d) || d.status() != 401) {
           throw new IllegalStateException(
               "bad token " + i + " was not refused with 401: " + c.decision());
@@ -249,6 +257,9 @@ public class DecisionBenchmark {
     return cache.token(digests[c.next(digests.length)]);
   }
 
+  /** The client address every benchmark request comes from, as the gateway hands it over. */
+  private static final String CLIENT = "192.0.2.1";
+
   /**
    * The whole warm decision, as {@code GitAccessFilter} runs it ({@link AccessService#decide}:
    * parse the header, check the token's format and checksum, SHA-256, one cache lookup of the
@@ -265,7 +276,8 @@ public class DecisionBenchmark {
             AuthorizationHeader.parse(headers[i]),
             new String(BenchWorld.ORG),
             new String(repoNames[i]),
-            GitOperation.READ);
+            GitOperation.READ,
+            CLIENT);
     access.recordUse(check);
     return check.decision();
   }
@@ -282,7 +294,8 @@ public class DecisionBenchmark {
             AuthorizationHeader.parse(wrongChecksumHeaders[i]),
             new String(BenchWorld.ORG),
             new String(repoNames[i]),
-            GitOperation.READ)
+            GitOperation.READ,
+            null)
         .decision();
   }
 
@@ -298,7 +311,8 @@ public class DecisionBenchmark {
             AuthorizationHeader.parse(unknownHeaders[i]),
             new String(BenchWorld.ORG),
             new String(repoNames[i]),
-            GitOperation.READ)
+            GitOperation.READ,
+            null)
         .decision();
   }
 

@@ -8,6 +8,7 @@ import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.GitOperation;
 import dev.portcullis.policy.model.Grant;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.RepoPermission;
@@ -105,6 +106,12 @@ public final class AccessService {
      */
     private final boolean hasEdge;
 
+    /**
+     * The token's {@code allowed_networks}, or {@code null}: held here so that a warm request of a
+     * token without a list follows no pointer to learn it.
+     */
+    final NetworkList networks;
+
     private final long edgeSeconds;
     private final int edgeNanos;
     private final boolean decidedAtOrAfter;
@@ -125,6 +132,16 @@ public final class AccessService {
       this.edgeSeconds = edge == null ? 0 : edge.getEpochSecond();
       this.edgeNanos = edge == null ? 0 : edge.getNano();
       this.decidedAtOrAfter = atOrAfterEdge(now);
+      this.networks =
+          inputs.credential() instanceof Credential.Token t ? t.token().allowedNetworks() : null;
+    }
+
+    /** {@link #decision} for a request from {@code client}, or {@code null} as there. */
+    Decision decision(GitOperation op, Instant now, String client) {
+      Decision d = decision(op, now);
+      return d == null || networks == null
+          ? d
+          : AccessEvaluator.fromClient(d, inputs.credential(), client);
     }
 
     private boolean atOrAfterEdge(Instant now) {
@@ -180,7 +197,18 @@ public final class AccessService {
       return Credential.INVALID;
     }
     Optional<User> user = cache.user(token.get().userId(), age);
-    return user.isEmpty() ? Credential.INVALID : new Credential.Token(token.get(), user.get());
+    if (user.isEmpty()) {
+      return Credential.INVALID;
+    }
+    AccessToken t = token.get();
+    Organization target =
+        t.kind() == TokenKind.FINE_GRAINED && t.resourceOwnerId() != t.userId()
+            ? cache
+                .organization(t.resourceOwnerId(), age)
+                .map(PolicyCache.OrgEntry::organization)
+                .orElse(null)
+            : null;
+    return new Credential.Token(t, user.get(), target);
   }
 
   /**
@@ -188,14 +216,17 @@ public final class AccessService {
    * a repository are kept joined (one cache lookup instead of eight) until any change is applied or
    * the oldest entry they came from expires. Unlike {@link #check}, records no use: call {@link
    * #recordUse} once the request is let through.
+   *
+   * @param client the client's address (an IP literal), which a token's {@code allowed_networks}
+   *     must hold; {@code null} when unknown, which no such list holds
    */
   public AccessCheck decide(
-      AuthorizationHeader header, String owner, String name, GitOperation op) {
+      AuthorizationHeader header, String owner, String name, GitOperation op, String client) {
     TokenDigest digest = header.presentedDigest();
     if (digest == null) {
       Credential c =
           header instanceof AuthorizationHeader.Absent ? Credential.NONE : Credential.INVALID;
-      return decide(inputsUnlessInvalid(c, owner, name, null), op);
+      return decide(inputsUnlessInvalid(c, owner, name, null), op, client);
     }
     // The generation is read before anything is gathered: inputs gathered while a change is
     // applied are filed under the older generation and never served after it.
@@ -206,24 +237,25 @@ public final class AccessService {
     Prepared p = (Prepared) cache.joined(key, gen);
     if (p != null) {
       Instant now = clock.instant();
-      Decision d = p.decision(op, now);
-      return new AccessCheck(d != null ? d : evaluator.decide(p.inputs, op, now), p.inputs, now, p);
+      Decision d = p.decision(op, now, client);
+      return new AccessCheck(
+          d != null ? d : evaluator.decide(p.inputs, op, now, client), p.inputs, now, p);
     }
     StampedCache.Age age = new StampedCache.Age();
     Credential c = authenticate(digest, age);
     AccessInputs in = inputsUnlessInvalid(c, owner, name, age);
     if (in.repository() == null) {
-      return decide(in, op);
+      return decide(in, op, client);
     }
     Instant now = clock.instant();
     Prepared prepared = new Prepared(in, evaluator, now);
     cache.join(key, gen, age, prepared);
-    return new AccessCheck(prepared.decision(op, now), in, now, prepared);
+    return new AccessCheck(prepared.decision(op, now, client), in, now, prepared);
   }
 
-  private AccessCheck decide(AccessInputs in, GitOperation op) {
+  private AccessCheck decide(AccessInputs in, GitOperation op, String client) {
     Instant now = clock.instant();
-    return new AccessCheck(evaluator.decide(in, op, now), in, now, null);
+    return new AccessCheck(evaluator.decide(in, op, now, client), in, now, null);
   }
 
   /**
@@ -248,9 +280,10 @@ public final class AccessService {
 
   /**
    * Decides a git request for {@code owner/name} from the individual caches, and records the use.
+   * The client's address is not known: a token with {@code allowed_networks} is refused.
    */
   public AccessCheck check(Credential credential, String owner, String name, GitOperation op) {
-    AccessCheck check = decide(inputsUnlessInvalid(credential, owner, name, null), op);
+    AccessCheck check = decide(inputsUnlessInvalid(credential, owner, name, null), op, null);
     recordUse(check);
     return check;
   }

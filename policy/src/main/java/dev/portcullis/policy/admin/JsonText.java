@@ -81,7 +81,11 @@ final class JsonText {
         "classic_max_lifetime_days",
         p.classicMaxLifetimeDays(),
         "push_protection",
-        p.pushProtection().apiName());
+        p.pushProtection().apiName(),
+        "require_token_networks",
+        p.requireTokenNetworks(),
+        "token_networks",
+        p.tokenNetworks() == null ? null : p.tokenNetworks().toString());
   }
 
   static String of(AccessToken t) {
@@ -99,6 +103,8 @@ final class JsonText {
         "hashed_token",
         AuditEvent.hashedToken(t.digest()),
         "deleted",
-        t.deleted());
+        t.deleted(),
+        "allowed_networks",
+        t.allowedNetworks() == null ? null : t.allowedNetworks().toString());
   }
 }

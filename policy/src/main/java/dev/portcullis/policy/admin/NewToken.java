@@ -11,6 +11,7 @@ import java.util.Map;
  * @param expiryGiven whether the creator chose {@code expiresIn}; when not, the token expires in
  *     {@value TokenIssuance#DEFAULT_EXPIRY_DAYS} days (GitHub's default), or sooner where the
  *     target organization's maximum lifetime is shorter
+ * @param allowedNetworks the CIDR blocks the token may be used from, or {@code null} for anywhere
  */
 public record NewToken(
     String type,
@@ -23,7 +24,36 @@ public record NewToken(
     List<String> repositories,
     Map<String, String> permissions,
     String reason,
-    boolean expiryGiven) {
+    boolean expiryGiven,
+    List<String> allowedNetworks) {
+
+  /** A request without {@code allowed_networks}. */
+  public NewToken(
+      String type,
+      String name,
+      String description,
+      Integer expiresIn,
+      List<String> scopes,
+      String resourceOwner,
+      String repositorySelection,
+      List<String> repositories,
+      Map<String, String> permissions,
+      String reason,
+      boolean expiryGiven) {
+    this(
+        type,
+        name,
+        description,
+        expiresIn,
+        scopes,
+        resourceOwner,
+        repositorySelection,
+        repositories,
+        permissions,
+        reason,
+        expiryGiven,
+        null);
+  }
 
   /** A request whose expiry was chosen: {@code expiresIn} null means never. */
   public NewToken(
@@ -64,6 +94,7 @@ public record NewToken(
         repositories,
         permissions,
         reason,
-        true);
+        true,
+        allowedNetworks);
   }
 }

@@ -3,6 +3,7 @@ package dev.portcullis.policy.admin;
 import static dev.portcullis.policy.admin.Validation.enumField;
 import static dev.portcullis.policy.admin.Validation.failIf;
 import static dev.portcullis.policy.admin.Validation.lifetimeField;
+import static dev.portcullis.policy.admin.Validation.networksField;
 import static dev.portcullis.policy.admin.Validation.str;
 
 import dev.portcullis.policy.access.Invalidation;
@@ -10,6 +11,7 @@ import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.EnterprisePolicy;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.PermissionLevel;
@@ -26,7 +28,7 @@ public final class Policies extends UseCase {
 
   /**
    * Applies a partial update: fields left out keep their value, {@code null} clears a max lifetime.
-   * Values are Strings or Integers as parsed from JSON.
+   * Values are Strings, Integers, Booleans or Lists of Strings as parsed from JSON.
    */
   public EnterprisePolicy updateEnterprisePolicy(
       Actor actor, String slug, Map<String, Object> patch) {
@@ -105,6 +107,8 @@ public final class Policies extends UseCase {
     Integer fgMax = p.fineGrainedMaxLifetimeDays();
     Integer clMax = p.classicMaxLifetimeDays();
     OrgPolicy.PushProtection pp = p.pushProtection();
+    boolean requireNetworks = p.requireTokenNetworks();
+    NetworkList networks = p.tokenNetworks();
     for (Map.Entry<String, Object> f : patch.entrySet()) {
       Object v = f.getValue();
       switch (f.getKey()) {
@@ -147,6 +151,32 @@ public final class Policies extends UseCase {
                     OrgPolicy.PushProtection.fromApiName(str(v)),
                     pp,
                     "enabled, disabled");
+        case "require_token_networks" -> {
+          if (v instanceof Boolean b) {
+            requireNetworks = b;
+          } else {
+            errors.add(
+                new PolicyException.FieldError(
+                    "OrganizationPolicy",
+                    f.getKey(),
+                    "invalid",
+                    f.getKey() + " must be a boolean"));
+          }
+        }
+        case "token_networks" -> {
+          if (v == null || v instanceof List<?>) {
+            List<String> cidrs =
+                v == null ? null : ((List<?>) v).stream().map(String::valueOf).toList();
+            networks = networksField(errors, "OrganizationPolicy", f.getKey(), cidrs);
+          } else {
+            errors.add(
+                new PolicyException.FieldError(
+                    "OrganizationPolicy",
+                    f.getKey(),
+                    "invalid",
+                    f.getKey() + " must be null or an array of networks"));
+          }
+        }
         default ->
             errors.add(
                 new PolicyException.FieldError(
@@ -157,7 +187,7 @@ public final class Policies extends UseCase {
       }
     }
     failIf(errors);
-    OrgPolicy next = new OrgPolicy(fg, cl, ap, fgMax, clMax, pp);
+    OrgPolicy next = new OrgPolicy(fg, cl, ap, fgMax, clMax, pp, requireNetworks, networks);
     store.updateOrgPolicy(o.id(), next);
     publish.accept(new Invalidation.OrganizationChanged(o.id()));
     audit(actor, "org.policy.update", "org:" + o.login(), JsonText.of(p), JsonText.of(next));

@@ -3,6 +3,7 @@ package dev.portcullis.policy.admin;
 import static dev.portcullis.policy.admin.Validation.failIf;
 import static dev.portcullis.policy.admin.Validation.fe;
 import static dev.portcullis.policy.admin.Validation.hasControl;
+import static dev.portcullis.policy.admin.Validation.networksField;
 
 import dev.portcullis.policy.access.Invalidation;
 import dev.portcullis.policy.model.AccessToken;
@@ -13,6 +14,7 @@ import dev.portcullis.policy.model.FineGrainedPermissions;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
 import dev.portcullis.policy.model.MaxLifetime;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
@@ -166,6 +168,8 @@ public final class TokenIssuance extends UseCase {
     TokenKind kind = TokenKind.CLASSIC;
     List<PolicyException.FieldError> errors = new ArrayList<>();
     Set<String> scopes = new HashSet<>();
+    NetworkList networks =
+        networksField(errors, "PersonalAccessToken", "allowed_networks", req.allowedNetworks());
     if (req.repositorySelection() != null
         || req.resourceOwner() != null
         || req.permissions() != null
@@ -205,7 +209,8 @@ public final class TokenIssuance extends UseCase {
                     null,
                     null,
                     Set.of(),
-                    Map.of()),
+                    Map.of(),
+                    networks),
             null,
             null,
             null);
@@ -252,6 +257,21 @@ public final class TokenIssuance extends UseCase {
       }
     }
     Organization org = resourceOwner instanceof Organization o ? o : null;
+    NetworkList networks =
+        networksField(errors, "PersonalAccessToken", "allowed_networks", req.allowedNetworks());
+    if (org != null
+        && errors.stream().noneMatch(e -> "allowed_networks".equals(e.field()))
+        && !org.policy().admitsTokenNetworks(networks)) {
+      NetworkList within = org.policy().tokenNetworks();
+      errors.add(
+          fe(
+              "allowed_networks",
+              "invalid",
+              "the '"
+                  + org.login()
+                  + "' organization requires fine-grained tokens to be limited to "
+                  + (within == null ? "networks" : "networks within " + within)));
+    }
     OrgRole role = null;
     EffectivePolicy policy = null;
     if (org != null) {
@@ -374,7 +394,8 @@ public final class TokenIssuance extends UseCase {
                     ownerId,
                     selection,
                     repoIds,
-                    perms),
+                    perms,
+                    networks),
             org == null ? null : org.id(),
             initial,
             req.reason());

@@ -1,7 +1,9 @@
 package dev.portcullis.policy.admin;
 
 import dev.portcullis.policy.model.MaxLifetime;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.PolicyException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -102,5 +104,32 @@ final class Validation {
         new PolicyException.FieldError(
             "Policy", field, "invalid", field + " must be null or an integer 1–366"));
     return current;
+  }
+
+  /**
+   * A list of networks ({@code allowed_networks}, {@code token_networks}): at most {@link
+   * NetworkList#MAX_ENTRIES} IPv4 or IPv6 addresses or CIDR blocks, each problem reported against
+   * {@code field}; {@code null} for no entries or when there were problems.
+   */
+  static NetworkList networksField(
+      List<PolicyException.FieldError> errors, String resource, String field, List<String> cidrs) {
+    if (cidrs == null) {
+      return null;
+    }
+    if (cidrs.size() > NetworkList.MAX_ENTRIES) {
+      errors.add(
+          new PolicyException.FieldError(
+              resource,
+              field,
+              "invalid",
+              field + " may list at most " + NetworkList.MAX_ENTRIES + " networks"));
+      return null;
+    }
+    List<String> problems = new ArrayList<>();
+    NetworkList list = NetworkList.parse(cidrs, problems);
+    for (String p : problems) {
+      errors.add(new PolicyException.FieldError(resource, field, "invalid", field + ": " + p));
+    }
+    return list;
   }
 }

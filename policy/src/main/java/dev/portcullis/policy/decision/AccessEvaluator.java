@@ -6,6 +6,7 @@ import dev.portcullis.policy.model.EffectivePolicy;
 import dev.portcullis.policy.model.GitOperation;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.PermissionLevel;
@@ -18,7 +19,10 @@ import java.time.Instant;
 
 /**
  * The access decision of DESIGN.md, rules 1–7 in order: a pure function of {@link AccessInputs},
- * the operation and the current time. The first rule that fails decides.
+ * the operation, the current time and the client's address. The first rule that fails decides.
+ * Right after rule 1 comes the token's networks: the client's address must be in the token's {@code
+ * allowed_networks}, and a fine-grained token must meet its target organization's network settings.
+ * Like rule 1 it looks at no repository, so its refusals reveal nothing about one.
  *
  * <p>Status codes matter to git: 401 only for credentials that are not valid (credential helpers
  * erase a stored credential on 401); a valid token that a policy refuses gets 403; a repository the
@@ -62,7 +66,15 @@ public final class AccessEvaluator {
     this.anonymousRead = anonymousRead;
   }
 
-  /** Decides one git request. */
+  /** Decides one git request from the client address {@code client} (an IP literal). */
+  public Decision decide(AccessInputs in, GitOperation op, Instant now, String client) {
+    return fromClient(decide(in, op, now), in.credential(), client);
+  }
+
+  /**
+   * Decides one git request except for the address part of the network rule, which {@link
+   * #fromClient} applies on top: what a warm request reuses for whatever address it comes from.
+   */
   public Decision decide(AccessInputs in, GitOperation op, Instant now) {
     Repository repo = in.repository();
     Credential credential = in.credential();
@@ -81,6 +93,12 @@ public final class AccessEvaluator {
     Decision.Denied unusable = unusable(t, now);
     if (unusable != null) {
       return unusable;
+    }
+
+    // The network rule's organization part (its address part is fromClient's).
+    Decision.Denied byOrg = orgNetworks(t);
+    if (byOrg != null) {
+      return byOrg;
     }
 
     // Rule 2: the repository exists and the user can see it.
@@ -132,6 +150,69 @@ public final class AccessEvaluator {
       return SUSPENDED;
     }
     return null;
+  }
+
+  /**
+   * The network rule's address part applied to {@code decided}, the decision on everything else: a
+   * usable token whose {@code allowed_networks} do not hold {@code client} is refused, unless rule
+   * 1 refused it already. A token without a list costs one null check.
+   */
+  public static Decision fromClient(Decision decided, Credential credential, String client) {
+    if (!(credential instanceof Credential.Token t) || t.token().allowedNetworks() == null) {
+      return decided;
+    }
+    Decision.Reason r = decided.reason();
+    if (r == Decision.Reason.TOKEN_DELETED
+        || r == Decision.Reason.TOKEN_EXPIRED
+        || r == Decision.Reason.USER_SUSPENDED
+        || t.token().allowedNetworks().contains(client)) {
+      return decided;
+    }
+    return elsewhere(client);
+  }
+
+  /**
+   * The network rule for a usable token (rule 1 passed): its {@code allowed_networks} must hold
+   * {@code client} and it must meet its target organization's network settings; {@code null} when
+   * it passes. The REST API authenticates its callers with the same rule.
+   */
+  public static Decision.Denied networks(Credential.Token t, String client) {
+    if (t.token().allowedNetworks() != null && !t.token().allowedNetworks().contains(client)) {
+      return elsewhere(client);
+    }
+    return orgNetworks(t);
+  }
+
+  private static Decision.Denied elsewhere(String client) {
+    String shown =
+        client == null
+            ? "an unknown address"
+            : client.startsWith("[") && client.endsWith("]")
+                ? client.substring(1, client.length() - 1)
+                : client;
+    return new Decision.Denied(
+        403, Decision.Reason.NETWORK_NOT_ALLOWED, "This token may not be used from " + shown + ".");
+  }
+
+  /**
+   * The network rule's organization part: a fine-grained token must meet the network settings of
+   * the organization it targets ({@code require_token_networks}, {@code token_networks}), as they
+   * are now; {@code null} when it does.
+   */
+  private static Decision.Denied orgNetworks(Credential.Token t) {
+    Organization target = t.target();
+    if (target == null || target.policy().admitsTokenNetworks(t.token().allowedNetworks())) {
+      return null;
+    }
+    NetworkList within = target.policy().tokenNetworks();
+    return new Decision.Denied(
+        403,
+        Decision.Reason.ORG_TOKEN_NETWORKS,
+        "The '"
+            + target.login()
+            + "' organization requires fine-grained personal access tokens to be limited to "
+            + (within == null ? "networks" : "networks within " + within)
+            + "; this token's allowed networks do not meet that.");
   }
 
   /**

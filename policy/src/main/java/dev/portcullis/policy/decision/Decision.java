@@ -30,7 +30,9 @@ public sealed interface Decision {
     GRANT_DENIED,
     GRANT_PENDING,
     MISSING_PERMISSION,
-    NO_PUSH_PERMISSION;
+    NO_PUSH_PERMISSION,
+    NETWORK_NOT_ALLOWED,
+    ORG_TOKEN_NETWORKS;
 
     private final String label = name().toLowerCase(java.util.Locale.ROOT);
 

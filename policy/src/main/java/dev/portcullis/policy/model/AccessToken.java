@@ -18,6 +18,8 @@ import java.util.Set;
  * @param repositoryIds fine-grained {@code subset} only
  * @param permissions fine-grained only: permission name → level ({@code metadata: read} always
  *     present)
+ * @param allowedNetworks the only networks the token may be used from, parsed once when the token
+ *     is loaded; {@code null} = anywhere
  */
 public record AccessToken(
     long id,
@@ -34,7 +36,44 @@ public record AccessToken(
     Long resourceOwnerId,
     RepositorySelection repositorySelection,
     Set<Long> repositoryIds,
-    Map<String, PermissionLevel> permissions) {
+    Map<String, PermissionLevel> permissions,
+    NetworkList allowedNetworks) {
+
+  /** A token usable from anywhere. */
+  public AccessToken(
+      long id,
+      long userId,
+      TokenKind kind,
+      TokenDigest digest,
+      String name,
+      String description,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant lastUsedAt,
+      Instant deletedAt,
+      Set<String> scopes,
+      Long resourceOwnerId,
+      RepositorySelection repositorySelection,
+      Set<Long> repositoryIds,
+      Map<String, PermissionLevel> permissions) {
+    this(
+        id,
+        userId,
+        kind,
+        digest,
+        name,
+        description,
+        createdAt,
+        expiresAt,
+        lastUsedAt,
+        deletedAt,
+        scopes,
+        resourceOwnerId,
+        repositorySelection,
+        repositoryIds,
+        permissions,
+        null);
+  }
 
   public AccessToken {
     Objects.requireNonNull(kind, "kind");

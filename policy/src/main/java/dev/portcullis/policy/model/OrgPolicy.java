@@ -8,6 +8,10 @@ import java.util.Objects;
  * organization's alone.
  *
  * @param pushProtection whether pushes carrying a token of this gateway are refused
+ * @param requireTokenNetworks whether fine-grained tokens that target the organization must carry
+ *     {@code allowed_networks}
+ * @param tokenNetworks the networks every such token's {@code allowed_networks} must sit inside;
+ *     {@code null} = no limit
  */
 public record OrgPolicy(
     Access fineGrainedAccess,
@@ -15,7 +19,9 @@ public record OrgPolicy(
     Approval fineGrainedApproval,
     Integer fineGrainedMaxLifetimeDays,
     Integer classicMaxLifetimeDays,
-    PushProtection pushProtection) {
+    PushProtection pushProtection,
+    boolean requireTokenNetworks,
+    NetworkList tokenNetworks) {
 
   /** {@code allowed} (default) or {@code restricted}. */
   public enum Access {
@@ -77,6 +83,37 @@ public record OrgPolicy(
         fineGrainedMaxLifetimeDays,
         classicMaxLifetimeDays,
         PushProtection.ENABLED);
+  }
+
+  /** A policy that puts no network condition on tokens. */
+  public OrgPolicy(
+      Access fineGrainedAccess,
+      Access classicAccess,
+      Approval fineGrainedApproval,
+      Integer fineGrainedMaxLifetimeDays,
+      Integer classicMaxLifetimeDays,
+      PushProtection pushProtection) {
+    this(
+        fineGrainedAccess,
+        classicAccess,
+        fineGrainedApproval,
+        fineGrainedMaxLifetimeDays,
+        classicMaxLifetimeDays,
+        pushProtection,
+        false,
+        null);
+  }
+
+  /**
+   * Whether a fine-grained token targeting the organization with {@code allowed} ({@code null} =
+   * none) meets its network settings: a list when one is required, and inside {@link
+   * #tokenNetworks} when that is set (a token usable from anywhere is not inside it).
+   */
+  public boolean admitsTokenNetworks(NetworkList allowed) {
+    if (allowed == null) {
+      return !requireTokenNetworks && tokenNetworks == null;
+    }
+    return tokenNetworks == null || tokenNetworks.covers(allowed);
   }
 
   public OrgPolicy {

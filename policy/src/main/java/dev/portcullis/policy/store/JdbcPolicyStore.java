@@ -6,6 +6,7 @@ import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
@@ -42,12 +43,13 @@ import javax.sql.DataSource;
 final class JdbcPolicyStore implements PolicyStore {
   private static final String TOKEN_COLUMNS =
       "id, user_id, kind, digest, name, description, created_at, expires_at, last_used_at, deleted_at, "
-          + "scopes, resource_owner_id, repository_selection, permissions";
+          + "scopes, resource_owner_id, repository_selection, permissions, allowed_networks";
   private static final String GRANT_COLUMNS =
       "id, token_id, org_id, status, reason, created_at, reviewed_at, review_reason, access_granted_at, reviewed_by";
   private static final String ACCOUNT_COLUMNS =
       "id, login, type, site_admin, suspended_at, enterprise_id, base_permission, fine_grained_access, "
-          + "classic_access, fine_grained_approval, fine_grained_max_lifetime_days, classic_max_lifetime_days, push_protection, created_at";
+          + "classic_access, fine_grained_approval, fine_grained_max_lifetime_days, classic_max_lifetime_days, push_protection, "
+          + "require_token_networks, token_networks, created_at";
 
   /** {@link #ACCOUNT_COLUMNS} of the accounts table named {@code a} in a join. */
   private static final String A_ACCOUNT_COLUMNS = "a." + ACCOUNT_COLUMNS.replace(", ", ", a.");
@@ -219,7 +221,17 @@ final class JdbcPolicyStore implements PolicyStore {
         nullableLong(rs, "resource_owner_id"),
         sel == null ? null : RepositorySelection.fromApiName(sel),
         repoIds,
-        perms);
+        perms,
+        networks(rs.getString("allowed_networks")));
+  }
+
+  /** A stored list of networks (space-separated CIDR blocks), parsed once as it is loaded. */
+  private static NetworkList networks(String stored) {
+    return stored == null ? null : NetworkList.of(List.of(stored.split(" ")));
+  }
+
+  private static String networks(NetworkList list) {
+    return list == null ? null : String.join(" ", list.cidrs());
   }
 
   /** A tokens row's {@code permissions}: {@code name:level} pairs, comma-separated. */
@@ -262,7 +274,9 @@ final class JdbcPolicyStore implements PolicyStore {
             OrgPolicy.Approval.fromApiName(rs.getString("fine_grained_approval")),
             nullableInt(rs, "fine_grained_max_lifetime_days"),
             nullableInt(rs, "classic_max_lifetime_days"),
-            OrgPolicy.PushProtection.fromApiName(rs.getString("push_protection")));
+            OrgPolicy.PushProtection.fromApiName(rs.getString("push_protection")),
+            rs.getBoolean("require_token_networks"),
+            networks(rs.getString("token_networks")));
     return new Organization(
         id,
         login,
@@ -847,7 +861,8 @@ final class JdbcPolicyStore implements PolicyStore {
             update(
                 c,
                 "UPDATE accounts SET fine_grained_access = ?, classic_access = ?, fine_grained_approval = ?, "
-                    + "fine_grained_max_lifetime_days = ?, classic_max_lifetime_days = ?, push_protection = ? "
+                    + "fine_grained_max_lifetime_days = ?, classic_max_lifetime_days = ?, push_protection = ?, "
+                    + "require_token_networks = ?, token_networks = ? "
                     + "WHERE id = ? AND type = 'Organization'",
                 p.fineGrainedAccess().apiName(),
                 p.classicAccess().apiName(),
@@ -855,6 +870,8 @@ final class JdbcPolicyStore implements PolicyStore {
                 orNull(p.fineGrainedMaxLifetimeDays()),
                 orNull(p.classicMaxLifetimeDays()),
                 p.pushProtection().apiName(),
+                p.requireTokenNetworks(),
+                orNull(networks(p.tokenNetworks())),
                 orgId));
   }
 
@@ -1014,7 +1031,8 @@ final class JdbcPolicyStore implements PolicyStore {
               insertTokenRow(
                   c,
                   "INSERT INTO tokens (lookup_key, user_id, kind, digest, name, description, created_at, expires_at, scopes, "
-                      + "resource_owner_id, repository_selection, permissions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      + "resource_owner_id, repository_selection, permissions, allowed_networks) "
+                      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   t.digest().lookupKey(),
                   t.userId(),
                   t.kind().apiName(),
@@ -1027,7 +1045,8 @@ final class JdbcPolicyStore implements PolicyStore {
                   orNull(t.resourceOwnerId()),
                   orNull(
                       t.repositorySelection() == null ? null : t.repositorySelection().apiName()),
-                  perms.toString());
+                  perms.toString(),
+                  orNull(networks(t.allowedNetworks())));
           if (!t.repositoryIds().isEmpty()) {
             try (PreparedStatement ps =
                 c.prepareStatement(
@@ -1056,7 +1075,8 @@ final class JdbcPolicyStore implements PolicyStore {
                   t.resourceOwnerId(),
                   t.repositorySelection(),
                   t.repositoryIds(),
-                  t.permissions());
+                  t.permissions(),
+                  t.allowedNetworks());
           Grant grant = null;
           if (grantOrgId != null) {
             Instant granted = initialStatus == GrantStatus.APPROVED ? t.createdAt() : null;

@@ -186,7 +186,7 @@ class AccessServiceTest {
   }
 
   private AccessService.AccessCheck decide(Issued t, String owner, String name, GitOperation op) {
-    return service.decide(basic(t.plaintext()), owner, name, op);
+    return service.decide(basic(t.plaintext()), owner, name, op, null);
   }
 
   /**
@@ -195,7 +195,7 @@ class AccessServiceTest {
    */
   private Decision bothPaths(Issued t, String name, GitOperation op) {
     AuthorizationHeader h = basic(t.plaintext());
-    Decision joined = service.decide(h, "acme", name, op).decision();
+    Decision joined = service.decide(h, "acme", name, op, null).decision();
     Decision separate = service.check(service.authenticate(h), "acme", name, op).decision();
     assertEquals(separate, joined, "decide and authenticate + check disagree");
     return joined;
@@ -330,8 +330,8 @@ class AccessServiceTest {
       for (String[] a : addresses) {
         for (GitOperation op : GitOperation.values()) {
           String what = h + " " + a[0] + "/" + a[1] + " " + op;
-          AccessService.AccessCheck cold = service.decide(h, a[0], a[1], op);
-          AccessService.AccessCheck warm = service.decide(h, a[0], a[1], op);
+          AccessService.AccessCheck cold = service.decide(h, a[0], a[1], op, null);
+          AccessService.AccessCheck warm = service.decide(h, a[0], a[1], op, null);
           AccessService.AccessCheck checked =
               service.check(service.authenticate(h), a[0], a[1], op);
           assertEquals(checked.decision(), cold.decision(), what);
@@ -379,14 +379,16 @@ class AccessServiceTest {
   @Test
   void invalidCredentialsAreRefusedWithoutLookingUpTheRepository() {
     AccessService.AccessCheck malformed =
-        service.decide(AuthorizationHeader.parse("Negotiate x"), "acme", "app", GitOperation.READ);
+        service.decide(
+            AuthorizationHeader.parse("Negotiate x"), "acme", "app", GitOperation.READ, null);
     assertDenied(malformed.decision(), 401, Reason.INVALID_CREDENTIALS);
     assertSame(Credential.INVALID, malformed.credential());
     assertNull(malformed.repository());
     assertEquals(0, storeCalls());
 
     String unknown = TokenFormat.generate(TokenKind.CLASSIC, RANDOM);
-    AccessService.AccessCheck c = service.decide(basic(unknown), "acme", "site", GitOperation.READ);
+    AccessService.AccessCheck c =
+        service.decide(basic(unknown), "acme", "site", GitOperation.READ, null);
     assertDenied(c.decision(), 401, Reason.INVALID_CREDENTIALS);
     assertEquals(1, counting.calls("tokenByDigest"));
     assertEquals(0, counting.calls("ownerByLogin"), "no repository lookup for an unknown token");
@@ -396,15 +398,19 @@ class AccessServiceTest {
   @Test
   void noCredentialsReadPublicRepositoriesOnly() {
     AccessService.AccessCheck pub =
-        service.decide(AuthorizationHeader.ABSENT, "acme", "site", GitOperation.READ);
+        service.decide(AuthorizationHeader.ABSENT, "acme", "site", GitOperation.READ, null);
     assertEquals(new Decision.Allowed(Reason.ANONYMOUS_PUBLIC_READ), pub.decision());
     assertSame(Credential.NONE, pub.credential());
     assertDenied(
-        service.decide(AuthorizationHeader.ABSENT, "acme", "app", GitOperation.READ).decision(),
+        service
+            .decide(AuthorizationHeader.ABSENT, "acme", "app", GitOperation.READ, null)
+            .decision(),
         401,
         Reason.NO_CREDENTIALS);
     assertDenied(
-        service.decide(AuthorizationHeader.ABSENT, "acme", "site", GitOperation.WRITE).decision(),
+        service
+            .decide(AuthorizationHeader.ABSENT, "acme", "site", GitOperation.WRITE, null)
+            .decision(),
         401,
         Reason.NO_CREDENTIALS);
   }
@@ -520,7 +526,7 @@ class AccessServiceTest {
         service.authenticate(basic(outsider.plaintext())), "acme", "app", GitOperation.READ);
     assertNull(recorder.pendingFor(outsider.token().id()));
     AccessService.AccessCheck anonymous =
-        service.decide(AuthorizationHeader.ABSENT, "acme", "site", GitOperation.READ);
+        service.decide(AuthorizationHeader.ABSENT, "acme", "site", GitOperation.READ, null);
     assertTrue(anonymous.decision().allowed());
     service.recordUse(anonymous);
     assertEquals(0, recorder.flush(T0), "nothing was handed over");

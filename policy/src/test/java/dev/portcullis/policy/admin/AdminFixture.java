@@ -163,7 +163,7 @@ abstract class AdminFixture {
    */
   Decision check(String plaintext, String owner, String repo, GitOperation op) {
     AuthorizationHeader header = AuthorizationHeader.parse(basic(plaintext));
-    Decision joined = service.decide(header, owner, repo, op).decision();
+    Decision joined = service.decide(header, owner, repo, op, null).decision();
     Credential c = service.authenticate(header);
     Decision separate = service.check(c, owner, repo, op).decision();
     assertEquals(separate, joined, "decide (joined inputs) and authenticate + check disagree");

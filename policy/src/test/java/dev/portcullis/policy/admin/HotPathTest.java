@@ -109,17 +109,17 @@ class HotPathTest extends AdminFixture {
     AuthorizationHeader h = AuthorizationHeader.parse(basic(t.plaintext()));
     AuthorizationHeader d = AuthorizationHeader.parse(basic(denied.plaintext()));
     for (int i = 0; i < 3; i++) {
-      service.recordUse(service.decide(h, "acme", "app", GitOperation.READ));
-      service.recordUse(service.decide(d, "acme", "app", GitOperation.READ));
+      service.recordUse(service.decide(h, "acme", "app", GitOperation.READ, null));
+      service.recordUse(service.decide(d, "acme", "app", GitOperation.READ, null));
     }
     assertEquals(START, recorder.pendingFor(id));
     assertNull(recorder.pendingFor(denied.token().id()), "a denied request is no use");
     assertEquals(1, recorder.flush(START));
     clock.advance(Duration.ofSeconds(30));
-    service.recordUse(service.decide(h, "acme", "app", GitOperation.READ));
+    service.recordUse(service.decide(h, "acme", "app", GitOperation.READ, null));
     assertNull(recorder.pendingFor(id), "within a minute of the written use");
     clock.advance(Duration.ofSeconds(31));
-    service.recordUse(service.decide(h, "acme", "app", GitOperation.READ));
+    service.recordUse(service.decide(h, "acme", "app", GitOperation.READ, null));
     assertEquals(
         START.plusSeconds(61), recorder.pendingFor(id), "a minute later the use is noted again");
     assertEquals(1, recorder.flush(clock.instant()));
@@ -150,7 +150,8 @@ class HotPathTest extends AdminFixture {
   class JoinedInputs {
     private Decision decide(String plaintext, String repo) {
       return service
-          .decide(AuthorizationHeader.parse(basic(plaintext)), "acme", repo, GitOperation.READ)
+          .decide(
+              AuthorizationHeader.parse(basic(plaintext)), "acme", repo, GitOperation.READ, null)
           .decision();
     }
 

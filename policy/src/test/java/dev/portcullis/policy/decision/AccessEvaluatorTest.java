@@ -35,6 +35,7 @@ import dev.portcullis.policy.model.BasePermission;
 import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.GitOperation;
 import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.PermissionLevel;
@@ -113,7 +114,10 @@ public class AccessEvaluatorTest {
       assertEquals(
           "Repository not found.", denied.message(), "a 404 never says more than GitHub's message");
     }
-    if (status == 403 && given.inputs().org() != null && reason != Reason.USER_SUSPENDED) {
+    if (status == 403
+        && given.inputs().org() != null
+        && reason != Reason.USER_SUSPENDED
+        && reason != Reason.NETWORK_NOT_ALLOWED) {
       assertTrue(
           denied.message().contains("'" + ACME.login() + "'")
               || denied.message().contains(ACME.login() + "/")
@@ -129,6 +133,7 @@ public class AccessEvaluatorTest {
   public static Stream<Arguments> table() {
     List<Arguments> rows = new ArrayList<>();
     rule1Credentials(rows);
+    ruleNetworks(rows);
     rule2Visibility(rows);
     rule3PublicRead(rows);
     rule4Permission(rows);
@@ -146,7 +151,7 @@ public class AccessEvaluatorTest {
   /** Row count, for the report and so that deleting rows by accident is noticed. */
   @Test
   void tableHasAllItsRows() {
-    assertEquals(191, table().count());
+    assertEquals(211, table().count());
   }
 
   private static void row(
@@ -306,6 +311,211 @@ public class AccessEvaluatorTest {
         READ,
         401,
         Reason.TOKEN_DELETED);
+  }
+
+  // ---------------------------------------------------------------- the token's networks
+
+  /** Networks org policy: fine-grained tokens on it must carry a list inside {@code within}. */
+  private static OrgPolicy networks(boolean required, String... within) {
+    OrgPolicy d = OrgPolicy.DEFAULT;
+    return new OrgPolicy(
+        d.fineGrainedAccess(),
+        d.classicAccess(),
+        d.fineGrainedApproval(),
+        null,
+        null,
+        d.pushProtection(),
+        required,
+        within.length == 0 ? null : NetworkList.of(List.of(within)));
+  }
+
+  private static void ruleNetworks(List<Arguments> rows) {
+    row(
+        rows,
+        "N classic token used from inside its IPv4 list",
+        as(MIA).classic("repo").allowedNetworks("192.0.2.0/24").from("192.0.2.200").on(ACME_APP),
+        READ,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "N classic token used from outside its IPv4 list → 403 naming the address",
+        as(MIA).classic("repo").allowedNetworks("10.0.0.0/8").from("203.0.113.7").on(ACME_APP),
+        WRITE,
+        403,
+        Reason.NETWORK_NOT_ALLOWED,
+        "This token may not be used from 203.0.113.7.");
+    row(
+        rows,
+        "N outside the list on an unknown repo → 403, before rule 2 (nothing about the repo)",
+        as(MIA).classic("repo").allowedNetworks("10.0.0.0/8").from("203.0.113.7").unknownRepo(),
+        READ,
+        403,
+        Reason.NETWORK_NOT_ALLOWED,
+        "203.0.113.7");
+    row(
+        rows,
+        "N outside the list reading a public repo → 403, before rule 3",
+        as(MIA).classic("repo").allowedNetworks("10.0.0.0/8").from("203.0.113.7").on(UMA_BLOG),
+        READ,
+        403,
+        Reason.NETWORK_NOT_ALLOWED);
+    row(
+        rows,
+        "N inside the list the other rules still apply (rule 7: no push permission)",
+        as(MIA).classic("repo").allowedNetworks("10.0.0.0/8").from("10.1.2.3").on(ACME_APP),
+        WRITE,
+        403,
+        Reason.NO_PUSH_PERMISSION);
+    row(
+        rows,
+        "N fine-grained token used from inside its IPv6 list",
+        as(OLIVIA)
+            .fineGrained(ACME, PermissionLevel.WRITE)
+            .allowedNetworks("2001:db8::/32")
+            .from("2001:db8:7::1")
+            .on(ACME_APP),
+        WRITE,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "N fine-grained token used from outside its IPv6 list → 403 (address without brackets)",
+        as(OLIVIA)
+            .fineGrained(ACME, PermissionLevel.WRITE)
+            .allowedNetworks("2001:db8::/32")
+            .from("[2001:db9::1]")
+            .on(ACME_APP),
+        READ,
+        403,
+        Reason.NETWORK_NOT_ALLOWED,
+        "used from 2001:db9::1.");
+    row(
+        rows,
+        "N an IPv4 client is in no IPv6 block",
+        as(MIA).classic("repo").allowedNetworks("::/0").from("192.0.2.1").on(ACME_APP),
+        READ,
+        403,
+        Reason.NETWORK_NOT_ALLOWED);
+    row(
+        rows,
+        "N 0.0.0.0/0 admits every IPv4 client",
+        as(MIA).classic("repo").allowedNetworks("0.0.0.0/0").from("203.0.113.7").on(ACME_APP),
+        READ,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "N an IPv4-mapped IPv6 client is its IPv4 address",
+        as(MIA)
+            .classic("repo")
+            .allowedNetworks("203.0.113.0/24")
+            .from("::ffff:203.0.113.7")
+            .on(ACME_APP),
+        READ,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "N a deleted token from outside its list → 401 (rule 1 first)",
+        as(MIA)
+            .classic("repo")
+            .allowedNetworks("10.0.0.0/8")
+            .from("203.0.113.7")
+            .deleted()
+            .on(ACME_APP),
+        READ,
+        401,
+        Reason.TOKEN_DELETED);
+    row(
+        rows,
+        "N a suspended user's token from outside its list → 403 suspended (rule 1 first)",
+        as(MIA)
+            .classic("repo")
+            .allowedNetworks("10.0.0.0/8")
+            .from("203.0.113.7")
+            .suspended()
+            .on(ACME_APP),
+        READ,
+        403,
+        Reason.USER_SUSPENDED);
+    row(
+        rows,
+        "N org requires a list: a fine-grained token without one → 403 naming the org",
+        as(MIA).fineGrained(ACME, PermissionLevel.READ).orgPolicy(networks(true)).on(ACME_APP),
+        READ,
+        403,
+        Reason.ORG_TOKEN_NETWORKS,
+        "'acme'");
+    row(
+        rows,
+        "N org requires a list: a fine-grained token with one, used from inside it",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.READ)
+            .allowedNetworks("10.0.0.0/8")
+            .from("10.0.0.1")
+            .orgPolicy(networks(true))
+            .on(ACME_APP),
+        READ,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "N org list 10.0.0.0/8 holds a token's 10.1.0.0/16",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.READ)
+            .allowedNetworks("10.1.0.0/16")
+            .from("10.1.2.3")
+            .orgPolicy(networks(false, "10.0.0.0/8"))
+            .on(ACME_APP),
+        READ,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "N org list narrowed to 10.0.0.0/16: a token's 10.1.0.0/16 no longer sits inside → 403",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.READ)
+            .allowedNetworks("10.1.0.0/16")
+            .from("10.1.2.3")
+            .orgPolicy(networks(false, "10.0.0.0/16"))
+            .on(ACME_APP),
+        READ,
+        403,
+        Reason.ORG_TOKEN_NETWORKS,
+        "'acme'",
+        "10.0.0.0/16");
+    row(
+        rows,
+        "N an org list alone requires a list: a token usable anywhere is not inside it → 403",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.READ)
+            .orgPolicy(networks(false, "10.0.0.0/8"))
+            .on(ACME_APP),
+        READ,
+        403,
+        Reason.ORG_TOKEN_NETWORKS);
+    row(
+        rows,
+        "N the org's refusal comes before rule 2: an unknown repository reveals nothing",
+        as(MIA).fineGrained(ACME, PermissionLevel.READ).orgPolicy(networks(true)).unknownRepo(),
+        READ,
+        403,
+        Reason.ORG_TOKEN_NETWORKS);
+    row(
+        rows,
+        "N the org's network settings bind fine-grained tokens only: a classic token passes",
+        as(MIA).classic("repo").orgPolicy(networks(true, "10.0.0.0/8")).on(ACME_APP),
+        READ,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "N another org's settings do not bind a token on a user",
+        as(UMA).fineGrained(UMA, PermissionLevel.READ).orgPolicy(networks(true)).on(UMA_DOTS),
+        READ,
+        OK,
+        Reason.AUTHORIZED);
   }
 
   // ---------------------------------------------------------------- rule 2

@@ -12,6 +12,7 @@ import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.GitOperation;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
@@ -249,6 +250,8 @@ public final class Fixtures {
     private boolean noGrant;
     private boolean workflows;
     private final Map<Long, OrgRole> roleOverrides = new HashMap<>();
+    private NetworkList allowedNetworks;
+    private String client = DEFAULT_CLIENT;
 
     private Case(User user) {
       this.user = user;
@@ -359,9 +362,21 @@ public final class Fixtures {
       return this;
     }
 
+    /** The token may be used from these networks only. */
+    public Case allowedNetworks(String... cidrs) {
+      this.allowedNetworks = NetworkList.of(List.of(cidrs));
+      return this;
+    }
+
+    /** The request comes from {@code address} (default {@value #DEFAULT_CLIENT}). */
+    public Case from(String address) {
+      this.client = address;
+      return this;
+    }
+
     /** The built row input. */
     public Given given() {
-      return new Given(inputs(), anonymousRead);
+      return new Given(inputs(), anonymousRead, client);
     }
 
     public AccessInputs inputs() {
@@ -386,6 +401,26 @@ public final class Fixtures {
                     contents,
                     created,
                     expires);
+        if (allowedNetworks != null) {
+          token =
+              new AccessToken(
+                  token.id(),
+                  token.userId(),
+                  token.kind(),
+                  token.digest(),
+                  token.name(),
+                  token.description(),
+                  token.createdAt(),
+                  token.expiresAt(),
+                  null,
+                  null,
+                  token.scopes(),
+                  token.resourceOwnerId(),
+                  token.repositorySelection(),
+                  token.repositoryIds(),
+                  token.permissions(),
+                  allowedNetworks);
+        }
         if (workflows) {
           Map<String, PermissionLevel> perms = new LinkedHashMap<>(token.permissions());
           perms.put("workflows", PermissionLevel.WRITE);
@@ -405,7 +440,8 @@ public final class Fixtures {
                   token.resourceOwnerId(),
                   token.repositorySelection(),
                   token.repositoryIds(),
-                  perms);
+                  perms,
+                  token.allowedNetworks());
         }
         if (deleted) {
           token =
@@ -424,7 +460,8 @@ public final class Fixtures {
                   token.resourceOwnerId(),
                   token.repositorySelection(),
                   token.repositoryIds(),
-                  token.permissions());
+                  token.permissions(),
+                  token.allowedNetworks());
         }
         User u =
             suspended
@@ -435,7 +472,21 @@ public final class Fixtures {
                     NOW.minus(Duration.ofHours(1)),
                     user.createdAt())
                 : user;
-        credential = new Credential.Token(token, u);
+        // As AccessService: a fine-grained token aimed at an organization carries that
+        // organization (with this case's policy) for the network rule.
+        Organization known =
+            token.kind() == TokenKind.FINE_GRAINED ? ORGS.get(token.resourceOwnerId()) : null;
+        Organization target =
+            known == null
+                ? null
+                : new Organization(
+                    known.id(),
+                    known.login(),
+                    known.enterpriseId(),
+                    base,
+                    orgPolicy,
+                    known.createdAt());
+        credential = new Credential.Token(token, u, target);
       }
       if (repo == null) {
         return AccessInputs.unknownRepository(credential);
@@ -482,10 +533,15 @@ public final class Fixtures {
     }
   }
 
-  /** A row's input: the access inputs and the evaluator's anonymous-read switch. */
-  public record Given(AccessInputs inputs, boolean anonymousRead) {
+  /** The address a case's request comes from unless it says otherwise. */
+  public static final String DEFAULT_CLIENT = "192.0.2.1";
+
+  /**
+   * A row's input: the access inputs, the evaluator's anonymous-read switch, the client address.
+   */
+  public record Given(AccessInputs inputs, boolean anonymousRead, String client) {
     public Decision decide(GitOperation op) {
-      return new AccessEvaluator(anonymousRead).decide(inputs, op, NOW);
+      return new AccessEvaluator(anonymousRead).decide(inputs, op, NOW, client);
     }
 
     @Override

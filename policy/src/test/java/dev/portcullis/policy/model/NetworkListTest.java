@@ -1,0 +1,84 @@
+package dev.portcullis.policy.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NetworkListTest {
+
+  @Test
+  void matchesByPrefixOnTheAddressBytes() {
+    NetworkList n =
+        NetworkList.of(List.of("10.0.0.0/8", "192.0.2.7", "2001:db8::/32", "172.16.0.0/12"));
+    assertTrue(n.contains("10.255.1.2"));
+    assertFalse(n.contains("11.0.0.1"));
+    assertTrue(n.contains("192.0.2.7"));
+    assertFalse(n.contains("192.0.2.8"));
+    assertTrue(n.contains("172.31.255.255"));
+    assertFalse(n.contains("172.32.0.0"));
+    assertTrue(n.contains("2001:db8:ffff::1"));
+    assertTrue(n.contains("[2001:db8::1]"));
+    assertFalse(n.contains("2001:db9::1"));
+    assertTrue(n.contains("::ffff:10.1.2.3"), "an IPv4-mapped address is its IPv4 address");
+    assertFalse(n.contains("not-an-address"));
+    assertFalse(n.contains((String) null));
+  }
+
+  @Test
+  void slashZeroHoldsEveryAddressOfItsFamilyOnly() {
+    assertTrue(NetworkList.of(List.of("0.0.0.0/0")).contains("203.0.113.7"));
+    assertFalse(NetworkList.of(List.of("0.0.0.0/0")).contains("2001:db8::1"));
+    assertTrue(NetworkList.of(List.of("::/0")).contains("2001:db8::1"));
+    assertFalse(NetworkList.of(List.of("::/0")).contains("203.0.113.7"));
+  }
+
+  @Test
+  void blocksAreKeptCanonical() {
+    assertEquals(
+        List.of("10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32", "::1/128", "fd00:0:0:1::/64"),
+        NetworkList.of(
+                List.of(
+                    "10.1.2.3/8",
+                    "192.0.2.7",
+                    "2001:0DB8:0:0:0:0:0:0/32",
+                    "::1",
+                    "fd00:0:0:1:ffff::/64"))
+            .cidrs());
+  }
+
+  @Test
+  void coversMeansEveryBlockSitsInsideSomeBlock() {
+    NetworkList org = NetworkList.of(List.of("10.0.0.0/8", "2001:db8::/32"));
+    assertTrue(org.covers(NetworkList.of(List.of("10.1.0.0/16", "2001:db8:1::/48"))));
+    assertTrue(org.covers(NetworkList.of(List.of("10.0.0.0/8"))));
+    assertFalse(org.covers(NetworkList.of(List.of("10.1.0.0/16", "11.0.0.0/16"))));
+    assertFalse(org.covers(NetworkList.of(List.of("0.0.0.0/0"))), "a wider block is not inside");
+    assertFalse(org.covers(NetworkList.of(List.of("::ffff:0:0/96"))));
+  }
+
+  @Test
+  void everyBadEntryIsReportedAndNothingIsResolved() {
+    List<String> problems = new ArrayList<>();
+    assertNull(
+        NetworkList.parse(
+            List.of(
+                "10.0.0.0/33",
+                "example.com",
+                "10.0.0.1/x",
+                "1.2.3.256",
+                "::1/129",
+                "10.0.0.0/-1",
+                "10.0.0.0/8"),
+            problems));
+    assertEquals(6, problems.size(), problems::toString);
+    assertTrue(problems.get(1).contains("'example.com'"), problems::toString);
+    assertThrows(IllegalArgumentException.class, () -> NetworkList.of(List.of("localhost")));
+    assertNull(NetworkList.parse(List.of(" ", ""), problems), "no entries: no list");
+  }
+}
