@@ -15,27 +15,34 @@ import picocli.CommandLine.Command;
     name = "gateway",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Portcullis: a Git HTTPS gateway enforcing personal access token policies.",
-    subcommands = {
-      ServeCommand.class,
-      StopCommand.class,
-      DemoCommand.class,
-      UserCommand.class,
-      EnterpriseCommand.class,
-      OrgCommand.class,
-      RepoCommand.class,
-      MemberCommand.class,
-      CollaboratorCommand.class,
-      TokenCommand.class,
-      PolicyCommand.class,
-      RequestCommand.class,
-      GrantCommand.class,
-      CredentialsCommand.class,
-      AuditCommand.class,
-      dev.portcullis.gateway.loadtest.LoadtestCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "Portcullis: a Git HTTPS gateway enforcing personal access token policies.")
 public final class Main implements Runnable {
+  /**
+   * The subcommands, in the order help lists them. They are added to the command line in {@link
+   * #commandLine(String[])}, not named in {@code @Command}: picocli builds the model of every
+   * command it is given by reflection (options, mixins, nested subcommands), which is a third of a
+   * client call's start-up, so a call builds only the command it runs.
+   */
+  static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          ServeCommand.class,
+          StopCommand.class,
+          DemoCommand.class,
+          UserCommand.class,
+          EnterpriseCommand.class,
+          OrgCommand.class,
+          RepoCommand.class,
+          MemberCommand.class,
+          CollaboratorCommand.class,
+          TokenCommand.class,
+          PolicyCommand.class,
+          RequestCommand.class,
+          GrantCommand.class,
+          CredentialsCommand.class,
+          AuditCommand.class,
+          dev.portcullis.gateway.loadtest.LoadtestCommand.class,
+          CommandLine.HelpCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -115,15 +122,32 @@ public final class Main implements Runnable {
    * @throws IllegalArgumentException when the file cannot be read or names an unknown option
    */
   static CommandLine commandLine(String[] args) {
-    CommandLine cl =
-        new CommandLine(new Main())
-            .setCaseInsensitiveEnumValuesAllowed(true)
-            .setParameterExceptionHandler(Main::usageError);
+    CommandLine cl = new CommandLine(new Main());
+    List<Class<?>> named = args.length == 0 ? List.of() : subcommandNamed(args[0]);
+    for (Class<?> c : named.isEmpty() ? SUBCOMMANDS : named) {
+      cl.addSubcommand(c);
+    }
+    cl.setCaseInsensitiveEnumValuesAllowed(true).setParameterExceptionHandler(Main::usageError);
     CommandLine sub = args.length == 0 ? null : cl.getSubcommands().get(args[0]);
     Path file = ConfigFile.named(args);
     if (sub != null && file != null && sub.getCommandSpec().findOption(ConfigFile.OPTION) != null) {
       sub.setDefaultValueProvider(ConfigFile.load(file, sub.getCommandSpec()));
     }
     return cl;
+  }
+
+  /**
+   * The subcommand {@code name} names (by name or alias), as a list of one, or empty for anything
+   * else ({@code help}, an option, a typo): those need every subcommand, for help and suggestions.
+   */
+  private static List<Class<?>> subcommandNamed(String name) {
+    for (Class<?> c : SUBCOMMANDS) {
+      Command command = c.getAnnotation(Command.class);
+      if (c != CommandLine.HelpCommand.class
+          && (command.name().equals(name) || List.of(command.aliases()).contains(name))) {
+        return List.of(c);
+      }
+    }
+    return List.of();
   }
 }

@@ -1,6 +1,7 @@
 package dev.portcullis.gateway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,6 +47,32 @@ class UsageErrorTest {
     assertEquals(
         List.of("gateway: unknown command 'serv'; did you mean serve?" + " (see 'gateway --help')"),
         run("serv"));
+  }
+
+  @Test
+  void aCallBuildsOnlyTheCommandItRunsAndHelpSeesThemAll() {
+    assertEquals(
+        List.of("user"),
+        List.copyOf(Main.commandLine(new String[] {"user", "list"}).getSubcommands().keySet()));
+    assertEquals(
+        List.of("loadtest"),
+        List.copyOf(Main.commandLine(new String[] {"loadtest"}).getSubcommands().keySet()));
+    for (String args : List.of("", "help", "--help", "--version", "serv")) {
+      assertEquals(
+          Main.SUBCOMMANDS.size(),
+          Main.commandLine(args.isEmpty() ? new String[0] : new String[] {args})
+              .getSubcommands()
+              .size(),
+          args);
+    }
+    StringWriter out = new StringWriter();
+    CommandLine help = Main.commandLine(new String[] {"help"});
+    help.setOut(new PrintWriter(out));
+    assertEquals(0, help.execute("help"));
+    for (String name :
+        List.of("serve", "stop", "demo", "user", "audit", "loadtest", "credentials")) {
+      assertTrue(out.toString().contains("\n  " + name + " "), () -> name + " in " + out);
+    }
   }
 
   @Test
