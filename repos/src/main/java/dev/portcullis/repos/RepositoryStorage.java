@@ -84,7 +84,9 @@ public final class RepositoryStorage {
     if (!safe(owner) || !safe(name)) {
       throw new IllegalArgumentException("unsafe repository path component in " + repo.fullName());
     }
-    Path p = root.resolve(owner).resolve(name + ".git").normalize();
+    // safe() leaves single names of [a-z0-9._-] other than "." and "..": the path is normal as
+    // resolved (no normalize() per request); the check below stays as a second line.
+    Path p = root.resolve(owner).resolve(name + ".git");
     if (!p.startsWith(root)) {
       throw new IllegalArgumentException("repository path escapes the root: " + repo.fullName());
     }

@@ -137,6 +137,11 @@ public final class ProcessBench {
     cmd.add("-Xms" + heap);
     cmd.add("-Xmx" + heap);
     cmd.add("-XX:+UseG1GC");
+    // Profiling flags (e.g. a flight recording into a directory), the same for every server.
+    String extra = System.getenv("BENCH_SERVER_JAVA_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.trim().split("\\s+")));
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);
@@ -504,7 +509,9 @@ public final class ProcessBench {
             measureInfoRefs(servers, script, auth, n, protocol);
           }
         }
-        cloneAndPush(git, gw, same, tokens.get(0));
+        if (intOption("clones") > 0 && intOption("pushes") > 0) {
+          cloneAndPush(git, gw, same, tokens.get(0));
+        }
       }
     }
     Path out = Path.of("target", "bench", "process.txt").toAbsolutePath();

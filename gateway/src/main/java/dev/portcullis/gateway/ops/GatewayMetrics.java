@@ -30,6 +30,9 @@ public final class GatewayMetrics {
   private final Timer decisionTime;
   private final Map<String, Counter> gitRequests = new ConcurrentHashMap<>();
   private final Map<String, Counter> gitBytes = new ConcurrentHashMap<>();
+  // [0] in, [1] out: looked up without a key string or a lambda per request.
+  private final Counter[] uploadPackBytes = new Counter[2];
+  private final Counter[] receivePackBytes = new Counter[2];
   private final Counter[] uploadPackRequests = new Counter[500];
   private final Counter[] receivePackRequests = new Counter[500];
   private final Counter throttled;
@@ -143,14 +146,24 @@ public final class GatewayMetrics {
     }
     c.increment();
     if (bytesIn > 0) {
-      bytes(service, "in").increment(bytesIn);
+      bytes(service, 0).increment(bytesIn);
     }
     if (bytesOut > 0) {
-      bytes(service, "out").increment(bytesOut);
+      bytes(service, 1).increment(bytesOut);
     }
   }
 
-  private Counter bytes(String service, String direction) {
+  private Counter bytes(String service, int direction) {
+    Counter[] byDirection = service.equals("git-receive-pack") ? receivePackBytes : uploadPackBytes;
+    Counter c = byDirection[direction];
+    if (c == null) {
+      c = bytesCounter(service, direction == 0 ? "in" : "out");
+      byDirection[direction] = c;
+    }
+    return c;
+  }
+
+  private Counter bytesCounter(String service, String direction) {
     return gitBytes.computeIfAbsent(
         service + "|" + direction,
         k ->
