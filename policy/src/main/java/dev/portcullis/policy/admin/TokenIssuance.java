@@ -653,6 +653,30 @@ public final class TokenIssuance extends UseCase {
   }
 
   /**
+   * The secrets that rotations replaced in a token the caller may already see, the most recent
+   * first, each with its last use including one still in memory.
+   */
+  public List<PolicyStore.TokenSecret> rotatedSecretsOf(long tokenId) {
+    List<PolicyStore.TokenSecret> out = new ArrayList<>();
+    for (PolicyStore.TokenSecret s : store.rotatedSecrets(tokenId)) {
+      Instant pending = unflushedLastUse.apply(-s.id());
+      out.add(
+          pending == null || (s.lastUsedAt() != null && !pending.isAfter(s.lastUsedAt()))
+              ? s
+              : new PolicyStore.TokenSecret(
+                  s.id(),
+                  s.tokenId(),
+                  s.digest(),
+                  s.createdAt(),
+                  s.expiresAt(),
+                  s.rotatedAt(),
+                  s.validUntil(),
+                  pending));
+    }
+    return out;
+  }
+
+  /**
    * A secret that a rotation replaced was presented to rotate again (GitLab's reuse detection): the
    * secret may have leaked and someone else rotated it, so the whole token (every secret of it) is
    * revoked, on every node, and audited. Nothing happens to a token deleted already.
