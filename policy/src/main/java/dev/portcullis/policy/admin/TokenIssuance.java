@@ -807,14 +807,20 @@ public final class TokenIssuance extends UseCase {
         actor, "token.delete", "token:" + t.id(), JsonText.of(t), JsonText.object("deleted", true));
   }
 
-  /** Deletes {@code t} and drops it from the caches under every secret it has had. */
+  /**
+   * Deletes {@code t} and drops it from the caches under every secret it has had: its current one
+   * and each one a rotation replaced, whichever of them {@code t} was found by.
+   */
   private void delete(AccessToken t) {
     store.deleteToken(t.id(), now());
-    publish.accept(new Invalidation.TokenChanged(t.digest(), t.id()));
+    Set<TokenDigest> digests = new LinkedHashSet<>();
+    digests.add(t.digest());
+    store.tokenById(t.id()).ifPresent(current -> digests.add(current.digest()));
     for (PolicyStore.TokenSecret secret : store.rotatedSecrets(t.id())) {
-      if (!secret.digest().equals(t.digest())) {
-        publish.accept(new Invalidation.TokenChanged(secret.digest(), t.id()));
-      }
+      digests.add(secret.digest());
+    }
+    for (TokenDigest d : digests) {
+      publish.accept(new Invalidation.TokenChanged(d, t.id()));
     }
   }
 

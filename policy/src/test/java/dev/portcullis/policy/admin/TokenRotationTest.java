@@ -142,6 +142,16 @@ class TokenRotationTest extends AdminFixture {
     assertDenied(next.plaintext(), "app", GitOperation.READ, 401, Reason.TOKEN_DELETED);
   }
 
+  @Test
+  void aLeakedRotatedSecretRevokedByAnyoneRefusesTheCurrentOneToo() {
+    CreatedToken t = create("bob", classic(30, "repo"));
+    CreatedToken next = mgmt.tokens().rotateToken(Actor.SYSTEM, t.token().id(), 600);
+    warm(next.plaintext(), "app", GitOperation.READ);
+    mgmt.tokens().revokeCredentials(List.of(t.plaintext()));
+    assertDenied(next.plaintext(), "app", GitOperation.READ, 401, Reason.TOKEN_DELETED);
+    assertDenied(t.plaintext(), "app", GitOperation.READ, 401, Reason.TOKEN_DELETED);
+  }
+
   @ParameterizedTest
   @NullSource
   @ValueSource(ints = {-1, 86_401, Integer.MAX_VALUE})
