@@ -477,21 +477,33 @@ final class GithubShapes {
     current.put("current", true);
     current.put("created_at", ts(t.createdAt()));
     current.put("expires_at", ts(t.expiresAt()));
-    current.put("last_used_at", ts(t.lastUsedAt()));
+    // A use older than the current secret (batched in memory when the rotation happened, written
+    // after it) was the previous secret's.
+    Instant ownUse = t.lastUsedAt();
+    Instant earlier = null;
+    if (ownUse != null && ownUse.isBefore(t.createdAt())) {
+      earlier = ownUse;
+      ownUse = null;
+    }
+    current.put("last_used_at", ts(ownUse));
     Instant latest = t.lastUsedAt();
     for (PolicyStore.TokenSecret s : rotated) {
+      Instant used = latest(s.lastUsedAt(), earlier);
+      earlier = null;
       ObjectNode x = arr.addObject();
       x.put("current", false);
       x.put("created_at", ts(s.createdAt()));
       x.put("expires_at", ts(s.expiresAt()));
       x.put("rotated_at", ts(s.rotatedAt()));
       x.put("valid_until", ts(s.validUntil()));
-      x.put("last_used_at", ts(s.lastUsedAt()));
-      if (s.lastUsedAt() != null && (latest == null || s.lastUsedAt().isAfter(latest))) {
-        latest = s.lastUsedAt();
-      }
+      x.put("last_used_at", ts(used));
+      latest = latest(latest, used);
     }
     o.put("last_used_at", ts(latest));
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    return a == null ? b : b == null || !b.isAfter(a) ? a : b;
   }
 
   /** GitHub's error shape: message, documentation URL, field errors, status. */
