@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The console's token pages over plain HTTP: template URLs arrive pre-filled and their invalid
  * values are reported, creation shows the secret once with the request's status, regeneration
- * refuses the old secret, the 50-token limit, markup in names and justifications renders as text,
- * the sign-in form's own CSRF token, wrong current passwords in the limiter, and no secret in a log
- * line or an audit row.
+ * refuses the old secret or keeps it for the chosen overlap, the 50-token limit, markup in names
+ * and justifications renders as text, the sign-in form's own CSRF token, wrong current passwords in
+ * the limiter, and no secret in a log line or an audit row.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
