@@ -229,6 +229,16 @@ class ApiNotFoundParityTest {
         "DELETE /admin/personal-access-tokens/{}",
         List.of(v(List.of(bobTokenId)), v(List.of(999_999))));
     c.put(
+        "POST /admin/personal-access-tokens/{}/rotate",
+        List.of(
+            new Variant(List.of(bobTokenId), null, Map.of("overlap_seconds", 60)),
+            new Variant(List.of(999_999), null, Map.of("overlap_seconds", 60))));
+    // The caller's own token, named by no path: an overlap out of range keeps the walk's tokens
+    // (a valid rotation would answer a new secret each time and end the caller's).
+    c.put(
+        "POST /user/personal-access-tokens/self/rotate",
+        List.of(body(Map.of("overlap_seconds", 86_401)), body(Map.of("overlap_seconds", 86_401))));
+    c.put(
         "GET /orgs/{}/personal-access-token-requests",
         List.of(
             new Variant(List.of("acme"), "per_page=1", null),
@@ -400,6 +410,9 @@ class ApiNotFoundParityTest {
           int status = Integer.parseInt(got.get(0).substring(0, 3));
           if (allowed.contains(route)) {
             assertTrue(status < 300, route + ": " + got.get(0));
+          } else if (route.equals("POST /user/personal-access-tokens/self/rotate")) {
+            // Anyone may rotate their own token; this walk's overlap is out of range.
+            assertEquals(422, status, route + ": " + got.get(0));
           } else {
             assertTrue(status == 403 || status == 404, route + ": " + got.get(0));
           }

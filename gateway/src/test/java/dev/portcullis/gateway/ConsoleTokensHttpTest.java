@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The console's token pages over plain HTTP: template URLs arrive pre-filled and their invalid
  * values are reported, creation shows the secret once with the request's status, regeneration
- * refuses the old secret, the 50-token limit, markup in names and justifications renders as text,
- * the sign-in form's own CSRF token, wrong current passwords in the limiter, and no secret in a log
- * line or an audit row.
+ * refuses the old secret or keeps it for the chosen overlap, the 50-token limit, markup in names
+ * and justifications renders as text, the sign-in form's own CSRF token, wrong current passwords in
+ * the limiter, and no secret in a log line or an audit row.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -336,6 +336,75 @@ class ConsoleTokensHttpTest {
     assertTrue(
         b.get("/settings/personal-access-tokens").body().contains(">" + in60 + "</td>"),
         "the expiry chosen anew: " + in60);
+  }
+
+  @Test
+  @Order(4)
+  void regenerateWithAnOverlapKeepsTheOldSecretWorkingUntilTheNextRegenerationCutsIt() {
+    ConsoleHttp b = signedIn("olga", "198.51.100.2");
+    String csrf = b.csrf("/settings/personal-access-tokens/new");
+    String old =
+        plaintext(
+            b.post(
+                "/settings/personal-access-tokens/new",
+                b.form(
+                    "authenticity_token", csrf,
+                    "name", "rolling",
+                    "target_name", "acme",
+                    "expires_in", "7",
+                    "repository_selection", "all",
+                    "contents", "read")));
+    String list = b.get("/settings/personal-access-tokens").body();
+    String path = null;
+    long id = -1;
+    for (JsonNode t : api.expect(200, "GET", "/admin/users/olga/personal-access-tokens", null)) {
+      if (t.get("name").asText().equals("rolling")) {
+        id = t.get("id").asLong();
+        path = "/settings/personal-access-tokens/" + id + "/regenerate";
+      }
+    }
+    assertNotNull(path);
+    assertTrue(list.contains("href=\"" + path + "\""), list);
+    String form = b.get(path).body();
+    assertTrue(form.contains("<select id=\"overlap\" name=\"overlap\">"), form);
+    assertTrue(form.contains("<option value=\"3600\""), form);
+
+    assertEquals(
+        422,
+        b.post(path, b.form("authenticity_token", csrf, "expires_in", "7", "overlap", "7"))
+            .statusCode(),
+        "only the offered overlaps");
+    String fresh =
+        plaintext(
+            b.post(path, b.form("authenticity_token", csrf, "expires_in", "7", "overlap", "3600")));
+    assertNotEquals(old, fresh);
+    assertEquals(200, infoRefs("acme/app", old), "the old secret works during the overlap");
+    assertEquals(200, infoRefs("acme/app", fresh));
+    String page = b.get("/settings/personal-access-tokens/" + id).body();
+    assertTrue(page.contains("<h2>Previous secrets</h2>"), page);
+    assertFalse(page.contains(old) || page.contains(fresh), "no secret on the token's page");
+
+    JsonNode token = null;
+    for (JsonNode t : api.expect(200, "GET", "/admin/users/olga/personal-access-tokens", null)) {
+      if (t.get("id").asLong() == id) {
+        token = t;
+      }
+    }
+    assertNotNull(token);
+    JsonNode secrets = token.get("portcullis_secrets");
+    assertEquals(2, secrets.size(), token::toString);
+    assertTrue(secrets.get(0).get("current").asBoolean());
+    assertFalse(secrets.get(1).get("current").asBoolean());
+    assertFalse(secrets.get(1).get("valid_until").isNull(), token::toString);
+    assertFalse(token.toString().contains(old), "no secret in the answer");
+    assertFalse(token.toString().contains("hashed_token"), "nor a hash");
+
+    String fresher =
+        plaintext(
+            b.post(path, b.form("authenticity_token", csrf, "expires_in", "7", "overlap", "0")));
+    assertEquals(401, infoRefs("acme/app", old), "a regeneration without overlap cuts them all");
+    assertEquals(401, infoRefs("acme/app", fresh));
+    assertEquals(200, infoRefs("acme/app", fresher));
   }
 
   @Test

@@ -256,6 +256,51 @@ class MultiNodePostgresTest {
   }
 
   @Test
+  void aRotationOnOneNodeHoldsOnTheOther() {
+    String owner = "rot" + seq.incrementAndGet();
+    String repo = fixtureRepo(owner);
+
+    // Without overlap: node B refuses the old secret (it had it cached) and takes the new one.
+    JsonNode t = classic(owner);
+    String old = t.get("token").asText();
+    assertEquals(200, infoRefs(b, repo, old));
+    assertEquals(200, infoRefs(b, repo, old));
+    JsonNode rotated =
+        api.expect(
+            200,
+            "POST",
+            "/admin/personal-access-tokens/" + t.get("id").asLong() + "/rotate",
+            Map.of("overlap_seconds", 0));
+    millisUntilDenied(b, repo, old, System.nanoTime());
+    String next = rotated.get("token").asText();
+    assertEquals(200, infoRefs(b, repo, next));
+
+    // With an overlap both work on B; the old one, presented on B to rotate again, revokes the
+    // token, and node A refuses both.
+    JsonNode u = classic(owner);
+    String first = u.get("token").asText();
+    assertEquals(200, infoRefs(b, repo, first));
+    TestApi.Response selfRotated =
+        new TestApi(a.httpUrl(), first)
+            .call(
+                "POST",
+                "/user/personal-access-tokens/self/rotate",
+                Map.of("overlap_seconds", 3600));
+    assertEquals(200, selfRotated.status(), selfRotated::toString);
+    String second = selfRotated.json().get("token").asText();
+    assertEquals(200, infoRefs(b, repo, first), "inside its overlap");
+    assertEquals(200, infoRefs(b, repo, second));
+    assertEquals(200, infoRefs(a, repo, first));
+    TestApi.Response reuse =
+        new TestApi(b.httpUrl(), first)
+            .call(
+                "POST", "/user/personal-access-tokens/self/rotate", Map.of("overlap_seconds", 60));
+    assertEquals(401, reuse.status(), reuse::toString);
+    millisUntilDenied(a, repo, first, System.nanoTime());
+    millisUntilDenied(a, repo, second, System.nanoTime());
+  }
+
+  @Test
   void aConsoleSessionOpenedOnOneNodeWorksOnTheOtherUntilSuspensionEndsIt() {
     String login = "web" + seq.incrementAndGet();
     api.expect(

@@ -231,6 +231,10 @@ public final class ApiServlet extends HttpServlet {
           new Route("POST", "/admin/users/{}/personal-access-tokens", ApiServlet::createToken),
           new Route("GET", "/admin/users/{}/personal-access-tokens", ApiServlet::listTokens),
           new Route("DELETE", "/admin/personal-access-tokens/{}", ApiServlet::deleteToken),
+          new Route("POST", "/admin/personal-access-tokens/{}/rotate", ApiServlet::rotateToken),
+          // Authenticated by the handler: a secret already rotated away is answered differently.
+          new Route("POST", "/user/personal-access-tokens/self/rotate", ApiServlet::rotateOwnSecret)
+              .withoutAuthentication(),
           new Route(
               "GET",
               "/orgs/{}/personal-access-token-requests",
@@ -874,8 +878,62 @@ public final class ApiServlet extends HttpServlet {
     return NO_CONTENT;
   }
 
-  /** A token's JSON with its resource owner's login and its repositories' names looked up. */
+  /**
+   * {@code POST /admin/personal-access-tokens/{id}/rotate}: a site administrator gives a token a
+   * new secret, the old one working {@code overlap_seconds} more (default 0). 200 with the token
+   * and, once, its new plaintext; to anyone else the missing token's 404.
+   */
+  private Reply rotateToken(Call c) {
+    Actor a = c.actor();
+    long id = c.longParam(0, "personal access token id");
+    CreatedToken t = management.tokens().rotateToken(a, id, overlapSeconds(c));
+    return ok(rotated(t));
+  }
+
+  /**
+   * {@code POST /user/personal-access-tokens/self/rotate}: the token that authenticates the call
+   * rotates itself (GitLab's self-rotation), so a deployment can renew its own secret. A secret
+   * that a rotation replaced (in its overlap or after) is refused with 401 and revokes the whole
+   * token: someone else may hold the new one.
+   */
+  private Reply rotateOwnSecret(Call c) {
+    Credential presented =
+        access.authenticate(dev.portcullis.gateway.git.GitAccessFilter.authorization(c.request));
+    if (presented instanceof Credential.Token t && t.token().rotated() != null) {
+      management.tokens().rotatedSecretPresented(t.token());
+      throw new ApiException(401, "Bad credentials");
+    }
+    Actor a = authenticate(c.request);
+    CreatedToken t = management.tokens().rotateOwnSecret(a, overlapSeconds(c));
+    return ok(rotated(t));
+  }
+
+  /** A rotation's {@code overlap_seconds}: 0 when left out; anything but an integer is a 422. */
+  private static Integer overlapSeconds(Call c) {
+    JsonBody b = c.body("PersonalAccessToken").only("overlap_seconds");
+    return b.has("overlap_seconds") ? b.integer("overlap_seconds") : Integer.valueOf(0);
+  }
+
+  private ObjectNode rotated(CreatedToken t) {
+    ObjectNode o = tokenJson(t.token(), t.grant());
+    // The new plaintext leaves the gateway here, once, as at creation.
+    o.put("token", t.plaintext());
+    return o;
+  }
+
+  /**
+   * A token's JSON with its resource owner's login and its repositories' names looked up, and its
+   * secrets ({@code portcullis_secrets}): the current one and each one a rotation replaced, with
+   * their own issue, expiry, end of overlap and last use (never a hash). Its {@code last_used_at}
+   * is the latest use of any of them.
+   */
   private ObjectNode tokenJson(AccessToken t, Grant grant) {
+    ObjectNode o = tokenFields(t, grant);
+    shapes.secrets(o, t, management.tokens().rotatedSecretsOf(t.id()));
+    return o;
+  }
+
+  private ObjectNode tokenFields(AccessToken t, Grant grant) {
     if (t.kind() != TokenKind.FINE_GRAINED) {
       return shapes.token(t, grant, null, List.of());
     }

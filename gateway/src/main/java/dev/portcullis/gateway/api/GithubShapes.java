@@ -465,6 +465,47 @@ final class GithubShapes {
     return o;
   }
 
+  /**
+   * Adds {@code portcullis_secrets} to a token's JSON: its current secret, then the secrets that
+   * rotations replaced, most recent first, each with {@code created_at}, {@code expires_at}, {@code
+   * last_used_at} and for a replaced one {@code rotated_at} and {@code valid_until}; no hash. The
+   * token's {@code last_used_at} becomes the latest use of any of them.
+   */
+  void secrets(ObjectNode o, AccessToken t, List<PolicyStore.TokenSecret> rotated) {
+    ArrayNode arr = o.putArray("portcullis_secrets");
+    ObjectNode current = arr.addObject();
+    current.put("current", true);
+    current.put("created_at", ts(t.createdAt()));
+    current.put("expires_at", ts(t.expiresAt()));
+    // A use older than the current secret (batched in memory when the rotation happened, written
+    // after it) was the previous secret's.
+    Instant ownUse = t.lastUsedAt();
+    Instant earlier = null;
+    if (ownUse != null && ownUse.isBefore(t.createdAt())) {
+      earlier = ownUse;
+      ownUse = null;
+    }
+    current.put("last_used_at", ts(ownUse));
+    Instant latest = t.lastUsedAt();
+    for (PolicyStore.TokenSecret s : rotated) {
+      Instant used = latest(s.lastUsedAt(), earlier);
+      earlier = null;
+      ObjectNode x = arr.addObject();
+      x.put("current", false);
+      x.put("created_at", ts(s.createdAt()));
+      x.put("expires_at", ts(s.expiresAt()));
+      x.put("rotated_at", ts(s.rotatedAt()));
+      x.put("valid_until", ts(s.validUntil()));
+      x.put("last_used_at", ts(used));
+      latest = latest(latest, used);
+    }
+    o.put("last_used_at", ts(latest));
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    return a == null ? b : b == null || !b.isAfter(a) ? a : b;
+  }
+
   /** GitHub's error shape: message, documentation URL, field errors, status. */
   ObjectNode error(int status, String message, List<PolicyException.FieldError> errors) {
     ObjectNode o = json.createObjectNode();

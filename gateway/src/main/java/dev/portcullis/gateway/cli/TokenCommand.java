@@ -13,15 +13,19 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code gateway token}: personal access tokens created, listed and deleted on users' behalf. */
+/**
+ * {@code gateway token}: personal access tokens created, listed, rotated and deleted on users'
+ * behalf.
+ */
 @Command(
     name = "token",
     mixinStandardHelpOptions = true,
     description =
-        "Create, list and delete users' personal access tokens (needs a site administrator's token).",
+        "Create, list, rotate and delete users' personal access tokens (needs a site administrator's token).",
     subcommands = {
       TokenCommand.Create.class,
       TokenCommand.ListTokens.class,
+      TokenCommand.Rotate.class,
       TokenCommand.Delete.class
     })
 final class TokenCommand implements Runnable {
@@ -32,7 +36,8 @@ final class TokenCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: create, list or delete");
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand: create, list, rotate or delete");
   }
 
   @Command(
@@ -266,6 +271,53 @@ final class TokenCommand implements Runnable {
     @Override
     int run(ApiClient api) {
       return show(api, "/admin/users/" + ApiClient.seg(login) + "/personal-access-tokens");
+    }
+  }
+
+  @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Give a token a new secret, keeping its id, settings and grant (POST /admin/personal-access-tokens/{id}/rotate).",
+        "The old secret keeps working for --overlap seconds (default 0: refused from its next request on).",
+        "Prints the token as JSON, including the new plaintext (shown this once only); with --quiet only the plaintext."
+      })
+  static final class Rotate extends ApiClient.Subcommand {
+    @Parameters(paramLabel = "ID", description = "the token's id (see 'token list')")
+    long id;
+
+    @Option(
+        names = "--overlap",
+        paramLabel = "SECONDS",
+        description =
+            "how long the old secret keeps working, 0–86400 seconds (default 0), so a deployment can roll")
+    Integer overlap;
+
+    @Option(
+        names = {"-q", "--quiet"},
+        description = "print only the new plaintext token (for scripts)")
+    boolean quiet;
+
+    @Override
+    int run(ApiClient api) {
+      ObjectNode body = ApiClient.object();
+      if (overlap != null) {
+        body.put("overlap_seconds", overlap.intValue());
+      }
+      ApiClient.Response r =
+          api.send("POST", "/admin/personal-access-tokens/" + id + "/rotate", body);
+      if (!quiet || !r.ok()) {
+        return api.report(r, null);
+      }
+      JsonNode token = r.json() == null ? null : r.json().get("token");
+      if (token == null || !token.isTextual()) {
+        api.err().println("error: the gateway answered " + r.status() + " without a token");
+        api.err().flush();
+        return ApiClient.FAILED;
+      }
+      api.out().println(token.asText());
+      api.out().flush();
+      return ApiClient.OK;
     }
   }
 

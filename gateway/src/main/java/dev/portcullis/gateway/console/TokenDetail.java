@@ -6,10 +6,14 @@ import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.RepositorySelection;
+import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.token.TokenKind;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -18,6 +22,7 @@ import java.util.Map;
  * @param access what repositories it reaches, in words
  * @param permissions "Contents: read" lines (fine-grained) or scope names (classic)
  * @param grant the approval request when the resource owner is an organization, else null
+ * @param previous the secrets rotations replaced, the most recent first
  */
 public record TokenDetail(
     TokenRow row,
@@ -29,9 +34,21 @@ public record TokenDetail(
     List<String> permissions,
     Grant grant,
     String requested,
-    String reviewed) {
+    String reviewed,
+    List<PreviousSecret> previous) {
 
-  static TokenDetail of(OwnToken own, Instant now, Directory directory) {
+  /**
+   * A secret a rotation replaced: when, until when it works (to the minute, UTC), whether it still
+   * does, and its last use.
+   */
+  public record PreviousSecret(String rotated, String validUntil, boolean works, String lastUsed) {}
+
+  static final DateTimeFormatter MINUTE =
+      DateTimeFormatter.ofPattern("MMM d, yyyy HH:mm 'UTC'", Locale.ENGLISH)
+          .withZone(ZoneOffset.UTC);
+
+  static TokenDetail of(
+      OwnToken own, Instant now, Directory directory, List<PolicyStore.TokenSecret> rotated) {
     AccessToken t = own.token();
     boolean classic = t.kind() == TokenKind.CLASSIC;
     List<String> repos = new ArrayList<>();
@@ -68,6 +85,15 @@ public record TokenDetail(
         perms,
         g,
         g == null ? null : TokenRow.DAY.format(g.createdAt()),
-        g == null || g.reviewedAt() == null ? null : TokenRow.DAY.format(g.reviewedAt()));
+        g == null || g.reviewedAt() == null ? null : TokenRow.DAY.format(g.reviewedAt()),
+        rotated.stream()
+            .map(
+                r ->
+                    new PreviousSecret(
+                        MINUTE.format(r.rotatedAt()),
+                        MINUTE.format(r.validUntil()),
+                        now.isBefore(r.validUntil()),
+                        r.lastUsedAt() == null ? "never used" : MINUTE.format(r.lastUsedAt())))
+            .toList());
   }
 }

@@ -199,7 +199,13 @@ final class TokenPages implements PageGroup {
     TokenKind kind = token.token().kind();
     Map<String, Object> p =
         Console.page(s, token.token().name(), kind == TokenKind.CLASSIC ? "classic" : "tokens");
-    p.put("token", TokenDetail.of(token, console.clock.instant(), console.admin.directory()));
+    p.put(
+        "token",
+        TokenDetail.of(
+            token,
+            console.clock.instant(),
+            console.admin.directory(),
+            console.admin.tokens().rotatedSecretsOf(token.token().id())));
     p.put("base", base(kind));
     console.render(res, 200, "token.jte", p);
   }
@@ -245,7 +251,8 @@ final class TokenPages implements PageGroup {
               console
                   .admin
                   .tokens()
-                  .regenerateOwnToken(actor, token.token().id(), days.expiresIn(), true),
+                  .regenerateOwnToken(
+                      actor, token.token().id(), days.expiresIn(), true, overlap(req)),
               "regenerated");
           return;
         } catch (PolicyException e) {
@@ -260,7 +267,26 @@ final class TokenPages implements PageGroup {
             kind == TokenKind.CLASSIC ? "classic" : "tokens");
     p.put("token", TokenRow.of(token, console.clock.instant()));
     p.put("form", expiry);
+    p.put("overlaps", Overlap.CHOICES);
+    p.put("overlap", post && overlap(req) != null ? overlap(req) : 0);
     console.render(res, post ? 422 : 200, "token_regenerate.jte", p);
+  }
+
+  /**
+   * How long the old secret keeps working after a regeneration, as the form's {@code overlap}
+   * select chose it (seconds): none when left out, {@code null} (refused as invalid) when not one
+   * of {@link Overlap#CHOICES}.
+   */
+  private static Integer overlap(HttpServletRequest req) {
+    String v = req.getParameter("overlap");
+    if (v == null || v.isEmpty()) {
+      return 0;
+    }
+    return Overlap.CHOICES.stream()
+        .filter(o -> Integer.toString(o.seconds()).equals(v))
+        .map(Overlap::seconds)
+        .findFirst()
+        .orElse(null);
   }
 
   /** The one answer that shows a token's secret. */

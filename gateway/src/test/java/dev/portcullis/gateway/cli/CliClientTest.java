@@ -2,6 +2,7 @@ package dev.portcullis.gateway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -741,6 +742,39 @@ class CliClientTest {
     assertTrue(
         scopeless.err().contains("  - --scope: unknown scope 'no-such-scope'"),
         scopeless::toString);
+  }
+
+  @Test
+  void tokenRotateGivesANewSecretOnceAndRefusesABadOverlap() {
+    String login = unique("rot");
+    ok("user", "create", login);
+    Run created = ok("token", "create", login, "--type", "classic", "--name", "deploy");
+    long id = created.json().get("id").asLong();
+    String first = created.json().get("token").asText();
+
+    Run rotated = ok("token", "rotate", Long.toString(id), "--overlap", "600");
+    String second = rotated.json().get("token").asText();
+    assertNotEquals(first, second);
+    assertEquals(id, rotated.json().get("id").asLong(), "the token keeps its id");
+    JsonNode secrets = rotated.json().get("portcullis_secrets");
+    assertEquals(2, secrets.size(), rotated::toString);
+    assertFalse(secrets.get(1).get("valid_until").isNull(), rotated::toString);
+    assertFalse(rotated.out().contains(first), "the old plaintext is never shown again");
+
+    Run quiet = ok("token", "rotate", Long.toString(id), "-q");
+    assertTrue(quiet.out().strip().startsWith("pcc_"), quiet::toString);
+    assertEquals(1, quiet.out().strip().lines().count(), quiet::toString);
+
+    Run bad = run("token", "rotate", Long.toString(id), "--overlap", "86401");
+    assertEquals(1, bad.code(), bad::toString);
+    assertTrue(bad.err().contains("overlap_seconds"), bad::toString);
+    assertEquals(1, run("token", "rotate", "999999999").code());
+
+    Run list = ok("token", "list", "--json", login);
+    assertEquals(3, list.json().get(0).get("portcullis_secrets").size(), list::toString);
+    for (String p : List.of(first, second, quiet.out().strip())) {
+      assertFalse(list.out().contains(p), "no plaintext in a listing");
+    }
   }
 
   @Test

@@ -1655,6 +1655,26 @@ final class BadInputCorpus {
                     "read",
                     "none")),
             true));
+    // A rotation's body is optional (an absent one rotates with no overlap): every case here is
+    // refused, so no secret of the corpus's world changes.
+    for (String rotate :
+        List.of(
+            "/admin/personal-access-tokens/" + w.grantTokenId() + "/rotate",
+            "/user/personal-access-tokens/self/rotate")) {
+      r.add(
+          new BodyRoute(
+              "POST",
+              rotate,
+              map("overlap_seconds", 60),
+              List.of(
+                  new Field(
+                      "overlap_seconds",
+                      Type.INT,
+                      false,
+                      false,
+                      List.of(-1, 86_401, 30.5, "60", true, 2147483648L, 1e3, -2147483648L))),
+              true));
+    }
     r.add(
         new BodyRoute(
             "POST",
@@ -2808,6 +2828,12 @@ final class BadInputCorpus {
                 "{\"type\":\"classic\",\"name\":\"x\",\"scopes\":[\"repo\"]}"),
             new R("GET", "/admin/users/alice/personal-access-tokens", null),
             new R("DELETE", "/admin/personal-access-tokens/" + w.grantTokenId(), null),
+            new R(
+                "POST",
+                "/admin/personal-access-tokens/" + w.grantTokenId() + "/rotate",
+                "{\"overlap_seconds\":60}"),
+            // Out of range: a valid token is refused too, and keeps its secret.
+            new R("POST", "/user/personal-access-tokens/self/rotate", "{\"overlap_seconds\":-1}"),
             new R("GET", "/orgs/acme/personal-access-token-requests", null),
             new R(
                 "GET",

@@ -274,7 +274,9 @@ public final class AccessService {
         }
         p.usedAt = ms;
       }
-      lastUsed.record(t.token().id(), check.at());
+      // A rotated secret's use is its own (it shows when the old secret stopped being used).
+      AccessToken.RotatedSecret rotated = t.token().rotated();
+      lastUsed.record(rotated == null ? t.token().id() : -rotated.id(), check.at());
     }
   }
 

@@ -38,7 +38,12 @@ public final class LastUsedRecorder {
     return granularityMillis;
   }
 
-  /** Notes a use; cheap and lock-free on the common path. */
+  /**
+   * Notes a use; cheap and lock-free on the common path.
+   *
+   * @param tokenId the token's id for a use of its current secret, minus a rotated secret's id for
+   *     a use of that secret ({@link PolicyStore#recordLastUsed})
+   */
   public void record(long tokenId, Instant when) {
     Instant last = written.get(tokenId);
     if (last != null && when.toEpochMilli() - last.toEpochMilli() < granularityMillis) {

@@ -467,25 +467,20 @@ public final class TokenIssuance extends UseCase {
 
   /**
    * The user regenerates one of their own tokens: a new secret with the same settings (and the same
-   * organization grant), the old secret refused from its next request on, on every node. The expiry
-   * is chosen anew: {@code expiresIn} days, null for never, and when not {@code expiryGiven} the
+   * organization grant). The old secret keeps working for {@code overlapSeconds} (0 to {@value
+   * #MAX_OVERLAP_SECONDS}; 0 refuses it from its next request on), on every node. The expiry is
+   * chosen anew: {@code expiresIn} days, null for never, and when not {@code expiryGiven} the
    * default a new token would get; an organization's maximum lifetime applies as at creation.
    */
   public CreatedToken regenerateOwnToken(
-      Actor actor, long tokenId, Integer expiresIn, boolean expiryGiven) {
+      Actor actor, long tokenId, Integer expiresIn, boolean expiryGiven, Integer overlapSeconds) {
     User user = consoleUser(actor);
     AccessToken t =
         store
             .tokenById(tokenId)
             .filter(x -> !x.deleted() && x.userId() == user.id())
             .orElseThrow(() -> Directory.noToken(tokenId));
-    Organization org =
-        t.resourceOwnerId() == null
-            ? null
-            : ownerById(t.resourceOwnerId())
-                .filter(Organization.class::isInstance)
-                .map(Organization.class::cast)
-                .orElse(null);
+    Organization org = targetOrganization(t);
     Integer days = expiresIn;
     if (!expiryGiven) {
       days =
@@ -504,6 +499,7 @@ public final class TokenIssuance extends UseCase {
                   false));
     }
     List<PolicyException.FieldError> errors = new ArrayList<>();
+    overlapError(overlapSeconds).ifPresent(errors::add);
     if (days != null && (days < MaxLifetime.MIN_DAYS || days > MaxLifetime.MAX_DAYS)) {
       errors.add(fe("expires_in", "invalid", "expires_in must be 1–366 days or null, not " + days));
     } else if (org != null && t.kind() == TokenKind.FINE_GRAINED) {
@@ -513,30 +509,193 @@ public final class TokenIssuance extends UseCase {
     // The new secret's lifetime counts from now, as a new token's would.
     Instant issued = now();
     Instant expires = days == null ? null : issued.plus(Duration.ofDays(days));
+    return rotate(actor, t, issued, expires, overlapSeconds, "token.regenerate");
+  }
+
+  /** The longest overlap a rotation may give the old secret: a day. */
+  public static final int MAX_OVERLAP_SECONDS = 86_400;
+
+  private static Optional<PolicyException.FieldError> overlapError(Integer overlapSeconds) {
+    if (overlapSeconds != null && overlapSeconds >= 0 && overlapSeconds <= MAX_OVERLAP_SECONDS) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        fe(
+            "overlap_seconds",
+            "invalid",
+            "overlap_seconds must be 0–" + MAX_OVERLAP_SECONDS + ", not " + overlapSeconds));
+  }
+
+  /**
+   * A token rotates its own secret (the REST API's self-rotation, authenticated by the very secret
+   * being rotated): {@link #rotateToken} for the caller's token. A secret already rotated away
+   * cannot rotate: {@link #rotatedSecretPresented} is the caller's answer to it.
+   */
+  public CreatedToken rotateOwnSecret(Actor actor, Integer overlapSeconds) {
+    AccessToken presented = actor.token();
+    if (presented == null || presented.rotated() != null) {
+      throw PolicyException.forbidden("Only a token's current secret rotates it.");
+    }
+    failIf(overlapError(overlapSeconds).stream().toList());
+    AccessToken t =
+        store
+            .tokenById(presented.id())
+            .filter(x -> !x.deleted() && x.digest().equals(presented.digest()))
+            .orElseThrow(() -> Directory.noToken(presented.id()));
+    return rotate(actor, t, overlapSeconds, "token.rotate");
+  }
+
+  /**
+   * A site administrator rotates a token's secret, keeping its lifetime (the admin API, the CLI).
+   */
+  public CreatedToken rotateToken(Actor actor, long tokenId, Integer overlapSeconds) {
+    if (!actor.isSiteAdmin()) {
+      // Not even the token's owner learns more than a missing token: this route is for admins.
+      throw Directory.noToken(tokenId);
+    }
+    AccessToken t =
+        store
+            .tokenById(tokenId)
+            .filter(x -> !x.deleted())
+            .orElseThrow(() -> Directory.noToken(tokenId));
+    failIf(overlapError(overlapSeconds).stream().toList());
+    return rotate(actor, t, overlapSeconds, "token.rotate");
+  }
+
+  /**
+   * A rotation through the API keeps the token's lifetime: the new secret expires as long after the
+   * rotation as the old one did after its issue (never, for a token that never expires), at most
+   * the target organization's current maximum lifetime for a fine-grained token.
+   */
+  private CreatedToken rotate(Actor actor, AccessToken t, Integer overlapSeconds, String action) {
+    Instant issued = now();
+    Duration lifetime = t.lifetime();
+    Instant expires = lifetime == null ? null : issued.plus(lifetime);
+    Organization org = targetOrganization(t);
+    Integer max =
+        org == null || t.kind() != TokenKind.FINE_GRAINED
+            ? null
+            : effectivePolicy(org).fineGrainedMaxLifetimeDays();
+    if (max != null) {
+      Instant cap = issued.plus(Duration.ofDays(max));
+      if (expires == null || expires.isAfter(cap)) {
+        expires = cap;
+      }
+    }
+    return rotate(actor, t, issued, expires, overlapSeconds, action);
+  }
+
+  private Organization targetOrganization(AccessToken t) {
+    return t.resourceOwnerId() == null
+        ? null
+        : ownerById(t.resourceOwnerId())
+            .filter(Organization.class::isInstance)
+            .map(Organization.class::cast)
+            .orElse(null);
+  }
+
+  /**
+   * Gives {@code t} a new secret issued at {@code issued}, its current one valid {@code
+   * overlapSeconds} more, and makes that hold on every node: each rotated secret whose validity
+   * changed is dropped from the caches, so its next lookup loads the end of its overlap, which the
+   * cached entry then carries (the clock, not the store, ends it). Audited without any secret.
+   */
+  private CreatedToken rotate(
+      Actor actor,
+      AccessToken t,
+      Instant issued,
+      Instant expires,
+      int overlapSeconds,
+      String action) {
+    Instant until = issued.plusSeconds(overlapSeconds);
     for (int attempt = 1; ; attempt++) {
       String plaintext = TokenFormat.generate(t.kind(), random);
       TokenDigest digest = TokenDigest.of(plaintext);
+      Optional<List<TokenDigest>> changed;
       try {
-        if (!store.replaceSecret(t.id(), t.digest(), digest, issued, expires)) {
-          throw Directory.noToken(tokenId);
-        }
+        changed = store.rotateSecret(t.id(), t.digest(), digest, issued, expires, until);
       } catch (PolicyStore.LookupKeyTaken e) {
         if (attempt == ISSUE_ATTEMPTS) {
           throw new StoreUnavailableException(
-              "could not regenerate a token: "
+              "could not rotate a token: "
                   + ISSUE_ATTEMPTS
                   + " generated tokens all had taken lookup keys",
               e);
         }
         continue;
       }
-      publish.accept(new Invalidation.TokenChanged(t.digest(), t.id()));
-      AccessToken next = store.tokenById(t.id()).orElseThrow(() -> Directory.noToken(tokenId));
-      audit(actor, "token.regenerate", "token:" + t.id(), JsonText.of(t), JsonText.of(next));
+      if (changed.isEmpty()) {
+        // Deleted, or rotated by someone else since it was read.
+        throw Directory.noToken(t.id());
+      }
+      for (TokenDigest d : changed.get()) {
+        publish.accept(new Invalidation.TokenChanged(d, t.id()));
+      }
+      AccessToken next = store.tokenById(t.id()).orElseThrow(() -> Directory.noToken(t.id()));
+      Instant previousUntil =
+          t.expiresAt() != null && t.expiresAt().isBefore(until) ? t.expiresAt() : until;
+      audit(
+          actor,
+          action,
+          "token:" + t.id(),
+          JsonText.of(t),
+          JsonText.object(
+              "expires_at",
+              expires == null ? null : expires.toString(),
+              "overlap_seconds",
+              overlapSeconds,
+              "previous_secret_valid_until",
+              previousUntil.toString()));
       Grant grant =
           t.kind() == TokenKind.FINE_GRAINED ? store.grantOfToken(t.id()).orElse(null) : null;
       return new CreatedToken(next, plaintext, grant);
     }
+  }
+
+  /**
+   * The secrets that rotations replaced in a token the caller may already see, the most recent
+   * first, each with its last use including one still in memory.
+   */
+  public List<PolicyStore.TokenSecret> rotatedSecretsOf(long tokenId) {
+    List<PolicyStore.TokenSecret> out = new ArrayList<>();
+    for (PolicyStore.TokenSecret s : store.rotatedSecrets(tokenId)) {
+      Instant pending = unflushedLastUse.apply(-s.id());
+      out.add(
+          pending == null || (s.lastUsedAt() != null && !pending.isAfter(s.lastUsedAt()))
+              ? s
+              : new PolicyStore.TokenSecret(
+                  s.id(),
+                  s.tokenId(),
+                  s.digest(),
+                  s.createdAt(),
+                  s.expiresAt(),
+                  s.rotatedAt(),
+                  s.validUntil(),
+                  pending));
+    }
+    return out;
+  }
+
+  /**
+   * A secret that a rotation replaced was presented to rotate again (GitLab's reuse detection): the
+   * secret may have leaked and someone else rotated it, so the whole token (every secret of it) is
+   * revoked, on every node, and audited. Nothing happens to a token deleted already.
+   */
+  public void rotatedSecretPresented(AccessToken presented) {
+    if (presented.rotated() == null) {
+      throw new IllegalArgumentException("not a rotated secret");
+    }
+    AccessToken t = store.tokenById(presented.id()).filter(x -> !x.deleted()).orElse(null);
+    if (t == null) {
+      return;
+    }
+    delete(t);
+    audit(
+        null,
+        "token.revoke_reused",
+        "token:" + t.id(),
+        JsonText.of(t),
+        JsonText.object("deleted", true, "reused_secret_rotated", true));
   }
 
   /** A stored token and the plaintext it was issued with. */
@@ -648,9 +807,21 @@ public final class TokenIssuance extends UseCase {
         actor, "token.delete", "token:" + t.id(), JsonText.of(t), JsonText.object("deleted", true));
   }
 
+  /**
+   * Deletes {@code t} and drops it from the caches under every secret it has had: its current one
+   * and each one a rotation replaced, whichever of them {@code t} was found by.
+   */
   private void delete(AccessToken t) {
     store.deleteToken(t.id(), now());
-    publish.accept(new Invalidation.TokenChanged(t.digest(), t.id()));
+    Set<TokenDigest> digests = new LinkedHashSet<>();
+    digests.add(t.digest());
+    store.tokenById(t.id()).ifPresent(current -> digests.add(current.digest()));
+    for (PolicyStore.TokenSecret secret : store.rotatedSecrets(t.id())) {
+      digests.add(secret.digest());
+    }
+    for (TokenDigest d : digests) {
+      publish.accept(new Invalidation.TokenChanged(d, t.id()));
+    }
   }
 
   /**

@@ -157,14 +157,17 @@ abstract class UseCase {
 
   /**
    * Makes a deletion hold on the very next request: drops what the caches hold of the deleted
-   * tokens, repositories, memberships and collaborations (and, with {@code owner}, of the deleted
-   * account), then removes each deleted repository from disk.
+   * tokens (under each of their secrets), repositories, memberships and collaborations (and, with
+   * {@code owner}, of the deleted account), then removes each deleted repository from disk.
    */
   void removed(PolicyStore.Removed removed, Owner owner, Consumer<Repository> fromDisk) {
     if (owner != null) {
       publish.accept(new Invalidation.OwnerDeleted(owner.id(), owner.login()));
     }
     for (PolicyStore.TokenKey t : removed.tokens()) {
+      publish.accept(new Invalidation.TokenChanged(t.digest(), t.id()));
+    }
+    for (PolicyStore.TokenKey t : removed.rotatedSecrets()) {
       publish.accept(new Invalidation.TokenChanged(t.digest(), t.id()));
     }
     for (Repository r : removed.repositories()) {

@@ -217,12 +217,14 @@ public final class AccessEvaluator {
 
   /**
    * The one instant at which time alone can change a decision on {@code in}, or {@code null} when
-   * none: the token's expiry. Rule 1's expiry check is the only place {@link #decide} reads {@code
-   * now}, so two decisions on the same inputs and operation agree whenever both times are on the
-   * same side of this instant (which is what lets {@link AccessService} reuse them).
+   * none: the token's expiry, or for a secret replaced by a rotation the end of its overlap when
+   * earlier ({@link AccessToken#usableUntil}). Rule 1's expiry check is the only place {@link
+   * #decide} reads {@code now}, so two decisions on the same inputs and operation agree whenever
+   * both times are on the same side of this instant (which is what lets {@link AccessService} reuse
+   * them).
    */
   public static Instant changesAt(AccessInputs in) {
-    return in.credential() instanceof Credential.Token t ? t.token().expiresAt() : null;
+    return in.credential() instanceof Credential.Token t ? t.token().usableUntil() : null;
   }
 
   /**

@@ -20,6 +20,9 @@ import java.util.Set;
  *     present)
  * @param allowedNetworks the only networks the token may be used from, parsed once when the token
  *     is loaded; {@code null} = anywhere
+ * @param rotated when the token was looked up by a secret it had before a rotation: that secret
+ *     (then {@code digest}, {@code createdAt}, {@code expiresAt} and {@code lastUsedAt} are that
+ *     secret's); {@code null} for the current secret
  */
 public record AccessToken(
     long id,
@@ -37,7 +40,58 @@ public record AccessToken(
     RepositorySelection repositorySelection,
     Set<Long> repositoryIds,
     Map<String, PermissionLevel> permissions,
-    NetworkList allowedNetworks) {
+    NetworkList allowedNetworks,
+    RotatedSecret rotated) {
+
+  /**
+   * A secret replaced by a rotation, still known by its digest: usable until {@code validUntil}
+   * (the end of the rotation's overlap), recognised as reuse after.
+   *
+   * @param id the secret's row, under which its uses are recorded
+   */
+  public record RotatedSecret(long id, Instant validUntil) {
+    public RotatedSecret {
+      Objects.requireNonNull(validUntil, "validUntil");
+    }
+  }
+
+  /** A token looked up by its current secret. */
+  public AccessToken(
+      long id,
+      long userId,
+      TokenKind kind,
+      TokenDigest digest,
+      String name,
+      String description,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant lastUsedAt,
+      Instant deletedAt,
+      Set<String> scopes,
+      Long resourceOwnerId,
+      RepositorySelection repositorySelection,
+      Set<Long> repositoryIds,
+      Map<String, PermissionLevel> permissions,
+      NetworkList allowedNetworks) {
+    this(
+        id,
+        userId,
+        kind,
+        digest,
+        name,
+        description,
+        createdAt,
+        expiresAt,
+        lastUsedAt,
+        deletedAt,
+        scopes,
+        resourceOwnerId,
+        repositorySelection,
+        repositoryIds,
+        permissions,
+        allowedNetworks,
+        null);
+  }
 
   /** A token usable from anywhere. */
   public AccessToken(
@@ -72,7 +126,7 @@ public record AccessToken(
         repositorySelection,
         repositoryIds,
         permissions,
-        null);
+        (NetworkList) null);
   }
 
   public AccessToken {
@@ -90,8 +144,25 @@ public record AccessToken(
     }
   }
 
+  /**
+   * Whether the presented secret no longer works at {@code now}: the token (or that secret) has
+   * expired, or the secret was rotated and its overlap is over.
+   */
   public boolean expired(Instant now) {
-    return expiresAt != null && !now.isBefore(expiresAt);
+    Instant until = usableUntil();
+    return until != null && !now.isBefore(until);
+  }
+
+  /**
+   * When the presented secret stops working by time alone: its expiry, or for a rotated secret the
+   * end of its overlap when earlier; {@code null} = never.
+   */
+  public Instant usableUntil() {
+    if (rotated == null) {
+      return expiresAt;
+    }
+    Instant overlap = rotated.validUntil();
+    return expiresAt == null || overlap.isBefore(expiresAt) ? overlap : expiresAt;
   }
 
   public boolean deleted() {

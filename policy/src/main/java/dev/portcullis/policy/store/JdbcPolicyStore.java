@@ -343,7 +343,80 @@ final class JdbcPolicyStore implements PolicyStore {
   public Optional<AccessToken> tokenByDigest(TokenDigest digest) {
     // By the lookup key (the embedded store's row key, see TokensByLookupKey), then the whole
     // digest.
-    return read(c -> token(c, "lookup_key = ? AND digest = ?", digest.lookupKey(), digest.hex()));
+    return read(
+        c -> {
+          Optional<AccessToken> current =
+              token(c, "lookup_key = ? AND digest = ?", digest.lookupKey(), digest.hex());
+          return current.isPresent() ? current : rotated(c, digest);
+        });
+  }
+
+  /**
+   * The token that had the secret {@code digest} before a rotation, as that secret presents it: its
+   * digest, issue time, expiry, last use and the end of its overlap ({@link AccessToken#rotated});
+   * everything else (id, settings, deletion) the token's own.
+   */
+  private Optional<AccessToken> rotated(Connection c, TokenDigest digest) throws SQLException {
+    Optional<TokenSecret> secret =
+        one(
+            c,
+            JdbcPolicyStore::mapSecret,
+            "SELECT " + SECRET_COLUMNS + " FROM token_secrets WHERE lookup_key = ? AND digest = ?",
+            digest.lookupKey(),
+            digest.hex());
+    if (secret.isEmpty()) {
+      return Optional.empty();
+    }
+    TokenSecret s = secret.get();
+    return token(c, "id = ?", s.tokenId())
+        .map(
+            t ->
+                new AccessToken(
+                    t.id(),
+                    t.userId(),
+                    t.kind(),
+                    s.digest(),
+                    t.name(),
+                    t.description(),
+                    s.createdAt(),
+                    s.expiresAt(),
+                    s.lastUsedAt(),
+                    t.deletedAt(),
+                    t.scopes(),
+                    t.resourceOwnerId(),
+                    t.repositorySelection(),
+                    t.repositoryIds(),
+                    t.permissions(),
+                    t.allowedNetworks(),
+                    new AccessToken.RotatedSecret(s.id(), s.validUntil())));
+  }
+
+  private static final String SECRET_COLUMNS =
+      "id, token_id, digest, created_at, expires_at, rotated_at, valid_until, last_used_at";
+
+  private static TokenSecret mapSecret(ResultSet rs) throws SQLException {
+    return new TokenSecret(
+        rs.getLong("id"),
+        rs.getLong("token_id"),
+        TokenDigest.fromHex(rs.getString("digest")),
+        instant(rs, "created_at"),
+        instant(rs, "expires_at"),
+        instant(rs, "rotated_at"),
+        instant(rs, "valid_until"),
+        instant(rs, "last_used_at"));
+  }
+
+  @Override
+  public List<TokenSecret> rotatedSecrets(long tokenId) {
+    return read(
+        c ->
+            list(
+                c,
+                JdbcPolicyStore::mapSecret,
+                "SELECT "
+                    + SECRET_COLUMNS
+                    + " FROM token_secrets WHERE token_id = ? ORDER BY rotated_at DESC, id DESC",
+                tokenId));
   }
 
   @Override
@@ -1108,28 +1181,91 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   @Override
-  public boolean replaceSecret(
-      long tokenId, TokenDigest previous, TokenDigest next, Instant createdAt, Instant expiresAt) {
+  public Optional<List<TokenDigest>> rotateSecret(
+      long tokenId,
+      TokenDigest previous,
+      TokenDigest next,
+      Instant now,
+      Instant expiresAt,
+      Instant previousValidUntil) {
     return tx(
         c -> {
+          Optional<Instant[]> old =
+              one(
+                  c,
+                  rs -> new Instant[] {instant(rs, "created_at"), instant(rs, "expires_at")},
+                  "SELECT created_at, expires_at FROM tokens WHERE id = ? AND digest = ? AND deleted_at IS NULL",
+                  tokenId,
+                  previous.hex());
+          if (old.isEmpty()) {
+            return Optional.<List<TokenDigest>>empty();
+          }
+          int replaced;
           try {
-            return update(
+            // Compare-and-set on the digest: of two rotations of the same secret, one wins.
+            replaced =
+                update(
                     c,
                     "UPDATE tokens SET lookup_key = ?, digest = ?, created_at = ?, expires_at = ? "
                         + "WHERE id = ? AND digest = ? AND deleted_at IS NULL",
                     next.lookupKey(),
                     next.hex(),
-                    createdAt,
+                    now,
                     orNull(expiresAt),
                     tokenId,
-                    previous.hex())
-                == 1;
+                    previous.hex());
           } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
               throw new PolicyStore.LookupKeyTaken();
             }
             throw e;
           }
+          if (replaced != 1) {
+            return Optional.<List<TokenDigest>>empty();
+          }
+          Instant oldExpiry = old.get()[1];
+          Instant until =
+              oldExpiry != null && oldExpiry.isBefore(previousValidUntil)
+                  ? oldExpiry
+                  : previousValidUntil;
+          List<TokenDigest> changed = new ArrayList<>();
+          changed.add(previous);
+          // An earlier overlap ends no later than this one.
+          changed.addAll(
+              list(
+                  c,
+                  rs -> TokenDigest.fromHex(rs.getString(1)),
+                  "SELECT digest FROM token_secrets WHERE token_id = ? AND valid_until > ?",
+                  tokenId,
+                  until));
+          update(
+              c,
+              "UPDATE token_secrets SET valid_until = ? WHERE token_id = ? AND valid_until > ?",
+              until,
+              tokenId,
+              until);
+          // The current secret's last use goes with it; the new secret starts unused.
+          Instant lastUsed =
+              one(
+                      c,
+                      rs -> instant(rs, "last_used_at"),
+                      "SELECT last_used_at FROM token_last_used WHERE token_id = ?",
+                      tokenId)
+                  .orElse(null);
+          update(c, "DELETE FROM token_last_used WHERE token_id = ?", tokenId);
+          insert(
+              c,
+              "INSERT INTO token_secrets (token_id, lookup_key, digest, created_at, expires_at, rotated_at, "
+                  + "valid_until, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              tokenId,
+              previous.lookupKey(),
+              previous.hex(),
+              old.get()[0],
+              orNull(oldExpiry),
+              now,
+              until,
+              orNull(lastUsed));
+          return Optional.of(List.copyOf(changed));
         });
   }
 
@@ -1216,9 +1352,11 @@ final class JdbcPolicyStore implements PolicyStore {
           }
           // Notices about the organization's requests and grants go with them, sent or not.
           update(c, "DELETE FROM notification_outbox WHERE org_id = ?", orgId);
+          List<TokenKey> secrets = new ArrayList<>();
           List<TokenKey> tokens =
               removeTokens(
                   c,
+                  secrets,
                   "resource_owner_id = ? OR id IN (SELECT token_id FROM token_grants WHERE org_id = ?)",
                   orgId,
                   orgId);
@@ -1233,7 +1371,7 @@ final class JdbcPolicyStore implements PolicyStore {
                       orgId));
           update(c, "DELETE FROM memberships WHERE org_id = ?", orgId);
           update(c, "DELETE FROM accounts WHERE id = ?", orgId);
-          return Optional.of(new Removed(tokens, repos, members, collaborators));
+          return Optional.of(new Removed(tokens, repos, members, collaborators, secrets));
         });
   }
 
@@ -1246,8 +1384,9 @@ final class JdbcPolicyStore implements PolicyStore {
           }
           // Notices to the user go with the account, sent or not.
           update(c, "DELETE FROM notification_outbox WHERE recipient_id = ?", userId);
+          List<TokenKey> secrets = new ArrayList<>();
           List<TokenKey> tokens =
-              removeTokens(c, "user_id = ? OR resource_owner_id = ?", userId, userId);
+              removeTokens(c, secrets, "user_id = ? OR resource_owner_id = ?", userId, userId);
           List<Repository> repos = repositories(c, "r.owner_id = ?", userId);
           Set<Long> collaborators = removeRepositories(c, repos);
           collaborators.add(userId);
@@ -1261,7 +1400,7 @@ final class JdbcPolicyStore implements PolicyStore {
           update(c, "DELETE FROM password_setup_links WHERE user_id = ?", userId);
           update(c, "DELETE FROM user_passwords WHERE user_id = ?", userId);
           update(c, "DELETE FROM accounts WHERE id = ?", userId);
-          return Optional.of(new Removed(tokens, repos, Set.of(userId), collaborators));
+          return Optional.of(new Removed(tokens, repos, Set.of(userId), collaborators, secrets));
         });
   }
 
@@ -1287,7 +1426,8 @@ final class JdbcPolicyStore implements PolicyStore {
    * Deletes the tokens matching {@code where} with every row that refers to them (last use,
    * selected repositories, request or grant), child rows first; returns them.
    */
-  private static List<TokenKey> removeTokens(Connection c, String where, Object... args)
+  private static List<TokenKey> removeTokens(
+      Connection c, List<TokenKey> rotatedSecrets, String where, Object... args)
       throws SQLException {
     List<TokenKey> tokens =
         list(
@@ -1295,8 +1435,21 @@ final class JdbcPolicyStore implements PolicyStore {
             rs -> new TokenKey(rs.getLong(1), TokenDigest.fromHex(rs.getString(2))),
             "SELECT id, digest FROM tokens WHERE " + where,
             args);
+    rotatedSecrets.addAll(
+        list(
+            c,
+            rs -> new TokenKey(rs.getLong(1), TokenDigest.fromHex(rs.getString(2))),
+            "SELECT token_id, digest FROM token_secrets WHERE token_id IN (SELECT id FROM tokens WHERE "
+                + where
+                + ")",
+            args));
     for (String table :
-        List.of("notification_outbox", "token_last_used", "token_repositories", "token_grants")) {
+        List.of(
+            "notification_outbox",
+            "token_last_used",
+            "token_repositories",
+            "token_grants",
+            "token_secrets")) {
       deleteEach(c, "DELETE FROM " + table + " WHERE token_id = ?", tokens);
     }
     deleteEach(c, "DELETE FROM tokens WHERE id = ?", tokens);
@@ -1339,12 +1492,34 @@ final class JdbcPolicyStore implements PolicyStore {
   }
 
   @Override
-  public void recordLastUsed(Map<Long, Instant> lastUsed) {
-    if (lastUsed.isEmpty()) {
+  public void recordLastUsed(Map<Long, Instant> uses) {
+    if (uses.isEmpty()) {
       return;
     }
+    Map<Long, Instant> lastUsed = new HashMap<>();
+    Map<Long, Instant> secrets = new HashMap<>();
+    uses.forEach((k, t) -> (k < 0 ? secrets : lastUsed).put(k < 0 ? -k : k, t));
     tx(
         c -> {
+          if (!secrets.isEmpty()) {
+            // A rotated secret's row exists (or went with its token): an update is all it needs.
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "UPDATE token_secrets SET last_used_at = ? WHERE id = ? "
+                        + "AND (last_used_at IS NULL OR last_used_at < ?)")) {
+              for (Map.Entry<Long, Instant> e : secrets.entrySet()) {
+                OffsetDateTime at = OffsetDateTime.ofInstant(e.getValue(), ZoneOffset.UTC);
+                ps.setObject(1, at);
+                ps.setLong(2, e.getKey());
+                ps.setObject(3, at);
+                ps.addBatch();
+              }
+              ps.executeBatch();
+            }
+          }
+          if (lastUsed.isEmpty()) {
+            return null;
+          }
           // A token's row exists after its first use: an indexed update that moves the time
           // forward is all most tokens need. H2 runs a MERGE with a source query row by row, at
           // about ten times the cost of the update.

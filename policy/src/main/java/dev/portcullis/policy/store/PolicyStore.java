@@ -215,14 +215,47 @@ public interface PolicyStore {
       AccessToken token, Long grantOrgId, GrantStatus initialStatus, String reason);
 
   /**
-   * Gives a live token a new secret, issued at {@code createdAt} (its lifetime counts from there)
-   * and expiring at {@code expiresAt}, keeping everything else (its id, settings and grant); false
-   * if there was no live token with that id and {@code previous} digest.
+   * Rotates a live token's secret with an overlap, in one transaction: the {@code previous}
+   * (current) secret becomes a rotated secret, valid until {@code previousValidUntil} (at the
+   * latest its own expiry) and carrying its last use; {@code next}, issued at {@code now} and
+   * expiring at {@code expiresAt}, becomes the current secret; every older rotated secret still
+   * valid after {@code previousValidUntil} is cut to it. Empty if there was no live token with that
+   * id and {@code previous} digest.
    *
+   * @return the digests of the rotated secrets whose validity changed (the previous secret first),
+   *     for the invalidations that make the change hold at once
    * @throws LookupKeyTaken when another token has the new digest's lookup key (nothing is written)
    */
-  boolean replaceSecret(
-      long tokenId, TokenDigest previous, TokenDigest next, Instant createdAt, Instant expiresAt);
+  Optional<List<TokenDigest>> rotateSecret(
+      long tokenId,
+      TokenDigest previous,
+      TokenDigest next,
+      Instant now,
+      Instant expiresAt,
+      Instant previousValidUntil);
+
+  /** A token's rotated secrets, the most recently rotated first. */
+  List<TokenSecret> rotatedSecrets(long tokenId);
+
+  /**
+   * A secret a token had before a rotation: never its plaintext, only its digest.
+   *
+   * @param createdAt when the secret was issued
+   * @param expiresAt the secret's own expiry ({@code null} = never)
+   * @param rotatedAt when a rotation replaced it
+   * @param validUntil when it stops working: the end of the rotation's overlap, at the latest its
+   *     expiry
+   * @param lastUsedAt its last use as stored (a later one may still be in memory)
+   */
+  record TokenSecret(
+      long id,
+      long tokenId,
+      TokenDigest digest,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant rotatedAt,
+      Instant validUntil,
+      Instant lastUsedAt) {}
 
   /** Marks a token deleted; false if there was no live token with that id. */
   boolean deleteToken(long tokenId, Instant now);
@@ -266,12 +299,22 @@ public interface PolicyStore {
    * @param repositories the repositories deleted (the bare repositories on disk go after them)
    * @param members users whose memberships changed
    * @param collaborators users whose collaborations changed
+   * @param rotatedSecrets the rotated secrets of the tokens deleted, by token id and digest
    */
   record Removed(
       List<TokenKey> tokens,
       List<Repository> repositories,
       Set<Long> members,
-      Set<Long> collaborators) {}
+      Set<Long> collaborators,
+      List<TokenKey> rotatedSecrets) {
+    public Removed(
+        List<TokenKey> tokens,
+        List<Repository> repositories,
+        Set<Long> members,
+        Set<Long> collaborators) {
+      this(tokens, repositories, members, collaborators, List.of());
+    }
+  }
 
   /** A token as the caches know it: by id and digest. */
   record TokenKey(long id, TokenDigest digest) {}
@@ -293,7 +336,11 @@ public interface PolicyStore {
   /** The notification outbox in the same store. */
   NotificationOutbox notifications();
 
-  /** Writes a batch of last-used times, each only if later than what is stored. */
+  /**
+   * Writes a batch of last-used times, each only if later than what is stored. A key is a token's
+   * id for a use of its current secret, or minus a rotated secret's id ({@link TokenSecret#id}) for
+   * a use of that secret.
+   */
   void recordLastUsed(Map<Long, Instant> lastUsedByTokenId);
 
   /**

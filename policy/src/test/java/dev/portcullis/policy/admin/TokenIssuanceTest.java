@@ -625,9 +625,9 @@ class TokenIssuanceTest extends AdminFixture {
       mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", t.grant().id(), true, null);
       warm(t.plaintext(), "app", GitOperation.READ);
       clock.advance(Duration.ofDays(1));
-      CreatedToken next = mgmt.tokens().regenerateOwnToken(web, t.token().id(), 7, true);
+      CreatedToken next = mgmt.tokens().regenerateOwnToken(web, t.token().id(), 7, true, 0);
       assertNotEquals(t.plaintext(), next.plaintext());
-      assertDenied(t.plaintext(), "app", GitOperation.READ, 401, Reason.INVALID_CREDENTIALS);
+      assertDenied(t.plaintext(), "app", GitOperation.READ, 401, Reason.TOKEN_EXPIRED);
       assertAllowed(next.plaintext(), "app", GitOperation.READ);
       assertEquals(t.token().id(), next.token().id());
       assertEquals(t.token().permissions(), next.token().permissions());
@@ -640,15 +640,15 @@ class TokenIssuanceTest extends AdminFixture {
       assertFieldError(
           assertThrows(
               PolicyException.class,
-              () -> mgmt.tokens().regenerateOwnToken(web, t.token().id(), null, true)),
+              () -> mgmt.tokens().regenerateOwnToken(web, t.token().id(), null, true, 0)),
           "expires_in");
-      CreatedToken capped = mgmt.tokens().regenerateOwnToken(web, t.token().id(), null, false);
+      CreatedToken capped = mgmt.tokens().regenerateOwnToken(web, t.token().id(), null, false, 0);
       assertEquals(clock.instant().plus(Duration.ofDays(10)), capped.token().expiresAt());
       assertAllowed(capped.plaintext(), "app", GitOperation.READ);
-      assertDenied(next.plaintext(), "app", GitOperation.READ, 401, Reason.INVALID_CREDENTIALS);
+      assertDenied(next.plaintext(), "app", GitOperation.READ, 401, Reason.TOKEN_EXPIRED);
       assertPolicyException(
           PolicyException.Kind.NOT_FOUND,
-          () -> mgmt.tokens().regenerateOwnToken(Actor.web(alice), t.token().id(), 7, true));
+          () -> mgmt.tokens().regenerateOwnToken(Actor.web(alice), t.token().id(), 7, true, 0));
     }
 
     @Test

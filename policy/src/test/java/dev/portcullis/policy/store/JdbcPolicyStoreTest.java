@@ -200,6 +200,12 @@ class JdbcPolicyStoreTest {
         store.insertToken(classic(carol, T0, null, "repo"), null, null, null).token();
     store.deleteToken(gone.id(), T0);
     store.recordLastUsed(Map.of(carols.id(), T0, pending.token().id(), T0));
+    TokenDigest carolsNext = TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM));
+    assertTrue(
+        store
+            .rotateSecret(carols.id(), carols.digest(), carolsNext, T0, null, T0.plusSeconds(60))
+            .isPresent());
+    store.recordLastUsed(Map.of(-store.rotatedSecrets(carols.id()).get(0).id(), T0.plusSeconds(1)));
     // The console's sign-in rows of users deleted below.
     SignInStore signIns = PolicyStores.signIn(dataSource);
     for (User u : List.of(alice, carol)) {
@@ -241,6 +247,10 @@ class JdbcPolicyStoreTest {
             .collect(java.util.stream.Collectors.toSet()),
         "a token deleted before goes too");
     assertEquals(
+        List.of(new PolicyStore.TokenKey(carols.id(), carols.digest())),
+        carolsRemoval.rotatedSecrets(),
+        "with the secrets its tokens had before a rotation");
+    assertEquals(
         List.of(own.id()), carolsRemoval.repositories().stream().map(Repository::id).toList());
     store.deleteUser(bob.id()).orElseThrow();
     assertTrue(store.deleteUser(bob.id()).isEmpty());
@@ -257,6 +267,7 @@ class JdbcPolicyStoreTest {
               "token_repositories",
               "token_grants",
               "token_last_used",
+              "token_secrets",
               "notification_outbox",
               "enterprise_owners",
               "user_passwords",
@@ -270,6 +281,92 @@ class JdbcPolicyStoreTest {
     } catch (java.sql.SQLException e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void rotationKeepsTheOldSecretWithItsOverlap() {
+    rotationKeepsTheOldSecret(store);
+  }
+
+  /**
+   * A rotation moves the current secret, with its last use, to the rotated secrets with the end of
+   * its overlap (at most its expiry); the old secret still finds the token, presenting its own
+   * issue, expiry and overlap; a second rotation of the same secret loses; a later rotation cuts
+   * earlier overlaps to its own. Shared with PostgreSQL.
+   */
+  static void rotationKeepsTheOldSecret(PolicyStore store) {
+    User dora = store.createUser("rotating-dora", false, T0);
+    AccessToken t =
+        store
+            .insertToken(classic(dora, T0, T0.plusSeconds(86_400), "repo"), null, null, null)
+            .token();
+    store.recordLastUsed(Map.of(t.id(), T0.plusSeconds(5)));
+    TokenDigest second = TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM));
+    Instant r1 = T0.plusSeconds(60);
+    assertEquals(
+        Optional.of(List.of(t.digest())),
+        store.rotateSecret(
+            t.id(), t.digest(), second, r1, r1.plusSeconds(86_400), r1.plusSeconds(3600)));
+    assertTrue(
+        store
+            .rotateSecret(
+                t.id(),
+                t.digest(),
+                TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM)),
+                r1,
+                null,
+                r1)
+            .isEmpty(),
+        "the secret was rotated already");
+
+    AccessToken current = store.tokenByDigest(second).orElseThrow();
+    assertEquals(t.id(), current.id());
+    assertEquals(r1, current.createdAt());
+    assertNull(current.rotated());
+    assertNull(current.lastUsedAt(), "the new secret starts unused");
+    AccessToken old = store.tokenByDigest(t.digest()).orElseThrow();
+    assertEquals(t.id(), old.id());
+    assertEquals(t.digest(), old.digest());
+    assertEquals(T0, old.createdAt());
+    assertEquals(T0.plusSeconds(5), old.lastUsedAt(), "its last use went with it");
+    assertEquals(r1.plusSeconds(3600), old.rotated().validUntil());
+    assertEquals(t.scopes(), old.scopes());
+
+    store.recordLastUsed(
+        Map.of(-old.rotated().id(), r1.plusSeconds(10), t.id(), r1.plusSeconds(20)));
+    PolicyStore.TokenSecret s = store.rotatedSecrets(t.id()).get(0);
+    assertEquals(r1.plusSeconds(10), s.lastUsedAt());
+    assertEquals(r1, s.rotatedAt());
+    assertEquals(T0.plusSeconds(86_400), s.expiresAt());
+    assertEquals(r1.plusSeconds(20), store.tokenById(t.id()).orElseThrow().lastUsedAt());
+
+    // The next rotation: no overlap for the second secret, and the first is cut to it too.
+    Instant r2 = r1.plusSeconds(120);
+    TokenDigest third = TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM));
+    assertEquals(
+        Optional.of(List.of(second, t.digest())),
+        store.rotateSecret(t.id(), second, third, r2, null, r2));
+    List<PolicyStore.TokenSecret> secrets = store.rotatedSecrets(t.id());
+    assertEquals(List.of(second, t.digest()), secrets.stream().map(x -> x.digest()).toList());
+    assertTrue(secrets.stream().allMatch(x -> x.validUntil().equals(r2)));
+    assertEquals(r1.plusSeconds(20), secrets.get(0).lastUsedAt());
+
+    // A secret's overlap never outlasts its own expiry.
+    Instant late = T0.plusSeconds(86_400 - 10);
+    TokenDigest fourth = TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM));
+    assertTrue(store.rotateSecret(t.id(), third, fourth, late, null, late).isPresent());
+    User erin = store.createUser("rotating-erin", false, T0);
+    AccessToken short_ =
+        store.insertToken(classic(erin, T0, T0.plusSeconds(100), "repo"), null, null, null).token();
+    TokenDigest next = TokenDigest.of(TokenFormat.generate(TokenKind.CLASSIC, RANDOM));
+    store.rotateSecret(
+        short_.id(), short_.digest(), next, T0.plusSeconds(50), null, T0.plusSeconds(500));
+    assertEquals(
+        T0.plusSeconds(100),
+        store.tokenByDigest(short_.digest()).orElseThrow().rotated().validUntil());
+
+    assertTrue(store.deleteToken(t.id(), late));
+    assertTrue(store.tokenByDigest(t.digest()).orElseThrow().deleted(), "every secret sees it");
   }
 
   /**

@@ -114,6 +114,11 @@ class PostgresStoreTest {
   }
 
   @Test
+  void rotationKeepsTheOldSecretWithItsOverlap() {
+    JdbcPolicyStoreTest.rotationKeepsTheOldSecret(PolicyStores.jdbc(db.dataSource()));
+  }
+
+  @Test
   void listingsReadBackInTheirOrder() {
     JdbcPolicyStoreTest.listingsReadBack(PolicyStores.jdbc(db.dataSource()));
   }
