@@ -149,15 +149,26 @@ final class ApiClient {
       TrustManagerFactory own =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       own.init(store);
-      TrustManagerFactory jdk =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      jdk.init((KeyStore) null);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(
-          null, new TrustManager[] {new EitherTrustManager(extended(own), extended(jdk))}, null);
+          null,
+          new TrustManager[] {new EitherTrustManager(extended(own), ApiClient::jdkTrust)},
+          null);
       return ctx;
     } catch (GeneralSecurityException | IOException e) {
       throw new Failure("cannot set up TLS trust with " + caFile + ": " + e);
+    }
+  }
+
+  /** The JDK's own trust store (its {@code cacerts}, a hundred-odd certificates to parse). */
+  private static X509ExtendedTrustManager jdkTrust() {
+    try {
+      TrustManagerFactory jdk =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      jdk.init((KeyStore) null);
+      return extended(jdk);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load the JDK's trust store: " + e, e);
     }
   }
 
@@ -172,15 +183,27 @@ final class ApiClient {
 
   /**
    * Trusts a server chain when the gateway's CA or the JDK's trust store does. Both delegates are
-   * extended trust managers, so host name verification stays theirs.
+   * extended trust managers, so host name verification stays theirs. The JDK's store is loaded only
+   * when the gateway's CA does not vouch for the server: parsing it was a tenth of a client call's
+   * start-up, and the gateway's own CA is what a client call usually meets.
    */
   private static final class EitherTrustManager extends X509ExtendedTrustManager {
     private final X509ExtendedTrustManager first;
-    private final X509ExtendedTrustManager second;
+    private final java.util.function.Supplier<X509ExtendedTrustManager> secondSource;
+    private X509ExtendedTrustManager second;
 
-    EitherTrustManager(X509ExtendedTrustManager first, X509ExtendedTrustManager second) {
+    EitherTrustManager(
+        X509ExtendedTrustManager first,
+        java.util.function.Supplier<X509ExtendedTrustManager> secondSource) {
       this.first = first;
-      this.second = second;
+      this.secondSource = secondSource;
+    }
+
+    private synchronized X509ExtendedTrustManager second() {
+      if (second == null) {
+        second = secondSource.get();
+      }
+      return second;
     }
 
     @FunctionalInterface
@@ -193,7 +216,7 @@ final class ApiClient {
         c.check(first);
       } catch (CertificateException e) {
         try {
-          c.check(second);
+          c.check(second());
         } catch (CertificateException e2) {
           e2.addSuppressed(e);
           throw e2;
@@ -240,7 +263,7 @@ final class ApiClient {
     @Override
     public X509Certificate[] getAcceptedIssuers() {
       List<X509Certificate> all = new ArrayList<>(List.of(first.getAcceptedIssuers()));
-      all.addAll(List.of(second.getAcceptedIssuers()));
+      all.addAll(List.of(second().getAcceptedIssuers()));
       return all.toArray(new X509Certificate[0]);
     }
   }
