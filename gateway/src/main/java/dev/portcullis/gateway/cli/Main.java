@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
       RequestCommand.class,
       GrantCommand.class,
       CredentialsCommand.class,
+      NotifyCommand.class,
       AuditCommand.class,
       dev.portcullis.gateway.loadtest.LoadtestCommand.class,
       CommandLine.HelpCommand.class
