@@ -75,51 +75,38 @@ final class JdbcNotificationOutbox implements NotificationOutbox {
 
   /**
    * Writes {@code notice} on {@code c}, inside the caller's transaction, unless a row with its
-   * dedupe key exists (the unique key settles a race).
+   * dedupe key exists (the unique key settles a race); true when it wrote it.
    */
-  static void enqueue(Connection c, Notice notice, Instant now) throws SQLException {
+  static boolean enqueue(Connection c, Notice notice, Instant now) throws SQLException {
     try (PreparedStatement ps =
             prepare(
                 c, "SELECT 1 FROM notification_outbox WHERE dedupe_key = ?", notice.dedupeKey());
         ResultSet rs = ps.executeQuery()) {
       if (rs.next()) {
-        return;
+        return false;
       }
     }
-    update(
-        c,
-        "INSERT INTO notification_outbox (kind, dedupe_key, recipient_id, org_id, token_id, grant_id, "
-            + "reason, status, attempts, created_at, next_attempt_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        notice.kind().apiName(),
-        notice.dedupeKey(),
-        notice.recipientId(),
-        nullable(notice.orgId()),
-        nullable(notice.tokenId()),
-        nullable(notice.grantId()),
-        nullable(notice.reason()),
-        now,
-        now);
+    return update(
+            c,
+            "INSERT INTO notification_outbox (kind, dedupe_key, recipient_id, org_id, token_id, grant_id, "
+                + "reason, status, attempts, created_at, next_attempt_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+            notice.kind().apiName(),
+            notice.dedupeKey(),
+            notice.recipientId(),
+            nullable(notice.orgId()),
+            nullable(notice.tokenId()),
+            nullable(notice.grantId()),
+            nullable(notice.reason()),
+            now,
+            now)
+        == 1;
   }
 
   @Override
   public boolean enqueue(Notice notice, Instant now) {
     try {
-      return tx(
-          c -> {
-            try (PreparedStatement ps =
-                    prepare(
-                        c,
-                        "SELECT 1 FROM notification_outbox WHERE dedupe_key = ?",
-                        notice.dedupeKey());
-                ResultSet rs = ps.executeQuery()) {
-              if (rs.next()) {
-                return false;
-              }
-            }
-            enqueue(c, notice, now);
-            return true;
-          });
+      return tx(c -> enqueue(c, notice, now));
     } catch (StoreConstraintException e) {
       if (e.kind() == StoreConstraintException.Kind.DUPLICATE) {
         // Another node wrote the same notice meanwhile: the unique key kept one.
