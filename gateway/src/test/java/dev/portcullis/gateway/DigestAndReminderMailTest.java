@@ -11,6 +11,7 @@ import dev.portcullis.gateway.notify.MailSchedule;
 import dev.portcullis.gateway.notify.MailSettings;
 import dev.portcullis.gateway.notify.NotificationSender;
 import dev.portcullis.policy.admin.Admin;
+import dev.portcullis.policy.admin.CreatedToken;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.MailPreferences;
 import java.nio.file.Files;
@@ -267,6 +268,23 @@ class DigestAndReminderMailTest {
 
     // A gateway restarted later finds the rows and sends nothing again.
     assertEquals(0, gateway.admin().expiryReminders().scan(clock.instant()));
+
+    // Regenerated (same id, a new expiry): the new expiry has reminders of its own.
+    CreatedToken again =
+        gateway
+            .admin()
+            .tokens()
+            .regenerateOwnToken(
+                Actor.web(gateway.admin().directory().user("bob")),
+                ApiFixtures.tokenId(token),
+                30,
+                true);
+    plaintexts.add(again.plaintext());
+    clock.set(again.token().expiresAt().minus(Duration.ofDays(7)).plusSeconds(60));
+    List<TestMail.Mail> renewed = tick(3);
+    assertEquals(1, renewed.size());
+    assertTrue(renewed.get(0).subject().endsWith("expires in less than 7 days"));
+    noPlaintext(renewed);
   }
 
   @Test

@@ -9,9 +9,10 @@ import java.time.Instant;
 /**
  * Reminders of a token's expiry, to its owner: it expires within 7 days, within a day, or has
  * expired. A periodic {@link #scan} finds the tokens at a stage and {@link #remind} enqueues each
- * notice; the outbox's dedupe key (the stage and the token) makes each one go out once per token,
- * whatever the number of nodes scanning and however often they do. Owners who turned reminders off
- * get none. Times come from the caller's clock, so tests move time instead of waiting.
+ * notice; the outbox's dedupe key (the stage, the token and its expiry) makes each one go out once
+ * per token, whatever the number of nodes scanning and however often they do. Owners who turned
+ * reminders off get none. Times come from the caller's clock, so tests move time instead of
+ * waiting.
  */
 public final class ExpiryReminders extends UseCase {
   /**
@@ -63,7 +64,9 @@ public final class ExpiryReminders extends UseCase {
         outbox.expiringTokens(
             now.minus(EXPIRED_WINDOW), now.plus(Stage.IN_7_DAYS.before()).plusSeconds(1))) {
       Stage stage = stageOf(t, now);
-      if (stage != null && t.expiryReminders() && remind(t.tokenId(), t.userId(), stage, now)) {
+      if (stage != null
+          && t.expiryReminders()
+          && remind(t.tokenId(), t.userId(), t.expiresAt(), stage, now)) {
         queued++;
       }
     }
@@ -90,15 +93,16 @@ public final class ExpiryReminders extends UseCase {
   }
 
   /**
-   * Enqueues the notice of {@code stage} for the token to its owner, once per token and stage;
-   * false when it was enqueued before (here or on another node). What else should learn of a
-   * token's expiry hooks here.
+   * Enqueues the notice of {@code stage} for the token to its owner, once per token, expiry and
+   * stage (a regenerated token keeps its id and gets a new expiry, whose reminders are new); false
+   * when it was enqueued before (here or on another node). What else should learn of a token's
+   * expiry hooks here.
    */
-  public boolean remind(long tokenId, long ownerId, Stage stage, Instant now) {
+  public boolean remind(long tokenId, long ownerId, Instant expiresAt, Stage stage, Instant now) {
     return outbox.enqueue(
         new NotificationOutbox.Notice(
             stage.kind(),
-            stage.kind().apiName() + ":token:" + tokenId,
+            stage.kind().apiName() + ":token:" + tokenId + ":" + expiresAt.getEpochSecond(),
             ownerId,
             null,
             tokenId,
