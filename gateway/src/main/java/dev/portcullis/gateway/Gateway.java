@@ -5,6 +5,8 @@ import dev.portcullis.gateway.console.ConsoleServlet;
 import dev.portcullis.gateway.git.GitAccessFilter;
 import dev.portcullis.gateway.git.GitServlets;
 import dev.portcullis.gateway.git.RequestWatchdog;
+import dev.portcullis.gateway.notify.MailSchedule;
+import dev.portcullis.gateway.notify.MailSettings;
 import dev.portcullis.gateway.notify.NotificationSender;
 import dev.portcullis.gateway.ops.AuditFileSink;
 import dev.portcullis.gateway.ops.GatewayMetrics;
@@ -83,6 +85,7 @@ public final class Gateway implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final DataDirectoryLock dataLock;
   private final NotificationSender notifications;
+  private final MailSchedule mailSchedule;
   private Optional<CreatedToken> bootstrapToken = Optional.empty();
   private Optional<SetupLink> bootstrapSetupLink = Optional.empty();
 
@@ -155,12 +158,19 @@ public final class Gateway implements AutoCloseable {
       this.notifications =
           NotificationSender.smtp(
               config.mail(), policy.admin().notifications(), clock, this::publicBaseUrl);
+      this.mailSchedule =
+          new MailSchedule(
+              policy.admin().expiryReminders(),
+              policy.admin().digests(),
+              clock,
+              config.mail().digestTime());
       metrics.notifications(
           policy.admin().notifications()::failedCount,
           notifications::sent,
           notifications::failedAttempts);
     } else {
       this.notifications = null;
+      this.mailSchedule = null;
       metrics.notifications(policy.admin().notifications()::failedCount, () -> 0, () -> 0);
       LOG.info("{}: notifications are kept in the store and sent by a node with mail", MAIL_OFF);
     }
@@ -420,7 +430,10 @@ public final class Gateway implements AutoCloseable {
     return g;
   }
 
-  /** Runs the notification sender on the scheduler, when mail is on. */
+  /**
+   * Runs the notification sender, and the look for due reminders and digests, on the scheduler,
+   * when mail is on.
+   */
   private void startNotifications() {
     if (notifications == null) {
       return;
@@ -428,12 +441,16 @@ public final class Gateway implements AutoCloseable {
     long every = config.mail().pollInterval().toMillis();
     scheduler.scheduleWithFixedDelay(
         notifications::deliverDue, every, every, TimeUnit.MILLISECONDS);
+    long scan = MailSettings.SCAN_INTERVAL.toMillis();
+    // A first look soon after start, then every few minutes.
+    scheduler.scheduleWithFixedDelay(mailSchedule::run, every, scan, TimeUnit.MILLISECONDS);
     LOG.info(
-        "mail is on: notifications go through {}://{}:{} from {}",
+        "mail is on: notifications go through {}://{}:{} from {}, the digest at {} UTC",
         config.mail().protocol(),
         config.mail().host(),
         config.mail().port(),
-        config.mail().from());
+        config.mail().from(),
+        config.mail().digestTime());
   }
 
   /** The base of links written outside a request (mails): {@code --public-url} or the listener. */

@@ -11,6 +11,8 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.gateway.console.ConsoleServlet;
 import dev.portcullis.policy.access.FailedAuthLimiter;
+import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.MailPreferences;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -215,6 +217,57 @@ class ConsoleHttpTest {
     assertNotNull(update, rows.toString());
     assertEquals("web", update.get("via").asText());
     b.post("/settings/profile", b.form("email", "alice@example.com", "authenticity_token", csrf));
+  }
+
+  @Test
+  void theProfilePageTurnsTheDigestAndTheExpiryRemindersOffAndOn() {
+    ConsoleHttp b = signedIn("alice", PASSWORD);
+    String page = b.get("/settings/profile").body();
+    assertTrue(
+        page.contains("name=\"digest\" type=\"checkbox\" value=\"1\" checked"), "on by default");
+    assertTrue(page.contains("name=\"expiry_reminders\" type=\"checkbox\" value=\"1\" checked"));
+    String csrf = b.csrf("/settings/profile");
+    secrets.add(csrf);
+
+    // Without the form token, or from another origin: refused, nothing changes.
+    assertEquals(
+        403, b.post("/settings/notifications", b.form("expiry_reminders", "1")).statusCode());
+    assertEquals(
+        403,
+        b.post(
+                "/settings/notifications",
+                b.form("authenticity_token", csrf),
+                Map.of("Origin", "https://evil.example"))
+            .statusCode());
+    assertEquals(
+        MailPreferences.ALL, gateway.admin().accounts().mailPreferences(Actor.SYSTEM, "alice"));
+
+    // The digest box unchecked (absent from the form): off; reminders stay on.
+    HttpResponse<String> saved =
+        b.post(
+            "/settings/notifications", b.form("expiry_reminders", "1", "authenticity_token", csrf));
+    assertEquals(303, saved.statusCode(), saved.body());
+    assertEquals(
+        "/settings/profile?saved=notifications", saved.headers().firstValue("Location").orElse(""));
+    assertEquals(
+        new MailPreferences(false, true),
+        gateway.admin().accounts().mailPreferences(Actor.SYSTEM, "alice"));
+    page = b.get("/settings/profile?saved=notifications").body();
+    assertTrue(page.contains("Notification settings saved."), page);
+    assertTrue(page.contains("name=\"digest\" type=\"checkbox\" value=\"1\">"), "unchecked");
+
+    // Both off, then both on again.
+    b.post("/settings/notifications", b.form("authenticity_token", csrf));
+    assertEquals(
+        new MailPreferences(false, false),
+        gateway.admin().accounts().mailPreferences(Actor.SYSTEM, "alice"));
+    b.post(
+        "/settings/notifications",
+        b.form("digest", "1", "expiry_reminders", "1", "authenticity_token", csrf));
+    assertEquals(
+        MailPreferences.ALL, gateway.admin().accounts().mailPreferences(Actor.SYSTEM, "alice"));
+    assertEquals(
+        303, b.get("/settings/notifications").statusCode(), "a GET goes to the profile page");
   }
 
   @Test

@@ -191,6 +191,7 @@ public final class ApiServlet extends HttpServlet {
   private static final List<Route> ROUTES =
       List.of(
           new Route("GET", "/user", (api, c) -> api.currentUser(c)),
+          new Route("PATCH", "/user", ApiServlet::updateCurrentUser),
           new Route("GET", "/users", ApiServlet::listAccounts),
           new Route("GET", "/users/{}", ApiServlet::viewUser),
           new Route("GET", "/admin/users", ApiServlet::listUsers),
@@ -257,7 +258,8 @@ public final class ApiServlet extends HttpServlet {
           new Route("POST", "/credentials/revoke", ApiServlet::revokeCredentials)
               .withoutAuthentication(),
           new Route("GET", "/admin/audit-log", ApiServlet::auditLog),
-          new Route("GET", "/admin/notifications", ApiServlet::listNotifications));
+          new Route("GET", "/admin/notifications", ApiServlet::listNotifications),
+          new Route("POST", "/admin/notifications/digest", ApiServlet::sendDigest));
 
   private final transient Admin management;
   private final transient FailedAuthLimiter limiter;
@@ -663,6 +665,24 @@ public final class ApiServlet extends HttpServlet {
 
   private Reply currentUser(Call c) {
     return ok(shapes.user(c.actor().user(), baseUrl(c.request)));
+  }
+
+  /**
+   * GitHub's {@code PATCH /user}: the caller's own e-mail address (where notifications go), checked
+   * before it is kept; {@code null} or {@code ""} removes it. The answer is the user with it.
+   */
+  private Reply updateCurrentUser(Call c) {
+    Actor a = c.actor();
+    JsonBody b = c.body("User").only("email");
+    if (!b.has("email")) {
+      throw ApiException.invalid("User", "email", "missing_field", "email is required");
+    }
+    String email = b.string("email");
+    String value = email == null || email.isBlank() ? null : email.strip();
+    management.accounts().setEmail(a, a.user().login(), value);
+    ObjectNode o = shapes.user(a.user(), baseUrl(c.request));
+    o.put("email", value);
+    return ok(o);
   }
 
   private Reply createOrgRepo(Call c) {
@@ -1262,6 +1282,18 @@ public final class ApiServlet extends HttpServlet {
     }
     management.tokens().revokeCredentials(creds);
     return new Reply(202, shapes.accepted());
+  }
+
+  /**
+   * Enqueues today's digest of pending token requests now, to the owners of every organization with
+   * some (site administrators); a digest enqueued today already is not sent again.
+   */
+  private Reply sendDigest(Call c) {
+    c.body("Digest").only();
+    int queued = management.digests().sendNow(c.actor());
+    ObjectNode o = json.createObjectNode();
+    o.put("queued", queued);
+    return new Reply(202, o);
   }
 
   /** The outbox's notifications, newest first: {@code ?status=failed} lists those given up. */

@@ -39,6 +39,7 @@ public final class Main implements Runnable {
           RequestCommand.class,
           GrantCommand.class,
           CredentialsCommand.class,
+          NotifyCommand.class,
           AuditCommand.class,
           dev.portcullis.gateway.loadtest.LoadtestCommand.class,
           CommandLine.HelpCommand.class);

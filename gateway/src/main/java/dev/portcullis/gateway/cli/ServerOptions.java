@@ -245,7 +245,7 @@ final class ServerOptions {
       names = "--smtp-url",
       paramLabel = "URL",
       description =
-          "mail notifications (approvals, denials, revocations) through this SMTP server: smtp://host[:port] (STARTTLS when offered) or smtps://host[:port]; its user and password come from the environment, PORTCULLIS_SMTP_USER and PORTCULLIS_SMTP_PASSWORD, never from the command line (default: no mail; notifications stay queued)")
+          "mail notifications (approvals, denials, revocations, leaked tokens, expiry reminders, the owners' daily digest) through this SMTP server: smtp://host[:port] (STARTTLS when offered) or smtps://host[:port]; its user and password come from the environment, PORTCULLIS_SMTP_USER and PORTCULLIS_SMTP_PASSWORD, never from the command line (default: no mail; notifications stay queued)")
   String smtpUrl;
 
   @Option(
@@ -253,6 +253,13 @@ final class ServerOptions {
       paramLabel = "ADDRESS",
       description = "the sender address of notification mails (required with --smtp-url)")
   String mailFrom;
+
+  @Option(
+      names = "--digest-time",
+      paramLabel = "HH:MM",
+      description =
+          "when (UTC) organization owners get the daily digest of pending token requests, with --smtp-url (default 09:00)")
+  String digestTime;
 
   @Option(
       names = "--audit-file",
@@ -329,6 +336,7 @@ final class ServerOptions {
             blankToNull(System.getenv("PORTCULLIS_SMTP_USER")),
             blankToNull(System.getenv("PORTCULLIS_SMTP_PASSWORD")),
             errors);
+    mail = mail.withDigestTime(MailSettings.parseDigestTime(digestTime, errors));
     GatewayConfig config;
     try {
       config = gatewayConfig(caches, mail);

@@ -3,6 +3,7 @@ package dev.portcullis.gateway.console;
 import dev.portcullis.policy.admin.ConsoleSession;
 import dev.portcullis.policy.admin.Passwords;
 import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.MailPreferences;
 import dev.portcullis.policy.model.PolicyException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -12,7 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The signed-in user's own settings, at GitHub's paths: {@code /settings/profile} and {@code
+ * The signed-in user's own settings, at GitHub's paths: {@code /settings/profile} (with the
+ * notification mails they may turn off, posted to {@code /settings/notifications}) and {@code
  * /settings/password} ({@link TokenPages} has the tokens).
  */
 final class SettingsPages implements PageGroup {
@@ -38,6 +40,13 @@ final class SettingsPages implements PageGroup {
     switch (path) {
       case "/settings/profile" -> profile(req, res, s, post);
       case "/settings/password" -> password(req, res, s, post);
+      case "/settings/notifications" -> {
+        if (post) {
+          notifications(req, res, s);
+        } else {
+          Console.redirect(res, "/settings/profile");
+        }
+      }
       default -> console.message(res, 404, "Not found", "There is no such page.");
     }
   }
@@ -61,11 +70,36 @@ final class SettingsPages implements PageGroup {
     } else {
       email = console.admin.accounts().email(actor, s.user().login()).orElse("");
     }
+    MailPreferences mail = console.admin.accounts().mailPreferences(actor, s.user().login());
     Map<String, Object> p = Console.page(s, "Public profile", "profile");
     p.put("email", email == null ? "" : email);
     p.put("error", error);
-    p.put("notice", !post && req.getParameter("saved") != null ? "Profile updated." : null);
+    String saved = post ? null : req.getParameter("saved");
+    p.put(
+        "notice",
+        saved == null
+            ? null
+            : saved.equals("notifications") ? "Notification settings saved." : "Profile updated.");
+    p.put("digest", mail.digest());
+    p.put("expiryReminders", mail.expiryReminders());
     console.render(res, error == null ? 200 : 422, "profile.jte", p);
+  }
+
+  /**
+   * The notification mails the user may turn off: an unchecked box is absent from the form, so
+   * absent means off.
+   */
+  private void notifications(HttpServletRequest req, HttpServletResponse res, ConsoleSession s)
+      throws IOException {
+    console
+        .admin
+        .accounts()
+        .setMailPreferences(
+            Actor.web(s.user()),
+            s.user().login(),
+            new MailPreferences(
+                req.getParameter("digest") != null, req.getParameter("expiry_reminders") != null));
+    Console.redirect(res, "/settings/profile?saved=notifications");
   }
 
   private void password(

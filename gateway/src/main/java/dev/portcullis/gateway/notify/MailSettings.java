@@ -1,10 +1,12 @@
 package dev.portcullis.gateway.notify;
 
+import dev.portcullis.policy.admin.RequestDigests;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.List;
 import java.util.Locale;
 
@@ -18,6 +20,7 @@ import java.util.Locale;
  * @param user the SMTP user, or null to send without authentication
  * @param password the SMTP password, with {@code user}
  * @param pollInterval how often the outbox is looked at for due notifications
+ * @param digestTime when (UTC) the daily digest of pending token requests goes out
  */
 public record MailSettings(
     String protocol,
@@ -26,13 +29,32 @@ public record MailSettings(
     String from,
     String user,
     String password,
-    Duration pollInterval) {
+    Duration pollInterval,
+    LocalTime digestTime) {
   /** The default {@link #pollInterval}: a mail goes out within seconds of its change. */
   public static final Duration POLL_INTERVAL = Duration.ofSeconds(2);
+
+  /**
+   * How often expiry reminders and the digest are looked for: a reminder goes out within minutes of
+   * its stage, the digest within minutes of its time.
+   */
+  public static final Duration SCAN_INTERVAL = Duration.ofMinutes(5);
 
   /** No {@code --smtp-url}: nothing is sent, notifications stay queued in the outbox. */
   public static final MailSettings OFF =
       new MailSettings(null, null, 0, null, null, null, POLL_INTERVAL);
+
+  /** Settings with the digest at {@link RequestDigests#DEFAULT_TIME}. */
+  public MailSettings(
+      String protocol,
+      String host,
+      int port,
+      String from,
+      String user,
+      String password,
+      Duration pollInterval) {
+    this(protocol, host, port, from, user, password, pollInterval, RequestDigests.DEFAULT_TIME);
+  }
 
   /** Whether mail is sent at all. */
   public boolean enabled() {
@@ -41,7 +63,27 @@ public record MailSettings(
 
   /** The same settings polling the outbox at another interval (tests). */
   public MailSettings withPollInterval(Duration interval) {
-    return new MailSettings(protocol, host, port, from, user, password, interval);
+    return new MailSettings(protocol, host, port, from, user, password, interval, digestTime);
+  }
+
+  /** The same settings with the digest at {@code time} (UTC). */
+  public MailSettings withDigestTime(LocalTime time) {
+    return new MailSettings(protocol, host, port, from, user, password, pollInterval, time);
+  }
+
+  /**
+   * The time of {@code --digest-time}: {@code HH:MM}, UTC (null: the default); a problem is added
+   * to {@code errors}.
+   */
+  public static LocalTime parseDigestTime(String value, List<String> errors) {
+    if (value == null) {
+      return RequestDigests.DEFAULT_TIME;
+    }
+    if (value.matches("([01][0-9]|2[0-3]):[0-5][0-9]")) {
+      return LocalTime.parse(value);
+    }
+    errors.add("--digest-time must be HH:MM (UTC, 00:00–23:59), not '" + value + "'");
+    return RequestDigests.DEFAULT_TIME;
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.portcullis.gateway.notify;
 
 import dev.portcullis.policy.admin.Notifications;
+import dev.portcullis.policy.admin.RequestDigests;
 import dev.portcullis.policy.model.Notification;
+import dev.portcullis.policy.model.NotificationKind;
 import jakarta.mail.MessagingException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -107,7 +109,17 @@ public final class NotificationSender {
       problem = "the recipient " + n.recipientLogin() + " has no e-mail address";
     } else {
       try {
-        mailer.send(NotificationMail.of(n, baseUrl.get()));
+        RequestDigests.Pending pending = null;
+        if (n.kind() == NotificationKind.REQUEST_DIGEST) {
+          pending = outbox.pendingRequests(n, clock.instant());
+          if (pending.total() == 0) {
+            // Reviewed since the digest was queued: there is nothing to tell.
+            outbox.sent(n, node, clock.instant());
+            LOG.info("notification {} (digest) not mailed: nothing is pending any more", n.id());
+            return false;
+          }
+        }
+        mailer.send(NotificationMail.of(n, baseUrl.get(), pending));
         outbox.sent(n, node, clock.instant());
         sent.incrementAndGet();
         LOG.info(

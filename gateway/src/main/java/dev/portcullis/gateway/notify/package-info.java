@@ -3,8 +3,9 @@
  * policy} admin use case {@link dev.portcullis.policy.admin.Notifications}), renders each as a mail
  * (plain text and HTML, links from {@code --public-url}, never a token's plaintext) and sends it
  * over SMTP with Jakarta Mail (Eclipse Angus), reporting each outcome so failures are retried with
- * backoff. The mail settings ({@code --smtp-url}, {@code --mail-from}, credentials from the
- * environment) live here too.
+ * backoff; and {@link dev.portcullis.gateway.notify.MailSchedule}, the periodic look for due expiry
+ * reminders and the owners' daily digest, which it enqueues. The mail settings ({@code --smtp-url},
+ * {@code --mail-from}, {@code --digest-time}, credentials from the environment) live here too.
  *
  * <p>May use {@code policy} and Jakarta Mail; nothing of Jetty, servlets or JGit, and no other
  * gateway package (the composition root {@code dev.portcullis.gateway} builds and schedules it).

@@ -1248,6 +1248,47 @@ class CliClientTest {
     assertTrue(outside.getMessage().contains("outside its API"), outside::getMessage);
   }
 
+  // ------------------------------------------------------------------ notifications
+
+  @Test
+  void notifyDigestQueuesTodaysDigestOnceAndNeedsASiteAdministrator() {
+    String owner = unique("digestowner");
+    String member = unique("digestmember");
+    String org = unique("digestorg");
+    ok("user", "create", owner, "--email", owner + "@example.test");
+    ok("user", "create", member);
+    ok("org", "create", org, "--admin", owner);
+    ok("org", "add-member", org, member, "--role", "member");
+    ok(
+        "token",
+        "create",
+        member,
+        "--type",
+        "fine-grained",
+        "--name",
+        "ci",
+        "--resource-owner",
+        org,
+        "--repository-selection",
+        "all",
+        "--permission",
+        "contents=read",
+        "--reason",
+        "nightly builds");
+    Run first = ok("notify", "digest");
+    assertTrue(first.out().matches("(?s)queued [0-9]+ digests?; .*"), first::toString);
+    Run again = ok("notify", "digest");
+    assertEquals(
+        "no digest to send: nothing is pending, or today's went out already",
+        again.out().strip(),
+        again::toString);
+    String plaintext =
+        ok("token", "create", member, "--type", "classic", "--name", "own", "-q").out().strip();
+    Run refused = run("notify", "digest", "--token", plaintext);
+    assertEquals(1, refused.code(), refused::toString);
+    assertTrue(refused.err().startsWith("error: 403 "), refused::toString);
+  }
+
   // ------------------------------------------------------------------ credentials
 
   @Test

@@ -1840,6 +1840,25 @@ final class BadInputCorpus {
             map("credentials", List.of(w.unknown())),
             List.of(f("credentials", Type.STRINGS, true, false, List.of(), thousandOne())),
             false));
+    // The caller's own address; null clears it.
+    r.add(
+        new BodyRoute(
+            "PATCH",
+            "/user",
+            map("email", "probe@example.test"),
+            List.of(
+                f(
+                    "email",
+                    Type.STRING,
+                    true,
+                    true,
+                    "not an address",
+                    "a@b@c",
+                    "x@",
+                    "@example.test",
+                    "e".repeat(250) + "@example.test",
+                    "a\u0000@example.test")),
+            false));
     return r;
   }
 
@@ -2793,6 +2812,17 @@ final class BadInputCorpus {
             "kind=admin&kind=decision")) {
       api(g, "GET", "/admin/audit-log?" + q, null, null, Expect.CLIENT_ERROR, q);
     }
+    // The digest on demand takes an empty object or no body.
+    for (String body : List.of("{\"org\":\"acme\"}", "[]", "not json", "{")) {
+      api(
+          g,
+          "POST",
+          "/admin/notifications/digest",
+          "application/json",
+          utf8(body),
+          Expect.CLIENT_ERROR,
+          body);
+    }
   }
 
   // ------------------------------------------------------------------ REST auth and methods
@@ -2860,7 +2890,9 @@ final class BadInputCorpus {
                 "POST",
                 "/orgs/acme/personal-access-tokens",
                 "{\"pat_ids\":[" + w.grantTokenId() + "],\"action\":\"revoke\"}"),
-            new R("GET", "/admin/audit-log", null));
+            new R("GET", "/admin/audit-log", null),
+            new R("PATCH", "/user", "{\"email\":\"probe@example.test\"}"),
+            new R("POST", "/admin/notifications/digest", "{}"));
     Map<String, List<String>> creds = new LinkedHashMap<>();
     creds.put("no credentials", List.of());
     creds.put("garbage credentials", List.of(auth("token garbage")));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -66,5 +67,26 @@ class MailSettingsTest {
             "smtps://mail.example.test", "p@example.test", "mailer", "s3cret", new ArrayList<>());
     assertFalse(m.toString().contains("s3cret"), m.toString());
     assertTrue(m.toString().contains("password=********"), m.toString());
+  }
+
+  @Test
+  void theDigestTimeIsHoursAndMinutesUtc() {
+    List<String> errors = new ArrayList<>();
+    assertEquals(LocalTime.of(9, 0), MailSettings.parseDigestTime(null, errors));
+    assertEquals(LocalTime.of(7, 30), MailSettings.parseDigestTime("07:30", errors));
+    assertEquals(LocalTime.of(23, 59), MailSettings.parseDigestTime("23:59", errors));
+    assertEquals(List.of(), errors);
+    for (String bad : List.of("24:00", "9:00", "09:60", "09:00:00", "noon", "")) {
+      errors.clear();
+      MailSettings.parseDigestTime(bad, errors);
+      assertEquals(
+          List.of("--digest-time must be HH:MM (UTC, 00:00–23:59), not '" + bad + "'"), errors);
+    }
+    MailSettings m =
+        MailSettings.parse("smtp://mail.example.test", "p@example.test", null, null, errors)
+            .withDigestTime(LocalTime.of(6, 15));
+    assertEquals(LocalTime.of(6, 15), m.digestTime());
+    assertEquals(
+        LocalTime.of(6, 15), m.withPollInterval(java.time.Duration.ofSeconds(1)).digestTime());
   }
 }

@@ -8,6 +8,7 @@ import dev.portcullis.policy.access.Invalidation;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.BasePermission;
 import dev.portcullis.policy.model.Enterprise;
+import dev.portcullis.policy.model.MailPreferences;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
@@ -86,6 +87,33 @@ public final class Accounts extends UseCase {
         "user:" + u.login(),
         JsonText.object("email", before),
         JsonText.object("email", email));
+  }
+
+  /** The notification mails the user chose: the user themself or a site administrator. */
+  public MailPreferences mailPreferences(Actor actor, String login) {
+    User u = user(login);
+    requireSelfOrSiteAdmin(actor, u);
+    return signIns.mailPreferences(u.id());
+  }
+
+  /**
+   * Turns the digest of pending requests and the expiry reminders on or off: the user themself or a
+   * site administrator.
+   */
+  public void setMailPreferences(Actor actor, String login, MailPreferences preferences) {
+    User u = user(login);
+    requireSelfOrSiteAdmin(actor, u);
+    MailPreferences before = signIns.mailPreferences(u.id());
+    signIns.setMailPreferences(u.id(), preferences);
+    if (!before.equals(preferences)) {
+      audit(
+          actor,
+          "user.mail_preferences.update",
+          "user:" + u.login(),
+          JsonText.object("digest", before.digest(), "expiry_reminders", before.expiryReminders()),
+          JsonText.object(
+              "digest", preferences.digest(), "expiry_reminders", preferences.expiryReminders()));
+    }
   }
 
   User createUserUnchecked(String login, boolean siteAdmin) {

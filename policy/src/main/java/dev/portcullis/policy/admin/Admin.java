@@ -36,6 +36,8 @@ public final class Admin {
   private final Passwords passwords;
   private final Sessions sessions;
   private final Notifications notifications;
+  private final ExpiryReminders expiryReminders;
+  private final RequestDigests digests;
 
   /**
    * @param unflushedLastUse a token's last use recorded in memory and not yet written, or null (so
@@ -83,7 +85,9 @@ public final class Admin {
     this.grants = new GrantListings(context);
     this.passwords = new Passwords(context);
     this.sessions = new Sessions(context);
-    this.notifications = new Notifications(context);
+    this.digests = new RequestDigests(context);
+    this.notifications = new Notifications(context, digests);
+    this.expiryReminders = new ExpiryReminders(context);
   }
 
   /** Lookups by name and id. */
@@ -139,6 +143,16 @@ public final class Admin {
   /** The notification outbox: its senders' claims and outcomes, and its listing. */
   public Notifications notifications() {
     return notifications;
+  }
+
+  /** Reminders of tokens' expiry to their owners. */
+  public ExpiryReminders expiryReminders() {
+    return expiryReminders;
+  }
+
+  /** The owners' daily digest of pending token requests. */
+  public RequestDigests digests() {
+    return digests;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.portcullis.policy.admin;
 
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.Notification;
+import dev.portcullis.policy.model.NotificationKind;
 import dev.portcullis.policy.model.Page;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.store.NotificationOutbox;
@@ -11,9 +12,10 @@ import java.util.List;
 
 /**
  * The notification outbox as its senders and site administrators use it. Rows are written by the
- * changes they report (approvals, denials, revocations, in the same transaction); a sender claims
- * due ones, delivers them and reports each outcome here, which applies the {@link RetrySchedule}.
- * Times come from the sender's clock, so its retries can be tested without waiting.
+ * changes they report (approvals, denials, revocations, in the same transaction), by pushes that
+ * carry a live token, and by the periodic {@link ExpiryReminders} and {@link RequestDigests}; a
+ * sender claims due ones, delivers them and reports each outcome here, which applies the {@link
+ * RetrySchedule}. Times come from the sender's clock, so its retries can be tested without waiting.
  */
 public final class Notifications extends UseCase {
   /**
@@ -27,10 +29,23 @@ public final class Notifications extends UseCase {
   public static final int BATCH = 10;
 
   private final NotificationOutbox outbox;
+  private final RequestDigests digests;
 
-  Notifications(AdminContext context) {
+  Notifications(AdminContext context, RequestDigests digests) {
     super(context);
     this.outbox = store.notifications();
+    this.digests = digests;
+  }
+
+  /**
+   * What the digest {@code n} lists, as it is at {@code now}: the pending requests of its
+   * organization.
+   */
+  public RequestDigests.Pending pendingRequests(Notification n, Instant now) {
+    if (n.kind() != NotificationKind.REQUEST_DIGEST) {
+      throw new IllegalArgumentException("not a digest: " + n.kind());
+    }
+    return digests.pendingRequests(n.orgLogin(), now);
   }
 
   /** Claims the due notifications for {@code node} at {@code now}. */

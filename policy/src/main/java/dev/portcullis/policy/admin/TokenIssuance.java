@@ -15,6 +15,7 @@ import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
 import dev.portcullis.policy.model.MaxLifetime;
 import dev.portcullis.policy.model.NetworkList;
+import dev.portcullis.policy.model.NotificationKind;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
@@ -24,6 +25,7 @@ import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.model.Visibility;
+import dev.portcullis.policy.store.NotificationOutbox;
 import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.store.StoreUnavailableException;
 import dev.portcullis.policy.token.TokenDigest;
@@ -812,7 +814,15 @@ public final class TokenIssuance extends UseCase {
    * and each one a rotation replaced, whichever of them {@code t} was found by.
    */
   private void delete(AccessToken t) {
-    store.deleteToken(t.id(), now());
+    delete(t, null);
+  }
+
+  /**
+   * As {@link #delete(AccessToken)}, writing {@code notice} (if any) in the same transaction as the
+   * deletion.
+   */
+  private void delete(AccessToken t, NotificationOutbox.Notice notice) {
+    store.deleteToken(t.id(), now(), notice);
     Set<TokenDigest> digests = new LinkedHashSet<>();
     digests.add(t.digest());
     store.tokenById(t.id()).ifPresent(current -> digests.add(current.digest()));
@@ -838,7 +848,17 @@ public final class TokenIssuance extends UseCase {
           .filter(t -> !t.deleted())
           .ifPresent(
               t -> {
-                delete(t);
+                // Its owner learns of it (GitHub mails them too), in the revocation's transaction.
+                delete(
+                    t,
+                    new NotificationOutbox.Notice(
+                        NotificationKind.TOKEN_REVOKED_LEAKED,
+                        NotificationKind.TOKEN_REVOKED_LEAKED.apiName() + ":token:" + t.id(),
+                        t.userId(),
+                        null,
+                        t.id(),
+                        null,
+                        null));
                 audit(
                     null,
                     "token.revoke_leaked",
@@ -854,7 +874,8 @@ public final class TokenIssuance extends UseCase {
    * is live (in the store, neither deleted nor expired) is audited as leaked. When the pusher
    * bypassed push protection ({@code bypassReason} non-null) the bypass is audited with its reason,
    * and a live token that thereby entered a public repository is revoked at once, on every node, as
-   * by {@link #revokeCredentials}. Owners are not notified yet: there is no notifications outbox.
+   * by {@link #revokeCredentials}. The owner of each live token is notified once per token, whether
+   * the push was refused or went through (and, when it was revoked, of the revocation too).
    *
    * @return how many of the tokens are live
    */
@@ -877,8 +898,42 @@ public final class TokenIssuance extends UseCase {
           "token:" + t.id(),
           JsonText.of(t),
           JsonText.object("repository", repo.fullName(), "bypassed", bypassReason != null));
+      // Once per token: a token pushed again (or to another repository) is not mailed again.
+      store
+          .notifications()
+          .enqueue(
+              new NotificationOutbox.Notice(
+                  NotificationKind.TOKEN_LEAK_PUSHED,
+                  NotificationKind.TOKEN_LEAK_PUSHED.apiName() + ":token:" + t.id(),
+                  t.userId(),
+                  null,
+                  t.id(),
+                  null,
+                  "A push to "
+                      + repo.fullName()
+                      + (pusher != null && pusher.user() != null
+                          ? " by " + pusher.user().login()
+                          : "")
+                      + " carried it; "
+                      + (bypassReason == null
+                          ? "push protection refused the push."
+                          : revoke
+                              ? "push protection was bypassed into a public repository, so the"
+                                  + " token was revoked."
+                              : "push protection was bypassed, so it is now in the"
+                                  + " repository.")),
+              now);
       if (revoke) {
-        delete(t);
+        delete(
+            t,
+            new NotificationOutbox.Notice(
+                NotificationKind.TOKEN_REVOKED_LEAKED,
+                NotificationKind.TOKEN_REVOKED_LEAKED.apiName() + ":token:" + t.id(),
+                t.userId(),
+                null,
+                t.id(),
+                null,
+                "It was pushed to the public repository " + repo.fullName() + "."));
         audit(
             pusher,
             "token.revoke_leaked",

@@ -1,5 +1,6 @@
 package dev.portcullis.policy.model;
 
+import dev.portcullis.policy.token.TokenKind;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -17,7 +18,10 @@ import java.util.Objects;
  * @param orgLogin the organization, or null
  * @param tokenId the token, or null
  * @param tokenName the token's name, or null
- * @param reason the reviewer's reason (a denial's), or null
+ * @param reason the reviewer's reason (a denial's), or what else the mail reports (where a leaked
+ *     token was pushed), or null
+ * @param tokenKind the token's kind, or null
+ * @param tokenExpiresAt when the token expires (or expired), or null
  */
 public record Notification(
     long id,
@@ -34,7 +38,9 @@ public record Notification(
     String orgLogin,
     Long tokenId,
     String tokenName,
-    String reason) {
+    String reason,
+    TokenKind tokenKind,
+    Instant tokenExpiresAt) {
   public static final String PENDING = "pending";
   public static final String SENT = "sent";
   public static final String FAILED = "failed";

@@ -9,7 +9,25 @@ public enum NotificationKind {
    */
   REQUEST_DENIED("token_request.denied"),
   /** To a token's owner: an organization revoked the token's access. */
-  GRANT_REVOKED("token_grant.revoked");
+  GRANT_REVOKED("token_grant.revoked"),
+  /**
+   * To each owner of an organization (unless they turned it off): the day's digest of its pending
+   * token requests, listed as they are when the mail goes out.
+   */
+  REQUEST_DIGEST("token_request.digest"),
+  /** To a token's owner: the token was revoked through {@code POST /credentials/revoke}. */
+  TOKEN_REVOKED_LEAKED("token.revoked_leaked"),
+  /**
+   * To a token's owner: a push carried the live token (refused by push protection or bypassed),
+   * once per token.
+   */
+  TOKEN_LEAK_PUSHED("token.leak_pushed"),
+  /** To a token's owner (unless they turned reminders off): the token expires within 7 days. */
+  TOKEN_EXPIRES_IN_7_DAYS("token.expires_in_7_days"),
+  /** To a token's owner (unless they turned reminders off): the token expires within a day. */
+  TOKEN_EXPIRES_TOMORROW("token.expires_tomorrow"),
+  /** To a token's owner (unless they turned reminders off): the token has expired. */
+  TOKEN_EXPIRED("token.expired");
 
   private final String apiName;
 

@@ -3,6 +3,7 @@ package dev.portcullis.policy.store;
 import dev.portcullis.policy.model.Notification;
 import dev.portcullis.policy.model.NotificationKind;
 import dev.portcullis.policy.model.Page;
+import dev.portcullis.policy.token.TokenKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +24,8 @@ final class JdbcNotificationOutbox implements NotificationOutbox {
   private static final String SELECT =
       "SELECT n.id, n.kind, n.status, n.attempts, n.created_at, n.next_attempt_at, n.sent_at, "
           + "n.last_error, n.recipient_id, r.login AS recipient_login, r.email AS recipient_email, "
-          + "o.login AS org_login, n.token_id, t.name AS token_name, n.reason "
+          + "o.login AS org_login, n.token_id, t.name AS token_name, n.reason, "
+          + "t.kind AS token_kind, t.expires_at AS token_expires_at "
           + "FROM notification_outbox n JOIN accounts r ON r.id = n.recipient_id "
           + "LEFT JOIN accounts o ON o.id = n.org_id LEFT JOIN tokens t ON t.id = n.token_id ";
 
@@ -73,31 +75,99 @@ final class JdbcNotificationOutbox implements NotificationOutbox {
 
   /**
    * Writes {@code notice} on {@code c}, inside the caller's transaction, unless a row with its
-   * dedupe key exists (the unique key settles a race).
+   * dedupe key exists (the unique key settles a race); true when it wrote it.
    */
-  static void enqueue(Connection c, Notice notice, Instant now) throws SQLException {
+  static boolean enqueue(Connection c, Notice notice, Instant now) throws SQLException {
     try (PreparedStatement ps =
             prepare(
                 c, "SELECT 1 FROM notification_outbox WHERE dedupe_key = ?", notice.dedupeKey());
         ResultSet rs = ps.executeQuery()) {
       if (rs.next()) {
-        return;
+        return false;
       }
     }
-    update(
-        c,
-        "INSERT INTO notification_outbox (kind, dedupe_key, recipient_id, org_id, token_id, grant_id, "
-            + "reason, status, attempts, created_at, next_attempt_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        notice.kind().apiName(),
-        notice.dedupeKey(),
-        notice.recipientId(),
-        nullable(notice.orgId()),
-        nullable(notice.tokenId()),
-        nullable(notice.grantId()),
-        nullable(notice.reason()),
-        now,
-        now);
+    return update(
+            c,
+            "INSERT INTO notification_outbox (kind, dedupe_key, recipient_id, org_id, token_id, grant_id, "
+                + "reason, status, attempts, created_at, next_attempt_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+            notice.kind().apiName(),
+            notice.dedupeKey(),
+            notice.recipientId(),
+            nullable(notice.orgId()),
+            nullable(notice.tokenId()),
+            nullable(notice.grantId()),
+            nullable(notice.reason()),
+            now,
+            now)
+        == 1;
+  }
+
+  @Override
+  public boolean enqueue(Notice notice, Instant now) {
+    try {
+      return tx(c -> enqueue(c, notice, now));
+    } catch (StoreConstraintException e) {
+      if (e.kind() == StoreConstraintException.Kind.DUPLICATE) {
+        // Another node wrote the same notice meanwhile: the unique key kept one.
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public List<ExpiringToken> expiringTokens(Instant from, Instant to) {
+    return tx(
+        c -> {
+          List<ExpiringToken> out = new ArrayList<>();
+          try (PreparedStatement ps =
+                  prepare(
+                      c,
+                      "SELECT t.id, t.user_id, t.created_at, t.expires_at, a.expiry_mail "
+                          + "FROM tokens t JOIN accounts a ON a.id = t.user_id "
+                          + "WHERE t.deleted_at IS NULL AND a.suspended_at IS NULL "
+                          + "AND t.expires_at >= ? AND t.expires_at < ? ORDER BY t.id",
+                      from,
+                      to);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(
+                  new ExpiringToken(
+                      rs.getLong(1),
+                      rs.getLong(2),
+                      instant(rs, "created_at"),
+                      instant(rs, "expires_at"),
+                      rs.getBoolean(5)));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public List<DigestRecipient> digestRecipients(Instant now) {
+    return tx(
+        c -> {
+          List<DigestRecipient> out = new ArrayList<>();
+          try (PreparedStatement ps =
+                  prepare(
+                      c,
+                      "SELECT m.org_id, m.user_id, a.digest_mail FROM memberships m "
+                          + "JOIN accounts a ON a.id = m.user_id "
+                          + "WHERE m.role = 'admin' AND a.suspended_at IS NULL AND m.org_id IN ("
+                          + "SELECT g.org_id FROM token_grants g JOIN tokens t ON t.id = g.token_id "
+                          + "WHERE g.status = 'pending' AND t.deleted_at IS NULL "
+                          + "AND (t.expires_at IS NULL OR t.expires_at > ?)) "
+                          + "ORDER BY m.org_id, m.user_id",
+                      now);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(new DigestRecipient(rs.getLong(1), rs.getLong(2), rs.getBoolean(3)));
+            }
+          }
+          return out;
+        });
   }
 
   @Override
@@ -252,7 +322,11 @@ final class JdbcNotificationOutbox implements NotificationOutbox {
         rs.getString("org_login"),
         noToken ? null : tokenId,
         rs.getString("token_name"),
-        rs.getString("reason"));
+        rs.getString("reason"),
+        rs.getString("token_kind") == null
+            ? null
+            : TokenKind.fromApiName(rs.getString("token_kind")),
+        instant(rs, "token_expires_at"));
   }
 
   private static Instant instant(ResultSet rs, String col) throws SQLException {

@@ -1271,14 +1271,27 @@ final class JdbcPolicyStore implements PolicyStore {
 
   @Override
   public boolean deleteToken(long tokenId, Instant now) {
+    return deleteToken(tokenId, now, null);
+  }
+
+  @Override
+  public boolean deleteToken(long tokenId, Instant now, NotificationOutbox.Notice notice) {
     return tx(
-        c ->
-            update(
-                    c,
-                    "UPDATE tokens SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
-                    now,
-                    tokenId)
-                == 1);
+        c -> {
+          boolean deleted =
+              update(
+                      c,
+                      "UPDATE tokens SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                      now,
+                      tokenId)
+                  == 1;
+          // In the same transaction: the revocation and its notification are kept or lost
+          // together.
+          if (deleted && notice != null) {
+            JdbcNotificationOutbox.enqueue(c, notice, now);
+          }
+          return deleted;
+        });
   }
 
   @Override

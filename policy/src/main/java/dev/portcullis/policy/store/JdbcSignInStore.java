@@ -1,5 +1,6 @@
 package dev.portcullis.policy.store;
 
+import dev.portcullis.policy.model.MailPreferences;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -75,6 +76,35 @@ final class JdbcSignInStore implements SignInStore {
         c ->
             update(
                 c, "UPDATE accounts SET email = ? WHERE id = ? AND type = 'User'", email, userId));
+  }
+
+  @Override
+  public MailPreferences mailPreferences(long userId) {
+    return tx(
+        c -> {
+          try (PreparedStatement ps =
+                  prepare(
+                      c,
+                      "SELECT digest_mail, expiry_mail FROM accounts WHERE id = ? AND type = 'User'",
+                      userId);
+              ResultSet rs = ps.executeQuery()) {
+            return rs.next()
+                ? new MailPreferences(rs.getBoolean(1), rs.getBoolean(2))
+                : MailPreferences.ALL;
+          }
+        });
+  }
+
+  @Override
+  public void setMailPreferences(long userId, MailPreferences preferences) {
+    tx(
+        c ->
+            update(
+                c,
+                "UPDATE accounts SET digest_mail = ?, expiry_mail = ? WHERE id = ? AND type = 'User'",
+                preferences.digest(),
+                preferences.expiryReminders(),
+                userId));
   }
 
   @Override

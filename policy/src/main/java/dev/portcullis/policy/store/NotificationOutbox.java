@@ -22,7 +22,8 @@ public interface NotificationOutbox {
    *
    * @param dedupeKey unique per thing reported (a second row with the same key is not written)
    * @param recipientId the user the message goes to
-   * @param reason the reviewer's reason, or null
+   * @param reason the reviewer's reason, or what else the mail reports (where a leaked token was
+   *     pushed), or null; never a secret
    */
   record Notice(
       NotificationKind kind,
@@ -37,6 +38,40 @@ public interface NotificationOutbox {
       Objects.requireNonNull(dedupeKey, "dedupeKey");
     }
   }
+
+  /**
+   * Writes {@code notice} in a transaction of its own, for what is not a change of the store (a
+   * pushed token, a reminder, a digest); false when a row with its dedupe key exists already,
+   * written before or by another node at the same time.
+   */
+  boolean enqueue(Notice notice, Instant now);
+
+  /**
+   * A live token expiring in a window, with what its reminders need.
+   *
+   * @param expiryReminders whether its owner wants expiry reminders
+   */
+  record ExpiringToken(
+      long tokenId, long userId, Instant createdAt, Instant expiresAt, boolean expiryReminders) {}
+
+  /**
+   * The tokens that are not deleted and expire in {@code [from, to)}, with their owner's choice of
+   * reminders; tokens of suspended users are left out.
+   */
+  List<ExpiringToken> expiringTokens(Instant from, Instant to);
+
+  /**
+   * An owner of an organization that has pending token requests.
+   *
+   * @param digest whether the owner wants the daily digest
+   */
+  record DigestRecipient(long orgId, long ownerId, boolean digest) {}
+
+  /**
+   * The owners of every organization with at least one pending request of a live token (neither
+   * deleted nor expired at {@code now}).
+   */
+  List<DigestRecipient> digestRecipients(Instant now);
 
   /**
    * Claims up to {@code limit} pending rows due at {@code now} and not claimed by a live lease, for

@@ -261,6 +261,12 @@ public interface PolicyStore {
   boolean deleteToken(long tokenId, Instant now);
 
   /**
+   * {@link #deleteToken(long, Instant)} that also writes {@code notice} to the {@link
+   * #notifications() outbox} in the same transaction when the token was deleted.
+   */
+  boolean deleteToken(long tokenId, Instant now, NotificationOutbox.Notice notice);
+
+  /**
    * Moves a grant from {@code expected} to {@code next} (compare-and-set, so two reviewers cannot
    * both win); false if it was not in the expected state.
    */

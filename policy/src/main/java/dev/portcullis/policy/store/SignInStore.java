@@ -1,5 +1,6 @@
 package dev.portcullis.policy.store;
 
+import dev.portcullis.policy.model.MailPreferences;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -18,6 +19,11 @@ public interface SignInStore {
   Optional<String> email(long userId);
 
   void setEmail(long userId, String email);
+
+  /** The notification mails the user chose ({@link MailPreferences#ALL} until they choose). */
+  MailPreferences mailPreferences(long userId);
+
+  void setMailPreferences(long userId, MailPreferences preferences);
 
   /** The user's password hash (with its parameters), or empty when they have none. */
   Optional<String> passwordHash(long userId);

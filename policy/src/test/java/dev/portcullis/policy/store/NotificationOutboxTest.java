@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.MailPreferences;
 import dev.portcullis.policy.model.Notification;
 import dev.portcullis.policy.model.NotificationKind;
 import dev.portcullis.policy.model.Organization;
@@ -193,5 +194,75 @@ class NotificationOutboxTest {
     assertEquals(500, failed.lastError().length(), "errors are clipped");
     assertEquals(1, outbox.count(Notification.FAILED));
     assertEquals(List.of(), outbox.claimDue(next.plusSeconds(86_400), "a", next, 10));
+  }
+
+  @Test
+  void aStandaloneNoticeIsWrittenOncePerKey() {
+    Grant g = pendingGrant("ci");
+    NotificationOutbox.Notice n =
+        new NotificationOutbox.Notice(
+            NotificationKind.TOKEN_EXPIRED,
+            "token.expired:token:" + g.tokenId(),
+            bob.id(),
+            null,
+            g.tokenId(),
+            null,
+            null);
+    assertTrue(outbox.enqueue(n, T0));
+    assertFalse(outbox.enqueue(n, T0.plusSeconds(60)), "the key exists");
+    assertEquals(1, outbox.count(null));
+    Notification row = outbox.list(null, 1, 10).items().get(0);
+    assertEquals(TokenKind.FINE_GRAINED, row.tokenKind());
+    assertEquals(T0.plus(Duration.ofDays(30)), row.tokenExpiresAt());
+  }
+
+  @Test
+  void remindersAndDigestsFindWhatIsDueAndWhoWantsIt() {
+    Grant g = pendingGrant("ci");
+    Instant expires = T0.plus(Duration.ofDays(30));
+    assertEquals(
+        List.of(new NotificationOutbox.ExpiringToken(g.tokenId(), bob.id(), T0, expires, true)),
+        outbox.expiringTokens(expires.minus(Duration.ofDays(7)), expires.plusSeconds(1)));
+    assertEquals(List.of(), outbox.expiringTokens(T0, expires), "the window's end is excluded");
+    assertEquals(
+        List.of(new NotificationOutbox.DigestRecipient(acme.id(), alice.id(), true)),
+        outbox.digestRecipients(T0));
+    assertEquals(List.of(), outbox.digestRecipients(expires), "an expired request is not pending");
+
+    SignInStore signIns = PolicyStores.signIn(db.dataSource());
+    assertEquals(MailPreferences.ALL, signIns.mailPreferences(alice.id()));
+    signIns.setMailPreferences(alice.id(), new MailPreferences(false, true));
+    signIns.setMailPreferences(bob.id(), new MailPreferences(true, false));
+    assertEquals(new MailPreferences(false, true), signIns.mailPreferences(alice.id()));
+    assertFalse(outbox.digestRecipients(T0).get(0).digest());
+    assertFalse(
+        outbox.expiringTokens(T0, expires.plusSeconds(1)).get(0).expiryReminders(),
+        "bob turned reminders off");
+
+    store.deleteToken(g.tokenId(), T0);
+    assertEquals(List.of(), outbox.expiringTokens(T0, expires.plusSeconds(1)), "deleted");
+    assertEquals(List.of(), outbox.digestRecipients(T0));
+  }
+
+  @Test
+  void aTokenDeletedWithANoticeWritesBothOrNeither() {
+    Grant g = pendingGrant("ci");
+    NotificationOutbox.Notice n =
+        new NotificationOutbox.Notice(
+            NotificationKind.TOKEN_REVOKED_LEAKED,
+            "token.revoked_leaked:token:" + g.tokenId(),
+            424242,
+            null,
+            g.tokenId(),
+            null,
+            null);
+    assertThrows(StoreConstraintException.class, () -> store.deleteToken(g.tokenId(), T0, n));
+    assertFalse(store.tokenById(g.tokenId()).orElseThrow().deleted(), "rolled back");
+    NotificationOutbox.Notice ok =
+        new NotificationOutbox.Notice(
+            n.kind(), n.dedupeKey(), bob.id(), null, g.tokenId(), null, null);
+    assertTrue(store.deleteToken(g.tokenId(), T0, ok));
+    assertFalse(store.deleteToken(g.tokenId(), T0, ok), "deleted once");
+    assertEquals(1, outbox.count(null));
   }
 }
