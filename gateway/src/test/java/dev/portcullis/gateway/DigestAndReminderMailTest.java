@@ -269,7 +269,9 @@ class DigestAndReminderMailTest {
     // A gateway restarted later finds the rows and sends nothing again.
     assertEquals(0, gateway.admin().expiryReminders().scan(clock.instant()));
 
-    // Regenerated (same id, a new expiry): the new expiry has reminders of its own.
+    // Regenerated (same id, a new expiry): the new expiry has reminders of its own. The gateway
+    // issues on its own clock, so the new lifetime is longer than the first, whose end this
+    // test's clock has passed.
     CreatedToken again =
         gateway
             .admin()
@@ -277,8 +279,10 @@ class DigestAndReminderMailTest {
             .regenerateOwnToken(
                 Actor.web(gateway.admin().directory().user("bob")),
                 ApiFixtures.tokenId(token),
-                30,
-                true);
+                60,
+                true,
+                0);
+    assertTrue(again.token().expiresAt().isAfter(clock.instant().plus(Duration.ofDays(7))));
     plaintexts.add(again.plaintext());
     clock.set(again.token().expiresAt().minus(Duration.ofDays(7)).plusSeconds(60));
     List<TestMail.Mail> renewed = tick(3);
