@@ -1090,6 +1090,14 @@ final class JdbcPolicyStore implements PolicyStore {
                     orNull(reason),
                     t.createdAt(),
                     orNull(granted));
+            // A request to an organization requiring approval is created; one that needs none is
+            // approved at once (GitHub's event for both), in this transaction.
+            JdbcWebhookStore.requestEvent(
+                c,
+                gid,
+                initialStatus == GrantStatus.PENDING ? "created" : initialStatus.apiName(),
+                t.userId(),
+                t.createdAt());
             grant =
                 new Grant(
                     gid,
@@ -1136,13 +1144,28 @@ final class JdbcPolicyStore implements PolicyStore {
   @Override
   public boolean deleteToken(long tokenId, Instant now) {
     return tx(
-        c ->
-            update(
+        c -> {
+          boolean deleted =
+              update(
+                      c,
+                      "UPDATE tokens SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                      now,
+                      tokenId)
+                  == 1;
+          if (deleted) {
+            // A request still pending is cancelled with its token.
+            for (long[] g :
+                list(
                     c,
-                    "UPDATE tokens SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
-                    now,
-                    tokenId)
-                == 1);
+                    rs -> new long[] {rs.getLong(1), rs.getLong(2)},
+                    "SELECT g.id, t.user_id FROM token_grants g JOIN tokens t ON t.id = g.token_id "
+                        + "WHERE g.token_id = ? AND g.status = 'pending'",
+                    tokenId)) {
+              JdbcWebhookStore.requestEvent(c, g[0], "cancelled", g[1], now);
+            }
+          }
+          return deleted;
+        });
   }
 
   @Override
@@ -1185,6 +1208,12 @@ final class JdbcPolicyStore implements PolicyStore {
           if (changed && notice != null) {
             JdbcNotificationOutbox.enqueue(c, notice, now);
           }
+          // So are the organization's webhook deliveries of a reviewed request.
+          if (changed
+              && expected == GrantStatus.PENDING
+              && (next == GrantStatus.APPROVED || next == GrantStatus.DENIED)) {
+            JdbcWebhookStore.requestEvent(c, grantId, next.apiName(), reviewerId, now);
+          }
           return changed;
         });
   }
@@ -1216,6 +1245,7 @@ final class JdbcPolicyStore implements PolicyStore {
           }
           // Notices about the organization's requests and grants go with them, sent or not.
           update(c, "DELETE FROM notification_outbox WHERE org_id = ?", orgId);
+          JdbcWebhookStore.forgetOrganization(c, orgId);
           List<TokenKey> tokens =
               removeTokens(
                   c,
@@ -1246,6 +1276,7 @@ final class JdbcPolicyStore implements PolicyStore {
           }
           // Notices to the user go with the account, sent or not.
           update(c, "DELETE FROM notification_outbox WHERE recipient_id = ?", userId);
+          JdbcWebhookStore.forgetSender(c, userId);
           List<TokenKey> tokens =
               removeTokens(c, "user_id = ? OR resource_owner_id = ?", userId, userId);
           List<Repository> repos = repositories(c, "r.owner_id = ?", userId);
@@ -1295,6 +1326,9 @@ final class JdbcPolicyStore implements PolicyStore {
             rs -> new TokenKey(rs.getLong(1), TokenDigest.fromHex(rs.getString(2))),
             "SELECT id, digest FROM tokens WHERE " + where,
             args);
+    for (TokenKey t : tokens) {
+      JdbcWebhookStore.forgetToken(c, t.id());
+    }
     for (String table :
         List.of("notification_outbox", "token_last_used", "token_repositories", "token_grants")) {
       deleteEach(c, "DELETE FROM " + table + " WHERE token_id = ?", tokens);
