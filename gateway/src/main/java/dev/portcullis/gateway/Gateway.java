@@ -1,11 +1,14 @@
 package dev.portcullis.gateway;
 
 import dev.portcullis.gateway.api.ApiServlet;
+import dev.portcullis.gateway.api.OrgWebhooksApi;
 import dev.portcullis.gateway.console.ConsoleServlet;
 import dev.portcullis.gateway.git.GitAccessFilter;
 import dev.portcullis.gateway.git.GitServlets;
 import dev.portcullis.gateway.git.RequestWatchdog;
 import dev.portcullis.gateway.notify.NotificationSender;
+import dev.portcullis.gateway.notify.WebhookSecrets;
+import dev.portcullis.gateway.notify.WebhookSender;
 import dev.portcullis.gateway.ops.AuditFileSink;
 import dev.portcullis.gateway.ops.GatewayMetrics;
 import dev.portcullis.gateway.ops.HealthServlet;
@@ -19,6 +22,8 @@ import dev.portcullis.policy.admin.CreatedToken;
 import dev.portcullis.policy.admin.SetupLink;
 import dev.portcullis.policy.audit.AuditLog;
 import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.store.PolicyStores;
+import dev.portcullis.policy.store.WebhookStore;
 import dev.portcullis.repos.RepositoryMaintenance;
 import dev.portcullis.repos.RepositoryStorage;
 import jakarta.servlet.DispatcherType;
@@ -39,6 +44,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +89,11 @@ public final class Gateway implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final DataDirectoryLock dataLock;
   private final NotificationSender notifications;
+  private final OrgWebhooksApi webhooksApi;
+  private final WebhookStore webhookStore;
+  private final WebhookSecrets webhookSecrets;
+  private final WebhookSender webhooks;
+  private final ScheduledExecutorService webhookTimer;
   private Optional<CreatedToken> bootstrapToken = Optional.empty();
   private Optional<SetupLink> bootstrapSetupLink = Optional.empty();
 
@@ -165,6 +176,29 @@ public final class Gateway implements AutoCloseable {
       LOG.info("{}: notifications are kept in the store and sent by a node with mail", MAIL_OFF);
     }
 
+    // Organization webhooks: every node delivers (on a thread of its own, since a receiver may take
+    // its 10 s); the outbox's leases keep nodes from attempting the same delivery at once.
+    this.webhookStore = PolicyStores.webhooks(policy.dataSource());
+    this.webhookSecrets = new WebhookSecrets(data, System.getenv());
+    this.webhooksApi =
+        new OrgWebhooksApi(
+            policy.admin(),
+            PolicyStores.jdbc(policy.dataSource()),
+            webhookStore,
+            webhookSecrets,
+            policy.audit(),
+            clock,
+            config.webhooks().allowPrivate(),
+            this::publicBaseUrl);
+    this.webhooks = newWebhookSender(clock, WebhookSender.RETRIES);
+    this.webhookTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "portcullis-webhooks");
+              t.setDaemon(true);
+              return t;
+            });
+
     QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
     threads.setName("portcullis-http");
     this.server = new Server(threads);
@@ -239,7 +273,8 @@ public final class Gateway implements AutoCloseable {
                 watchdog,
                 limits.maxApiRequestDuration(),
                 limits.apiBodyTimeout(),
-                limits.minBodyRateBytesPerSecond()));
+                limits.minBodyRateBytesPerSecond(),
+                webhooksApi));
     // The API reads request bodies asynchronously: a slow body holds no thread while it arrives.
     api.setAsyncSupported(true);
     context.addServlet(api, "/api/v3/*");
@@ -405,6 +440,7 @@ public final class Gateway implements AutoCloseable {
           Optional.of(g.policy.admin().passwords().createSetupLink(Actor.SYSTEM, "admin"));
     }
     g.startNotifications();
+    g.startWebhooks();
     g.writeEndpoint();
     LOG.info(
         "Portcullis {} started: {}{}{} (data {}, store {})",
@@ -415,6 +451,30 @@ public final class Gateway implements AutoCloseable {
         config.dataDir(),
         g.policy.storeUrl().replaceAll("password=[^;&]*", "password=…"));
     return g;
+  }
+
+  /** Runs the webhook sender on its thread, unless the configuration turns it off (tests). */
+  private void startWebhooks() {
+    if (!config.webhooks().deliver()) {
+      return;
+    }
+    long every = config.webhooks().pollInterval().toMillis();
+    webhookTimer.scheduleWithFixedDelay(webhooks::deliverDue, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A webhook sender like this node's, on {@code clock} with these retry delays: tests drive one to
+   * move time instead of waiting.
+   */
+  public WebhookSender newWebhookSender(Clock clock, List<Duration> retries) {
+    return new WebhookSender(
+        webhookStore,
+        webhooksApi::render,
+        webhookSecrets,
+        clock,
+        config.webhooks().allowPrivate(),
+        retries,
+        version());
   }
 
   /** Runs the notification sender on the scheduler, when mail is on. */
@@ -601,6 +661,7 @@ public final class Gateway implements AutoCloseable {
       LOG.warn("error stopping the server: {}", e.toString());
     }
     scheduler.shutdownNow();
+    webhookTimer.shutdownNow();
     maintenance.close();
     policy.close();
     if (auditFile != null) {

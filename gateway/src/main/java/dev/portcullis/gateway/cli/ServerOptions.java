@@ -6,6 +6,7 @@ import ch.qos.logback.core.joran.spi.JoranException;
 import dev.portcullis.gateway.GatewayConfig;
 import dev.portcullis.gateway.Limits;
 import dev.portcullis.gateway.notify.MailSettings;
+import dev.portcullis.gateway.notify.WebhookSettings;
 import dev.portcullis.policy.access.CacheSettings;
 import dev.portcullis.policy.access.FailedAuthLimiter;
 import dev.portcullis.policy.admin.SessionSettings;
@@ -255,6 +256,12 @@ final class ServerOptions {
   String mailFrom;
 
   @Option(
+      names = "--allow-private-webhooks",
+      description =
+          "let organization webhooks reach loopback, link-local and private addresses (refused by default, at creation and at every delivery)")
+  boolean allowPrivateWebhooks;
+
+  @Option(
       names = "--audit-file",
       description = "also append every audit event to this JSON-lines file")
   Path auditFile;
@@ -383,6 +390,7 @@ final class ServerOptions {
         metricsPort,
         webConsole.equals("on"),
         new SessionSettings(Duration.ofHours(sessionIdleHours), Duration.ofDays(sessionMaxDays)),
-        mail);
+        mail,
+        WebhookSettings.DEFAULT.withAllowPrivate(allowPrivateWebhooks));
   }
 }

@@ -289,6 +289,11 @@ final class JdbcWebhookStore implements WebhookStore {
   }
 
   @Override
+  public Optional<Hook> hookById(long hookId) {
+    return sql.read(c -> hooks(c, "id = ?", hookId).stream().findFirst());
+  }
+
+  @Override
   public boolean update(Hook h) {
     return sql.tx(
         c ->

@@ -106,6 +106,9 @@ public interface WebhookStore {
   /** The hook {@code hookId} of {@code orgId}. */
   Optional<Hook> hook(long orgId, long hookId);
 
+  /** The hook {@code hookId}, whatever its organization (for senders). */
+  Optional<Hook> hookById(long hookId);
+
   /** Replaces the settings of a hook (by its id and organization); false when it is gone. */
   boolean update(Hook hook);
 
