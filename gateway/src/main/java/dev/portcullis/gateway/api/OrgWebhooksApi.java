@@ -169,7 +169,7 @@ public final class OrgWebhooksApi {
   ApiServlet.Reply update(ApiServlet.Call c) {
     Organization org = owned(c, PermissionLevel.WRITE);
     WebhookStore.Hook before = hook(c, org);
-    JsonBody b = c.body("Hook").only("name", "config", "events", "active");
+    JsonBody b = requiredBody(c).only("name", "config", "events", "active");
     if (b.has("name") && !"web".equals(b.string("name"))) {
       throw ApiException.invalid("Hook", "name", "invalid", "name must be \"web\"");
     }
@@ -196,7 +196,7 @@ public final class OrgWebhooksApi {
   ApiServlet.Reply updateConfig(ApiServlet.Call c) {
     Organization org = owned(c, PermissionLevel.WRITE);
     WebhookStore.Hook before = hook(c, org);
-    JsonBody b = c.body("Hook");
+    JsonBody b = requiredBody(c);
     Config cfg = config(b, before);
     WebhookStore.Hook after =
         new WebhookStore.Hook(
@@ -212,6 +212,15 @@ public final class OrgWebhooksApi {
             now());
     save(c, org, before, after);
     return new ApiServlet.Reply(200, configJson(after));
+  }
+
+  /** A partial update needs a body: an absent one would be a change of nothing, audited. */
+  private static JsonBody requiredBody(ApiServlet.Call c) {
+    JsonBody b = c.optionalBody("Hook");
+    if (b == null) {
+      throw new ApiException(400, "Body should be a JSON object");
+    }
+    return b;
   }
 
   private void save(
