@@ -262,6 +262,14 @@ final class ServerOptions {
   boolean allowPrivateWebhooks;
 
   @Option(
+      names = "--webhook-delivery",
+      paramLabel = "on|off",
+      description =
+          "deliver organization webhooks from this node (default ${DEFAULT-VALUE}; off for nodes without outbound access: deliveries stay queued for the nodes that have it)",
+      defaultValue = "on")
+  String webhookDelivery;
+
+  @Option(
       names = "--audit-file",
       description = "also append every audit event to this JSON-lines file")
   Path auditFile;
@@ -321,6 +329,10 @@ final class ServerOptions {
     if (!webConsole.equals("on") && !webConsole.equals("off")) {
       throw new IllegalArgumentException(
           "--web-console must be on or off, not '" + webConsole + "'");
+    }
+    if (!webhookDelivery.equals("on") && !webhookDelivery.equals("off")) {
+      throw new IllegalArgumentException(
+          "--webhook-delivery must be on or off, not '" + webhookDelivery + "'");
     }
     if (sessionIdleHours < 1 || sessionMaxDays < 1) {
       throw new IllegalArgumentException(
@@ -391,6 +403,8 @@ final class ServerOptions {
         webConsole.equals("on"),
         new SessionSettings(Duration.ofHours(sessionIdleHours), Duration.ofDays(sessionMaxDays)),
         mail,
-        WebhookSettings.DEFAULT.withAllowPrivate(allowPrivateWebhooks));
+        WebhookSettings.DEFAULT
+            .withAllowPrivate(allowPrivateWebhooks)
+            .withDeliver(webhookDelivery.equals("on")));
   }
 }

@@ -216,8 +216,16 @@ public final class WebhookSender {
     headers.put("X-GitHub-Hook-ID", Long.toString(hook.id()));
     headers.put("X-GitHub-Hook-Installation-Target-ID", Long.toString(hook.orgId()));
     headers.put("X-GitHub-Hook-Installation-Target-Type", "organization");
-    if (hook.sealedSecret() != null) {
-      headers.put("X-Hub-Signature-256", "sha256=" + hmac(secrets.open(hook.sealedSecret()), body));
+    String secret;
+    try {
+      secret = secrets.open(hook.sealedSecret());
+    } catch (IllegalStateException e) {
+      // Sealed with another key: nothing can be signed until the secret is set again.
+      settle(d, hook, started, t0, 0, e.getMessage(), lines(headers), null, null, true);
+      return false;
+    }
+    if (secret != null) {
+      headers.put("X-Hub-Signature-256", "sha256=" + hmac(secret, body));
     }
     String requestHeaders = lines(headers);
     String problem = WebhookUrls.problem(hook.url(), allowPrivate);
