@@ -191,6 +191,10 @@ public final class Gateway implements AutoCloseable {
             config.webhooks().allowPrivate(),
             this::publicBaseUrl);
     this.webhooks = newWebhookSender(clock, WebhookSender.RETRIES);
+    metrics.webhooks(
+        () -> webhookStore.count(WebhookStore.FAILED),
+        webhooks::delivered,
+        webhooks::failedAttempts);
     this.webhookTimer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

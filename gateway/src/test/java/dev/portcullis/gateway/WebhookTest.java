@@ -299,7 +299,7 @@ class WebhookTest {
   }
 
   @Test
-  void aDeliveryThatKeepsFailingIsGivenUpAfterSixAttempts() {
+  void aDeliveryThatKeepsFailingIsGivenUpAfterSixAttempts() throws Exception {
     long hookId = createHook(olive).get("id").asLong();
     deliver();
     receiver.answer(500, 500, 500, 500, 500, 500, 500);
@@ -312,6 +312,18 @@ class WebhookTest {
     clock.advance(Duration.ofDays(2));
     sender.deliverDue();
     assertEquals(1 + 6, receiver.received().size(), "the ping, then 1 + 5 retries");
+    String metrics =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(gateway.httpUrl() + "/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertTrue(
+        metrics.lines().anyMatch(l -> l.matches("portcullis_webhooks_failed(\\{.*\\})? 1(\\.0)?")),
+        () ->
+            "counted in /metrics: " + metrics.lines().filter(l -> l.contains("webhooks")).toList());
     assertEquals(
         6,
         olive.expect(200, "GET", "/orgs/" + org + "/hooks/" + hookId + "/deliveries", null).size()
