@@ -103,7 +103,11 @@ public final class WebhookSender {
 
   private static HttpClient client(SSLContext tls) {
     HttpClient.Builder b =
-        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(TIMEOUT);
+        HttpClient.newBuilder()
+            // As GitHub posts: HTTP/1.1, no h2c upgrade offered to the receiver.
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(TIMEOUT);
     if (tls != null) {
       b.sslContext(tls);
     }
