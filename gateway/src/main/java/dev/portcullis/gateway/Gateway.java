@@ -1,6 +1,7 @@
 package dev.portcullis.gateway;
 
 import dev.portcullis.gateway.api.ApiServlet;
+import dev.portcullis.gateway.api.OrgWebhooksApi;
 import dev.portcullis.gateway.console.ConsoleServlet;
 import dev.portcullis.gateway.git.GitAccessFilter;
 import dev.portcullis.gateway.git.GitServlets;
@@ -8,6 +9,8 @@ import dev.portcullis.gateway.git.RequestWatchdog;
 import dev.portcullis.gateway.notify.MailSchedule;
 import dev.portcullis.gateway.notify.MailSettings;
 import dev.portcullis.gateway.notify.NotificationSender;
+import dev.portcullis.gateway.notify.WebhookSecrets;
+import dev.portcullis.gateway.notify.WebhookSender;
 import dev.portcullis.gateway.ops.AuditFileSink;
 import dev.portcullis.gateway.ops.GatewayMetrics;
 import dev.portcullis.gateway.ops.HealthServlet;
@@ -21,6 +24,8 @@ import dev.portcullis.policy.admin.CreatedToken;
 import dev.portcullis.policy.admin.SetupLink;
 import dev.portcullis.policy.audit.AuditLog;
 import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.store.PolicyStores;
+import dev.portcullis.policy.store.WebhookStore;
 import dev.portcullis.repos.RepositoryMaintenance;
 import dev.portcullis.repos.RepositoryStorage;
 import jakarta.servlet.DispatcherType;
@@ -41,6 +46,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +92,11 @@ public final class Gateway implements AutoCloseable {
   private final DataDirectoryLock dataLock;
   private final NotificationSender notifications;
   private final MailSchedule mailSchedule;
+  private final OrgWebhooksApi webhooksApi;
+  private final WebhookStore webhookStore;
+  private final WebhookSecrets webhookSecrets;
+  private final WebhookSender webhooks;
+  private final ScheduledExecutorService webhookTimer;
   private Optional<CreatedToken> bootstrapToken = Optional.empty();
   private Optional<SetupLink> bootstrapSetupLink = Optional.empty();
 
@@ -175,6 +186,33 @@ public final class Gateway implements AutoCloseable {
       LOG.info("{}: notifications are kept in the store and sent by a node with mail", MAIL_OFF);
     }
 
+    // Organization webhooks: every node delivers (on a thread of its own, since a receiver may take
+    // its 10 s); the outbox's leases keep nodes from attempting the same delivery at once.
+    this.webhookStore = PolicyStores.webhooks(policy.dataSource());
+    this.webhookSecrets = new WebhookSecrets(data, System.getenv());
+    this.webhooksApi =
+        new OrgWebhooksApi(
+            policy.admin(),
+            PolicyStores.jdbc(policy.dataSource()),
+            webhookStore,
+            webhookSecrets,
+            policy.audit(),
+            clock,
+            config.webhooks().allowPrivate(),
+            this::publicBaseUrl);
+    this.webhooks = newWebhookSender(clock, WebhookSender.RETRIES);
+    metrics.webhooks(
+        () -> webhookStore.count(WebhookStore.FAILED),
+        webhooks::delivered,
+        webhooks::failedAttempts);
+    this.webhookTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "portcullis-webhooks");
+              t.setDaemon(true);
+              return t;
+            });
+
     QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
     threads.setName("portcullis-http");
     this.server = new Server(threads);
@@ -252,7 +290,8 @@ public final class Gateway implements AutoCloseable {
                 watchdog,
                 limits.maxApiRequestDuration(),
                 limits.apiBodyTimeout(),
-                limits.minBodyRateBytesPerSecond()));
+                limits.minBodyRateBytesPerSecond(),
+                webhooksApi));
     // The API reads request bodies asynchronously: a slow body holds no thread while it arrives.
     api.setAsyncSupported(true);
     context.addServlet(api, "/api/v3/*");
@@ -418,6 +457,7 @@ public final class Gateway implements AutoCloseable {
           Optional.of(g.policy.admin().passwords().createSetupLink(Actor.SYSTEM, "admin"));
     }
     g.startNotifications();
+    g.startWebhooks();
     g.writeEndpoint();
     LOG.info(
         "Portcullis {} started: {}{}{} (data {}, store {})",
@@ -428,6 +468,30 @@ public final class Gateway implements AutoCloseable {
         config.dataDir(),
         g.policy.storeUrl().replaceAll("password=[^;&]*", "password=…"));
     return g;
+  }
+
+  /** Runs the webhook sender on its thread, unless the configuration turns it off (tests). */
+  private void startWebhooks() {
+    if (!config.webhooks().deliver()) {
+      return;
+    }
+    long every = config.webhooks().pollInterval().toMillis();
+    webhookTimer.scheduleWithFixedDelay(webhooks::deliverDue, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A webhook sender like this node's, on {@code clock} with these retry delays: tests drive one to
+   * move time instead of waiting.
+   */
+  public WebhookSender newWebhookSender(Clock clock, List<Duration> retries) {
+    return new WebhookSender(
+        webhookStore,
+        webhooksApi::render,
+        webhookSecrets,
+        clock,
+        config.webhooks().allowPrivate(),
+        retries,
+        version());
   }
 
   /**
@@ -621,6 +685,7 @@ public final class Gateway implements AutoCloseable {
       LOG.warn("error stopping the server: {}", e.toString());
     }
     scheduler.shutdownNow();
+    webhookTimer.shutdownNow();
     maintenance.close();
     policy.close();
     if (auditFile != null) {

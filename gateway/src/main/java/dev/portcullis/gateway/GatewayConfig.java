@@ -1,6 +1,7 @@
 package dev.portcullis.gateway;
 
 import dev.portcullis.gateway.notify.MailSettings;
+import dev.portcullis.gateway.notify.WebhookSettings;
 import dev.portcullis.policy.access.CacheSettings;
 import dev.portcullis.policy.admin.SessionSettings;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import java.util.List;
  * @param webConsole whether the web console (sign-in and settings pages) is served
  * @param sessions how long console sessions last
  * @param mail how notifications are mailed ({@link MailSettings#OFF}: not at all)
+ * @param webhooks how organization webhooks are delivered ({@code --allow-private-webhooks})
  */
 public record GatewayConfig(
     String bind,
@@ -56,9 +58,13 @@ public record GatewayConfig(
     Integer metricsPort,
     boolean webConsole,
     SessionSettings sessions,
-    MailSettings mail) {
+    MailSettings mail,
+    WebhookSettings webhooks) {
 
   public GatewayConfig {
+    if (webhooks == null) {
+      webhooks = WebhookSettings.DEFAULT;
+    }
     List<String> errors = new ArrayList<>();
     if (bind == null || bind.isBlank()) {
       errors.add("--bind must name an address");
@@ -117,6 +123,56 @@ public record GatewayConfig(
     }
   }
 
+  /** A configuration with the default webhook settings. */
+  public GatewayConfig(
+      String bind,
+      int httpsPort,
+      Integer httpPort,
+      Path dataDir,
+      Path repositoriesDir,
+      Path tlsCert,
+      Path tlsKey,
+      String dbUrl,
+      String dbUser,
+      String dbPassword,
+      boolean anonymousRead,
+      CacheSettings caches,
+      Duration lastUsedFlushInterval,
+      int maxThreads,
+      Limits limits,
+      Path auditFile,
+      List<String> trustedProxies,
+      String publicUrl,
+      Integer metricsPort,
+      boolean webConsole,
+      SessionSettings sessions,
+      MailSettings mail) {
+    this(
+        bind,
+        httpsPort,
+        httpPort,
+        dataDir,
+        repositoriesDir,
+        tlsCert,
+        tlsKey,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        anonymousRead,
+        caches,
+        lastUsedFlushInterval,
+        maxThreads,
+        limits,
+        auditFile,
+        trustedProxies,
+        publicUrl,
+        metricsPort,
+        webConsole,
+        sessions,
+        mail,
+        WebhookSettings.DEFAULT);
+  }
+
   /** Defaults for a data directory: HTTPS on 8443 on loopback, embedded store. */
   public static GatewayConfig defaults(Path dataDir) {
     return new GatewayConfig(
@@ -168,6 +224,7 @@ public record GatewayConfig(
     boolean webConsole;
     SessionSettings sessions;
     MailSettings mail;
+    WebhookSettings webhooks;
 
     Copy(GatewayConfig c) {
       bind = c.bind;
@@ -192,6 +249,7 @@ public record GatewayConfig(
       webConsole = c.webConsole;
       sessions = c.sessions;
       mail = c.mail;
+      webhooks = c.webhooks;
     }
 
     GatewayConfig build() {
@@ -217,7 +275,8 @@ public record GatewayConfig(
           metricsPort,
           webConsole,
           sessions,
-          mail);
+          mail,
+          webhooks);
     }
   }
 
@@ -233,6 +292,10 @@ public record GatewayConfig(
           c.httpsPort = https;
           c.httpPort = http;
         });
+  }
+
+  public GatewayConfig withWebhooks(WebhookSettings settings) {
+    return with(c -> c.webhooks = settings);
   }
 
   public GatewayConfig withAnonymousRead(boolean anonymous) {

@@ -42,13 +42,22 @@ class ApiNotFoundParityTest {
   private long grantTokenId;
   private long bobTokenId;
   private String bobToken;
+  private long hookId;
+  private long attemptId;
 
   /** One call: path parameters (in template order), a query string and a JSON body. */
   private record Variant(List<Object> params, String query, Object body) {}
 
   @BeforeAll
   void start() throws Exception {
-    gateway = Gateway.start(GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0));
+    gateway =
+        Gateway.start(
+            GatewayConfig.defaults(tmp.resolve("data"))
+                .withPorts(0, 0)
+                .withWebhooks(
+                    dev.portcullis.gateway.notify.WebhookSettings.DEFAULT
+                        .withAllowPrivate(true)
+                        .withDeliver(false)));
     admin =
         new TestApi(gateway.httpUrl(), Files.readString(tmp.resolve("data/admin-token")).strip());
     fx = new ApiFixtures(gateway, admin);
@@ -79,6 +88,26 @@ class ApiNotFoundParityTest {
     JsonNode bobs = fx.classic("bob", List.of("repo"));
     bobTokenId = ApiFixtures.tokenId(bobs);
     bobToken = ApiFixtures.plaintext(bobs);
+    // A hook of acme with one attempt in its log (its ping, refused: nothing listens there).
+    hookId =
+        admin
+            .expect(
+                201,
+                "POST",
+                "/orgs/acme/hooks",
+                Map.of("name", "web", "config", Map.of("url", "http://127.0.0.1:1/hook")))
+            .get("id")
+            .asLong();
+    gateway
+        .newWebhookSender(
+            java.time.Clock.systemUTC(), dev.portcullis.gateway.notify.WebhookSender.RETRIES)
+        .deliverDue();
+    attemptId =
+        admin
+            .expect(200, "GET", "/orgs/acme/hooks/" + hookId + "/deliveries", null)
+            .get(0)
+            .get("id")
+            .asLong();
     // The outsider's token has every scope a non-admin can have: no refusal is about scopes.
     outsiderToken = ApiFixtures.plaintext(fx.classic("eve", List.of("repo", "admin:org")));
   }
@@ -305,6 +334,54 @@ class ApiNotFoundParityTest {
                 List.of("nosuchorg"),
                 null,
                 Map.of("action", "revoke", "pat_ids", List.of(grantTokenId)))));
+    Map<String, Object> hook =
+        Map.of("name", "web", "config", Map.of("url", "http://127.0.0.1:1/h"));
+    c.put(
+        "GET /orgs/{}/hooks",
+        List.of(v(List.of("acme")), v(List.of("nosuchorg")), v(List.of("alice"))));
+    c.put(
+        "POST /orgs/{}/hooks",
+        List.of(
+            new Variant(List.of("acme"), null, hook),
+            new Variant(List.of("nosuchorg"), null, hook)));
+    for (String route :
+        List.of(
+            "GET /orgs/{}/hooks/{}",
+            "DELETE /orgs/{}/hooks/{}",
+            "GET /orgs/{}/hooks/{}/config",
+            "POST /orgs/{}/hooks/{}/pings",
+            "GET /orgs/{}/hooks/{}/deliveries")) {
+      c.put(
+          route,
+          List.of(
+              v(List.of("acme", hookId)),
+              v(List.of("acme", 999_999)),
+              v(List.of("nosuchorg", hookId))));
+    }
+    for (String route : List.of("PATCH /orgs/{}/hooks/{}", "PATCH /orgs/{}/hooks/{}/config")) {
+      Map<String, Object> patch = Map.of("active", false);
+      if (route.endsWith("/config")) {
+        patch = Map.of("content_type", "json");
+      }
+      c.put(
+          route,
+          List.of(
+              new Variant(List.of("acme", hookId), null, patch),
+              new Variant(List.of("acme", 999_999), null, patch),
+              new Variant(List.of("nosuchorg", hookId), null, patch)));
+    }
+    for (String route :
+        List.of(
+            "GET /orgs/{}/hooks/{}/deliveries/{}",
+            "POST /orgs/{}/hooks/{}/deliveries/{}/attempts")) {
+      c.put(
+          route,
+          List.of(
+              v(List.of("acme", hookId, attemptId)),
+              v(List.of("acme", hookId, 999_999)),
+              v(List.of("acme", 999_999, attemptId)),
+              v(List.of("nosuchorg", hookId, attemptId))));
+    }
     c.put(
         "POST /credentials/revoke",
         List.of(
@@ -500,5 +577,9 @@ class ApiNotFoundParityTest {
     assertThrows(PolicyException.class, () -> directory.owner("neworg"));
     assertThrows(PolicyException.class, () -> directory.repository("acme", "fresh"));
     assertThrows(PolicyException.class, () -> directory.repository("alice", "fresh"));
+    JsonNode hooks = admin.expect(200, "GET", "/orgs/acme/hooks", null);
+    assertEquals(1, hooks.size(), hooks::toString);
+    assertTrue(hooks.get(0).get("active").asBoolean(), "the hook is unchanged");
+    assertEquals("form", hooks.get(0).get("config").get("content_type").asText());
   }
 }

@@ -169,4 +169,77 @@ class NotificationCrashTest {
         1, first.split("mail is off \\(no --smtp-url\\)", -1).length - 1, "said once: " + first);
     assertFalse(logged.contains("mail is off"), logged);
   }
+
+  @Test
+  void webhookEventsAcknowledgedBeforeSigkillAreDeliveredAfterRestartExactlyOnce()
+      throws Exception {
+    Path data = tmp.resolve("data");
+    Files.createDirectories(data);
+    String secret = "crash-secret";
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
+      // The first node delivers nothing, so only the committed rows can carry the events over.
+      String url =
+          launch(
+              data,
+              tmp.resolve("gateway-1.log"),
+              List.of("--allow-private-webhooks", "--webhook-delivery", "off"));
+      TestApi admin = new TestApi(url, Files.readString(data.resolve("admin-token")).strip());
+      ApiFixtures fx = new ApiFixtures(null, admin);
+      for (String login : List.of("olive", "bob")) {
+        admin.expect(201, "POST", "/admin/users", Map.of("login", login));
+      }
+      String org = fx.org("acme", "olive");
+      fx.member(org, "bob");
+      admin.expect(
+          201,
+          "POST",
+          "/orgs/" + org + "/hooks",
+          Map.of(
+              "name",
+              "web",
+              "config",
+              Map.of("url", receiver.url(), "content_type", "json", "secret", secret)));
+      JsonNode token = fx.readAll("bob", org);
+      admin.expect(
+          204,
+          "POST",
+          "/orgs/" + org + "/personal-access-token-requests/" + ApiFixtures.requestId(token),
+          Map.of("action", "approve"));
+      process.destroyForcibly(); // SIGKILL on Linux, right after the acknowledgement
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(137, process.exitValue(), "the gateway died of SIGKILL");
+      assertEquals(List.of(), receiver.received(), "nothing was sent before the kill");
+
+      Path log = tmp.resolve("gateway-2.log");
+      launch(data, log, List.of("--allow-private-webhooks"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (receiver.received().size() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      // Several more polls of the outbox (every second) send nothing more.
+      Thread.sleep(3_000);
+      List<WebhookReceiver.Received> got = receiver.received();
+      List<String> events = new ArrayList<>();
+      java.util.Set<String> guids = new java.util.HashSet<>();
+      for (WebhookReceiver.Received r : got) {
+        JsonNode p = r.json();
+        events.add(
+            r.header("X-GitHub-Event") + (p.has("action") ? ":" + p.get("action").asText() : ""));
+        guids.add(r.header("X-GitHub-Delivery"));
+        assertEquals(
+            "sha256=" + dev.portcullis.gateway.notify.WebhookSender.hmac(secret, r.body()),
+            r.header("X-Hub-Signature-256"));
+      }
+      assertEquals(
+          List.of(
+              "ping",
+              "personal_access_token_request:created",
+              "personal_access_token_request:approved"),
+          events,
+          "each event once, in order");
+      assertEquals(3, guids.size());
+      assertFalse(Files.readString(log).contains(secret), "the secret is never logged");
+      assertFalse(Files.readString(tmp.resolve("gateway-1.log")).contains(secret));
+    }
+  }
 }

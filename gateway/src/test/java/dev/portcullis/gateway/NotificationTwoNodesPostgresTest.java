@@ -1,6 +1,7 @@
 package dev.portcullis.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -50,6 +51,8 @@ class NotificationTwoNodesPostgresTest {
   private final List<Process> nodes = new ArrayList<>();
   private final List<Path> logs = new ArrayList<>();
   private final List<String> urls = new ArrayList<>();
+  private WebhookReceiver receiver;
+  private static final String HOOK_SECRET = "two-nodes-secret";
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -71,6 +74,7 @@ class NotificationTwoNodesPostgresTest {
     }
     smtpPort = TestMail.freePort();
     smtp = TestMail.start(smtpPort);
+    receiver = new WebhookReceiver();
     Path repos = Files.createDirectories(tmp.resolve("shared-repositories"));
     // One after the other: the first creates the schema and the site administrator.
     launch("a", repos);
@@ -104,11 +108,14 @@ class NotificationTwoNodesPostgresTest {
                 "--smtp-url",
                 "smtp://127.0.0.1:" + smtpPort,
                 "--mail-from",
-                TestMail.FROM)
+                TestMail.FROM,
+                "--allow-private-webhooks")
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     pb.environment().put("PORTCULLIS_SMTP_USER", TestMail.USER);
     pb.environment().put("PORTCULLIS_SMTP_PASSWORD", TestMail.PASSWORD);
+    // Nodes sharing a store share the key that seals webhook secrets.
+    pb.environment().put("PORTCULLIS_WEBHOOK_KEY", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=");
     Process p = pb.start();
     nodes.add(p);
     logs.add(log);
@@ -160,12 +167,87 @@ class NotificationTwoNodesPostgresTest {
     if (smtp != null) {
       smtp.stop();
     }
+    if (receiver != null) {
+      receiver.close();
+    }
     if (database != null) {
       try (Connection c = MultiNodePostgresTest.admin("test");
           Statement s = c.createStatement()) {
         s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
       }
     }
+  }
+
+  @Test
+  void eachWebhookEventIsDeliveredOnceByOneOfTheNodes() throws Exception {
+    String token = Files.readString(tmp.resolve("a").resolve(Gateway.ADMIN_TOKEN_FILE)).strip();
+    TestApi a = new TestApi(urls.get(0), token);
+    TestApi b = new TestApi(urls.get(1), token);
+    ApiFixtures fx = new ApiFixtures(null, a);
+    // No e-mail addresses and no reviews: this test queues no notification mail.
+    for (String login : List.of("hookowner", "hookuser")) {
+      a.expect(201, "POST", "/admin/users", Map.of("login", login));
+    }
+    String org = fx.org("hooked", "hookowner");
+    fx.member(org, "hookuser");
+    a.expect(
+        201,
+        "POST",
+        "/orgs/" + org + "/hooks",
+        Map.of(
+            "name",
+            "web",
+            "config",
+            Map.of("url", receiver.url(), "content_type", "json", "secret", HOOK_SECRET)));
+    List<Long> tokens = new ArrayList<>();
+    for (int i = 0; i < REQUESTS; i++) {
+      tokens.add(ApiFixtures.tokenId(fx.readAll("hookuser", org)));
+    }
+    // Half of them cancelled, through the other node.
+    for (int i = 0; i < REQUESTS; i += 2) {
+      b.expect(204, "DELETE", "/admin/personal-access-tokens/" + tokens.get(i), null);
+    }
+    int expected = 1 + REQUESTS + REQUESTS / 2;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (receiver.received().size() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    // Both senders poll every second: several more rounds send nothing more.
+    Thread.sleep(4_000);
+    List<WebhookReceiver.Received> got = receiver.received();
+    assertEquals(expected, got.size(), "each event once");
+    java.util.Set<String> guids = new java.util.HashSet<>();
+    List<String> events = new ArrayList<>();
+    for (WebhookReceiver.Received r : got) {
+      guids.add(r.header("X-GitHub-Delivery"));
+      assertEquals(
+          "sha256=" + dev.portcullis.gateway.notify.WebhookSender.hmac(HOOK_SECRET, r.body()),
+          r.header("X-Hub-Signature-256"),
+          "signed with the secret whichever node sent it");
+      JsonNode p = r.json();
+      if (p.has("action")) {
+        events.add(
+            p.get("action").asText() + ":" + p.at("/personal_access_token_request/token_id"));
+      }
+    }
+    assertEquals(expected, guids.size());
+    List<String> want = new ArrayList<>();
+    for (int i = 0; i < REQUESTS; i++) {
+      want.add("created:" + tokens.get(i));
+      if (i % 2 == 0) {
+        want.add("cancelled:" + tokens.get(i));
+      }
+    }
+    Collections.sort(want);
+    Collections.sort(events);
+    assertEquals(want, events);
+    int deliveredByNodes = 0;
+    for (Path log : logs) {
+      String text = Files.readString(log);
+      deliveredByNodes += text.split(" to 127.0.0.1: 200", -1).length - 1;
+      assertFalse(text.contains(HOOK_SECRET), "the secret is never logged");
+    }
+    assertEquals(expected, deliveredByNodes, "the nodes' logs count one delivery per event");
   }
 
   @Test

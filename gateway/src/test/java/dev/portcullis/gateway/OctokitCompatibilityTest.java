@@ -118,7 +118,15 @@ class OctokitCompatibilityTest {
     int major = Integer.parseInt(version.stdout().strip().replaceFirst("^v", "").split("\\.")[0]);
     assertTrue(major >= 20, () -> NEED_NODE + "; found " + version.stdout().strip());
 
-    gateway = Gateway.start(GatewayConfig.defaults(tmp.resolve("data")).withPorts(0, 0));
+    // The receiver of the webhook check listens on loopback.
+    gateway =
+        Gateway.start(
+            GatewayConfig.defaults(tmp.resolve("data"))
+                .withPorts(0, 0)
+                .withWebhooks(
+                    dev.portcullis.gateway.notify.WebhookSettings.DEFAULT
+                        .withAllowPrivate(true)
+                        .withPollInterval(Duration.ofMillis(100))));
     String admin = Files.readString(tmp.resolve("data").resolve(Gateway.ADMIN_TOKEN_FILE)).strip();
     fx = new ApiFixtures(gateway, new TestApi(gateway.httpUrl(), admin));
     git = new TestGit(tmp.resolve("home"), Map.of());
@@ -155,6 +163,70 @@ class OctokitCompatibilityTest {
     List<Long> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asLong()));
     return out;
+  }
+
+  /** Runs a script of src/test/octokit with {@code env}, after one {@code npm ci}. */
+  private Ran script(String name, Map<String, String> env) throws Exception {
+    Path lockFile = Path.of(System.getProperty("java.io.tmpdir"), "portcullis-octokit-npm.lock");
+    try (FileChannel ch =
+            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = ch.lock()) {
+      assertTrue(lock.isValid(), "one npm ci at a time in src/test/octokit");
+      Ran ci =
+          run(octokitDir, Map.of(), NPM_TIMEOUT, NEED_NODE, "npm", "ci", "--no-audit", "--no-fund");
+      assertEquals(0, ci.exit(), () -> "npm ci failed: " + ci);
+      return run(octokitDir, env, NODE_TIMEOUT, NEED_NODE, "node", name);
+    }
+  }
+
+  @Test
+  void octokitManagesOrgWebhooksUnchanged() throws Exception {
+    String owner = fx.user("hookowner");
+    String org = fx.org("hooked", owner);
+    String ownerToken = plaintext(fx.classic(owner, List.of("admin:org")));
+    String secret = "octokit-hook-secret";
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
+      Ran result =
+          script(
+              "octokit-hooks.mjs",
+              Map.of(
+                  "PORTCULLIS_API_URL", gateway.httpUrl() + "/api/v3",
+                  "PORTCULLIS_TOKEN", ownerToken,
+                  "PORTCULLIS_ORG", org,
+                  "PORTCULLIS_HOOK_URL", receiver.url(),
+                  "PORTCULLIS_HOOK_SECRET", secret));
+      assertEquals(0, result.exit(), () -> "octokit-hooks.mjs failed: " + result);
+      JsonNode s = JSON.readTree(result.stdout());
+      assertEquals(201, s.at("/created/status").asInt());
+      long hookId = s.at("/created/data/id").asLong();
+      assertEquals("********", s.at("/created/data/config/secret").asText());
+      assertEquals("json", s.at("/got/config/content_type").asText());
+      assertEquals(List.of(hookId), longs(s.get("listed")));
+      assertEquals(204, s.get("pingStatus").asInt());
+      assertEquals("ping", s.at("/deliveries/0/event").asText());
+      assertEquals("OK", s.at("/deliveries/0/status").asText());
+      assertEquals(200, s.at("/detail/status_code").asInt());
+      assertEquals(hookId, s.at("/detail/request/payload/hook_id").asLong());
+      assertEquals("ping", s.at("/detail/request/headers/X-GitHub-Event").asText());
+      assertEquals(202, s.at("/redeliver/status").asInt());
+      JsonNode newest = s.at("/afterRedelivery/0");
+      assertTrue(newest.get("redelivery").asBoolean(), newest::toString);
+      assertEquals(s.at("/deliveries/0/guid").asText(), newest.get("guid").asText());
+      assertFalse(s.at("/updated/active").asBoolean());
+      assertEquals(204, s.get("deleteStatus").asInt());
+      assertEquals(404, s.at("/gone/status").asInt());
+      assertFalse(result.stdout().contains(secret), "the secret is never answered");
+
+      // What the receiver got: three signed pings (creation, pingWebhook, the redelivery).
+      List<WebhookReceiver.Received> got = receiver.received();
+      assertEquals(3, got.size());
+      for (WebhookReceiver.Received r : got) {
+        assertEquals("ping", r.header("X-GitHub-Event"));
+        assertEquals(
+            "sha256=" + dev.portcullis.gateway.notify.WebhookSender.hmac(secret, r.body()),
+            r.header("X-Hub-Signature-256"));
+      }
+    }
   }
 
   @Test

@@ -74,6 +74,8 @@ class PackageOrderTest {
         .or()
         .haveSimpleName("JdbcNotificationOutbox")
         .or()
+        .haveSimpleName("JdbcWebhookStore")
+        .or()
         .haveSimpleName("RetrySchedule")
         .or()
         .haveSimpleName("PostgresChangeBus")

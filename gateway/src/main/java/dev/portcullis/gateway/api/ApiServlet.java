@@ -257,6 +257,20 @@ public final class ApiServlet extends HttpServlet {
           // Anyone holding a leaked token may revoke it.
           new Route("POST", "/credentials/revoke", ApiServlet::revokeCredentials)
               .withoutAuthentication(),
+          new Route("GET", "/orgs/{}/hooks", (api, c) -> api.webhooks.list(c)),
+          new Route("POST", "/orgs/{}/hooks", (api, c) -> api.webhooks.create(c)),
+          new Route("GET", "/orgs/{}/hooks/{}", (api, c) -> api.webhooks.get(c)),
+          new Route("PATCH", "/orgs/{}/hooks/{}", (api, c) -> api.webhooks.update(c)),
+          new Route("DELETE", "/orgs/{}/hooks/{}", (api, c) -> api.webhooks.delete(c)),
+          new Route("GET", "/orgs/{}/hooks/{}/config", (api, c) -> api.webhooks.getConfig(c)),
+          new Route("PATCH", "/orgs/{}/hooks/{}/config", (api, c) -> api.webhooks.updateConfig(c)),
+          new Route("POST", "/orgs/{}/hooks/{}/pings", (api, c) -> api.webhooks.pings(c)),
+          new Route("GET", "/orgs/{}/hooks/{}/deliveries", (api, c) -> api.webhooks.deliveries(c)),
+          new Route("GET", "/orgs/{}/hooks/{}/deliveries/{}", (api, c) -> api.webhooks.delivery(c)),
+          new Route(
+              "POST",
+              "/orgs/{}/hooks/{}/deliveries/{}/attempts",
+              (api, c) -> api.webhooks.redeliver(c)),
           new Route("GET", "/admin/audit-log", ApiServlet::auditLog),
           new Route("GET", "/admin/notifications", ApiServlet::listNotifications),
           new Route("POST", "/admin/notifications/digest", ApiServlet::sendDigest));
@@ -271,6 +285,7 @@ public final class ApiServlet extends HttpServlet {
   private final transient Duration maxRequestDuration;
   private final transient Duration bodyTimeout;
   private final long minBodyRate;
+  private final transient OrgWebhooksApi webhooks;
   final transient ObjectMapper json =
       new ObjectMapper()
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -287,7 +302,9 @@ public final class ApiServlet extends HttpServlet {
       RequestWatchdog watchdog,
       Duration maxRequestDuration,
       Duration bodyTimeout,
-      long minBodyRate) {
+      long minBodyRate,
+      OrgWebhooksApi webhooks) {
+    this.webhooks = webhooks;
     this.watchdog = watchdog;
     this.maxRequestDuration = maxRequestDuration;
     this.bodyTimeout = bodyTimeout;

@@ -128,6 +128,38 @@ final class JsonBody {
     return out;
   }
 
+  /** A nested object, or null when absent or null. */
+  JsonBody object(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isObject()) {
+      throw ApiException.invalid(resource, field, "invalid", field + " must be an object");
+    }
+    return new JsonBody(v, resource);
+  }
+
+  Boolean bool(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isBoolean()) {
+      throw ApiException.invalid(resource, field, "invalid", field + " must be a boolean");
+    }
+    return v.asBoolean();
+  }
+
+  /** A string or a number as text (GitHub takes both for some settings); null otherwise. */
+  String scalarText(String field) {
+    JsonNode v = node.get(field);
+    if (v == null || !(v.isTextual() || v.isIntegralNumber())) {
+      return null;
+    }
+    return v.asText();
+  }
+
   Map<String, String> stringMap(String field) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {

@@ -6,6 +6,7 @@ import ch.qos.logback.core.joran.spi.JoranException;
 import dev.portcullis.gateway.GatewayConfig;
 import dev.portcullis.gateway.Limits;
 import dev.portcullis.gateway.notify.MailSettings;
+import dev.portcullis.gateway.notify.WebhookSettings;
 import dev.portcullis.policy.access.CacheSettings;
 import dev.portcullis.policy.access.FailedAuthLimiter;
 import dev.portcullis.policy.admin.SessionSettings;
@@ -262,6 +263,20 @@ final class ServerOptions {
   String digestTime;
 
   @Option(
+      names = "--allow-private-webhooks",
+      description =
+          "let organization webhooks reach loopback, link-local and private addresses (refused by default, at creation and at every delivery)")
+  boolean allowPrivateWebhooks;
+
+  @Option(
+      names = "--webhook-delivery",
+      paramLabel = "on|off",
+      description =
+          "deliver organization webhooks from this node (default ${DEFAULT-VALUE}; off for nodes without outbound access: deliveries stay queued for the nodes that have it)",
+      defaultValue = "on")
+  String webhookDelivery;
+
+  @Option(
       names = "--audit-file",
       description = "also append every audit event to this JSON-lines file")
   Path auditFile;
@@ -321,6 +336,10 @@ final class ServerOptions {
     if (!webConsole.equals("on") && !webConsole.equals("off")) {
       throw new IllegalArgumentException(
           "--web-console must be on or off, not '" + webConsole + "'");
+    }
+    if (!webhookDelivery.equals("on") && !webhookDelivery.equals("off")) {
+      throw new IllegalArgumentException(
+          "--webhook-delivery must be on or off, not '" + webhookDelivery + "'");
     }
     if (sessionIdleHours < 1 || sessionMaxDays < 1) {
       throw new IllegalArgumentException(
@@ -391,6 +410,9 @@ final class ServerOptions {
         metricsPort,
         webConsole.equals("on"),
         new SessionSettings(Duration.ofHours(sessionIdleHours), Duration.ofDays(sessionMaxDays)),
-        mail);
+        mail,
+        WebhookSettings.DEFAULT
+            .withAllowPrivate(allowPrivateWebhooks)
+            .withDeliver(webhookDelivery.equals("on")));
   }
 }

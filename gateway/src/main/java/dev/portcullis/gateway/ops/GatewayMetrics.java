@@ -39,6 +39,7 @@ public final class GatewayMetrics {
   private final Counter clientCapped;
   private final Counter storeUnavailable;
   private volatile List<LongSupplier> notificationSources = List.of();
+  private volatile List<LongSupplier> webhookSources = List.of();
 
   public GatewayMetrics(PolicyCache cache, DataSource store) {
     for (Decision.Reason r : Decision.Reason.values()) {
@@ -197,6 +198,21 @@ public final class GatewayMetrics {
     FunctionCounter.builder(
             "portcullis.notifications.attempts.failed", failedAttempts, f -> f.getAsLong())
         .description("Notification deliveries that failed on this node (each is retried)")
+        .register(registry);
+  }
+
+  /** Organization webhooks: given up (all nodes), delivered and failed attempts (this node). */
+  public void webhooks(LongSupplier failed, LongSupplier delivered, LongSupplier failedAttempts) {
+    webhookSources = List.of(failed, delivered, failedAttempts);
+    Gauge.builder("portcullis.webhooks.failed", failed, f -> f.getAsLong())
+        .description("Webhook deliveries given up after their retries (all nodes)")
+        .register(registry);
+    FunctionCounter.builder("portcullis.webhooks.delivered", delivered, s -> s.getAsLong())
+        .description("Webhook deliveries this node made (a 2xx answer)")
+        .register(registry);
+    FunctionCounter.builder(
+            "portcullis.webhooks.attempts.failed", failedAttempts, f -> f.getAsLong())
+        .description("Webhook attempts that failed on this node")
         .register(registry);
   }
 }

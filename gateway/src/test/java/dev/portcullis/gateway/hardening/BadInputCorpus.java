@@ -74,7 +74,8 @@ final class BadInputCorpus {
       long requestId, // dave's pending request on acme
       long daveTokenId, // dave's pending token id
       long grantTokenId, // alice's approved fine-grained token on acme
-      String tip) {} // alice/r main
+      String tip, // alice/r main
+      long hookId) {} // a webhook of acme
 
   private final World w;
   private final List<Entry> entries = new ArrayList<>();
@@ -1833,6 +1834,56 @@ final class BadInputCorpus {
                     hundredOne(),
                     List.of(w.grantTokenId(), w.daveTokenId()))),
             false));
+    String hookUrl = "http://192.0.2.1/hook";
+    String hook = "/orgs/acme/hooks/" + w.hookId();
+    List<Object> badConfigs =
+        List.of(
+            map("url", "ftp://192.0.2.1/x"),
+            map("url", "http://127.0.0.1/x"),
+            map("url", "http://169.254.169.254/x"),
+            map("url", "not a url"),
+            map("url", hookUrl, "content_type", "xml"),
+            map("url", hookUrl, "insecure_ssl", "2"),
+            map("url", hookUrl, "secret", "s".repeat(257)),
+            map("url", hookUrl, "username", "u"));
+    r.add(
+        new BodyRoute(
+            "POST",
+            "/orgs/acme/hooks",
+            map("name", "web", "config", map("url", hookUrl), "events", List.of(), "active", true),
+            List.of(
+                f("name", Type.STRING, true, false, "email", "", "WEB"),
+                f("config", Type.MAP, true, false, badConfigs.toArray()),
+                f("events", Type.STRINGS, false, true, List.of("push"), List.of("*")),
+                f("active", Type.BOOL, false, true)),
+            false));
+    r.add(
+        new BodyRoute(
+            "PATCH",
+            hook,
+            map("active", true),
+            List.of(
+                f("active", Type.BOOL, false, true),
+                f("name", Type.STRING, false, true, "email"),
+                f(
+                    "config",
+                    Type.MAP,
+                    false,
+                    true,
+                    join(badConfigs, List.of(map("content_type", "xml"))).toArray()),
+                f("events", Type.STRINGS, false, true, List.of("push"))),
+            false));
+    r.add(
+        new BodyRoute(
+            "PATCH",
+            hook + "/config",
+            map("content_type", "form"),
+            List.of(
+                f("content_type", Type.STRING, false, true, "xml", "JSON", ""),
+                f("url", Type.STRING, false, true, "ftp://x/", "http://127.0.0.1/x", "not a url"),
+                f("insecure_ssl", Type.STRING, false, true, "2", "yes", -1),
+                f("secret", Type.STRING, false, true, "s".repeat(257))),
+            false));
     r.add(
         new BodyRoute(
             "POST",
@@ -2372,6 +2423,15 @@ final class BadInputCorpus {
             "999999999",
             "%E2%80%8B1");
     for (String id : badIds) {
+      api(g, "GET", "/orgs/acme/hooks/" + id, null, null, Expect.CLIENT_ERROR, "bad hook id");
+      api(
+          g,
+          "GET",
+          "/orgs/acme/hooks/" + w.hookId() + "/deliveries/" + id,
+          null,
+          null,
+          Expect.CLIENT_ERROR,
+          "bad delivery id");
       api(
           g,
           "DELETE",
@@ -2890,6 +2950,13 @@ final class BadInputCorpus {
                 "POST",
                 "/orgs/acme/personal-access-tokens",
                 "{\"pat_ids\":[" + w.grantTokenId() + "],\"action\":\"revoke\"}"),
+            new R("GET", "/orgs/acme/hooks", null),
+            new R(
+                "POST",
+                "/orgs/acme/hooks",
+                "{\"name\":\"web\",\"config\":{\"url\":\"http://192.0.2.1/probe\"}}"),
+            new R("GET", "/orgs/acme/hooks/" + w.hookId() + "/deliveries", null),
+            new R("POST", "/orgs/acme/hooks/" + w.hookId() + "/pings", null),
             new R("GET", "/admin/audit-log", null),
             new R("PATCH", "/user", "{\"email\":\"probe@example.test\"}"),
             new R("POST", "/admin/notifications/digest", "{}"));

@@ -149,7 +149,11 @@ class BadInputCorpusTest {
 
   private void run(String label, String pgDatabase, boolean onlyKnownBugs) throws Exception {
     Path data = tmp.resolve(label);
-    GatewayConfig cfg = GatewayConfig.defaults(data).withPorts(0, 0).withLimits(limits());
+    GatewayConfig cfg =
+        GatewayConfig.defaults(data)
+            .withPorts(0, 0)
+            .withLimits(limits())
+            .withWebhooks(dev.portcullis.gateway.notify.WebhookSettings.DEFAULT.withDeliver(false));
     if (pgDatabase != null) {
       cfg = cfg.withStore(Hardening.PG_SERVER + pgDatabase, "postgres", null, null);
     }
@@ -518,6 +522,15 @@ class BadInputCorpusTest {
         "pending",
         daveFine.path("request").path("status").asText(),
         "a member's token waits for approval: " + daveFine);
+    // A webhook of acme (the corpus's gateway sends nothing: its deliveries stay queued).
+    long hookId =
+        api.expect(
+                201,
+                "POST",
+                "/orgs/acme/hooks",
+                Map.of("name", "web", "config", Map.of("url", "http://192.0.2.1/hook")))
+            .get("id")
+            .asLong();
     String tip;
     try (org.eclipse.jgit.lib.Repository repo =
         gw.storage().open(gw.admin().directory().repository("alice", "r"))) {
@@ -534,7 +547,8 @@ class BadInputCorpusTest {
         daveFine.path("request").path("id").asLong(),
         daveFine.get("id").asLong(),
         aliceFine.get("id").asLong(),
-        tip);
+        tip,
+        hookId);
   }
 
   private static JsonNode classic(Hardening.Api api, String login, List<String> scopes) {

@@ -1163,6 +1163,14 @@ final class JdbcPolicyStore implements PolicyStore {
                     orNull(reason),
                     t.createdAt(),
                     orNull(granted));
+            // A request to an organization requiring approval is created; one that needs none is
+            // approved at once (GitHub's event for both), in this transaction.
+            JdbcWebhookStore.requestEvent(
+                c,
+                gid,
+                initialStatus == GrantStatus.PENDING ? "created" : initialStatus.apiName(),
+                t.userId(),
+                t.createdAt());
             grant =
                 new Grant(
                     gid,
@@ -1290,6 +1298,18 @@ final class JdbcPolicyStore implements PolicyStore {
           if (deleted && notice != null) {
             JdbcNotificationOutbox.enqueue(c, notice, now);
           }
+          if (deleted) {
+            // A request still pending is cancelled with its token.
+            for (long[] g :
+                list(
+                    c,
+                    rs -> new long[] {rs.getLong(1), rs.getLong(2)},
+                    "SELECT g.id, t.user_id FROM token_grants g JOIN tokens t ON t.id = g.token_id "
+                        + "WHERE g.token_id = ? AND g.status = 'pending'",
+                    tokenId)) {
+              JdbcWebhookStore.requestEvent(c, g[0], "cancelled", g[1], now);
+            }
+          }
           return deleted;
         });
   }
@@ -1334,6 +1354,12 @@ final class JdbcPolicyStore implements PolicyStore {
           if (changed && notice != null) {
             JdbcNotificationOutbox.enqueue(c, notice, now);
           }
+          // So are the organization's webhook deliveries of a reviewed request.
+          if (changed
+              && expected == GrantStatus.PENDING
+              && (next == GrantStatus.APPROVED || next == GrantStatus.DENIED)) {
+            JdbcWebhookStore.requestEvent(c, grantId, next.apiName(), reviewerId, now);
+          }
           return changed;
         });
   }
@@ -1366,6 +1392,7 @@ final class JdbcPolicyStore implements PolicyStore {
           // Notices about the organization's requests and grants go with them, sent or not.
           update(c, "DELETE FROM notification_outbox WHERE org_id = ?", orgId);
           List<TokenKey> secrets = new ArrayList<>();
+          JdbcWebhookStore.forgetOrganization(c, orgId);
           List<TokenKey> tokens =
               removeTokens(
                   c,
@@ -1398,6 +1425,7 @@ final class JdbcPolicyStore implements PolicyStore {
           // Notices to the user go with the account, sent or not.
           update(c, "DELETE FROM notification_outbox WHERE recipient_id = ?", userId);
           List<TokenKey> secrets = new ArrayList<>();
+          JdbcWebhookStore.forgetSender(c, userId);
           List<TokenKey> tokens =
               removeTokens(c, secrets, "user_id = ? OR resource_owner_id = ?", userId, userId);
           List<Repository> repos = repositories(c, "r.owner_id = ?", userId);
@@ -1456,6 +1484,9 @@ final class JdbcPolicyStore implements PolicyStore {
                 + where
                 + ")",
             args));
+    for (TokenKey t : tokens) {
+      JdbcWebhookStore.forgetToken(c, t.id());
+    }
     for (String table :
         List.of(
             "notification_outbox",

@@ -11,6 +11,11 @@ public final class PolicyStores {
     return new JdbcPolicyStore(dataSource);
   }
 
+  /** Organization webhooks over the same migrated data source. */
+  public static WebhookStore webhooks(DataSource dataSource) {
+    return new JdbcWebhookStore(dataSource);
+  }
+
   /** The web console's sign-in store over the same migrated data source. */
   public static SignInStore signIn(DataSource dataSource) {
     return new JdbcSignInStore(dataSource);

@@ -156,6 +156,33 @@ class JdbcPolicyStoreTest {
     Enterprise globex = store.createEnterprise("deletions-globex", T0);
     assertTrue(store.addEnterpriseOwner(globex.id(), carol.id(), T0));
     Repository app = store.createRepository(acme.id(), "app", Visibility.PRIVATE, T0, r -> {});
+    // Webhooks of two organizations: their deliveries name grants and senders deleted below.
+    Organization initech = store.createOrganization("deletions-initech", null, carol.id(), T0);
+    WebhookStore hooks = PolicyStores.webhooks(dataSource);
+    for (Organization o : List.of(acme, initech)) {
+      hooks.create(
+          new WebhookStore.Hook(
+              0,
+              o.id(),
+              "https://hooks.example.test/" + o.login(),
+              "json",
+              false,
+              "sealed",
+              List.of(WebhookStore.PAT_REQUEST_EVENT),
+              true,
+              T0,
+              T0));
+    }
+    store.insertToken(
+        fineGrained(
+            bob,
+            initech,
+            RepositorySelection.ALL,
+            Set.of(),
+            Map.of("contents", PermissionLevel.READ)),
+        initech.id(),
+        GrantStatus.PENDING,
+        "elsewhere");
     Repository own = store.createRepository(carol.id(), "own", Visibility.PRIVATE, T0, r -> {});
     store.setCollaborator(app.id(), carol.id(), RepoPermission.WRITE);
     AccessToken subset =
@@ -206,6 +233,19 @@ class JdbcPolicyStoreTest {
             .rotateSecret(carols.id(), carols.digest(), carolsNext, T0, null, T0.plusSeconds(60))
             .isPresent());
     store.recordLastUsed(Map.of(-store.rotatedSecrets(carols.id()).get(0).id(), T0.plusSeconds(1)));
+    // Every queued delivery attempted once, so the log has rows too.
+    for (WebhookStore.Delivery d : hooks.claimDue(T0, "node", T0.plusSeconds(60), 100)) {
+      assertTrue(
+          hooks.finish(
+              d.id(),
+              "node",
+              new WebhookStore.Outcome(
+                  T0, 5, 500, "Invalid HTTP Response: 500", "a: b", null, null),
+              WebhookStore.PENDING,
+              T0.plusSeconds(60)));
+    }
+    assertEquals(
+        4, hooks.count(WebhookStore.PENDING), "created twice, approved; created elsewhere");
     // The console's sign-in rows of users deleted below.
     SignInStore signIns = PolicyStores.signIn(dataSource);
     for (User u : List.of(alice, carol)) {
@@ -254,6 +294,7 @@ class JdbcPolicyStoreTest {
         List.of(own.id()), carolsRemoval.repositories().stream().map(Repository::id).toList());
     store.deleteUser(bob.id()).orElseThrow();
     assertTrue(store.deleteUser(bob.id()).isEmpty());
+    store.deleteOrganization(initech.id()).orElseThrow();
 
     try (java.sql.Connection c = dataSource.getConnection();
         java.sql.Statement st = c.createStatement()) {
@@ -269,6 +310,9 @@ class JdbcPolicyStoreTest {
               "token_last_used",
               "token_secrets",
               "notification_outbox",
+              "webhooks",
+              "webhook_deliveries",
+              "webhook_attempts",
               "enterprise_owners",
               "user_passwords",
               "password_setup_links",
