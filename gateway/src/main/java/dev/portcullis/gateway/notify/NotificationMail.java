@@ -53,6 +53,18 @@ final class NotificationMail {
                 + "\" to the organization. The token cannot access its private resources any more.";
         detail = null;
       }
+      case GRANT_EXPIRED -> {
+        subject = "[Portcullis] " + org + "'s approval of your personal access token expired";
+        what =
+            "The organization "
+                + org
+                + " approved the access of your fine-grained personal access token \""
+                + token
+                + "\" for a limited time, which has passed: the token cannot access the"
+                + " organization's private resources any more. To ask for access again, create"
+                + " a new token for the organization.";
+        detail = null;
+      }
       default -> throw new IllegalArgumentException("no mail for " + n.kind());
     }
     String greeting = "Hi " + n.recipientLogin() + ",";

@@ -120,7 +120,7 @@ public final class AccessEvaluator {
     Decision byToken =
         token.kind() == TokenKind.CLASSIC
             ? classic(token, repo, in, op)
-            : fineGrained(token, repo, in, op);
+            : fineGrained(token, repo, in, op, now);
     if (byToken != null) {
       return byToken;
     }
@@ -223,6 +223,17 @@ public final class AccessEvaluator {
    */
   public static Instant changesAt(AccessInputs in) {
     return in.credential() instanceof Credential.Token t ? t.token().expiresAt() : null;
+  }
+
+  /**
+   * The other instant at which time alone can change a decision on {@code in}, or {@code null} when
+   * none: the end of an approval given for a limited time (rule 6's only other read of {@code
+   * now}). Decisions on the same inputs agree whenever both times are on the same side of this
+   * instant and of {@link #changesAt}.
+   */
+  public static Instant grantChangesAt(AccessInputs in) {
+    Grant g = in.grant();
+    return g != null && g.status() == GrantStatus.APPROVED ? g.approvalExpiresAt() : null;
   }
 
   /**
@@ -336,7 +347,7 @@ public final class AccessEvaluator {
    * its callers.
    */
   public static Decision.Denied fineGrainedOrgPolicy(
-      AccessToken token, EffectivePolicy policy, Grant grant) {
+      AccessToken token, EffectivePolicy policy, Grant grant, Instant now) {
     if (policy == null) {
       return null;
     }
@@ -377,6 +388,17 @@ public final class AccessEvaluator {
           Decision.Reason.GRANT_DENIED,
           "The '" + policy.orgLogin() + "' organization has denied this token's access request.");
     }
+    // An approval for a limited time ends by itself, as a revocation would: whatever the policy.
+    if (grant != null && grant.approvalLapsed(now)) {
+      return new Decision.Denied(
+          403,
+          Decision.Reason.GRANT_EXPIRED,
+          "approval expired: the '"
+              + policy.orgLogin()
+              + "' organization approved this token's access until "
+              + grant.approvalExpiresAt()
+              + ".");
+    }
     if (policy.approvalRequired() && status != GrantStatus.APPROVED) {
       return new Decision.Denied(
           403,
@@ -390,7 +412,7 @@ public final class AccessEvaluator {
 
   /** Rule 6, or {@code null} when the fine-grained token passes it. */
   private static Decision fineGrained(
-      AccessToken token, Repository repo, AccessInputs in, GitOperation op) {
+      AccessToken token, Repository repo, AccessInputs in, GitOperation op, Instant now) {
     if (token.resourceOwnerId() == null || token.resourceOwnerId() != repo.ownerId()) {
       return OWNER_MISMATCH;
     }
@@ -412,7 +434,7 @@ public final class AccessEvaluator {
     if (!selected) {
       return NOT_SELECTED;
     }
-    Decision.Denied byOrg = fineGrainedOrgPolicy(token, policy, in.grant());
+    Decision.Denied byOrg = fineGrainedOrgPolicy(token, policy, in.grant(), now);
     if (byOrg != null) {
       return byOrg;
     }

@@ -20,6 +20,8 @@ import java.util.Set;
  *     present)
  * @param allowedNetworks the only networks the token may be used from, parsed once when the token
  *     is loaded; {@code null} = anywhere
+ * @param refPatterns fine-grained {@code contents: write} only: the only refs a push may update,
+ *     parsed once when the token is loaded; {@code null} = any ref
  */
 public record AccessToken(
     long id,
@@ -37,7 +39,46 @@ public record AccessToken(
     RepositorySelection repositorySelection,
     Set<Long> repositoryIds,
     Map<String, PermissionLevel> permissions,
-    NetworkList allowedNetworks) {
+    NetworkList allowedNetworks,
+    RefPatterns refPatterns) {
+
+  /** A token that may update any ref its permissions allow. */
+  public AccessToken(
+      long id,
+      long userId,
+      TokenKind kind,
+      TokenDigest digest,
+      String name,
+      String description,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant lastUsedAt,
+      Instant deletedAt,
+      Set<String> scopes,
+      Long resourceOwnerId,
+      RepositorySelection repositorySelection,
+      Set<Long> repositoryIds,
+      Map<String, PermissionLevel> permissions,
+      NetworkList allowedNetworks) {
+    this(
+        id,
+        userId,
+        kind,
+        digest,
+        name,
+        description,
+        createdAt,
+        expiresAt,
+        lastUsedAt,
+        deletedAt,
+        scopes,
+        resourceOwnerId,
+        repositorySelection,
+        repositoryIds,
+        permissions,
+        allowedNetworks,
+        null);
+  }
 
   /** A token usable from anywhere. */
   public AccessToken(
@@ -72,6 +113,7 @@ public record AccessToken(
         repositorySelection,
         repositoryIds,
         permissions,
+        null,
         null);
   }
 
@@ -110,6 +152,28 @@ public record AccessToken(
     }
     Duration l = lifetime();
     return l == null || l.compareTo(Duration.ofDays(maxDays)) > 0;
+  }
+
+  /** This token with {@code patterns} as its {@code ref_patterns}. */
+  public AccessToken withRefPatterns(RefPatterns patterns) {
+    return new AccessToken(
+        id,
+        userId,
+        kind,
+        digest,
+        name,
+        description,
+        createdAt,
+        expiresAt,
+        lastUsedAt,
+        deletedAt,
+        scopes,
+        resourceOwnerId,
+        repositorySelection,
+        repositoryIds,
+        permissions,
+        allowedNetworks,
+        patterns);
   }
 
   /** The level granted for a fine-grained permission, or {@code null}. */

@@ -9,7 +9,9 @@ public enum NotificationKind {
    */
   REQUEST_DENIED("token_request.denied"),
   /** To a token's owner: an organization revoked the token's access. */
-  GRANT_REVOKED("token_grant.revoked");
+  GRANT_REVOKED("token_grant.revoked"),
+  /** To a token's owner: an approval given for a limited time lapsed by itself. */
+  GRANT_EXPIRED("token_grant.expired");
 
   private final String apiName;
 
