@@ -1739,7 +1739,16 @@ final class BadInputCorpus {
                     map("contents", ""),
                     map("metadata", "write")),
                 f("reason", Type.STRING, false, true, long1025),
-                f("scopes", Type.STRINGS, false, true, List.of("repo"))),
+                f("scopes", Type.STRINGS, false, true, List.of("repo")),
+                f(
+                    "ref_patterns",
+                    Type.STRINGS,
+                    false,
+                    true,
+                    List.of("refs/heads/main"),
+                    List.of("main"),
+                    List.of(),
+                    List.of("refs/heads/*/*"))),
             false));
     r.add(
         new BodyRoute(
@@ -1757,7 +1766,16 @@ final class BadInputCorpus {
                     "",
                     "revoke",
                     "approve "),
-                f("reason", Type.STRING, false, true, long1025)),
+                f("reason", Type.STRING, false, true, long1025),
+                f(
+                    "expires_at",
+                    Type.STRING,
+                    false,
+                    true,
+                    "tomorrow",
+                    "2020-01-01T00:00:00Z",
+                    "2099-01-01",
+                    "2099-01-01T00:00:00")),
             false));
     r.add(
         new BodyRoute(
@@ -1776,7 +1794,8 @@ final class BadInputCorpus {
                     hundredOne(),
                     List.of(999_999_998L, w.requestId())),
                 f("action", Type.STRING, true, false, "DENY", "reject", "", "revoke"),
-                f("reason", Type.STRING, false, true, long1025)),
+                f("reason", Type.STRING, false, true, long1025),
+                f("expires_at", Type.STRING, false, true, "2099-01-01T00:00:00Z")),
             false));
     r.add(
         new BodyRoute(
@@ -2808,6 +2827,10 @@ final class BadInputCorpus {
                 "{\"type\":\"classic\",\"name\":\"x\",\"scopes\":[\"repo\"]}"),
             new R("GET", "/admin/users/alice/personal-access-tokens", null),
             new R("DELETE", "/admin/personal-access-tokens/" + w.grantTokenId(), null),
+            new R(
+                "PATCH",
+                "/admin/personal-access-tokens/" + w.grantTokenId(),
+                "{\"ref_patterns\":[\"refs/heads/main\"]}"),
             new R("GET", "/orgs/acme/personal-access-token-requests", null),
             new R(
                 "GET",
@@ -2885,6 +2908,9 @@ final class BadInputCorpus {
         continue;
       }
       for (String m : List.of("PATCH", "OPTIONS", "TRACE", "HEAD", "FOO")) {
+        if (methodsOf.get(r.path()).contains(m)) {
+          continue;
+        }
         api("api-method", m, r.path(), null, null, Expect.CLIENT_ERROR, "method not allowed");
       }
       for (String wrong : List.of("GET", "DELETE", "PUT", "POST")) {
