@@ -18,6 +18,8 @@ import java.util.Map;
  * @param access what repositories it reaches, in words
  * @param permissions "Contents: read" lines (fine-grained) or scope names (classic)
  * @param grant the approval request when the resource owner is an organization, else null
+ * @param refPatterns the refs a push may update, or {@code null} for any
+ * @param approvalEnds when a time-bound approval lapses (UTC), or {@code null}
  */
 public record TokenDetail(
     TokenRow row,
@@ -29,7 +31,9 @@ public record TokenDetail(
     List<String> permissions,
     Grant grant,
     String requested,
-    String reviewed) {
+    String reviewed,
+    String refPatterns,
+    String approvalEnds) {
 
   static TokenDetail of(OwnToken own, Instant now, Directory directory) {
     AccessToken t = own.token();
@@ -68,6 +72,10 @@ public record TokenDetail(
         perms,
         g,
         g == null ? null : TokenRow.DAY.format(g.createdAt()),
-        g == null || g.reviewedAt() == null ? null : TokenRow.DAY.format(g.reviewedAt()));
+        g == null || g.reviewedAt() == null ? null : TokenRow.DAY.format(g.reviewedAt()),
+        t.refPatterns() == null ? null : t.refPatterns().toString(),
+        g == null || g.approvalExpiresAt() == null
+            ? null
+            : g.approvalExpiresAt().toString().replace('T', ' ').replace("Z", " UTC"));
   }
 }
