@@ -80,6 +80,10 @@ class ApprovalEndTest extends AdminFixture {
         loads,
         cacheStore.calls("tokenByDigest") + cacheStore.calls("grantOfToken"),
         "the end is compared on the cached grant: no store read");
+    assertEquals(
+        "approval expired",
+        mgmt.tokens().ownTokens(Actor.web(bob)).get(0).status(clock.instant()),
+        "the owner's token list says so");
     // A public repository stays readable.
     assertTrue(check(t.plaintext(), "acme", "site", GitOperation.READ).allowed());
 
