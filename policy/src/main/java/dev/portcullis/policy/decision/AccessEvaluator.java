@@ -22,7 +22,8 @@ import java.time.Instant;
  * the operation, the current time and the client's address. The first rule that fails decides.
  * Right after rule 1 comes the token's networks: the client's address must be in the token's {@code
  * allowed_networks}, and a fine-grained token must meet its target organization's network settings.
- * Like rule 1 it looks at no repository, so its refusals reveal nothing about one.
+ * Like rule 1 it looks at no repository, so its refusals reveal nothing about one. Rule 6 also ends
+ * an approval given until an instant once the time given reaches it ("approval expired").
  *
  * <p>Status codes matter to git: 401 only for credentials that are not valid (credential helpers
  * erase a stored credential on 401); a valid token that a policy refuses gets 403; a repository the
