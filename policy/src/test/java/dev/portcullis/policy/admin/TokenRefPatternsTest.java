@@ -1,6 +1,7 @@
 package dev.portcullis.policy.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -166,6 +167,21 @@ class TokenRefPatternsTest extends AdminFixture {
         mgmt.tokens().updateRefPatterns(Actor.SYSTEM, t.token().id(), null);
     assertNull(any.token().refPatterns());
     assertEquals(GrantStatus.PENDING, any.grant().status());
+  }
+
+  @Test
+  void anUpdateAndTheRequestItOpensAreAudited() {
+    List<AuditEvent> events = new ArrayList<>();
+    Admin audited = newAdmin(new SecureRandom(), events::add);
+    CreatedToken t = create("bob", fineGrainedWith("write", List.of("refs/heads/release/*")));
+    mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", t.grant().id(), true, null);
+    audited.tokens().updateRefPatterns(Actor.SYSTEM, t.token().id(), List.of("refs/heads/main"));
+    AuditEvent update =
+        events.stream().filter(e -> "token.update".equals(e.operation())).findFirst().orElseThrow();
+    assertTrue(update.before().contains("refs/heads/release/*"), update::before);
+    assertTrue(update.after().contains("refs/heads/main"), update::after);
+    assertFalse(update.after().contains(t.plaintext()));
+    assertTrue(events.stream().anyMatch(e -> "token_request.reopen".equals(e.operation())));
   }
 
   @Test
