@@ -71,7 +71,12 @@ public final class NotificationSender {
     Instant claimedAt = clock.instant();
     try {
       // Approvals given for a limited time that lapsed since the last run: their notices first.
+      // Two nodes writing the same notice at once: one of them fails, and the notice is written.
       outbox.noticeLapsedApprovals(claimedAt);
+    } catch (RuntimeException e) {
+      LOG.warn("could not look for lapsed approvals: {}", e.toString());
+    }
+    try {
       due = outbox.claimDue(node, claimedAt);
     } catch (RuntimeException e) {
       LOG.warn("could not read the notification outbox: {}", e.toString());
