@@ -262,6 +262,12 @@ class ApiNotFoundParityTest {
     c.put(
         "DELETE /admin/personal-access-tokens/{}",
         List.of(v(List.of(bobTokenId)), v(List.of(999_999))));
+    Map<String, Object> patterns = Map.of("ref_patterns", List.of("refs/heads/main"));
+    c.put(
+        "PATCH /admin/personal-access-tokens/{}",
+        List.of(
+            new Variant(List.of(bobTokenId), null, patterns),
+            new Variant(List.of(999_999), null, patterns)));
     c.put(
         "POST /admin/personal-access-tokens/{}/rotate",
         List.of(

@@ -233,6 +233,45 @@ class ConsoleTokensHttpTest {
   }
 
   @Test
+  @Order(8)
+  void refPatternsAreTakenByTheFormValidatedAndShownOnTheTokensPage() {
+    ConsoleHttp b = signedIn("erin", "198.51.100.1");
+    String csrf = b.csrf("/settings/personal-access-tokens/new");
+    HttpResponse<String> refused =
+        b.post(
+            "/settings/personal-access-tokens/new",
+            b.form(
+                "authenticity_token", csrf,
+                "name", "bad patterns",
+                "target_name", "erin",
+                "expires_in", "30",
+                "repository_selection", "all",
+                "contents", "write",
+                "ref_patterns", "heads/main"));
+    assertEquals(422, refused.statusCode());
+    assertTrue(refused.body().contains("must start with refs/"), refused.body());
+    HttpResponse<String> created =
+        b.post(
+            "/settings/personal-access-tokens/new",
+            b.form(
+                "authenticity_token", csrf,
+                "name", "releases",
+                "target_name", "erin",
+                "expires_in", "30",
+                "repository_selection", "all",
+                "contents", "write",
+                "ref_patterns", "refs/heads/release/*\r\n\r\nrefs/tags/v*\r\n"));
+    assertFalse(plaintext(created).isEmpty());
+    String list = b.get("/settings/personal-access-tokens").body();
+    Matcher id =
+        Pattern.compile("href=\"/settings/personal-access-tokens/([0-9]+)\"[^>]*>releases<")
+            .matcher(list);
+    assertTrue(id.find(), list);
+    String detail = b.get("/settings/personal-access-tokens/" + id.group(1)).body();
+    assertTrue(detail.contains("refs/heads/release/*, refs/tags/v*"), detail);
+  }
+
+  @Test
   @Order(3)
   void aCreatedTokenIsShownOnceWaitsForApprovalAndMarkupRendersAsText() throws Exception {
     ConsoleHttp b = signedIn("erin", "198.51.100.1");

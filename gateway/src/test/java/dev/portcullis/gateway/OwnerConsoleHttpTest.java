@@ -226,6 +226,79 @@ class OwnerConsoleHttpTest {
   }
 
   @Test
+  void anOwnerApprovesUntilATimeAndTheListingsShowItAndThePatterns() {
+    JsonNode t =
+        api.expect(
+            201,
+            "POST",
+            "/admin/users/rita/personal-access-tokens",
+            Map.of(
+                "type",
+                "fine_grained",
+                "name",
+                fx.unique("rel"),
+                "resource_owner",
+                org,
+                "repository_selection",
+                "all",
+                "permissions",
+                Map.of("contents", "write"),
+                "expires_in",
+                30,
+                "ref_patterns",
+                List.of("refs/heads/release/*")));
+    long requestId = ApiFixtures.requestId(t);
+    ConsoleHttp owner = signedIn("owen");
+    String page = base() + "personal-access-token-requests/" + requestId;
+    HttpResponse<String> shown = owner.get(page);
+    assertEquals(200, shown.statusCode());
+    assertTrue(shown.body().contains("refs/heads/release/*"), shown.body());
+    assertTrue(shown.body().contains("name=\"expires_at\""), shown.body());
+    String csrf = owner.csrf(page);
+    // Not a time: refused with the use case's words, nothing approved.
+    HttpResponse<String> bad =
+        owner.post(
+            page,
+            owner.form(
+                "authenticity_token",
+                csrf,
+                "action",
+                "approve",
+                "confirm",
+                "1",
+                "expires_at",
+                "soon"));
+    assertEquals(422, bad.statusCode());
+    assertTrue(bad.body().contains("expires_at must be an ISO-8601"), bad.body());
+    assertEquals("pending", status(requestId));
+    HttpResponse<String> done =
+        owner.post(
+            page,
+            owner.form(
+                "authenticity_token",
+                csrf,
+                "action",
+                "approve",
+                "confirm",
+                "1",
+                "expires_at",
+                "2099-03-04T05:06"));
+    assertEquals(303, done.statusCode());
+    JsonNode grant = null;
+    for (JsonNode g :
+        api.expect(200, "GET", "/orgs/" + org + "/personal-access-tokens?per_page=100", null)) {
+      if (g.get("id").asLong() == ApiFixtures.tokenId(t)) {
+        grant = g;
+      }
+    }
+    assertNotNull(grant);
+    assertEquals("2099-03-04T05:06:00Z", grant.get("approval_expires_at").asText());
+    HttpResponse<String> active = owner.get(base() + "personal-access-tokens/active");
+    assertTrue(active.body().contains("approved until Mar 4, 2099 05:06 UTC"), active.body());
+    assertTrue(active.body().contains("refs: refs/heads/release/*"), active.body());
+  }
+
+  @Test
   void aBulkReviewNamingARequestNoLongerPendingIsReportedAndChangesNothing() throws Exception {
     long[] a = request("a");
     long[] b = request("b");

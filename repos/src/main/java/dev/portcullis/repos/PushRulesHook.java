@@ -31,6 +31,8 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * has (a new branch against every existing ref), never on the whole history:
  *
  * <ul>
+ *   <li>the token's {@code ref_patterns}: an update of a ref none of them matches is refused,
+ *       deletions included ({@link PushRules#refRefusal});
  *   <li>rule 8: a commit that adds, changes or deletes a file under {@code .github/workflows/}
  *       needs the token's workflow permission ({@link PushRules#workflowRefusal});
  *   <li>push protection: a file a commit adds or changes (a blob differing from every parent's at
@@ -120,6 +122,19 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
 
   @Override
   public void onPreReceive(ReceivePack rp, Collection<ReceiveCommand> commands) {
+    if (rules.limitsRefs()) {
+      // The token's ref_patterns first: a ref it may not update is refused without a look at what
+      // the update brings.
+      for (ReceiveCommand cmd : commands) {
+        String refusal =
+            cmd.getResult() == ReceiveCommand.Result.NOT_ATTEMPTED
+                ? rules.refRefusal(cmd.getRefName())
+                : null;
+        if (refusal != null) {
+          cmd.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, refusal);
+        }
+      }
+    }
     if (rules.workflows() && (received == null || !received.any())) {
       // Nothing to look for: no commit is walked.
       return;

@@ -3,11 +3,22 @@ package dev.portcullis.repos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.policy.decision.PushRules;
+import dev.portcullis.policy.model.AccessToken;
+import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.RefPatterns;
 import dev.portcullis.policy.model.Repository;
+import dev.portcullis.policy.model.RepositorySelection;
+import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.model.Visibility;
+import dev.portcullis.policy.token.TokenDigest;
+import dev.portcullis.policy.token.TokenKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
@@ -27,6 +38,10 @@ class GatewayReceivePackTest {
 
   private RepositoryStorage storage;
   private Repository repo;
+
+  /** The server's receive-pack for {@link #pushMainTo}: the gateway's, with or without hooks. */
+  private java.util.function.Function<org.eclipse.jgit.lib.Repository, GatewayReceivePack>
+      receivePack = GatewayReceivePack::new;
 
   /** A push of one new commit on main while {@code refs/heads/main.lock} is held. */
   private RemoteRefUpdate pushWhileMainIsLocked(Runnable... pauses) throws Exception {
@@ -114,8 +129,7 @@ class GatewayReceivePackTest {
     storage.seedReadme(repo, "hello\n");
     try (org.eclipse.jgit.lib.Repository server = storage.open(repo)) {
       TestProtocol<Object> protocol =
-          new TestProtocol<>(
-              (req, db) -> new UploadPack(db), (req, db) -> new GatewayReceivePack(db));
+          new TestProtocol<>((req, db) -> new UploadPack(db), (req, db) -> receivePack.apply(db));
       URIish uri = protocol.register(new Object(), server);
       Transport.register(protocol);
       try (Git client =
@@ -188,5 +202,66 @@ class GatewayReceivePackTest {
     assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, ok.getStatus());
     assertEquals("transaction aborted", ok.getMessage());
     assertEquals(null, ref("refs/heads/ok"));
+  }
+
+  /** A push by a fine-grained token whose {@code ref_patterns} allow release branches only. */
+  private void releaseBranchesOnly() {
+    User dev = new User(2, "dev", false, null, Instant.EPOCH);
+    AccessToken token =
+        new AccessToken(
+                7,
+                dev.id(),
+                TokenKind.FINE_GRAINED,
+                TokenDigest.of("pcf_test"),
+                "release",
+                null,
+                Instant.EPOCH,
+                null,
+                null,
+                null,
+                Set.of(),
+                1L,
+                RepositorySelection.ALL,
+                Set.of(),
+                Map.of("contents", PermissionLevel.WRITE))
+            .withRefPatterns(RefPatterns.of(List.of("refs/heads/release/*")));
+    receivePack =
+        db -> {
+          GatewayReceivePack rp = new GatewayReceivePack(db);
+          PushRules rules = new PushRules(dev, token, repo, false, false, false);
+          PushRulesHook.attach(rp, rules, (digests, reason) -> {});
+          return rp;
+        };
+  }
+
+  @Test
+  void refPatternsRefuseOtherRefsAndTheRestOfThePushProceeds() throws Exception {
+    releaseBranchesOnly();
+    PushResult r = pushMainTo(false, "refs/heads/release/1", "refs/heads/other", "refs/tags/v1");
+    assertEquals(RemoteRefUpdate.Status.OK, r.getRemoteUpdate("refs/heads/release/1").getStatus());
+    for (String refused : List.of("refs/heads/other", "refs/tags/v1")) {
+      RemoteRefUpdate u = r.getRemoteUpdate(refused);
+      assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, u.getStatus(), refused);
+      assertEquals(
+          "refusing to allow a Personal Access Token to update "
+              + refused
+              + ": its ref_patterns allow only refs/heads/release/*",
+          u.getMessage());
+      assertEquals(null, ref(refused));
+    }
+    assertEquals(main(), ref("refs/heads/release/1"));
+  }
+
+  @Test
+  void anAtomicPushWithARefOutsideThePatternsChangesNothing() throws Exception {
+    releaseBranchesOnly();
+    PushResult r = pushMainTo(true, "refs/heads/release/1", "refs/heads/other");
+    assertEquals(
+        RemoteRefUpdate.Status.REJECTED_OTHER_REASON,
+        r.getRemoteUpdate("refs/heads/other").getStatus());
+    RemoteRefUpdate ok = r.getRemoteUpdate("refs/heads/release/1");
+    assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, ok.getStatus());
+    assertEquals("transaction aborted", ok.getMessage());
+    assertEquals(null, ref("refs/heads/release/1"));
   }
 }

@@ -236,6 +236,7 @@ public final class ApiServlet extends HttpServlet {
           // Authenticated by the handler: a secret already rotated away is answered differently.
           new Route("POST", "/user/personal-access-tokens/self/rotate", ApiServlet::rotateOwnSecret)
               .withoutAuthentication(),
+          new Route("PATCH", "/admin/personal-access-tokens/{}", ApiServlet::updateToken),
           new Route(
               "GET",
               "/orgs/{}/personal-access-token-requests",
@@ -871,7 +872,8 @@ public final class ApiServlet extends HttpServlet {
                 "repositories",
                 "permissions",
                 "reason",
-                "allowed_networks");
+                "allowed_networks",
+                "ref_patterns");
     // expires_in: days, or null / "none" for a token that never expires; left out, the default.
     boolean never = b.has("expires_in") && "none".equals(c.body.get("expires_in").asText(null));
     NewToken req =
@@ -887,7 +889,8 @@ public final class ApiServlet extends HttpServlet {
             b.stringMap("permissions"),
             b.string("reason"),
             b.has("expires_in"),
-            b.strings("allowed_networks"));
+            b.strings("allowed_networks"),
+            b.strings("ref_patterns"));
     CreatedToken t = management.tokens().createToken(a, c.param(0), req);
     ObjectNode o = tokenJson(t.token(), t.grant());
     // The plaintext leaves the gateway here, once, and nowhere else.
@@ -959,6 +962,23 @@ public final class ApiServlet extends HttpServlet {
   }
 
   /**
+   * Sets a fine-grained token's {@code ref_patterns} (a Portcullis extension): {@code null} for any
+   * ref. Widening them on an approved token opens a new request, shown in the answer.
+   */
+  private Reply updateToken(Call c) {
+    Actor a = c.actor();
+    long id = c.longParam(0, "personal access token id");
+    JsonBody b = c.body("PersonalAccessToken").only("ref_patterns");
+    if (!b.has("ref_patterns")) {
+      throw ApiException.invalid(
+          "PersonalAccessToken", "ref_patterns", "missing_field", "ref_patterns is required");
+    }
+    PolicyStore.StoredToken t =
+        management.tokens().updateRefPatterns(a, id, b.strings("ref_patterns"));
+    return ok(tokenJson(t.token(), t.grant()));
+  }
+
+  /**
    * A token's JSON with its resource owner's login and its repositories' names looked up, and its
    * secrets ({@code portcullis_secrets}): the current one and each one a rotation replaced, with
    * their own issue, expiry, end of overlap and last use (never a hash). Its {@code last_used_at}
@@ -996,14 +1016,24 @@ public final class ApiServlet extends HttpServlet {
   private Reply reviewRequest(Call c) {
     Actor a = c.actor();
     long id = c.longParam(1, "pat_request_id");
-    JsonBody b = c.body("PersonalAccessTokenRequest").only("action", "reason");
-    management.reviews().reviewRequest(a, c.param(0), id, reviewAction(b), b.string("reason"));
+    JsonBody b = c.body("PersonalAccessTokenRequest").only("action", "reason", "expires_at");
+    management
+        .reviews()
+        .reviewRequests(
+            a,
+            c.param(0),
+            List.of(id),
+            reviewAction(b),
+            b.string("reason"),
+            b.string("expires_at"));
     return NO_CONTENT;
   }
 
   private Reply reviewRequests(Call c) {
     Actor a = c.actor();
-    JsonBody b = c.body("PersonalAccessTokenRequest").only("pat_request_ids", "action", "reason");
+    JsonBody b =
+        c.body("PersonalAccessTokenRequest")
+            .only("pat_request_ids", "action", "reason", "expires_at");
     boolean approve = reviewAction(b);
     List<Long> ids = b.longs("pat_request_ids", 1, 100);
     if (ids == null) {
@@ -1013,7 +1043,9 @@ public final class ApiServlet extends HttpServlet {
           "missing_field",
           "pat_request_ids is required");
     }
-    management.reviews().reviewRequests(a, c.param(0), ids, approve, b.string("reason"));
+    management
+        .reviews()
+        .reviewRequests(a, c.param(0), ids, approve, b.string("reason"), b.string("expires_at"));
     return new Reply(202, shapes.accepted());
   }
 

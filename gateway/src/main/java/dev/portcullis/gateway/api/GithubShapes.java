@@ -18,6 +18,7 @@ import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.RefPatterns;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
@@ -309,7 +310,19 @@ final class GithubShapes {
     o.put("token_expired", t.expired(now));
     o.put("token_expires_at", t.expiresAt() == null ? null : t.expiresAt().toString());
     o.put("token_last_used_at", l.lastUsedAt() == null ? null : l.lastUsedAt().toString());
+    // A Portcullis extension: the refs a push may update, part of what the owners approve.
+    refPatterns(o, t.refPatterns());
     return o;
+  }
+
+  /** A token's {@code ref_patterns} as an array, or {@code null} for any ref. */
+  private static void refPatterns(ObjectNode o, RefPatterns patterns) {
+    if (patterns == null) {
+      o.putNull("ref_patterns");
+    } else {
+      ArrayNode a = o.putArray("ref_patterns");
+      patterns.patterns().forEach(a::add);
+    }
   }
 
   /** {@code organization-programmatic-access-grant-request}: {@code id} is the request id. */
@@ -346,6 +359,8 @@ final class GithubShapes {
     Instant granted =
         l.grant().accessGrantedAt() != null ? l.grant().accessGrantedAt() : l.grant().createdAt();
     o.put("access_granted_at", granted.toString());
+    // A Portcullis extension: when an approval given for a limited time lapses (null: no end).
+    o.put("approval_expires_at", ts(l.grant().approvalExpiresAt()));
     return o;
   }
 
@@ -457,10 +472,14 @@ final class GithubShapes {
           .forEach(e -> perms.put(e.getKey(), e.getValue().apiName()));
     }
     networks(o, "allowed_networks", t.allowedNetworks());
+    if (t.kind() == TokenKind.FINE_GRAINED) {
+      refPatterns(o, t.refPatterns());
+    }
     if (grant != null) {
       ObjectNode g = o.putObject("request");
       g.put("id", grant.id());
       g.put("status", grant.status().apiName());
+      g.put("approval_expires_at", ts(grant.approvalExpiresAt()));
     }
     return o;
   }

@@ -208,6 +208,9 @@ final class RequestCommand implements Runnable {
     @Option(names = "--reason", paramLabel = "TEXT", description = "a note for the token's owner")
     String reason;
 
+    /** Only {@code approve} takes it; the server refuses it with {@code deny}. */
+    String expiresAt;
+
     abstract String action();
 
     @Override
@@ -224,12 +227,14 @@ final class RequestCommand implements Runnable {
       if (ids.size() == 1) {
         body.put("action", action());
         putIf(body, "reason", reason);
+        putIf(body, "expires_at", expiresAt);
         return api.call("POST", base + "/" + ids.get(0), body, done);
       }
       ArrayNode arr = body.putArray("pat_request_ids");
       ids.forEach(arr::add);
       body.put("action", action());
       putIf(body, "reason", reason);
+      putIf(body, "expires_at", expiresAt);
       return api.call("POST", base, body, done);
     }
   }
@@ -240,6 +245,15 @@ final class RequestCommand implements Runnable {
       description =
           "Approve pending requests (POST /orgs/{org}/personal-access-token-requests[/{id}]): the tokens gain access.")
   static final class Approve extends Review {
+    @Option(
+        names = "--expires-at",
+        paramLabel = "TIME",
+        description =
+            "approve for a limited time: the approval lapses at TIME (ISO-8601 with an offset, e.g. 2026-12-31T17:00:00Z)")
+    void expiresAt(String time) {
+      expiresAt = time;
+    }
+
     @Override
     String action() {
       return "approve";

@@ -123,6 +123,13 @@ final class TokenCommand implements Runnable {
     List<String> allowedNetworks = new ArrayList<>();
 
     @Option(
+        names = "--ref-pattern",
+        paramLabel = "PATTERN",
+        description =
+            "fine-grained contents=write: a ref a push may update, e.g. refs/heads/release/* (repeatable, at most 32); default any")
+    List<String> refPatterns = new ArrayList<>();
+
+    @Option(
         names = {"-q", "--quiet"},
         description = "print only the plaintext token (for scripts)")
     boolean quiet;
@@ -192,6 +199,10 @@ final class TokenCommand implements Runnable {
       if (!allowedNetworks.isEmpty()) {
         ArrayNode n = body.putArray("allowed_networks");
         allowedNetworks.forEach(n::add);
+      }
+      if (!refPatterns.isEmpty()) {
+        ArrayNode n = body.putArray("ref_patterns");
+        refPatterns.forEach(n::add);
       }
     }
 

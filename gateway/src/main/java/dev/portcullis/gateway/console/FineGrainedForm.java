@@ -40,6 +40,7 @@ public final class FineGrainedForm {
           "expires_in",
           "expires_at",
           "reason",
+          "ref_patterns",
           "repository_selection",
           "repositories",
           Console.CSRF_FIELD);
@@ -56,6 +57,7 @@ public final class FineGrainedForm {
   private String expiry;
   private String customDate = "";
   private String reason = "";
+  private String refPatterns = "";
   private String selection = "none";
   private final Set<String> repositories = new LinkedHashSet<>();
   private final Map<String, String> permissions = new LinkedHashMap<>();
@@ -76,6 +78,7 @@ public final class FineGrainedForm {
     f.name = first(params, "name", "");
     f.description = first(params, "description", "");
     f.reason = first(params, "reason", "");
+    f.refPatterns = first(params, "ref_patterns", "");
     if (f.name.length() > 40) {
       f.errors.add("Name is too long (maximum is 40 characters).");
     }
@@ -259,6 +262,8 @@ public final class FineGrainedForm {
     if (!errors.isEmpty()) {
       return null;
     }
+    List<String> patterns =
+        refPatterns.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     return new NewToken(
         "fine_grained",
         name,
@@ -269,7 +274,10 @@ public final class FineGrainedForm {
         selection,
         selection.equals("subset") ? repos : null,
         Map.copyOf(permissions),
-        selected().approvalRequired() && !reason.isEmpty() ? reason : null);
+        selected().approvalRequired() && !reason.isEmpty() ? reason : null,
+        true,
+        null,
+        patterns.isEmpty() ? null : patterns);
   }
 
   void addError(String message) {
@@ -290,6 +298,11 @@ public final class FineGrainedForm {
 
   public String reason() {
     return reason;
+  }
+
+  /** The {@code ref_patterns} as typed, one a line. */
+  public String refPatterns() {
+    return refPatterns;
   }
 
   public String customDate() {

@@ -14,6 +14,8 @@ import java.util.Locale;
  * @param id the request id (requests) or the token id (grants): what the page's links and forms
  *     name, as the API's paths do
  * @param repositories "All repositories", "Public repositories (read-only)" or a count
+ * @param refPatterns the refs a push may update ({@code ref_patterns}), or "any ref"
+ * @param approvalEnds when a time-bound approval lapses (UTC, to the minute), or {@code ""}
  */
 public record GrantView(
     long id,
@@ -24,7 +26,13 @@ public record GrantView(
     List<String> permissions,
     String created,
     String expires,
-    String lastUsed) {
+    String lastUsed,
+    String refPatterns,
+    String approvalEnds) {
+  private static final DateTimeFormatter MINUTE =
+      DateTimeFormatter.ofPattern("MMM d, yyyy HH:mm 'UTC'", Locale.ENGLISH)
+          .withZone(ZoneOffset.UTC);
+
   private static final DateTimeFormatter DAY =
       DateTimeFormatter.ofPattern("MMM d, yyyy", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
@@ -42,7 +50,9 @@ public record GrantView(
             .toList(),
         day(l.grant().createdAt()),
         t.expiresAt() == null ? "never" : day(t.expiresAt()),
-        l.lastUsedAt() == null ? "never used" : day(l.lastUsedAt()));
+        l.lastUsedAt() == null ? "never used" : day(l.lastUsedAt()),
+        t.refPatterns() == null ? "any ref" : t.refPatterns().toString(),
+        l.grant().approvalExpiresAt() == null ? "" : MINUTE.format(l.grant().approvalExpiresAt()));
   }
 
   static String day(Instant t) {

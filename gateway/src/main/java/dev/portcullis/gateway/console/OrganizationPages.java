@@ -17,6 +17,7 @@ import dev.portcullis.policy.model.Repository;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -259,7 +260,13 @@ final class OrganizationPages implements PageGroup {
         console
             .admin
             .reviews()
-            .reviewRequests(actor, w.org(), ids, action.equals("approve"), reason);
+            .reviewRequests(
+                actor,
+                w.org(),
+                ids,
+                action.equals("approve"),
+                reason,
+                approvalEnd(req.getParameter("expires_at")));
       } else {
         console.admin.reviews().revokeGrants(actor, w.org(), ids);
       }
@@ -280,6 +287,22 @@ final class OrganizationPages implements PageGroup {
     String list = w.id() == null ? back : w.base();
     Console.redirect(
         res, list + (list.contains("?") ? "&" : "?") + "done=" + done + "&count=" + ids.size());
+  }
+
+  /**
+   * The form's "approve until" as the use case takes it: a browser's date and time without an
+   * offset is taken as UTC (the page says so); anything else goes through as typed, for the use
+   * case to accept or refuse; empty is no end.
+   */
+  static String approvalEnd(String field) {
+    if (field == null || field.isBlank()) {
+      return null;
+    }
+    try {
+      return java.time.LocalDateTime.parse(field.strip()).atOffset(ZoneOffset.UTC).toString();
+    } catch (java.time.format.DateTimeParseException e) {
+      return field.strip();
+    }
   }
 
   private static String confirmTitle(String action, int n) {

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param permissions "Contents: read" lines (fine-grained) or scope names (classic)
  * @param grant the approval request when the resource owner is an organization, else null
  * @param previous the secrets rotations replaced, the most recent first
+ * @param refPatterns the refs a push may update, or {@code null} for any
+ * @param approvalEnds when a time-bound approval lapses (UTC), or {@code null}
  */
 public record TokenDetail(
     TokenRow row,
@@ -35,7 +37,9 @@ public record TokenDetail(
     Grant grant,
     String requested,
     String reviewed,
-    List<PreviousSecret> previous) {
+    List<PreviousSecret> previous,
+    String refPatterns,
+    String approvalEnds) {
 
   /**
    * A secret a rotation replaced: when, until when it works (to the minute, UTC), whether it still
@@ -94,6 +98,10 @@ public record TokenDetail(
                         MINUTE.format(r.validUntil()),
                         now.isBefore(r.validUntil()),
                         r.lastUsedAt() == null ? "never used" : MINUTE.format(r.lastUsedAt())))
-            .toList());
+            .toList(),
+        t.refPatterns() == null ? null : t.refPatterns().toString(),
+        g == null || g.approvalExpiresAt() == null
+            ? null
+            : g.approvalExpiresAt().toString().replace('T', ' ').replace("Z", " UTC"));
   }
 }

@@ -160,6 +160,18 @@ final class NotificationMail {
         detail = null;
         footer = "Turn expiry reminders off in your settings: " + baseUrl + "/settings/profile";
       }
+      case GRANT_EXPIRED -> {
+        subject = "[Portcullis] " + org + "'s approval of your personal access token expired";
+        what =
+            "The organization "
+                + org
+                + " approved the access of your fine-grained personal access token \""
+                + token
+                + "\" for a limited time, which has passed: the token cannot access the"
+                + " organization's private resources any more. To ask for access again, create"
+                + " a new token for the organization.";
+        detail = null;
+      }
       default -> throw new IllegalArgumentException("no mail for " + n.kind());
     }
     String greeting = "Hi " + n.recipientLogin() + ",";

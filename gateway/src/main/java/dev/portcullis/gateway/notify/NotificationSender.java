@@ -65,12 +65,19 @@ public final class NotificationSender {
   }
 
   /**
-   * Claims and sends what is due now; returns how many went out. Never throws: a store that cannot
-   * be reached is tried again at the next run.
+   * Writes the notices of approvals that lapsed by now, then claims and sends what is due; returns
+   * how many went out. Never throws: a store that cannot be reached is tried again at the next run.
    */
   public int deliverDue() {
     List<Notification> due;
     Instant claimedAt = clock.instant();
+    try {
+      // Approvals given for a limited time that lapsed since the last run: their notices first.
+      // Two nodes writing the same notice at once: one of them fails, and the notice is written.
+      outbox.noticeLapsedApprovals(claimedAt);
+    } catch (RuntimeException e) {
+      LOG.warn("could not look for lapsed approvals: {}", e.toString());
+    }
     try {
       due = outbox.claimDue(node, claimedAt);
     } catch (RuntimeException e) {

@@ -838,6 +838,63 @@ class CliClientTest {
   }
 
   @Test
+  void createsATokenWithRefPatternsAndApprovesItUntilATime() {
+    String[] om = orgWithMember();
+    String org = om[0];
+    Run bad =
+        run(
+            "token",
+            "create",
+            om[1],
+            "--type",
+            "fine_grained",
+            "--name",
+            "rel",
+            "--resource-owner",
+            org,
+            "--repository-selection",
+            "all",
+            "--permission",
+            "contents=read",
+            "--ref-pattern",
+            "refs/heads/release/*");
+    assertEquals(1, bad.code(), bad::toString);
+    assertTrue(
+        bad.err().contains("--ref-pattern need the permission contents: write"), bad::toString);
+    JsonNode t =
+        ok(
+                "token",
+                "create",
+                om[1],
+                "--type",
+                "fine_grained",
+                "--name",
+                "rel",
+                "--resource-owner",
+                org,
+                "--repository-selection",
+                "all",
+                "--permission",
+                "contents=write",
+                "--ref-pattern",
+                "refs/heads/release/*",
+                "--ref-pattern",
+                "refs/tags/v*")
+            .json();
+    assertEquals("[\"refs/heads/release/*\",\"refs/tags/v*\"]", t.get("ref_patterns").toString());
+    String requestId = t.get("request").get("id").asText();
+    Run past = run("request", "approve", org, requestId, "--expires-at", "2000-01-01T00:00:00Z");
+    assertEquals(1, past.code(), past::toString);
+    assertTrue(past.err().contains("--expires-at must be in the future"), past::toString);
+    ok("request", "approve", org, requestId, "--expires-at", "2099-01-01T00:00:00Z");
+    JsonNode listed = ok("token", "list", "--json", om[1]).json().get(0);
+    assertEquals(
+        "2099-01-01T00:00:00Z",
+        listed.get("request").get("approval_expires_at").asText(),
+        listed::toString);
+  }
+
+  @Test
   void approvesAPendingRequestThenRevokesTheGrant() {
     String[] om = orgWithMember();
     String org = om[0];

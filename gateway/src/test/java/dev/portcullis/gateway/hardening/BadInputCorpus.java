@@ -1760,7 +1760,16 @@ final class BadInputCorpus {
                     map("contents", ""),
                     map("metadata", "write")),
                 f("reason", Type.STRING, false, true, long1025),
-                f("scopes", Type.STRINGS, false, true, List.of("repo"))),
+                f("scopes", Type.STRINGS, false, true, List.of("repo")),
+                f(
+                    "ref_patterns",
+                    Type.STRINGS,
+                    false,
+                    true,
+                    List.of("refs/heads/main"),
+                    List.of("main"),
+                    List.of(),
+                    List.of("refs/heads/*/*"))),
             false));
     r.add(
         new BodyRoute(
@@ -1778,7 +1787,16 @@ final class BadInputCorpus {
                     "",
                     "revoke",
                     "approve "),
-                f("reason", Type.STRING, false, true, long1025)),
+                f("reason", Type.STRING, false, true, long1025),
+                f(
+                    "expires_at",
+                    Type.STRING,
+                    false,
+                    true,
+                    "tomorrow",
+                    "2020-01-01T00:00:00Z",
+                    "2099-01-01",
+                    "2099-01-01T00:00:00")),
             false));
     r.add(
         new BodyRoute(
@@ -1797,7 +1815,8 @@ final class BadInputCorpus {
                     hundredOne(),
                     List.of(999_999_998L, w.requestId())),
                 f("action", Type.STRING, true, false, "DENY", "reject", "", "revoke"),
-                f("reason", Type.STRING, false, true, long1025)),
+                f("reason", Type.STRING, false, true, long1025),
+                f("expires_at", Type.STRING, false, true, "2099-01-01T00:00:00Z")),
             false));
     r.add(
         new BodyRoute(
@@ -2924,6 +2943,10 @@ final class BadInputCorpus {
                 "{\"overlap_seconds\":60}"),
             // Out of range: a valid token is refused too, and keeps its secret.
             new R("POST", "/user/personal-access-tokens/self/rotate", "{\"overlap_seconds\":-1}"),
+            new R(
+                "PATCH",
+                "/admin/personal-access-tokens/" + w.grantTokenId(),
+                "{\"ref_patterns\":[\"refs/heads/main\"]}"),
             new R("GET", "/orgs/acme/personal-access-token-requests", null),
             new R(
                 "GET",
@@ -3010,6 +3033,9 @@ final class BadInputCorpus {
         continue;
       }
       for (String m : List.of("PATCH", "OPTIONS", "TRACE", "HEAD", "FOO")) {
+        if (methodsOf.get(r.path()).contains(m)) {
+          continue;
+        }
         api("api-method", m, r.path(), null, null, Expect.CLIENT_ERROR, "method not allowed");
       }
       for (String wrong : List.of("GET", "DELETE", "PUT", "POST")) {

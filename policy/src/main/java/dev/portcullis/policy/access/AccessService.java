@@ -90,10 +90,11 @@ public final class AccessService {
    * A token's inputs for one repository with the evaluator's decision on them for each operation,
    * made at one instant: what a warm request reuses instead of evaluating again. The evaluator is a
    * pure function of the inputs, the operation and the time, and the time enters it only through
-   * the token's expiry ({@link AccessEvaluator#changesAt}); so a decision holds for as long as the
-   * clock stays on the side of that instant on which it was made (either way: a clock set back is
-   * re-evaluated too). The inputs themselves are kept only while no change has been applied since
-   * they were gathered ({@link PolicyCache#joined}).
+   * the token's expiry ({@link AccessEvaluator#changesAt}) and the end of a time-bound approval
+   * ({@link AccessEvaluator#grantChangesAt}); so a decision holds for as long as the clock stays on
+   * the side of those instants on which it was made (either way: a clock set back is re-evaluated
+   * too). The inputs themselves are kept only while no change has been applied since they were
+   * gathered ({@link PolicyCache#joined}).
    */
   static final class Prepared extends PolicyCache.Joined {
     final AccessInputs inputs;
@@ -117,6 +118,16 @@ public final class AccessService {
     private final boolean decidedAtOrAfter;
 
     /**
+     * {@link AccessEvaluator#grantChangesAt} (an approval's end), as its parts; {@code
+     * hasGrantEdge} false when none, which is one check on the warm path.
+     */
+    private final boolean hasGrantEdge;
+
+    private final long grantEdgeSeconds;
+    private final int grantEdgeNanos;
+    private final boolean decidedAtOrAfterGrantEdge;
+
+    /**
      * When (epoch milliseconds) a use through this entry was last handed to the {@link
      * LastUsedRecorder}; later uses within its granularity are not. A race at worst hands a use
      * over twice, which the recorder absorbs.
@@ -132,6 +143,11 @@ public final class AccessService {
       this.edgeSeconds = edge == null ? 0 : edge.getEpochSecond();
       this.edgeNanos = edge == null ? 0 : edge.getNano();
       this.decidedAtOrAfter = atOrAfterEdge(now);
+      Instant grantEdge = AccessEvaluator.grantChangesAt(inputs);
+      this.hasGrantEdge = grantEdge != null;
+      this.grantEdgeSeconds = grantEdge == null ? 0 : grantEdge.getEpochSecond();
+      this.grantEdgeNanos = grantEdge == null ? 0 : grantEdge.getNano();
+      this.decidedAtOrAfterGrantEdge = atOrAfterGrantEdge(now);
       this.networks =
           inputs.credential() instanceof Credential.Token t ? t.token().allowedNetworks() : null;
     }
@@ -149,12 +165,21 @@ public final class AccessService {
       return hasEdge && (s > edgeSeconds || (s == edgeSeconds && now.getNano() >= edgeNanos));
     }
 
+    private boolean atOrAfterGrantEdge(Instant now) {
+      long s = now.getEpochSecond();
+      return hasGrantEdge
+          && (s > grantEdgeSeconds || (s == grantEdgeSeconds && now.getNano() >= grantEdgeNanos));
+    }
+
     /**
      * The decision for {@code op} at {@code now}, or {@code null} when the clock has crossed {@code
-     * changesAt} since.
+     * changesAt} or {@code grantChangesAt} since.
      */
     Decision decision(GitOperation op, Instant now) {
       if (hasEdge && atOrAfterEdge(now) != decidedAtOrAfter) {
+        return null;
+      }
+      if (hasGrantEdge && atOrAfterGrantEdge(now) != decidedAtOrAfterGrantEdge) {
         return null;
       }
       return op == GitOperation.READ ? read : write;

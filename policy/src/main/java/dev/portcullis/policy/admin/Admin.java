@@ -57,7 +57,7 @@ public final class Admin {
       FailedAuthLimiter limiter,
       SessionSettings sessionSettings) {
     this.directory = new Directory(store);
-    this.callers = new Callers(store, directory);
+    this.callers = new Callers(store, directory, clock);
     PasswordHasher hasher =
         new PasswordHasher(
             PasswordHasher.Params.OWASP,

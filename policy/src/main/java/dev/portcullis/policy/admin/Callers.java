@@ -43,10 +43,12 @@ public final class Callers {
 
   private final PolicyStore store;
   private final Directory directory;
+  private final java.time.Clock clock;
 
-  Callers(PolicyStore store, Directory directory) {
+  Callers(PolicyStore store, Directory directory, java.time.Clock clock) {
     this.store = store;
     this.directory = directory;
+    this.clock = clock;
   }
 
   /** Site administrators only, for an operation that names no object (creating one, the log). */
@@ -326,7 +328,7 @@ public final class Callers {
               && t.resourceOwnerId() == org.id()
               && granted != null
               && granted.includes(level)
-              && AccessEvaluator.fineGrainedOrgPolicy(t, policy, grant) == null
+              && AccessEvaluator.fineGrainedOrgPolicy(t, policy, grant, clock.instant()) == null
               && grant != null
               && grant.status() == GrantStatus.APPROVED;
     }

@@ -105,6 +105,8 @@ final class JsonText {
         "deleted",
         t.deleted(),
         "allowed_networks",
-        t.allowedNetworks() == null ? null : t.allowedNetworks().toString());
+        t.allowedNetworks() == null ? null : t.allowedNetworks().toString(),
+        "ref_patterns",
+        t.refPatterns() == null ? null : t.refPatterns().toString());
   }
 }

@@ -12,6 +12,8 @@ import java.util.Map;
  *     {@value TokenIssuance#DEFAULT_EXPIRY_DAYS} days (GitHub's default), or sooner where the
  *     target organization's maximum lifetime is shorter
  * @param allowedNetworks the CIDR blocks the token may be used from, or {@code null} for anywhere
+ * @param refPatterns fine-grained {@code contents: write} only: the refs a push may update, or
+ *     {@code null} for any
  */
 public record NewToken(
     String type,
@@ -25,7 +27,38 @@ public record NewToken(
     Map<String, String> permissions,
     String reason,
     boolean expiryGiven,
-    List<String> allowedNetworks) {
+    List<String> allowedNetworks,
+    List<String> refPatterns) {
+
+  /** A request without {@code ref_patterns}. */
+  public NewToken(
+      String type,
+      String name,
+      String description,
+      Integer expiresIn,
+      List<String> scopes,
+      String resourceOwner,
+      String repositorySelection,
+      List<String> repositories,
+      Map<String, String> permissions,
+      String reason,
+      boolean expiryGiven,
+      List<String> allowedNetworks) {
+    this(
+        type,
+        name,
+        description,
+        expiresIn,
+        scopes,
+        resourceOwner,
+        repositorySelection,
+        repositories,
+        permissions,
+        reason,
+        expiryGiven,
+        allowedNetworks,
+        null);
+  }
 
   /** A request without {@code allowed_networks}. */
   public NewToken(
@@ -95,6 +128,7 @@ public record NewToken(
         permissions,
         reason,
         true,
-        allowedNetworks);
+        allowedNetworks,
+        refPatterns);
   }
 }

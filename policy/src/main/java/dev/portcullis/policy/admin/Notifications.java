@@ -53,6 +53,14 @@ public final class Notifications extends UseCase {
     return outbox.claimDue(now, node, now.plus(LEASE), BATCH);
   }
 
+  /**
+   * Writes a notice to the owner of each token whose time-bound approval lapsed by {@code now},
+   * once per grant (the senders run this before each claim); returns how many were written.
+   */
+  public int noticeLapsedApprovals(Instant now) {
+    return store.noticeLapsedApprovals(now);
+  }
+
   /** The notification went out. */
   public void sent(Notification n, String node, Instant now) {
     outbox.markSent(n.id(), node, now);

@@ -9,6 +9,10 @@ import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.store.NotificationOutbox;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +38,23 @@ public final class OrgTokenReviews extends UseCase {
    */
   public void reviewRequests(
       Actor actor, String orgLogin, List<Long> requestIds, boolean approve, String reason) {
+    reviewRequests(actor, orgLogin, requestIds, approve, reason, null);
+  }
+
+  /**
+   * {@link #reviewRequests(Actor, String, List, boolean, String)} with an approval for a limited
+   * time: {@code expiresAt} (ISO-8601 with an offset, {@code 2026-12-31T17:00:00Z}; {@code null}
+   * for no end) must be in the future, and only an approval takes it. The grant lapses by itself
+   * then: git and the API refuse the token on the organization's resources ("approval expired"),
+   * and its owner is told once.
+   */
+  public void reviewRequests(
+      Actor actor,
+      String orgLogin,
+      List<Long> requestIds,
+      boolean approve,
+      String reason,
+      String expiresAt) {
     Organization org = organization(orgLogin);
     requireOrgOwner(
         actor, org, "organization_personal_access_token_requests", PermissionLevel.WRITE);
@@ -44,6 +65,7 @@ public final class OrgTokenReviews extends UseCase {
           "invalid",
           "reason must be at most 1024 characters");
     }
+    Instant end = approvalEnd(approve, expiresAt);
     List<Grant> grants = new ArrayList<>();
     for (long requestId : requestIds) {
       Grant g =
@@ -84,7 +106,8 @@ public final class OrgTokenReviews extends UseCase {
               notice(
                   approve ? NotificationKind.REQUEST_APPROVED : NotificationKind.REQUEST_DENIED,
                   g,
-                  reason));
+                  reason),
+              end);
       publish.accept(new Invalidation.GrantChanged(g.tokenId()));
       if (changed) {
         audit(
@@ -92,9 +115,48 @@ public final class OrgTokenReviews extends UseCase {
             approve ? "token_request.approve" : "token_request.deny",
             "org:" + org.login() + "/request:" + g.id(),
             JsonText.object("status", "pending"),
-            JsonText.object("status", approve ? "approved" : "denied", "reason", reason));
+            end == null
+                ? JsonText.object("status", approve ? "approved" : "denied", "reason", reason)
+                : JsonText.object(
+                    "status", "approved", "reason", reason, "expires_at", end.toString()));
       }
     }
+  }
+
+  /**
+   * The end of an approval: {@code expiresAt} parsed (ISO-8601 with an offset, to the second), in
+   * the future; {@code null} when none is given. A denial takes none.
+   */
+  private Instant approvalEnd(boolean approve, String expiresAt) {
+    if (expiresAt == null) {
+      return null;
+    }
+    if (!approve) {
+      throw PolicyException.invalid(
+          "PersonalAccessTokenRequest",
+          "expires_at",
+          "invalid",
+          "expires_at is given only with action approve");
+    }
+    Instant end;
+    try {
+      end = OffsetDateTime.parse(expiresAt).toInstant().truncatedTo(ChronoUnit.SECONDS);
+    } catch (DateTimeParseException e) {
+      throw PolicyException.invalid(
+          "PersonalAccessTokenRequest",
+          "expires_at",
+          "invalid",
+          "expires_at must be an ISO-8601 date and time with an offset, such as"
+              + " 2026-12-31T17:00:00Z");
+    }
+    if (!end.isAfter(clock.instant())) {
+      throw PolicyException.invalid(
+          "PersonalAccessTokenRequest",
+          "expires_at",
+          "invalid",
+          "expires_at must be in the future");
+    }
+    return end;
   }
 
   /** Revokes an approved token's access to {@code org}; {@code tokenId} is the {@code pat_id}. */

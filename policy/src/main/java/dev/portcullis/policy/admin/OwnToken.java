@@ -15,8 +15,9 @@ public record OwnToken(
     AccessToken token, String resourceOwner, Grant grant, Instant lastUsedAt, String reviewer) {
 
   /**
-   * {@code active}, {@code pending approval}, {@code denied}, {@code revoked} or {@code expired}:
-   * the first that applies of expiry, then the grant's state.
+   * {@code active}, {@code pending approval}, {@code denied}, {@code revoked}, {@code approval
+   * expired} (a time-bound approval that lapsed) or {@code expired}: the first that applies of
+   * expiry, then the grant's state.
    */
   public String status(Instant now) {
     if (token.expired(now)) {
@@ -29,7 +30,7 @@ public record OwnToken(
       case PENDING -> "pending approval";
       case DENIED -> "denied";
       case REVOKED -> "revoked";
-      case APPROVED -> "active";
+      case APPROVED -> grant.approvalLapsed(now) ? "approval expired" : "active";
     };
   }
 }

@@ -4,6 +4,7 @@ import static dev.portcullis.policy.admin.Validation.failIf;
 import static dev.portcullis.policy.admin.Validation.fe;
 import static dev.portcullis.policy.admin.Validation.hasControl;
 import static dev.portcullis.policy.admin.Validation.networksField;
+import static dev.portcullis.policy.admin.Validation.refPatternsField;
 
 import dev.portcullis.policy.access.Invalidation;
 import dev.portcullis.policy.model.AccessToken;
@@ -21,6 +22,7 @@ import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.RefPatterns;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.RepositorySelection;
 import dev.portcullis.policy.model.User;
@@ -172,6 +174,13 @@ public final class TokenIssuance extends UseCase {
     Set<String> scopes = new HashSet<>();
     NetworkList networks =
         networksField(errors, "PersonalAccessToken", "allowed_networks", req.allowedNetworks());
+    if (req.refPatterns() != null) {
+      errors.add(
+          fe(
+              "ref_patterns",
+              "invalid",
+              "ref_patterns are for fine-grained tokens with contents: write"));
+    }
     if (req.repositorySelection() != null
         || req.resourceOwner() != null
         || req.permissions() != null
@@ -368,6 +377,11 @@ public final class TokenIssuance extends UseCase {
         }
       }
     }
+    RefPatterns refPatterns =
+        refPatternsField(errors, "PersonalAccessToken", "ref_patterns", req.refPatterns());
+    if (req.refPatterns() != null && perms.get("contents") != PermissionLevel.WRITE) {
+      errors.add(fe("ref_patterns", "invalid", "ref_patterns need the permission contents: write"));
+    }
     failIf(errors);
     GrantStatus initial = null;
     if (org != null) {
@@ -397,7 +411,9 @@ public final class TokenIssuance extends UseCase {
                     selection,
                     repoIds,
                     perms,
-                    networks),
+                    networks,
+                    null,
+                    refPatterns),
             org == null ? null : org.id(),
             initial,
             req.reason());
@@ -698,6 +714,72 @@ public final class TokenIssuance extends UseCase {
         "token:" + t.id(),
         JsonText.of(t),
         JsonText.object("deleted", true, "reused_secret_rotated", true));
+  }
+
+  /**
+   * A site administrator sets a live fine-grained token's {@code ref_patterns} ({@code null}: any
+   * ref). Narrowing them takes effect at once. Widening them (a ref the old patterns did not allow,
+   * or dropping them) on a token whose organization approved it while approval is required opens a
+   * new request, as more permissions do on GitHub: the approval ends, and the token waits for an
+   * owner's review of the new patterns. An organization owner's own token is approved at once, as
+   * at creation.
+   *
+   * @return the token and its grant afterwards
+   */
+  public PolicyStore.StoredToken updateRefPatterns(
+      Actor actor, long tokenId, List<String> refPatterns) {
+    AccessToken t =
+        store
+            .tokenById(tokenId)
+            .filter(x -> !x.deleted())
+            .orElseThrow(() -> Directory.noToken(tokenId));
+    requireSiteAdmin(actor, t);
+    List<PolicyException.FieldError> errors = new ArrayList<>();
+    if (t.kind() != TokenKind.FINE_GRAINED || t.permission("contents") != PermissionLevel.WRITE) {
+      errors.add(
+          fe(
+              "ref_patterns",
+              "invalid",
+              "ref_patterns need a fine-grained token with contents: write"));
+    }
+    RefPatterns next = refPatternsField(errors, "PersonalAccessToken", "ref_patterns", refPatterns);
+    failIf(errors);
+    Grant grant = store.grantOfToken(t.id()).orElse(null);
+    Grant reopen = null;
+    if (grant != null
+        && grant.status() == GrantStatus.APPROVED
+        && !RefPatterns.covers(t.refPatterns(), next)) {
+      Organization org = store.organizationById(grant.orgId()).orElse(null);
+      if (org != null
+          && effectivePolicy(org).approvalRequired()
+          && store.membershipsOfUser(t.userId()).get(org.id()) != OrgRole.ADMIN) {
+        reopen = grant;
+      }
+    }
+    PolicyStore.StoredToken stored =
+        store
+            .updateRefPatterns(t.id(), next, reopen, reopen == null ? null : reopen.reason(), now())
+            .orElseThrow(
+                () ->
+                    PolicyException.invalid(
+                        "PersonalAccessToken",
+                        "ref_patterns",
+                        "invalid",
+                        "the token or its request changed meanwhile; try again"));
+    publish.accept(new Invalidation.TokenChanged(t.digest(), t.id()));
+    if (grant != null) {
+      publish.accept(new Invalidation.GrantChanged(t.id()));
+    }
+    audit(actor, "token.update", "token:" + t.id(), JsonText.of(t), JsonText.of(stored.token()));
+    if (reopen != null) {
+      audit(
+          actor,
+          "token_request.reopen",
+          "token:" + t.id(),
+          JsonText.object("request", reopen.id(), "status", "approved"),
+          JsonText.object("request", stored.grant().id(), "status", "pending"));
+    }
+    return stored;
   }
 
   /** A stored token and the plaintext it was issued with. */

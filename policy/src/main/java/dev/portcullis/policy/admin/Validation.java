@@ -3,6 +3,7 @@ package dev.portcullis.policy.admin;
 import dev.portcullis.policy.model.MaxLifetime;
 import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.RefPatterns;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -131,5 +132,31 @@ final class Validation {
       errors.add(new PolicyException.FieldError(resource, field, "invalid", field + ": " + p));
     }
     return list;
+  }
+
+  /**
+   * A list of {@code ref_patterns} ({@code null}: none given); each problem is an error on {@code
+   * field}.
+   */
+  static RefPatterns refPatternsField(
+      List<PolicyException.FieldError> errors, String resource, String field, List<String> given) {
+    if (given == null) {
+      return null;
+    }
+    if (given.isEmpty() || given.size() > RefPatterns.MAX_ENTRIES) {
+      errors.add(
+          new PolicyException.FieldError(
+              resource,
+              field,
+              "invalid",
+              field + " must list 1–" + RefPatterns.MAX_ENTRIES + " patterns, or be left out"));
+      return null;
+    }
+    List<String> problems = new ArrayList<>();
+    RefPatterns patterns = RefPatterns.parse(given, problems);
+    for (String p : problems) {
+      errors.add(new PolicyException.FieldError(resource, field, "invalid", field + ": " + p));
+    }
+    return patterns;
   }
 }

@@ -22,7 +22,8 @@ import java.time.Instant;
  * the operation, the current time and the client's address. The first rule that fails decides.
  * Right after rule 1 comes the token's networks: the client's address must be in the token's {@code
  * allowed_networks}, and a fine-grained token must meet its target organization's network settings.
- * Like rule 1 it looks at no repository, so its refusals reveal nothing about one.
+ * Like rule 1 it looks at no repository, so its refusals reveal nothing about one. Rule 6 also ends
+ * an approval given until an instant once the time given reaches it ("approval expired").
  *
  * <p>Status codes matter to git: 401 only for credentials that are not valid (credential helpers
  * erase a stored credential on 401); a valid token that a policy refuses gets 403; a repository the
@@ -120,7 +121,7 @@ public final class AccessEvaluator {
     Decision byToken =
         token.kind() == TokenKind.CLASSIC
             ? classic(token, repo, in, op)
-            : fineGrained(token, repo, in, op);
+            : fineGrained(token, repo, in, op, now);
     if (byToken != null) {
       return byToken;
     }
@@ -225,6 +226,17 @@ public final class AccessEvaluator {
    */
   public static Instant changesAt(AccessInputs in) {
     return in.credential() instanceof Credential.Token t ? t.token().usableUntil() : null;
+  }
+
+  /**
+   * The other instant at which time alone can change a decision on {@code in}, or {@code null} when
+   * none: the end of an approval given for a limited time (rule 6's only other read of {@code
+   * now}). Decisions on the same inputs agree whenever both times are on the same side of this
+   * instant and of {@link #changesAt}.
+   */
+  public static Instant grantChangesAt(AccessInputs in) {
+    Grant g = in.grant();
+    return g != null && g.status() == GrantStatus.APPROVED ? g.approvalExpiresAt() : null;
   }
 
   /**
@@ -338,7 +350,7 @@ public final class AccessEvaluator {
    * its callers.
    */
   public static Decision.Denied fineGrainedOrgPolicy(
-      AccessToken token, EffectivePolicy policy, Grant grant) {
+      AccessToken token, EffectivePolicy policy, Grant grant, Instant now) {
     if (policy == null) {
       return null;
     }
@@ -379,6 +391,17 @@ public final class AccessEvaluator {
           Decision.Reason.GRANT_DENIED,
           "The '" + policy.orgLogin() + "' organization has denied this token's access request.");
     }
+    // An approval for a limited time ends by itself, as a revocation would: whatever the policy.
+    if (grant != null && grant.approvalLapsed(now)) {
+      return new Decision.Denied(
+          403,
+          Decision.Reason.GRANT_EXPIRED,
+          "approval expired: the '"
+              + policy.orgLogin()
+              + "' organization approved this token's access until "
+              + grant.approvalExpiresAt()
+              + ".");
+    }
     if (policy.approvalRequired() && status != GrantStatus.APPROVED) {
       return new Decision.Denied(
           403,
@@ -392,7 +415,7 @@ public final class AccessEvaluator {
 
   /** Rule 6, or {@code null} when the fine-grained token passes it. */
   private static Decision fineGrained(
-      AccessToken token, Repository repo, AccessInputs in, GitOperation op) {
+      AccessToken token, Repository repo, AccessInputs in, GitOperation op, Instant now) {
     if (token.resourceOwnerId() == null || token.resourceOwnerId() != repo.ownerId()) {
       return OWNER_MISMATCH;
     }
@@ -414,7 +437,7 @@ public final class AccessEvaluator {
     if (!selected) {
       return NOT_SELECTED;
     }
-    Decision.Denied byOrg = fineGrainedOrgPolicy(token, policy, in.grant());
+    Decision.Denied byOrg = fineGrainedOrgPolicy(token, policy, in.grant(), now);
     if (byOrg != null) {
       return byOrg;
     }

@@ -32,7 +32,8 @@ public sealed interface Decision {
     MISSING_PERMISSION,
     NO_PUSH_PERMISSION,
     NETWORK_NOT_ALLOWED,
-    ORG_TOKEN_NETWORKS;
+    ORG_TOKEN_NETWORKS,
+    GRANT_EXPIRED;
 
     private final String label = name().toLowerCase(java.util.Locale.ROOT);
 

@@ -4,6 +4,7 @@ import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.ClassicScopes;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.RefPatterns;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
@@ -12,9 +13,9 @@ import dev.portcullis.policy.token.TokenKind;
 import java.util.Objects;
 
 /**
- * What the rules on pushed content (DESIGN.md, "Push rules") allow one allowed push: rule 8 on
- * workflow files, and push protection. Derived from the same inputs as the access decision; the
- * receive-pack applies it to each ref update.
+ * What the rules on pushed content (DESIGN.md, "Push rules") allow one allowed push: the token's
+ * {@code ref_patterns}, rule 8 on workflow files, and push protection. Derived from the same inputs
+ * as the access decision; the receive-pack applies it to each ref update.
  *
  * @param user who pushes
  * @param token the token they push with
@@ -62,6 +63,27 @@ public record PushRules(
   /** Whether the repository is public: a token bypassed into it is revoked. */
   public boolean publicRepository() {
     return repository.visibility() == Visibility.PUBLIC;
+  }
+
+  /**
+   * The token's {@code ref_patterns}: why an update of {@code ref} ({@code refs/heads/main}) is
+   * refused, naming the ref and the patterns; {@code null} when the token may update it (any ref,
+   * for a token without patterns).
+   */
+  public String refRefusal(String ref) {
+    RefPatterns patterns = token.refPatterns();
+    if (patterns == null || patterns.matches(ref)) {
+      return null;
+    }
+    return "refusing to allow a Personal Access Token to update "
+        + ref
+        + ": its ref_patterns allow only "
+        + patterns;
+  }
+
+  /** Whether the token may update only some refs (it has {@code ref_patterns}). */
+  public boolean limitsRefs() {
+    return token.refPatterns() != null;
   }
 
   /**

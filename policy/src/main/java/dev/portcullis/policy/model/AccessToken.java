@@ -23,6 +23,8 @@ import java.util.Set;
  * @param rotated when the token was looked up by a secret it had before a rotation: that secret
  *     (then {@code digest}, {@code createdAt}, {@code expiresAt} and {@code lastUsedAt} are that
  *     secret's); {@code null} for the current secret
+ * @param refPatterns fine-grained {@code contents: write} only: the only refs a push may update,
+ *     parsed once when the token is loaded; {@code null} = any ref
  */
 public record AccessToken(
     long id,
@@ -41,7 +43,8 @@ public record AccessToken(
     Set<Long> repositoryIds,
     Map<String, PermissionLevel> permissions,
     NetworkList allowedNetworks,
-    RotatedSecret rotated) {
+    RotatedSecret rotated,
+    RefPatterns refPatterns) {
 
   /**
    * A secret replaced by a rotation, still known by its digest: usable until {@code validUntil}
@@ -55,7 +58,7 @@ public record AccessToken(
     }
   }
 
-  /** A token looked up by its current secret. */
+  /** A token looked up by its current secret, that may update any ref its permissions allow. */
   public AccessToken(
       long id,
       long userId,
@@ -90,6 +93,7 @@ public record AccessToken(
         repositoryIds,
         permissions,
         allowedNetworks,
+        null,
         null);
   }
 
@@ -181,6 +185,29 @@ public record AccessToken(
     }
     Duration l = lifetime();
     return l == null || l.compareTo(Duration.ofDays(maxDays)) > 0;
+  }
+
+  /** This token with {@code patterns} as its {@code ref_patterns}. */
+  public AccessToken withRefPatterns(RefPatterns patterns) {
+    return new AccessToken(
+        id,
+        userId,
+        kind,
+        digest,
+        name,
+        description,
+        createdAt,
+        expiresAt,
+        lastUsedAt,
+        deletedAt,
+        scopes,
+        resourceOwnerId,
+        repositorySelection,
+        repositoryIds,
+        permissions,
+        allowedNetworks,
+        rotated,
+        patterns);
   }
 
   /** The level granted for a fine-grained permission, or {@code null}. */

@@ -27,7 +27,9 @@ public enum NotificationKind {
   /** To a token's owner (unless they turned reminders off): the token expires within a day. */
   TOKEN_EXPIRES_TOMORROW("token.expires_tomorrow"),
   /** To a token's owner (unless they turned reminders off): the token has expired. */
-  TOKEN_EXPIRED("token.expired");
+  TOKEN_EXPIRED("token.expired"),
+  /** To a token's owner: an approval given for a limited time lapsed by itself. */
+  GRANT_EXPIRED("token_grant.expired");
 
   private final String apiName;
 

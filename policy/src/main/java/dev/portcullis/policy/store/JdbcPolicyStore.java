@@ -7,11 +7,13 @@ import dev.portcullis.policy.model.EnterprisePolicy;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
 import dev.portcullis.policy.model.NetworkList;
+import dev.portcullis.policy.model.NotificationKind;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.RefPatterns;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.RepositorySelection;
@@ -43,9 +45,10 @@ import javax.sql.DataSource;
 final class JdbcPolicyStore implements PolicyStore {
   private static final String TOKEN_COLUMNS =
       "id, user_id, kind, digest, name, description, created_at, expires_at, last_used_at, deleted_at, "
-          + "scopes, resource_owner_id, repository_selection, permissions, allowed_networks";
+          + "scopes, resource_owner_id, repository_selection, permissions, allowed_networks, ref_patterns";
   private static final String GRANT_COLUMNS =
-      "id, token_id, org_id, status, reason, created_at, reviewed_at, review_reason, access_granted_at, reviewed_by";
+      "id, token_id, org_id, status, reason, created_at, reviewed_at, review_reason, access_granted_at, reviewed_by, "
+          + "approval_expires_at";
   private static final String ACCOUNT_COLUMNS =
       "id, login, type, site_admin, suspended_at, enterprise_id, base_permission, fine_grained_access, "
           + "classic_access, fine_grained_approval, fine_grained_max_lifetime_days, classic_max_lifetime_days, push_protection, "
@@ -222,7 +225,18 @@ final class JdbcPolicyStore implements PolicyStore {
         sel == null ? null : RepositorySelection.fromApiName(sel),
         repoIds,
         perms,
-        networks(rs.getString("allowed_networks")));
+        networks(rs.getString("allowed_networks")),
+        null,
+        refPatterns(rs.getString("ref_patterns")));
+  }
+
+  /** A stored list of ref patterns (newline-separated), parsed once as it is loaded. */
+  private static RefPatterns refPatterns(String stored) {
+    return stored == null ? null : RefPatterns.of(List.of(stored.split("\n")));
+  }
+
+  private static String refPatterns(RefPatterns patterns) {
+    return patterns == null ? null : String.join("\n", patterns.patterns());
   }
 
   /** A stored list of networks (space-separated CIDR blocks), parsed once as it is loaded. */
@@ -257,7 +271,8 @@ final class JdbcPolicyStore implements PolicyStore {
         instant(rs, "reviewed_at"),
         rs.getString("review_reason"),
         instant(rs, "access_granted_at"),
-        nullableLong(rs, "reviewed_by"));
+        nullableLong(rs, "reviewed_by"),
+        instant(rs, "approval_expires_at"));
   }
 
   private static Owner mapAccount(ResultSet rs) throws SQLException {
@@ -388,7 +403,8 @@ final class JdbcPolicyStore implements PolicyStore {
                     t.repositoryIds(),
                     t.permissions(),
                     t.allowedNetworks(),
-                    new AccessToken.RotatedSecret(s.id(), s.validUntil())));
+                    new AccessToken.RotatedSecret(s.id(), s.validUntil()),
+                    t.refPatterns()));
   }
 
   private static final String SECRET_COLUMNS =
@@ -1104,8 +1120,8 @@ final class JdbcPolicyStore implements PolicyStore {
               insertTokenRow(
                   c,
                   "INSERT INTO tokens (lookup_key, user_id, kind, digest, name, description, created_at, expires_at, scopes, "
-                      + "resource_owner_id, repository_selection, permissions, allowed_networks) "
-                      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      + "resource_owner_id, repository_selection, permissions, allowed_networks, ref_patterns) "
+                      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   t.digest().lookupKey(),
                   t.userId(),
                   t.kind().apiName(),
@@ -1119,7 +1135,8 @@ final class JdbcPolicyStore implements PolicyStore {
                   orNull(
                       t.repositorySelection() == null ? null : t.repositorySelection().apiName()),
                   perms.toString(),
-                  orNull(networks(t.allowedNetworks())));
+                  orNull(networks(t.allowedNetworks())),
+                  orNull(refPatterns(t.refPatterns())));
           if (!t.repositoryIds().isEmpty()) {
             try (PreparedStatement ps =
                 c.prepareStatement(
@@ -1149,7 +1166,9 @@ final class JdbcPolicyStore implements PolicyStore {
                   t.repositorySelection(),
                   t.repositoryIds(),
                   t.permissions(),
-                  t.allowedNetworks());
+                  t.allowedNetworks(),
+                  t.rotated(),
+                  t.refPatterns());
           Grant grant = null;
           if (grantOrgId != null) {
             Instant granted = initialStatus == GrantStatus.APPROVED ? t.createdAt() : null;
@@ -1334,19 +1353,35 @@ final class JdbcPolicyStore implements PolicyStore {
       String reviewReason,
       Instant now,
       NotificationOutbox.Notice notice) {
+    return updateGrantStatus(grantId, expected, next, reviewerId, reviewReason, now, notice, null);
+  }
+
+  @Override
+  public boolean updateGrantStatus(
+      long grantId,
+      GrantStatus expected,
+      GrantStatus next,
+      Long reviewerId,
+      String reviewReason,
+      Instant now,
+      NotificationOutbox.Notice notice,
+      Instant approvalExpiresAt) {
+    Instant end = next == GrantStatus.APPROVED ? approvalExpiresAt : null;
     return tx(
         c -> {
           boolean changed =
               update(
                       c,
                       "UPDATE token_grants SET status = ?, reviewed_at = ?, reviewed_by = ?, review_reason = ?, "
-                          + "access_granted_at = CASE WHEN ? THEN ? ELSE access_granted_at END WHERE id = ? AND status = ?",
+                          + "access_granted_at = CASE WHEN ? THEN ? ELSE access_granted_at END, "
+                          + "approval_expires_at = ? WHERE id = ? AND status = ?",
                       next.apiName(),
                       now,
                       orNull(reviewerId),
                       orNull(reviewReason),
                       next == GrantStatus.APPROVED,
                       now,
+                      orNull(end),
                       grantId,
                       expected.apiName())
                   == 1;
@@ -1361,6 +1396,88 @@ final class JdbcPolicyStore implements PolicyStore {
             JdbcWebhookStore.requestEvent(c, grantId, next.apiName(), reviewerId, now);
           }
           return changed;
+        });
+  }
+
+  @Override
+  public Optional<StoredToken> updateRefPatterns(
+      long tokenId, RefPatterns patterns, Grant reopen, String reason, Instant now) {
+    return tx(
+        c -> {
+          if (reopen != null) {
+            // The approved grant gives way to a new request; notices about the old one keep their
+            // rows without pointing at it. Rolled back when it is no longer approved.
+            update(
+                c,
+                "UPDATE notification_outbox SET grant_id = NULL WHERE grant_id = ?",
+                reopen.id());
+            if (update(
+                    c,
+                    "DELETE FROM token_grants WHERE id = ? AND token_id = ? AND status = 'approved'",
+                    reopen.id(),
+                    tokenId)
+                != 1) {
+              c.rollback();
+              return Optional.empty();
+            }
+            insert(
+                c,
+                "INSERT INTO token_grants (token_id, org_id, status, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+                tokenId,
+                reopen.orgId(),
+                GrantStatus.PENDING.apiName(),
+                orNull(reason),
+                now);
+          }
+          if (update(
+                  c,
+                  "UPDATE tokens SET ref_patterns = ? WHERE id = ? AND deleted_at IS NULL",
+                  orNull(refPatterns(patterns)),
+                  tokenId)
+              != 1) {
+            c.rollback();
+            return Optional.empty();
+          }
+          AccessToken t = token(c, "id = ?", tokenId).orElseThrow();
+          Grant g =
+              one(
+                      c,
+                      JdbcPolicyStore::mapGrant,
+                      "SELECT " + GRANT_COLUMNS + " FROM token_grants WHERE token_id = ?",
+                      tokenId)
+                  .orElse(null);
+          return Optional.of(new StoredToken(t, g));
+        });
+  }
+
+  @Override
+  public int noticeLapsedApprovals(Instant now) {
+    NotificationKind kind = NotificationKind.GRANT_EXPIRED;
+    return tx(
+        c -> {
+          List<NotificationOutbox.Notice> due =
+              list(
+                  c,
+                  rs ->
+                      new NotificationOutbox.Notice(
+                          kind,
+                          kind.apiName() + ":grant:" + rs.getLong(1),
+                          rs.getLong(4),
+                          rs.getLong(3),
+                          rs.getLong(2),
+                          rs.getLong(1),
+                          null),
+                  "SELECT g.id, g.token_id, g.org_id, t.user_id FROM token_grants g "
+                      + "JOIN tokens t ON t.id = g.token_id "
+                      + "WHERE g.status = 'approved' AND g.approval_expires_at <= ? AND t.deleted_at IS NULL "
+                      + "AND NOT EXISTS (SELECT 1 FROM notification_outbox n "
+                      + "WHERE n.grant_id = g.id AND n.kind = ?) ORDER BY g.id",
+                  now,
+                  kind.apiName());
+          for (NotificationOutbox.Notice n : due) {
+            JdbcNotificationOutbox.enqueue(c, n, now);
+          }
+          return due.size();
         });
   }
 

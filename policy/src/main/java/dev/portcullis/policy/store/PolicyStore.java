@@ -11,6 +11,7 @@ import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.RefPatterns;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.User;
@@ -338,6 +339,39 @@ public interface PolicyStore {
       String reviewReason,
       Instant now,
       NotificationOutbox.Notice notice);
+
+  /**
+   * {@link #updateGrantStatus(long, GrantStatus, GrantStatus, Long, String, Instant,
+   * NotificationOutbox.Notice)} for an approval that lapses by itself at {@code approvalExpiresAt}
+   * ({@code null}: no end). Any other move clears a grant's end.
+   */
+  boolean updateGrantStatus(
+      long grantId,
+      GrantStatus expected,
+      GrantStatus next,
+      Long reviewerId,
+      String reviewReason,
+      Instant now,
+      NotificationOutbox.Notice notice,
+      Instant approvalExpiresAt);
+
+  /**
+   * Sets a live token's {@code ref_patterns}; when {@code reopen} is given, its approved grant
+   * {@code reopen} is replaced, in the same transaction, by a new pending request (a new id) made
+   * at {@code now} with the creator's {@code reason}: the widened token waits for a review. Returns
+   * the token's grant afterwards (empty for a token without one), or empty when there was no live
+   * token with that id or {@code reopen} was no longer approved (nothing is written then).
+   */
+  Optional<StoredToken> updateRefPatterns(
+      long tokenId, RefPatterns patterns, Grant reopen, String reason, Instant now);
+
+  /**
+   * Writes a {@link dev.portcullis.policy.model.NotificationKind#GRANT_EXPIRED} notice to the
+   * token's owner for each live token's approved grant whose approval lapsed by {@code now} and has
+   * none yet; returns how many were written. A grant is told once, whatever the number of scans or
+   * nodes.
+   */
+  int noticeLapsedApprovals(Instant now);
 
   /** The notification outbox in the same store. */
   NotificationOutbox notifications();

@@ -2,7 +2,6 @@ package dev.portcullis.policy.access;
 
 import static dev.portcullis.policy.testing.Fixtures.NOW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.policy.decision.AccessEvaluator;
@@ -27,7 +26,8 @@ class PreparedDecisionTest {
    * What lets a warm request reuse a decision ({@link AccessService.Prepared}): on every row of the
    * table, a decision made at one instant and reused at another equals the evaluator's own decision
    * at that other instant, or is refused (when the two instants lie on either side of the token's
-   * expiry). Instants around the expiry, far before and after it, and with the clock set back.
+   * expiry or of the end of its approval). Instants around the expiry, far before and after it, and
+   * with the clock set back.
    */
   @Test
   void aReusedDecisionEqualsTheEvaluatorsAtEveryInstantItIsServed() {
@@ -38,6 +38,7 @@ class PreparedDecisionTest {
       AccessEvaluator evaluator = new AccessEvaluator(given.anonymousRead());
       AccessInputs in = given.inputs();
       Instant edge = AccessEvaluator.changesAt(in);
+      Instant grantEdge = AccessEvaluator.grantChangesAt(in);
       List<Instant> times =
           new ArrayList<>(
               List.of(
@@ -45,8 +46,10 @@ class PreparedDecisionTest {
                   NOW.minus(Duration.ofDays(3650)),
                   NOW,
                   NOW.plus(Duration.ofDays(3650))));
-      if (edge != null) {
-        times.addAll(List.of(edge.minusNanos(1), edge, edge.plusNanos(1)));
+      for (Instant e : new Instant[] {edge, grantEdge}) {
+        if (e != null) {
+          times.addAll(List.of(e.minusNanos(1), e, e.plusNanos(1)));
+        }
       }
       for (Instant made : times) {
         AccessService.Prepared prepared = new AccessService.Prepared(in, evaluator, made);
@@ -56,10 +59,9 @@ class PreparedDecisionTest {
             Decision fresh = evaluator.decide(in, op, served);
             if (reuse == null) {
               refused++;
-              assertNotEquals(
-                  made.isBefore(edge),
-                  served.isBefore(edge),
-                  () -> a.get()[0] + ": refused on the same side of the expiry");
+              assertTrue(
+                  crossed(edge, made, served) || crossed(grantEdge, made, served),
+                  () -> a.get()[0] + ": refused on the same side of the expiry and approval end");
             } else {
               reused++;
               assertEquals(
@@ -72,5 +74,10 @@ class PreparedDecisionTest {
     assertTrue(
         reused > 0 && refused > 0,
         "both cases occur: " + reused + " reused, " + refused + " refused");
+  }
+
+  /** Whether {@code made} and {@code served} lie on either side of {@code edge}. */
+  private static boolean crossed(Instant edge, Instant made, Instant served) {
+    return edge != null && made.isBefore(edge) != served.isBefore(edge);
   }
 }

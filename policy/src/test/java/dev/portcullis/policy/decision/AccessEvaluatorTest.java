@@ -142,6 +142,7 @@ public class AccessEvaluatorTest {
     rule5and6Lifetime(rows);
     rule6FineGrainedAccessPolicy(rows);
     rule6Approval(rows);
+    rule6ApprovalEnd(rows);
     rule6Selection(rows);
     rule6Contents(rows);
     rule7Push(rows);
@@ -151,7 +152,7 @@ public class AccessEvaluatorTest {
   /** Row count, for the report and so that deleting rows by accident is noticed. */
   @Test
   void tableHasAllItsRows() {
-    assertEquals(211, table().count());
+    assertEquals(217, table().count());
   }
 
   private static void row(
@@ -1235,6 +1236,80 @@ public class AccessEvaluatorTest {
         WRITE,
         OK,
         Reason.AUTHORIZED);
+  }
+
+  // ---------------------------------------------------------------- rule 6: an approval's end
+
+  /**
+   * An approval given until an instant lapses by itself: the evaluator compares the grant's end
+   * with the time it is given ({@code NOW} here; the service's injected clock).
+   */
+  private static void rule6ApprovalEnd(List<Arguments> rows) {
+    row(
+        rows,
+        "6 approval with an end still ahead → allowed",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.WRITE)
+            .approvedUntil(NOW.plusSeconds(1))
+            .base(BasePermission.WRITE)
+            .on(ACME_APP),
+        WRITE,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "6 approval that ends at this very instant → 403 approval expired",
+        as(MIA).fineGrained(ACME, PermissionLevel.READ).approvedUntil(NOW).on(ACME_APP),
+        READ,
+        403,
+        Reason.GRANT_EXPIRED,
+        "approval expired",
+        "'acme'");
+    row(
+        rows,
+        "6 approval that ended → 403 approval expired on a push too",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.WRITE)
+            .approvedUntil(NOW.minus(Duration.ofDays(1)))
+            .on(ACME_APP),
+        WRITE,
+        403,
+        Reason.GRANT_EXPIRED,
+        "approval expired");
+    row(
+        rows,
+        "6 approval that ended → 403 even where approval is no longer required",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.READ)
+            .approvedUntil(NOW.minusSeconds(1))
+            .orgPolicy(orgPolicy(O_ALLOWED, O_ALLOWED, OrgPolicy.Approval.NOT_REQUIRED, null, null))
+            .on(ACME_APP),
+        READ,
+        403,
+        Reason.GRANT_EXPIRED,
+        "approval expired");
+    row(
+        rows,
+        "3 approval that ended still reads a public repo",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.READ)
+            .approvedUntil(NOW.minusSeconds(1))
+            .on(ACME_SITE),
+        READ,
+        OK,
+        Reason.PUBLIC_READ);
+    row(
+        rows,
+        "6 a revoked grant says revoked, whatever end its approval had",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.READ)
+            .grant(GrantStatus.REVOKED)
+            .approvedUntil(NOW.minusSeconds(1))
+            .on(ACME_APP),
+        READ,
+        403,
+        Reason.GRANT_REVOKED,
+        "revoked");
   }
 
   // ---------------------------------------------------------------- rule 6: approval, enterprise ×

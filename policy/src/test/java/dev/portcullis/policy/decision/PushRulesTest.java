@@ -111,4 +111,35 @@ class PushRulesTest {
             .workflowRefusal(CI));
     assertTrue(PushRules.of(as(MIA).classic("repo").on(ACME_SITE).inputs()).publicRepository());
   }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @org.junit.jupiter.params.provider.CsvSource({
+    "refs/heads/release/1, ",
+    "refs/heads/release/1/hotfix, ",
+    "refs/tags/v1.0, ",
+    "refs/heads/main, 'refusing to allow a Personal Access Token to update refs/heads/main:"
+        + " its ref_patterns allow only refs/heads/release/*, refs/tags/v*'",
+    "refs/tags/x1, 'refusing to allow a Personal Access Token to update refs/tags/x1:"
+        + " its ref_patterns allow only refs/heads/release/*, refs/tags/v*'"
+  })
+  void refPatternsRefuseEveryOtherRefNamingItAndThePatterns(String ref, String refusal) {
+    PushRules rules =
+        PushRules.of(
+            as(MIA)
+                .fineGrained(ACME, PermissionLevel.WRITE)
+                .refPatterns("refs/heads/release/*", "refs/tags/v*")
+                .on(ACME_APP)
+                .inputs());
+    assertTrue(rules.limitsRefs());
+    assertEquals(refusal, rules.refRefusal(ref));
+  }
+
+  @Test
+  void aTokenWithoutRefPatternsUpdatesAnyRef() {
+    PushRules rules =
+        PushRules.of(as(MIA).fineGrained(ACME, PermissionLevel.WRITE).on(ACME_APP).inputs());
+    assertFalse(rules.limitsRefs());
+    assertNull(rules.refRefusal("refs/heads/main"));
+    assertNull(PushRules.of(as(MIA).classic("repo").on(ACME_APP).inputs()).refRefusal("refs/x"));
+  }
 }

@@ -20,6 +20,7 @@ import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.RefPatterns;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.RepositorySelection;
@@ -135,6 +136,66 @@ class JdbcPolicyStoreTest {
   @Test
   void listingsReadBackInTheirOrder() {
     listingsReadBack(store);
+  }
+
+  @Test
+  void refPatternsAndApprovalEndsRoundTrip() {
+    refPatternsAndApprovalEnds(store);
+  }
+
+  /**
+   * A token's {@code ref_patterns} are stored and loaded; a grant approved until an instant keeps
+   * it, a widening replaces it by a new pending request, and a lapsed approval gets one notice.
+   */
+  static void refPatternsAndApprovalEnds(PolicyStore store) {
+    User owner = store.createUser("rp-owner", false, T0);
+    User dev = store.createUser("rp-dev", false, T0);
+    Organization org = store.createOrganization("rp-org", null, owner.id(), T0);
+    store.setMembership(org.id(), dev.id(), OrgRole.MEMBER, T0);
+    RefPatterns patterns = RefPatterns.of(List.of("refs/heads/release/*", "refs/tags/v*"));
+    PolicyStore.StoredToken st =
+        store.insertToken(
+            fineGrained(
+                    dev,
+                    org,
+                    RepositorySelection.ALL,
+                    Set.of(),
+                    Map.of("contents", PermissionLevel.WRITE))
+                .withRefPatterns(patterns),
+            org.id(),
+            GrantStatus.PENDING,
+            "releases");
+    AccessToken t = st.token();
+    assertEquals(patterns, store.tokenById(t.id()).orElseThrow().refPatterns());
+    Instant end = T0.plus(Duration.ofHours(1));
+    assertTrue(
+        store.updateGrantStatus(
+            st.grant().id(),
+            GrantStatus.PENDING,
+            GrantStatus.APPROVED,
+            owner.id(),
+            null,
+            T0,
+            null,
+            end));
+    assertEquals(end, store.grantById(st.grant().id()).orElseThrow().approvalExpiresAt());
+    assertEquals(0, store.noticeLapsedApprovals(end.minusSeconds(1)));
+    assertEquals(1, store.noticeLapsedApprovals(end));
+    assertEquals(0, store.noticeLapsedApprovals(end.plusSeconds(60)), "once per grant");
+
+    Grant approved = store.grantById(st.grant().id()).orElseThrow();
+    PolicyStore.StoredToken widened =
+        store
+            .updateRefPatterns(t.id(), null, approved, "releases", T0.plusSeconds(5))
+            .orElseThrow();
+    assertNull(widened.token().refPatterns());
+    assertNotEquals(approved.id(), widened.grant().id());
+    assertEquals(GrantStatus.PENDING, widened.grant().status());
+    assertNull(widened.grant().approvalExpiresAt());
+    assertTrue(store.grantById(approved.id()).isEmpty());
+    // A grant that is no longer approved is not replaced, and nothing is written.
+    assertTrue(store.updateRefPatterns(t.id(), patterns, approved, null, T0).isEmpty());
+    assertNull(store.tokenById(t.id()).orElseThrow().refPatterns());
   }
 
   @Test

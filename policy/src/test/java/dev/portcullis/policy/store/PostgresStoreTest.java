@@ -119,6 +119,11 @@ class PostgresStoreTest {
   }
 
   @Test
+  void refPatternsAndApprovalEndsRoundTrip() {
+    JdbcPolicyStoreTest.refPatternsAndApprovalEnds(PolicyStores.jdbc(db.dataSource()));
+  }
+
+  @Test
   void listingsReadBackInTheirOrder() {
     JdbcPolicyStoreTest.listingsReadBack(PolicyStores.jdbc(db.dataSource()));
   }

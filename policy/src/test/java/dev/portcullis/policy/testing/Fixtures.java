@@ -18,6 +18,7 @@ import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.Owner;
 import dev.portcullis.policy.model.PermissionLevel;
+import dev.portcullis.policy.model.RefPatterns;
 import dev.portcullis.policy.model.RepoPermission;
 import dev.portcullis.policy.model.Repository;
 import dev.portcullis.policy.model.RepositorySelection;
@@ -252,6 +253,8 @@ public final class Fixtures {
     private final Map<Long, OrgRole> roleOverrides = new HashMap<>();
     private NetworkList allowedNetworks;
     private String client = DEFAULT_CLIENT;
+    private Instant approvalEnd;
+    private RefPatterns refPatterns;
 
     private Case(User user) {
       this.user = user;
@@ -368,6 +371,18 @@ public final class Fixtures {
       return this;
     }
 
+    /** The organization's approval (the grant) lapses at {@code end}. */
+    public Case approvedUntil(Instant end) {
+      this.approvalEnd = end;
+      return this;
+    }
+
+    /** The token may update these refs only. */
+    public Case refPatterns(String... patterns) {
+      this.refPatterns = RefPatterns.of(List.of(patterns));
+      return this;
+    }
+
     /** The request comes from {@code address} (default {@value #DEFAULT_CLIENT}). */
     public Case from(String address) {
       this.client = address;
@@ -463,6 +478,9 @@ public final class Fixtures {
                   token.permissions(),
                   token.allowedNetworks());
         }
+        if (refPatterns != null) {
+          token = token.withRefPatterns(refPatterns);
+        }
         User u =
             suspended
                 ? new User(
@@ -527,6 +545,21 @@ public final class Fixtures {
           && !noGrant
           && token.resourceOwnerId() == org.id()) {
         g = Fixtures.grant(token.id(), org.id(), grant);
+        if (approvalEnd != null) {
+          g =
+              new Grant(
+                  g.id(),
+                  g.tokenId(),
+                  g.orgId(),
+                  g.status(),
+                  g.reason(),
+                  g.createdAt(),
+                  g.reviewedAt(),
+                  g.reviewReason(),
+                  g.accessGrantedAt(),
+                  g.reviewedBy(),
+                  approvalEnd);
+        }
       }
       return new AccessInputs(
           credential, repo, org, policy, role, collaborator, enterpriseMember, g);
