@@ -766,7 +766,7 @@ public final class TokenIssuance extends UseCase {
                         "ref_patterns",
                         "invalid",
                         "the token or its request changed meanwhile; try again"));
-    publish.accept(new Invalidation.TokenChanged(t.digest(), t.id()));
+    publishTokenChanged(t);
     if (grant != null) {
       publish.accept(new Invalidation.GrantChanged(t.id()));
     }
@@ -905,6 +905,15 @@ public final class TokenIssuance extends UseCase {
    */
   private void delete(AccessToken t, NotificationOutbox.Notice notice) {
     store.deleteToken(t.id(), now(), notice);
+    publishTokenChanged(t);
+  }
+
+  /**
+   * Drops {@code t} from the caches of every node under every secret it has had: its current one
+   * and each one a rotation replaced (each cached entry carries its own copy of the token),
+   * whichever of them {@code t} was found by.
+   */
+  private void publishTokenChanged(AccessToken t) {
     Set<TokenDigest> digests = new LinkedHashSet<>();
     digests.add(t.digest());
     store.tokenById(t.id()).ifPresent(current -> digests.add(current.digest()));

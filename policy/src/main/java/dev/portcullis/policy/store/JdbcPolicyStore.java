@@ -1411,6 +1411,7 @@ final class JdbcPolicyStore implements PolicyStore {
                 c,
                 "UPDATE notification_outbox SET grant_id = NULL WHERE grant_id = ?",
                 reopen.id());
+            JdbcWebhookStore.forgetGrant(c, reopen.id());
             if (update(
                     c,
                     "DELETE FROM token_grants WHERE id = ? AND token_id = ? AND status = 'approved'",
@@ -1420,14 +1421,20 @@ final class JdbcPolicyStore implements PolicyStore {
               c.rollback();
               return Optional.empty();
             }
-            insert(
-                c,
-                "INSERT INTO token_grants (token_id, org_id, status, reason, created_at) VALUES (?, ?, ?, ?, ?)",
-                tokenId,
-                reopen.orgId(),
-                GrantStatus.PENDING.apiName(),
-                orNull(reason),
-                now);
+            long gid =
+                insert(
+                    c,
+                    "INSERT INTO token_grants (token_id, org_id, status, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+                    tokenId,
+                    reopen.orgId(),
+                    GrantStatus.PENDING.apiName(),
+                    orNull(reason),
+                    now);
+            // The new request is announced as any new request is.
+            Long owner =
+                one(c, rs -> rs.getLong(1), "SELECT user_id FROM tokens WHERE id = ?", tokenId)
+                    .orElse(null);
+            JdbcWebhookStore.requestEvent(c, gid, "created", owner, now);
           }
           if (update(
                   c,

@@ -162,6 +162,20 @@ final class JdbcWebhookStore implements WebhookStore {
         tokenId);
   }
 
+  /**
+   * Deletes the deliveries (and their log) about one grant, when the grant itself goes (a request
+   * replaced by a new one): as for a deleted token, events about a request that no longer exists go
+   * with it.
+   */
+  static void forgetGrant(Connection c, long grantId) throws SQLException {
+    update(
+        c,
+        "DELETE FROM webhook_attempts WHERE delivery_id IN "
+            + "(SELECT id FROM webhook_deliveries WHERE grant_id = ?)",
+        grantId);
+    update(c, "DELETE FROM webhook_deliveries WHERE grant_id = ?", grantId);
+  }
+
   /** A deleted user no longer is the sender of queued events (their payload names the owner). */
   static void forgetSender(Connection c, long userId) throws SQLException {
     update(c, "UPDATE webhook_deliveries SET sender_id = NULL WHERE sender_id = ?", userId);

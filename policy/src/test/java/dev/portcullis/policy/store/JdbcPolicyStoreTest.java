@@ -140,18 +140,32 @@ class JdbcPolicyStoreTest {
 
   @Test
   void refPatternsAndApprovalEndsRoundTrip() {
-    refPatternsAndApprovalEnds(store);
+    refPatternsAndApprovalEnds(store, PolicyStores.webhooks(db.dataSource()));
   }
 
   /**
    * A token's {@code ref_patterns} are stored and loaded; a grant approved until an instant keeps
    * it, a widening replaces it by a new pending request, and a lapsed approval gets one notice.
    */
-  static void refPatternsAndApprovalEnds(PolicyStore store) {
+  static void refPatternsAndApprovalEnds(PolicyStore store, WebhookStore hooks) {
     User owner = store.createUser("rp-owner", false, T0);
     User dev = store.createUser("rp-dev", false, T0);
     Organization org = store.createOrganization("rp-org", null, owner.id(), T0);
     store.setMembership(org.id(), dev.id(), OrgRole.MEMBER, T0);
+    // A hook on the organization: its deliveries name the grant that widening replaces.
+    hooks.create(
+        new WebhookStore.Hook(
+            0,
+            org.id(),
+            "https://hooks.example.test/rp-org",
+            "json",
+            false,
+            null,
+            List.of(WebhookStore.PAT_REQUEST_EVENT),
+            true,
+            T0,
+            T0));
+    long queuedBefore = hooks.count(WebhookStore.PENDING);
     RefPatterns patterns = RefPatterns.of(List.of("refs/heads/release/*", "refs/tags/v*"));
     PolicyStore.StoredToken st =
         store.insertToken(
@@ -193,6 +207,8 @@ class JdbcPolicyStoreTest {
     assertEquals(GrantStatus.PENDING, widened.grant().status());
     assertNull(widened.grant().approvalExpiresAt());
     assertTrue(store.grantById(approved.id()).isEmpty());
+    // The replaced request's events (created, approved) went with it; the new one is announced.
+    assertEquals(queuedBefore + 1, hooks.count(WebhookStore.PENDING));
     // A grant that is no longer approved is not replaced, and nothing is written.
     assertTrue(store.updateRefPatterns(t.id(), patterns, approved, null, T0).isEmpty());
     assertNull(store.tokenById(t.id()).orElseThrow().refPatterns());

@@ -120,7 +120,8 @@ class PostgresStoreTest {
 
   @Test
   void refPatternsAndApprovalEndsRoundTrip() {
-    JdbcPolicyStoreTest.refPatternsAndApprovalEnds(PolicyStores.jdbc(db.dataSource()));
+    JdbcPolicyStoreTest.refPatternsAndApprovalEnds(
+        PolicyStores.jdbc(db.dataSource()), PolicyStores.webhooks(db.dataSource()));
   }
 
   @Test
