@@ -341,6 +341,21 @@ final class ApiClient {
     return new Response(res.statusCode(), json, text);
   }
 
+  /** The API's root URL ({@code …/api/v3}). */
+  URI root() {
+    return root;
+  }
+
+  /** The HTTP client every request of this command goes through. */
+  HttpClient http() {
+    return http;
+  }
+
+  /** The token requests carry, or null. */
+  String token() {
+    return token;
+  }
+
   /** The gateway's base URL (without {@code /api/v3}), for messages. */
   private String base() {
     String s = root.toString();

@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -104,9 +103,10 @@ abstract class PagedCommand extends ListCommand {
     List<String> q = new ArrayList<>(query);
     param(q, "per_page", perPage);
     param(q, "page", page);
-    URI root = client.apiRoot();
-    HttpClient http = httpClient(root);
-    String token = client.token();
+    // The API client's own connection and TLS set-up: one handshake, one selector thread.
+    URI root = api.root();
+    HttpClient http = api.http();
+    String token = api.token();
     String target = path + (q.isEmpty() ? "" : "?" + String.join("&", q));
     ArrayNode items = ApiClient.array();
     Set<String> seen = new HashSet<>();
@@ -179,20 +179,6 @@ abstract class PagedCommand extends ListCommand {
     } catch (JsonProcessingException e) {
       return null;
     }
-  }
-
-  /** An HTTP client configured as {@link ApiClient#open} configures its own. */
-  private HttpClient httpClient(URI root) {
-    HttpClient.Builder b =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(ApiClient.CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER);
-    Path ca = client.caFile();
-    if (ca != null && "https".equalsIgnoreCase(root.getScheme())) {
-      b.sslContext(ApiClient.sslContext(ca));
-    }
-    return b.build();
   }
 
   private static HttpResponse<String> get(

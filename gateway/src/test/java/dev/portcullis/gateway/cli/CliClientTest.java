@@ -120,6 +120,19 @@ class CliClientTest {
   // ------------------------------------------------------------------ users
 
   @Test
+  void aCallLeavesNoHttpClientSelectorWaitingInNativeCode() {
+    ok("user", "list");
+    Main.stopHttpClientSelectors();
+    List<String> left =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(Thread::isAlive)
+            .map(Thread::getName)
+            .filter(n -> n.startsWith("HttpClient-") && n.endsWith("-SelectorManager"))
+            .toList();
+    assertEquals(List.of(), left, "the JVM's exit would wait for these");
+  }
+
+  @Test
   void createsAUserAndReportsTheDuplicate() {
     String login = unique("alice");
     Run created = ok("user", "create", login);
