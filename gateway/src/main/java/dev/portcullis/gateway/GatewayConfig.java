@@ -123,56 +123,6 @@ public record GatewayConfig(
     }
   }
 
-  /** A configuration with the default webhook settings. */
-  public GatewayConfig(
-      String bind,
-      int httpsPort,
-      Integer httpPort,
-      Path dataDir,
-      Path repositoriesDir,
-      Path tlsCert,
-      Path tlsKey,
-      String dbUrl,
-      String dbUser,
-      String dbPassword,
-      boolean anonymousRead,
-      CacheSettings caches,
-      Duration lastUsedFlushInterval,
-      int maxThreads,
-      Limits limits,
-      Path auditFile,
-      List<String> trustedProxies,
-      String publicUrl,
-      Integer metricsPort,
-      boolean webConsole,
-      SessionSettings sessions,
-      MailSettings mail) {
-    this(
-        bind,
-        httpsPort,
-        httpPort,
-        dataDir,
-        repositoriesDir,
-        tlsCert,
-        tlsKey,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        anonymousRead,
-        caches,
-        lastUsedFlushInterval,
-        maxThreads,
-        limits,
-        auditFile,
-        trustedProxies,
-        publicUrl,
-        metricsPort,
-        webConsole,
-        sessions,
-        mail,
-        WebhookSettings.DEFAULT);
-  }
-
   /** Defaults for a data directory: HTTPS on 8443 on loopback, embedded store. */
   public static GatewayConfig defaults(Path dataDir) {
     return new GatewayConfig(
@@ -197,7 +147,8 @@ public record GatewayConfig(
         null,
         true,
         SessionSettings.DEFAULT,
-        MailSettings.OFF);
+        MailSettings.OFF,
+        WebhookSettings.DEFAULT);
   }
 
   /** A copy with some components changed: what every {@code with…} method below is made of. */

@@ -130,7 +130,8 @@ class TrustedProxiesTest {
                     null,
                     true,
                     null,
-                    MailSettings.OFF));
+                    MailSettings.OFF,
+                    d.webhooks()));
     assertTrue(e.getMessage().contains("--port must be"), e::getMessage);
     assertTrue(e.getMessage().contains("--trusted-proxies"), e::getMessage);
     assertTrue(e.getMessage().contains("--public-url"), e::getMessage);

@@ -105,7 +105,8 @@ class TlsReloadTest {
             null,
             base.webConsole(),
             base.sessions(),
-            base.mail());
+            base.mail(),
+            base.webhooks());
     try (Gateway g = Gateway.start(cfg)) {
       int port = URI.create(g.httpsUrl()).getPort();
       assertEquals(first.fingerprintSha256(), served(port, "TLSv1.3"));
