@@ -61,12 +61,31 @@ final class ConsoleHttp {
   HttpResponse<String> post(String path, Map<String, String> form, Map<String, String> headers) {
     String body =
         form.entrySet().stream()
-            .map(
-                e ->
-                    URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
-                        + "="
-                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+            .map(e -> field(e.getKey(), e.getValue()))
             .collect(Collectors.joining("&"));
+    return postBody(path, body, headers);
+  }
+
+  /**
+   * A same-origin form post whose fields may repeat, in the order given: a checkbox after its
+   * hidden default sends both.
+   */
+  HttpResponse<String> postFields(String path, String... kv) {
+    List<String> fields = new ArrayList<>();
+    for (int i = 0; i + 1 < kv.length; i += 2) {
+      fields.add(field(kv[i], kv[i + 1]));
+    }
+    return postBody(
+        path, String.join("&", fields), Map.of("Origin", origin, "Sec-Fetch-Site", "same-origin"));
+  }
+
+  private static String field(String name, String value) {
+    return URLEncoder.encode(name, StandardCharsets.UTF_8)
+        + "="
+        + URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private HttpResponse<String> postBody(String path, String body, Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
             .header("Content-Type", "application/x-www-form-urlencoded")

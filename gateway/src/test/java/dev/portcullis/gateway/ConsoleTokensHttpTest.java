@@ -37,9 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The console's token pages over plain HTTP: template URLs arrive pre-filled and their invalid
  * values are reported, creation shows the secret once with the request's status, regeneration
- * refuses the old secret or keeps it for the chosen overlap, the 50-token limit, markup in names
- * and justifications renders as text, the sign-in form's own CSRF token, wrong current passwords in
- * the limiter, and no secret in a log line or an audit row.
+ * refuses the old secret or keeps it for the chosen overlap, allowed networks on both forms
+ * (checked by the use case, shown and enforced), the 50-token limit, markup in names and
+ * justifications renders as text, the sign-in form's own CSRF token, wrong current passwords in the
+ * limiter, and no secret in a log line or an audit row.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -269,6 +270,122 @@ class ConsoleTokensHttpTest {
     assertTrue(id.find(), list);
     String detail = b.get("/settings/personal-access-tokens/" + id.group(1)).body();
     assertTrue(detail.contains("refs/heads/release/*, refs/tags/v*"), detail);
+  }
+
+  /** The id in the link to the token named {@code name} on the list at {@code base}. */
+  private static String tokenId(ConsoleHttp b, String base, String name) {
+    String list = b.get(base).body();
+    Matcher id =
+        Pattern.compile("href=\"" + base + "/([0-9]+)\"[^>]*>" + Pattern.quote(name) + "<")
+            .matcher(list);
+    assertTrue(id.find(), list);
+    return id.group(1);
+  }
+
+  @Test
+  @Order(9)
+  void allowedNetworksAreTakenByBothFormsValidatedShownAndEnforced() {
+    ConsoleHttp b = signedIn("erin", "198.51.100.1");
+    String fine = "/settings/personal-access-tokens";
+    assertTrue(b.get(fine + "/new").body().contains("name=\"allowed_networks\""));
+    String csrf = b.csrf(fine + "/new");
+    // A bad block: the use case's field error on the form, the typed text kept, nothing created.
+    HttpResponse<String> refused =
+        b.post(
+            fine + "/new",
+            b.form(
+                "authenticity_token", csrf,
+                "name", "bad networks",
+                "target_name", "erin",
+                "expires_in", "30",
+                "repository_selection", "none",
+                "allowed_networks", "10.0.0.0/8\r\n10.0.0.300"));
+    assertEquals(422, refused.statusCode());
+    assertTrue(
+        refused.body().contains("<li>allowed_networks: ")
+            && refused.body().contains("is not an IPv4 or IPv6 address or CIDR block</li>"),
+        refused.body());
+    assertTrue(refused.body().contains("10.0.0.300</textarea>"), refused.body());
+    assertFalse(b.get(fine).body().contains("bad networks"), "nothing created");
+
+    // One a line or comma-separated; shown in canonical form, and refused from elsewhere.
+    String token =
+        plaintext(
+            b.post(
+                fine + "/new",
+                b.form(
+                    "authenticity_token", csrf,
+                    "name", "office only",
+                    "target_name", "erin",
+                    "expires_in", "30",
+                    "repository_selection", "none",
+                    "allowed_networks", "10.0.0.0/8, 192.0.2.7\r\n\r\n2001:DB8::/32\r\n")));
+    String detail = b.get(fine + "/" + tokenId(b, fine, "office only")).body();
+    assertTrue(
+        detail.contains(
+            "<dd class=\"allowed-networks\">10.0.0.0/8, 192.0.2.7/32, 2001:db8::/32</dd>"),
+        detail);
+    SourcedHttp.Response elsewhere =
+        SourcedHttp.send(
+            "127.0.0.2",
+            URI.create(gateway.httpUrl()).getPort(),
+            "GET",
+            "/acme/site.git/info/refs?service=git-upload-pack",
+            "127.0.0.1",
+            List.of(SourcedHttp.basic("x", token)),
+            null);
+    assertEquals(403, elsewhere.status(), elsewhere::toString);
+    assertTrue(
+        elsewhere.body().contains("This token may not be used from 127.0.0.2."),
+        elsewhere::toString);
+
+    // The classic form: the same field, the same checks.
+    String classic = "/settings/tokens";
+    HttpResponse<String> badClassic =
+        b.post(
+            classic + "/new",
+            b.form(
+                "authenticity_token", csrf,
+                "description", "bad classic networks",
+                "expires_in", "30",
+                "scopes", "repo",
+                "allowed_networks", "fd00::/129"));
+    assertEquals(422, badClassic.statusCode());
+    assertTrue(badClassic.body().contains("<li>allowed_networks: "), badClassic.body());
+    assertFalse(b.get(classic).body().contains("bad classic networks"), "nothing created");
+    String classicToken =
+        plaintext(
+            b.post(
+                classic + "/new",
+                b.form(
+                    "authenticity_token", csrf,
+                    "description", "from two",
+                    "expires_in", "30",
+                    "scopes", "repo",
+                    "allowed_networks", "127.0.0.2")));
+    String classicDetail = b.get(classic + "/" + tokenId(b, classic, "from two")).body();
+    assertTrue(
+        classicDetail.contains("<dd class=\"allowed-networks\">127.0.0.2/32</dd>"), classicDetail);
+    assertEquals(200, infoRefs("acme/site", classicToken));
+    // A token without a list says so.
+    secrets.add(
+        api.expect(
+                201,
+                "POST",
+                "/admin/users/erin/personal-access-tokens",
+                Map.of(
+                    "type",
+                    "fine_grained",
+                    "name",
+                    "anywhere",
+                    "resource_owner",
+                    "erin",
+                    "repository_selection",
+                    "none"))
+            .get("token")
+            .asText());
+    String anyDetail = b.get(fine + "/" + tokenId(b, fine, "anywhere")).body();
+    assertTrue(anyDetail.contains("<dd class=\"allowed-networks\">any network</dd>"), anyDetail);
   }
 
   @Test

@@ -38,8 +38,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Seed 000's walk in a real browser (Debian's headless chromium through its chromedriver): an
  * organization owner filters the pending requests, approves one, denies one with a reason, denies
  * three at once and revokes an approved token, and each outcome holds on the requester's very next
- * {@code git clone}; then the organization's policy and an enterprise's override. Screenshots of
- * each page go to {@code target/screenshots/}. The tests run in order, each building on the last.
+ * {@code git clone}; then the organization's policy, its network settings and an enterprise's
+ * override. Screenshots of each page go to {@code target/screenshots/}. The tests run in order,
+ * each building on the last.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -340,5 +341,32 @@ class OwnerConsoleBrowserTest {
         approval.getText());
     assertTrue(approval.getText().contains("In force: approval is not required."));
     shot("org-policy-locked");
+  }
+
+  @Test
+  @Order(7)
+  void theNetworkSettingsAreTickedTypedSavedAndUnticked() throws IOException {
+    signInAs("owen");
+    String policy = "/orgs/acme/personal-access-token-policy";
+    browser.get(base + "/organizations/acme/settings/personal-access-tokens");
+    assertFalse(browser.findElement(By.id("require_token_networks")).isSelected());
+    browser.findElement(By.id("require_token_networks")).click();
+    browser.findElement(By.id("token_networks")).sendKeys("10.0.0.0/8\n192.0.2.0/24");
+    submit(By.id("save"));
+    assertTrue(text(".notice").startsWith("Policy saved"), text(".notice"));
+    JsonNode set = api.expect(200, "GET", policy, null);
+    assertTrue(set.get("require_token_networks").asBoolean(), set.toString());
+    assertEquals("10.0.0.0/8", set.get("token_networks").get(0).asText());
+    assertEquals("192.0.2.0/24", set.get("token_networks").get(1).asText());
+    assertTrue(browser.findElement(By.id("require_token_networks")).isSelected());
+    shot("org-policy-networks");
+
+    // Unticked, the browser sends only the hidden field's false; emptied, the list is cleared.
+    browser.findElement(By.id("require_token_networks")).click();
+    browser.findElement(By.id("token_networks")).clear();
+    submit(By.id("save"));
+    JsonNode cleared = api.expect(200, "GET", policy, null);
+    assertFalse(cleared.get("require_token_networks").asBoolean(), cleared.toString());
+    assertTrue(cleared.get("token_networks").isNull(), cleared.toString());
   }
 }

@@ -427,6 +427,145 @@ class OwnerConsoleHttpTest {
   }
 
   @Test
+  void theListingsShowEachTokensNetworksAndTheNetworkSettingsAreSetOnThePolicyPage() {
+    JsonNode limited =
+        api.expect(
+            201,
+            "POST",
+            "/admin/users/rita/personal-access-tokens",
+            Map.of(
+                "type",
+                "fine_grained",
+                "name",
+                fx.unique("net"),
+                "resource_owner",
+                org,
+                "repository_selection",
+                "all",
+                "permissions",
+                Map.of("contents", "read"),
+                "expires_in",
+                30,
+                "allowed_networks",
+                List.of("127.0.0.1")));
+    long limitedRequest = ApiFixtures.requestId(limited);
+    long[] anywhere = request("from anywhere");
+    ConsoleHttp owner = signedIn("owen");
+    String requests = base() + "personal-access-token-requests";
+    String listing = owner.get(requests).body();
+    assertTrue(
+        listing.contains("<span class=\"allowed-networks\">from 127.0.0.1/32</span>"), listing);
+    assertTrue(
+        owner
+            .get(requests + "/" + limitedRequest)
+            .body()
+            .contains("<dd class=\"allowed-networks\">127.0.0.1/32</dd>"));
+    assertTrue(
+        owner
+            .get(requests + "/" + anywhere[0])
+            .body()
+            .contains("<dd class=\"allowed-networks\">any network</dd>"));
+
+    api.expect(
+        204,
+        "POST",
+        "/orgs/" + org + "/personal-access-token-requests/" + limitedRequest,
+        Map.of("action", "approve"));
+    String active = owner.get(base() + "personal-access-tokens/active").body();
+    assertTrue(
+        active.contains("<span class=\"allowed-networks\">from 127.0.0.1/32</span>"), active);
+
+    String policy = base() + "personal-access-tokens";
+    String path = "/orgs/" + org + "/personal-access-token-policy";
+    try {
+      String form = owner.get(policy).body();
+      assertTrue(form.contains("name=\"require_token_networks\" value=\"true\""), form);
+      assertFalse(form.contains("value=\"true\" checked"), "not required by default");
+      // A bad block: the use case's error, the typed values kept, nothing saved.
+      HttpResponse<String> bad =
+          owner.postFields(
+              policy,
+              "authenticity_token",
+              owner.csrf(policy),
+              "require_token_networks",
+              "false",
+              "require_token_networks",
+              "true",
+              "token_networks",
+              "10.0.0.0/8\r\n300.1.1.1");
+      assertEquals(422, bad.statusCode(), bad.body());
+      assertTrue(bad.body().contains("token_networks: "), bad.body());
+      assertTrue(bad.body().contains("300.1.1.1</textarea>"), bad.body());
+      assertTrue(bad.body().contains("value=\"true\" checked"), bad.body());
+      JsonNode unchanged = api.expect(200, "GET", path, null);
+      assertFalse(unchanged.get("require_token_networks").asBoolean());
+      assertTrue(unchanged.get("token_networks").isNull(), unchanged.toString());
+
+      HttpResponse<String> saved =
+          owner.postFields(
+              policy,
+              "authenticity_token",
+              owner.csrf(policy),
+              "require_token_networks",
+              "false",
+              "require_token_networks",
+              "true",
+              "token_networks",
+              "10.0.0.0/8, 2001:DB8::/32\r\n");
+      assertEquals(303, saved.statusCode(), saved.body());
+      JsonNode set = api.expect(200, "GET", path, null);
+      assertTrue(set.get("require_token_networks").asBoolean());
+      assertEquals("10.0.0.0/8", set.get("token_networks").get(0).asText());
+      assertEquals("2001:db8::/32", set.get("token_networks").get(1).asText());
+      String shown = owner.get(policy).body();
+      assertTrue(shown.contains("value=\"true\" checked"), shown);
+      assertTrue(shown.contains(">10.0.0.0/8\n2001:db8::/32</textarea>"), shown);
+
+      // rita's token (127.0.0.1/32) is outside the list: refused from its next request on.
+      TestApi.Response refused = api.as(limited.get("token").asText()).call("GET", "/user", null);
+      assertEquals(403, refused.status(), refused::toString);
+      assertTrue(
+          refused
+              .toString()
+              .contains(
+                  "The '"
+                      + org
+                      + "' organization requires fine-grained personal access tokens to be"
+                      + " limited to networks within 10.0.0.0/8, 2001:db8::/32"),
+          refused::toString);
+      // The new-token form tells a member the rule before they submit.
+      assertTrue(
+          signedIn("rita")
+              .get("/settings/personal-access-tokens/new")
+              .body()
+              .contains(
+                  org
+                      + " requires its tokens to be limited to networks within 10.0.0.0/8,"
+                      + " 2001:db8::/32."));
+
+      // Unticked (only the hidden field) and emptied: both cleared.
+      HttpResponse<String> cleared =
+          owner.postFields(
+              policy,
+              "authenticity_token",
+              owner.csrf(policy),
+              "require_token_networks",
+              "false",
+              "token_networks",
+              "");
+      assertEquals(303, cleared.statusCode(), cleared.body());
+      JsonNode none = api.expect(200, "GET", path, null);
+      assertFalse(none.get("require_token_networks").asBoolean());
+      assertTrue(none.get("token_networks").isNull(), none.toString());
+    } finally {
+      Map<String, Object> reset = new java.util.HashMap<>();
+      reset.put("require_token_networks", false);
+      reset.put("token_networks", null);
+      api.expect(200, "PUT", path, reset);
+    }
+  }
+
+  @Test
   void pushProtectionIsSetOnThePolicyPage() {
     ConsoleHttp owner = signedIn("owen");
     String policy = base() + "personal-access-tokens";

@@ -24,6 +24,7 @@ public final class ClassicForm {
   private String note = "";
   private String expiry = "30";
   private String customDate = "";
+  private String allowedNetworks = "";
   private final Set<String> scopes = new LinkedHashSet<>();
 
   private ClassicForm(LocalDate today, boolean siteAdmin) {
@@ -35,6 +36,8 @@ public final class ClassicForm {
     ClassicForm f = new ClassicForm(today, siteAdmin);
     String[] d = params.get("description");
     f.note = d == null || d.length == 0 ? "" : d[0];
+    String[] n = params.get("allowed_networks");
+    f.allowedNetworks = n == null || n.length == 0 ? "" : n[0];
     if (f.note.length() > 40) {
       f.errors.add("Note is too long (maximum is 40 characters).");
     }
@@ -99,7 +102,18 @@ public final class ClassicForm {
       return null;
     }
     return new NewToken(
-        "classic", note, null, days, List.copyOf(scopes), null, null, null, null, null);
+        "classic",
+        note,
+        null,
+        days,
+        List.copyOf(scopes),
+        null,
+        null,
+        null,
+        null,
+        null,
+        true,
+        Console.entries(allowedNetworks));
   }
 
   void addError(String message) {
@@ -112,6 +126,11 @@ public final class ClassicForm {
 
   public String note() {
     return note;
+  }
+
+  /** The {@code allowed_networks} as typed: one a line or comma-separated. */
+  public String allowedNetworks() {
+    return allowedNetworks;
   }
 
   public String customDate() {

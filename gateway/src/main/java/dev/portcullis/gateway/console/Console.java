@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -115,6 +117,23 @@ final class Console {
   /** A path fit for a log line: a setup link's secret is left out. */
   static String loggable(String path) {
     return path.startsWith("/password_reset/") ? "/password_reset/…" : path;
+  }
+
+  /**
+   * A list typed in a text box, one entry a line or comma-separated ({@code allowed_networks},
+   * {@code token_networks}): each entry stripped, blank ones left out; {@code null} when none is
+   * left, which the use cases take as "no list".
+   */
+  static List<String> entries(String typed) {
+    if (typed == null) {
+      return null;
+    }
+    List<String> out =
+        Arrays.stream(typed.split("[,\\r\\n]"))
+            .map(String::strip)
+            .filter(e -> !e.isEmpty())
+            .toList();
+    return out.isEmpty() ? null : out;
   }
 
   /** The validation message of a use case's refusal, as the API would give it. */

@@ -41,6 +41,7 @@ public final class FineGrainedForm {
           "expires_at",
           "reason",
           "ref_patterns",
+          "allowed_networks",
           "repository_selection",
           "repositories",
           Console.CSRF_FIELD);
@@ -58,6 +59,7 @@ public final class FineGrainedForm {
   private String customDate = "";
   private String reason = "";
   private String refPatterns = "";
+  private String allowedNetworks = "";
   private String selection = "none";
   private final Set<String> repositories = new LinkedHashSet<>();
   private final Map<String, String> permissions = new LinkedHashMap<>();
@@ -79,6 +81,7 @@ public final class FineGrainedForm {
     f.description = first(params, "description", "");
     f.reason = first(params, "reason", "");
     f.refPatterns = first(params, "ref_patterns", "");
+    f.allowedNetworks = first(params, "allowed_networks", "");
     if (f.name.length() > 40) {
       f.errors.add("Name is too long (maximum is 40 characters).");
     }
@@ -276,7 +279,7 @@ public final class FineGrainedForm {
         Map.copyOf(permissions),
         selected().approvalRequired() && !reason.isEmpty() ? reason : null,
         true,
-        null,
+        Console.entries(allowedNetworks),
         patterns.isEmpty() ? null : patterns);
   }
 
@@ -303,6 +306,11 @@ public final class FineGrainedForm {
   /** The {@code ref_patterns} as typed, one a line. */
   public String refPatterns() {
     return refPatterns;
+  }
+
+  /** The {@code allowed_networks} as typed: one a line or comma-separated. */
+  public String allowedNetworks() {
+    return allowedNetworks;
   }
 
   public String customDate() {

@@ -16,6 +16,8 @@ import java.util.Locale;
  * @param repositories "All repositories", "Public repositories (read-only)" or a count
  * @param refPatterns the refs a push may update ({@code ref_patterns}), or "any ref"
  * @param approvalEnds when a time-bound approval lapses (UTC, to the minute), or {@code ""}
+ * @param allowedNetworks the networks the token may be used from ({@code allowed_networks}), or
+ *     "any network"
  */
 public record GrantView(
     long id,
@@ -28,7 +30,8 @@ public record GrantView(
     String expires,
     String lastUsed,
     String refPatterns,
-    String approvalEnds) {
+    String approvalEnds,
+    String allowedNetworks) {
   private static final DateTimeFormatter MINUTE =
       DateTimeFormatter.ofPattern("MMM d, yyyy HH:mm 'UTC'", Locale.ENGLISH)
           .withZone(ZoneOffset.UTC);
@@ -52,7 +55,8 @@ public record GrantView(
         t.expiresAt() == null ? "never" : day(t.expiresAt()),
         l.lastUsedAt() == null ? "never used" : day(l.lastUsedAt()),
         t.refPatterns() == null ? "any ref" : t.refPatterns().toString(),
-        l.grant().approvalExpiresAt() == null ? "" : MINUTE.format(l.grant().approvalExpiresAt()));
+        l.grant().approvalExpiresAt() == null ? "" : MINUTE.format(l.grant().approvalExpiresAt()),
+        t.allowedNetworks() == null ? "any network" : t.allowedNetworks().toString());
   }
 
   static String day(Instant t) {

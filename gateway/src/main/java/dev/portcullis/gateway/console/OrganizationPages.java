@@ -432,8 +432,10 @@ final class OrganizationPages implements PageGroup {
           ep.classicAccess() != EnterprisePolicy.Access.ORG_CONFIGURES);
       lifetime(req, patch, "fine_grained_max_lifetime_days");
       lifetime(req, patch, "classic_max_lifetime_days");
-      // Push protection is the organization's own: no enterprise setting decides it.
+      // Push protection and the network settings are the organization's own: no enterprise
+      // setting decides them.
       field(req, patch, locked, "push_protection", false);
+      networks(req, patch);
       if (!locked.isEmpty()) {
         // The form shows these settings disabled: only a hand-made post sends them.
         Console.LOG.info(
@@ -460,6 +462,9 @@ final class OrganizationPages implements PageGroup {
       }
     }
     OrgPolicy own = console.admin.policies().orgPolicy(actor, org.login());
+    // After a refusal the boxes show what was sent, to be corrected; otherwise what is stored.
+    String typed = error == null ? null : req.getParameter("token_networks");
+    String[] ticked = error == null ? null : req.getParameterValues("require_token_networks");
     Organization fresh = console.admin.directory().organization(org.login());
     EffectivePolicy effective = console.admin.directory().effectivePolicy(fresh);
     Map<String, Object> p = Console.page(s, "Personal access tokens", "org-policy");
@@ -468,6 +473,16 @@ final class OrganizationPages implements PageGroup {
     p.put("enterprise", e == null ? null : e.slug());
     p.put("ep", ep);
     p.put("effective", effective);
+    p.put(
+        "requireTokenNetworks",
+        ticked != null && ticked.length > 0
+            ? "true".equals(ticked[ticked.length - 1])
+            : own.requireTokenNetworks());
+    p.put(
+        "tokenNetworks",
+        typed != null
+            ? typed
+            : own.tokenNetworks() == null ? "" : String.join("\n", own.tokenNetworks().cidrs()));
     p.put("error", error);
     p.put(
         "notice",
@@ -492,6 +507,30 @@ final class OrganizationPages implements PageGroup {
       locked.add(name);
     } else {
       patch.put(name, v);
+    }
+  }
+
+  /**
+   * The network settings as the use case takes them. The form sends {@code
+   * require_token_networks=false} from a hidden field and then {@code true} from the checkbox when
+   * it is ticked, so the last value is the choice; anything else goes through for the use case to
+   * refuse. {@code token_networks}: one a line or comma-separated, empty clears the list.
+   */
+  private static void networks(HttpServletRequest req, Map<String, Object> patch) {
+    String[] required = req.getParameterValues("require_token_networks");
+    if (required != null && required.length > 0) {
+      String last = required[required.length - 1];
+      patch.put(
+          "require_token_networks",
+          switch (last) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> last;
+          });
+    }
+    String list = req.getParameter("token_networks");
+    if (list != null) {
+      patch.put("token_networks", Console.entries(list));
     }
   }
 

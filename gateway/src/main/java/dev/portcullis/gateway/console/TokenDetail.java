@@ -25,6 +25,8 @@ import java.util.Map;
  * @param previous the secrets rotations replaced, the most recent first
  * @param refPatterns the refs a push may update, or {@code null} for any
  * @param approvalEnds when a time-bound approval lapses (UTC), or {@code null}
+ * @param allowedNetworks the networks it may be used from ({@code allowed_networks}), or "any
+ *     network"
  */
 public record TokenDetail(
     TokenRow row,
@@ -39,7 +41,8 @@ public record TokenDetail(
     String reviewed,
     List<PreviousSecret> previous,
     String refPatterns,
-    String approvalEnds) {
+    String approvalEnds,
+    String allowedNetworks) {
 
   /**
    * A secret a rotation replaced: when, until when it works (to the minute, UTC), whether it still
@@ -102,6 +105,7 @@ public record TokenDetail(
         t.refPatterns() == null ? null : t.refPatterns().toString(),
         g == null || g.approvalExpiresAt() == null
             ? null
-            : g.approvalExpiresAt().toString().replace('T', ' ').replace("Z", " UTC"));
+            : g.approvalExpiresAt().toString().replace('T', ' ').replace("Z", " UTC"),
+        t.allowedNetworks() == null ? "any network" : t.allowedNetworks().toString());
   }
 }

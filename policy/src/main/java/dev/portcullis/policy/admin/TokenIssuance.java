@@ -443,7 +443,7 @@ public final class TokenIssuance extends UseCase {
   /**
    * The resource owners the console offers a user for a new fine-grained token: the user, then each
    * organization they belong to that allows fine-grained tokens, with its maximum lifetime, whether
-   * it wants approval, and the repositories of each that the user can see.
+   * it wants approval, its network settings, and the repositories of each that the user can see.
    */
   public List<TokenTarget> tokenTargets(Actor actor) {
     User user = consoleUser(actor);
@@ -468,7 +468,9 @@ public final class TokenIssuance extends UseCase {
                         p.approvalRequired() && memberships.get(org.id()) != OrgRole.ADMIN,
                         max,
                         max == null ? null : p.lifetimeImposer(false),
-                        repositoryNames(org.id(), visibleIn(actor, org))));
+                        repositoryNames(org.id(), visibleIn(actor, org)),
+                        !org.policy().admitsTokenNetworks(null),
+                        org.policy().tokenNetworks()));
               }
             });
     return targets;
