@@ -21,6 +21,7 @@ import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.admin.Admin;
 import dev.portcullis.policy.admin.CreatedToken;
+import dev.portcullis.policy.admin.ExpiryReminders;
 import dev.portcullis.policy.admin.SetupLink;
 import dev.portcullis.policy.audit.AuditLog;
 import dev.portcullis.policy.model.Actor;
@@ -470,13 +471,25 @@ public final class Gateway implements AutoCloseable {
     return g;
   }
 
-  /** Runs the webhook sender on its thread, unless the configuration turns it off (tests). */
+  /**
+   * Runs the webhook sender on its thread, unless the configuration turns it off (tests). A node
+   * without mail also looks for due expiry reminders, whose webhook events it delivers (a node with
+   * mail does so with its digests); their unique keys make that safe on any number of nodes.
+   */
   private void startWebhooks() {
     if (!config.webhooks().deliver()) {
       return;
     }
     long every = config.webhooks().pollInterval().toMillis();
     webhookTimer.scheduleWithFixedDelay(webhooks::deliverDue, every, every, TimeUnit.MILLISECONDS);
+    if (mailSchedule == null) {
+      ExpiryReminders reminders = policy.admin().expiryReminders();
+      scheduler.scheduleWithFixedDelay(
+          () -> MailSchedule.reminders(reminders, Clock.systemUTC().instant()),
+          every,
+          MailSettings.SCAN_INTERVAL.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.gateway.notify.WebhookSettings;
 import dev.portcullis.policy.admin.Admin;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.Notification;
@@ -35,8 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two gateways sharing one PostgreSQL database run their reminder and digest scans at the same
  * moments, from several threads each: every reminder and every digest is one outbox row (so one
- * mail), the unique key settling each race. Skipped as {@link MultiNodePostgresTest} is when
- * PostgreSQL is not reachable (unless {@code PORTCULLIS_REQUIRE_POSTGRES=1}).
+ * mail), and every reminder of a token targeting an organization one {@code personal_access_token}
+ * delivery per subscribed hook, the unique keys settling each race. Skipped as {@link
+ * MultiNodePostgresTest} is when PostgreSQL is not reachable (unless {@code
+ * PORTCULLIS_REQUIRE_POSTGRES=1}).
  */
 class MailSchedulePostgresTest {
   @TempDir Path tmp;
@@ -68,7 +71,9 @@ class MailSchedulePostgresTest {
     return Gateway.start(
         GatewayConfig.defaults(tmp.resolve(name))
             .withPorts(0, 0)
-            .withStore(MultiNodePostgresTest.SERVER + database, "postgres", null, repos));
+            .withStore(MultiNodePostgresTest.SERVER + database, "postgres", null, repos)
+            // Webhook rows are counted, not delivered.
+            .withWebhooks(WebhookSettings.DEFAULT.withAllowPrivate(true).withDeliver(false)));
   }
 
   @AfterEach
@@ -97,6 +102,20 @@ class MailSchedulePostgresTest {
     String org = fx.org("acme", "olive");
     api.expect(200, "PUT", "/orgs/" + org + "/memberships/oscar", Map.of("role", "admin"));
     fx.member(org, "bob");
+    // A hook subscribed to the tokens' expiry (olive's admin:org token is reminded too: a classic
+    // one, by mail only).
+    TestApi olive = api.as(ApiFixtures.plaintext(fx.classic("olive", List.of("admin:org"))));
+    olive.expect(
+        201,
+        "POST",
+        "/orgs/" + org + "/hooks",
+        Map.of(
+            "name",
+            "web",
+            "config",
+            Map.of("url", "http://127.0.0.1:9/hook", "content_type", "json"),
+            "events",
+            List.of("personal_access_token")));
     List<Instant> expiries = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       expiries.add(Instant.parse(fx.readAll("bob", org).get("expires_at").asText()));
@@ -133,17 +152,30 @@ class MailSchedulePostgresTest {
     for (Notification n : b.admin().notifications().list(Actor.SYSTEM, null, 1, 100).items()) {
       byKind.merge(n.kind().apiName(), 1, Integer::sum);
     }
-    // Five tokens: a 7-day reminder (at the digest's moment), a 1-day one and an expiry each; one
+    // Six tokens: a 7-day reminder (at the digest's moment), a 1-day one and an expiry each; one
     // digest for each of the two owners.
     assertEquals(
         Map.of(
-            "token.expires_in_7_days", 5,
-            "token.expires_tomorrow", 5,
-            "token.expired", 5,
+            "token.expires_in_7_days", 6,
+            "token.expires_tomorrow", 6,
+            "token.expired", 6,
             "token_request.digest", 2),
         byKind);
     JsonNode listed = api.expect(200, "GET", "/admin/notifications?per_page=100", null);
-    assertEquals(17, listed.size());
-    assertEquals(17, written, "each scan counts only the rows it wrote");
+    assertEquals(20, listed.size());
+    assertEquals(20, written, "each scan counts only the reminders and digests it wrote");
+    // bob's five fine-grained tokens to the organization: each stage once to the hook.
+    Map<String, Integer> events = new TreeMap<>();
+    try (Connection c = MultiNodePostgresTest.admin(database);
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs =
+            st.executeQuery(
+                "SELECT token_stage, COUNT(*) FROM webhook_deliveries "
+                    + "WHERE event = 'personal_access_token' GROUP BY token_stage")) {
+      while (rs.next()) {
+        events.put(rs.getString(1), rs.getInt(2));
+      }
+    }
+    assertEquals(Map.of("7_days", 5, "1_day", 5, "expired", 5), events);
   }
 }

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.gateway.notify.WebhookSecrets;
 import dev.portcullis.gateway.notify.WebhookSender;
 import dev.portcullis.gateway.notify.WebhookSettings;
+import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.MailPreferences;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * Organization webhooks end to end: a receiver inside the test checks each delivery's headers, HMAC
  * signature and payload; the sender runs on a clock the test moves (no sleeps), so retries, the
  * delivery log and redeliveries are seen attempt by attempt. Also: private addresses refused at
- * creation and at delivery, secrets never answered, audited or logged, and who may manage hooks.
+ * creation and at delivery, secrets never answered, audited or logged, and who may manage hooks;
+ * and the {@code personal_access_token} event of a token's expiry reminders.
  */
 class WebhookTest {
   private static final String SECRET = "It's a Secret to Everybody";
@@ -489,5 +492,127 @@ class WebhookTest {
       assertEquals(422, r.status(), body + " → " + r);
     }
     assertEquals(0, olive.expect(200, "GET", hooks, null).size());
+  }
+
+  /**
+   * A token's expiry reminders (7 days, 1 day, expired) are announced to the hooks of the
+   * organization it targets subscribed to {@code personal_access_token}: once per stage, however
+   * many scans, and although its owner turned reminder mails off. Other hooks, classic tokens and
+   * tokens to another organization announce nothing.
+   */
+  @Test
+  void anExpiringTokenIsAnnouncedOncePerStageToHooksSubscribedToPersonalAccessToken() {
+    String hooks = "/orgs/" + org + "/hooks";
+    long tokens =
+        olive
+            .expect(
+                201,
+                "POST",
+                hooks,
+                Map.of(
+                    "name",
+                    "web",
+                    "config",
+                    Map.of("url", receiver.url(), "content_type", "json", "secret", SECRET),
+                    "events",
+                    List.of("personal_access_token")))
+            .get("id")
+            .asLong();
+    long requests = createHook(olive).get("id").asLong();
+    // The event is accepted by PATCH too; unknown events are refused as before.
+    JsonNode both =
+        olive.expect(
+            200,
+            "PATCH",
+            hooks + "/" + requests,
+            Map.of("events", List.of("personal_access_token_request", "personal_access_token")));
+    assertEquals(2, both.get("events").size());
+    TestApi.Response bad =
+        olive.call(
+            "PATCH", hooks + "/" + requests, Map.of("events", List.of("personal_access_tokens")));
+    assertEquals(422, bad.status(), bad::toString);
+    assertEquals("events", bad.json().get("errors").get(0).get("field").asText());
+    olive.expect(
+        200,
+        "PATCH",
+        hooks + "/" + requests,
+        Map.of("events", List.of("personal_access_token_request")));
+    assertEquals(2, deliver(), "the pings");
+    receiver.clear();
+
+    gateway
+        .admin()
+        .accounts()
+        .setMailPreferences(Actor.SYSTEM, "bob", new MailPreferences(true, false));
+    JsonNode token = fx.readAll("bob", org);
+    long tokenId = ApiFixtures.tokenId(token);
+    Instant expires = Instant.parse(token.get("expires_at").asText());
+    fx.classic("bob", List.of("repo"));
+    String globex = fx.org("globex", "olive");
+    fx.member(globex, "bob");
+    fx.readAll("bob", globex);
+    assertEquals(1, deliver(), "the acme request's creation, to the other hook");
+    receiver.clear();
+
+    Map<String, Instant> stages = new java.util.LinkedHashMap<>();
+    stages.put("7_days", expires.minus(Duration.ofDays(7)).plusSeconds(60));
+    stages.put("1_day", expires.minus(Duration.ofHours(20)));
+    stages.put("expired", expires.plusSeconds(30));
+    for (Map.Entry<String, Instant> stage : stages.entrySet()) {
+      Instant at = stage.getValue();
+      assertTrue(gateway.admin().expiryReminders().scan(at) > 0, stage.getKey());
+      clock.set(at);
+      assertEquals(1, sender.deliverDue(), stage.getKey() + ": one event");
+      assertEquals(0, gateway.admin().expiryReminders().scan(at), "a second scan adds none");
+      assertEquals(0, gateway.admin().expiryReminders().scan(at.plusSeconds(300)));
+      clock.set(at.plusSeconds(300));
+      assertEquals(0, sender.deliverDue());
+
+      assertEquals(1, receiver.received().size());
+      WebhookReceiver.Received r = receiver.received().get(0);
+      assertGithubHeaders(r, "personal_access_token", tokens);
+      JsonNode p = r.json();
+      assertEquals("expiring", p.get("action").asText());
+      JsonNode pat = p.get("personal_access_token");
+      for (String field :
+          List.of(
+              "id",
+              "name",
+              "owner",
+              "expires_at",
+              "expired",
+              "stage",
+              "repository_selection",
+              "permissions",
+              "token_id",
+              "token_name",
+              "token_expired",
+              "token_expires_at",
+              "token_last_used_at")) {
+        assertTrue(pat.has(field), field + " in " + pat);
+      }
+      assertEquals(tokenId, pat.get("id").asLong());
+      assertEquals(tokenId, pat.get("token_id").asLong());
+      assertEquals(token.get("name").asText(), pat.get("name").asText());
+      assertEquals(token.get("name").asText(), pat.get("token_name").asText());
+      assertEquals("bob", pat.get("owner").get("login").asText());
+      assertEquals(expires, Instant.parse(pat.get("expires_at").asText()));
+      assertEquals(expires, Instant.parse(pat.get("token_expires_at").asText()));
+      assertEquals(stage.getKey(), pat.get("stage").asText());
+      assertEquals(stage.getKey().equals("expired"), pat.get("expired").asBoolean());
+      assertEquals("all", pat.get("repository_selection").asText());
+      assertEquals("read", pat.get("permissions").get("repository").get("contents").asText());
+      assertEquals(org, p.get("organization").get("login").asText());
+      assertEquals("bob", p.get("sender").get("login").asText());
+      receiver.clear();
+    }
+    JsonNode log = olive.expect(200, "GET", hooks + "/" + tokens + "/deliveries", null);
+    assertEquals("personal_access_token", log.get(0).get("event").asText());
+    assertEquals("expiring", log.get(0).get("action").asText());
+    assertEquals(
+        0,
+        olive.expect(200, "GET", hooks + "/" + requests + "/deliveries?per_page=100", null).size()
+            - 2,
+        "the other hook: its ping and the request's creation only");
   }
 }

@@ -274,10 +274,26 @@ final class GithubShapes {
   /** The fields shared by requests and grants. */
   private ObjectNode grantCommon(
       GrantListing l, long id, String repositoriesUrl, String base, Instant now) {
-    AccessToken t = l.token();
+    return tokenFields(l.token(), l.owner(), l.lastUsedAt(), id, repositoriesUrl, base, now);
+  }
+
+  /**
+   * A token as the organization sees it, with the request and grant objects' fields: {@code id},
+   * {@code owner}, {@code repository_selection}, {@code repositories_url}, {@code permissions},
+   * {@code token_id}, {@code token_name}, {@code token_expired}, {@code token_expires_at}, {@code
+   * token_last_used_at} and {@code ref_patterns}.
+   */
+  ObjectNode tokenFields(
+      AccessToken t,
+      User owner,
+      Instant lastUsedAt,
+      long id,
+      String repositoriesUrl,
+      String base,
+      Instant now) {
     ObjectNode o = json.createObjectNode();
     o.put("id", id);
-    o.set("owner", simpleUser(l.owner(), l.owner().siteAdmin(), base));
+    o.set("owner", simpleUser(owner, owner.siteAdmin(), base));
     o.put("repository_selection", t.repositorySelection().apiName());
     o.put("repositories_url", repositoriesUrl);
     ObjectNode perms = o.putObject("permissions");
@@ -309,7 +325,7 @@ final class GithubShapes {
     o.put("token_name", t.name());
     o.put("token_expired", t.expired(now));
     o.put("token_expires_at", t.expiresAt() == null ? null : t.expiresAt().toString());
-    o.put("token_last_used_at", l.lastUsedAt() == null ? null : l.lastUsedAt().toString());
+    o.put("token_last_used_at", lastUsedAt == null ? null : lastUsedAt.toString());
     // A Portcullis extension: the refs a push may update, part of what the owners approve.
     refPatterns(o, t.refPatterns());
     return o;

@@ -44,7 +44,14 @@ import java.util.function.Supplier;
 public final class OrgWebhooksApi {
   static final String MASK = "********";
   static final int MAX_HOOKS = 20;
-  private static final List<String> EVENTS = List.of(WebhookStore.PAT_REQUEST_EVENT);
+
+  /** The events a hook may subscribe to. */
+  private static final List<String> EVENTS =
+      List.of(WebhookStore.PAT_REQUEST_EVENT, WebhookStore.PAT_EVENT);
+
+  /** The events of a hook created without {@code events}. */
+  private static final List<String> DEFAULT_EVENTS = List.of(WebhookStore.PAT_REQUEST_EVENT);
+
   private static final List<String> ZEN =
       List.of(
           "Keep it logically awesome.",
@@ -140,7 +147,7 @@ public final class OrgWebhooksApi {
       throw ApiException.invalid("Hook", "config", "missing_field", "config is required");
     }
     Config cfg = config(config, null);
-    List<String> events = events(b, EVENTS);
+    List<String> events = events(b, DEFAULT_EVENTS);
     Boolean active = b.bool("active");
     if (hooks.hooksOf(org.id()).size() >= MAX_HOOKS) {
       throw ApiException.invalid(
@@ -270,6 +277,7 @@ public final class OrgWebhooksApi {
         "ping",
         null,
         null,
+        null,
         sender == null ? null : sender.id(),
         write(p),
         false,
@@ -346,6 +354,7 @@ public final class OrgWebhooksApi {
         d.event(),
         d.action(),
         d.grantId(),
+        d.tokenId(),
         d.senderId(),
         d.payload(),
         true,
@@ -361,10 +370,13 @@ public final class OrgWebhooksApi {
   // ------------------------------------------------------------------ payloads
 
   /**
-   * The body of a token request event: GitHub's {@code personal_access_token_request} payload, or
-   * empty when the request or its token is gone.
+   * The body of an event: GitHub's {@code personal_access_token_request} payload, or the {@code
+   * personal_access_token} one of a token's expiry; empty when what it is about is gone.
    */
   public Optional<String> render(WebhookStore.Delivery d, WebhookStore.Hook hook) {
+    if (d.tokenStage() != null) {
+      return renderExpiring(d, hook);
+    }
     if (d.grantId() == null) {
       return Optional.empty();
     }
@@ -432,6 +444,47 @@ public final class OrgWebhooksApi {
     }
     out.set("organization", shapes.organizationSimple(org.get(), base));
     out.set("sender", shapes.simpleUser(sender, sender.siteAdmin(), base));
+    return Optional.of(write(out));
+  }
+
+  /**
+   * The body of a {@code personal_access_token} {@code expiring} event (a Portcullis extension):
+   * the token with the request object's token fields, the reminder's stage and the expiry it is
+   * about, the hook's organization, and its owner as the sender.
+   */
+  private Optional<String> renderExpiring(WebhookStore.Delivery d, WebhookStore.Hook hook) {
+    Optional<AccessToken> t = reads.tokenById(d.tokenId());
+    Optional<User> owner = t.flatMap(x -> reads.userById(x.userId()));
+    Optional<Organization> org = reads.organizationById(hook.orgId());
+    if (owner.isEmpty() || org.isEmpty()) {
+      return Optional.empty();
+    }
+    String base = publicBase.get();
+    AccessToken token = t.get();
+    ObjectNode pat =
+        shapes.tokenFields(
+            token,
+            owner.get(),
+            token.lastUsedAt(),
+            token.id(),
+            base
+                + ApiServlet.PREFIX
+                + "/orgs/"
+                + org.get().login()
+                + "/personal-access-tokens/"
+                + token.id()
+                + "/repositories",
+            base,
+            clock.instant());
+    pat.put("name", token.name());
+    pat.put("expires_at", d.tokenExpiresAt().toString());
+    pat.put("expired", "expired".equals(d.tokenStage()));
+    pat.put("stage", d.tokenStage());
+    ObjectNode out = json.createObjectNode();
+    out.put("action", d.action());
+    out.set("personal_access_token", pat);
+    out.set("organization", shapes.organizationSimple(org.get(), base));
+    out.set("sender", shapes.simpleUser(owner.get(), owner.get().siteAdmin(), base));
     return Optional.of(write(out));
   }
 

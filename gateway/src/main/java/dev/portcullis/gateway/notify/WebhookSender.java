@@ -199,7 +199,17 @@ public final class WebhookSender {
     if (payload == null) {
       Optional<String> rendered = payloads.render(d, hook);
       if (rendered.isEmpty()) {
-        settle(d, hook, started, t0, 0, "the token request no longer exists", "", null, null, true);
+        settle(
+            d,
+            hook,
+            started,
+            t0,
+            0,
+            "what the event is about no longer exists",
+            "",
+            null,
+            null,
+            true);
         return false;
       }
       payload = rendered.get();

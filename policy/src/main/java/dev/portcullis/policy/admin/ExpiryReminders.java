@@ -11,8 +11,10 @@ import java.time.Instant;
  * expired. A periodic {@link #scan} finds the tokens at a stage and {@link #remind} enqueues each
  * notice; the outbox's dedupe key (the stage, the token and its expiry) makes each one go out once
  * per token, whatever the number of nodes scanning and however often they do. Owners who turned
- * reminders off get none. Times come from the caller's clock, so tests move time instead of
- * waiting.
+ * reminders off get none. A fine-grained token targeting an organization is also announced to the
+ * organization's hooks subscribed to {@code personal_access_token} (action {@code expiring}), in
+ * the same transaction, once per hook, stage and expiry, whether or not its owner wants the mail.
+ * Times come from the caller's clock, so tests move time instead of waiting.
  */
 public final class ExpiryReminders extends UseCase {
   /**
@@ -24,18 +26,25 @@ public final class ExpiryReminders extends UseCase {
   /** A reminder's stage, with its notice's kind. */
   public enum Stage {
     /** The token expires within 7 days (sent only to tokens made to last longer than that). */
-    IN_7_DAYS(Duration.ofDays(7), NotificationKind.TOKEN_EXPIRES_IN_7_DAYS),
+    IN_7_DAYS(Duration.ofDays(7), NotificationKind.TOKEN_EXPIRES_IN_7_DAYS, "7_days"),
     /** The token expires within a day (sent only to tokens made to last longer than that). */
-    TOMORROW(Duration.ofDays(1), NotificationKind.TOKEN_EXPIRES_TOMORROW),
+    TOMORROW(Duration.ofDays(1), NotificationKind.TOKEN_EXPIRES_TOMORROW, "1_day"),
     /** The token has expired. */
-    EXPIRED(Duration.ZERO, NotificationKind.TOKEN_EXPIRED);
+    EXPIRED(Duration.ZERO, NotificationKind.TOKEN_EXPIRED, "expired");
 
     private final Duration before;
     private final NotificationKind kind;
+    private final String webhookName;
 
-    Stage(Duration before, NotificationKind kind) {
+    Stage(Duration before, NotificationKind kind, String webhookName) {
       this.before = before;
       this.kind = kind;
+      this.webhookName = webhookName;
+    }
+
+    /** The stage as the {@code personal_access_token} webhook event names it. */
+    public String webhookName() {
+      return webhookName;
     }
 
     /** How long before the expiry the stage begins. */
@@ -56,7 +65,8 @@ public final class ExpiryReminders extends UseCase {
   }
 
   /**
-   * Enqueues the reminders due at {@code now} that were not sent yet; returns how many it wrote.
+   * Enqueues the reminders due at {@code now} that were not sent yet; returns how many reminders (a
+   * token at a stage) it wrote a mail or webhook events for.
    */
   public int scan(Instant now) {
     int queued = 0;
@@ -65,8 +75,7 @@ public final class ExpiryReminders extends UseCase {
             now.minus(EXPIRED_WINDOW), now.plus(Stage.IN_7_DAYS.before()).plusSeconds(1))) {
       Stage stage = stageOf(t, now);
       if (stage != null
-          && t.expiryReminders()
-          && remind(t.tokenId(), t.userId(), t.expiresAt(), stage, now)) {
+          && remind(t.tokenId(), t.userId(), t.expiresAt(), stage, t.expiryReminders(), now)) {
         queued++;
       }
     }
@@ -93,21 +102,25 @@ public final class ExpiryReminders extends UseCase {
   }
 
   /**
-   * Enqueues the notice of {@code stage} for the token to its owner, once per token, expiry and
-   * stage (a regenerated token keeps its id and gets a new expiry, whose reminders are new); false
-   * when it was enqueued before (here or on another node). What else should learn of a token's
-   * expiry hooks here.
+   * Enqueues the notice of {@code stage} for the token to its owner when {@code mail} (they want
+   * reminders), and the organization's webhook event when the token targets one, each once per
+   * token, expiry and stage (a regenerated token keeps its id and gets a new expiry, whose
+   * reminders are new), in one transaction; false when nothing was left to enqueue (it was before,
+   * here or on another node).
    */
-  public boolean remind(long tokenId, long ownerId, Instant expiresAt, Stage stage, Instant now) {
-    return outbox.enqueue(
-        new NotificationOutbox.Notice(
-            stage.kind(),
-            stage.kind().apiName() + ":token:" + tokenId + ":" + expiresAt.getEpochSecond(),
-            ownerId,
-            null,
-            tokenId,
-            null,
-            null),
-        now);
+  public boolean remind(
+      long tokenId, long ownerId, Instant expiresAt, Stage stage, boolean mail, Instant now) {
+    NotificationOutbox.Notice notice =
+        mail
+            ? new NotificationOutbox.Notice(
+                stage.kind(),
+                stage.kind().apiName() + ":token:" + tokenId + ":" + expiresAt.getEpochSecond(),
+                ownerId,
+                null,
+                tokenId,
+                null,
+                null)
+            : null;
+    return outbox.remind(notice, tokenId, stage.webhookName(), expiresAt, now);
   }
 }

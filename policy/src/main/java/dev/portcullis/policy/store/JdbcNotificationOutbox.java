@@ -117,6 +117,24 @@ final class JdbcNotificationOutbox implements NotificationOutbox {
   }
 
   @Override
+  public boolean remind(Notice notice, long tokenId, String stage, Instant expiresAt, Instant now) {
+    try {
+      return tx(
+          c -> {
+            boolean mailed = notice != null && enqueue(c, notice, now);
+            int events = JdbcWebhookStore.tokenExpiring(c, tokenId, stage, expiresAt, now);
+            return mailed || events > 0;
+          });
+    } catch (StoreConstraintException e) {
+      if (e.kind() == StoreConstraintException.Kind.DUPLICATE) {
+        // Another node wrote the same reminder meanwhile: the unique keys kept its rows.
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public List<ExpiringToken> expiringTokens(Instant from, Instant to) {
     return tx(
         c -> {

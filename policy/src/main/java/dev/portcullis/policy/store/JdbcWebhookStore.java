@@ -22,7 +22,8 @@ final class JdbcWebhookStore implements WebhookStore {
   private static final String HOOK_COLUMNS =
       "id, org_id, url, content_type, insecure_ssl, secret_sealed, events, active, created_at, updated_at";
   private static final String DELIVERY_COLUMNS =
-      "id, hook_id, guid, event, action, grant_id, sender_id, payload, redelivery, attempts, created_at";
+      "id, hook_id, guid, event, action, grant_id, sender_id, payload, redelivery, attempts, created_at, "
+          + "token_id, token_stage, token_expires_at";
   private static final String ATTEMPT_SELECT =
       "SELECT a.id, a.delivery_id, a.hook_id, d.guid, d.event, d.action, d.redelivery, a.attempted_at, "
           + "a.duration_ms, a.status_code, a.status, a.request_headers, d.payload, a.response_headers, "
@@ -133,12 +134,71 @@ final class JdbcWebhookStore implements WebhookStore {
             PAT_REQUEST_EVENT,
             action,
             grantId,
+            null,
             senderId,
             null,
             false,
             now);
       }
     }
+  }
+
+  /**
+   * Queues the {@link #PAT_EVENT} {@link #EXPIRING_ACTION} event of a token's reminder {@code
+   * stage} of {@code expiresAt}, on {@code c}, inside the caller's transaction: when the token is a
+   * fine-grained one whose resource owner is an organization, one delivery for each active hook of
+   * that organization subscribed to the event that has none for this token, stage and expiry yet
+   * (the unique key settles a race between nodes). Returns how many it wrote.
+   */
+  static int tokenExpiring(Connection c, long tokenId, String stage, Instant expiresAt, Instant now)
+      throws SQLException {
+    Optional<Long> org =
+        one(
+            c,
+            rs -> rs.getLong(1),
+            "SELECT t.resource_owner_id FROM tokens t JOIN accounts o ON o.id = t.resource_owner_id "
+                + "WHERE t.id = ? AND t.kind = 'fine_grained' AND o.type = 'Organization'",
+            tokenId);
+    if (org.isEmpty()) {
+      return 0;
+    }
+    int written = 0;
+    for (Hook h : hooks(c, "org_id = ? AND active = TRUE", org.get())) {
+      if (!h.events().contains(PAT_EVENT)
+          || one(
+                  c,
+                  rs -> rs.getLong(1),
+                  "SELECT id FROM webhook_deliveries WHERE hook_id = ? AND token_id = ? "
+                      + "AND token_stage = ? AND token_expires_at = ?",
+                  h.id(),
+                  tokenId,
+                  stage,
+                  expiresAt)
+              .isPresent()) {
+        continue;
+      }
+      long id =
+          insertDelivery(
+              c,
+              h.id(),
+              UUID.randomUUID().toString(),
+              PAT_EVENT,
+              EXPIRING_ACTION,
+              null,
+              tokenId,
+              null,
+              null,
+              false,
+              now);
+      update(
+          c,
+          "UPDATE webhook_deliveries SET token_stage = ?, token_expires_at = ? WHERE id = ?",
+          stage,
+          expiresAt,
+          id);
+      written++;
+    }
+    return written;
   }
 
   /** Deletes an organization's hooks with their deliveries and log (inside its deletion). */
@@ -149,17 +209,21 @@ final class JdbcWebhookStore implements WebhookStore {
     update(c, "DELETE FROM webhooks WHERE org_id = ?", orgId);
   }
 
-  /** Deletes the deliveries (and their log) about the requests of a token being deleted. */
+  /**
+   * Deletes the deliveries (and their log) about a token being deleted: those about its requests
+   * and those about the token itself.
+   */
   static void forgetToken(Connection c, long tokenId) throws SQLException {
-    String deliveries =
-        "SELECT id FROM webhook_deliveries WHERE grant_id IN "
-            + "(SELECT id FROM token_grants WHERE token_id = ?)";
-    update(c, "DELETE FROM webhook_attempts WHERE delivery_id IN (" + deliveries + ")", tokenId);
+    String about = "token_id = ? OR grant_id IN (SELECT id FROM token_grants WHERE token_id = ?)";
     update(
         c,
-        "DELETE FROM webhook_deliveries WHERE grant_id IN "
-            + "(SELECT id FROM token_grants WHERE token_id = ?)",
+        "DELETE FROM webhook_attempts WHERE delivery_id IN "
+            + "(SELECT id FROM webhook_deliveries WHERE "
+            + about
+            + ")",
+        tokenId,
         tokenId);
+    update(c, "DELETE FROM webhook_deliveries WHERE " + about, tokenId, tokenId);
   }
 
   /**
@@ -188,6 +252,7 @@ final class JdbcWebhookStore implements WebhookStore {
       String event,
       String action,
       Long grantId,
+      Long tokenId,
       Long senderId,
       String payload,
       boolean redelivery,
@@ -195,9 +260,9 @@ final class JdbcWebhookStore implements WebhookStore {
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO webhook_deliveries (hook_id, guid, event, action, grant_id, sender_id, payload, "
-                + "redelivery, status, attempts, created_at, next_attempt_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+            "INSERT INTO webhook_deliveries (hook_id, guid, event, action, grant_id, token_id, sender_id, "
+                + "payload, redelivery, status, attempts, created_at, next_attempt_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
             Statement.RETURN_GENERATED_KEYS)) {
       Object[] args = {
         hookId,
@@ -205,6 +270,7 @@ final class JdbcWebhookStore implements WebhookStore {
         event,
         orNull(action),
         orNull(grantId),
+        orNull(tokenId),
         orNull(senderId),
         orNull(payload),
         redelivery,
@@ -349,6 +415,7 @@ final class JdbcWebhookStore implements WebhookStore {
       String event,
       String action,
       Long grantId,
+      Long tokenId,
       Long senderId,
       String payload,
       boolean redelivery,
@@ -356,7 +423,17 @@ final class JdbcWebhookStore implements WebhookStore {
     return sql.tx(
         c ->
             insertDelivery(
-                c, hookId, guid, event, action, grantId, senderId, payload, redelivery, now));
+                c,
+                hookId,
+                guid,
+                event,
+                action,
+                grantId,
+                tokenId,
+                senderId,
+                payload,
+                redelivery,
+                now));
   }
 
   private static Delivery deliveryRow(ResultSet rs) throws SQLException {
@@ -371,7 +448,10 @@ final class JdbcWebhookStore implements WebhookStore {
         rs.getString("payload"),
         rs.getBoolean("redelivery"),
         rs.getInt("attempts"),
-        instant(rs, "created_at"));
+        instant(rs, "created_at"),
+        nullableLong(rs, "token_id"),
+        rs.getString("token_stage"),
+        instant(rs, "token_expires_at"));
   }
 
   @Override

@@ -47,6 +47,17 @@ public interface NotificationOutbox {
   boolean enqueue(Notice notice, Instant now);
 
   /**
+   * Writes a token's expiry reminder in one transaction: the mail {@code notice} (null when its
+   * owner wants no reminders) unless a row with its key exists, and the {@link
+   * WebhookStore#PAT_EVENT} {@link WebhookStore#EXPIRING_ACTION} event of {@code stage} and {@code
+   * expiresAt} for each subscribed hook of the organization the token targets that did not get it
+   * yet. Each has its own unique key, so the event goes out once even when no mail is written, and
+   * each goes out once whatever the nodes and scans. False when nothing was written (all of it was,
+   * before or by another node at the same time).
+   */
+  boolean remind(Notice notice, long tokenId, String stage, Instant expiresAt, Instant now);
+
+  /**
    * A live token expiring in a window, with what its reminders need.
    *
    * @param expiryReminders whether its owner wants expiry reminders

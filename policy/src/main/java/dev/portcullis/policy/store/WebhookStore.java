@@ -9,13 +9,23 @@ import java.util.Optional;
  * Organization webhooks: the hooks, their delivery outbox and its log. Events about token requests
  * are written by the policy store's own writes, in the transaction of the change (see {@link
  * PolicyStore#insertToken}, {@link PolicyStore#updateGrantStatus} and {@link
- * PolicyStore#deleteToken}); senders claim due deliveries with a lease, as the mail outbox does, so
- * that with several nodes each is attempted by one of them at a time. Every method is one
+ * PolicyStore#deleteToken}), and the {@link #PAT_EVENT} of a token's expiry with its reminder (see
+ * {@link NotificationOutbox#remind}); senders claim due deliveries with a lease, as the mail outbox
+ * does, so that with several nodes each is attempted by one of them at a time. Every method is one
  * transaction.
  */
 public interface WebhookStore {
-  /** The event of token requests, the only one hooks subscribe to besides {@code ping}. */
+  /** The event of token requests (GitHub's). */
   String PAT_REQUEST_EVENT = "personal_access_token_request";
+
+  /**
+   * The event about a token itself: a Portcullis extension whose only action is {@link
+   * #EXPIRING_ACTION}, written with the token's expiry reminders.
+   */
+  String PAT_EVENT = "personal_access_token";
+
+  /** The action of {@link #PAT_EVENT}: the token reached a reminder's stage. */
+  String EXPIRING_ACTION = "expiring";
 
   /** A delivery waiting for (or past) its attempts. */
   String PENDING = "pending";
@@ -51,6 +61,10 @@ public interface WebhookStore {
    * @param grantId the token request the event is about (null for a ping)
    * @param senderId who caused it (null when unknown)
    * @param payload the body, once rendered (null before the first attempt of an event)
+   * @param tokenId the token a {@link #PAT_EVENT} is about (null for other events)
+   * @param tokenStage and {@code tokenExpiresAt}: the reminder an {@link #EXPIRING_ACTION} event is
+   *     (its stage, {@code 7_days}, {@code 1_day} or {@code expired}, and the expiry it is about);
+   *     null for other events and for redeliveries
    */
   record Delivery(
       long id,
@@ -63,7 +77,10 @@ public interface WebhookStore {
       String payload,
       boolean redelivery,
       int attempts,
-      Instant createdAt) {}
+      Instant createdAt,
+      Long tokenId,
+      String tokenStage,
+      Instant tokenExpiresAt) {}
 
   /**
    * One attempt, as the delivery log keeps it.
@@ -124,6 +141,7 @@ public interface WebhookStore {
       String event,
       String action,
       Long grantId,
+      Long tokenId,
       Long senderId,
       String payload,
       boolean redelivery,

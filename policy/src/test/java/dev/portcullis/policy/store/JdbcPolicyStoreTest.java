@@ -245,21 +245,22 @@ class JdbcPolicyStoreTest {
               "json",
               false,
               "sealed",
-              List.of(WebhookStore.PAT_REQUEST_EVENT),
+              List.of(WebhookStore.PAT_REQUEST_EVENT, WebhookStore.PAT_EVENT),
               true,
               T0,
               T0));
     }
-    store.insertToken(
-        fineGrained(
-            bob,
-            initech,
-            RepositorySelection.ALL,
-            Set.of(),
-            Map.of("contents", PermissionLevel.READ)),
-        initech.id(),
-        GrantStatus.PENDING,
-        "elsewhere");
+    PolicyStore.StoredToken elsewhere =
+        store.insertToken(
+            fineGrained(
+                bob,
+                initech,
+                RepositorySelection.ALL,
+                Set.of(),
+                Map.of("contents", PermissionLevel.READ)),
+            initech.id(),
+            GrantStatus.PENDING,
+            "elsewhere");
     Repository own = store.createRepository(carol.id(), "own", Visibility.PRIVATE, T0, r -> {});
     store.setCollaborator(app.id(), carol.id(), RepoPermission.WRITE);
     AccessToken subset =
@@ -310,6 +311,11 @@ class JdbcPolicyStoreTest {
             .rotateSecret(carols.id(), carols.digest(), carolsNext, T0, null, T0.plusSeconds(60))
             .isPresent());
     store.recordLastUsed(Map.of(-store.rotatedSecrets(carols.id()).get(0).id(), T0.plusSeconds(1)));
+    // Expiry events name the token itself (bob's, to each organization).
+    for (PolicyStore.StoredToken t : List.of(elsewhere, pending)) {
+      assertTrue(
+          store.notifications().remind(null, t.token().id(), "7_days", t.token().expiresAt(), T0));
+    }
     // Every queued delivery attempted once, so the log has rows too.
     for (WebhookStore.Delivery d : hooks.claimDue(T0, "node", T0.plusSeconds(60), 100)) {
       assertTrue(
@@ -322,7 +328,9 @@ class JdbcPolicyStoreTest {
               T0.plusSeconds(60)));
     }
     assertEquals(
-        4, hooks.count(WebhookStore.PENDING), "created twice, approved; created elsewhere");
+        6,
+        hooks.count(WebhookStore.PENDING),
+        "created twice, approved, expiring; created and expiring elsewhere");
     // The console's sign-in rows of users deleted below.
     SignInStore signIns = PolicyStores.signIn(dataSource);
     for (User u : List.of(alice, carol)) {

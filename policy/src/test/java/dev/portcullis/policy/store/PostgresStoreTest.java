@@ -114,6 +114,12 @@ class PostgresStoreTest {
   }
 
   @Test
+  void anExpiryReminderAnnouncesTheTokenOnceToItsOrganizationsSubscribedHooks() {
+    WebhookStoreTest.expiryEvents(
+        PolicyStores.jdbc(db.dataSource()), PolicyStores.webhooks(db.dataSource()));
+  }
+
+  @Test
   void rotationKeepsTheOldSecretWithItsOverlap() {
     JdbcPolicyStoreTest.rotationKeepsTheOldSecret(PolicyStores.jdbc(db.dataSource()));
   }

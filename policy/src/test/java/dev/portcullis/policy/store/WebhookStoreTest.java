@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.policy.model.AccessToken;
 import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.NotificationKind;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.RepositorySelection;
@@ -29,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Webhook deliveries are written by the changes they report, in their transaction: a request
  * created or approved at once, reviewed, or cancelled with its token; only for the organization's
- * active hooks subscribed to the event. Claims are leases, and a lost claim writes nothing.
+ * active hooks subscribed to the event. Claims are leases, and a lost claim writes nothing. A
+ * token's expiry reminder writes its {@code personal_access_token} event once per hook, stage and
+ * expiry, with or without its mail (shared with PostgreSQL).
  */
 class WebhookStoreTest {
   private static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
@@ -175,5 +178,175 @@ class WebhookStoreTest {
     assertTrue(hooks.delete(acme.id(), h.id()));
     assertFalse(hooks.delete(acme.id(), h.id()));
     assertEquals(0, hooks.count(WebhookStore.PENDING), "the hook's deliveries went with it");
+  }
+
+  @Test
+  void anExpiryReminderAnnouncesTheTokenOnceToItsOrganizationsSubscribedHooks() {
+    expiryEvents(store, hooks);
+  }
+
+  private static AccessToken token(User u, TokenKind kind, Long resourceOwner) {
+    return new AccessToken(
+        0,
+        u.id(),
+        kind,
+        TokenDigest.of(TokenFormat.generate(kind, RANDOM)),
+        "expiring",
+        null,
+        T0,
+        T0.plus(Duration.ofDays(30)),
+        null,
+        null,
+        kind == TokenKind.CLASSIC ? Set.of("repo") : Set.of(),
+        resourceOwner,
+        kind == TokenKind.CLASSIC ? null : RepositorySelection.ALL,
+        Set.of(),
+        kind == TokenKind.CLASSIC ? Map.of() : Map.of("contents", PermissionLevel.READ));
+  }
+
+  /**
+   * The {@code expiring} event goes to the active hooks subscribed to {@code personal_access_token}
+   * of the organization the token targets, once per hook, stage and expiry, in the transaction of
+   * the mail's row, and also when no mail is written; classic tokens, tokens targeting a user and
+   * other organizations' hooks get none.
+   */
+  static void expiryEvents(PolicyStore store, WebhookStore hooks) {
+    User owner = store.createUser("exp-owner", false, T0);
+    User dev = store.createUser("exp-dev", false, T0);
+    Organization org = store.createOrganization("exp-org", null, owner.id(), T0);
+    Organization other = store.createOrganization("exp-other", null, owner.id(), T0);
+    List<WebhookStore.Hook> made = new java.util.ArrayList<>();
+    for (Object[] h :
+        new Object[][] {
+          {org, true, List.of(WebhookStore.PAT_EVENT)},
+          {org, true, List.of(WebhookStore.PAT_REQUEST_EVENT)},
+          {org, false, List.of(WebhookStore.PAT_EVENT)},
+          {other, true, List.of(WebhookStore.PAT_REQUEST_EVENT, WebhookStore.PAT_EVENT)}
+        }) {
+      @SuppressWarnings("unchecked")
+      List<String> events = (List<String>) h[2];
+      made.add(
+          hooks.create(
+              new WebhookStore.Hook(
+                  0,
+                  ((Organization) h[0]).id(),
+                  "https://hooks.example.test/exp",
+                  "json",
+                  false,
+                  null,
+                  events,
+                  (Boolean) h[1],
+                  T0,
+                  T0)));
+    }
+    // The store may hold other tests' deliveries (PostgreSQL's is shared): only these hooks' count.
+    Set<Long> mine = new java.util.HashSet<>();
+    made.forEach(h -> mine.add(h.id()));
+    WebhookStore.Hook subscribed = made.get(0);
+    WebhookStore.Hook otherOrgs = made.get(3);
+    AccessToken t =
+        store
+            .insertToken(
+                token(dev, TokenKind.FINE_GRAINED, org.id()), org.id(), GrantStatus.APPROVED, null)
+            .token();
+    AccessToken classic =
+        store.insertToken(token(dev, TokenKind.CLASSIC, null), null, null, null).token();
+    AccessToken own =
+        store.insertToken(token(dev, TokenKind.FINE_GRAINED, dev.id()), null, null, null).token();
+    // The request events of the token's creation: out of the way.
+    drainAll(hooks, mine);
+    NotificationOutbox outbox = store.notifications();
+    long mailsBefore = outbox.count(null);
+    Instant expires = t.expiresAt();
+    NotificationOutbox.Notice mail =
+        new NotificationOutbox.Notice(
+            NotificationKind.TOKEN_EXPIRES_IN_7_DAYS,
+            "exp:7:" + t.id(),
+            dev.id(),
+            null,
+            t.id(),
+            null,
+            null);
+    Instant now = expires.minus(Duration.ofDays(6));
+
+    assertTrue(outbox.remind(mail, t.id(), "7_days", expires, now));
+    List<WebhookStore.Delivery> week = drainAll(hooks, mine);
+    assertEquals(1, week.size(), "the subscribed active hook of the token's organization only");
+    WebhookStore.Delivery d = week.get(0);
+    assertEquals(subscribed.id(), d.hookId());
+    assertEquals(WebhookStore.PAT_EVENT, d.event());
+    assertEquals(WebhookStore.EXPIRING_ACTION, d.action());
+    assertEquals(t.id(), d.tokenId());
+    assertEquals("7_days", d.tokenStage());
+    assertEquals(expires, d.tokenExpiresAt());
+    assertNull(d.grantId());
+    assertEquals(mailsBefore + 1, outbox.count(null));
+
+    assertFalse(outbox.remind(mail, t.id(), "7_days", expires, now), "once");
+    assertEquals(List.of(), drainAll(hooks, mine));
+    assertEquals(mailsBefore + 1, outbox.count(null));
+
+    // An owner who wants no reminder mails: the organization's event still goes out, once.
+    assertTrue(outbox.remind(null, t.id(), "1_day", expires, now));
+    assertEquals(
+        List.of("1_day"), drainAll(hooks, mine).stream().map(x -> x.tokenStage()).toList());
+    assertFalse(outbox.remind(null, t.id(), "1_day", expires, now));
+    // Turning mails back on later sends the mail, not the event again.
+    NotificationOutbox.Notice dayMail =
+        new NotificationOutbox.Notice(
+            NotificationKind.TOKEN_EXPIRES_TOMORROW,
+            "exp:1:" + t.id(),
+            dev.id(),
+            null,
+            t.id(),
+            null,
+            null);
+    assertTrue(outbox.remind(dayMail, t.id(), "1_day", expires, now));
+    assertEquals(List.of(), drainAll(hooks, mine));
+    assertEquals(mailsBefore + 2, outbox.count(null));
+    // A regenerated token's new expiry is a new reminder.
+    assertTrue(outbox.remind(null, t.id(), "1_day", expires.plus(Duration.ofDays(30)), now));
+    assertEquals(1, drainAll(hooks, mine).size());
+
+    // Classic tokens and tokens targeting a user announce nothing.
+    assertFalse(outbox.remind(null, classic.id(), "7_days", classic.expiresAt(), now));
+    assertFalse(outbox.remind(null, own.id(), "7_days", own.expiresAt(), now));
+    assertEquals(List.of(), drainAll(hooks, mine));
+    assertEquals(0, hooks.attempts(otherOrgs.id(), null, 10).size(), "another organization's hook");
+
+    // A new hook subscribing while a stage is current gets that stage's event at the next scan.
+    WebhookStore.Hook late =
+        hooks.create(
+            new WebhookStore.Hook(
+                0,
+                org.id(),
+                "https://hooks.example.test/late",
+                "json",
+                false,
+                null,
+                List.of(WebhookStore.PAT_EVENT),
+                true,
+                T0,
+                T0));
+    mine.add(late.id());
+    assertTrue(outbox.remind(null, t.id(), "7_days", expires, now));
+    List<WebhookStore.Delivery> caughtUp = drainAll(hooks, mine);
+    assertEquals(List.of(late.id()), caughtUp.stream().map(x -> x.hookId()).toList());
+  }
+
+  /** Every due delivery, claimed at any time and settled as delivered; those to {@code mine}. */
+  private static List<WebhookStore.Delivery> drainAll(WebhookStore hooks, Set<Long> mine) {
+    Instant far = T0.plus(Duration.ofDays(400));
+    List<WebhookStore.Delivery> due = hooks.claimDue(far, "n1", far.plusSeconds(60), 100);
+    for (WebhookStore.Delivery d : due) {
+      assertTrue(
+          hooks.finish(
+              d.id(),
+              "n1",
+              new WebhookStore.Outcome(far, 1, 200, "OK", "h: v", "", ""),
+              WebhookStore.DELIVERED,
+              null));
+    }
+    return due.stream().filter(d -> mine.contains(d.hookId())).toList();
   }
 }
