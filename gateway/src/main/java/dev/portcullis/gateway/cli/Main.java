@@ -112,29 +112,8 @@ public final class Main implements Runnable {
     }
     int code = cl.execute(args);
     if (code != 0 || !ServeCommand.serving()) {
-      stopHttpClientSelectors();
+      ApiClient.stopSelectors();
       System.exit(code);
-    }
-  }
-
-  /**
-   * Ends the selector threads of the JDK's HTTP clients a client command used. Java 17's {@code
-   * HttpClient} has no {@code close()}: its selector thread waits in {@code epoll_wait}, native
-   * code, and the JVM's exit waits up to 300 ms for threads in native code to return, a third of a
-   * client call. An interrupt ends the thread's loop at once. Matched by the JDK's thread name;
-   * should it change, the exit is only slower.
-   */
-  static void stopHttpClientSelectors() {
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("HttpClient-") && t.getName().endsWith("-SelectorManager")) {
-        t.interrupt();
-        try {
-          t.join(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
     }
   }
 
