@@ -113,7 +113,8 @@ public final class ClassicForm {
         null,
         null,
         true,
-        Console.entries(allowedNetworks));
+        Console.entries(allowedNetworks),
+        null);
   }
 
   void addError(String message) {

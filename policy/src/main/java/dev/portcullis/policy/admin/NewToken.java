@@ -30,36 +30,6 @@ public record NewToken(
     List<String> allowedNetworks,
     List<String> refPatterns) {
 
-  /** A request without {@code ref_patterns}. */
-  public NewToken(
-      String type,
-      String name,
-      String description,
-      Integer expiresIn,
-      List<String> scopes,
-      String resourceOwner,
-      String repositorySelection,
-      List<String> repositories,
-      Map<String, String> permissions,
-      String reason,
-      boolean expiryGiven,
-      List<String> allowedNetworks) {
-    this(
-        type,
-        name,
-        description,
-        expiresIn,
-        scopes,
-        resourceOwner,
-        repositorySelection,
-        repositories,
-        permissions,
-        reason,
-        expiryGiven,
-        allowedNetworks,
-        null);
-  }
-
   /** A request without {@code allowed_networks}. */
   public NewToken(
       String type,
@@ -85,6 +55,7 @@ public record NewToken(
         permissions,
         reason,
         expiryGiven,
+        null,
         null);
   }
 
