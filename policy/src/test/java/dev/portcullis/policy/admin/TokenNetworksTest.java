@@ -44,7 +44,8 @@ class TokenNetworksTest extends AdminFixture {
         null,
         null,
         true,
-        networks);
+        networks,
+        null);
   }
 
   static NewToken fineGrainedFrom(List<String> networks) {
@@ -60,7 +61,8 @@ class TokenNetworksTest extends AdminFixture {
         Map.of("contents", "write"),
         null,
         true,
-        networks);
+        networks,
+        null);
   }
 
   OrgPolicy orgPolicy(Object... kv) {
