@@ -102,30 +102,24 @@ public final class AccessService {
     private final Decision write;
 
     /**
-     * {@link AccessEvaluator#changesAt}, held as its parts (no pointer to follow); {@code hasEdge}
-     * false when none.
-     */
-    private final boolean hasEdge;
-
-    /**
      * The token's {@code allowed_networks}, or {@code null}: held here so that a warm request of a
      * token without a list follows no pointer to learn it.
      */
     final NetworkList networks;
 
-    private final long edgeSeconds;
-    private final int edgeNanos;
-    private final boolean decidedAtOrAfter;
-
     /**
-     * {@link AccessEvaluator#grantChangesAt} (an approval's end), as its parts; {@code
-     * hasGrantEdge} false when none, which is one check on the warm path.
+     * The stretch of time the decisions hold for: from the latest instant at which the evaluator's
+     * answer may change ({@link AccessEvaluator#changesAt}, {@link AccessEvaluator#grantChangesAt})
+     * at or before the decision, to the earliest after it, held as their parts (no pointer to
+     * follow); {@code hasFrom}/{@code hasUntil} false when there is none on that side.
      */
-    private final boolean hasGrantEdge;
+    private final boolean hasFrom;
 
-    private final long grantEdgeSeconds;
-    private final int grantEdgeNanos;
-    private final boolean decidedAtOrAfterGrantEdge;
+    private final long fromSeconds;
+    private final int fromNanos;
+    private final boolean hasUntil;
+    private final long untilSeconds;
+    private final int untilNanos;
 
     /**
      * When (epoch milliseconds) a use through this entry was last handed to the {@link
@@ -138,16 +132,27 @@ public final class AccessService {
       this.inputs = inputs;
       this.read = evaluator.decide(inputs, GitOperation.READ, now);
       this.write = evaluator.decide(inputs, GitOperation.WRITE, now);
-      Instant edge = AccessEvaluator.changesAt(inputs);
-      this.hasEdge = edge != null;
-      this.edgeSeconds = edge == null ? 0 : edge.getEpochSecond();
-      this.edgeNanos = edge == null ? 0 : edge.getNano();
-      this.decidedAtOrAfter = atOrAfterEdge(now);
-      Instant grantEdge = AccessEvaluator.grantChangesAt(inputs);
-      this.hasGrantEdge = grantEdge != null;
-      this.grantEdgeSeconds = grantEdge == null ? 0 : grantEdge.getEpochSecond();
-      this.grantEdgeNanos = grantEdge == null ? 0 : grantEdge.getNano();
-      this.decidedAtOrAfterGrantEdge = atOrAfterGrantEdge(now);
+      Instant from = null;
+      Instant until = null;
+      for (Instant edge :
+          new Instant[] {
+            AccessEvaluator.changesAt(inputs), AccessEvaluator.grantChangesAt(inputs)
+          }) {
+        if (edge == null) {
+          continue;
+        }
+        if (edge.isAfter(now)) {
+          until = until == null || edge.isBefore(until) ? edge : until;
+        } else {
+          from = from == null || edge.isAfter(from) ? edge : from;
+        }
+      }
+      this.hasFrom = from != null;
+      this.fromSeconds = from == null ? 0 : from.getEpochSecond();
+      this.fromNanos = from == null ? 0 : from.getNano();
+      this.hasUntil = until != null;
+      this.untilSeconds = until == null ? 0 : until.getEpochSecond();
+      this.untilNanos = until == null ? 0 : until.getNano();
       this.networks =
           inputs.credential() instanceof Credential.Token t ? t.token().allowedNetworks() : null;
     }
@@ -160,26 +165,17 @@ public final class AccessService {
           : AccessEvaluator.fromClient(d, inputs.credential(), client);
     }
 
-    private boolean atOrAfterEdge(Instant now) {
-      long s = now.getEpochSecond();
-      return hasEdge && (s > edgeSeconds || (s == edgeSeconds && now.getNano() >= edgeNanos));
-    }
-
-    private boolean atOrAfterGrantEdge(Instant now) {
-      long s = now.getEpochSecond();
-      return hasGrantEdge
-          && (s > grantEdgeSeconds || (s == grantEdgeSeconds && now.getNano() >= grantEdgeNanos));
-    }
-
     /**
-     * The decision for {@code op} at {@code now}, or {@code null} when the clock has crossed {@code
-     * changesAt} or {@code grantChangesAt} since.
+     * The decision for {@code op} at {@code now}, or {@code null} when the clock has left the
+     * stretch it was made in (past an edge, or set back before one).
      */
     Decision decision(GitOperation op, Instant now) {
-      if (hasEdge && atOrAfterEdge(now) != decidedAtOrAfter) {
+      long s = now.getEpochSecond();
+      int n = now.getNano();
+      if (hasUntil && (s > untilSeconds || (s == untilSeconds && n >= untilNanos))) {
         return null;
       }
-      if (hasGrantEdge && atOrAfterGrantEdge(now) != decidedAtOrAfterGrantEdge) {
+      if (hasFrom && (s < fromSeconds || (s == fromSeconds && n < fromNanos))) {
         return null;
       }
       return op == GitOperation.READ ? read : write;
