@@ -89,6 +89,13 @@ public final class RepositoryMaintenance implements AutoCloseable {
     /** Whether packing its refs is scheduled. */
     final AtomicBoolean refPackingQueued = new AtomicBoolean();
 
+    /**
+     * Held while its refs are packed or it is collected (a collection packs refs too): both take
+     * {@code packed-refs.lock}, and whichever came second would fail to.
+     */
+    final java.util.concurrent.locks.ReentrantLock packingRefs =
+        new java.util.concurrent.locks.ReentrantLock();
+
     /** {@code System.nanoTime()} of the last push applied. */
     volatile long lastPush;
 
@@ -207,12 +214,13 @@ public final class RepositoryMaintenance implements AutoCloseable {
   }
 
   /**
-   * Packs a repository's refs once no push has come for {@code refPackingDelay} and none is being
-   * received here; otherwise waits that long again. A push applied while packing queues another.
+   * Packs a repository's refs once no push has come for {@code refPackingDelay}, none is being
+   * received here and it is not being collected; otherwise waits that long again. A push applied
+   * while packing queues another.
    */
   private void packRefs(Pushed p) {
     long quietFor = System.nanoTime() - p.lastPush;
-    if (p.receiving.get() > 0 || quietFor < refPackingDelayNanos) {
+    if (p.receiving.get() > 0 || quietFor < refPackingDelayNanos || !p.packingRefs.tryLock()) {
       // Not sooner than 10 ms: a push being received may take a while.
       scheduleRefPacking(
           p,
@@ -226,6 +234,8 @@ public final class RepositoryMaintenance implements AutoCloseable {
       LOG.debug("packed {} loose ref(s) of {}", packed, p.repo.fullName());
     } catch (IOException | RuntimeException e) {
       LOG.warn("packing the refs of {} failed: {}", p.repo.fullName(), e.getMessage());
+    } finally {
+      p.packingRefs.unlock();
     }
   }
 
@@ -296,7 +306,13 @@ public final class RepositoryMaintenance implements AutoCloseable {
       int pushes = p.pushes.getAndSet(0);
       p.uncollected.set(false);
       long start = System.nanoTime();
-      int packs = storage.gc(p.repo);
+      int packs;
+      p.packingRefs.lock();
+      try {
+        packs = storage.gc(p.repo);
+      } finally {
+        p.packingRefs.unlock();
+      }
       long end = System.nanoTime();
       p.notBefore = end + SPACING * (end - start);
       LOG.info(
