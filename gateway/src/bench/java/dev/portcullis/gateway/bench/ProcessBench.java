@@ -48,7 +48,8 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  *
  * <p>Options: {@code --tokens 2000,10000 --protocols 0,2 --rounds 5 --seconds 10 --warmup-seconds
  * 10 --warmup-passes 6 --connections 16 --threads 2 --commits 2000 --branches 4 --settle-seconds 10
- * --clones 11 --pushes 11 --heap 1g --max-threads 200}. Results: {@code target/bench/process.txt}.
+ * --clones 11 --pushes 11 --heap 1g --max-threads 200 --syscalls true}. Results: {@code
+ * target/bench/process.txt}.
  */
 public final class ProcessBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,6 +69,7 @@ public final class ProcessBench {
             Map.entry("seconds", "10"),
             Map.entry("warmup-seconds", "10"),
             Map.entry("warmup-passes", "6"),
+            Map.entry("syscalls", "true"),
             Map.entry("connections", "16"),
             Map.entry("threads", "2"),
             Map.entry("commits", "2000"),
@@ -351,7 +353,12 @@ public final class ProcessBench {
 
   /** What one {@code wrk} run against one server measured. */
   private record Load(
-      double requestsPerSecond, double p50Ms, double p99Ms, double cpuMicros, long errors) {}
+      double requestsPerSecond,
+      double p50Ms,
+      double p99Ms,
+      double cpuMicros,
+      long errors,
+      long requests) {}
 
   private Path writeScript() throws IOException {
     Path script = work.resolve("rotate.lua");
@@ -443,7 +450,7 @@ public final class ProcessBench {
     }
     double ticksPerSecond = 100.0; // USER_HZ on Linux
     double cpuMicros = requests == 0 ? 0 : (cpu1 - cpu0) / ticksPerSecond * 1e6 / requests;
-    return new Load(rps, p50, p99, cpuMicros, errors);
+    return new Load(rps, p50, p99, cpuMicros, errors, requests);
   }
 
   private static double find(Pattern p, String text) {
@@ -614,6 +621,98 @@ public final class ProcessBench {
     say(
         "  gateway / bare JGit on the gc'd copy:  %.3f× req/s, %.3f× CPU per request",
         gw[0] / gc[0], gw[1] / gc[1]);
+    if (Boolean.parseBoolean(options.get("syscalls"))) {
+      countSyscalls(servers, script, auth, protocol);
+    }
+  }
+
+  /** Whether {@code perf stat} can count system calls of another process here. */
+  private Boolean perfWorks;
+
+  /**
+   * One more round per server, not among the measured ones (counting costs a little), with {@code
+   * perf stat} attached to the server's process for the round's length: its system calls, futex
+   * calls, futex wake-ups ({@code FUTEX_WAKE}, private or not) and context switches, per request.
+   */
+  private void countSyscalls(List<Server> servers, Path script, Path auth, int protocol)
+      throws Exception {
+    int seconds = intOption("seconds");
+    if (perfWorks == null) {
+      perfWorks = perf(work.resolve("perf-check.csv"), ProcessHandle.current().pid(), 1) != null;
+    }
+    if (!perfWorks) {
+      say("  per request: not counted (perf is missing or may not count system calls here)");
+      return;
+    }
+    say("  per request, counted by perf in one more round of each server:");
+    say("  %-10s %10s %9s %12s %12s", "server", "syscalls", "futex", "futex wakes", "ctx switches");
+    for (Server s : servers) {
+      Path out = work.resolve("perf-" + s.name() + ".csv");
+      ExecutorService perfThread = Executors.newSingleThreadExecutor();
+      try {
+        Future<long[]> counts = perfThread.submit(() -> perf(out, s.process().pid(), seconds));
+        Load l = wrk(s, script, auth, protocol, seconds);
+        long[] c = counts.get(seconds + 60L, TimeUnit.SECONDS);
+        double n = Math.max(1, l.requests());
+        say("  %-10s %10.1f %9.1f %12.1f %12.1f", s.name(), c[0] / n, c[1] / n, c[2] / n, c[3] / n);
+      } finally {
+        perfThread.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * Runs {@code perf stat} on process {@code pid} for {@code seconds}; returns its system calls,
+   * futex calls, futex wake-ups and context switches, or null where perf failed.
+   */
+  private static long[] perf(Path out, long pid, int seconds) throws Exception {
+    List<String> cmd =
+        List.of(
+            "perf",
+            "stat",
+            "-x",
+            ",",
+            "-o",
+            out.toString(),
+            "-e",
+            "raw_syscalls:sys_enter",
+            "-e",
+            "syscalls:sys_enter_futex",
+            "-e",
+            "syscalls:sys_enter_futex",
+            "--filter",
+            "op == 1 || op == 129",
+            "-e",
+            "context-switches",
+            "-p",
+            Long.toString(pid),
+            "--",
+            "sleep",
+            Integer.toString(seconds));
+    Process p;
+    try {
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      return null; // no perf
+    }
+    p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+    if (!p.waitFor(seconds + 30L, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      return null;
+    }
+    long[] counts = new long[4];
+    int i = 0;
+    for (String line : Files.readAllLines(out)) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      String first = line.substring(0, line.indexOf(','));
+      if (i == counts.length || !first.matches("\\d+")) {
+        return null; // "<not supported>" or "<not counted>"
+      }
+      counts[i++] = Long.parseLong(first);
+    }
+    return i == counts.length ? counts : null;
   }
 
   /**
