@@ -21,7 +21,6 @@ import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.access.AccessService;
 import dev.portcullis.policy.admin.Admin;
 import dev.portcullis.policy.admin.CreatedToken;
-import dev.portcullis.policy.admin.ExpiryReminders;
 import dev.portcullis.policy.admin.SetupLink;
 import dev.portcullis.policy.audit.AuditLog;
 import dev.portcullis.policy.model.Actor;
@@ -166,23 +165,22 @@ public final class Gateway implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::deleteExpiredSessions, 10, 10 * 60, TimeUnit.SECONDS);
 
     this.metrics = new GatewayMetrics(policy.cache(), policy.dataSource());
+    this.mailSchedule =
+        new MailSchedule(
+            policy.admin().expiryReminders(),
+            config.mail().enabled() ? policy.admin().digests() : null,
+            clock,
+            config.mail().digestTime());
     if (config.mail().enabled()) {
       this.notifications =
           NotificationSender.smtp(
               config.mail(), policy.admin().notifications(), clock, this::publicBaseUrl);
-      this.mailSchedule =
-          new MailSchedule(
-              policy.admin().expiryReminders(),
-              policy.admin().digests(),
-              clock,
-              config.mail().digestTime());
       metrics.notifications(
           policy.admin().notifications()::failedCount,
           notifications::sent,
           notifications::failedAttempts);
     } else {
       this.notifications = null;
-      this.mailSchedule = null;
       metrics.notifications(policy.admin().notifications()::failedCount, () -> 0, () -> 0);
       LOG.info("{}: notifications are kept in the store and sent by a node with mail", MAIL_OFF);
     }
@@ -482,13 +480,9 @@ public final class Gateway implements AutoCloseable {
     }
     long every = config.webhooks().pollInterval().toMillis();
     webhookTimer.scheduleWithFixedDelay(webhooks::deliverDue, every, every, TimeUnit.MILLISECONDS);
-    if (mailSchedule == null) {
-      ExpiryReminders reminders = policy.admin().expiryReminders();
+    if (notifications == null) {
       scheduler.scheduleWithFixedDelay(
-          () -> MailSchedule.reminders(reminders, Clock.systemUTC().instant()),
-          every,
-          MailSettings.SCAN_INTERVAL.toMillis(),
-          TimeUnit.MILLISECONDS);
+          mailSchedule::run, every, MailSettings.SCAN_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 

@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
  * The periodic part of notifications: each run enqueues the expiry reminders that are due and, once
  * the digest time has passed, the day's digests of pending requests. The outbox's dedupe keys make
  * each notice one row, so every node may run it as often as it likes; the gateway runs it every
- * {@link MailSettings#SCAN_INTERVAL} on nodes that send mail, and only the reminders' part ({@link
- * #reminders}, which also writes their webhook events) on nodes that deliver webhooks without mail.
- * The clock is injected so tests move time instead of waiting.
+ * {@link MailSettings#SCAN_INTERVAL} on every node that sends mail or delivers webhooks. A node
+ * without mail has no digests to send and looks for the reminders only (their webhook events go out
+ * from any node; their mails wait in the outbox for a node with mail). The clock is injected so
+ * tests move time instead of waiting.
  */
 public final class MailSchedule {
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.notify");
@@ -24,30 +25,13 @@ public final class MailSchedule {
   private final Clock clock;
   private final LocalTime digestTime;
 
+  /** With {@code digests} null on a node that sends no mail: reminders only. */
   public MailSchedule(
       ExpiryReminders reminders, RequestDigests digests, Clock clock, LocalTime digestTime) {
     this.reminders = reminders;
     this.digests = digests;
     this.clock = clock;
     this.digestTime = digestTime;
-  }
-
-  /**
-   * Enqueues only the expiry reminders due now (their mails and the organizations' {@code
-   * personal_access_token} webhook events), for nodes that deliver webhooks without sending mail;
-   * returns how many it wrote. Never throws.
-   */
-  public static int reminders(ExpiryReminders reminders, Instant now) {
-    try {
-      int reminded = reminders.scan(now);
-      if (reminded > 0) {
-        LOG.info("queued {} expiry reminder(s)", reminded);
-      }
-      return reminded;
-    } catch (RuntimeException e) {
-      LOG.warn("could not look for due reminders: {}", e.toString());
-      return 0;
-    }
   }
 
   /**
@@ -58,7 +42,7 @@ public final class MailSchedule {
     Instant now = clock.instant();
     try {
       int reminded = reminders.scan(now);
-      int digested = digests.scheduled(now, digestTime);
+      int digested = digests == null ? 0 : digests.scheduled(now, digestTime);
       if (reminded + digested > 0) {
         LOG.info("queued {} expiry reminder(s) and {} digest(s)", reminded, digested);
       }
