@@ -54,6 +54,10 @@ final class JdbcWebhookStore implements WebhookStore {
     return v == null ? new NullOf(Types.VARCHAR) : v;
   }
 
+  private static Object orNull(Instant v) {
+    return v == null ? new NullOf(Types.TIMESTAMP_WITH_TIMEZONE) : v;
+  }
+
   private static PreparedStatement prepare(Connection c, String sql, Object... args)
       throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
@@ -135,6 +139,8 @@ final class JdbcWebhookStore implements WebhookStore {
             action,
             grantId,
             null,
+            null,
+            null,
             senderId,
             null,
             false,
@@ -177,25 +183,20 @@ final class JdbcWebhookStore implements WebhookStore {
               .isPresent()) {
         continue;
       }
-      long id =
-          insertDelivery(
-              c,
-              h.id(),
-              UUID.randomUUID().toString(),
-              PAT_EVENT,
-              EXPIRING_ACTION,
-              null,
-              tokenId,
-              null,
-              null,
-              false,
-              now);
-      update(
+      insertDelivery(
           c,
-          "UPDATE webhook_deliveries SET token_stage = ?, token_expires_at = ? WHERE id = ?",
+          h.id(),
+          UUID.randomUUID().toString(),
+          PAT_EVENT,
+          EXPIRING_ACTION,
+          null,
+          tokenId,
           stage,
           expiresAt,
-          id);
+          null,
+          null,
+          false,
+          now);
       written++;
     }
     return written;
@@ -253,6 +254,8 @@ final class JdbcWebhookStore implements WebhookStore {
       String action,
       Long grantId,
       Long tokenId,
+      String tokenStage,
+      Instant tokenExpiresAt,
       Long senderId,
       String payload,
       boolean redelivery,
@@ -260,9 +263,10 @@ final class JdbcWebhookStore implements WebhookStore {
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO webhook_deliveries (hook_id, guid, event, action, grant_id, token_id, sender_id, "
-                + "payload, redelivery, status, attempts, created_at, next_attempt_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+            "INSERT INTO webhook_deliveries (hook_id, guid, event, action, grant_id, token_id, "
+                + "token_stage, token_expires_at, sender_id, payload, redelivery, status, attempts, "
+                + "created_at, next_attempt_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
             Statement.RETURN_GENERATED_KEYS)) {
       Object[] args = {
         hookId,
@@ -271,6 +275,8 @@ final class JdbcWebhookStore implements WebhookStore {
         orNull(action),
         orNull(grantId),
         orNull(tokenId),
+        orNull(tokenStage),
+        orNull(tokenExpiresAt),
         orNull(senderId),
         orNull(payload),
         redelivery,
@@ -430,6 +436,8 @@ final class JdbcWebhookStore implements WebhookStore {
                 action,
                 grantId,
                 tokenId,
+                null,
+                null,
                 senderId,
                 payload,
                 redelivery,
