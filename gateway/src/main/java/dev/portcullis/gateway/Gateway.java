@@ -329,7 +329,6 @@ public final class Gateway implements AutoCloseable {
                 policy.limiter(),
                 metrics,
                 policy.audit(),
-                clock,
                 "Portcullis",
                 maintenance,
                 watchdog,

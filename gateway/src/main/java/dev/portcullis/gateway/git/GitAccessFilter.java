@@ -20,8 +20,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Enumeration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +41,6 @@ public final class GitAccessFilter implements Filter {
   private final FailedAuthLimiter limiter;
   private final GatewayMetrics metrics;
   private final AuditLog audit;
-  private final Clock clock;
   private final String realm;
   private final RepositoryMaintenance maintenance;
   private final RequestWatchdog watchdog;
@@ -59,7 +58,6 @@ public final class GitAccessFilter implements Filter {
       FailedAuthLimiter limiter,
       GatewayMetrics metrics,
       AuditLog audit,
-      Clock clock,
       String realm,
       RepositoryMaintenance maintenance,
       RequestWatchdog watchdog,
@@ -70,7 +68,6 @@ public final class GitAccessFilter implements Filter {
     this.limiter = limiter;
     this.metrics = metrics;
     this.audit = audit;
-    this.clock = clock;
     this.realm = realm;
     this.watchdog = watchdog;
     this.maxRequestDuration = maxRequestDuration;
@@ -133,7 +130,7 @@ public final class GitAccessFilter implements Filter {
       }
       send(response, status, message);
       metrics.gitRequest(git.service(), status, 0, 0);
-      record(git, token, decision, status, address);
+      record(check.at(), git, token, decision, status, address);
       log(git, token, decision, status, address, start, 0, 0);
       return;
     }
@@ -155,7 +152,7 @@ public final class GitAccessFilter implements Filter {
       } finally {
         int out = refused.body().length;
         metrics.gitRequest(git.service(), refused.status(), forward.bytes(), out);
-        record(git, token, decision, refused.status(), address);
+        record(check.at(), git, token, decision, refused.status(), address);
         log(git, token, decision, refused.status(), address, start, forward.bytes(), out);
       }
       return;
@@ -184,7 +181,7 @@ public final class GitAccessFilter implements Filter {
       }
       watchdog.done(running);
       metrics.gitRequest(git.service(), counted.getStatus(), forward.bytes(), counted.bytes());
-      record(git, token, decision, counted.getStatus(), address);
+      record(check.at(), git, token, decision, counted.getStatus(), address);
       if (push && exchange.pushApplied()) {
         maintenance.touched(check.repository());
       }
@@ -200,10 +197,11 @@ public final class GitAccessFilter implements Filter {
     }
   }
 
+  /** The audit row of the request, at its decision's time (the clock is read once per request). */
   private void record(
-      GitRequest git, Credential.Token token, Decision d, int status, String address) {
+      Instant at, GitRequest git, Credential.Token token, Decision d, int status, String address) {
     audit.recordDecision(
-        clock.instant(),
+        at,
         token == null ? null : token.user().login(),
         token == null ? null : token.token(),
         git.owner() + "/" + git.name(),
