@@ -35,7 +35,8 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 /**
  * The gateway measured as its users measure it: each server in a JVM of its own with the same flags
  * and heap, the load from {@code wrk} in another process, rounds alternating between the servers
- * after a warm-up, and CPU per request read from {@code /proc/<pid>/stat}.
+ * after a warm-up, CPU per request read from {@code /proc/<pid>/stat} and heap allocation per
+ * request, JIT and GC time from the server's JVM ({@link JvmProbe}).
  *
  * <p>Three servers answer the same repository: the gateway (authentication, the access decision,
  * the audit log, metrics and the per-request log line all on) on the repository as a {@code git
@@ -59,6 +60,9 @@ public final class ProcessBench {
   private final Map<String, String> options = new LinkedHashMap<>();
   private final Path work;
   private final StringBuilder report = new StringBuilder();
+
+  /** Each server's JVM counters, attached at its first load. */
+  private final Map<String, JvmProbe> probes = new LinkedHashMap<>();
 
   private ProcessBench(String[] args) throws IOException {
     options.putAll(
@@ -358,7 +362,10 @@ public final class ProcessBench {
       double p99Ms,
       double cpuMicros,
       long errors,
-      long requests) {}
+      long requests,
+      double allocBytes,
+      long jitMillis,
+      long gcMillis) {}
 
   private Path writeScript() throws IOException {
     Path script = work.resolve("rotate.lua");
@@ -410,6 +417,12 @@ public final class ProcessBench {
     pb.environment().put("BENCH_AUTH_FILE", authFile.toString());
     pb.environment().put("BENCH_PATH", "/bench/app.git/info/refs?service=git-upload-pack");
     pb.environment().put("BENCH_GIT_PROTOCOL", protocol == 2 ? "version=2" : "");
+    JvmProbe probe = probes.get(s.name());
+    if (probe == null) {
+      probe = JvmProbe.attach(s.process().pid());
+      probes.put(s.name(), probe);
+    }
+    JvmProbe.Totals jvm0 = probe.read();
     long cpu0 = s.cpuTicks();
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -417,6 +430,7 @@ public final class ProcessBench {
       throw new IllegalStateException("wrk failed:\n" + out);
     }
     long cpu1 = s.cpuTicks();
+    JvmProbe.Totals jvm = probe.read().minus(jvm0);
     double rps = find(RPS, out);
     Matcher total = REQUESTS.matcher(out);
     long requests = total.find() ? Long.parseLong(total.group(1)) : 0;
@@ -450,7 +464,17 @@ public final class ProcessBench {
     }
     double ticksPerSecond = 100.0; // USER_HZ on Linux
     double cpuMicros = requests == 0 ? 0 : (cpu1 - cpu0) / ticksPerSecond * 1e6 / requests;
-    return new Load(rps, p50, p99, cpuMicros, errors, requests);
+    double allocBytes = requests == 0 ? 0 : jvm.allocatedBytes() / (double) requests;
+    return new Load(
+        rps,
+        p50,
+        p99,
+        cpuMicros,
+        errors,
+        requests,
+        allocBytes,
+        jvm.compileMillis(),
+        jvm.gcMillis());
   }
 
   private static double find(Pattern p, String text) {
@@ -520,6 +544,8 @@ public final class ProcessBench {
         if (intOption("clones") > 0 && intOption("pushes") > 0) {
           cloneAndPush(git, gw, same, tokens.get(0));
         }
+      } finally {
+        probes.values().forEach(JvmProbe::close);
       }
     }
     Path out = Path.of("target", "bench", "process.txt").toAbsolutePath();
@@ -529,25 +555,27 @@ public final class ProcessBench {
 
   /**
    * Warms every server up in passes that alternate like the rounds, until each server's last two
-   * passes agree within {@link #STEADY} (at least two passes, at most {@code warmup-passes}): a JVM
-   * whose compilers are still at work right after its start, or after a phase of other requests,
-   * serves at a fraction of its steady rate, and a round measured then compares the JIT's progress,
-   * not the servers. Returns the passes' rates, for the report.
+   * passes agree within {@link #STEADY} and its JIT compilers worked at most {@link #JIT_QUIET} of
+   * the last one (at least two passes, at most {@code warmup-passes}): a JVM whose compilers are
+   * still at work right after its start, or after a phase of other requests, serves at a fraction
+   * of its steady rate and pays for the compilations in its CPU, and a round measured then compares
+   * the JIT's progress, not the servers. Returns the passes' rates and JIT times, for the report.
    */
   private String warmUp(List<Server> servers, Path script, Path auth, int protocol)
       throws Exception {
-    Map<String, List<Double>> passes = new LinkedHashMap<>();
+    Map<String, List<Load>> passes = new LinkedHashMap<>();
     int most = Math.max(2, intOption("warmup-passes"));
+    long quietMillis = Math.round(JIT_QUIET * intOption("warmup-seconds") * 1000);
     for (int pass = 0; pass < most; pass++) {
       for (Server s : servers) {
         Load l = wrk(s, script, auth, protocol, intOption("warmup-seconds"));
-        passes.computeIfAbsent(s.name(), x -> new ArrayList<>()).add(l.requestsPerSecond());
+        passes.computeIfAbsent(s.name(), x -> new ArrayList<>()).add(l);
       }
-      if (pass > 0 && passes.values().stream().allMatch(ProcessBench::steady)) {
+      if (pass > 0 && passes.values().stream().allMatch(xs -> warm(xs, quietMillis))) {
         break;
       }
     }
-    StringBuilder line = new StringBuilder("  warm-up passes (req/s):");
+    StringBuilder line = new StringBuilder("  warm-up passes (req/s, JIT ms):");
     passes.forEach(
         (name, xs) ->
             line.append(' ')
@@ -556,17 +584,31 @@ public final class ProcessBench {
                 .append(
                     String.join(
                         "/",
-                        xs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList())));
+                        xs.stream()
+                            .map(x -> String.format(Locale.ROOT, "%,.0f", x.requestsPerSecond()))
+                            .toList()))
+                .append(" (")
+                .append(
+                    String.join("/", xs.stream().map(x -> Long.toString(x.jitMillis())).toList()))
+                .append(')'));
     return line.toString();
   }
 
   /** How close a server's last two warm-up passes must be for it to count as warm. */
   private static final double STEADY = 0.05;
 
-  private static boolean steady(List<Double> xs) {
-    double a = xs.get(xs.size() - 2);
-    double b = xs.get(xs.size() - 1);
-    return Math.abs(b - a) <= STEADY * Math.max(a, b);
+  /**
+   * The largest share of its last warm-up pass that a warm server's JIT compilers may have worked:
+   * a compiler still at work burns CPU that the rounds would count per request.
+   */
+  private static final double JIT_QUIET = 0.02;
+
+  private static boolean warm(List<Load> xs, long quietMillis) {
+    Load a = xs.get(xs.size() - 2);
+    Load b = xs.get(xs.size() - 1);
+    double ra = a.requestsPerSecond();
+    double rb = b.requestsPerSecond();
+    return Math.abs(rb - ra) <= STEADY * Math.max(ra, rb) && b.jitMillis() <= quietMillis;
   }
 
   private void measureInfoRefs(
@@ -588,8 +630,16 @@ public final class ProcessBench {
         protocol, tokens, rounds, seconds);
     say("%s", warmUp);
     say(
-        "  %-10s %10s %9s %9s %12s %7s",
-        "server", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors");
+        "  %-10s %10s %9s %9s %12s %12s %8s %8s %7s",
+        "server",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "CPU µs/req",
+        "alloc B/req",
+        "JIT ms",
+        "GC ms",
+        "errors");
     Map<String, double[]> med = new LinkedHashMap<>();
     for (Map.Entry<String, List<Load>> e : loads.entrySet()) {
       List<Load> ls = e.getValue();
@@ -597,30 +647,41 @@ public final class ProcessBench {
       double p50 = median(ls.stream().map(Load::p50Ms).toList());
       double p99 = median(ls.stream().map(Load::p99Ms).toList());
       double cpu = median(ls.stream().map(Load::cpuMicros).toList());
+      double alloc = median(ls.stream().map(Load::allocBytes).toList());
+      double jit = median(ls.stream().map(l -> (double) l.jitMillis()).toList());
+      double gcMs = median(ls.stream().map(l -> (double) l.gcMillis()).toList());
       long errors = ls.stream().mapToLong(Load::errors).sum();
-      med.put(e.getKey(), new double[] {rps, cpu});
-      say("  %-10s %,10.0f %9.2f %9.2f %12.1f %7d", e.getKey(), rps, p50, p99, cpu, errors);
+      med.put(e.getKey(), new double[] {rps, cpu, alloc});
+      say(
+          "  %-10s %,10.0f %9.2f %9.2f %12.1f %,12.0f %8.0f %8.0f %7d",
+          e.getKey(), rps, p50, p99, cpu, alloc, jit, gcMs, errors);
       for (int i = 0; i < ls.size(); i++) {
         report.append(
             String.format(
                 Locale.ROOT,
-                "    round %d: %,.0f req/s, p50 %.2f ms, p99 %.2f ms, %.1f µs/req%n",
+                "    round %d: %,.0f req/s, p50 %.2f ms, p99 %.2f ms, %.1f µs/req, %,.0f B/req,"
+                    + " JIT %d ms, GC %d ms%n",
                 i + 1,
                 ls.get(i).requestsPerSecond(),
                 ls.get(i).p50Ms(),
                 ls.get(i).p99Ms(),
-                ls.get(i).cpuMicros()));
+                ls.get(i).cpuMicros(),
+                ls.get(i).allocBytes(),
+                ls.get(i).jitMillis(),
+                ls.get(i).gcMillis()));
       }
     }
     double[] gw = med.get("gateway");
     double[] same = med.get("bare-same");
     double[] gc = med.get("bare-gc");
     say(
-        "  gateway / bare JGit on the same bytes: %.3f× req/s, %.3f× CPU per request",
-        gw[0] / same[0], gw[1] / same[1]);
+        "  gateway / bare JGit on the same bytes: %.3f× req/s, %.3f× CPU, %.3f× allocation per"
+            + " request",
+        gw[0] / same[0], gw[1] / same[1], gw[2] / same[2]);
     say(
-        "  gateway / bare JGit on the gc'd copy:  %.3f× req/s, %.3f× CPU per request",
-        gw[0] / gc[0], gw[1] / gc[1]);
+        "  gateway / bare JGit on the gc'd copy:  %.3f× req/s, %.3f× CPU, %.3f× allocation per"
+            + " request",
+        gw[0] / gc[0], gw[1] / gc[1], gw[2] / gc[2]);
     if (Boolean.parseBoolean(options.get("syscalls"))) {
       countSyscalls(servers, script, auth, protocol);
     }
