@@ -456,6 +456,7 @@ public final class Gateway implements AutoCloseable {
     }
     g.startNotifications();
     g.startWebhooks();
+    g.startMailSchedule();
     g.writeEndpoint();
     LOG.info(
         "Portcullis {} started: {}{}{} (data {}, store {})",
@@ -479,10 +480,27 @@ public final class Gateway implements AutoCloseable {
     }
     long every = config.webhooks().pollInterval().toMillis();
     webhookTimer.scheduleWithFixedDelay(webhooks::deliverDue, every, every, TimeUnit.MILLISECONDS);
-    if (notifications == null) {
-      scheduler.scheduleWithFixedDelay(
-          mailSchedule::run, every, MailSettings.SCAN_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The scan for due reminders and digests, on a node that sends mail or delivers webhooks (a
+   * reminder is both a mail and a webhook event): a first look one poll interval after start, then
+   * every {@link MailSettings#SCAN_INTERVAL}.
+   */
+  private void startMailSchedule() {
+    Duration first;
+    if (notifications != null) {
+      first = config.mail().pollInterval();
+    } else if (config.webhooks().deliver()) {
+      first = config.webhooks().pollInterval();
+    } else {
+      return;
     }
+    scheduler.scheduleWithFixedDelay(
+        mailSchedule::run,
+        first.toMillis(),
+        MailSettings.SCAN_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -511,9 +529,6 @@ public final class Gateway implements AutoCloseable {
     long every = config.mail().pollInterval().toMillis();
     scheduler.scheduleWithFixedDelay(
         notifications::deliverDue, every, every, TimeUnit.MILLISECONDS);
-    long scan = MailSettings.SCAN_INTERVAL.toMillis();
-    // A first look soon after start, then every few minutes.
-    scheduler.scheduleWithFixedDelay(mailSchedule::run, every, scan, TimeUnit.MILLISECONDS);
     LOG.info(
         "mail is on: notifications go through {}://{}:{} from {}, the digest at {} UTC",
         config.mail().protocol(),
