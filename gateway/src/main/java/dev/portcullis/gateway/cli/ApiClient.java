@@ -7,16 +7,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +33,12 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -62,6 +62,12 @@ final class ApiClient {
   static final String ACCEPT = "application/vnd.github+json";
   static final ObjectMapper JSON = new ObjectMapper();
 
+  static {
+    // The JDK's HTTP/1.1 client sends a POST again when reading its answer fails; a command's POST
+    // creates or changes something, so it is sent once and a failure is reported instead.
+    System.setProperty("sun.net.http.retryPost", "false");
+  }
+
   /** Exit codes: success, API or connection error, usage error. */
   static final int OK = 0;
 
@@ -70,7 +76,10 @@ final class ApiClient {
 
   private final URI root;
   private final String token;
-  private final HttpClient http;
+
+  /** The TLS trust of an {@code https} gateway with its own CA, or null for the JDK's. */
+  private final SSLSocketFactory tls;
+
   private final PrintWriter out;
   private final PrintWriter err;
   private final Path dataDir;
@@ -81,14 +90,14 @@ final class ApiClient {
   private ApiClient(
       URI root,
       String token,
-      HttpClient http,
+      SSLSocketFactory tls,
       PrintWriter out,
       PrintWriter err,
       Path dataDir,
       Function<String, String> flagOf) {
     this.root = root;
     this.token = token;
-    this.http = http;
+    this.tls = tls;
     this.out = out;
     this.err = err;
     this.dataDir = dataDir;
@@ -108,56 +117,12 @@ final class ApiClient {
       Function<String, String> flagOf) {
     URI root = options.apiRoot();
     String token = authenticate ? options.token() : null;
-    HttpClient.Builder b =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER);
     Path ca = options.caFile();
-    if (ca != null && "https".equalsIgnoreCase(root.getScheme())) {
-      b.sslContext(sslContext(ca));
-    }
-    HttpClient http = b.build();
-    selectorOf(http).ifPresent(SELECTORS::add);
-    return new ApiClient(root, token, http, out, err, options.data, flagOf);
-  }
-
-  /** The selector threads of the HTTP clients this process's commands made, by name. */
-  private static final java.util.Set<String> SELECTORS =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  /**
-   * The name of {@code http}'s selector thread: the JDK names it {@code HttpClient-<id>-
-   * SelectorManager} and writes the id at the end of the client's {@code toString()}.
-   */
-  private static java.util.Optional<String> selectorOf(HttpClient http) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("\\((\\d+)\\)$").matcher(http.toString());
-    return m.find()
-        ? java.util.Optional.of("HttpClient-" + m.group(1) + "-SelectorManager")
-        : java.util.Optional.empty();
-  }
-
-  /**
-   * Ends the selector threads of the HTTP clients the commands of this process made, before it
-   * exits. Java 17's {@code HttpClient} has no {@code close()}: its selector thread waits in {@code
-   * epoll_wait}, native code, and the JVM's exit waits up to 300 ms for threads in native code to
-   * return, a third of a client call. An interrupt ends the thread's loop at once. Clients made by
-   * anything else in the process are left alone; should the JDK name its threads otherwise, the
-   * exit is only slower.
-   */
-  static void stopSelectors() {
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (SELECTORS.remove(t.getName())) {
-        t.interrupt();
-        try {
-          t.join(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
+    SSLSocketFactory tls =
+        ca != null && "https".equalsIgnoreCase(root.getScheme())
+            ? sslContext(ca).getSocketFactory()
+            : null;
+    return new ApiClient(root, token, tls, out, err, options.data, flagOf);
   }
 
   // ------------------------------------------------------------------ TLS
@@ -311,9 +276,10 @@ final class ApiClient {
   // ------------------------------------------------------------------ requests
 
   /**
-   * An answer: status and body (JSON when it parsed as JSON, else {@code null} with the text kept).
+   * An answer: status, body (JSON when it parsed as JSON, else {@code null} with the text kept),
+   * and the {@code Link} header (null when none), which paged listings follow.
    */
-  record Response(int status, JsonNode json, String text) {
+  record Response(int status, JsonNode json, String text, String link) {
     boolean ok() {
       return status >= 200 && status < 300;
     }
@@ -336,40 +302,83 @@ final class ApiClient {
    * Sends one request. {@code path} is relative to {@code /api/v3} and already encoded (see {@link
    * #seg}); {@code body} may be {@code null}.
    *
+   * <p>A command makes one or a few calls and exits, so this is the JDK's blocking {@link
+   * HttpURLConnection}, whose classes start in a third of the time of {@code java.net.http}'s
+   * asynchronous client and which needs no selector thread. Its keep-alive cache carries the pages
+   * of a listing over one connection and one TLS handshake. The body is buffered, not streamed, so
+   * that a 401 answer to a {@code POST} can still be read. Redirects are not followed: the token
+   * goes only to the configured gateway.
+   *
    * @throws Failure when the gateway cannot be reached or does not answer
    */
   Response send(String method, String path, JsonNode body) {
     URI uri = URI.create(root + path);
-    HttpRequest.Builder r =
-        HttpRequest.newBuilder(uri)
-            .timeout(REQUEST_TIMEOUT)
-            .header("Accept", ACCEPT)
-            .header("User-Agent", "portcullis-cli");
-    if (token != null) {
-      r.header("Authorization", "token " + token);
+    HttpURLConnection c;
+    try {
+      c = (HttpURLConnection) uri.toURL().openConnection();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new Failure("cannot use the gateway URL " + base() + ": " + e.getMessage());
     }
+    if (tls != null && c instanceof HttpsURLConnection https) {
+      https.setSSLSocketFactory(tls);
+    }
+    c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+    c.setReadTimeout((int) REQUEST_TIMEOUT.toMillis());
+    c.setInstanceFollowRedirects(false);
+    c.setUseCaches(false);
+    c.setRequestProperty("Accept", ACCEPT);
+    c.setRequestProperty("User-Agent", "portcullis-cli");
+    if (token != null) {
+      c.setRequestProperty("Authorization", "token " + token);
+    }
+    try {
+      c.setRequestMethod(method);
+    } catch (java.net.ProtocolException e) {
+      throw new IllegalArgumentException("no such HTTP method: " + method, e);
+    }
+    byte[] bytes = null;
     if (body != null) {
-      byte[] bytes;
       try {
         bytes = JSON.writeValueAsBytes(body);
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("cannot serialize a request body", e);
       }
-      r.header("Content-Type", "application/json; charset=utf-8");
-      r.method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
-    } else {
-      r.method(method, HttpRequest.BodyPublishers.noBody());
+      c.setRequestProperty("Content-Type", "application/json; charset=utf-8");
+      c.setDoOutput(true);
     }
-    HttpResponse<String> res;
     try {
-      res = http.send(r.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Failure("interrupted while waiting for " + base());
+      c.connect();
+    } catch (SocketTimeoutException e) {
+      throw new Failure(
+          "timed out after "
+              + CONNECT_TIMEOUT.toSeconds()
+              + " s connecting to the gateway at "
+              + base()
+              + ". Is the URL right, and is the gateway running?");
     } catch (IOException e) {
       throw new Failure(describe(e));
     }
-    String text = res.body() == null ? "" : res.body();
+    int status;
+    String text;
+    try {
+      if (bytes != null) {
+        try (OutputStream o = c.getOutputStream()) {
+          o.write(bytes);
+        }
+      }
+      status = c.getResponseCode();
+      InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+      text = in == null ? "" : new String(readAll(in), StandardCharsets.UTF_8);
+    } catch (SocketTimeoutException e) {
+      throw new Failure(
+          "the gateway at "
+              + base()
+              + " did not answer within "
+              + REQUEST_TIMEOUT.toSeconds()
+              + " s");
+    } catch (IOException e) {
+      throw new Failure(describe(e));
+    }
     JsonNode json = null;
     if (!text.isBlank()) {
       try {
@@ -378,22 +387,18 @@ final class ApiClient {
         json = null;
       }
     }
-    return new Response(res.statusCode(), json, text);
+    return new Response(status, json, text, c.getHeaderField("Link"));
+  }
+
+  private static byte[] readAll(InputStream in) throws IOException {
+    try (in) {
+      return in.readAllBytes();
+    }
   }
 
   /** The API's root URL ({@code …/api/v3}). */
   URI root() {
     return root;
-  }
-
-  /** The HTTP client every request of this command goes through. */
-  HttpClient http() {
-    return http;
-  }
-
-  /** The token requests carry, or null. */
-  String token() {
-    return token;
   }
 
   /** The gateway's base URL (without {@code /api/v3}), for messages. */
@@ -404,13 +409,6 @@ final class ApiClient {
 
   private String describe(IOException e) {
     String url = base();
-    if (causedBy(e, HttpConnectTimeoutException.class)) {
-      return "timed out after "
-          + CONNECT_TIMEOUT.toSeconds()
-          + " s connecting to the gateway at "
-          + url
-          + ". Is the URL right, and is the gateway running?";
-    }
     if (causedBy(e, ConnectException.class)) {
       return "cannot connect to the gateway at "
           + url
@@ -418,13 +416,6 @@ final class ApiClient {
           + "'bin/gateway serve --data "
           + dataDir
           + "', or pass --url with the right address.";
-    }
-    if (causedBy(e, HttpTimeoutException.class)) {
-      return "the gateway at "
-          + url
-          + " did not answer within "
-          + REQUEST_TIMEOUT.toSeconds()
-          + " s";
     }
     if (causedBy(e, SSLHandshakeException.class) || causedBy(e, SSLException.class)) {
       return "TLS with "

@@ -44,6 +44,11 @@ public final class Main implements Runnable {
           dev.portcullis.gateway.loadtest.LoadtestCommand.class,
           CommandLine.HelpCommand.class);
 
+  /** The commands that are not clients of a running gateway's API. */
+  private static final java.util.Set<String> SERVER_SIDE =
+      java.util.Set.of(
+          "serve", "stop", "demo", "loadtest", "help", "-h", "--help", "-V", "--version");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -102,6 +107,9 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && !SERVER_SIDE.contains(args[0])) {
+      ClientPreload.start();
+    }
     CommandLine cl;
     try {
       cl = commandLine(args);
@@ -112,7 +120,6 @@ public final class Main implements Runnable {
     }
     int code = cl.execute(args);
     if (code != 0 || !ServeCommand.serving()) {
-      ApiClient.stopSelectors();
       System.exit(code);
     }
   }
@@ -125,9 +132,11 @@ public final class Main implements Runnable {
    */
   static CommandLine commandLine(String[] args) {
     CommandLine cl = new CommandLine(new Main());
-    List<Class<?>> named = args.length == 0 ? List.of() : subcommandNamed(args[0]);
-    for (Class<?> c : named.isEmpty() ? SUBCOMMANDS : named) {
-      cl.addSubcommand(c);
+    List<Class<?>> named = args.length == 0 ? List.of() : subcommandNamed(SUBCOMMANDS, args[0]);
+    if (named.isEmpty()) {
+      SUBCOMMANDS.forEach(cl::addSubcommand);
+    } else {
+      cl.addSubcommand(group(named.get(0), args));
     }
     cl.setCaseInsensitiveEnumValuesAllowed(true).setParameterExceptionHandler(Main::usageError);
     CommandLine sub = args.length == 0 ? null : cl.getSubcommands().get(args[0]);
@@ -139,11 +148,32 @@ public final class Main implements Runnable {
   }
 
   /**
+   * The command line of the top-level subcommand {@code c}. When it is a group ({@code user},
+   * {@code token}, …) and {@code args} name one of its commands, the group holds only that one, for
+   * the same reason {@link #commandLine} adds only the subcommand it runs; the group itself has no
+   * options but help, which a command of its own never reaches. Anything else (the group's help, a
+   * typo) gets the whole group.
+   */
+  private static Object group(Class<?> c, String[] args) {
+    Command group = c.getAnnotation(Command.class);
+    List<Class<?>> members = List.of(group.subcommands());
+    List<Class<?>> named = args.length < 2 ? List.of() : subcommandNamed(members, args[1]);
+    if (named.isEmpty()) {
+      return c;
+    }
+    CommandLine one =
+        new CommandLine(
+            CommandLine.Model.CommandSpec.create().name(group.name()).aliases(group.aliases()));
+    one.addSubcommand(named.get(0));
+    return one;
+  }
+
+  /**
    * The subcommand {@code name} names (by name or alias), as a list of one, or empty for anything
    * else ({@code help}, an option, a typo): those need every subcommand, for help and suggestions.
    */
-  private static List<Class<?>> subcommandNamed(String name) {
-    for (Class<?> c : SUBCOMMANDS) {
+  private static List<Class<?>> subcommandNamed(List<Class<?>> among, String name) {
+    for (Class<?> c : among) {
       Command command = c.getAnnotation(Command.class);
       if (c != CommandLine.HelpCommand.class
           && (command.name().equals(name) || List.of(command.aliases()).contains(name))) {

@@ -1,14 +1,8 @@
 package dev.portcullis.gateway.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -24,9 +18,7 @@ import picocli.CommandLine.Option;
 /**
  * A GET of a paged GitHub listing: {@code --per-page}, {@code --page}, and {@code --all}, which
  * follows the {@code Link} header's {@code rel="next"} and prints every item as one table (or, with
- * {@code --json}, one JSON array). {@link ApiClient#send} does not expose headers, so pages are
- * fetched here with the same settings (timeouts, TLS trust, headers); errors are reported through
- * {@link ApiClient#report}.
+ * {@code --json}, one JSON array). Errors are reported through {@link ApiClient#report}.
  */
 abstract class PagedCommand extends ListCommand {
   static final int MAX_PAGES = 10_000;
@@ -103,10 +95,6 @@ abstract class PagedCommand extends ListCommand {
     List<String> q = new ArrayList<>(query);
     param(q, "per_page", perPage);
     param(q, "page", page);
-    // The API client's own connection and TLS set-up: one handshake, one selector thread.
-    URI root = api.root();
-    HttpClient http = api.http();
-    String token = api.token();
     String target = path + (q.isEmpty() ? "" : "?" + String.join("&", q));
     ArrayNode items = ApiClient.array();
     Set<String> seen = new HashSet<>();
@@ -115,12 +103,11 @@ abstract class PagedCommand extends ListCommand {
         throw new ApiClient.Failure(
             "the gateway's Link headers do not end (stopped at " + target + ")");
       }
-      HttpResponse<String> res = get(api, http, root, token, target);
-      ApiClient.Response r = new ApiClient.Response(res.statusCode(), json(res.body()), res.body());
+      ApiClient.Response r = api.send("GET", target, null);
       if (!r.ok() || r.json() == null || !r.json().isArray()) {
         return api.report(r, null);
       }
-      String next = next(root, res.headers().firstValue("Link").orElse(null));
+      String next = next(api.root(), r.link());
       if (!all) {
         print(api, r.json());
         if (next != null) {
@@ -168,41 +155,5 @@ abstract class PagedCommand extends ListCommand {
           "the gateway's Link header points outside its API (" + m.group(1) + ")");
     }
     return p.substring(rootPath.length()) + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
-  }
-
-  private static JsonNode json(String body) {
-    if (body == null || body.isBlank()) {
-      return null;
-    }
-    try {
-      return ApiClient.JSON.readTree(body);
-    } catch (JsonProcessingException e) {
-      return null;
-    }
-  }
-
-  private static HttpResponse<String> get(
-      ApiClient api, HttpClient http, URI root, String token, String target) {
-    HttpRequest req =
-        HttpRequest.newBuilder(URI.create(root + target))
-            .timeout(ApiClient.REQUEST_TIMEOUT)
-            .header("Accept", ApiClient.ACCEPT)
-            .header("User-Agent", "portcullis-cli")
-            .header("Authorization", "token " + token)
-            .GET()
-            .build();
-    try {
-      return http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ApiClient.Failure("interrupted while waiting for the gateway");
-    } catch (IOException e) {
-      // Let ApiClient explain an unreachable gateway (refused, timeout, TLS) the way every
-      // command does:
-      // its send throws that explanation when the gateway is still unreachable.
-      api.send("GET", target, null);
-      throw new ApiClient.Failure(
-          "the connection to the gateway failed (" + e.getMessage() + "); try again");
-    }
   }
 }

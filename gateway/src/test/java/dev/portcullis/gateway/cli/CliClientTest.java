@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,36 +118,6 @@ class CliClientTest {
   }
 
   // ------------------------------------------------------------------ users
-
-  @Test
-  void aCallLeavesNoSelectorOfItsOwnWaitingInNativeCodeAndOtherClientsWork() throws Exception {
-    java.net.http.HttpClient other = java.net.http.HttpClient.newHttpClient();
-    java.net.http.HttpRequest ready =
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.httpUrl() + "/readyz"))
-            .build();
-    assertEquals(
-        200, other.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
-    Set<String> before = selectorThreads();
-    ok("user", "list");
-    Set<String> made = new java.util.HashSet<>(selectorThreads());
-    made.removeAll(before);
-    assertFalse(made.isEmpty(), "the call made an HTTP client");
-    ApiClient.stopSelectors();
-    Set<String> left = new java.util.HashSet<>(selectorThreads());
-    left.retainAll(made);
-    assertEquals(Set.of(), left, "the JVM's exit would wait for these");
-    // Another client of the same process keeps its selector and works.
-    assertEquals(
-        200, other.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
-  }
-
-  private static Set<String> selectorThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(Thread::isAlive)
-        .map(Thread::getName)
-        .filter(n -> n.startsWith("HttpClient-") && n.endsWith("-SelectorManager"))
-        .collect(java.util.stream.Collectors.toSet());
-  }
 
   @Test
   void createsAUserAndReportsTheDuplicate() {

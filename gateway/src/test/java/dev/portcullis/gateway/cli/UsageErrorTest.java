@@ -65,6 +65,32 @@ class UsageErrorTest {
               .size(),
           args);
     }
+    // Within a group, the command it runs; the group's help and a typo see every command.
+    assertEquals(
+        List.of("list"),
+        List.copyOf(
+            Main.commandLine(new String[] {"user", "list"})
+                .getSubcommands()
+                .get("user")
+                .getSubcommands()
+                .keySet()));
+    assertEquals(
+        List.of("create", "list", "invite", "delete", "suspend", "unsuspend"),
+        List.copyOf(
+            Main.commandLine(new String[] {"user", "--help"})
+                .getSubcommands()
+                .get("user")
+                .getSubcommands()
+                .keySet()));
+    assertEquals(
+        List.of(
+            "gateway user: unknown command 'lst'; did you mean list? (see 'gateway user --help')"),
+        run("user", "lst"));
+    StringWriter listHelp = new StringWriter();
+    CommandLine one = Main.commandLine(new String[] {"user", "list", "--help"});
+    one.setOut(new PrintWriter(listHelp));
+    assertEquals(0, one.execute("user", "list", "--help"));
+    assertTrue(listHelp.toString().startsWith("Usage: gateway user list "), listHelp::toString);
     StringWriter out = new StringWriter();
     CommandLine help = Main.commandLine(new String[] {"help"});
     help.setOut(new PrintWriter(out));
