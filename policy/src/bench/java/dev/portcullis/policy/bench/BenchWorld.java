@@ -40,7 +40,10 @@ import java.util.stream.Stream;
  * members of {@code acme} (the first is its owner), {@value #REPOS} repositories of {@code acme}
  * (80 % private, 10 % internal, 10 % public), one collaboration per user, and any number of tokens:
  * even-numbered tokens are classic ({@code repo} scope), odd-numbered are fine-grained on {@code
- * acme} ({@code all} repositories, {@code contents: read}) with an approved grant.
+ * acme} ({@code all} repositories, {@code contents: read}) with an approved grant. Half the tokens
+ * of either kind ({@link #limited}) may be used only from {@link #NETWORKS}, and the grants of the
+ * fine-grained ones among them end in 30 days, so the decision runs the network and approval-end
+ * checks on their real inputs.
  *
  * <p>Accounts, repositories, memberships and collaborations go through {@link PolicyStore}; tokens
  * and grants are inserted directly with batched JDBC into the schema of {@code
@@ -56,6 +59,20 @@ public final class BenchWorld implements AutoCloseable {
   public static final int USERS = 1_000;
   public static final int REPOS = 100;
   public static final String ORG = "acme";
+
+  /** The client address every benchmark request comes from, as the gateway hands it over. */
+  public static final String CLIENT = "192.0.2.1";
+
+  /**
+   * The allow list of the tokens {@link #limited}: three blocks, {@link #CLIENT} in the second, as
+   * stored (canonical blocks separated by spaces).
+   */
+  static final String NETWORKS = "198.51.100.0/24 192.0.2.0/24 2001:db8::/32";
+
+  /** Whether token {@code index} is limited to {@link #NETWORKS}: every other pair of tokens. */
+  static boolean limited(int index) {
+    return index % 4 >= 2;
+  }
 
   /** A token whose plaintext was kept, with the request made with it. */
   public record Sample(
@@ -248,7 +265,8 @@ public final class BenchWorld implements AutoCloseable {
         OffsetDateTime.ofInstant(now.plus(Duration.ofDays(89)), ZoneOffset.UTC);
     String sql =
         "INSERT INTO tokens (user_id, kind, digest, name, created_at, expires_at, scopes, resource_owner_id, "
-            + "repository_selection, permissions, lookup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "repository_selection, permissions, lookup_key, allowed_networks) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     try (Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -262,6 +280,11 @@ public final class BenchWorld implements AutoCloseable {
           ps.setString(4, "bench-" + g.index());
           ps.setObject(5, created);
           ps.setObject(6, expires);
+          if (limited(g.index())) {
+            ps.setString(12, NETWORKS);
+          } else {
+            ps.setNull(12, java.sql.Types.VARCHAR);
+          }
           if (kind == TokenKind.CLASSIC) {
             ps.setString(7, "repo");
             ps.setNull(8, java.sql.Types.BIGINT);
@@ -291,6 +314,15 @@ public final class BenchWorld implements AutoCloseable {
             "INSERT INTO token_grants (token_id, org_id, status, created_at, reviewed_at, access_granted_at) "
                 + "SELECT id, resource_owner_id, 'approved', created_at, created_at, created_at FROM tokens "
                 + "WHERE kind = 'fine_grained' AND resource_owner_id IS NOT NULL");
+        // The fine-grained tokens among those limited to networks were approved for a time.
+        try (PreparedStatement ends =
+            c.prepareStatement(
+                "UPDATE token_grants SET approval_expires_at = ? WHERE token_id IN "
+                    + "(SELECT id FROM tokens WHERE allowed_networks IS NOT NULL)")) {
+          ends.setObject(
+              1, OffsetDateTime.ofInstant(now.plus(Duration.ofDays(30)), ZoneOffset.UTC));
+          ends.executeUpdate();
+        }
       }
       c.commit();
     } catch (SQLException e) {

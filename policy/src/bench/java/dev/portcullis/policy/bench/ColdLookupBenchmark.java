@@ -169,7 +169,11 @@ public class ColdLookupBenchmark {
   private static Decision decide(AccessService access, String header, String repo) {
     AccessService.AccessCheck check =
         access.decide(
-            AuthorizationHeader.parse(header), BenchWorld.ORG, repo, GitOperation.READ, null);
+            AuthorizationHeader.parse(header),
+            BenchWorld.ORG,
+            repo,
+            GitOperation.READ,
+            BenchWorld.CLIENT);
     access.recordUse(check);
     return check.decision();
   }

@@ -123,18 +123,36 @@ public class DecisionBenchmark {
       headers[i] = s.basicHeader();
       plaintexts[i] = s.plaintext();
       repoNames[i] = s.repoName();
-      // Warms every cache and proves the path decides "allowed" for every request.
+      // Warms every cache and proves the path decides "allowed" for every request from the
+      // benchmark's client, and that the tokens limited to networks are refused elsewhere.
       Credential c = access.authenticate(AuthorizationHeader.parse(headers[i]));
-      Decision d = access.check(c, BenchWorld.ORG, repoNames[i], GitOperation.READ).decision();
-      access.decide(
-          AuthorizationHeader.parse(headers[i]),
-          BenchWorld.ORG,
-          repoNames[i],
-          GitOperation.READ,
-          null);
-      if (!(c instanceof Credential.Token) || !d.allowed()) {
+      Decision d =
+          access.check(c, BenchWorld.ORG, repoNames[i], GitOperation.READ, CLIENT).decision();
+      Decision here =
+          access
+              .decide(
+                  AuthorizationHeader.parse(headers[i]),
+                  BenchWorld.ORG,
+                  repoNames[i],
+                  GitOperation.READ,
+                  CLIENT)
+              .decision();
+      Decision elsewhere =
+          access
+              .decide(
+                  AuthorizationHeader.parse(headers[i]),
+                  BenchWorld.ORG,
+                  repoNames[i],
+                  GitOperation.READ,
+                  "203.0.113.9")
+              .decision();
+      if (!(c instanceof Credential.Token t) || !d.allowed() || !here.allowed()) {
         throw new IllegalStateException(
             "request " + i + " of the benchmark world is not allowed: " + c + " → " + d);
+      }
+      if (elsewhere.allowed() == (t.token().allowedNetworks() != null)) {
+        throw new IllegalStateException(
+            "request " + i + " from elsewhere: " + elsewhere + " for " + t.token());
       }
       credentials[i] = c;
       digests[i] = s.digest();
@@ -233,7 +251,7 @@ public class DecisionBenchmark {
   @Benchmark
   public AccessService.AccessCheck check(Cursor c) {
     int i = c.next(credentials.length);
-    return access.check(credentials[i], BenchWorld.ORG, repoNames[i], GitOperation.READ);
+    return access.check(credentials[i], BenchWorld.ORG, repoNames[i], GitOperation.READ, CLIENT);
   }
 
   /** {@link TokenFormat#kindOf}: length, prefix, alphabet and CRC32 checksum. */
@@ -257,8 +275,7 @@ public class DecisionBenchmark {
     return cache.token(digests[c.next(digests.length)]);
   }
 
-  /** The client address every benchmark request comes from, as the gateway hands it over. */
-  private static final String CLIENT = "192.0.2.1";
+  private static final String CLIENT = BenchWorld.CLIENT;
 
   /**
    * The whole warm decision, as {@code GitAccessFilter} runs it ({@link AccessService#decide}:
@@ -324,6 +341,8 @@ public class DecisionBenchmark {
   public Decision decision_separate_caches(Cursor c) {
     int i = c.next(headers.length);
     Credential credential = access.authenticate(AuthorizationHeader.parse(headers[i]));
-    return access.check(credential, BenchWorld.ORG, repoNames[i], GitOperation.READ).decision();
+    return access
+        .check(credential, BenchWorld.ORG, repoNames[i], GitOperation.READ, CLIENT)
+        .decision();
   }
 }

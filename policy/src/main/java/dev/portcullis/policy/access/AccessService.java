@@ -306,7 +306,16 @@ public final class AccessService {
    * The client's address is not known: a token with {@code allowed_networks} is refused.
    */
   public AccessCheck check(Credential credential, String owner, String name, GitOperation op) {
-    AccessCheck check = decide(inputsUnlessInvalid(credential, owner, name, null), op, null);
+    return check(credential, owner, name, op, null);
+  }
+
+  /**
+   * Decides a git request for {@code owner/name} from {@code client} (an IP literal, or {@code
+   * null} when unknown) from the individual caches, and records the use.
+   */
+  public AccessCheck check(
+      Credential credential, String owner, String name, GitOperation op, String client) {
+    AccessCheck check = decide(inputsUnlessInvalid(credential, owner, name, null), op, client);
     recordUse(check);
     return check;
   }

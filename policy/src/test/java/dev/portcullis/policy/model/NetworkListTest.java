@@ -1,5 +1,6 @@
 package dev.portcullis.policy.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -80,5 +81,32 @@ class NetworkListTest {
     assertTrue(problems.get(1).contains("'example.com'"), problems::toString);
     assertThrows(IllegalArgumentException.class, () -> NetworkList.of(List.of("localhost")));
     assertNull(NetworkList.parse(List.of(" ", ""), problems), "no entries: no list");
+  }
+
+  @Test
+  void onlyDottedQuadsWithoutLeadingZerosAreIPv4Addresses() {
+    for (String ok : List.of("0.0.0.0", "255.255.255.255", "192.0.2.1", "10.200.30.4")) {
+      assertTrue(NetworkList.address(ok) != null && NetworkList.address(ok).length == 4, ok);
+    }
+    assertArrayEquals(
+        new byte[] {(byte) 192, 0, 2, (byte) 255}, NetworkList.address("192.0.2.255"));
+    for (String bad :
+        List.of(
+            "",
+            "1.2.3",
+            "1.2.3.4.5",
+            "01.2.3.4",
+            "1.2.3.00",
+            "1.2.3.256",
+            "1..2.3",
+            ".1.2.3",
+            "1.2.3.",
+            "1.2.3.4 ",
+            "+1.2.3.4",
+            "1.2.3.1000",
+            "a.b.c.d",
+            "１.2.3.4")) {
+      assertNull(NetworkList.address(bad), () -> "'" + bad + "'");
+    }
   }
 }
