@@ -1,6 +1,9 @@
 package dev.portcullis.repos;
 
 import java.io.IOException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -20,6 +23,48 @@ final class CommitChanges {
   static final String WORKFLOWS = ".github/workflows";
 
   private CommitChanges() {}
+
+  /**
+   * Rule 8 over the ref updates of one push: each commit's {@link #workflowChange} is computed
+   * once, however many updates bring it.
+   */
+  static final class Workflows {
+    private final RevWalk walk;
+
+    /** Each commit judged so far and its first changed workflow path, {@code null} for none. */
+    private final Map<ObjectId, String> judged = new HashMap<>();
+
+    Workflows(RevWalk walk) {
+      this.walk = walk;
+    }
+
+    /**
+     * The first path under {@code .github/workflows/} that a commit reachable from {@code tip} and
+     * from none of {@code before} adds, changes or deletes, or {@code null}. Only that range is
+     * walked (it is empty when {@code before} reaches {@code tip}), and it stops at the first
+     * change. The walk is reset first.
+     */
+    String in(RevCommit tip, Collection<RevCommit> before) throws IOException {
+      walk.reset();
+      walk.markStart(tip);
+      for (RevCommit c : before) {
+        walk.markUninteresting(c);
+      }
+      for (RevCommit c; (c = walk.next()) != null; ) {
+        String path;
+        if (judged.containsKey(c)) {
+          path = judged.get(c);
+        } else {
+          path = workflowChange(walk, c);
+          judged.put(c.copy(), path);
+        }
+        if (path != null) {
+          return path;
+        }
+      }
+      return null;
+    }
+  }
 
   /**
    * The first path under {@code .github/workflows/} that {@code commit} adds, changes or deletes (a

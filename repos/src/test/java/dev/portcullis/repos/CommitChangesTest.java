@@ -163,4 +163,26 @@ class CommitChangesTest {
     assertEquals(List.of("README.md", "config/.env"), newBlobs(child));
     assertEquals(List.of(), newBlobs(commit(Map.of("README.md", "changed\n"), child)));
   }
+
+  @Test
+  void aRefUpdateIsJudgedOnTheCommitsItHadNotBefore() throws IOException {
+    RevCommit base = base();
+    RevCommit main = commit(Map.of("README.md", "main\n", CI, "on: push\n"), base);
+    RevCommit changesCi = commit(Map.of("README.md", "hi\n", CI, "on: pr\n"), base);
+    RevCommit feature = commit(Map.of("README.md", "feature\n", CI, "on: pr\n"), changesCi);
+    CommitChanges.Workflows workflows = new CommitChanges.Workflows(walk);
+
+    assertNull(workflows.in(main, List.of(base)), "base adds ci.yml, but main had it before");
+    assertEquals(
+        CI,
+        workflows.in(feature, List.of(main)),
+        "main moved onto feature, which the repository has: feature's commits are judged");
+    assertEquals(CI, workflows.in(feature, List.of(base)), "a fast-forward of main to feature");
+    assertNull(
+        workflows.in(feature, List.of(main, feature)),
+        "a new ref at an existing commit brings nothing");
+    assertNull(workflows.in(feature, List.of(changesCi)), "only the range: feature alone");
+    assertNull(workflows.in(base, List.of(feature)), "a rewind brings no commit");
+    assertEquals(CI, workflows.in(feature, List.of(main)), "judged again from what it knows");
+  }
 }
