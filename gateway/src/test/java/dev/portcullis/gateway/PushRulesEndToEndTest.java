@@ -358,7 +358,9 @@ class PushRulesEndToEndTest {
 
     TestGit.Result r = push(work, "origin", "HEAD:main");
     assertFalse(r.ok(), r::toString);
-    assertTrue(r.output().contains("config/.env:2"), r::toString);
+    assertTrue(
+        r.output().contains("commit " + head(work).substring(0, 10) + " config/.env:2"),
+        r::toString);
     assertTrue(r.output().contains("pcc_…" + leaked.substring(leaked.length() - 4)), r::toString);
     assertTrue(r.output().contains("secret-scanning.bypass=<reason>"), r::toString);
     assertFalse(r.output().contains(leaked.substring(4, 36)), "never the whole token");
