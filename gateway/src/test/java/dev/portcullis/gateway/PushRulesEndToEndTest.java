@@ -299,6 +299,62 @@ class PushRulesEndToEndTest {
   }
 
   @Test
+  void aForcePushThatDropsAWorkflowChangeNeedsThePermission() throws IOException {
+    String owner = user();
+    String repo = repo(owner, "private");
+    String full = classic(owner, "repo", "workflow");
+    String repoOnly = classic(owner, "repo");
+    Path work = clone(owner, full, repo);
+    String base = head(work);
+    commit(work, Map.of(CI, "on: push\n"));
+    commit(work, Map.of("notes.txt", "after the workflow\n"));
+    assertTrue(push(work, "origin", "HEAD:main").ok());
+    ObjectId main = ref(repo, "refs/heads/main");
+
+    // Rewinding main past the commit that added ci.yml brings no commit but removes the file.
+    TestGit.Result rewound = push(work, "--force", url(owner, repoOnly, repo), base + ":main");
+    assertFalse(rewound.ok(), rewound::toString);
+    assertTrue(
+        rewound.output().contains(workflowRefusal(CI, "workflow` scope")), rewound::toString);
+    assertEquals(main, ref(repo, "refs/heads/main"), "main did not move");
+
+    // So does a force-push to a side branch that never had it.
+    assertTrue(git.run(work, "checkout", "-q", "-b", "side", base).ok());
+    commit(work, Map.of("side.txt", "no workflows here\n"));
+    TestGit.Result side = push(work, "--force", url(owner, repoOnly, repo), "side:main");
+    assertFalse(side.ok(), side::toString);
+    assertTrue(side.output().contains(workflowRefusal(CI, "workflow` scope")), side::toString);
+    assertEquals(main, ref(repo, "refs/heads/main"), "main did not move");
+    assertFsckClean(repo);
+
+    TestGit.Result ok = push(work, "--force", url(owner, full, repo), base + ":main");
+    assertTrue(ok.ok(), ok::toString);
+    assertEquals(ObjectId.fromString(base), ref(repo, "refs/heads/main"));
+  }
+
+  @Test
+  void aForcePushRewindingPastOtherChangesPasses() throws IOException {
+    String owner = user();
+    String repo = repo(owner, "private");
+    String full = classic(owner, "repo", "workflow");
+    Path seed = clone(owner, full, repo);
+    commit(seed, Map.of(CI, "on: push\n"));
+    assertTrue(push(seed, "origin", "HEAD:main").ok());
+
+    Path work = clone(owner, classic(owner, "repo"), repo);
+    String base = head(work);
+    commit(work, Map.of("notes.txt", "one\n"));
+    commit(work, Map.of("notes.txt", "two\n", ".github/other/ci.yml", "x\n"));
+    TestGit.Result pushed = push(work, "origin", "HEAD:main");
+    assertTrue(pushed.ok(), pushed::toString);
+
+    TestGit.Result rewound = push(work, "--force", "origin", base + ":main");
+    assertTrue(rewound.ok(), rewound::toString);
+    assertEquals(ObjectId.fromString(base), ref(repo, "refs/heads/main"));
+    assertFsckClean(repo);
+  }
+
+  @Test
   void aNewBranchIsJudgedOnTheCommitsNoExistingRefHas() throws IOException {
     String owner = user();
     String repo = repo(owner, "private");

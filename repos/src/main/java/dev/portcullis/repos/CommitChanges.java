@@ -3,6 +3,7 @@ package dev.portcullis.repos;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -64,6 +65,33 @@ final class CommitChanges {
       }
       return null;
     }
+
+    /**
+     * The first path under {@code .github/workflows/} that moving a ref from {@code old} to {@code
+     * tip} changes, or {@code null}: first a path where the two tips' workflow files differ (their
+     * subtree ids compared first, so a move that keeps them costs one comparison; this catches a
+     * rewind or a move to a side branch, which brings no commit that changes them), then {@link
+     * #in} over the commits the ref had not before (a change undone within them still counts).
+     */
+    String update(RevCommit old, RevCommit tip) throws IOException {
+      String path = between(walk, old, tip);
+      return path != null ? path : in(tip, List.of(old));
+    }
+  }
+
+  /**
+   * The first path under {@code .github/workflows/}, in tree order, where {@code to}'s workflow
+   * files differ from {@code from}'s (added, changed or deleted), or {@code null}. Only the two
+   * subtrees are read, and only when their ids differ.
+   */
+  static String between(RevWalk walk, RevCommit from, RevCommit to) throws IOException {
+    ObjectReader reader = walk.getObjectReader();
+    ObjectId mine = subtree(reader, walk.parseCommit(to).getTree());
+    ObjectId theirs = subtree(reader, walk.parseCommit(from).getTree());
+    if (mine == null ? theirs == null : mine.equals(theirs)) {
+      return null;
+    }
+    return firstNew(reader, mine, theirs);
   }
 
   /**
@@ -86,6 +114,16 @@ final class CommitChanges {
     if (mine == null && parents == 0) {
       return null;
     }
+    return firstNew(reader, mine, theirs);
+  }
+
+  /**
+   * The first path, prefixed with {@code .github/workflows/}, whose entry in the subtree {@code
+   * mine} differs from that in every one of {@code theirs} ({@code null} for an absent subtree), or
+   * {@code null}.
+   */
+  private static String firstNew(ObjectReader reader, ObjectId mine, ObjectId... theirs)
+      throws IOException {
     try (TreeWalk tw = new TreeWalk(reader)) {
       add(tw, mine);
       for (ObjectId t : theirs) {

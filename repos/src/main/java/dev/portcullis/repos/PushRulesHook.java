@@ -35,8 +35,9 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  *       deletions included ({@link PushRules#refRefusal});
  *   <li>rule 8, on the commits the ref had not before (reachable from the new id and not from the
  *       old one; for a new ref, from none of the existing refs), whether the push brought them or
- *       the repository had them on another ref: a commit that adds, changes or deletes a file under
- *       {@code .github/workflows/} needs the token's workflow permission ({@link
+ *       the repository had them on another ref, and for an update of an existing ref on its old and
+ *       new tips too (a rewind brings no commit but may drop a workflow change): a change to a file
+ *       under {@code .github/workflows/} needs the token's workflow permission ({@link
  *       PushRules#workflowRefusal}). A deletion of a ref is no workflow change;
  *   <li>push protection, on the commits new to the repository (reachable from no existing ref): a
  *       file a commit adds or changes (a blob differing from every parent's at its path) that is
@@ -278,24 +279,24 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
     }
 
     /**
-     * Rule 8: the first workflow path that a commit the ref had not before changes, or {@code
-     * null}. An update of an existing ref is compared with the commit it named (a tag peeled); a
-     * new ref, or one whose old value names no commit, with every existing ref. A tag of a tree or
-     * a blob brings no commit.
+     * Rule 8: the first workflow path the update changes, or {@code null}. An update of an existing
+     * ref is compared with the commit it named (a tag peeled): the two tips' workflow files, then
+     * the commits the ref had not before, so a rewind that drops a workflow change counts too. A
+     * new ref, or one whose old value names no commit, is judged on the commits no existing ref
+     * has. A tag of a tree or a blob brings no commit.
      */
     String workflowChange(ReceiveCommand cmd) throws IOException {
       RevObject target = walk.peel(walk.parseAny(cmd.getNewId()));
       if (!(target instanceof RevCommit tip)) {
         return null;
       }
-      List<RevCommit> before = existing;
       if (cmd.getType() != ReceiveCommand.Type.CREATE) {
         RevObject old = walk.peel(walk.parseAny(cmd.getOldId()));
         if (old instanceof RevCommit c) {
-          before = List.of(c);
+          return workflows.update(c, tip);
         }
       }
-      return workflows.in(tip, before);
+      return workflows.in(tip, existing);
     }
 
     /**
