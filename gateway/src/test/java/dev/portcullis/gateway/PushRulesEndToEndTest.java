@@ -153,6 +153,13 @@ class PushRulesEndToEndTest {
     return git.run(work, all.toArray(String[]::new));
   }
 
+  /** The id of the commit checked out in {@code work}. */
+  private String head(Path work) {
+    TestGit.Result r = git.run(work, "rev-parse", "HEAD");
+    assertTrue(r.ok(), r::toString);
+    return r.output().strip();
+  }
+
   private ObjectId ref(String repo, String name) throws IOException {
     String[] parts = repo.split("/");
     try (org.eclipse.jgit.lib.Repository db =
@@ -259,6 +266,140 @@ class PushRulesEndToEndTest {
     assertTrue(ok.ok(), ok::toString);
   }
 
+  @Test
+  void movingARefOntoCommitsTheServerHasIsJudgedOnWhatTheRefHadNotBefore() throws IOException {
+    String owner = user();
+    String repo = repo(owner, "private");
+    String full = classic(owner, "repo", "workflow");
+    String repoOnly = classic(owner, "repo");
+    Path work = clone(owner, full, repo);
+    assertTrue(git.run(work, "checkout", "-q", "-b", "feature").ok());
+    commit(work, Map.of(CI, "on: push\n"));
+    commit(work, Map.of("notes.txt", "after the workflow\n"));
+    TestGit.Result seeded = push(work, "origin", "feature");
+    assertTrue(seeded.ok(), seeded::toString);
+    ObjectId main = ref(repo, "refs/heads/main");
+
+    // feature's commits are all on the server already; main has not had them.
+    TestGit.Result moved = push(work, url(owner, repoOnly, repo), "feature:main");
+    assertFalse(moved.ok(), moved::toString);
+    assertTrue(moved.output().contains(workflowRefusal(CI, "workflow` scope")), moved::toString);
+    assertTrue(moved.output().contains("[remote rejected] feature -> main"), moved::toString);
+    assertEquals(main, ref(repo, "refs/heads/main"), "main did not move");
+    assertFsckClean(repo);
+
+    // A new branch at a commit an existing ref has brings no commit.
+    TestGit.Result copy = push(work, url(owner, repoOnly, repo), "feature:refs/heads/copy");
+    assertTrue(copy.ok(), copy::toString);
+    assertEquals(ref(repo, "refs/heads/feature"), ref(repo, "refs/heads/copy"));
+
+    TestGit.Result ok = push(work, url(owner, full, repo), "feature:main");
+    assertTrue(ok.ok(), ok::toString);
+    assertEquals(ref(repo, "refs/heads/feature"), ref(repo, "refs/heads/main"));
+  }
+
+  @Test
+  void aForcePushThatDropsAWorkflowChangeNeedsThePermission() throws IOException {
+    String owner = user();
+    String repo = repo(owner, "private");
+    String full = classic(owner, "repo", "workflow");
+    String repoOnly = classic(owner, "repo");
+    Path work = clone(owner, full, repo);
+    String base = head(work);
+    commit(work, Map.of(CI, "on: push\n"));
+    commit(work, Map.of("notes.txt", "after the workflow\n"));
+    assertTrue(push(work, "origin", "HEAD:main").ok());
+    ObjectId main = ref(repo, "refs/heads/main");
+
+    // Rewinding main past the commit that added ci.yml brings no commit but removes the file.
+    TestGit.Result rewound = push(work, "--force", url(owner, repoOnly, repo), base + ":main");
+    assertFalse(rewound.ok(), rewound::toString);
+    assertTrue(
+        rewound.output().contains(workflowRefusal(CI, "workflow` scope")), rewound::toString);
+    assertEquals(main, ref(repo, "refs/heads/main"), "main did not move");
+
+    // So does a force-push to a side branch that never had it.
+    assertTrue(git.run(work, "checkout", "-q", "-b", "side", base).ok());
+    commit(work, Map.of("side.txt", "no workflows here\n"));
+    TestGit.Result side = push(work, "--force", url(owner, repoOnly, repo), "side:main");
+    assertFalse(side.ok(), side::toString);
+    assertTrue(side.output().contains(workflowRefusal(CI, "workflow` scope")), side::toString);
+    assertEquals(main, ref(repo, "refs/heads/main"), "main did not move");
+    assertFsckClean(repo);
+
+    TestGit.Result ok = push(work, "--force", url(owner, full, repo), base + ":main");
+    assertTrue(ok.ok(), ok::toString);
+    assertEquals(ObjectId.fromString(base), ref(repo, "refs/heads/main"));
+  }
+
+  @Test
+  void aForcePushRewindingPastOtherChangesPasses() throws IOException {
+    String owner = user();
+    String repo = repo(owner, "private");
+    String full = classic(owner, "repo", "workflow");
+    Path seed = clone(owner, full, repo);
+    commit(seed, Map.of(CI, "on: push\n"));
+    assertTrue(push(seed, "origin", "HEAD:main").ok());
+
+    Path work = clone(owner, classic(owner, "repo"), repo);
+    String base = head(work);
+    commit(work, Map.of("notes.txt", "one\n"));
+    commit(work, Map.of("notes.txt", "two\n", ".github/other/ci.yml", "x\n"));
+    TestGit.Result pushed = push(work, "origin", "HEAD:main");
+    assertTrue(pushed.ok(), pushed::toString);
+
+    TestGit.Result rewound = push(work, "--force", "origin", base + ":main");
+    assertTrue(rewound.ok(), rewound::toString);
+    assertEquals(ObjectId.fromString(base), ref(repo, "refs/heads/main"));
+    assertFsckClean(repo);
+  }
+
+  @Test
+  void aNewBranchIsJudgedOnTheCommitsNoExistingRefHas() throws IOException {
+    String owner = user();
+    String repo = repo(owner, "private");
+    Path work = clone(owner, classic(owner, "repo"), repo);
+    commit(work, Map.of(CI, "on: push\n"));
+    TestGit.Result r = push(work, "origin", "HEAD:refs/heads/ci");
+    assertFalse(r.ok(), r::toString);
+    assertTrue(r.output().contains(workflowRefusal(CI, "workflow` scope")), r::toString);
+    assertNull(ref(repo, "refs/heads/ci"));
+
+    TestGit.Result existing = push(work, "origin", "origin/main:refs/heads/from-main");
+    assertTrue(existing.ok(), existing::toString);
+    assertEquals(ref(repo, "refs/heads/main"), ref(repo, "refs/heads/from-main"));
+    assertFsckClean(repo);
+  }
+
+  @Test
+  void rule8InAPushOfTwoRefsFollowsGitsAtomicRules() throws IOException {
+    String owner = user();
+    String repo = repo(owner, "private");
+    Path work = clone(owner, classic(owner, "repo"), repo);
+    commit(work, Map.of("clean.txt", "fine\n"));
+    assertTrue(git.run(work, "branch", "clean").ok());
+    commit(work, Map.of(CI, "on: push\n"));
+
+    TestGit.Result atomic =
+        push(work, "--atomic", "origin", "clean:refs/heads/a-clean", "HEAD:refs/heads/a-ci");
+    assertFalse(atomic.ok(), atomic::toString);
+    assertTrue(atomic.output().contains(workflowRefusal(CI, "workflow` scope")), atomic::toString);
+    assertNull(ref(repo, "refs/heads/a-clean"), atomic::toString);
+    assertNull(ref(repo, "refs/heads/a-ci"));
+
+    TestGit.Result each = push(work, "origin", "clean:refs/heads/b-clean", "HEAD:refs/heads/b-ci");
+    assertFalse(each.ok(), each::toString);
+    assertTrue(
+        each.output()
+            .contains(
+                "[remote rejected] HEAD -> b-ci (" + workflowRefusal(CI, "workflow` scope") + ")"),
+        each::toString);
+    ObjectId clean = ObjectId.fromString(git.run(work, "rev-parse", "clean").output().strip());
+    assertEquals(clean, ref(repo, "refs/heads/b-clean"), each::toString);
+    assertNull(ref(repo, "refs/heads/b-ci"));
+    assertFsckClean(repo);
+  }
+
   // ------------------------------------------------------------------ push protection
 
   @Test
@@ -273,7 +414,9 @@ class PushRulesEndToEndTest {
 
     TestGit.Result r = push(work, "origin", "HEAD:main");
     assertFalse(r.ok(), r::toString);
-    assertTrue(r.output().contains("config/.env:2"), r::toString);
+    assertTrue(
+        r.output().contains("commit " + head(work).substring(0, 10) + " config/.env:2"),
+        r::toString);
     assertTrue(r.output().contains("pcc_…" + leaked.substring(leaked.length() - 4)), r::toString);
     assertTrue(r.output().contains("secret-scanning.bypass=<reason>"), r::toString);
     assertFalse(r.output().contains(leaked.substring(4, 36)), "never the whole token");

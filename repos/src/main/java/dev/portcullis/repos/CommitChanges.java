@@ -1,6 +1,10 @@
 package dev.portcullis.repos;
 
 import java.io.IOException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -22,6 +26,75 @@ final class CommitChanges {
   private CommitChanges() {}
 
   /**
+   * Rule 8 over the ref updates of one push: each commit's {@link #workflowChange} is computed
+   * once, however many updates bring it.
+   */
+  static final class Workflows {
+    private final RevWalk walk;
+
+    /** Each commit judged so far and its first changed workflow path, {@code null} for none. */
+    private final Map<ObjectId, String> judged = new HashMap<>();
+
+    Workflows(RevWalk walk) {
+      this.walk = walk;
+    }
+
+    /**
+     * The first path under {@code .github/workflows/} that a commit reachable from {@code tip} and
+     * from none of {@code before} adds, changes or deletes, or {@code null}. Only that range is
+     * walked (it is empty when {@code before} reaches {@code tip}), and it stops at the first
+     * change. The walk is reset first.
+     */
+    String in(RevCommit tip, Collection<RevCommit> before) throws IOException {
+      walk.reset();
+      walk.markStart(tip);
+      for (RevCommit c : before) {
+        walk.markUninteresting(c);
+      }
+      for (RevCommit c; (c = walk.next()) != null; ) {
+        String path;
+        if (judged.containsKey(c)) {
+          path = judged.get(c);
+        } else {
+          path = workflowChange(walk, c);
+          judged.put(c.copy(), path);
+        }
+        if (path != null) {
+          return path;
+        }
+      }
+      return null;
+    }
+
+    /**
+     * The first path under {@code .github/workflows/} that moving a ref from {@code old} to {@code
+     * tip} changes, or {@code null}: first a path where the two tips' workflow files differ (their
+     * subtree ids compared first, so a move that keeps them costs one comparison; this catches a
+     * rewind or a move to a side branch, which brings no commit that changes them), then {@link
+     * #in} over the commits the ref had not before (a change undone within them still counts).
+     */
+    String update(RevCommit old, RevCommit tip) throws IOException {
+      String path = between(walk, old, tip);
+      return path != null ? path : in(tip, List.of(old));
+    }
+  }
+
+  /**
+   * The first path under {@code .github/workflows/}, in tree order, where {@code to}'s workflow
+   * files differ from {@code from}'s (added, changed or deleted), or {@code null}. Only the two
+   * subtrees are read, and only when their ids differ.
+   */
+  static String between(RevWalk walk, RevCommit from, RevCommit to) throws IOException {
+    ObjectReader reader = walk.getObjectReader();
+    ObjectId mine = subtree(reader, walk.parseCommit(to).getTree());
+    ObjectId theirs = subtree(reader, walk.parseCommit(from).getTree());
+    if (mine == null ? theirs == null : mine.equals(theirs)) {
+      return null;
+    }
+    return firstNew(reader, mine, theirs);
+  }
+
+  /**
    * The first path under {@code .github/workflows/} that {@code commit} adds, changes or deletes (a
    * rename does both), or {@code null}. Only that subtree is read, and its tree ids are compared
    * first: when the commit has any parent's subtree as it is, that is the whole cost.
@@ -41,6 +114,16 @@ final class CommitChanges {
     if (mine == null && parents == 0) {
       return null;
     }
+    return firstNew(reader, mine, theirs);
+  }
+
+  /**
+   * The first path, prefixed with {@code .github/workflows/}, whose entry in the subtree {@code
+   * mine} differs from that in every one of {@code theirs} ({@code null} for an absent subtree), or
+   * {@code null}.
+   */
+  private static String firstNew(ObjectReader reader, ObjectId mine, ObjectId... theirs)
+      throws IOException {
     try (TreeWalk tw = new TreeWalk(reader)) {
       add(tw, mine);
       for (ObjectId t : theirs) {

@@ -27,19 +27,24 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * The rules on pushed content (DESIGN.md, "Push rules"), run by receive-pack after the pack is in
- * and before any ref moves. Each ref update is judged on the commits it brings that no existing ref
- * has (a new branch against every existing ref), never on the whole history:
+ * and before any ref moves. Each ref update is judged on a range of commits, never on the whole
+ * history:
  *
  * <ul>
  *   <li>the token's {@code ref_patterns}: an update of a ref none of them matches is refused,
  *       deletions included ({@link PushRules#refRefusal});
- *   <li>rule 8: a commit that adds, changes or deletes a file under {@code .github/workflows/}
- *       needs the token's workflow permission ({@link PushRules#workflowRefusal});
- *   <li>push protection: a file a commit adds or changes (a blob differing from every parent's at
- *       its path) that is new to the repository and holds a checksum-valid token of this gateway
- *       refuses the update, unless a repository admin gives {@code -o
- *       secret-scanning.bypass=<reason>}. The blobs were scanned while the pack was parsed ({@link
- *       ReceivedTokens}); when none holds a token, no tree is walked for it.
+ *   <li>rule 8, on the commits the ref had not before (reachable from the new id and not from the
+ *       old one; for a new ref, from none of the existing refs), whether the push brought them or
+ *       the repository had them on another ref, and for an update of an existing ref on its old and
+ *       new tips too (a rewind brings no commit but may drop a workflow change): a change to a file
+ *       under {@code .github/workflows/} needs the token's workflow permission ({@link
+ *       PushRules#workflowRefusal}). A deletion of a ref is no workflow change;
+ *   <li>push protection, on the commits new to the repository (reachable from no existing ref): a
+ *       file a commit adds or changes (a blob differing from every parent's at its path) that is
+ *       new to the repository and holds a checksum-valid token of this gateway refuses the update,
+ *       unless a repository admin gives {@code -o secret-scanning.bypass=<reason>}. The blobs were
+ *       scanned while the pack was parsed ({@link ReceivedTokens}); when none holds a token, no
+ *       tree is walked for it.
  * </ul>
  *
  * A refused update is reported {@code ng} with a message git prints; receive-pack then applies
@@ -84,9 +89,6 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
           + finding.masked();
     }
   }
-
-  /** What one commit brings that the rules look at. */
-  private record Verdict(String workflow, List<Leak> leaks) {}
 
   private final PushRules rules;
   private final Leaks leaks;
@@ -180,18 +182,17 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
 
   private void judge(ReceivePack rp, Judge judge, ReceiveCommand cmd, Set<TokenDigest> refused)
       throws IOException {
-    String workflow = null;
-    List<Leak> found = new ArrayList<>();
-    for (Verdict v : judge.commits(cmd.getNewId())) {
-      if (workflow == null && v.workflow() != null) {
-        workflow = rules.workflowRefusal(v.workflow());
+    if (!rules.workflows()) {
+      String workflow = judge.workflowChange(cmd);
+      if (workflow != null) {
+        cmd.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, rules.workflowRefusal(workflow));
+        return;
       }
-      found.addAll(v.leaks());
     }
-    if (workflow != null) {
-      cmd.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, workflow);
+    if (received == null || !received.any()) {
       return;
     }
+    List<Leak> found = judge.leaks(cmd.getNewId());
     if (found.isEmpty()) {
       return;
     }
@@ -268,62 +269,79 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
   private final class Judge {
     private final RevWalk walk;
     private final List<RevCommit> existing;
-    private final Map<ObjectId, Verdict> commits = new HashMap<>();
+    private final CommitChanges.Workflows workflows;
+    private final Map<ObjectId, List<Leak>> judged = new HashMap<>();
 
     Judge(RevWalk walk, List<RevCommit> existing) {
       this.walk = walk;
       this.existing = existing;
+      this.workflows = new CommitChanges.Workflows(walk);
     }
 
     /**
-     * The verdicts on what {@code newId} brings: its new commits, or, for a tag of a tree or a
-     * blob, that content itself.
+     * Rule 8: the first workflow path the update changes, or {@code null}. An update of an existing
+     * ref is compared with the commit it named (a tag peeled): the two tips' workflow files, then
+     * the commits the ref had not before, so a rewind that drops a workflow change counts too. A
+     * new ref, or one whose old value names no commit, is judged on the commits no existing ref
+     * has. A tag of a tree or a blob brings no commit.
      */
-    List<Verdict> commits(ObjectId newId) throws IOException {
+    String workflowChange(ReceiveCommand cmd) throws IOException {
+      RevObject target = walk.peel(walk.parseAny(cmd.getNewId()));
+      if (!(target instanceof RevCommit tip)) {
+        return null;
+      }
+      if (cmd.getType() != ReceiveCommand.Type.CREATE) {
+        RevObject old = walk.peel(walk.parseAny(cmd.getOldId()));
+        if (old instanceof RevCommit c) {
+          return workflows.update(c, tip);
+        }
+      }
+      return workflows.in(tip, existing);
+    }
+
+    /**
+     * Push protection: the tokens in what {@code newId} brings that no existing ref has: its new
+     * commits, or, for a tag of a tree or a blob, that content itself.
+     */
+    List<Leak> leaks(ObjectId newId) throws IOException {
       RevObject target = walk.peel(walk.parseAny(newId));
       if (!(target instanceof RevCommit)) {
-        return List.of(content(target));
+        return content(target);
       }
       walk.reset();
       walk.markStart((RevCommit) target);
       for (RevCommit c : existing) {
         walk.markUninteresting(c);
       }
-      List<Verdict> out = new ArrayList<>();
+      List<Leak> out = new ArrayList<>();
       for (RevCommit c; (c = walk.next()) != null; ) {
-        Verdict v = commits.get(c);
-        if (v == null) {
-          v = judge(c);
-          commits.put(c.copy(), v);
+        List<Leak> l = judged.get(c);
+        if (l == null) {
+          l = leaks(c);
+          judged.put(c.copy(), l);
         }
-        out.add(v);
+        out.addAll(l);
       }
       return out;
     }
 
-    private Verdict judge(RevCommit c) throws IOException {
-      String workflow = rules.workflows() ? null : CommitChanges.workflowChange(walk, c);
+    private List<Leak> leaks(RevCommit c) throws IOException {
       List<Leak> found = new ArrayList<>(0);
-      if (received != null && received.any()) {
-        try (TreeWalk tw = CommitChanges.newBlobs(walk, c)) {
-          while (tw.next()) {
-            if (CommitChanges.isNewBlob(tw)) {
-              for (TokenScanner.Finding f : received.in(tw.getObjectId(0))) {
-                found.add(new Leak(Leak.commit(c), tw.getPathString(), f));
-              }
+      try (TreeWalk tw = CommitChanges.newBlobs(walk, c)) {
+        while (tw.next()) {
+          if (CommitChanges.isNewBlob(tw)) {
+            for (TokenScanner.Finding f : received.in(tw.getObjectId(0))) {
+              found.add(new Leak(Leak.commit(c), tw.getPathString(), f));
             }
           }
         }
       }
-      return new Verdict(workflow, found);
+      return found;
     }
 
     /** A tag of a tree or a blob: the files in it that this push brought. */
-    private Verdict content(RevObject target) throws IOException {
+    private List<Leak> content(RevObject target) throws IOException {
       List<Leak> found = new ArrayList<>(0);
-      if (received == null || !received.any()) {
-        return new Verdict(null, found);
-      }
       if (target instanceof RevTree tree) {
         try (TreeWalk tw = new TreeWalk(walk.getObjectReader())) {
           tw.addTree(tree);
@@ -342,7 +360,7 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
           found.add(new Leak("tagged blob", target.abbreviate(10).name(), f));
         }
       }
-      return new Verdict(null, found);
+      return found;
     }
   }
 }

@@ -163,4 +163,75 @@ class CommitChangesTest {
     assertEquals(List.of("README.md", "config/.env"), newBlobs(child));
     assertEquals(List.of(), newBlobs(commit(Map.of("README.md", "changed\n"), child)));
   }
+
+  @Test
+  void aRefUpdateIsJudgedOnTheCommitsItHadNotBefore() throws IOException {
+    RevCommit base = base();
+    RevCommit main = commit(Map.of("README.md", "main\n", CI, "on: push\n"), base);
+    RevCommit changesCi = commit(Map.of("README.md", "hi\n", CI, "on: pr\n"), base);
+    RevCommit feature = commit(Map.of("README.md", "feature\n", CI, "on: pr\n"), changesCi);
+    CommitChanges.Workflows workflows = new CommitChanges.Workflows(walk);
+
+    assertNull(workflows.in(main, List.of(base)), "base adds ci.yml, but main had it before");
+    assertEquals(
+        CI,
+        workflows.in(feature, List.of(main)),
+        "main moved onto feature, which the repository has: feature's commits are judged");
+    assertEquals(CI, workflows.in(feature, List.of(base)), "a fast-forward of main to feature");
+    assertNull(
+        workflows.in(feature, List.of(main, feature)),
+        "a new ref at an existing commit brings nothing");
+    assertNull(workflows.in(feature, List.of(changesCi)), "only the range: feature alone");
+    assertNull(workflows.in(base, List.of(feature)), "a rewind brings no commit");
+    assertEquals(CI, workflows.in(feature, List.of(main)), "judged again from what it knows");
+  }
+
+  @Test
+  void aRewindThatDropsAWorkflowChangeIsAChange() throws IOException {
+    RevCommit root = commit(Map.of("README.md", "hi\n"));
+    RevCommit addsCi = commit(Map.of("README.md", "hi\n", CI, "on: push\n"), root);
+    RevCommit later = commit(Map.of("README.md", "later\n", CI, "on: push\n"), addsCi);
+    CommitChanges.Workflows workflows = new CommitChanges.Workflows(walk);
+
+    assertNull(workflows.in(root, List.of(later)), "the range alone sees nothing");
+    assertEquals(CI, workflows.update(later, root), "main rewound past the commit adding ci.yml");
+    assertEquals(CI, CommitChanges.between(walk, later, root));
+
+    RevCommit side = commit(Map.of("README.md", "side\n"), root);
+    assertEquals(
+        CI, workflows.update(later, side), "a force-push to a side branch that never had ci.yml");
+    assertEquals(CI, workflows.update(side, later), "and back: later's commits bring it");
+
+    String release = ".github/workflows/release.yml";
+    RevCommit two =
+        commit(Map.of("README.md", "hi\n", CI, "on: pr\n", release, "on: tag\n"), addsCi);
+    assertEquals(
+        CI, CommitChanges.between(walk, two, addsCi), "the first differing path in tree order");
+    assertEquals(CI, workflows.update(two, addsCi));
+  }
+
+  @Test
+  void aRewindThatKeepsTheWorkflowsSubtreeIsNoChange() throws IOException {
+    RevCommit base = base();
+    RevCommit main = commit(Map.of("README.md", "main\n", CI, "on: push\n"), base);
+    RevCommit more = commit(Map.of("README.md", "more\n", CI, "on: push\n"), main);
+    CommitChanges.Workflows workflows = new CommitChanges.Workflows(walk);
+
+    assertNull(CommitChanges.between(walk, more, base));
+    assertNull(workflows.update(more, base), "the same subtree id on both tips");
+    RevCommit side = commit(Map.of("README.md", "side\n", CI, "on: push\n"), base);
+    assertNull(workflows.update(more, side), "a side branch with the same workflows");
+  }
+
+  @Test
+  void aChangeUndoneWithinTheNewCommitsStillCounts() throws IOException {
+    RevCommit base = base();
+    String release = ".github/workflows/release.yml";
+    RevCommit adds = commit(Map.of("README.md", "hi\n", CI, "on: push\n", release, "x\n"), base);
+    RevCommit removes = commit(Map.of("README.md", "hi\n", CI, "on: push\n"), adds);
+    CommitChanges.Workflows workflows = new CommitChanges.Workflows(walk);
+
+    assertNull(CommitChanges.between(walk, base, removes), "the tips' subtrees are the same");
+    assertEquals(release, workflows.update(base, removes), "the range walk still sees it");
+  }
 }
