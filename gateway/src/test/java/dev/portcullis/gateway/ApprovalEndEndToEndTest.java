@@ -92,6 +92,20 @@ class ApprovalEndEndToEndTest {
     JsonNode grants = admin.expect(200, "GET", "/orgs/" + org + "/personal-access-tokens", null);
     assertEquals(1, grants.size());
     assertEquals(end.toString(), grants.get(0).get("approval_expires_at").asText());
+    JsonNode approval = null;
+    for (JsonNode row :
+        admin.expect(200, "GET", "/admin/audit-log?kind=admin&per_page=100", null)) {
+      if ("token_request.approve".equals(row.path("action").asText())
+          && row.path("target")
+              .asText()
+              .equals("org:" + org + "/request:" + ApiFixtures.requestId(token))) {
+        approval = row;
+      }
+    }
+    assertTrue(approval != null, "the approval is audited");
+    String after = approval.get("after").asText();
+    assertTrue(after.contains("\"expires_at\":\"" + end + "\""), after);
+    assertFalse(after.contains(plaintext), after);
 
     // Git is refused once the end has passed: polled, with a bound, rather than slept for.
     TestGit.Result refused = null;

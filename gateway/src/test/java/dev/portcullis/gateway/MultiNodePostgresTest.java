@@ -1,6 +1,7 @@
 package dev.portcullis.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -174,23 +175,49 @@ class MultiNodePostgresTest {
 
   /** The status of a git ls-remote's first request on {@code node}, with Basic credentials. */
   private int infoRefs(Node node, String repo, String token) {
+    return infoRefs(node, repo, token, "git-upload-pack").statusCode();
+  }
+
+  /**
+   * The first request of a fetch ({@code git-upload-pack}) or a push ({@code git-receive-pack}).
+   */
+  private HttpResponse<String> infoRefs(Node node, String repo, String token, String service) {
     try {
       String basic =
           Base64.getEncoder().encodeToString(("x:" + token).getBytes(StandardCharsets.UTF_8));
       HttpRequest req =
           HttpRequest.newBuilder(
-                  URI.create(
-                      node.httpUrl() + "/" + repo + ".git/info/refs?service=git-upload-pack"))
+                  URI.create(node.httpUrl() + "/" + repo + ".git/info/refs?service=" + service))
               .header("Authorization", "Basic " + basic)
               .timeout(Duration.ofSeconds(5))
               .build();
-      return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+      return http.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new AssertionError(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** {@code GET /api/v3/user} on {@code node} with {@code token}. */
+  private TestApi.Response user(Node node, String token) {
+    return new TestApi(node.httpUrl(), token).call("GET", "/user", null);
+  }
+
+  /**
+   * Polls {@code node} with the first request of {@code service} until it is refused, within the
+   * bound of {@link #millisUntilDenied}; returns the refusal.
+   */
+  private HttpResponse<String> untilRefused(Node node, String repo, String token, String service) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> r = infoRefs(node, repo, token, service);
+      if (r.statusCode() != 200) {
+        return r;
+      }
+    }
+    throw new AssertionError("node never refused the token within 5 s");
   }
 
   /** Polls {@code node} until the request is refused; returns the milliseconds it took. */
@@ -368,6 +395,180 @@ class MultiNodePostgresTest {
         "/orgs/" + org + "/personal-access-tokens/" + fine.get("id").asLong(),
         Map.of("action", "revoke"));
     millisUntilDenied(b, repo, fineToken, System.nanoTime());
+  }
+
+  /** Sets {@code field} of {@code org}'s token policy through node A (the API client's node). */
+  private void orgPolicy(String org, String field, Object value) {
+    Map<String, Object> body = new java.util.HashMap<>();
+    body.put(field, value);
+    api.expect(200, "PUT", "/orgs/" + org + "/personal-access-token-policy", body);
+  }
+
+  /** A fine-grained token of {@code login} on all of {@code org}'s repositories. */
+  private JsonNode fineGrained(
+      String login, String org, String contents, String key, List<String> values) {
+    Map<String, Object> body = new java.util.HashMap<>();
+    body.put("type", "fine_grained");
+    body.put("name", "f" + seq.incrementAndGet());
+    body.put("resource_owner", org);
+    body.put("repository_selection", "all");
+    body.put("permissions", Map.of("contents", contents));
+    body.put("expires_in", 30);
+    if (key != null) {
+      body.put(key, values);
+    }
+    return api.expect(201, "POST", "/admin/users/" + login + "/personal-access-tokens", body);
+  }
+
+  @Test
+  void anOrganizationsNetworkSettingsChangedOnOneNodeHoldOnTheOther() {
+    String owner = "nets" + seq.incrementAndGet();
+    String org = "norg" + seq.incrementAndGet();
+    api.expect(201, "POST", "/admin/users", Map.of("login", owner));
+    api.expect(201, "POST", "/admin/organizations", Map.of("login", org, "admin", owner));
+    api.expect(
+        201, "POST", "/orgs/" + org + "/repos", Map.of("name", "app", "visibility", "private"));
+    String repo = org + "/app";
+    orgPolicy(org, "token_networks", List.of("127.0.0.0/8"));
+
+    // The token's own list (the client's 127.0.0.1) is inside the organization's: B serves it,
+    // then keeps it cached.
+    String inside =
+        fineGrained(owner, org, "read", "allowed_networks", List.of("127.0.0.1/32"))
+            .get("token")
+            .asText();
+    assertEquals(200, infoRefs(b, repo, inside));
+    assertEquals(200, infoRefs(b, repo, inside), "from B's cache");
+    assertEquals(200, user(b, inside).status());
+
+    // Narrowed through A to a list the token's is outside of: B refuses git and the API alike.
+    orgPolicy(org, "token_networks", List.of("127.0.0.2/32"));
+    String within =
+        "The '"
+            + org
+            + "' organization requires fine-grained personal access tokens to be limited to"
+            + " networks within 127.0.0.2/32";
+    HttpResponse<String> git = untilRefused(b, repo, inside, "git-upload-pack");
+    assertEquals(403, git.statusCode(), git::body);
+    assertTrue(git.body().contains(within), git::body);
+    TestApi.Response rest = user(b, inside);
+    assertEquals(403, rest.status(), rest::toString);
+    assertTrue(rest.raw().body().contains(within), rest::toString);
+
+    // Turning on require_token_networks through A refuses, on B, a token without a list of its
+    // own: the API first this time, then git.
+    orgPolicy(org, "token_networks", null);
+    String anywhere = fineGrained(owner, org, "read", null, null).get("token").asText();
+    assertEquals(200, infoRefs(b, repo, anywhere));
+    assertEquals(200, user(b, anywhere).status());
+    orgPolicy(org, "require_token_networks", true);
+    String required =
+        "The '"
+            + org
+            + "' organization requires fine-grained personal access tokens to be limited to"
+            + " networks; this token's allowed networks do not meet that.";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    TestApi.Response refused = user(b, anywhere);
+    while (refused.status() == 200 && System.nanoTime() < deadline) {
+      refused = user(b, anywhere);
+    }
+    assertEquals(403, refused.status(), refused::toString);
+    assertTrue(refused.raw().body().contains(required), refused::toString);
+    HttpResponse<String> fetch = infoRefs(b, repo, anywhere, "git-upload-pack");
+    assertEquals(403, fetch.statusCode(), fetch::body);
+    assertTrue(fetch.body().contains(required), fetch::body);
+  }
+
+  /** A git push of the work tree's HEAD to {@code ref} through {@code node}. */
+  private TestGit.Result push(Node node, Path work, String token, String repo, String ref) {
+    String url = node.httpUrl().replace("http://", "http://x:" + token + "@") + "/" + repo + ".git";
+    return git.run(work, "push", url, "HEAD:" + ref);
+  }
+
+  /** Whether the shared repository {@code repo} has {@code ref}, read from disk. */
+  private boolean hasRef(String repo, String ref) {
+    Path bare = tmp.resolve("shared-repositories").resolve(repo + ".git");
+    return git.run(bare, "show-ref", "--verify", "--quiet", ref).ok();
+  }
+
+  @Test
+  void refPatternsChangedOnOneNodeHoldOnTheOthersNextPush() throws Exception {
+    String owner = "refs" + seq.incrementAndGet();
+    String dev = "dev" + seq.incrementAndGet();
+    String org = "rorg" + seq.incrementAndGet();
+    api.expect(201, "POST", "/admin/users", Map.of("login", owner));
+    api.expect(201, "POST", "/admin/users", Map.of("login", dev));
+    api.expect(201, "POST", "/admin/organizations", Map.of("login", org, "admin", owner));
+    api.expect(200, "PUT", "/orgs/" + org + "/memberships/" + dev, Map.of("role", "member"));
+    api.expect(200, "PUT", "/orgs/" + org + "/base-permission", Map.of("permission", "write"));
+    api.expect(
+        201, "POST", "/orgs/" + org + "/repos", Map.of("name", "app", "visibility", "private"));
+    String repo = org + "/app";
+    JsonNode t =
+        fineGrained(
+            dev,
+            org,
+            "write",
+            "ref_patterns",
+            List.of("refs/heads/release/*", "refs/heads/hotfix/*"));
+    api.expect(
+        204,
+        "POST",
+        "/orgs/" + org + "/personal-access-token-requests/" + ApiFixtures.requestId(t),
+        Map.of("action", "approve"));
+    String token = t.get("token").asText();
+    String tokenPath = "/admin/personal-access-tokens/" + t.get("id").asLong();
+
+    Path dir = Files.createTempDirectory(tmp, "refs");
+    String cloneUrl =
+        b.httpUrl().replace("http://", "http://x:" + token + "@") + "/" + repo + ".git";
+    TestGit.Result cloned = git.run(dir, "clone", "-q", cloneUrl, "w");
+    assertTrue(cloned.ok(), cloned::toString);
+    Path work = dir.resolve("w");
+    Files.writeString(work.resolve("CHANGELOG"), "1\n");
+    assertTrue(git.run(work, "add", ".").ok());
+    assertTrue(git.run(work, "commit", "-qm", "release").ok());
+    TestGit.Result first = push(b, work, token, repo, "refs/heads/release/1");
+    assertTrue(first.ok(), first::toString);
+    assertTrue(hasRef(repo, "refs/heads/release/1"));
+
+    // Narrowed through A (the approval stands): B refuses a push its old patterns allowed. Each
+    // try names a new ref, so that one landing while the change travels is told apart.
+    api.expect(200, "PATCH", tokenPath, Map.of("ref_patterns", List.of("refs/heads/hotfix/*")));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    TestGit.Result narrowed = null;
+    String tried = null;
+    for (int i = 2; narrowed == null || narrowed.ok(); i++) {
+      assertTrue(System.nanoTime() < deadline, "node B never applied the narrowed patterns");
+      tried = "refs/heads/release/" + i;
+      narrowed = push(b, work, token, repo, tried);
+    }
+    assertTrue(
+        narrowed
+            .output()
+            .contains(
+                "refusing to allow a Personal Access Token to update "
+                    + tried
+                    + ": its ref_patterns allow only refs/heads/hotfix/*"),
+        narrowed::toString);
+    assertFalse(hasRef(repo, tried), tried + " did not land");
+
+    // Widened through A: the organization's request opens again, and B refuses the next push,
+    // to a ref only the new pattern matches, as pending approval.
+    JsonNode widened =
+        api.expect(
+            200,
+            "PATCH",
+            tokenPath,
+            Map.of("ref_patterns", List.of("refs/heads/hotfix/*", "refs/heads/feature/*")));
+    assertEquals("pending", widened.get("request").get("status").asText());
+    HttpResponse<String> pending = untilRefused(b, repo, token, "git-receive-pack");
+    assertEquals(403, pending.statusCode(), pending::body);
+    assertTrue(pending.body().contains("pending approval"), pending::body);
+    TestGit.Result refused = push(b, work, token, repo, "refs/heads/feature/1");
+    assertFalse(refused.ok(), refused::toString);
+    assertTrue(refused.output().contains("pending approval"), refused::toString);
+    assertFalse(hasRef(repo, "refs/heads/feature/1"));
   }
 
   @Test

@@ -123,11 +123,34 @@ class GatewayReceivePackTest {
 
   /** Pushes the client's main to each of {@code targets} in one push; returns the result. */
   private PushResult pushMainTo(boolean atomic, String... targets) throws Exception {
+    List<String> specs = new java.util.ArrayList<>();
+    for (String t : targets) {
+      specs.add("refs/heads/main:" + t);
+    }
+    return push(atomic, List.of(), client -> {}, specs.toArray(new String[0]));
+  }
+
+  /** What a test does in the client's clone before it pushes. */
+  private interface ClientWork {
+    void on(Git client) throws Exception;
+  }
+
+  /**
+   * In a new repository with one commit on main, and {@code serverRefs} at that commit, lets {@code
+   * work} change a clone and pushes {@code specs} from it in one push; returns the result.
+   */
+  private PushResult push(boolean atomic, List<String> serverRefs, ClientWork work, String... specs)
+      throws Exception {
     storage = new RepositoryStorage(dir.resolve("server"));
     repo = new Repository(1, 1, "acme", "app", Visibility.PRIVATE, Instant.now());
     storage.create(repo);
     storage.seedReadme(repo, "hello\n");
     try (org.eclipse.jgit.lib.Repository server = storage.open(repo)) {
+      for (String name : serverRefs) {
+        org.eclipse.jgit.lib.RefUpdate u = server.updateRef(name);
+        u.setNewObjectId(server.exactRef("refs/heads/main").getObjectId());
+        assertEquals(org.eclipse.jgit.lib.RefUpdate.Result.NEW, u.update(), name);
+      }
       TestProtocol<Object> protocol =
           new TestProtocol<>((req, db) -> new UploadPack(db), (req, db) -> receivePack.apply(db));
       URIish uri = protocol.register(new Object(), server);
@@ -137,14 +160,15 @@ class GatewayReceivePackTest {
               .setURI(uri.toString())
               .setDirectory(dir.resolve("client").toFile())
               .call()) {
-        java.util.List<RefSpec> specs = new java.util.ArrayList<>();
-        for (String t : targets) {
-          specs.add(new RefSpec("refs/heads/main:" + t));
+        work.on(client);
+        java.util.List<RefSpec> refSpecs = new java.util.ArrayList<>();
+        for (String s : specs) {
+          refSpecs.add(new RefSpec(s));
         }
         return client
             .push()
             .setRemote(uri.toString())
-            .setRefSpecs(specs)
+            .setRefSpecs(refSpecs)
             .setAtomic(atomic)
             .call()
             .iterator()
@@ -206,6 +230,14 @@ class GatewayReceivePackTest {
 
   /** A push by a fine-grained token whose {@code ref_patterns} allow release branches only. */
   private void releaseBranchesOnly() {
+    releaseBranchesOnly(false);
+  }
+
+  /**
+   * A push by a fine-grained token whose {@code ref_patterns} allow release branches only, with or
+   * without {@code workflows: write}.
+   */
+  private void releaseBranchesOnly(boolean workflows) {
     User dev = new User(2, "dev", false, null, Instant.EPOCH);
     AccessToken token =
         new AccessToken(
@@ -228,7 +260,7 @@ class GatewayReceivePackTest {
     receivePack =
         db -> {
           GatewayReceivePack rp = new GatewayReceivePack(db);
-          PushRules rules = new PushRules(dev, token, repo, false, false, false);
+          PushRules rules = new PushRules(dev, token, repo, workflows, false, false);
           PushRulesHook.attach(rp, rules, (digests, reason) -> {});
           return rp;
         };
@@ -263,5 +295,86 @@ class GatewayReceivePackTest {
     assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, ok.getStatus());
     assertEquals("transaction aborted", ok.getMessage());
     assertEquals(null, ref("refs/heads/release/1"));
+  }
+
+  private static final String WORKFLOW_REFUSAL =
+      "refusing to allow a Personal Access Token to create or update workflow"
+          + " `.github/workflows/ci.yml` without `workflows` permission";
+
+  /** Commits a change to a workflow file in the client's clone. */
+  private void commitWorkflow(Git client) throws Exception {
+    Path workflows = dir.resolve("client/.github/workflows");
+    Files.createDirectories(workflows);
+    Files.writeString(workflows.resolve("ci.yml"), "on: push\n");
+    client.add().addFilepattern(".github/workflows/ci.yml").call();
+    client.commit().setMessage("ci").setAuthor("Test", "test@localhost").call();
+  }
+
+  @Test
+  void aWorkflowChangeOnARefThePatternsAllowStillNeedsTheWorkflowsPermission() throws Exception {
+    releaseBranchesOnly(false);
+    PushResult r =
+        push(
+            false,
+            List.of(),
+            this::commitWorkflow,
+            "refs/heads/main:refs/heads/release/1",
+            "refs/heads/main:refs/heads/main");
+    RemoteRefUpdate release = r.getRemoteUpdate("refs/heads/release/1");
+    assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, release.getStatus());
+    assertEquals(WORKFLOW_REFUSAL, release.getMessage(), "rule 8 refuses the allowed ref");
+    RemoteRefUpdate main = r.getRemoteUpdate("refs/heads/main");
+    assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, main.getStatus());
+    assertEquals(
+        "refusing to allow a Personal Access Token to update refs/heads/main: its ref_patterns"
+            + " allow only refs/heads/release/*",
+        main.getMessage(),
+        "a ref outside the patterns is refused by them, before rule 8 looks");
+    assertEquals(null, ref("refs/heads/release/1"));
+  }
+
+  @Test
+  void aWorkflowChangeOnARefThePatternsAllowLandsWithTheWorkflowsPermission() throws Exception {
+    releaseBranchesOnly(true);
+    ObjectId[] pushed = new ObjectId[1];
+    PushResult r =
+        push(
+            false,
+            List.of(),
+            client -> {
+              commitWorkflow(client);
+              pushed[0] = client.getRepository().resolve("HEAD");
+            },
+            "refs/heads/main:refs/heads/release/1",
+            "refs/heads/main:refs/heads/main");
+    RemoteRefUpdate release = r.getRemoteUpdate("refs/heads/release/1");
+    assertEquals(RemoteRefUpdate.Status.OK, release.getStatus(), release::getMessage);
+    assertEquals(pushed[0], ref("refs/heads/release/1"));
+    assertEquals(
+        RemoteRefUpdate.Status.REJECTED_OTHER_REASON,
+        r.getRemoteUpdate("refs/heads/main").getStatus(),
+        "the workflows permission does not widen the patterns");
+  }
+
+  @Test
+  void deletingARefOutsideThePatternsIsRefused() throws Exception {
+    releaseBranchesOnly();
+    PushResult r =
+        push(
+            false,
+            List.of("refs/heads/other", "refs/heads/release/old"),
+            client -> {},
+            ":refs/heads/other",
+            ":refs/heads/release/old");
+    RemoteRefUpdate other = r.getRemoteUpdate("refs/heads/other");
+    assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, other.getStatus());
+    assertEquals(
+        "refusing to allow a Personal Access Token to update refs/heads/other: its ref_patterns"
+            + " allow only refs/heads/release/*",
+        other.getMessage());
+    assertEquals(main(), ref("refs/heads/other"), "the ref is still there");
+    RemoteRefUpdate old = r.getRemoteUpdate("refs/heads/release/old");
+    assertEquals(RemoteRefUpdate.Status.OK, old.getStatus(), old::getMessage);
+    assertEquals(null, ref("refs/heads/release/old"), "a ref the patterns allow is deleted");
   }
 }

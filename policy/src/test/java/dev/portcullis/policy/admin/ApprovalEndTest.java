@@ -1,16 +1,20 @@
 package dev.portcullis.policy.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.policy.audit.AuditEvent;
 import dev.portcullis.policy.decision.Decision.Reason;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.GitOperation;
 import dev.portcullis.policy.model.Notification;
 import dev.portcullis.policy.model.NotificationKind;
 import dev.portcullis.policy.model.PolicyException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -110,5 +114,44 @@ class ApprovalEndTest extends AdminFixture {
     assertEquals(null, store.grantById(limited.grant().id()).orElseThrow().approvalExpiresAt());
     clock.advance(Duration.ofMinutes(1));
     assertEquals(0, mgmt.notifications().noticeLapsedApprovals(clock.instant()));
+  }
+
+  @Test
+  void theApprovalsAuditRowCarriesItsEndAndAnApprovalWithoutOneNone() {
+    List<AuditEvent> events = new ArrayList<>();
+    Admin audited = newAdmin(new SecureRandom(), events::add);
+    CreatedToken limited = pending();
+    audited
+        .reviews()
+        .reviewRequests(
+            Actor.SYSTEM,
+            "acme",
+            List.of(limited.grant().id()),
+            true,
+            "until the release",
+            "2025-05-01T12:00:00+01:00");
+    CreatedToken forever = pending();
+    audited
+        .reviews()
+        .reviewRequests(Actor.SYSTEM, "acme", List.of(forever.grant().id()), true, null, null);
+
+    List<AuditEvent> approvals =
+        events.stream().filter(e -> "token_request.approve".equals(e.operation())).toList();
+    assertEquals(2, approvals.size(), events::toString);
+    AuditEvent first = approvals.get(0);
+    assertEquals("org:acme/request:" + limited.grant().id(), first.target());
+    assertEquals("{\"status\":\"pending\"}", first.before());
+    // The end as stored: an instant in UTC, to the second.
+    assertEquals(
+        "{\"status\":\"approved\",\"reason\":\"until the release\","
+            + "\"expires_at\":\"2025-05-01T11:00:00Z\"}",
+        first.after());
+    assertEquals(
+        Instant.parse("2025-05-01T11:00:00Z"),
+        store.grantById(limited.grant().id()).orElseThrow().approvalExpiresAt());
+    AuditEvent second = approvals.get(1);
+    assertEquals("org:acme/request:" + forever.grant().id(), second.target());
+    assertFalse(second.after().contains("expires_at"), second::after);
+    assertFalse(first.after().contains(limited.plaintext()));
   }
 }

@@ -133,6 +133,7 @@ public class AccessEvaluatorTest {
   public static Stream<Arguments> table() {
     List<Arguments> rows = new ArrayList<>();
     rule1Credentials(rows);
+    rule1RotatedSecrets(rows);
     ruleNetworks(rows);
     rule2Visibility(rows);
     rule3PublicRead(rows);
@@ -152,7 +153,7 @@ public class AccessEvaluatorTest {
   /** Row count, for the report and so that deleting rows by accident is noticed. */
   @Test
   void tableHasAllItsRows() {
-    assertEquals(217, table().count());
+    assertEquals(228, table().count());
   }
 
   private static void row(
@@ -312,6 +313,124 @@ public class AccessEvaluatorTest {
         READ,
         401,
         Reason.TOKEN_DELETED);
+  }
+
+  // ---------------------------------------------------------------- rule 1, rotated secrets
+
+  /**
+   * A secret replaced by a rotation is looked up as the token it belonged to (the store marks it
+   * {@code rotated}, with the end of its overlap): it works as the token until the overlap ends or
+   * the token expires, whichever is first, and everything that refuses the token refuses it.
+   */
+  private static void rule1RotatedSecrets(List<Arguments> rows) {
+    row(
+        rows,
+        "1R previous secret inside its overlap reads as the token",
+        as(MIA).classic("repo").rotatedUntil(NOW.plusSeconds(1)).on(ACME_APP),
+        READ,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "1R previous secret of a fine-grained token inside its overlap pushes as the token",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.WRITE)
+            .base(BasePermission.WRITE)
+            .rotatedUntil(NOW.plus(Duration.ofHours(1)))
+            .on(ACME_APP),
+        WRITE,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "1R previous secret when its overlap ends exactly now → 401",
+        as(MIA).classic("repo").rotatedUntil(NOW).on(ACME_APP),
+        READ,
+        401,
+        Reason.TOKEN_EXPIRED);
+    row(
+        rows,
+        "1R previous secret after its overlap → 401, even on a public repository",
+        as(MIA).classic("repo").rotatedUntil(NOW.minusSeconds(1)).on(ACME_SITE),
+        READ,
+        401,
+        Reason.TOKEN_EXPIRED);
+    row(
+        rows,
+        "1R previous secret after its overlap, the token itself still valid → 401",
+        as(MIA)
+            .classic("repo")
+            .expiresAt(NOW.plus(Duration.ofDays(30)))
+            .rotatedUntil(NOW.minusSeconds(1))
+            .on(ACME_APP),
+        READ,
+        401,
+        Reason.TOKEN_EXPIRED);
+    row(
+        rows,
+        "1R overlap capped by the expiry: expired inside the overlap → 401",
+        as(MIA)
+            .classic("repo")
+            .expiresAt(NOW.minusSeconds(1))
+            .rotatedUntil(NOW.plus(Duration.ofHours(1)))
+            .on(ACME_APP),
+        READ,
+        401,
+        Reason.TOKEN_EXPIRED);
+    row(
+        rows,
+        "1R overlap and expiry both ahead: previous secret works",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.READ)
+            .expiresAt(NOW.plusSeconds(1))
+            .rotatedUntil(NOW.plus(Duration.ofHours(1)))
+            .on(ACME_APP),
+        READ,
+        OK,
+        Reason.AUTHORIZED);
+    row(
+        rows,
+        "1R token deleted: previous secret inside its overlap → 401",
+        as(MIA).classic("repo").deleted().rotatedUntil(NOW.plus(Duration.ofHours(1))).on(ACME_APP),
+        READ,
+        401,
+        Reason.TOKEN_DELETED);
+    row(
+        rows,
+        "1R owner suspended: previous secret inside its overlap → 403 (a valid token: git keeps it)",
+        as(MIA)
+            .classic("repo")
+            .suspended()
+            .rotatedUntil(NOW.plus(Duration.ofHours(1)))
+            .on(ACME_APP),
+        READ,
+        403,
+        Reason.USER_SUSPENDED);
+    row(
+        rows,
+        "1R previous secret from outside the token's networks → 403 with the address",
+        as(MIA)
+            .classic("repo")
+            .allowedNetworks("192.0.2.0/24")
+            .from("198.51.100.7")
+            .rotatedUntil(NOW.plus(Duration.ofHours(1)))
+            .on(ACME_APP),
+        READ,
+        403,
+        Reason.NETWORK_NOT_ALLOWED,
+        "This token may not be used from 198.51.100.7.");
+    row(
+        rows,
+        "1R previous secret of a fine-grained token whose approval lapsed → 403",
+        as(MIA)
+            .fineGrained(ACME, PermissionLevel.READ)
+            .approvedUntil(NOW.minusSeconds(1))
+            .rotatedUntil(NOW.plus(Duration.ofHours(1)))
+            .on(ACME_APP),
+        READ,
+        403,
+        Reason.GRANT_EXPIRED,
+        "approval expired");
   }
 
   // ---------------------------------------------------------------- the token's networks

@@ -18,6 +18,7 @@ import dev.portcullis.policy.model.BasePermission;
 import dev.portcullis.policy.model.OrgPolicy;
 import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.RepoPermission;
+import dev.portcullis.policy.model.User;
 import dev.portcullis.policy.testing.Fixtures;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Rule 8 and push protection as derived from the access decision's inputs: one row per case. */
+/**
+ * Rule 8, the token's {@code ref_patterns} and push protection as derived from the access
+ * decision's inputs: one row per case.
+ */
 class PushRulesTest {
   private static final String CI = ".github/workflows/ci.yml";
   private static final String CLASSIC_REFUSAL =
@@ -132,6 +136,69 @@ class PushRulesTest {
                 .inputs());
     assertTrue(rules.limitsRefs());
     assertEquals(refusal, rules.refRefusal(ref));
+  }
+
+  private static final String MAIN_REFUSAL =
+      "refusing to allow a Personal Access Token to update refs/heads/main:"
+          + " its ref_patterns allow only refs/heads/release/*";
+
+  /** A push to acme/app by {@code user}'s token limited to release branches. */
+  private static Fixtures.Case release(User user, boolean workflows) {
+    Fixtures.Case c =
+        as(user)
+            .fineGrained(ACME, PermissionLevel.WRITE)
+            .refPatterns("refs/heads/release/*")
+            .on(ACME_APP);
+    return workflows ? c.workflows() : c;
+  }
+
+  /**
+   * The token's {@code ref_patterns} with rule 8, for a ref update that changes {@value #CI}: the
+   * ref's refusal (also what refuses a deletion of the ref) and rule 8's, each {@code null} when
+   * that rule allows it. Neither widens the other.
+   */
+  static Stream<Arguments> refPatternsAndRule8() {
+    return Stream.of(
+        Arguments.of(
+            "a ref the patterns allow, without workflows permission: rule 8 refuses",
+            release(MIA, false),
+            "refs/heads/release/1",
+            null,
+            FINE_GRAINED_REFUSAL),
+        Arguments.of(
+            "a ref the patterns allow, with workflows permission: allowed",
+            release(MIA, true),
+            "refs/heads/release/1",
+            null,
+            null),
+        Arguments.of(
+            "a ref outside the patterns, with workflows permission: the patterns refuse",
+            release(MIA, true),
+            "refs/heads/main",
+            MAIN_REFUSAL,
+            null),
+        Arguments.of(
+            "a ref outside the patterns, without workflows permission: both refuse",
+            release(MIA, false),
+            "refs/heads/main",
+            MAIN_REFUSAL,
+            FINE_GRAINED_REFUSAL),
+        Arguments.of(
+            "an org owner's token: the patterns hold whatever the user may do",
+            release(OLIVIA, true),
+            "refs/heads/main",
+            MAIN_REFUSAL,
+            null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refPatternsAndRule8")
+  void refPatternsAndRule8EachRefuseOnTheirOwn(
+      String name, Fixtures.Case c, String ref, String refRefusal, String workflowRefusal) {
+    PushRules rules = PushRules.of(c.inputs());
+    assertTrue(rules.limitsRefs());
+    assertEquals(refRefusal, rules.refRefusal(ref), name);
+    assertEquals(workflowRefusal, rules.workflowRefusal(CI), name);
   }
 
   @Test

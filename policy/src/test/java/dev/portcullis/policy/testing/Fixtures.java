@@ -255,6 +255,7 @@ public final class Fixtures {
     private String client = DEFAULT_CLIENT;
     private Instant approvalEnd;
     private RefPatterns refPatterns;
+    private Instant rotatedUntil;
 
     private Case(User user) {
       this.user = user;
@@ -383,6 +384,15 @@ public final class Fixtures {
       return this;
     }
 
+    /**
+     * The request presents a secret the token had before a rotation, usable until {@code
+     * overlapEnd} (the end of the rotation's overlap), as the store returns it.
+     */
+    public Case rotatedUntil(Instant overlapEnd) {
+      this.rotatedUntil = overlapEnd;
+      return this;
+    }
+
     /** The request comes from {@code address} (default {@value #DEFAULT_CLIENT}). */
     public Case from(String address) {
       this.client = address;
@@ -480,6 +490,28 @@ public final class Fixtures {
         }
         if (refPatterns != null) {
           token = token.withRefPatterns(refPatterns);
+        }
+        if (rotatedUntil != null) {
+          token =
+              new AccessToken(
+                  token.id(),
+                  token.userId(),
+                  token.kind(),
+                  token.digest(),
+                  token.name(),
+                  token.description(),
+                  token.createdAt(),
+                  token.expiresAt(),
+                  null,
+                  token.deletedAt(),
+                  token.scopes(),
+                  token.resourceOwnerId(),
+                  token.repositorySelection(),
+                  token.repositoryIds(),
+                  token.permissions(),
+                  token.allowedNetworks(),
+                  new AccessToken.RotatedSecret(nextTokenId++, rotatedUntil),
+                  token.refPatterns());
         }
         User u =
             suspended
