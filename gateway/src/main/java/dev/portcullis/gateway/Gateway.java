@@ -100,6 +100,9 @@ public final class Gateway implements AutoCloseable {
   private Optional<CreatedToken> bootstrapToken = Optional.empty();
   private Optional<SetupLink> bootstrapSetupLink = Optional.empty();
 
+  /** The listeners, data directory and store once started, for the stop line; null before. */
+  private volatile String serving;
+
   private Gateway(GatewayConfig config, DataDirectoryLock dataLock) throws Exception {
     this.config = config;
     this.dataLock = dataLock;
@@ -458,15 +461,24 @@ public final class Gateway implements AutoCloseable {
     g.startWebhooks();
     g.startMailSchedule();
     g.writeEndpoint();
-    LOG.info(
-        "Portcullis {} started: {}{}{} (data {}, store {})",
-        version(),
-        g.httpsUrl(),
-        g.httpConnector == null ? "" : " and " + g.httpUrl(),
-        g.operationsConnector == null ? "" : ", metrics and health on " + g.metricsUrl(),
-        config.dataDir(),
-        g.policy.storeUrl().replaceAll("password=[^;&]*", "password=…"));
+    g.serving = g.describeServing();
+    LOG.info("Portcullis {} started: {}", version(), g.serving);
     return g;
+  }
+
+  /**
+   * What the start and stop lines name: the listeners, the data directory and the store (its URL
+   * without a password).
+   */
+  private String describeServing() {
+    return httpsUrl()
+        + (httpConnector == null ? "" : " and " + httpUrl())
+        + (operationsConnector == null ? "" : ", metrics and health on " + metricsUrl())
+        + " (data "
+        + config.dataDir()
+        + ", store "
+        + policy.storeUrl().replaceAll("password=[^;&]*", "password=…")
+        + ")";
   }
 
   /**
@@ -713,6 +725,10 @@ public final class Gateway implements AutoCloseable {
       auditFile.close();
     }
     dataLock.close();
-    LOG.info("Portcullis {} stopped (data {})", version(), config.dataDir());
+    if (serving != null) {
+      LOG.info("Portcullis {} stopped: {}", version(), serving);
+    } else {
+      LOG.info("Portcullis {} stopped before serving (data {})", version(), config.dataDir());
+    }
   }
 }

@@ -220,6 +220,42 @@ class ConsoleHttpTest {
   }
 
   @Test
+  void aBadEmailOnTheProfileFormIsAFormErrorNamingItAndChangesNothing() throws Exception {
+    api.expect(
+        201,
+        "POST",
+        "/admin/users",
+        Map.of("login", "gina", "email", "gina@example.com", "password", PASSWORD));
+    ConsoleHttp b = signedIn("gina", PASSWORD);
+    String csrf = b.csrf("/settings/profile");
+    secrets.add(csrf);
+    for (String bad :
+        List.of("not an address", "gina@", "a@b@c", "x".repeat(250) + "@example.com", "<b>@x")) {
+      HttpResponse<String> r =
+          b.post("/settings/profile", b.form("email", bad, "authenticity_token", csrf));
+      assertEquals(422, r.statusCode(), r.body());
+      assertTrue(
+          r.body()
+              .contains(
+                  "<p class=\"error\" role=\"alert\">Email must be an address like"
+                      + " name@example.com.</p>"),
+          r.body());
+      assertFalse(r.body().contains("<b>@x"), "what was typed is shown as text");
+      assertEquals(
+          java.util.Optional.of("gina@example.com"),
+          gateway.admin().accounts().email(Actor.SYSTEM, "gina"),
+          "unchanged by " + bad);
+    }
+    assertTrue(b.get("/settings/profile").body().contains("value=\"gina@example.com\""));
+    assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
+    JsonNode rows =
+        api.expect(200, "GET", "/admin/audit-log?user=gina&kind=admin&per_page=100", null);
+    for (JsonNode row : rows) {
+      assertNotEquals("user.email.update", row.path("action").asText(), rows.toString());
+    }
+  }
+
+  @Test
   void theProfilePageTurnsTheDigestAndTheExpiryRemindersOffAndOn() {
     ConsoleHttp b = signedIn("alice", PASSWORD);
     String page = b.get("/settings/profile").body();

@@ -246,4 +246,27 @@ class LeakedTokenMailTest {
     assertEquals(Optional.empty(), gateway.admin().accounts().email(Actor.SYSTEM, "dave"));
     new TestApi(gateway.httpUrl(), null).expect(401, "PATCH", "/user", Map.of("email", "x@y.z"));
   }
+
+  @Test
+  void createUserRefusesABadAddressAndCreatesNoOne() {
+    for (Object bad :
+        List.of("not an address", "erin@", "a@b@c", "x".repeat(250) + "@example.test", 42)) {
+      JsonNode e = admin.expect(422, "POST", "/admin/users", Map.of("login", "erin", "email", bad));
+      JsonNode error = e.get("errors").get(0);
+      assertEquals("email", error.get("field").asText(), e.toString());
+      assertEquals(
+          bad instanceof String
+              ? "Email must be an address like name@example.com."
+              : "email must be a string",
+          error.get("message").asText(),
+          e.toString());
+    }
+    admin.expect(404, "GET", "/users/erin", null);
+    JsonNode erin =
+        admin.expect(
+            201, "POST", "/admin/users", Map.of("login", "erin", "email", "erin@example.test"));
+    assertEquals("erin", erin.get("login").asText());
+    assertEquals(
+        Optional.of("erin@example.test"), gateway.admin().accounts().email(Actor.SYSTEM, "erin"));
+  }
 }

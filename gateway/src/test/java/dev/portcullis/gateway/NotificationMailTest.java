@@ -10,6 +10,8 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import dev.portcullis.gateway.notify.MailSettings;
+import dev.portcullis.policy.model.Actor;
+import dev.portcullis.policy.model.MailPreferences;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,6 +100,60 @@ class NotificationMailTest {
         "POST",
         "/orgs/" + org + "/personal-access-token-requests/" + ApiFixtures.requestId(token),
         body);
+  }
+
+  /**
+   * Approvals, denials and revocations are always sent: the console's notification settings turn
+   * off only the digest and the expiry reminders.
+   */
+  @Test
+  void aUserWhoTurnedOffTheDigestAndTheRemindersStillGetsApprovalsDenialsAndRevocations()
+      throws Exception {
+    user("olive");
+    String password = "bob's console passphrase";
+    admin.expect(
+        201,
+        "POST",
+        "/admin/users",
+        Map.of("login", "bob", "email", "bob@example.test", "password", password));
+    ConsoleHttp console = new ConsoleHttp(gateway.httpUrl(), PUBLIC);
+    assertEquals(303, console.signIn("bob", password).statusCode());
+    String csrf = console.csrf("/settings/profile");
+    // Both boxes unchecked: neither field is in the form.
+    HttpResponse<String> saved =
+        console.post("/settings/notifications", console.form("authenticity_token", csrf));
+    assertEquals(303, saved.statusCode(), saved.body());
+    assertEquals(
+        new MailPreferences(false, false),
+        gateway.admin().accounts().mailPreferences(Actor.SYSTEM, "bob"));
+
+    String org = fx.org("acme", "olive");
+    fx.member(org, "bob");
+    JsonNode approved = request("bob", org);
+    JsonNode denied = request("bob", org);
+    JsonNode revoked = request("bob", org);
+    review(org, approved, Map.of("action", "approve"));
+    review(org, denied, Map.of("action", "deny", "reason", "not this one"));
+    review(org, revoked, Map.of("action", "approve"));
+    admin.expect(
+        204,
+        "POST",
+        "/orgs/" + org + "/personal-access-tokens/" + ApiFixtures.tokenId(revoked),
+        Map.of("action", "revoke"));
+
+    assertTrue(smtp.waitForIncomingEmail(20_000, 4), "four mails arrive");
+    List<TestMail.Mail> mails = TestMail.received(smtp);
+    assertEquals(
+        List.of(
+            "[Portcullis] " + org + " approved your personal access token request",
+            "[Portcullis] " + org + " approved your personal access token request",
+            "[Portcullis] " + org + " denied your personal access token request",
+            "[Portcullis] " + org + " revoked your personal access token's access"),
+        mails.stream().map(TestMail.Mail::subject).sorted().toList());
+    for (TestMail.Mail m : mails) {
+      assertEquals("bob@example.test", m.to(), m.subject());
+    }
+    assertTrue(mails.stream().anyMatch(m -> m.text().contains("not this one")), "the deny reason");
   }
 
   @Test

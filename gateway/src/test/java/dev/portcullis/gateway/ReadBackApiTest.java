@@ -310,7 +310,7 @@ class ReadBackApiTest {
   }
 
   @Test
-  void anEnterprisesOrganizationsAreForSiteAdmins() {
+  void anEnterprisesOrganizationsAreForSiteAdminsAndItsOwners() {
     String slug = fx.unique("ent");
     admin.expect(201, "POST", "/admin/enterprises", Map.of("slug", slug));
     String owner = fx.user("owner");
@@ -346,6 +346,17 @@ class ReadBackApiTest {
             "description")) {
       assertTrue(listed.get(0).has(f), () -> "organization-simple needs " + f);
     }
+
+    // An owner of the enterprise, on a classic token with admin:enterprise, reads the same.
+    String entOwner = fx.user("entowner");
+    admin.expect(204, "PUT", "/enterprises/" + slug + "/owners/" + entOwner, null);
+    assertEquals(
+        orgs.stream().sorted().toList(),
+        logins(walk(as(entOwner, "admin:enterprise"), path + "?per_page=2")));
+    TestApi.Response unscoped = as(entOwner, "repo", "admin:org").call("GET", path, null);
+    assertEquals(403, unscoped.status(), unscoped::toString);
+    assertTrue(
+        unscoped.json().get("message").asText().contains("admin:enterprise"), unscoped::toString);
 
     TestApi.Response member = as(owner, "repo", "admin:org").call("GET", path, null);
     assertEquals(403, member.status(), member::toString);

@@ -13,6 +13,8 @@ import dev.portcullis.gateway.notify.WebhookSender;
 import dev.portcullis.gateway.notify.WebhookSettings;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.MailPreferences;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -302,6 +304,67 @@ class WebhookTest {
   }
 
   @Test
+  void aReceiverThatNeverAnswersIsAFailedAttemptAtTheTimeoutAndTheNextDeliveryGoesOut()
+      throws Exception {
+    // The kernel completes connections into the listen backlog; nothing ever reads or answers.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String silentUrl = "http://127.0.0.1:" + silent.getLocalPort() + "/hook";
+      long silentId =
+          olive
+              .expect(
+                  201,
+                  "POST",
+                  "/orgs/" + org + "/hooks",
+                  Map.of(
+                      "name",
+                      "web",
+                      "config",
+                      Map.of("url", silentUrl, "content_type", "json"),
+                      "events",
+                      List.of("personal_access_token_request")))
+              .get("id")
+              .asLong();
+      long hookId = createHook(olive).get("id").asLong();
+
+      // Both pings are due in one batch, the silent hook's first.
+      assertEquals(1, deliver(), "the silent hook's ping fails; the next one is delivered");
+      assertEquals(1, receiver.received().size());
+      assertGithubHeaders(receiver.received().get(0), "ping", hookId);
+
+      JsonNode log =
+          olive.expect(200, "GET", "/orgs/" + org + "/hooks/" + silentId + "/deliveries", null);
+      assertEquals(1, log.size(), log::toString);
+      JsonNode attempt = log.get(0);
+      assertEquals("ping", attempt.get("event").asText());
+      assertEquals("timed out", attempt.get("status").asText(), attempt::toString);
+      assertEquals(0, attempt.get("status_code").asInt());
+      assertTrue(
+          attempt.get("duration").asDouble() >= WebhookSender.TIMEOUT.toSeconds(),
+          "it ended at the sender's timeout, not before: " + attempt);
+      assertTrue(
+          logs.list.stream()
+              .map(ILoggingEvent::getFormattedMessage)
+              .anyMatch(
+                  m ->
+                      m.startsWith("webhook " + silentId + " delivery ")
+                          && m.contains(" failed (attempt 1, next at ")
+                          && m.endsWith(": timed out")),
+          "logged as a failed attempt, to be retried");
+
+      // Later events still go out to the hook that answers.
+      receiver.clear();
+      fx.readAll("bob", org);
+      assertEquals(
+          1,
+          deliver(),
+          "the request's creation, to the hook that answers (the silent hook's"
+              + " ping waits a minute for its retry)");
+      assertEquals(1, receiver.received().size());
+      assertEquals("created", receiver.received().get(0).json().get("action").asText());
+    }
+  }
+
+  @Test
   void aDeliveryThatKeepsFailingIsGivenUpAfterSixAttempts() throws Exception {
     long hookId = createHook(olive).get("id").asLong();
     deliver();
@@ -583,14 +646,27 @@ class WebhookTest {
               "expired",
               "stage",
               "repository_selection",
+              "repositories_url",
               "permissions",
               "token_id",
               "token_name",
               "token_expired",
               "token_expires_at",
-              "token_last_used_at")) {
+              "token_last_used_at",
+              "ref_patterns")) {
         assertTrue(pat.has(field), field + " in " + pat);
       }
+      assertTrue(
+          pat.get("repositories_url")
+              .asText()
+              .matches(
+                  "https?://[^/]+/api/v3/orgs/"
+                      + org
+                      + "/personal-access-tokens/"
+                      + tokenId
+                      + "/repositories"),
+          pat::toString);
+      assertTrue(pat.get("ref_patterns").isNull(), "any ref: " + pat);
       assertEquals(tokenId, pat.get("id").asLong());
       assertEquals(tokenId, pat.get("token_id").asLong());
       assertEquals(token.get("name").asText(), pat.get("name").asText());

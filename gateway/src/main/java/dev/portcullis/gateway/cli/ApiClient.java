@@ -25,6 +25,9 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -703,6 +706,32 @@ final class ApiClient {
                 + "': '"
                 + value
                 + "' (expected a number of days or 'none')");
+      }
+    }
+
+    /**
+     * An ISO 8601 date-time option, checked before anything is sent; a date alone means its first
+     * instant in UTC ({@code 2026-01-01} is {@code 2026-01-01T00:00:00Z}).
+     */
+    String dateTime(String option, String value) {
+      if (value == null) {
+        return null;
+      }
+      String v = value.strip();
+      try {
+        OffsetDateTime.parse(v);
+        return v;
+      } catch (DateTimeParseException notATime) {
+        try {
+          return LocalDate.parse(v) + "T00:00:00Z";
+        } catch (DateTimeParseException notADate) {
+          throw usage(
+              "Invalid value for option '"
+                  + option
+                  + "': '"
+                  + value
+                  + "' (expected an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z)");
+        }
       }
     }
 

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -58,32 +55,6 @@ abstract class PagedCommand extends ListCommand {
   static void param(List<String> query, String name, Object value) {
     if (value != null) {
       query.add(name + "=" + URLEncoder.encode(value.toString(), StandardCharsets.UTF_8));
-    }
-  }
-
-  /**
-   * An ISO 8601 date-time option, checked before anything is sent; a date alone means its first
-   * instant in UTC ({@code 2026-01-01} is {@code 2026-01-01T00:00:00Z}).
-   */
-  String dateTime(String option, String value) {
-    if (value == null) {
-      return null;
-    }
-    String v = value.strip();
-    try {
-      OffsetDateTime.parse(v);
-      return v;
-    } catch (DateTimeParseException notATime) {
-      try {
-        return LocalDate.parse(v) + "T00:00:00Z";
-      } catch (DateTimeParseException notADate) {
-        throw usage(
-            "Invalid value for option '"
-                + option
-                + "': '"
-                + value
-                + "' (expected an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z)");
-      }
     }
   }
 

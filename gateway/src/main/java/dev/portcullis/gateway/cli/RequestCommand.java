@@ -227,14 +227,14 @@ final class RequestCommand implements Runnable {
       if (ids.size() == 1) {
         body.put("action", action());
         putIf(body, "reason", reason);
-        putIf(body, "expires_at", expiresAt);
+        putIf(body, "expires_at", dateTime("--expires-at", expiresAt));
         return api.call("POST", base + "/" + ids.get(0), body, done);
       }
       ArrayNode arr = body.putArray("pat_request_ids");
       ids.forEach(arr::add);
       body.put("action", action());
       putIf(body, "reason", reason);
-      putIf(body, "expires_at", expiresAt);
+      putIf(body, "expires_at", dateTime("--expires-at", expiresAt));
       return api.call("POST", base, body, done);
     }
   }
@@ -249,9 +249,14 @@ final class RequestCommand implements Runnable {
         names = "--expires-at",
         paramLabel = "TIME",
         description =
-            "approve for a limited time: the approval lapses at TIME (ISO-8601 with an offset, e.g. 2026-12-31T17:00:00Z)")
+            "approve for a limited time: the approval lapses at TIME, an ISO 8601 date or time, e.g. 2026-12-31 (midnight UTC) or 2026-12-31T17:00:00Z")
     void expiresAt(String time) {
       expiresAt = time;
+    }
+
+    @Override
+    void validate() {
+      dateTime("--expires-at", expiresAt);
     }
 
     @Override

@@ -22,7 +22,7 @@ import java.util.Objects;
  * self-signed certificate for {@code localhost}, or from {@link #fromPem(Path, Path)}, which loads
  * an operator-supplied certificate and key. The material is handed to the HTTPS server through
  * {@link #keyStore()} / {@link #keyStorePassword()}; clients are pointed at {@link
- * #certificateFile()} as their CA file (for example {@code GIT_SSL_CAINFO}).
+ * #certificateFile()} as their CA file (for example {@code git -c http.sslCAInfo=…}).
  *
  * <p>BouncyCastle is used only to parse PEM and to build the certificate; all keys, certificates
  * and signatures are produced by the JDK's own providers, and BouncyCastle is never registered as a
@@ -147,7 +147,7 @@ public final class TlsMaterial {
 
   /**
    * Returns the absolute path of the PEM certificate file, suitable as a client's CA file (for
-   * example {@code GIT_SSL_CAINFO} or {@code curl --cacert}).
+   * example {@code git -c http.sslCAInfo=…} or {@code curl --cacert}).
    *
    * @return the certificate file path
    */

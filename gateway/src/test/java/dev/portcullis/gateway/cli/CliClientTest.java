@@ -1523,4 +1523,96 @@ class CliClientTest {
                 "  - --repository: --repository-selection subset needs at least one repository"),
         subset::toString);
   }
+
+  @Test
+  void approveUntilADateAloneLapsesAtItsFirstInstantInUtc() {
+    String[] om = orgWithMember();
+    String org = om[0];
+    JsonNode one = pendingToken(org, om[1], "until-a-date");
+    String oneRequest = one.get("request").get("id").asText();
+    Run bad = run("request", "approve", org, oneRequest, "--expires-at", "2099-02-30");
+    assertEquals(2, bad.code(), bad::toString);
+    assertTrue(bad.err().contains("'--expires-at': '2099-02-30'"), bad::toString);
+    assertTrue(bad.err().contains("ISO 8601 date or date-time"), bad::toString);
+    assertEquals(
+        List.of(Long.parseLong(oneRequest)),
+        ids(ok("request", "list", "--json", org)),
+        "a refused date sends nothing: the request is still pending");
+
+    ok("request", "approve", org, oneRequest, "--expires-at", "2099-01-01");
+    // Several requests go to the bulk route, with the same reading of the date.
+    JsonNode a = pendingToken(org, om[1], "bulk-a");
+    JsonNode b = pendingToken(org, om[1], "bulk-b");
+    ok(
+        "request",
+        "approve",
+        org,
+        a.get("request").get("id").asText(),
+        b.get("request").get("id").asText(),
+        "--expires-at",
+        " 2099-06-30 ");
+
+    JsonNode tokens = ok("token", "list", "--json", om[1]).json();
+    java.util.Map<Long, String> until = new java.util.HashMap<>();
+    tokens.forEach(
+        t -> until.put(t.get("id").asLong(), t.get("request").get("approval_expires_at").asText()));
+    assertEquals("2099-01-01T00:00:00Z", until.get(one.get("id").asLong()), tokens::toString);
+    assertEquals("2099-06-30T00:00:00Z", until.get(a.get("id").asLong()), tokens::toString);
+    assertEquals("2099-06-30T00:00:00Z", until.get(b.get("id").asLong()), tokens::toString);
+  }
+
+  @Test
+  void aDateAloneInALastUsedFilterIsThatDaysMidnightUtc() throws Exception {
+    String owner = unique("down");
+    String dev = unique("dmem");
+    String org = unique("dorg");
+    ok("user", "create", owner);
+    ok("user", "create", dev);
+    ok("org", "create", org, "--admin", owner);
+    ok("org", "add-member", org, dev);
+    ok("repo", "create", org + "/a", "--visibility", "private");
+    JsonNode used =
+        orgToken(dev, org, "--repository-selection", "all", "--permission", "contents=read");
+    ok("request", "approve", org, used.get("request").get("id").asText());
+    gitUse(dev, used.get("token").asText(), org + "/a");
+    Run listed = ok("grant", "list", "--json", org);
+    java.time.Instant lastUsed =
+        java.time.Instant.parse(listed.json().get(0).get("token_last_used_at").asText());
+    java.time.LocalDate day = lastUsed.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+    String today = day.toString();
+    String tomorrow = day.plusDays(1).toString();
+    List<Long> it = List.of(used.get("id").asLong());
+
+    // The use falls in [today 00:00Z, tomorrow 00:00Z): a date is the start of its UTC day, not
+    // its end nor a local midnight.
+    assertEquals(it, ids(ok("grant", "list", "--json", org, "--last-used-after", today)));
+    assertEquals(List.of(), ids(ok("grant", "list", "--json", org, "--last-used-before", today)));
+    assertEquals(it, ids(ok("grant", "list", "--json", org, "--last-used-before", tomorrow)));
+    assertEquals(List.of(), ids(ok("grant", "list", "--json", org, "--last-used-after", tomorrow)));
+    // The same answers as the instants written out.
+    assertEquals(
+        it,
+        ids(
+            ok(
+                "grant",
+                "list",
+                "--json",
+                org,
+                "--last-used-after",
+                today + "T00:00:00Z",
+                "--last-used-before",
+                tomorrow + "T00:00:00Z")));
+    assertEquals(
+        it,
+        ids(
+            ok(
+                "grant",
+                "list",
+                "--json",
+                org,
+                "--last-used-after",
+                today,
+                "--last-used-before",
+                tomorrow)));
+  }
 }

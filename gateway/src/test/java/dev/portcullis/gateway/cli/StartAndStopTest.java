@@ -17,8 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -89,6 +91,10 @@ class StartAndStopTest {
             .start();
     try {
       awaitStart(first, data, firstLog);
+      Properties endpoint = new Properties();
+      try (var in = Files.newBufferedReader(data.resolve(Gateway.ENDPOINT_FILE))) {
+        endpoint.load(in);
+      }
       Set<String> before = listing(data);
 
       Run second = run("serve", "--port", "0", "--data", data.toString());
@@ -120,7 +126,26 @@ class StartAndStopTest {
               .matcher(log)
               .find(),
           "an ISO-8601 time with its zone: " + log);
-      assertTrue(log.contains("Portcullis " + Gateway.version() + " stopped"), log);
+      // Both lines name the listeners, the data directory and the store.
+      Matcher started =
+          Pattern.compile("(?m)Portcullis " + Pattern.quote(Gateway.version()) + " started: (.*)$")
+              .matcher(log);
+      assertTrue(started.find(), log);
+      String serving = started.group(1);
+      assertTrue(
+          serving.startsWith(
+              endpoint.getProperty("url")
+                  + " and "
+                  + endpoint.getProperty("http_url")
+                  + " (data "
+                  + data
+                  + ", store jdbc:h2:"),
+          serving);
+      assertTrue(
+          log.lines()
+              .anyMatch(
+                  l -> l.endsWith(" Portcullis " + Gateway.version() + " stopped: " + serving)),
+          log);
       assertFalse(log.contains("Exception"), log);
 
       Run again = run("stop", "--data", data.toString());

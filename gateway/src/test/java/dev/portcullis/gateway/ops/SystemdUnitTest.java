@@ -38,6 +38,32 @@ class SystemdUnitTest {
     }
   }
 
+  /**
+   * The install steps in the unit's header are the README's, command for command: the service's
+   * group reads the settings, which stay root's to write.
+   */
+  @Test
+  void theUnitsInstallStepsAreTheReadmes() throws Exception {
+    List<String> steps =
+        Files.readAllLines(UNIT, StandardCharsets.UTF_8).stream()
+            .filter(l -> l.startsWith("#   "))
+            .map(l -> l.substring(4).strip())
+            .toList();
+    List<String> readme =
+        Files.readAllLines(ROOT.resolve("README.md"), StandardCharsets.UTF_8).stream()
+            .map(l -> l.replaceFirst("\\s+#.*$", "").strip())
+            .toList();
+    assertEquals(5, steps.size(), steps::toString);
+    for (String step : steps) {
+      assertTrue(readme.contains(step), "the README has: " + step);
+    }
+    assertTrue(steps.contains("install -d -m 0750 -g portcullis /etc/portcullis"), steps::toString);
+    assertTrue(
+        steps.contains(
+            "install -m 0640 -g portcullis /dev/null /etc/portcullis/gateway.properties"),
+        steps::toString);
+  }
+
   @Test
   void systemdAcceptsTheUnitWithoutAWarning() throws Exception {
     Path analyze = Path.of("/usr/bin/systemd-analyze");

@@ -163,7 +163,7 @@ class TlsMaterialTest {
     SSLContext serverContext = SSLContext.getInstance("TLS");
     serverContext.init(kmf.getKeyManagers(), null, null);
 
-    // Trust exactly what a client given the CA file (GIT_SSL_CAINFO) would trust.
+    // Trust exactly what a client given the CA file (http.sslCAInfo) would trust.
     KeyStore trusted = KeyStore.getInstance("PKCS12");
     trusted.load(null, null);
     int i = 0;
