@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * values are reported, creation shows the secret once with the request's status, regeneration
  * refuses the old secret or keeps it for the chosen overlap, allowed networks on both forms
  * (checked by the use case, shown and enforced), the 50-token limit, markup in names and
- * justifications renders as text, the sign-in form's own CSRF token, wrong current passwords in the
+ * justifications renders as text, ref patterns edited on the token's page (narrowing at once,
+ * widening for approval), the sign-in form's own CSRF token, wrong current passwords in the
  * limiter, and no secret in a log line or an audit row.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -386,6 +387,163 @@ class ConsoleTokensHttpTest {
             .asText());
     String anyDetail = b.get(fine + "/" + tokenId(b, fine, "anywhere")).body();
     assertTrue(anyDetail.contains("<dd class=\"allowed-networks\">any network</dd>"), anyDetail);
+  }
+
+  /** Erin's token {@code id} as the administrators' API lists it. */
+  private JsonNode erinsToken(String id) {
+    for (JsonNode t : api.expect(200, "GET", "/admin/users/erin/personal-access-tokens", null)) {
+      if (t.get("id").asText().equals(id)) {
+        return t;
+      }
+    }
+    throw new AssertionError("no token " + id);
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  @Test
+  @Order(10)
+  void theOwnerEditsRefPatternsOnTheTokensPageNarrowingAtOnceWideningForApproval()
+      throws Exception {
+    api.expect(201, "POST", "/orgs/acme/repos", Map.of("name", "rel", "visibility", "private"));
+    gateway.storage().seedReadme(gateway.admin().directory().repository("acme", "rel"), "# rel\n");
+    api.expect(201, "PUT", "/repos/acme/rel/collaborators/erin", Map.of("permission", "push"));
+    ConsoleHttp b = signedIn("erin", "198.51.100.1");
+    String fine = "/settings/personal-access-tokens";
+    String csrf = b.csrf(fine + "/new");
+    String token =
+        plaintext(
+            b.post(
+                fine + "/new",
+                b.form(
+                    "authenticity_token", csrf,
+                    "name", "rel pusher",
+                    "target_name", "acme",
+                    "expires_in", "30",
+                    "reason", "releases",
+                    "repository_selection", "all",
+                    "contents", "write",
+                    "ref_patterns", "refs/heads/release/*\r\nrefs/heads/main")));
+    String id = tokenId(b, fine, "rel pusher");
+    String page = fine + "/" + id;
+    JsonNode requests = api.expect(200, "GET", "/orgs/acme/personal-access-token-requests", null);
+    long first = -1;
+    for (JsonNode r : requests) {
+      if (r.get("token_id").asText().equals(id)) {
+        first = r.get("id").asLong();
+      }
+    }
+    assertTrue(first > 0, requests::toString);
+    api.expect(
+        204,
+        "POST",
+        "/orgs/acme/personal-access-token-requests/" + first,
+        Map.of("action", "approve"));
+
+    // The page shows the patterns in the form, one a line.
+    String detail = b.get(page).body();
+    assertTrue(
+        element(detail, "ref_patterns", "</textarea>")
+            .endsWith(">refs/heads/release/*\nrefs/heads/main"),
+        detail);
+
+    assertTrue(detail.contains("<form method=\"post\" action=\"" + page + "\""), detail);
+    // Without the form's CSRF token: refused, nothing changed.
+    assertEquals(
+        403,
+        b.post(page, b.form("authenticity_token", "forged", "ref_patterns", "refs/tags/v*"))
+            .statusCode());
+    // Someone else's token: the answer of a missing page, nothing changed.
+    ConsoleHttp fay = signedIn("fay", "198.51.100.3");
+    HttpResponse<String> stranger =
+        fay.post(
+            page,
+            fay.form(
+                "authenticity_token",
+                fay.csrf("/settings/profile"),
+                "ref_patterns",
+                "refs/tags/v*"));
+    assertEquals(404, stranger.statusCode());
+    assertEquals(404, fay.get(page).statusCode(), "the same answer as a missing page");
+    // A bad pattern: the use case's error on the form, the typed text kept, nothing changed.
+    HttpResponse<String> bad =
+        b.post(
+            page,
+            b.form("authenticity_token", csrf, "ref_patterns", "refs/heads/release/*\r\nmain"));
+    assertEquals(422, bad.statusCode(), bad.body());
+    assertTrue(bad.body().contains("<li>ref_patterns: 'main' must start with refs/"), bad.body());
+    assertTrue(bad.body().contains("refs/heads/release/*\r\nmain</textarea>"), bad.body());
+    assertEquals(
+        List.of("refs/heads/release/*", "refs/heads/main"),
+        strings(erinsToken(id).get("ref_patterns")));
+
+    // Narrowing holds on the next push, and the approval stands.
+    HttpResponse<String> narrowed =
+        b.post(page, b.form("authenticity_token", csrf, "ref_patterns", "refs/heads/release/*"));
+    assertEquals(303, narrowed.statusCode(), narrowed.body());
+    String after = b.get(narrowed.headers().firstValue("Location").orElseThrow()).body();
+    assertTrue(after.contains("Ref patterns saved: they hold from the token"), after);
+    assertTrue(after.contains("<p class=\"ref-patterns\">refs/heads/release/*</p>"), after);
+    JsonNode stored = erinsToken(id);
+    assertEquals(List.of("refs/heads/release/*"), strings(stored.get("ref_patterns")));
+    assertEquals(first, stored.get("request").get("id").asLong());
+    assertEquals("approved", stored.get("request").get("status").asText());
+    TestGit git = new TestGit(tmp.resolve("home"), Map.of());
+    Path dir = Files.createTempDirectory(tmp, "rel");
+    String url = gateway.httpUrl().replace("http://", "http://x:" + token + "@") + "/acme/rel.git";
+    assertTrue(git.run(dir, "clone", "-q", url, "w").ok());
+    Path work = dir.resolve("w");
+    Files.writeString(work.resolve("CHANGELOG"), "1\n");
+    assertTrue(git.run(work, "add", "-A").ok());
+    assertTrue(git.run(work, "commit", "-q", "-m", "release").ok());
+    TestGit.Result push =
+        git.run(work, "push", "origin", "HEAD:refs/heads/release/1", "HEAD:refs/heads/main");
+    assertFalse(push.ok(), push::toString);
+    assertTrue(
+        push.output()
+            .contains(
+                "refusing to allow a Personal Access Token to update refs/heads/main: its"
+                    + " ref_patterns allow only refs/heads/release/*"),
+        push::toString);
+    assertTrue(push.output().contains("release/1"), push::toString);
+
+    // Widening (an empty form: any ref) opens a new request; acme's owner sees it pending.
+    HttpResponse<String> widened =
+        b.post(page, b.form("authenticity_token", csrf, "ref_patterns", "\r\n"));
+    assertEquals(303, widened.statusCode(), widened.body());
+    String pending = b.get(widened.headers().firstValue("Location").orElseThrow()).body();
+    assertTrue(pending.contains("waits for its owners' approval again"), pending);
+    stored = erinsToken(id);
+    assertTrue(stored.get("ref_patterns").isNull(), stored::toString);
+    long second = stored.get("request").get("id").asLong();
+    assertNotEquals(first, second);
+    assertEquals("pending", stored.get("request").get("status").asText());
+    ConsoleHttp olga = signedIn("olga", "198.51.100.2");
+    String review =
+        olga.get("/organizations/acme/settings/personal-access-token-requests/" + second).body();
+    assertTrue(review.contains("rel pusher") && review.contains("any ref"), review);
+    TestGit.Result waiting = git.run(work, "push", "origin", "HEAD:refs/heads/release/2");
+    assertFalse(waiting.ok(), waiting::toString);
+    assertTrue(waiting.output().contains("pending approval"), waiting::toString);
+
+    // Audited as the administrators' route is, from the console.
+    assertTrue(gateway.audit().flush(Duration.ofSeconds(10)));
+    JsonNode rows =
+        api.expect(200, "GET", "/admin/audit-log?user=erin&kind=admin&per_page=100", null);
+    List<String> actions = new ArrayList<>();
+    for (JsonNode row : rows) {
+      if (row.get("target").asText().equals("token:" + id)) {
+        actions.add(row.get("action").asText() + " " + row.get("via").asText());
+      }
+    }
+    assertTrue(actions.contains("token.update web"), actions::toString);
+    assertTrue(actions.contains("token_request.reopen web"), actions::toString);
+    assertEquals(
+        2, actions.stream().filter(a -> a.startsWith("token.update")).count(), actions::toString);
   }
 
   @Test

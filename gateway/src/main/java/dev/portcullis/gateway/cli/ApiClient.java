@@ -41,7 +41,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -81,7 +80,7 @@ final class ApiClient {
   private final String token;
 
   /** The TLS trust of an {@code https} gateway with its own CA, or null for the JDK's. */
-  private final SSLSocketFactory tls;
+  private final SSLContext tls;
 
   private final PrintWriter out;
   private final PrintWriter err;
@@ -93,7 +92,7 @@ final class ApiClient {
   private ApiClient(
       URI root,
       String token,
-      SSLSocketFactory tls,
+      SSLContext tls,
       PrintWriter out,
       PrintWriter err,
       Path dataDir,
@@ -121,10 +120,8 @@ final class ApiClient {
     URI root = options.apiRoot();
     String token = authenticate ? options.token() : null;
     Path ca = options.caFile();
-    SSLSocketFactory tls =
-        ca != null && "https".equalsIgnoreCase(root.getScheme())
-            ? sslContext(ca).getSocketFactory()
-            : null;
+    SSLContext tls =
+        ca != null && "https".equalsIgnoreCase(root.getScheme()) ? sslContext(ca) : null;
     return new ApiClient(root, token, tls, out, err, options.data, flagOf);
   }
 
@@ -316,6 +313,17 @@ final class ApiClient {
    */
   Response send(String method, String path, JsonNode body) {
     URI uri = URI.create(root + path);
+    byte[] bytes = null;
+    if (body != null) {
+      try {
+        bytes = JSON.writeValueAsBytes(body);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot serialize a request body", e);
+      }
+    }
+    if (method.equals("PATCH")) {
+      return patch(uri, bytes);
+    }
     HttpURLConnection c;
     try {
       c = (HttpURLConnection) uri.toURL().openConnection();
@@ -323,7 +331,7 @@ final class ApiClient {
       throw new Failure("cannot use the gateway URL " + base() + ": " + e.getMessage());
     }
     if (tls != null && c instanceof HttpsURLConnection https) {
-      https.setSSLSocketFactory(tls);
+      https.setSSLSocketFactory(tls.getSocketFactory());
     }
     c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
     c.setReadTimeout((int) REQUEST_TIMEOUT.toMillis());
@@ -339,13 +347,7 @@ final class ApiClient {
     } catch (java.net.ProtocolException e) {
       throw new IllegalArgumentException("no such HTTP method: " + method, e);
     }
-    byte[] bytes = null;
-    if (body != null) {
-      try {
-        bytes = JSON.writeValueAsBytes(body);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException("cannot serialize a request body", e);
-      }
+    if (bytes != null) {
       c.setRequestProperty("Content-Type", "application/json; charset=utf-8");
       c.setDoOutput(true);
     }
@@ -382,6 +384,10 @@ final class ApiClient {
     } catch (IOException e) {
       throw new Failure(describe(e));
     }
+    return response(status, text, c.getHeaderField("Link"));
+  }
+
+  private static Response response(int status, String text, String link) {
     JsonNode json = null;
     if (!text.isBlank()) {
       try {
@@ -390,7 +396,68 @@ final class ApiClient {
         json = null;
       }
     }
-    return new Response(status, json, text, c.getHeaderField("Link"));
+    return new Response(status, json, text, link);
+  }
+
+  /**
+   * A {@code PATCH}, which {@link HttpURLConnection} refuses to send: through {@code java.net.http}
+   * instead, whose classes only the commands that patch load. The same headers, timeouts, trust and
+   * refusal of redirects as {@link #send}.
+   */
+  private Response patch(URI uri, byte[] bytes) {
+    java.net.http.HttpClient.Builder client =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT)
+            .followRedirects(java.net.http.HttpClient.Redirect.NEVER);
+    if (tls != null) {
+      client.sslContext(tls);
+    }
+    java.net.http.HttpRequest.Builder request =
+        java.net.http.HttpRequest.newBuilder(uri)
+            .timeout(REQUEST_TIMEOUT)
+            .header("Accept", ACCEPT)
+            .header("User-Agent", "portcullis-cli")
+            .method(
+                "PATCH",
+                bytes == null
+                    ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                    : java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes));
+    if (token != null) {
+      request.header("Authorization", "token " + token);
+    }
+    if (bytes != null) {
+      request.header("Content-Type", "application/json; charset=utf-8");
+    }
+    java.net.http.HttpResponse<String> r;
+    try {
+      r =
+          client
+              .build()
+              .send(
+                  request.build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      throw new Failure(
+          "timed out after "
+              + CONNECT_TIMEOUT.toSeconds()
+              + " s connecting to the gateway at "
+              + base()
+              + ". Is the URL right, and is the gateway running?");
+    } catch (java.net.http.HttpTimeoutException e) {
+      throw new Failure(
+          "the gateway at "
+              + base()
+              + " did not answer within "
+              + REQUEST_TIMEOUT.toSeconds()
+              + " s");
+    } catch (IOException e) {
+      throw new Failure(describe(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure("interrupted while waiting for the gateway at " + base());
+    }
+    return response(r.statusCode(), r.body(), r.headers().firstValue("Link").orElse(null));
   }
 
   private static byte[] readAll(InputStream in) throws IOException {

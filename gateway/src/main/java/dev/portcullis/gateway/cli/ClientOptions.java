@@ -178,6 +178,18 @@ final class ClientOptions {
     }
   }
 
+  /**
+   * Whether a token was given ({@code --token}, {@code --token-file} or {@code PORTCULLIS_TOKEN}),
+   * rather than left to {@code <data>/admin-token}.
+   */
+  boolean tokenGiven() {
+    if ((token != null && !token.isBlank()) || tokenFile != null) {
+      return true;
+    }
+    String env = System.getenv(TOKEN_ENV);
+    return env != null && !env.isBlank();
+  }
+
   @Override
   public String toString() {
     return "ClientOptions[data="

@@ -14,17 +14,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gateway token}: personal access tokens created, listed, rotated and deleted on users'
- * behalf.
+ * {@code gateway token}: personal access tokens created, listed, updated, rotated and deleted on
+ * users' behalf, and a token's rotation of its own secret.
  */
 @Command(
     name = "token",
     mixinStandardHelpOptions = true,
     description =
-        "Create, list, rotate and delete users' personal access tokens (needs a site administrator's token).",
+        "Create, list, update, rotate and delete users' personal access tokens (needs a site administrator's token; 'rotate --self' needs only the token it rotates).",
     subcommands = {
       TokenCommand.Create.class,
       TokenCommand.ListTokens.class,
+      TokenCommand.Update.class,
       TokenCommand.Rotate.class,
       TokenCommand.Delete.class
     })
@@ -37,7 +38,7 @@ final class TokenCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "Missing subcommand: create, list, rotate or delete");
+        spec.commandLine(), "Missing subcommand: create, list, update, rotate or delete");
   }
 
   @Command(
@@ -286,16 +287,90 @@ final class TokenCommand implements Runnable {
   }
 
   @Command(
+      name = "update",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Set a fine-grained contents=write token's ref patterns (PATCH /admin/personal-access-tokens/{id}).",
+        "Fewer refs hold from the token's next push on. More refs (or --clear-ref-patterns) on a token an organization approved open a new request: the token waits for its owners' approval again.",
+        "Prints the token as JSON."
+      })
+  static final class Update extends ApiClient.Subcommand {
+    @Parameters(paramLabel = "ID", description = "the token's id (see 'token list')")
+    long id;
+
+    @Option(
+        names = "--ref-pattern",
+        paramLabel = "PATTERN",
+        description =
+            "a ref a push may update, e.g. refs/heads/release/* (repeatable, at most 32); replaces the token's patterns")
+    List<String> refPatterns = new ArrayList<>();
+
+    @Option(
+        names = "--clear-ref-patterns",
+        description = "drop the token's patterns: a push may update any ref")
+    boolean clear;
+
+    private ObjectNode body;
+
+    @Override
+    void validate() {
+      if (clear == !refPatterns.isEmpty()) {
+        throw usage(
+            clear
+                ? "--ref-pattern and --clear-ref-patterns exclude each other"
+                : "missing --ref-pattern or --clear-ref-patterns");
+      }
+      body = ApiClient.object();
+      if (clear) {
+        body.putNull("ref_patterns");
+      } else {
+        ArrayNode n = body.putArray("ref_patterns");
+        refPatterns.forEach(n::add);
+      }
+    }
+
+    @Override
+    int run(ApiClient api) {
+      ApiClient.Response r = api.send("PATCH", "/admin/personal-access-tokens/" + id, body);
+      int code = api.report(r, null);
+      JsonNode request = r.ok() && r.json() != null ? r.json().path("request") : null;
+      if (request != null && "pending".equals(request.path("status").asText())) {
+        api.err()
+            .println(
+                "note: the token waits for approval in '"
+                    + r.json().path("resource_owner").asText()
+                    + "' (request "
+                    + request.path("id").asText()
+                    + ", pending)");
+        api.err().flush();
+      }
+      return code;
+    }
+  }
+
+  @Command(
       name = "rotate",
       mixinStandardHelpOptions = true,
       description = {
         "Give a token a new secret, keeping its id, settings and grant (POST /admin/personal-access-tokens/{id}/rotate).",
+        "With --self instead of ID, the token given with --token, --token-file or env "
+            + ClientOptions.TOKEN_ENV
+            + " rotates itself (POST /user/personal-access-tokens/self/rotate): no administrator needed.",
         "The old secret keeps working for --overlap seconds (default 0: refused from its next request on).",
         "Prints the token as JSON, including the new plaintext (shown this once only); with --quiet only the plaintext."
       })
   static final class Rotate extends ApiClient.Subcommand {
-    @Parameters(paramLabel = "ID", description = "the token's id (see 'token list')")
-    long id;
+    @Parameters(
+        paramLabel = "ID",
+        arity = "0..1",
+        description = "the token's id (see 'token list'); left out with --self")
+    Long id;
+
+    @Option(
+        names = "--self",
+        description =
+            "rotate the very token this command authenticates with (never <data>/admin-token by default)")
+    boolean self;
 
     @Option(
         names = "--overlap",
@@ -310,13 +385,34 @@ final class TokenCommand implements Runnable {
     boolean quiet;
 
     @Override
+    void validate() {
+      if (self == (id != null)) {
+        throw usage(
+            self
+                ? "ID and --self exclude each other: --self rotates the token given with --token"
+                : "missing ID (or --self, to rotate the token given with --token)");
+      }
+      if (self && !client.tokenGiven()) {
+        throw usage(
+            "--self rotates the token given with --token, --token-file or env "
+                + ClientOptions.TOKEN_ENV
+                + "; none was given");
+      }
+    }
+
+    @Override
     int run(ApiClient api) {
       ObjectNode body = ApiClient.object();
       if (overlap != null) {
         body.put("overlap_seconds", overlap.intValue());
       }
       ApiClient.Response r =
-          api.send("POST", "/admin/personal-access-tokens/" + id + "/rotate", body);
+          api.send(
+              "POST",
+              self
+                  ? "/user/personal-access-tokens/self/rotate"
+                  : "/admin/personal-access-tokens/" + id + "/rotate",
+              body);
       if (!quiet || !r.ok()) {
         return api.report(r, null);
       }

@@ -7,7 +7,10 @@ import dev.portcullis.policy.admin.OwnToken;
 import dev.portcullis.policy.admin.TokenTarget;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
+import dev.portcullis.policy.model.RefPatterns;
+import dev.portcullis.policy.store.PolicyStore;
 import dev.portcullis.policy.token.TokenKind;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,7 +26,8 @@ import java.util.Optional;
  * The user's own tokens, at GitHub's paths: the lists ({@code /settings/personal-access-tokens} for
  * fine-grained tokens, {@code /settings/tokens} for classic ones) with their delete buttons, the
  * creation forms at {@code …/new} (which take GitHub's template URL parameters), each token's page
- * at {@code …/{id}} and its regeneration at {@code …/{id}/regenerate}.
+ * at {@code …/{id}} (where a fine-grained token's ref patterns are edited) and its regeneration at
+ * {@code …/{id}/regenerate}.
  *
  * <p>A token's plaintext appears in exactly one answer: the one to the post that created or
  * regenerated it (not a redirect, so it is in no URL; {@code Cache-Control: no-store} keeps it out
@@ -83,7 +87,9 @@ final class TokenPages implements PageGroup {
                 .filter(t -> t.token().id() == id && t.token().kind() == kind)
                 .findFirst();
     if (token.isPresent() && parts.length == 1 && !post) {
-      detail(res, s, token.get());
+      detail(res, s, token.get(), 200, null, List.of(), notice(req));
+    } else if (token.isPresent() && parts.length == 1 && editablePatterns(token.get())) {
+      updateRefPatterns(req, res, s, token.get());
     } else if (token.isPresent() && parts.length == 2 && parts[1].equals("regenerate")) {
       regenerate(req, res, s, token.get(), post);
     } else {
@@ -194,7 +200,19 @@ final class TokenPages implements PageGroup {
     }
   }
 
-  private void detail(HttpServletResponse res, ConsoleSession s, OwnToken token)
+  /**
+   * A token's page. A fine-grained token with {@code contents: write} carries the form that edits
+   * its {@code ref_patterns}: {@code patterns} is the text in it ({@code null}: the token's own,
+   * one a line), {@code errors} the refusal of the last post, {@code notice} what the last one did.
+   */
+  private void detail(
+      HttpServletResponse res,
+      ConsoleSession s,
+      OwnToken token,
+      int status,
+      String patterns,
+      List<String> errors,
+      String notice)
       throws IOException {
     TokenKind kind = token.token().kind();
     Map<String, Object> p =
@@ -207,7 +225,82 @@ final class TokenPages implements PageGroup {
             console.admin.directory(),
             console.admin.tokens().rotatedSecretsOf(token.token().id())));
     p.put("base", base(kind));
-    console.render(res, 200, "token.jte", p);
+    RefPatterns current = token.token().refPatterns();
+    p.put(
+        "patterns",
+        !editablePatterns(token)
+            ? null
+            : patterns != null
+                ? patterns
+                : current == null ? "" : String.join("\n", current.patterns()));
+    p.put("errors", errors);
+    p.put("notice", notice);
+    console.render(res, status, "token.jte", p);
+  }
+
+  /** Only a push can be limited to refs: a fine-grained token with {@code contents: write}. */
+  private static boolean editablePatterns(OwnToken token) {
+    return token.token().kind() == TokenKind.FINE_GRAINED
+        && token.token().permission("contents") == PermissionLevel.WRITE;
+  }
+
+  private static String notice(HttpServletRequest req) {
+    String saved = req.getParameter("saved");
+    if ("ref_patterns".equals(saved)) {
+      return "Ref patterns saved: they hold from the token's next push on.";
+    }
+    if ("ref_patterns_pending".equals(saved)) {
+      return "Ref patterns saved. They allow more refs than the organization approved: the token"
+          + " waits for its owners' approval again.";
+    }
+    return null;
+  }
+
+  /**
+   * The token page's ref patterns form: one pattern a line, none for any ref. It goes through the
+   * same use case as the administrators' {@code PATCH}: narrowing holds at once, widening an
+   * approved token opens a new request. A refusal shows the form again with the typed text.
+   */
+  private void updateRefPatterns(
+      HttpServletRequest req, HttpServletResponse res, ConsoleSession s, OwnToken token)
+      throws IOException {
+    String typed = req.getParameter("ref_patterns");
+    if (typed == null) {
+      console.message(res, 400, "Bad request", "The form sent no ref patterns.");
+      return;
+    }
+    List<String> lines = typed.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    PolicyStore.StoredToken stored;
+    try {
+      stored =
+          console
+              .admin
+              .tokens()
+              .updateOwnRefPatterns(
+                  Actor.web(s.user()), token.token().id(), lines.isEmpty() ? null : lines);
+    } catch (PolicyException e) {
+      if (e.kind() == PolicyException.Kind.NOT_FOUND) {
+        // Deleted meanwhile.
+        console.message(res, 404, "Not found", "There is no such page.");
+        return;
+      }
+      List<String> errors = new java.util.ArrayList<>();
+      report(errors::add, e);
+      detail(res, s, token, 422, typed, errors, null);
+      return;
+    }
+    boolean reopened =
+        token.grant() != null
+            && stored.grant() != null
+            && stored.grant().id() != token.grant().id()
+            && stored.grant().status() == GrantStatus.PENDING;
+    Console.redirect(
+        res,
+        base(TokenKind.FINE_GRAINED)
+            + "/"
+            + token.token().id()
+            + "?saved="
+            + (reopened ? "ref_patterns_pending" : "ref_patterns"));
   }
 
   /**

@@ -188,6 +188,11 @@ class CliClientTest {
     assertEquals(1, r.code(), r::toString);
     assertTrue(r.err().startsWith("error: TLS with " + endpoint.getProperty("url")), r::toString);
     assertTrue(r.err().contains("--cacert"), r::toString);
+    // A PATCH goes through another HTTP client, with the same trust.
+    Run patch = run("token", "update", "1", "--clear-ref-patterns", "--cacert", otherCa.toString());
+    assertEquals(1, patch.code(), patch::toString);
+    assertTrue(
+        patch.err().startsWith("error: TLS with " + endpoint.getProperty("url")), patch::toString);
   }
 
   @Test
@@ -775,6 +780,122 @@ class CliClientTest {
     for (String p : List.of(first, second, quiet.out().strip())) {
       assertFalse(list.out().contains(p), "no plaintext in a listing");
     }
+  }
+
+  @Test
+  void tokenRotateSelfRotatesTheTokenItAuthenticatesWithKeepingTheOldOneForTheOverlap() {
+    String login = unique("self");
+    ok("user", "create", login);
+    JsonNode created = ok("token", "create", login, "--type", "classic", "--name", "d").json();
+    long id = created.get("id").asLong();
+    String first = created.get("token").asText();
+
+    Run rotated = ok("token", "rotate", "--self", "--overlap", "600", "--token", first);
+    String second = rotated.json().get("token").asText();
+    assertNotEquals(first, second);
+    assertEquals(id, rotated.json().get("id").asLong(), "the token keeps its id");
+    assertEquals(2, rotated.json().get("portcullis_secrets").size(), rotated::toString);
+    assertFalse(rotated.out().contains(first), "the old plaintext is never shown again");
+    // Both secrets authenticate (403, not 401): the new one, and the old one inside its overlap.
+    for (String t : List.of(first, second)) {
+      Run me = run("user", "create", unique("x"), "--token", t);
+      assertTrue(me.err().startsWith("error: 403 Must be a site administrator"), me::toString);
+    }
+    Run quiet = ok("token", "rotate", "--self", "-q", "--overlap", "600", "--token", second);
+    String third = quiet.out().strip();
+    assertTrue(third.startsWith("pcc_") && !third.equals(second), quiet::toString);
+    assertEquals(1, quiet.out().lines().count(), quiet::toString);
+    Run list = ok("token", "list", "--json", login);
+    assertEquals(3, list.json().get(0).get("portcullis_secrets").size(), list::toString);
+    Run bad = run("token", "rotate", "--self", "--overlap", "86401", "--token", third);
+    assertEquals(1, bad.code(), bad::toString);
+    assertTrue(bad.err().contains("overlap_seconds"), bad::toString);
+
+    // The first secret, still inside its overlap, presented to rotate again revokes the whole
+    // token (reuse detection): every secret is refused from then on.
+    Run reused = run("token", "rotate", "--self", "--token", first);
+    assertEquals(1, reused.code(), reused::toString);
+    assertTrue(reused.err().startsWith("error: 401 Bad credentials"), reused::toString);
+    Run gone = run("token", "rotate", "--self", "--token", third);
+    assertTrue(gone.err().startsWith("error: 401 Bad credentials"), gone::toString);
+  }
+
+  @Test
+  void tokenRotateSelfAndTokenUpdateUsageErrorsAreOneLine() {
+    for (String[] args :
+        List.of(
+            new String[] {"token", "rotate"},
+            new String[] {"token", "rotate", "7", "--self", "--token", "pcc_x"},
+            new String[] {"token", "rotate", "--self"},
+            new String[] {"token", "update", "7"},
+            new String[] {
+              "token", "update", "7", "--ref-pattern", "refs/x", "--clear-ref-patterns"
+            },
+            new String[] {"token", "update", "seven", "--clear-ref-patterns"})) {
+      Run r = run(args);
+      assertEquals(2, r.code(), r::toString);
+      assertEquals(1, r.err().lines().count(), r::toString);
+      assertEquals("", r.out(), r::toString);
+    }
+    Run self = run("token", "rotate", "--self");
+    assertTrue(
+        self.err().contains("--self rotates the token given with --token, --token-file or env"),
+        self::toString);
+  }
+
+  @Test
+  void tokenUpdateNarrowsAtOnceAndWideningReopensTheRequest() {
+    String[] om = orgWithMember();
+    String org = om[0];
+    JsonNode t =
+        orgToken(
+            om[1],
+            org,
+            "--repository-selection",
+            "all",
+            "--permission",
+            "contents=write",
+            "--ref-pattern",
+            "refs/heads/release/*");
+    String id = t.get("id").asText();
+    String first = t.get("request").get("id").asText();
+    ok("request", "approve", org, first);
+
+    Run narrowed = ok("token", "update", id, "--ref-pattern", "refs/heads/release/1");
+    assertEquals("[\"refs/heads/release/1\"]", narrowed.json().get("ref_patterns").toString());
+    assertEquals("approved", narrowed.json().get("request").get("status").asText());
+    assertEquals(first, narrowed.json().get("request").get("id").asText(), "the same approval");
+    assertEquals("", narrowed.err());
+
+    Run bad = run("token", "update", id, "--ref-pattern", "heads/main");
+    assertEquals(1, bad.code(), bad::toString);
+    assertTrue(bad.err().contains("--ref-pattern"), bad::toString);
+    assertTrue(bad.err().contains("must start with refs/"), bad::toString);
+
+    Run widened =
+        ok(
+            "token",
+            "update",
+            id,
+            "--ref-pattern",
+            "refs/heads/release/*",
+            "--ref-pattern",
+            "refs/tags/v*");
+    JsonNode request = widened.json().get("request");
+    assertEquals("pending", request.get("status").asText(), widened::toString);
+    assertNotEquals(first, request.get("id").asText());
+    assertTrue(
+        widened.err().contains("(request " + request.get("id").asText() + ", pending)"),
+        widened::toString);
+    Run listed = ok("request", "list", "--json", org);
+    assertEquals(
+        request.get("id").asText(), listed.json().get(0).get("id").asText(), listed::toString);
+    ok("request", "approve", org, request.get("id").asText());
+
+    Run any = ok("token", "update", id, "--clear-ref-patterns");
+    assertTrue(any.json().get("ref_patterns").isNull(), any::toString);
+    assertEquals("pending", any.json().get("request").get("status").asText(), any::toString);
+    assertEquals(1, run("token", "update", "999999999", "--clear-ref-patterns").code());
   }
 
   @Test

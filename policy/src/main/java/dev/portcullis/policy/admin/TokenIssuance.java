@@ -736,6 +736,28 @@ public final class TokenIssuance extends UseCase {
             .filter(x -> !x.deleted())
             .orElseThrow(() -> Directory.noToken(tokenId));
     requireSiteAdmin(actor, t);
+    return setRefPatterns(actor, t, refPatterns);
+  }
+
+  /**
+   * The user signed in to the console sets the {@code ref_patterns} of one of their own tokens, as
+   * {@link #updateRefPatterns} does for an administrator: narrowing holds at once, widening an
+   * approved token opens a new request. Anyone else's token, or a deleted one, is the missing
+   * token's 404.
+   */
+  public PolicyStore.StoredToken updateOwnRefPatterns(
+      Actor actor, long tokenId, List<String> refPatterns) {
+    User user = consoleUser(actor);
+    AccessToken t =
+        store
+            .tokenById(tokenId)
+            .filter(x -> !x.deleted() && x.userId() == user.id())
+            .orElseThrow(() -> Directory.noToken(tokenId));
+    return setRefPatterns(actor, t, refPatterns);
+  }
+
+  private PolicyStore.StoredToken setRefPatterns(
+      Actor actor, AccessToken t, List<String> refPatterns) {
     List<PolicyException.FieldError> errors = new ArrayList<>();
     if (t.kind() != TokenKind.FINE_GRAINED || t.permission("contents") != PermissionLevel.WRITE) {
       errors.add(

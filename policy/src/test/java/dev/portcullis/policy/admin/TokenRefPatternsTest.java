@@ -208,4 +208,31 @@ class TokenRefPatternsTest extends AdminFixture {
                     .updateRefPatterns(Actor.SYSTEM, own.token().id(), List.of("refs/heads/a b"))),
         "ref_patterns");
   }
+
+  @Test
+  void theOwnerSetsTheirOwnTokensPatternsAndNobodyElseFindsIt() {
+    CreatedToken t = create("bob", fineGrainedWith("write", List.of("refs/heads/release/*")));
+    mgmt.reviews().reviewRequest(Actor.SYSTEM, "acme", t.grant().id(), true, null);
+    long id = t.token().id();
+    for (Actor other : List.of(Actor.web(carol), Actor.web(alice))) {
+      assertPolicyException(
+          PolicyException.Kind.NOT_FOUND,
+          () -> mgmt.tokens().updateOwnRefPatterns(other, id, List.of("refs/heads/x")));
+    }
+    // The console's use case: a token (even the very one) is no signed-in user.
+    assertPolicyException(
+        PolicyException.Kind.FORBIDDEN,
+        () -> mgmt.tokens().updateOwnRefPatterns(actor(bob, t), id, List.of("refs/heads/x")));
+    assertEquals(
+        RefPatterns.of(List.of("refs/heads/release/*")),
+        store.tokenById(id).orElseThrow().refPatterns());
+
+    PolicyStore.StoredToken narrowed =
+        mgmt.tokens().updateOwnRefPatterns(Actor.web(bob), id, List.of("refs/heads/release/1"));
+    assertEquals(GrantStatus.APPROVED, narrowed.grant().status());
+    PolicyStore.StoredToken widened =
+        mgmt.tokens().updateOwnRefPatterns(Actor.web(bob), id, List.of("refs/heads/*"));
+    assertEquals(GrantStatus.PENDING, widened.grant().status());
+    assertNotEquals(t.grant().id(), widened.grant().id());
+  }
 }
