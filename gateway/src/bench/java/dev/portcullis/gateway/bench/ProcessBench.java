@@ -715,6 +715,11 @@ public final class ProcessBench {
         Load l = wrk(s, script, auth, protocol, seconds);
         long[] c = counts.get(seconds + 60L, TimeUnit.SECONDS);
         double n = Math.max(1, l.requests());
+        if (c == null) {
+          // perf worked for the others: this round's counts are missing, not the whole run.
+          say("  %-10s not counted (perf failed in this round; its output: %s)", s.name(), out);
+          continue;
+        }
         say("  %-10s %10.1f %9.1f %12.1f %12.1f", s.name(), c[0] / n, c[1] / n, c[2] / n, c[3] / n);
       } finally {
         perfThread.shutdownNow();

@@ -109,4 +109,70 @@ class NetworkListTest {
       assertNull(NetworkList.address(bad), () -> "'" + bad + "'");
     }
   }
+
+  /** The leading {@code bits} bits of {@code a} and {@code b} agree (the reference of a match). */
+  private static boolean samePrefix(byte[] a, byte[] b, int bits) {
+    if (a.length != b.length) {
+      return false;
+    }
+    for (int i = 0; i < bits; i++) {
+      int bit = 7 - (i % 8);
+      if (((a[i / 8] >> bit) & 1) != ((b[i / 8] >> bit) & 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Test
+  void matchesAsABitByBitPrefixComparisonWould() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+    for (int round = 0; round < 500; round++) {
+      List<String> cidrs = new ArrayList<>();
+      List<byte[]> nets = new ArrayList<>();
+      List<Integer> lengths = new ArrayList<>();
+      for (int k = 1 + random.nextInt(4); k > 0; k--) {
+        byte[] net = new byte[random.nextBoolean() ? 4 : 16];
+        for (int i = 0; i < net.length; i++) {
+          net[i] = (byte) random.nextInt(256);
+        }
+        int bits = random.nextInt(net.length * 8 + 1);
+        nets.add(net);
+        lengths.add(bits);
+        cidrs.add(text(net) + "/" + bits);
+      }
+      NetworkList list = NetworkList.of(cidrs);
+      for (int probe = 0; probe < 40; probe++) {
+        // Near a block (its network with a few low bits flipped) or anywhere.
+        int which = random.nextInt(nets.size());
+        byte[] address =
+            random.nextBoolean()
+                ? nets.get(which).clone()
+                : new byte[random.nextBoolean() ? 4 : 16];
+        for (int i = 0; i < address.length; i++) {
+          if (random.nextInt(4) == 0) {
+            address[i] = (byte) random.nextInt(256);
+          }
+        }
+        boolean expected = false;
+        for (int b = 0; b < nets.size(); b++) {
+          expected |= samePrefix(nets.get(b), address, lengths.get(b));
+        }
+        assertEquals(expected, list.contains(address), () -> cidrs + " " + text(address));
+        assertEquals(expected, list.contains(text(address)), () -> cidrs + " " + text(address));
+      }
+    }
+  }
+
+  private static String text(byte[] b) {
+    if (b.length == 4) {
+      return (b[0] & 0xFF) + "." + (b[1] & 0xFF) + "." + (b[2] & 0xFF) + "." + (b[3] & 0xFF);
+    }
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < 16; i += 2) {
+      s.append(i == 0 ? "" : ":")
+          .append(Integer.toHexString(((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF)));
+    }
+    return s.toString();
+  }
 }
