@@ -354,12 +354,7 @@ final class ApiClient {
     try {
       c.connect();
     } catch (SocketTimeoutException e) {
-      throw new Failure(
-          "timed out after "
-              + CONNECT_TIMEOUT.toSeconds()
-              + " s connecting to the gateway at "
-              + base()
-              + ". Is the URL right, and is the gateway running?");
+      throw connectTimedOut();
     } catch (IOException e) {
       throw new Failure(describe(e));
     }
@@ -375,16 +370,29 @@ final class ApiClient {
       InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
       text = in == null ? "" : new String(readAll(in), StandardCharsets.UTF_8);
     } catch (SocketTimeoutException e) {
-      throw new Failure(
-          "the gateway at "
-              + base()
-              + " did not answer within "
-              + REQUEST_TIMEOUT.toSeconds()
-              + " s");
+      throw noAnswer();
     } catch (IOException e) {
       throw new Failure(describe(e));
     }
     return response(status, text, c.getHeaderField("Link"));
+  }
+
+  private Failure connectTimedOut() {
+    return new Failure(
+        "timed out after "
+            + CONNECT_TIMEOUT.toSeconds()
+            + " s connecting to the gateway at "
+            + base()
+            + ". Is the URL right, and is the gateway running?");
+  }
+
+  private Failure noAnswer() {
+    return new Failure(
+        "the gateway at "
+            + base()
+            + " did not answer within "
+            + REQUEST_TIMEOUT.toSeconds()
+            + " s");
   }
 
   private static Response response(int status, String text, String link) {
@@ -438,19 +446,9 @@ final class ApiClient {
                   request.build(),
                   java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (java.net.http.HttpConnectTimeoutException e) {
-      throw new Failure(
-          "timed out after "
-              + CONNECT_TIMEOUT.toSeconds()
-              + " s connecting to the gateway at "
-              + base()
-              + ". Is the URL right, and is the gateway running?");
+      throw connectTimedOut();
     } catch (java.net.http.HttpTimeoutException e) {
-      throw new Failure(
-          "the gateway at "
-              + base()
-              + " did not answer within "
-              + REQUEST_TIMEOUT.toSeconds()
-              + " s");
+      throw noAnswer();
     } catch (IOException e) {
       throw new Failure(describe(e));
     } catch (InterruptedException e) {
