@@ -322,7 +322,7 @@ final class ApiClient {
       }
     }
     if (method.equals("PATCH")) {
-      return patch(uri, bytes);
+      return Patch.send(this, uri, bytes);
     }
     HttpURLConnection c;
     try {
@@ -408,54 +408,58 @@ final class ApiClient {
   }
 
   /**
-   * A {@code PATCH}, which {@link HttpURLConnection} refuses to send: through {@code java.net.http}
-   * instead, whose classes only the commands that patch load. The same headers, timeouts, trust and
-   * refusal of redirects as {@link #send}.
+   * A {@code PATCH}, which {@link HttpURLConnection} refuses to send, goes through {@code
+   * java.net.http} instead. In a class of its own: verifying a method that names that module's
+   * exceptions loads its classes, which only the commands that patch need.
    */
-  private Response patch(URI uri, byte[] bytes) {
-    java.net.http.HttpClient.Builder client =
-        java.net.http.HttpClient.newBuilder()
-            .version(java.net.http.HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(java.net.http.HttpClient.Redirect.NEVER);
-    if (tls != null) {
-      client.sslContext(tls);
+  private static final class Patch {
+    private Patch() {}
+
+    static Response send(ApiClient api, URI uri, byte[] bytes) {
+      java.net.http.HttpClient.Builder client =
+          java.net.http.HttpClient.newBuilder()
+              .version(java.net.http.HttpClient.Version.HTTP_1_1)
+              .connectTimeout(CONNECT_TIMEOUT)
+              .followRedirects(java.net.http.HttpClient.Redirect.NEVER);
+      if (api.tls != null) {
+        client.sslContext(api.tls);
+      }
+      java.net.http.HttpRequest.Builder request =
+          java.net.http.HttpRequest.newBuilder(uri)
+              .timeout(REQUEST_TIMEOUT)
+              .header("Accept", ACCEPT)
+              .header("User-Agent", "portcullis-cli")
+              .method(
+                  "PATCH",
+                  bytes == null
+                      ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                      : java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes));
+      if (api.token != null) {
+        request.header("Authorization", "token " + api.token);
+      }
+      if (bytes != null) {
+        request.header("Content-Type", "application/json; charset=utf-8");
+      }
+      java.net.http.HttpResponse<String> r;
+      try {
+        r =
+            client
+                .build()
+                .send(
+                    request.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      } catch (java.net.http.HttpConnectTimeoutException e) {
+        throw api.connectTimedOut();
+      } catch (java.net.http.HttpTimeoutException e) {
+        throw api.noAnswer();
+      } catch (IOException e) {
+        throw new Failure(api.describe(e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Failure("interrupted while waiting for the gateway at " + api.base());
+      }
+      return response(r.statusCode(), r.body(), r.headers().firstValue("Link").orElse(null));
     }
-    java.net.http.HttpRequest.Builder request =
-        java.net.http.HttpRequest.newBuilder(uri)
-            .timeout(REQUEST_TIMEOUT)
-            .header("Accept", ACCEPT)
-            .header("User-Agent", "portcullis-cli")
-            .method(
-                "PATCH",
-                bytes == null
-                    ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                    : java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes));
-    if (token != null) {
-      request.header("Authorization", "token " + token);
-    }
-    if (bytes != null) {
-      request.header("Content-Type", "application/json; charset=utf-8");
-    }
-    java.net.http.HttpResponse<String> r;
-    try {
-      r =
-          client
-              .build()
-              .send(
-                  request.build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (java.net.http.HttpConnectTimeoutException e) {
-      throw connectTimedOut();
-    } catch (java.net.http.HttpTimeoutException e) {
-      throw noAnswer();
-    } catch (IOException e) {
-      throw new Failure(describe(e));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Failure("interrupted while waiting for the gateway at " + base());
-    }
-    return response(r.statusCode(), r.body(), r.headers().firstValue("Link").orElse(null));
   }
 
   private static byte[] readAll(InputStream in) throws IOException {
