@@ -227,14 +227,14 @@ final class RequestCommand implements Runnable {
       if (ids.size() == 1) {
         body.put("action", action());
         putIf(body, "reason", reason);
-        putIf(body, "expires_at", dateTime("--expires-at", expiresAt));
+        putIf(body, "expires_at", expiresAt);
         return api.call("POST", base + "/" + ids.get(0), body, done);
       }
       ArrayNode arr = body.putArray("pat_request_ids");
       ids.forEach(arr::add);
       body.put("action", action());
       putIf(body, "reason", reason);
-      putIf(body, "expires_at", dateTime("--expires-at", expiresAt));
+      putIf(body, "expires_at", expiresAt);
       return api.call("POST", base, body, done);
     }
   }
@@ -254,9 +254,10 @@ final class RequestCommand implements Runnable {
       expiresAt = time;
     }
 
+    /** Checks {@code --expires-at} once, before anything is sent, and keeps it as a time. */
     @Override
     void validate() {
-      dateTime("--expires-at", expiresAt);
+      expiresAt = dateTime("--expires-at", expiresAt);
     }
 
     @Override
