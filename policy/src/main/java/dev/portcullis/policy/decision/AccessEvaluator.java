@@ -159,14 +159,25 @@ public final class AccessEvaluator {
    * 1 refused it already. A token without a list costs one null check.
    */
   public static Decision fromClient(Decision decided, Credential credential, String client) {
-    if (!(credential instanceof Credential.Token t) || t.token().allowedNetworks() == null) {
+    return credential instanceof Credential.Token t
+        ? fromClient(decided, t.token().allowedNetworks(), client)
+        : decided;
+  }
+
+  /**
+   * {@link #fromClient(Decision, Credential, String)} for a token whose {@code allowed_networks}
+   * are {@code networks} ({@code null} for none): what a warm request runs, on the list its kept
+   * decision holds, without going through the token to find it.
+   */
+  public static Decision fromClient(Decision decided, NetworkList networks, String client) {
+    if (networks == null) {
       return decided;
     }
     Decision.Reason r = decided.reason();
     if (r == Decision.Reason.TOKEN_DELETED
         || r == Decision.Reason.TOKEN_EXPIRED
         || r == Decision.Reason.USER_SUSPENDED
-        || t.token().allowedNetworks().contains(client)) {
+        || networks.contains(client)) {
       return decided;
     }
     return elsewhere(client);
