@@ -16,6 +16,7 @@ import dev.portcullis.policy.model.Enterprise;
 import dev.portcullis.policy.model.GitOperation;
 import dev.portcullis.policy.model.Grant;
 import dev.portcullis.policy.model.GrantStatus;
+import dev.portcullis.policy.model.NetworkList;
 import dev.portcullis.policy.model.OrgRole;
 import dev.portcullis.policy.model.Organization;
 import dev.portcullis.policy.model.PermissionLevel;
@@ -113,6 +114,10 @@ class AccessServiceTest {
   private record Issued(String plaintext, AccessToken token, Grant grant) {}
 
   private Issued classic(User u, Instant expiresAt, String... scopes) {
+    return classic(u, expiresAt, null, scopes);
+  }
+
+  private Issued classic(User u, Instant expiresAt, NetworkList networks, String... scopes) {
     String plaintext = TokenFormat.generate(TokenKind.CLASSIC, RANDOM);
     AccessToken t =
         new AccessToken(
@@ -130,7 +135,8 @@ class AccessServiceTest {
             null,
             null,
             Set.of(),
-            Map.of());
+            Map.of(),
+            networks);
     PolicyStore.StoredToken st = store.insertToken(t, null, null, null);
     return new Issued(plaintext, st.token(), st.grant());
   }
@@ -350,6 +356,65 @@ class AccessServiceTest {
       }
     }
     assertTrue(allowed > 0 && denied > 0, allowed + " allowed, " + denied + " denied");
+  }
+
+  /**
+   * A warm request matches an allow list of up to two IPv4 blocks in its kept entry and any longer
+   * one through the list: both give, for every client, what the list and the separate path give.
+   */
+  @Test
+  void aWarmRequestMatchesTheAllowListAsTheListDoes() {
+    List<List<String>> lists =
+        List.of(
+            List.of("192.0.2.0/24"),
+            List.of("198.51.100.0/24", "192.0.2.128/25"),
+            List.of("198.51.100.7", "192.0.2.0/24", "2001:db8::/32"),
+            List.of("10.0.0.0/8", "172.16.0.0/12", "192.0.2.0/24"),
+            List.of("2001:db8::/32"),
+            List.of("0.0.0.0/0"));
+    List<String> clients =
+        List.of(
+            "192.0.2.1",
+            "192.0.2.200",
+            "198.51.100.7",
+            "198.51.100.8",
+            "10.1.2.3",
+            "172.31.0.1",
+            "203.0.113.9",
+            "[192.0.2.1]",
+            "::ffff:192.0.2.1",
+            "2001:db8::1",
+            "[2001:db8::1]",
+            "2001:db9::1",
+            "192.0.2.01",
+            "not an address");
+    int allowed = 0;
+    int refused = 0;
+    for (List<String> networks : lists) {
+      Issued t = classic(bob, null, NetworkList.of(networks), "repo");
+      NetworkList list = t.token().allowedNetworks();
+      AuthorizationHeader h = basic(t.plaintext());
+      service.decide(h, "acme", "app", GitOperation.READ, "192.0.2.1");
+      for (String client : clients) {
+        String what = networks + " from " + client;
+        int calls = storeCalls();
+        Decision warm = service.decide(h, "acme", "app", GitOperation.READ, client).decision();
+        assertEquals(calls, storeCalls(), what + ": served from the kept entry");
+        Decision separate =
+            service
+                .check(service.authenticate(h), "acme", "app", GitOperation.READ, client)
+                .decision();
+        assertEquals(separate, warm, what);
+        assertEquals(list.contains(client), warm.allowed(), what);
+        if (warm.allowed()) {
+          allowed++;
+        } else {
+          assertDenied(warm, 403, Reason.NETWORK_NOT_ALLOWED);
+          refused++;
+        }
+      }
+    }
+    assertTrue(allowed > 10 && refused > 10, allowed + " allowed, " + refused + " refused");
   }
 
   @Test
