@@ -114,10 +114,8 @@ public final class AccessService {
      */
     private final int v4Inline;
 
-    private final int v4Network0;
-    private final int v4Mask0;
-    private final int v4Network1;
-    private final int v4Mask1;
+    private final long v4Block0;
+    private final long v4Block1;
 
     /**
      * The stretch of time the decisions hold for: from the latest instant at which the evaluator's
@@ -170,10 +168,8 @@ public final class AccessService {
       this.networks = list;
       int inline = list == null || list.v4Blocks() > 2 ? -1 : list.v4Blocks();
       this.v4Inline = inline;
-      this.v4Network0 = inline > 0 ? list.v4Network(0) : 0;
-      this.v4Mask0 = inline > 0 ? list.v4Mask(0) : 0;
-      this.v4Network1 = inline > 1 ? list.v4Network(1) : 0;
-      this.v4Mask1 = inline > 1 ? list.v4Mask(1) : 0;
+      this.v4Block0 = inline > 0 ? list.v4Block(0) : 0;
+      this.v4Block1 = inline > 1 ? list.v4Block(1) : 0;
     }
 
     /** {@link #decision} for a request from {@code client}, or {@code null} as there. */
@@ -185,8 +181,8 @@ public final class AccessService {
       long address = v4Inline < 0 ? -1 : NetworkList.v4Bits(client);
       if (address >= 0) {
         int a = (int) address;
-        if ((v4Inline > 0 && ((a ^ v4Network0) & v4Mask0) == 0)
-            || (v4Inline > 1 && ((a ^ v4Network1) & v4Mask1) == 0)) {
+        if ((v4Inline > 0 && NetworkList.inV4Block(v4Block0, a))
+            || (v4Inline > 1 && NetworkList.inV4Block(v4Block1, a))) {
           return d;
         }
       }

@@ -60,8 +60,10 @@ public final class NetworkList {
   /** The parsed blocks; never empty. */
   private final Block[] blocks;
 
-  /** The IPv4 blocks as (network, mask) pairs of 32-bit words, what a match reads. */
-  private final int[] v4;
+  /**
+   * The IPv4 blocks, each its network and mask in one word ({@link #v4Block}): what a match reads.
+   */
+  private final long[] v4;
 
   /** The IPv6 blocks as (network high, network low, mask high, mask low) 64-bit words. */
   private final long[] v6;
@@ -72,23 +74,28 @@ public final class NetworkList {
     for (Block b : this.blocks) {
       fours += b.network.length == 4 ? 1 : 0;
     }
-    int[] v4 = new int[2 * fours];
+    long[] v4 = new long[fours];
     long[] v6 = new long[4 * (this.blocks.length - fours)];
     int i4 = 0;
     int i6 = 0;
     for (Block b : this.blocks) {
       if (b.network.length == 4) {
-        v4[i4++] = word(b.network, 0);
-        v4[i4++] = b.bits == 0 ? 0 : -1 << (32 - b.bits);
+        int mask = b.bits == 0 ? 0 : -1 << (32 - b.bits);
+        v4[i4++] = (long) word(b.network, 0) << 32 | (mask & 0xFFFF_FFFFL);
       } else {
-        v6[i6++] = (long) word(b.network, 0) << 32 | (word(b.network, 4) & 0xFFFF_FFFFL);
-        v6[i6++] = (long) word(b.network, 8) << 32 | (word(b.network, 12) & 0xFFFF_FFFFL);
+        v6[i6++] = doubleWord(b.network, 0);
+        v6[i6++] = doubleWord(b.network, 8);
         v6[i6++] = b.bits == 0 ? 0 : -1L << (64 - Math.min(64, b.bits));
         v6[i6++] = b.bits <= 64 ? 0 : -1L << (128 - b.bits);
       }
     }
     this.v4 = v4;
     this.v6 = v6;
+  }
+
+  /** The eight bytes of {@code b} from {@code at}, big-endian. */
+  private static long doubleWord(byte[] b, int at) {
+    return (long) word(b, at) << 32 | (word(b, at + 4) & 0xFFFF_FFFFL);
   }
 
   /** The four bytes of {@code b} from {@code at}, big-endian. */
@@ -166,8 +173,8 @@ public final class NetworkList {
     if (address.length != 16) {
       return false;
     }
-    long high = (long) word(address, 0) << 32 | (word(address, 4) & 0xFFFF_FFFFL);
-    long low = (long) word(address, 8) << 32 | (word(address, 12) & 0xFFFF_FFFFL);
+    long high = doubleWord(address, 0);
+    long low = doubleWord(address, 8);
     long[] blocks6 = v6;
     for (int i = 0; i < blocks6.length; i += 4) {
       if (((high ^ blocks6[i]) & blocks6[i + 2]) == 0
@@ -180,26 +187,27 @@ public final class NetworkList {
 
   /** How many IPv4 blocks the list holds. */
   public int v4Blocks() {
-    return v4.length / 2;
-  }
-
-  /** IPv4 block {@code i}'s network, as 32 bits with the host bits clear. */
-  public int v4Network(int i) {
-    return v4[2 * i];
+    return v4.length;
   }
 
   /**
-   * IPv4 block {@code i}'s mask: an address {@code a} is in the block when {@code ((a ^
-   * v4Network(i)) & v4Mask(i)) == 0}.
+   * IPv4 block {@code i} in one word: its network (host bits clear) in the high 32 bits, its mask
+   * in the low ones; {@link #inV4Block} matches an address against it.
    */
-  public int v4Mask(int i) {
-    return v4[2 * i + 1];
+  public long v4Block(int i) {
+    return v4[i];
+  }
+
+  /**
+   * Whether the IPv4 address {@code address} (its 32 bits) is in {@code block} ({@link #v4Block}).
+   */
+  public static boolean inV4Block(long block, int address) {
+    return ((address ^ (int) (block >>> 32)) & (int) block) == 0;
   }
 
   private boolean containsV4(int address) {
-    int[] blocks4 = v4;
-    for (int i = 0; i < blocks4.length; i += 2) {
-      if (((address ^ blocks4[i]) & blocks4[i + 1]) == 0) {
+    for (long block : v4) {
+      if (inV4Block(block, address)) {
         return true;
       }
     }
