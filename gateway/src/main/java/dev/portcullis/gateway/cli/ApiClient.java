@@ -30,7 +30,9 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -41,6 +43,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -82,6 +85,13 @@ final class ApiClient {
   /** The TLS trust of an {@code https} gateway with its own CA, or null for the JDK's. */
   private final SSLContext tls;
 
+  /**
+   * {@link #tls}'s socket factory, made once: {@link HttpURLConnection} reuses a kept-alive
+   * connection only for the same factory instance, and each call of {@code getSocketFactory} makes
+   * a new one.
+   */
+  private final SSLSocketFactory sockets;
+
   private final PrintWriter out;
   private final PrintWriter err;
   private final Path dataDir;
@@ -100,6 +110,7 @@ final class ApiClient {
     this.root = root;
     this.token = token;
     this.tls = tls;
+    this.sockets = tls == null ? null : tls.getSocketFactory();
     this.out = out;
     this.err = err;
     this.dataDir = dataDir;
@@ -330,27 +341,20 @@ final class ApiClient {
     } catch (IOException | IllegalArgumentException e) {
       throw new Failure("cannot use the gateway URL " + base() + ": " + e.getMessage());
     }
-    if (tls != null && c instanceof HttpsURLConnection https) {
-      https.setSSLSocketFactory(tls.getSocketFactory());
+    if (sockets != null && c instanceof HttpsURLConnection https) {
+      https.setSSLSocketFactory(sockets);
     }
     c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
     c.setReadTimeout((int) REQUEST_TIMEOUT.toMillis());
     c.setInstanceFollowRedirects(false);
     c.setUseCaches(false);
-    c.setRequestProperty("Accept", ACCEPT);
-    c.setRequestProperty("User-Agent", "portcullis-cli");
-    if (token != null) {
-      c.setRequestProperty("Authorization", "token " + token);
-    }
+    headers(bytes != null).forEach(c::setRequestProperty);
     try {
       c.setRequestMethod(method);
     } catch (java.net.ProtocolException e) {
       throw new IllegalArgumentException("no such HTTP method: " + method, e);
     }
-    if (bytes != null) {
-      c.setRequestProperty("Content-Type", "application/json; charset=utf-8");
-      c.setDoOutput(true);
-    }
+    c.setDoOutput(bytes != null);
     try {
       c.connect();
     } catch (SocketTimeoutException e) {
@@ -407,6 +411,20 @@ final class ApiClient {
     return new Response(status, json, text, link);
   }
 
+  /** The headers of every request: a body is JSON. */
+  private Map<String, String> headers(boolean withBody) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("Accept", ACCEPT);
+    h.put("User-Agent", "portcullis-cli");
+    if (token != null) {
+      h.put("Authorization", "token " + token);
+    }
+    if (withBody) {
+      h.put("Content-Type", "application/json; charset=utf-8");
+    }
+    return h;
+  }
+
   /**
    * A {@code PATCH}, which {@link HttpURLConnection} refuses to send, goes through {@code
    * java.net.http} instead. In a class of its own: verifying a method that names that module's
@@ -427,19 +445,12 @@ final class ApiClient {
       java.net.http.HttpRequest.Builder request =
           java.net.http.HttpRequest.newBuilder(uri)
               .timeout(REQUEST_TIMEOUT)
-              .header("Accept", ACCEPT)
-              .header("User-Agent", "portcullis-cli")
               .method(
                   "PATCH",
                   bytes == null
                       ? java.net.http.HttpRequest.BodyPublishers.noBody()
                       : java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes));
-      if (api.token != null) {
-        request.header("Authorization", "token " + api.token);
-      }
-      if (bytes != null) {
-        request.header("Content-Type", "application/json; charset=utf-8");
-      }
+      api.headers(bytes != null).forEach(request::header);
       java.net.http.HttpResponse<String> r;
       try {
         r =
