@@ -136,6 +136,18 @@ final class Console {
     return out.isEmpty() ? null : out;
   }
 
+  /**
+   * A list typed in a text box one entry a line ({@code ref_patterns}, whose entries may hold
+   * commas): each line stripped, blank ones left out; {@code null} when none is left.
+   */
+  static List<String> lines(String typed) {
+    if (typed == null) {
+      return null;
+    }
+    List<String> out = typed.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    return out.isEmpty() ? null : out;
+  }
+
   /** The validation message of a use case's refusal, as the API would give it. */
   static String messageOf(PolicyException e) {
     return e.errors().isEmpty() ? e.getMessage() : e.errors().get(0).message();

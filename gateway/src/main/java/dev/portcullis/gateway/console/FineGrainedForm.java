@@ -265,8 +265,6 @@ public final class FineGrainedForm {
     if (!errors.isEmpty()) {
       return null;
     }
-    List<String> patterns =
-        refPatterns.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     return new NewToken(
         "fine_grained",
         name,
@@ -280,7 +278,7 @@ public final class FineGrainedForm {
         selected().approvalRequired() && !reason.isEmpty() ? reason : null,
         true,
         Console.entries(allowedNetworks),
-        patterns.isEmpty() ? null : patterns);
+        Console.lines(refPatterns));
   }
 
   void addError(String message) {

@@ -7,7 +7,6 @@ import dev.portcullis.policy.admin.OwnToken;
 import dev.portcullis.policy.admin.TokenTarget;
 import dev.portcullis.policy.model.Actor;
 import dev.portcullis.policy.model.GrantStatus;
-import dev.portcullis.policy.model.PermissionLevel;
 import dev.portcullis.policy.model.PolicyException;
 import dev.portcullis.policy.model.RefPatterns;
 import dev.portcullis.policy.store.PolicyStore;
@@ -88,7 +87,7 @@ final class TokenPages implements PageGroup {
                 .findFirst();
     if (token.isPresent() && parts.length == 1 && !post) {
       detail(res, s, token.get(), 200, null, List.of(), notice(req));
-    } else if (token.isPresent() && parts.length == 1 && editablePatterns(token.get())) {
+    } else if (token.isPresent() && parts.length == 1 && token.get().token().takesRefPatterns()) {
       updateRefPatterns(req, res, s, token.get());
     } else if (token.isPresent() && parts.length == 2 && parts[1].equals("regenerate")) {
       regenerate(req, res, s, token.get(), post);
@@ -228,7 +227,7 @@ final class TokenPages implements PageGroup {
     RefPatterns current = token.token().refPatterns();
     p.put(
         "patterns",
-        !editablePatterns(token)
+        !token.token().takesRefPatterns()
             ? null
             : patterns != null
                 ? patterns
@@ -236,12 +235,6 @@ final class TokenPages implements PageGroup {
     p.put("errors", errors);
     p.put("notice", notice);
     console.render(res, status, "token.jte", p);
-  }
-
-  /** Only a push can be limited to refs: a fine-grained token with {@code contents: write}. */
-  private static boolean editablePatterns(OwnToken token) {
-    return token.token().kind() == TokenKind.FINE_GRAINED
-        && token.token().permission("contents") == PermissionLevel.WRITE;
   }
 
   private static String notice(HttpServletRequest req) {
@@ -269,15 +262,13 @@ final class TokenPages implements PageGroup {
       console.message(res, 400, "Bad request", "The form sent no ref patterns.");
       return;
     }
-    List<String> lines = typed.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     PolicyStore.StoredToken stored;
     try {
       stored =
           console
               .admin
               .tokens()
-              .updateOwnRefPatterns(
-                  Actor.web(s.user()), token.token().id(), lines.isEmpty() ? null : lines);
+              .updateOwnRefPatterns(Actor.web(s.user()), token.token().id(), Console.lines(typed));
     } catch (PolicyException e) {
       if (e.kind() == PolicyException.Kind.NOT_FOUND) {
         // Deleted meanwhile.

@@ -495,11 +495,7 @@ public final class TokenIssuance extends UseCase {
   public CreatedToken regenerateOwnToken(
       Actor actor, long tokenId, Integer expiresIn, boolean expiryGiven, Integer overlapSeconds) {
     User user = consoleUser(actor);
-    AccessToken t =
-        store
-            .tokenById(tokenId)
-            .filter(x -> !x.deleted() && x.userId() == user.id())
-            .orElseThrow(() -> Directory.noToken(tokenId));
+    AccessToken t = ownLiveToken(user, tokenId);
     Organization org = targetOrganization(t);
     Integer days = expiresIn;
     if (!expiryGiven) {
@@ -573,11 +569,7 @@ public final class TokenIssuance extends UseCase {
       // Not even the token's owner learns more than a missing token: this route is for admins.
       throw Directory.noToken(tokenId);
     }
-    AccessToken t =
-        store
-            .tokenById(tokenId)
-            .filter(x -> !x.deleted())
-            .orElseThrow(() -> Directory.noToken(tokenId));
+    AccessToken t = liveToken(tokenId);
     failIf(overlapError(overlapSeconds).stream().toList());
     return rotate(actor, t, overlapSeconds, "token.rotate");
   }
@@ -730,11 +722,7 @@ public final class TokenIssuance extends UseCase {
    */
   public PolicyStore.StoredToken updateRefPatterns(
       Actor actor, long tokenId, List<String> refPatterns) {
-    AccessToken t =
-        store
-            .tokenById(tokenId)
-            .filter(x -> !x.deleted())
-            .orElseThrow(() -> Directory.noToken(tokenId));
+    AccessToken t = liveToken(tokenId);
     requireSiteAdmin(actor, t);
     return setRefPatterns(actor, t, refPatterns);
   }
@@ -748,18 +736,14 @@ public final class TokenIssuance extends UseCase {
   public PolicyStore.StoredToken updateOwnRefPatterns(
       Actor actor, long tokenId, List<String> refPatterns) {
     User user = consoleUser(actor);
-    AccessToken t =
-        store
-            .tokenById(tokenId)
-            .filter(x -> !x.deleted() && x.userId() == user.id())
-            .orElseThrow(() -> Directory.noToken(tokenId));
+    AccessToken t = ownLiveToken(user, tokenId);
     return setRefPatterns(actor, t, refPatterns);
   }
 
   private PolicyStore.StoredToken setRefPatterns(
       Actor actor, AccessToken t, List<String> refPatterns) {
     List<PolicyException.FieldError> errors = new ArrayList<>();
-    if (t.kind() != TokenKind.FINE_GRAINED || t.permission("contents") != PermissionLevel.WRITE) {
+    if (!t.takesRefPatterns()) {
       errors.add(
           fe(
               "ref_patterns",
@@ -893,22 +877,33 @@ public final class TokenIssuance extends UseCase {
    */
   public void deleteOwnToken(Actor actor, long tokenId) {
     User user = actor.user();
-    AccessToken t =
-        store
-            .tokenById(tokenId)
-            .filter(x -> !x.deleted() && user != null && x.userId() == user.id())
-            .orElseThrow(() -> Directory.noToken(tokenId));
+    AccessToken t = ownLiveToken(user, tokenId);
     delete(t);
     audit(
         actor, "token.delete", "token:" + t.id(), JsonText.of(t), JsonText.object("deleted", true));
   }
 
+  /** A token that is not deleted, or the missing token's 404. */
+  private AccessToken liveToken(long tokenId) {
+    return store
+        .tokenById(tokenId)
+        .filter(x -> !x.deleted())
+        .orElseThrow(() -> Directory.noToken(tokenId));
+  }
+
+  /**
+   * One of {@code user}'s tokens that is not deleted, or the missing token's 404 (also for anyone
+   * else's token, and for no user).
+   */
+  private AccessToken ownLiveToken(User user, long tokenId) {
+    return store
+        .tokenById(tokenId)
+        .filter(x -> !x.deleted() && user != null && x.userId() == user.id())
+        .orElseThrow(() -> Directory.noToken(tokenId));
+  }
+
   public void deleteToken(Actor actor, long tokenId) {
-    AccessToken t =
-        store
-            .tokenById(tokenId)
-            .filter(x -> !x.deleted())
-            .orElseThrow(() -> Directory.noToken(tokenId));
+    AccessToken t = liveToken(tokenId);
     requireSiteAdmin(actor, t);
     delete(t);
     audit(

@@ -215,6 +215,14 @@ public record AccessToken(
     return permissions.get(name);
   }
 
+  /**
+   * Whether {@code ref_patterns} apply to this token: only a push can be limited to refs, so a
+   * fine-grained token with {@code contents: write}.
+   */
+  public boolean takesRefPatterns() {
+    return kind == TokenKind.FINE_GRAINED && permission("contents") == PermissionLevel.WRITE;
+  }
+
   @Override
   public String toString() {
     return "AccessToken[id="
