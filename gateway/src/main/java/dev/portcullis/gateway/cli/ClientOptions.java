@@ -150,14 +150,9 @@ final class ClientOptions {
    * the environment beats the default file.
    */
   String token() {
-    if (token != null && !token.isBlank()) {
-      return token.strip();
-    }
-    if (tokenFile == null) {
-      String env = System.getenv(TOKEN_ENV);
-      if (env != null && !env.isBlank()) {
-        return env.strip();
-      }
+    String inline = inlineToken();
+    if (inline != null) {
+      return inline;
     }
     Path file = tokenFile != null ? tokenFile : data.resolve(Gateway.ADMIN_TOKEN_FILE);
     try {
@@ -183,11 +178,24 @@ final class ClientOptions {
    * rather than left to {@code <data>/admin-token}.
    */
   boolean tokenGiven() {
-    if ((token != null && !token.isBlank()) || tokenFile != null) {
-      return true;
+    return tokenFile != null || inlineToken() != null;
+  }
+
+  /**
+   * {@code --token}, else (without an explicit {@code --token-file}) {@code PORTCULLIS_TOKEN},
+   * stripped; {@code null} when neither is given.
+   */
+  private String inlineToken() {
+    if (token != null && !token.isBlank()) {
+      return token.strip();
     }
-    String env = System.getenv(TOKEN_ENV);
-    return env != null && !env.isBlank();
+    if (tokenFile == null) {
+      String env = System.getenv(TOKEN_ENV);
+      if (env != null && !env.isBlank()) {
+        return env.strip();
+      }
+    }
+    return null;
   }
 
   @Override
