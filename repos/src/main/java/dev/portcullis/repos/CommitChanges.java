@@ -46,11 +46,7 @@ final class CommitChanges {
      * change. The walk is reset first.
      */
     String in(RevCommit tip, Collection<RevCommit> before) throws IOException {
-      walk.reset();
-      walk.markStart(tip);
-      for (RevCommit c : before) {
-        walk.markUninteresting(c);
-      }
+      range(walk, tip, before);
       for (RevCommit c; (c = walk.next()) != null; ) {
         String path;
         if (judged.containsKey(c)) {
@@ -76,6 +72,18 @@ final class CommitChanges {
     String update(RevCommit old, RevCommit tip) throws IOException {
       String path = between(walk, old, tip);
       return path != null ? path : in(tip, List.of(old));
+    }
+  }
+
+  /**
+   * Resets {@code walk} to the commits reachable from {@code tip} and from none of {@code before},
+   * for {@code walk.next()} to list.
+   */
+  static void range(RevWalk walk, RevCommit tip, Collection<RevCommit> before) throws IOException {
+    walk.reset();
+    walk.markStart(tip);
+    for (RevCommit c : before) {
+      walk.markUninteresting(c);
     }
   }
 

@@ -305,14 +305,10 @@ public final class PushRulesHook implements PreReceiveHook, PostReceiveHook {
      */
     List<Leak> leaks(ObjectId newId) throws IOException {
       RevObject target = walk.peel(walk.parseAny(newId));
-      if (!(target instanceof RevCommit)) {
+      if (!(target instanceof RevCommit tip)) {
         return content(target);
       }
-      walk.reset();
-      walk.markStart((RevCommit) target);
-      for (RevCommit c : existing) {
-        walk.markUninteresting(c);
-      }
+      CommitChanges.range(walk, tip, existing);
       List<Leak> out = new ArrayList<>();
       for (RevCommit c; (c = walk.next()) != null; ) {
         List<Leak> l = judged.get(c);
