@@ -97,6 +97,11 @@ class WebhookTest {
   }
 
   private JsonNode createHook(TestApi as) {
+    return createHook(as, receiver.url());
+  }
+
+  /** A hook of the organization for its token requests, delivering to {@code url}. */
+  private JsonNode createHook(TestApi as, String url) {
     return as.expect(
         201,
         "POST",
@@ -105,7 +110,7 @@ class WebhookTest {
             "name",
             "web",
             "config",
-            Map.of("url", receiver.url(), "content_type", "json", "secret", SECRET),
+            Map.of("url", url, "content_type", "json", "secret", SECRET),
             "events",
             List.of("personal_access_token_request"),
             "active",
@@ -309,21 +314,7 @@ class WebhookTest {
     // The kernel completes connections into the listen backlog; nothing ever reads or answers.
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       String silentUrl = "http://127.0.0.1:" + silent.getLocalPort() + "/hook";
-      long silentId =
-          olive
-              .expect(
-                  201,
-                  "POST",
-                  "/orgs/" + org + "/hooks",
-                  Map.of(
-                      "name",
-                      "web",
-                      "config",
-                      Map.of("url", silentUrl, "content_type", "json"),
-                      "events",
-                      List.of("personal_access_token_request")))
-              .get("id")
-              .asLong();
+      long silentId = createHook(olive, silentUrl).get("id").asLong();
       long hookId = createHook(olive).get("id").asLong();
 
       // Both pings are due in one batch, the silent hook's first.

@@ -128,24 +128,8 @@ public class DecisionBenchmark {
       Credential c = access.authenticate(AuthorizationHeader.parse(headers[i]));
       Decision d =
           access.check(c, BenchWorld.ORG, repoNames[i], GitOperation.READ, CLIENT).decision();
-      Decision here =
-          access
-              .decide(
-                  AuthorizationHeader.parse(headers[i]),
-                  BenchWorld.ORG,
-                  repoNames[i],
-                  GitOperation.READ,
-                  CLIENT)
-              .decision();
-      Decision elsewhere =
-          access
-              .decide(
-                  AuthorizationHeader.parse(headers[i]),
-                  BenchWorld.ORG,
-                  repoNames[i],
-                  GitOperation.READ,
-                  "203.0.113.9")
-              .decision();
+      Decision here = readFrom(i, CLIENT);
+      Decision elsewhere = readFrom(i, "203.0.113.9");
       if (!(c instanceof Credential.Token t) || !d.allowed() || !here.allowed()) {
         throw new IllegalStateException(
             "request " + i + " of the benchmark world is not allowed: " + c + " → " + d);
@@ -163,6 +147,18 @@ public class DecisionBenchmark {
     storeCallsAfterSetup = counting.totalCalls();
     // Steady state of the last-used recorder: uses already written this minute are dropped cheaply.
     lastUsed.flush(clock.instant());
+  }
+
+  /** Request {@code i}'s read decided as the gateway decides it, from {@code client}. */
+  private Decision readFrom(int i, String client) {
+    return access
+        .decide(
+            AuthorizationHeader.parse(headers[i]),
+            BenchWorld.ORG,
+            repoNames[i],
+            GitOperation.READ,
+            client)
+        .decision();
   }
 
   /**
